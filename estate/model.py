@@ -1,0 +1,400 @@
+"""The domain model: an estate of sites, applications, servers and contracts.
+
+Every object is a frozen dataclass that checks its own fields on construction
+(raising :class:`ValueError`). Checks *across* objects (unknown ids, cycles,
+``host_id`` pointing at a non-host, …) live in one place:
+:func:`inventory.validate.validate_estate`.
+
+Fields the workbook may leave blank are ``None`` in a *raw* estate, as loaded.
+:func:`estate.resolve.resolve` fills every blank from the reference data and
+returns a *resolved* estate (``Estate.resolved`` is true) in which every number
+the planner needs is present; the paths of the filled values are listed in
+``Estate.estimated``. The solver and evaluator accept only resolved estates.
+
+This module uses the standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from estate.months import is_month, parse_date
+
+SITE_KINDS = ("on_prem", "colo", "cloud")
+SERVER_KINDS = ("physical", "host", "virtual")
+CRITICALITIES = ("critical", "high", "medium", "low")
+STRATEGIES = ("rehost", "replatform", "refactor", "repurchase", "relocate", "retire", "retain")
+DEPENDENCY_KINDS = ("together", "before", "loose")
+DEFAULT_TEAM = "migration"
+
+
+def _check(cond: bool, msg: str) -> None:
+    if not cond:
+        raise ValueError(msg)
+
+
+def _check_month(value: str | None, name: str) -> None:
+    if value is not None:
+        _check(is_month(value), f"{name} {value!r} is not a month in YYYY-MM form")
+
+
+def _check_nonneg(value: float | None, name: str) -> None:
+    if value is not None:
+        _check(value >= 0, f"{name} must not be negative (got {value})")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Planning settings (the ``settings`` sheet), see the inventory spec.
+
+    ``grid_kg_per_kwh`` is ``None`` (reference table), one number for every
+    year, or a mapping year -> factor. ``grid_by_year`` is filled by
+    :func:`estate.resolve.resolve` for every calendar year the horizon touches.
+    ``extra`` keeps any other key of the settings sheet (reference overrides).
+    """
+
+    horizon_start: str
+    horizon_months: int = 48
+    discount_rate: float = 0.035
+    carbon_price: float | None = None
+    team_days_per_month: float = 60.0
+    max_critical_in_flight: int = 1
+    max_golives_per_month: int | None = None
+    freeze_months: tuple[int, ...] = ()
+    grid_kg_per_kwh: float | dict[int, float] | None = None
+    grid_by_year: dict[int, float] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_month(self.horizon_start, "horizon_start")
+        _check(self.horizon_months >= 1, "horizon_months must be at least 1")
+        _check(self.discount_rate > -1, "discount_rate must be above -1")
+        _check_nonneg(self.carbon_price, "carbon_price")
+        _check_nonneg(self.team_days_per_month, "team_days_per_month")
+        _check(self.max_critical_in_flight >= 0, "max_critical_in_flight must not be negative")
+        if self.max_golives_per_month is not None:
+            _check(self.max_golives_per_month >= 0, "max_golives_per_month must not be negative")
+        _check(all(1 <= m <= 12 for m in self.freeze_months), "freeze_months must be 1-12")
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place applications run: an on-prem data centre, a colo or a cloud region."""
+
+    site_id: str
+    kind: str
+    name: str = ""
+    pue: float | None = None
+    power_price_per_kwh: float | None = None
+    monthly_fixed_cost: float = 0.0
+    exit_by: str | None = None
+    grid_kg_per_kwh: float | None = None
+
+    def __post_init__(self) -> None:
+        _check(bool(self.site_id), "site_id must not be blank")
+        _check(self.kind in SITE_KINDS, f"kind {self.kind!r} must be one of {SITE_KINDS}")
+        if self.pue is not None:
+            _check(self.pue >= 1.0, f"pue must be at least 1.0 (got {self.pue})")
+        _check_nonneg(self.power_price_per_kwh, "power_price_per_kwh")
+        _check_nonneg(self.monthly_fixed_cost, "monthly_fixed_cost")
+        _check_month(self.exit_by, "exit_by")
+        _check_nonneg(self.grid_kg_per_kwh, "grid_kg_per_kwh")
+
+
+@dataclass(frozen=True)
+class Application:
+    """An application of the estate (``applications`` sheet)."""
+
+    app_id: str
+    name: str
+    service: str = ""
+    criticality: str = "medium"
+    resident_facing: bool = False
+    current_monthly_cost: float = 0.0
+    blackout_months: tuple[int, ...] = ()
+    earliest_start: str | None = None
+    must_finish_by: str | None = None
+
+    def __post_init__(self) -> None:
+        _check(bool(self.app_id), "app_id must not be blank")
+        _check(bool(self.name), "name must not be blank")
+        _check(
+            self.criticality in CRITICALITIES,
+            f"criticality {self.criticality!r} must be one of {CRITICALITIES}",
+        )
+        _check_nonneg(self.current_monthly_cost, "current_monthly_cost")
+        _check(all(1 <= m <= 12 for m in self.blackout_months), "blackout_months must be 1-12")
+        _check_month(self.earliest_start, "earliest_start")
+        _check_month(self.must_finish_by, "must_finish_by")
+
+
+@dataclass(frozen=True)
+class Server:
+    """A physical server, a hypervisor host or a virtual machine."""
+
+    server_id: str
+    site_id: str
+    kind: str
+    hostname: str = ""
+    host_id: str | None = None
+    vcpus: float | None = None
+    ram_gb: float | None = None
+    storage_gb: float | None = None
+    os: str = ""
+    os_end_of_support: str | None = None
+    end_of_life: str | None = None
+    watts: float | None = None
+    replacement_cost: float | None = None
+    embodied_kgco2e: float | None = None
+    app_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check(bool(self.server_id), "server_id must not be blank")
+        _check(self.kind in SERVER_KINDS, f"kind {self.kind!r} must be one of {SERVER_KINDS}")
+        if self.host_id is not None:
+            _check(self.kind == "virtual", "only a virtual server may have a host_id")
+        for name in ("vcpus", "ram_gb", "storage_gb", "watts", "replacement_cost",
+                     "embodied_kgco2e"):
+            _check_nonneg(getattr(self, name), name)
+        _check_month(self.os_end_of_support, "os_end_of_support")
+        _check_month(self.end_of_life, "end_of_life")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One allowed strategy of an application (``options`` sheet).
+
+    ``effort`` maps team id -> days a month while in flight. ``generated`` is
+    true for options estimated from the servers (no ``options`` rows).
+    """
+
+    app_id: str
+    strategy: str
+    target_site: str | None = None
+    duration_months: int = 0
+    one_off_cost: float = 0.0
+    monthly_cost: float = 0.0
+    monthly_kwh: float = 0.0
+    effort: dict[str, float] = field(default_factory=dict)
+    generated: bool = False
+
+    def __post_init__(self) -> None:
+        _check(
+            self.strategy in STRATEGIES,
+            f"strategy {self.strategy!r} must be one of {STRATEGIES}",
+        )
+        if self.strategy != "retain":
+            _check(self.duration_months >= 1, "duration_months must be at least 1")
+        if self.strategy == "retire":
+            _check(self.target_site is None, "a retire option has no target_site")
+        for name in ("one_off_cost", "monthly_cost", "monthly_kwh"):
+            _check_nonneg(getattr(self, name), name)
+        for team, days in self.effort.items():
+            _check(days >= 0, f"effort for team {team!r} must not be negative")
+
+    @property
+    def key(self) -> tuple[str, str, str | None]:
+        """``(app_id, strategy, target_site)``: identifies the option."""
+        return (self.app_id, self.strategy, self.target_site)
+
+    @property
+    def moves(self) -> bool:
+        """True for every strategy but ``retain``."""
+        return self.strategy != "retain"
+
+    @property
+    def to_target(self) -> bool:
+        """True when the application runs at a target site afterwards."""
+        return self.strategy not in ("retain", "retire")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A dependency between two applications."""
+
+    from_id: str
+    to_id: str
+    kind: str
+    split_cost_per_month: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(
+            self.kind in DEPENDENCY_KINDS,
+            f"kind {self.kind!r} must be one of {DEPENDENCY_KINDS}",
+        )
+        _check(self.from_id != self.to_id, "a dependency must join two different applications")
+        _check_nonneg(self.split_cost_per_month, "split_cost_per_month")
+
+
+@dataclass(frozen=True)
+class Contract:
+    """An ICT contract (``contracts`` sheet). Dates are ``YYYY-MM-DD``."""
+
+    contract_id: str
+    annual_value: float
+    end_date: str
+    supplier: str = ""
+    title: str = ""
+    category: str = ""
+    start_date: str | None = None
+    notice_months: int = 3
+    renewal_term_months: int = 12
+    renewal_uplift: float = 0.0
+    covers: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check(bool(self.contract_id), "contract_id must not be blank")
+        _check_nonneg(self.annual_value, "annual_value")
+        parse_date(self.end_date)
+        if self.start_date is not None:
+            parse_date(self.start_date)
+            _check(self.start_date <= self.end_date, "start_date must not be after end_date")
+        _check(self.notice_months >= 0, "notice_months must not be negative")
+        _check(self.renewal_term_months >= 1, "renewal_term_months must be at least 1")
+        _check(self.renewal_uplift > -1, "renewal_uplift must be above -1")
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team whose days a month bound the effort in flight."""
+
+    team_id: str
+    days_per_month: float
+
+    def __post_init__(self) -> None:
+        _check(bool(self.team_id), "team_id must not be blank")
+        _check_nonneg(self.days_per_month, "days_per_month")
+
+
+@dataclass(frozen=True)
+class BudgetYear:
+    """One-off spend limit of a financial year (``2025/26``)."""
+
+    financial_year: str
+    one_off_limit: float
+
+    def __post_init__(self) -> None:
+        fy = self.financial_year
+        ok = len(fy) == 7 and fy[4] == "/" and fy[:4].isdigit() and fy[5:].isdigit()
+        _check(ok and (int(fy[:4]) + 1) % 100 == int(fy[5:]),
+               f"financial_year {fy!r} must look like 2025/26")
+        _check_nonneg(self.one_off_limit, "one_off_limit")
+
+    @property
+    def first_year(self) -> int:
+        """Calendar year in which the financial year starts (April)."""
+        return int(self.financial_year[:4])
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A decision an architect has taken: the planner keeps it.
+
+    ``strategy`` (and ``target_site`` when given) fix the option; ``start``
+    (``YYYY-MM``) fixes the start month. Either may be ``None`` (free).
+    """
+
+    app_id: str
+    strategy: str | None = None
+    start: str | None = None
+    target_site: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.strategy is not None:
+            _check(self.strategy in STRATEGIES, f"strategy {self.strategy!r} is not known")
+        _check_month(self.start, "start")
+        if self.strategy == "retain":
+            _check(self.start is None, "a retained application has no start")
+
+
+@dataclass(frozen=True)
+class Estate:
+    """A whole estate: everything the planner reads.
+
+    Objects are kept in workbook order. ``source`` names the file it came from;
+    ``rows`` maps ``(sheet, id)`` to the Excel row number, for messages.
+    """
+
+    settings: Settings
+    sites: tuple[Site, ...] = ()
+    applications: tuple[Application, ...] = ()
+    servers: tuple[Server, ...] = ()
+    options: tuple[Option, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    contracts: tuple[Contract, ...] = ()
+    teams: tuple[Team, ...] = ()
+    budget: tuple[BudgetYear, ...] = ()
+    pins: tuple[Pin, ...] = ()
+    resolved: bool = False
+    estimated: tuple[str, ...] = ()
+    assumptions: dict[str, Any] = field(default_factory=dict, compare=False)
+    source: str = field(default="", compare=False)
+
+    # -- lookups (computed once) --------------------------------------------
+    @cached_property
+    def site_by_id(self) -> dict[str, Site]:
+        """Sites by id."""
+        return {s.site_id: s for s in self.sites}
+
+    @cached_property
+    def app_by_id(self) -> dict[str, Application]:
+        """Applications by id."""
+        return {a.app_id: a for a in self.applications}
+
+    @cached_property
+    def server_by_id(self) -> dict[str, Server]:
+        """Servers by id."""
+        return {s.server_id: s for s in self.servers}
+
+    @cached_property
+    def contract_by_id(self) -> dict[str, Contract]:
+        """Contracts by id."""
+        return {c.contract_id: c for c in self.contracts}
+
+    @cached_property
+    def options_by_app(self) -> dict[str, tuple[Option, ...]]:
+        """Options of each application (every application has a key)."""
+        out: dict[str, list[Option]] = {a.app_id: [] for a in self.applications}
+        for o in self.options:
+            out.setdefault(o.app_id, []).append(o)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def servers_by_app(self) -> dict[str, tuple[Server, ...]]:
+        """Servers that serve each application (every application has a key)."""
+        out: dict[str, list[Server]] = {a.app_id: [] for a in self.applications}
+        for s in self.servers:
+            for a in s.app_ids:
+                out.setdefault(a, []).append(s)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def guests_by_host(self) -> dict[str, tuple[Server, ...]]:
+        """Virtual servers of each host (every host has a key)."""
+        out: dict[str, list[Server]] = {s.server_id: [] for s in self.servers if s.kind == "host"}
+        for s in self.servers:
+            if s.host_id is not None:
+                out.setdefault(s.host_id, []).append(s)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def team_by_id(self) -> dict[str, Team]:
+        """Teams by id."""
+        return {t.team_id: t for t in self.teams}
+
+    @cached_property
+    def pin_by_app(self) -> dict[str, Pin]:
+        """Pins by application id."""
+        return {p.app_id: p for p in self.pins}
+
+    def grid_factor(self, year: int) -> float:
+        """UK grid kgCO2e/kWh of a calendar year (resolved estates only)."""
+        table = self.settings.grid_by_year
+        if year in table:
+            return table[year]
+        if not table:
+            raise ValueError("grid factors are not resolved; call estate.resolve.resolve")
+        nearest = min(table) if year < min(table) else max(table)
+        return table[nearest]

@@ -1,0 +1,1 @@
+"""Reading, validating and importing estate workbooks; the dependency graph."""
