@@ -25,6 +25,11 @@ COMMANDS: list[tuple[str, str]] = [
     ("graph", "graph"),
     ("demo", "demo"),
     ("demo", "synth"),
+    ("report", "report"),
+    ("importer", "importer"),
+    ("reference", "reference"),
+    ("check", "check"),
+    ("plan", "plan"),
 ]
 
 

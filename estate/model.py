@@ -314,7 +314,9 @@ class Estate:
     """A whole estate: everything the planner reads.
 
     Objects are kept in workbook order. ``source`` names the file it came from;
-    ``rows`` maps ``(sheet, id)`` to the Excel row number, for messages.
+    ``rows`` maps ``(sheet, id)`` to the Excel row number, for messages (sheets
+    without an id column -- options, dependencies, budget, pins -- use the
+    object's position in its tuple, as text, for ``id``).
     """
 
     settings: Settings
@@ -331,6 +333,7 @@ class Estate:
     estimated: tuple[str, ...] = ()
     assumptions: dict[str, Any] = field(default_factory=dict, compare=False)
     source: str = field(default="", compare=False)
+    rows: dict[tuple[str, str], int] = field(default_factory=dict, compare=False)
 
     # -- lookups (computed once) --------------------------------------------
     @cached_property

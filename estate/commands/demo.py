@@ -1,12 +1,77 @@
-"""Placeholder replaced by the demo-estate work."""
+"""``estate demo`` and ``estate synth``: write a demo or synthetic estate workbook."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
 import click
 
+from estate.cli import user_errors
+from estate.model import Estate
+
+
+def _report(estate: Estate, out: Path) -> None:
+    kinds = Counter(s.kind for s in estate.servers)
+    deps = Counter(d.kind for d in estate.dependencies)
+    with_rows = {o.app_id for o in estate.options}
+    click.echo(f"estate written to {out}")
+    click.echo(f"  applications: {len(estate.applications)} "
+               f"({len(estate.applications) - len(with_rows)} without options rows)")
+    click.echo(f"  servers:      {len(estate.servers)} ("
+               + ", ".join(f"{kinds[k]} {k}" for k in ("host", "virtual", "physical")) + ")")
+    click.echo(f"  sites:        {len(estate.sites)} ("
+               + ", ".join(s.site_id + (f" exit by {s.exit_by}" if s.exit_by else "")
+                           for s in estate.sites) + ")")
+    click.echo(f"  options:      {len(estate.options)}")
+    click.echo(f"  dependencies: {len(estate.dependencies)} ("
+               + ", ".join(f"{deps[k]} {k}" for k in ("together", "before", "loose")) + ")")
+    click.echo(f"  contracts:    {len(estate.contracts)}")
+    click.echo("  teams:        " + ", ".join(f"{t.team_id} {t.days_per_month:g} days/month"
+                                              for t in estate.teams))
+    s = estate.settings
+    click.echo(f"  horizon:      {s.horizon_months} months from {s.horizon_start}; "
+               f"at most {s.max_critical_in_flight} critical in flight")
+
 
 @click.command()
-def demo() -> None:
-    """Write the bundled demo estate."""
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("demo-estate.xlsx"),
+              show_default=True,
+              help="Workbook to write (.xlsx), or a folder for one .csv per sheet.")
+@user_errors
+def demo(out: Path) -> None:
+    """Write the demo estate of the fictional Borough of Wessexford Council
+    (about 300 applications, 48 months from April 2026)."""
+    from inventory.demo import demo_estate
+    from inventory.writer import write_estate
+
+    estate = demo_estate()
+    _report(estate, write_estate(estate, out))
 
 
 @click.command()
-def synth() -> None:
-    """Write a synthetic estate."""
+@click.option("--apps", "n_apps", type=click.IntRange(1, 100_000), required=True,
+              help="Number of applications (servers are about 2.5-3 times as many).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Random seed: the same seed always gives the same estate.")
+@click.option("--start", "horizon_start", default="2026-04", show_default=True,
+              help="First month planned (YYYY-MM).")
+@click.option("--months", "horizon_months", type=click.IntRange(1, 600), default=48,
+              show_default=True, help="Months planned.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Workbook to write (.xlsx), or a folder for one .csv per sheet "
+                   "[default: synth-<apps>-<seed>.xlsx].")
+@user_errors
+def synth(n_apps: int, seed: int, horizon_start: str, horizon_months: int,
+          out: Path | None) -> None:
+    """Write a seeded synthetic council estate of --apps applications."""
+    from estate.months import is_month
+    from inventory.synth import synth_estate
+    from inventory.writer import write_estate
+
+    if not is_month(horizon_start):
+        raise click.BadParameter(f"{horizon_start!r} is not a month in YYYY-MM form",
+                                 param_hint="--start")
+    estate = synth_estate(n_apps, seed, horizon_start=horizon_start,
+                          horizon_months=horizon_months)
+    _report(estate, write_estate(estate, out or Path(f"synth-{n_apps}-{seed}.xlsx")))

@@ -1,0 +1,102 @@
+"""``estate import KIND SOURCE --into WORKBOOK``: merge an export into a workbook."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import click
+
+from estate.cli import user_errors
+from estate.errors import EstateError, Issue
+from inventory.importers import IMPORTERS, merge_into, read_source
+from inventory.tables import is_dangerous
+
+_LIST_LABELS = {"powered_off": "powered off (flagged in servers.powerstate)",
+                "templates": "templates (skipped)"}
+
+
+def _write_problems(issues: list[Issue], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "sheet", "row", "column", "value", "problem"])
+        for i in issues:
+            cells = [i.file, i.sheet, "" if i.row is None else str(i.row), i.column, i.value,
+                     i.message]
+            w.writerow(["'" + c if is_dangerous(c) else c for c in cells])
+
+
+@click.command(name="import")
+@click.argument("kind", type=click.Choice(sorted(IMPORTERS)))
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--into", "into", required=True, type=click.Path(path_type=Path),
+              help="Estate workbook (.xlsx) or CSV folder to merge into; created if missing.")
+@click.option("--site", default="DC1", show_default=True,
+              help="Site the imported servers run at today (added if missing).")
+@click.option("--site-kind", default="on_prem", show_default=True,
+              type=click.Choice(["on_prem", "colo", "cloud"]), help="Kind of a new --site.")
+@click.option("--app-column", help="rvtools: vInfo column (custom attribute) naming the "
+              "application of each VM.")
+@click.option("--app-map", type=click.Path(exists=True, path_type=Path),
+              help="rvtools: CSV with columns server,application.")
+@click.option("--storage", type=click.Choice(["provisioned", "in-use"]), default="provisioned",
+              show_default=True, help="rvtools: disk figure used for storage_gb.")
+@click.option("--rel", type=click.Path(exists=True, path_type=Path),
+              help="servicenow: the cmdb_rel_ci CSV export.")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
+              help="contracts: use COLUMN for FIELD (reference, title, supplier, "
+              "life_value, annual_value, start, end, cpv, …). Repeatable.")
+@click.option("--all", "keep_all", is_flag=True, help="contracts: keep non-ICT contracts too.")
+@click.option("--together-share", type=float, default=0.5, show_default=True,
+              help="azure-dependencies: share of time slots with traffic both ways above "
+              "which a pair of applications is 'together'.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--strict", is_flag=True, help="Write nothing if any row has a problem.")
+@click.option("--problems", type=click.Path(path_type=Path),
+              help="Write every problem found to this CSV file.")
+@click.option("--show", default=25, show_default=True, help="Problems to print at most.")
+@user_errors
+def importer(kind: str, source: Path, into: Path, site: str, site_kind: str,
+             app_column: str | None, app_map: Path | None, storage: str, rel: Path | None,
+             maps: tuple[str, ...], keep_all: bool, together_share: float, dry_run: bool,
+             strict: bool, problems: Path | None, show: int) -> None:
+    """Import SOURCE of KIND (an RVTools export, a dependency export, a contract
+    register, …) and merge it into the estate workbook given by --into.
+
+    New rows are added; in rows already there only the columns this source
+    owns are updated, so your own edits and columns survive a re-import.
+    """
+    result = read_source(kind, source, into, site_id=site, app_column=app_column,
+                         app_map=str(app_map) if app_map else None, storage=storage,
+                         rel=str(rel) if rel else None, map=list(maps), all=keep_all,
+                         together_share=together_share)
+    if problems is not None:
+        _write_problems(result.issues, problems)
+    if strict and result.issues:
+        raise EstateError(result.issues)
+    report = merge_into(into, result, site_id=site, site_kind=site_kind, dry_run=dry_run)
+    verb = "Would merge" if dry_run else "Merged"
+    click.echo(f"{verb} {kind} {source} into {into}"
+               f"{' (new workbook)' if report.created else ''}")
+    counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.counts.items())
+    click.echo(f"  read: {counts}")
+    for name, items in result.lists.items():
+        shown = ", ".join(items[:15]) + (f", … ({len(items) - 15} more)"
+                                         if len(items) > 15 else "")
+        click.echo(f"  {_LIST_LABELS.get(name, name)}: {len(items)}: {shown}")
+    for note in result.notes:
+        click.echo(f"  note: {note}")
+    for line in report.lines():
+        click.echo(f"  {line}")
+    issues = result.issues + report.issues
+    if issues:
+        click.echo(f"  {len(issues)} problem{'s' if len(issues) != 1 else ''} "
+                   "(each row was imported with the value left blank, or skipped, as said):")
+        for issue in issues[:show]:
+            click.echo(f"    - {issue}")
+        if len(issues) > show:
+            hint = (f"all are in {problems}" if problems else
+                    "use --problems FILE.csv to list them all")
+            click.echo(f"    … and {len(issues) - show} more; {hint}")
+    if dry_run:
+        click.echo("  dry run: nothing written")

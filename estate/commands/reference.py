@@ -1,0 +1,51 @@
+"""``estate reference``: print the reference data (key, value, unit, year, source)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from estate.cli import user_errors
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--reference", "reference_file", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A TOML file overriding reference values by dotted key.")
+@click.argument("prefix", required=False, default="")
+@user_errors
+def reference(as_json: bool, reference_file: Path | None, prefix: str) -> None:
+    """Print the reference data the planner uses where the workbook is silent
+    (only keys starting with PREFIX when given, e.g. `pue` or `os.rhel`).
+    Override any value by its key in the settings sheet or with --reference."""
+    from estate.reference import load_reference
+
+    ref = load_reference(reference_file)
+    entries = [v for k, v in ref.values.items() if k.startswith(prefix)]
+    if as_json:
+        click.echo(json.dumps({"version": ref.version,
+                               "values": [e.as_dict() for e in entries]}, indent=2))
+        return
+    if not sys.stdout.isatty():
+        click.echo(f"# estate reference data {ref.version}")
+        click.echo("key\tvalue\tunit\tyear\tsource")
+        for e in entries:
+            flag = " (projection)" if e.projection else ""
+            click.echo(f"{e.key}\t{e.value}\t{e.unit}\t{e.year or ''}\t{e.source}{flag}")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"estate reference data {ref.version}", show_lines=False)
+    for col in ("key", "value", "unit", "year"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("source", overflow="fold")
+    for e in entries:
+        flag = " [italic](projection)[/italic]" if e.projection else ""
+        table.add_row(e.key, str(e.value), e.unit, str(e.year or ""),
+                      e.source.replace("[", r"\[") + flag)
+    Console().print(table)

@@ -1,0 +1,275 @@
+"""Estimators: energy, embodied carbon, cost and end of support from server size.
+
+Pure functions of their arguments and a :class:`~estate.reference.Reference`
+(the packaged data when ``ref`` is omitted). Each is documented with its
+formula in ``docs/reference-data.md`` and pinned by unit tests.
+
+This module uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from estate.model import DEFAULT_TEAM, Application, Estate, Option, Server, Site
+from estate.reference import Reference, packaged_reference
+
+#: Cloud providers recognised in a cloud site's id or name -> reference key.
+PROVIDERS = (("azure", "azure"), ("aws", "aws"), ("amazon", "aws"), ("google", "google"),
+             ("gcp", "google"))
+PRICINGS = ("payg", "reserved_1y")
+
+
+def _ref(ref: Reference | None) -> Reference:
+    return ref if ref is not None else packaged_reference()
+
+
+def vcpu_watts(ref: Reference | None = None) -> float:
+    """Average watts per vCPU: ``min + utilisation × (max − min)`` (CCF; 2.12 W)."""
+    r = _ref(ref)
+    lo, hi = r.number("ccf.vcpu_min_watts"), r.number("ccf.vcpu_max_watts")
+    return lo + r.number("ccf.utilisation") * (hi - lo)
+
+
+def vm_kwh_per_month(vcpus: float, ram_gb: float, storage_gb: float = 0.0, ssd: bool = True,
+                     ref: Reference | None = None) -> float:
+    """Energy of a virtual machine a month, kWh, before PUE (Cloud Carbon Footprint).
+
+    ``vcpus × W/vCPU × 730/1000 + ram_gb × kWh/GB-h × 730 +
+    storage_gb/1000 × Wh/TB-h × 730/1000`` (SSD or HDD coefficient).
+    """
+    r = _ref(ref)
+    hours = r.number("ccf.hours_per_month")
+    cpu = vcpus * vcpu_watts(r) * hours / 1000
+    mem = ram_gb * r.number("ccf.memory_kwh_per_gb_hour") * hours
+    coeff = r.number("ccf.ssd_wh_per_tb_hour" if ssd else "ccf.hdd_wh_per_tb_hour")
+    disk = storage_gb / 1000 * coeff * hours / 1000
+    return cpu + mem + disk
+
+
+def _size(server: Server, ref: Reference) -> tuple[float, float]:
+    """(cores or vCPUs, RAM GB) of a server, defaults by kind where blank."""
+    if server.kind == "virtual":
+        cores_key, ram_key = "vm.default_vcpus", "vm.default_ram_gb"
+    else:
+        cores_key = f"server.{server.kind}_default_cores"
+        ram_key = f"server.{server.kind}_default_ram_gb"
+    cores = server.vcpus if server.vcpus is not None else ref.number(cores_key)
+    ram = server.ram_gb if server.ram_gb is not None else ref.number(ram_key)
+    return cores, ram
+
+
+def server_watts(server: Server, ref: Reference | None = None) -> float:
+    """Average draw of a server, W.
+
+    Virtual: the VM energy model (:func:`vm_kwh_per_month` × 1000 / 730) from its
+    vCPUs, RAM and storage (``vm.default_*`` where blank). Physical or host:
+    ``idle + W/core × cores + W/GB × RAM`` (``vcpus`` read as cores;
+    ``server.<kind>_default_*`` where blank).
+    """
+    r = _ref(ref)
+    cores, ram = _size(server, r)
+    if server.kind == "virtual":
+        storage = server.storage_gb if server.storage_gb is not None else r.number(
+            "vm.default_storage_gb")
+        return vm_kwh_per_month(cores, ram, storage, ref=r) * 1000 / r.number(
+            "ccf.hours_per_month")
+    return (r.number("server.idle_watts") + r.number("server.watts_per_core") * cores
+            + r.number("server.watts_per_gb_ram") * ram)
+
+
+def embodied_kg(server: Server, ref: Reference | None = None) -> float:
+    """Embodied carbon of a server's replacement, kgCO2e (Teads / CCF model).
+
+    ``base + 533 × RAM/384 + 100 × CPUs + 100 × SSDs`` with CPUs =
+    ceil(cores / 16) (at least 1) and 2 SSDs. A virtual server is never
+    replaced: 0.
+    """
+    r = _ref(ref)
+    if server.kind == "virtual":
+        return 0.0
+    cores, ram = _size(server, r)
+    cpus = max(1, math.ceil(cores / r.number("embodied.cores_per_cpu")))
+    return (r.number("embodied.base_kg") + r.number("embodied.kg_per_384gb_dram") * ram / 384
+            + r.number("embodied.kg_per_cpu") * cpus
+            + r.number("embodied.kg_per_ssd") * r.number("embodied.ssds_per_server"))
+
+
+def replacement_cost(server: Server, ref: Reference | None = None) -> float:
+    """£ to replace a server at end of life: by kind (physical, host); virtual 0."""
+    if server.kind == "virtual":
+        return 0.0
+    return _ref(ref).number(f"server.replacement_cost_{server.kind}")
+
+
+def vm_sizes(ref: Reference | None = None) -> list[tuple[str, float, float]]:
+    """General-purpose cloud VM sizes ``(name, vcpus, ram_gb)``, smallest first."""
+    r = _ref(ref)
+    names = sorted({k.split(".")[2] for k in r.keys() if k.startswith("cloud.vm.")})
+    sizes = [(n, r.number(f"cloud.vm.{n}.vcpus"), r.number(f"cloud.vm.{n}.ram_gb"))
+             for n in names]
+    return sorted(sizes, key=lambda s: (s[1], s[2]))
+
+
+def right_size(vcpus: float, ram_gb: float, utilisation: float | None = None,
+               ref: Reference | None = None) -> tuple[str, int]:
+    """The smallest general-purpose size that fits, and how many of it.
+
+    With an observed CPU ``utilisation`` (0–1) the vCPUs needed are
+    ``vcpus × utilisation / rightsize.target_utilisation``; without it, as is.
+    Bigger than the largest size: ``n`` of the largest, enough for CPU and RAM.
+    """
+    r = _ref(ref)
+    need = vcpus
+    if utilisation is not None:
+        need = vcpus * utilisation / r.number("rightsize.target_utilisation")
+    sizes = vm_sizes(r)
+    for name, vc, ram in sizes:
+        if vc >= need - 1e-9 and ram >= ram_gb - 1e-9:
+            return name, 1
+    name, vc, ram = sizes[-1]
+    return name, max(1, math.ceil(need / vc - 1e-9), math.ceil(ram_gb / ram - 1e-9))
+
+
+def cloud_vm_monthly_cost(vcpus: float, ram_gb: float, utilisation: float | None = None,
+                          pricing: str = "payg", ref: Reference | None = None) -> float:
+    """£ a month of the right-sized cloud VM (:func:`right_size`) at list price.
+
+    ``pricing`` is ``payg`` (pay-as-you-go) or ``reserved_1y``.
+    """
+    if pricing not in PRICINGS:
+        raise ValueError(f"pricing must be one of {PRICINGS}")
+    r = _ref(ref)
+    name, n = right_size(vcpus, ram_gb, utilisation, r)
+    return n * r.number(f"cloud.vm.{name}.{pricing}")
+
+
+# -- operating systems ------------------------------------------------------------
+_OS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("windows_server", re.compile(
+        r"\bw(?:in(?:dows)?)?[\s_-]*(?:server[\s_-]*)?(20\d\d)(?:[\s_-]*(r2))?")),
+    ("sql_server", re.compile(r"\bsql[\s_-]*(?:server[\s_-]*)?(20\d\d)(?:[\s_-]*(r2))?")),
+    ("rhel", re.compile(r"(?:red[\s_-]*hat|\brhel)[^0-9]{0,40}?(\d{1,2})(?![0-9])")),
+    ("centos", re.compile(r"\bcent[\s_-]*os[^0-9]{0,12}?(\d{1,2})(?![0-9])")),
+    ("esxi", re.compile(r"\besxi?[^0-9]{0,12}?(\d)\.(\d)")),
+    ("ubuntu", re.compile(r"\bubuntu[^0-9]{0,20}?(\d{2})\.(\d{2})")),
+)
+
+
+def os_end_of_support(os_text: str | None, ref: Reference | None = None) -> str | None:
+    """End of support month (``YYYY-MM``) of an operating system / platform text.
+
+    Recognises Windows Server, SQL Server, RHEL, CentOS, ESXi and Ubuntu LTS as
+    written by RVTools or a CMDB ("Microsoft Windows Server 2012 R2 (64-bit)",
+    "Red Hat Enterprise Linux 7 (64-bit)", "VMware ESXi 6.7.0 build-…",
+    "CentOS 7"). "2016 or later" reads as 2016. When several products match, the
+    earliest end of support. ``None`` when nothing is recognised.
+    """
+    if not os_text:
+        return None
+    r = _ref(ref)
+    text = os_text.lower()
+    sql = re.search(r"\bsql\b", text) is not None
+    found: list[str] = []
+    for family, pattern in _OS_PATTERNS:
+        if family == "windows_server" and sql and "windows" not in text:
+            continue
+        for m in pattern.finditer(text):
+            if family in ("windows_server", "sql_server"):
+                version = m.group(1) + ("_r2" if m.group(2) else "")
+            elif family in ("esxi", "ubuntu"):
+                version = f"{m.group(1)}_{m.group(2)}"
+            else:
+                version = m.group(1)
+            key = f"os.{family}.{version}"
+            if key in r:
+                found.append(str(r.get(key)))
+    return min(found) if found else None
+
+
+# -- generated options -----------------------------------------------------------------
+def site_pue(site: Site, ref: Reference | None = None) -> float:
+    """PUE of a site: its own, else by kind (a cloud site by provider name)."""
+    if site.pue is not None:
+        return site.pue
+    r = _ref(ref)
+    if site.kind == "cloud":
+        text = f"{site.site_id} {site.name}".lower()
+        for word, provider in PROVIDERS:
+            if word in text:
+                return r.number(f"pue.{provider}")
+    return r.number(f"pue.{site.kind}")
+
+
+def migration_team(estate: Estate) -> str:
+    """Team charged by generated options: ``migration`` if it exists (or there
+    are no teams), else the first team listed."""
+    if not estate.teams or DEFAULT_TEAM in estate.team_by_id:
+        return DEFAULT_TEAM
+    return estate.teams[0].team_id
+
+
+def _is_zombie_app(estate: Estate, app: Application) -> bool:
+    if estate.servers_by_app.get(app.app_id) or app.current_monthly_cost > 0:
+        return False
+    return not any(app.app_id in (d.from_id, d.to_id) for d in estate.dependencies)
+
+
+def generated_options(estate: Estate, app: Application, ref: Reference | None = None,
+                      pricing: str = "payg") -> list[Option]:
+    """Options estimated for an application that has no ``options`` rows.
+
+    * ``retain`` at the site of its first server (none if it has no servers);
+    * ``rehost`` to the cheapest cloud site (no ``exit_by``, not where all its
+      servers already are; cheapest = lowest monthly cost, then lowest PUE, then
+      site order), when it has servers and such a site exists. Each server counts
+      ``1 / (number of applications it serves)``: monthly cost = Σ share ×
+      (right-sized VM + storage_gb × storage price); monthly_kwh = Σ share × VM
+      energy of the right-sized VM with the server's storage; one-off =
+      servers × £/server; effort = servers × days/server on the migration team;
+      duration = ceil(servers / servers_per_month) within [min, max] months;
+    * ``retire`` only for a *zombie application*: no servers, no current cost and
+      no dependency (it only keeps contracts alive).
+
+    Every option has ``generated=True``.
+    """
+    r = _ref(ref)
+    servers = estate.servers_by_app.get(app.app_id, ())
+    team = migration_team(estate)
+    retain_site = servers[0].site_id if servers else None
+    out = [Option(app.app_id, "retain", retain_site, generated=True)]
+    here = {s.site_id for s in servers}
+    targets = [s for s in estate.sites
+               if s.kind == "cloud" and s.exit_by is None and here != {s.site_id}]
+    if servers and targets:
+        n = 0.0
+        monthly = kwh = 0.0
+        for s in servers:
+            share = 1.0 / max(1, len(s.app_ids))
+            vcpus, ram = _size(s, r)
+            storage = s.storage_gb if s.storage_gb is not None else r.number(
+                "vm.default_storage_gb")
+            name, count = right_size(vcpus, ram, ref=r)
+            monthly += share * (count * r.number(f"cloud.vm.{name}.{pricing}")
+                                + storage * r.number("cloud.storage_per_gb_month"))
+            kwh += share * vm_kwh_per_month(count * r.number(f"cloud.vm.{name}.vcpus"),
+                                            count * r.number(f"cloud.vm.{name}.ram_gb"),
+                                            storage, ref=r)
+            n += share
+        months = math.ceil(n / r.number("migration.servers_per_month") - 1e-9)
+        months = int(min(max(months, r.number("migration.min_months")),
+                         r.number("migration.max_months")))
+        best = min(targets, key=lambda s: site_pue(s, r))  # cost is the same at each
+        out.append(Option(app.app_id, "rehost", best.site_id, duration_months=max(1, months),
+                          one_off_cost=n * r.number("migration.rehost_cost_per_server"),
+                          monthly_cost=monthly, monthly_kwh=kwh,
+                          effort={team: n * r.number("migration.effort_days_per_server")},
+                          generated=True))
+    if _is_zombie_app(estate, app):
+        out.append(Option(app.app_id, "retire", None,
+                          duration_months=max(1, int(r.number("migration.retire_months"))),
+                          one_off_cost=r.number("migration.retire_cost"),
+                          effort={team: r.number("migration.retire_effort_days")},
+                          generated=True))
+    return out

@@ -1,0 +1,251 @@
+"""Reference data: defensible figures for what the inventory leaves blank.
+
+The packaged ``estate/reference.toml`` holds every figure with its unit, year
+and source. Each entry is named by its dotted path (``pue.on_prem``,
+``grid.2027``, ``carbon_price.central.2026``, ``os.windows_server.2012_r2``).
+A user TOML (``--reference FILE``) or the workbook's ``settings`` sheet may
+override any entry by that key; see ``docs/reference-data.md``.
+
+This module uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from estate.errors import EstateError, Issue
+from estate.months import is_month
+
+PACKAGED = "reference.toml"
+
+#: Keys that may be added (not only overridden): more years of a yearly series.
+_EXTENSIBLE = (
+    re.compile(r"^grid\.(\d{4})$"),
+    re.compile(r"^carbon_price\.(central|low|high)\.(\d{4})$"),
+)
+
+
+@dataclass(frozen=True)
+class RefValue:
+    """One reference figure.
+
+    ``value`` is a number, or a ``YYYY-MM`` month for ``os.*`` entries.
+    ``projection`` marks a projected / extrapolated / approximated figure.
+    """
+
+    key: str
+    value: float | str
+    unit: str = ""
+    year: int | None = None
+    source: str = ""
+    note: str = ""
+    projection: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entry as a JSON-ready mapping."""
+        return {"key": self.key, "value": self.value, "unit": self.unit, "year": self.year,
+                "source": self.source, "note": self.note, "projection": self.projection}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference data set: entries by dotted key, and the data set's version."""
+
+    version: str
+    values: dict[str, RefValue] = field(default_factory=dict)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.values
+
+    def keys(self) -> list[str]:
+        """Every key, in file order."""
+        return list(self.values)
+
+    def entry(self, key: str) -> RefValue:
+        """The full entry of ``key`` (raises ``KeyError`` naming the key)."""
+        try:
+            return self.values[key]
+        except KeyError:
+            raise KeyError(f"no reference value {key!r}") from None
+
+    def get(self, key: str) -> float | str:
+        """The value of ``key`` (a number, or a month for ``os.*``)."""
+        return self.entry(key).value
+
+    def number(self, key: str) -> float:
+        """The value of ``key`` as a float."""
+        value = self.get(key)
+        if isinstance(value, str):
+            raise TypeError(f"reference value {key!r} is not a number")
+        return float(value)
+
+    def series(self, prefix: str) -> dict[int, float]:
+        """A yearly series: ``{year: value}`` of every key ``prefix.YYYY``."""
+        out: dict[int, float] = {}
+        for key, entry in self.values.items():
+            head, _, tail = key.rpartition(".")
+            if head == prefix and tail.isdigit() and len(tail) == 4:
+                out[int(tail)] = float(entry.value)
+        return dict(sorted(out.items()))
+
+    def rows(self) -> list[tuple[str, float | str, str, int | None, str]]:
+        """``(key, value, unit, year, source)`` of every entry, for printing."""
+        return [(v.key, v.value, v.unit, v.year, v.source) for v in self.values.values()]
+
+    def with_overrides(self, overrides: dict[str, float | str], source: str) -> Reference:
+        """A copy with ``overrides`` (already checked by :func:`check_override`)
+        replacing values; each changed entry's ``source`` becomes ``source``."""
+        values = dict(self.values)
+        for key, value in overrides.items():
+            old = values.get(key) or _new_entry(self, key)
+            values[key] = replace(old, value=value, source=source, note="override",
+                                  projection=False)
+        return Reference(self.version, values)
+
+
+def _new_entry(ref: Reference, key: str) -> RefValue:
+    """Template entry for a new year of an extensible series."""
+    head, _, tail = key.rpartition(".")
+    sibling = next((v for k, v in ref.values.items() if k.rpartition(".")[0] == head), None)
+    return RefValue(key, 0.0, sibling.unit if sibling else "", int(tail))
+
+
+def _flatten(table: dict[str, Any], prefix: str, out: dict[str, RefValue], origin: str) -> None:
+    for name, item in table.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if not isinstance(item, dict):
+            continue
+        if "value" in item:
+            year = item.get("year")
+            out[key] = RefValue(key, item["value"], str(item.get("unit", "")),
+                                int(year) if year is not None else None,
+                                str(item.get("source", origin)), str(item.get("note", "")),
+                                bool(item.get("projection", False)))
+        else:
+            _flatten(item, key, out, origin)
+
+
+def is_known_key(ref: Reference, key: str) -> bool:
+    """Whether ``key`` names a reference value or a new year of a yearly series."""
+    return key in ref.values or any(p.match(key) for p in _EXTENSIBLE)
+
+
+def check_override(ref: Reference, key: str, raw: Any) -> float | str:
+    """Parse an override of reference value ``key`` from ``raw`` (text or number).
+
+    Returns
+    -------
+    float or str
+        A number, or a ``YYYY-MM`` month for ``os.*`` keys.
+
+    Raises
+    ------
+    ValueError
+        Saying what was expected (the caller turns it into an :class:`Issue`).
+    """
+    if key.startswith("os."):
+        text = str(raw).strip()
+        if not is_month(text):
+            raise ValueError(f"{key} expects an end-of-support month in YYYY-MM form")
+        return text
+    if isinstance(raw, bool):
+        raise ValueError(f"{key} expects a number")
+    if isinstance(raw, int | float):
+        value = float(raw)
+    else:
+        text = str(raw).strip().replace(",", "").replace("£", "").replace("_", "")
+        scale = 1.0
+        if text.endswith("%"):
+            text, scale = text[:-1], 0.01
+        try:
+            value = float(text) * scale
+        except ValueError:
+            raise ValueError(f"{key} expects a number (found {raw!r})") from None
+    if value < 0 or value != value:
+        raise ValueError(f"{key} must be a number that is not negative (found {raw!r})")
+    if key.startswith("pue.") and value < 1.0:
+        raise ValueError(f"{key} is a PUE and must be at least 1.0 (found {raw!r})")
+    return value
+
+
+def _user_overrides(ref: Reference, path: Path) -> dict[str, float | str]:
+    file = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EstateError(Issue(file, "reference file not found")) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise EstateError(Issue(file, f"not a readable TOML file: {exc}")) from None
+    flat: dict[str, Any] = {}
+
+    def walk(table: dict[str, Any], prefix: str) -> None:
+        for name, item in table.items():
+            key = f"{prefix}.{name}" if prefix else name
+            if isinstance(item, dict) and "value" not in item:
+                walk(item, key)
+            elif isinstance(item, dict):
+                flat[key] = item["value"]
+            elif key not in ("version", "title"):
+                flat[key] = item
+
+    walk(data, "")
+    issues: list[Issue] = []
+    out: dict[str, float | str] = {}
+    for key, raw in flat.items():
+        if not is_known_key(ref, key):
+            issues.append(Issue(file, f"{key!r} is not a reference value; run `estate reference` "
+                                      "for the keys (a dotted path such as pue.on_prem)"))
+            continue
+        try:
+            out[key] = check_override(ref, key, raw)
+        except ValueError as exc:
+            issues.append(Issue(file, str(exc)))
+    if issues:
+        raise EstateError(issues)
+    return out
+
+
+@lru_cache(maxsize=1)
+def packaged_reference() -> Reference:
+    """The packaged reference data set (read once)."""
+    text = resources.files("estate").joinpath(PACKAGED).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    values: dict[str, RefValue] = {}
+    _flatten(data, "", values, PACKAGED)
+    return Reference(str(data.get("version", "unknown")), values)
+
+
+def load_reference(path: str | Path | None = None) -> Reference:
+    """Load the reference data, optionally overridden by a user TOML file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML file overriding any entry by its dotted key, either as
+        ``[pue] on_prem = 1.7`` or ``[pue] on_prem = { value = 1.7, ... }``.
+
+    Returns
+    -------
+    Reference
+        The packaged data, with the file's values (their ``source`` names the
+        file and the version gains ``+ <file name>``).
+
+    Raises
+    ------
+    EstateError
+        When the file is missing, not TOML, names an unknown key or holds a bad
+        value.
+    """
+    ref = packaged_reference()
+    if path is None:
+        return ref
+    p = Path(path)
+    overrides = _user_overrides(ref, p)
+    out = ref.with_overrides(overrides, f"override: {p.name}")
+    return Reference(f"{ref.version}+{p.name}", out.values)

@@ -1,0 +1,276 @@
+"""Resolve a raw estate: fill every blank the planner needs from reference data.
+
+:func:`resolve` returns a copy with ``resolved=True`` in which settings, sites,
+servers, teams and options are complete; ``Estate.estimated`` lists the path
+of every filled value (``servers.S12.watts``, ``sites.DC1.pue``,
+``settings.carbon_price``, ``settings.grid_kg_per_kwh.2027``,
+``options.A7.rehost``, ``applications.A3.must_finish_by``) and
+``Estate.assumptions`` is plan.json's ``assumptions`` block.
+
+Keys of the settings sheet that are not planning settings (``Settings.extra``)
+are reference overrides by dotted key (``pue.on_prem``, ``grid.2027``), or one
+of :data:`EXTRA_SETTINGS`; anything else is an error.
+
+This module uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from estate import estimate as est
+from estate.errors import EstateError, Issue
+from estate.model import DEFAULT_TEAM, Estate, Option, Server, Settings, Site, Team
+from estate.months import add_months, calendar_year, parse_month
+from estate.reference import Reference, check_override, is_known_key, load_reference
+
+CARBON_SERIES = ("central", "low", "high")
+
+#: Settings-sheet keys, beyond the spec's, that resolve understands.
+EXTRA_SETTINGS: dict[str, str] = {
+    "carbon_price_series": "central, low or high: the carbon value series for the default "
+                           "carbon_price (default central)",
+    "cloud_pricing": "payg or reserved_1y: list prices used for generated rehost options "
+                     "(default payg)",
+    "os_eos_must_finish_months": "months: an application on an out-of-support OS at the "
+                                 "horizon start must be live elsewhere this many months "
+                                 "after it (default: no deadline)",
+}
+
+
+def _issue(estate: Estate, key: str, message: str, value: str = "") -> Issue:
+    return Issue(estate.source or "settings", message, sheet="settings",
+                 row=estate.rows.get(("settings", key)), column="value" if value else "key",
+                 value=value)
+
+
+def _extras(estate: Estate, ref: Reference) -> tuple[Reference, dict[str, Any]]:
+    """Apply the settings sheet's reference overrides; parse the extra settings."""
+    issues: list[Issue] = []
+    overrides: dict[str, float | str] = {}
+    opts: dict[str, Any] = {"carbon_price_series": "central", "cloud_pricing": "payg",
+                            "os_eos_must_finish_months": None}
+    for key, raw in estate.settings.extra.items():
+        text = str(raw).strip()
+        if key == "carbon_price_series":
+            if text.lower() not in CARBON_SERIES:
+                issues.append(_issue(estate, key, "carbon_price_series must be central, low "
+                                     "or high", text))
+            opts[key] = text.lower()
+        elif key == "cloud_pricing":
+            if text.lower() not in est.PRICINGS:
+                issues.append(_issue(estate, key, "cloud_pricing must be payg or reserved_1y",
+                                     text))
+            opts[key] = text.lower()
+        elif key == "os_eos_must_finish_months":
+            try:
+                n = float(text)
+                if n < 0 or n != int(n):
+                    raise ValueError
+                opts[key] = int(n)
+            except ValueError:
+                issues.append(_issue(estate, key, "os_eos_must_finish_months must be a whole "
+                                     "number of months, 0 or more", text))
+        elif is_known_key(ref, key):
+            try:
+                overrides[key] = check_override(ref, key, text)
+            except ValueError as exc:
+                issues.append(_issue(estate, key, str(exc), text))
+        else:
+            known = list(ref.keys()) + list(EXTRA_SETTINGS)
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            issues.append(_issue(
+                estate, key, f"unknown setting {key!r}: it is neither a planning setting nor "
+                f"a reference value. {hint}Fix the spelling (run `estate reference` for the "
+                "reference keys, e.g. pue.on_prem) or delete the row"))
+    if issues:
+        raise EstateError(issues)
+    if overrides:
+        ref = ref.with_overrides(overrides, "settings sheet")
+    return ref, opts
+
+
+def _nearest(series: dict[int, float], year: int) -> float:
+    if year in series:
+        return series[year]
+    return series[min(series) if year < min(series) else max(series)]
+
+
+def horizon_years(settings: Settings) -> list[int]:
+    """Every calendar year the horizon touches."""
+    first = parse_month(settings.horizon_start)[0]
+    last = calendar_year(settings.horizon_start, settings.horizon_months - 1)
+    return list(range(first, last + 1))
+
+
+def _settings(s: Settings, ref: Reference, series: str, filled: list[str]) -> Settings:
+    grid_ref = ref.series("grid")
+    grid: dict[int, float] = {}
+    for year in horizon_years(s):
+        if isinstance(s.grid_kg_per_kwh, int | float):
+            grid[year] = float(s.grid_kg_per_kwh)
+        elif isinstance(s.grid_kg_per_kwh, dict) and year in s.grid_kg_per_kwh:
+            grid[year] = float(s.grid_kg_per_kwh[year])
+        else:
+            grid[year] = _nearest(grid_ref, year)
+            filled.append(f"settings.grid_kg_per_kwh.{year}")
+    price = s.carbon_price
+    if price is None:
+        start_year = parse_month(s.horizon_start)[0]
+        price = _nearest(ref.series(f"carbon_price.{series}"), start_year)
+        filled.append("settings.carbon_price")
+    return replace(s, carbon_price=price, grid_by_year=grid)
+
+
+def _site(site: Site, ref: Reference, filled: list[str]) -> Site:
+    pue, price = site.pue, site.power_price_per_kwh
+    if pue is None:
+        pue = est.site_pue(site, ref)
+        filled.append(f"sites.{site.site_id}.pue")
+    if price is None:
+        price = ref.number("power_price_per_kwh") if site.kind != "cloud" else 0.0
+        filled.append(f"sites.{site.site_id}.power_price_per_kwh")
+    return replace(site, pue=pue, power_price_per_kwh=price)
+
+
+def _server(srv: Server, ref: Reference, filled: list[str]) -> Server:
+    values: dict[str, Any] = {}
+    for name, fn in (("watts", est.server_watts), ("replacement_cost", est.replacement_cost),
+                     ("embodied_kgco2e", est.embodied_kg)):
+        if getattr(srv, name) is None:
+            values[name] = fn(srv, ref)
+            filled.append(f"servers.{srv.server_id}.{name}")
+    if srv.os_end_of_support is None:
+        eos = est.os_end_of_support(srv.os, ref)
+        if eos is not None:
+            values["os_end_of_support"] = eos
+            filled.append(f"servers.{srv.server_id}.os_end_of_support")
+    return replace(srv, **values) if values else srv
+
+
+def out_of_support(estate: Estate,
+                   ref: Reference | None = None) -> list[tuple[str, str, str, str]]:
+    """Applications on an out-of-support OS or platform at the horizon start.
+
+    A server is out of support when its ``os_end_of_support`` (else the month
+    estimated from its ``os`` text) is at or before ``horizon_start``. An
+    application is listed for each such server serving it, and for the host
+    of each of its virtual servers when that host is out of support.
+
+    Returns
+    -------
+    list of (app_id, server_id, os, end_of_support_month)
+        Sorted by application, then server.
+    """
+    start = estate.settings.horizon_start
+    bad: dict[str, tuple[str, str]] = {}
+    for s in estate.servers:
+        eos = s.os_end_of_support or est.os_end_of_support(s.os, ref)
+        if eos is not None and eos <= start:
+            bad[s.server_id] = (s.os, eos)
+    out: set[tuple[str, str, str, str]] = set()
+    for s in estate.servers:
+        for sid in (s.server_id, s.host_id):
+            if sid is not None and sid in bad:
+                for app in s.app_ids:
+                    out.add((app, sid, *bad[sid]))
+    return sorted(out)
+
+
+def _json_settings(s: Settings) -> dict[str, Any]:
+    d = asdict(s)
+    d["freeze_months"] = list(s.freeze_months)
+    if isinstance(s.grid_kg_per_kwh, dict):
+        d["grid_kg_per_kwh"] = {str(k): v for k, v in s.grid_kg_per_kwh.items()}
+    d["grid_by_year"] = {str(k): v for k, v in s.grid_by_year.items()}
+    return d
+
+
+def _option_dict(o: Option) -> dict[str, Any]:
+    d = asdict(o)
+    d["effort"] = dict(o.effort)
+    return d
+
+
+def resolve(estate: Estate, reference_file: str | Path | None = None, *,
+            reference: Reference | None = None) -> Estate:
+    """Fill every blank the planner needs; record what was estimated.
+
+    Parameters
+    ----------
+    estate : Estate
+        A raw estate (as loaded). A resolved one is returned unchanged.
+    reference_file : str or Path, optional
+        A TOML file overriding reference values (``--reference FILE``).
+    reference : Reference, optional
+        Reference data to use instead of loading it (tests, callers that
+        already loaded it); ``reference_file`` is then ignored.
+
+    Returns
+    -------
+    Estate
+        A copy with ``resolved=True``: ``settings.carbon_price`` and
+        ``settings.grid_by_year`` (every calendar year of the horizon), each
+        site's ``pue`` and ``power_price_per_kwh``, each server's ``watts``,
+        ``replacement_cost``, ``embodied_kgco2e`` (and ``os_end_of_support``
+        when its ``os`` is recognised), a ``migration`` team when there is no
+        teams sheet, generated options for applications with no options rows,
+        ``estimated`` and ``assumptions``.
+
+    Raises
+    ------
+    EstateError
+        An unknown or bad key in the settings sheet, or a bad reference file.
+    """
+    if estate.resolved:
+        return estate
+    ref = reference if reference is not None else load_reference(reference_file)
+    ref, opts = _extras(estate, ref)
+    filled: list[str] = []
+    settings = _settings(estate.settings, ref, opts["carbon_price_series"], filled)
+    sites = tuple(_site(s, ref, filled) for s in estate.sites)
+    servers = tuple(_server(s, ref, filled) for s in estate.servers)
+    teams = estate.teams or (Team(DEFAULT_TEAM, settings.team_days_per_month),)
+    base = replace(estate, settings=settings, sites=sites, servers=servers, teams=teams)
+
+    apps = estate.applications
+    months = opts["os_eos_must_finish_months"]
+    if months is not None:
+        late = {a for a, *_ in out_of_support(base, ref)}
+        deadline = add_months(settings.horizon_start, months)
+        new_apps = []
+        for a in apps:
+            if a.app_id in late and a.must_finish_by is None:
+                a = replace(a, must_finish_by=deadline)
+                filled.append(f"applications.{a.app_id}.must_finish_by")
+            new_apps.append(a)
+        apps = tuple(new_apps)
+
+    generated: list[Option] = []
+    for app in apps:
+        if not base.options_by_app.get(app.app_id):
+            for o in est.generated_options(base, app, ref, pricing=opts["cloud_pricing"]):
+                generated.append(o)
+                filled.append(f"options.{app.app_id}.{o.strategy}")
+
+    assumptions: dict[str, Any] = {
+        "settings": _json_settings(settings),
+        "sites": {s.site_id: {"pue": s.pue, "power_price_per_kwh": s.power_price_per_kwh,
+                              "grid_kg_per_kwh": s.grid_kg_per_kwh} for s in sites},
+        "servers": {s.server_id: {"watts": s.watts, "replacement_cost": s.replacement_cost,
+                                  "embodied_kgco2e": s.embodied_kgco2e,
+                                  "os_end_of_support": s.os_end_of_support} for s in servers},
+        "teams": {t.team_id: t.days_per_month for t in teams},
+        "options": [_option_dict(o) for o in generated],
+        "estimated": list(filled),
+        "reference_version": ref.version,
+    }
+    if months is not None:
+        assumptions["applications"] = {a.app_id: {"must_finish_by": a.must_finish_by}
+                                       for a in apps if a.must_finish_by is not None}
+    return replace(base, applications=apps, options=estate.options + tuple(generated),
+                   resolved=True, estimated=tuple(filled), assumptions=assumptions)

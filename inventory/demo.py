@@ -1,0 +1,37 @@
+"""The bundled demo estate: the fictional Borough of Wessexford Council.
+
+A unitary council of about 190,000 residents whose IT is run by the Wessex
+Shared Services Partnership: about 300 applications, 700-odd servers in the
+Civic Centre data centre (``DC1``, to be exited by April 2029) and the depot
+DR server room (``DC2``), two cloud regions and a partner colo, 120 ICT
+contracts, three teams and a one-off budget for each financial year of a
+48-month horizon from April 2026. It is a fixed call of
+:func:`inventory.synth.synth_estate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from estate.model import Estate
+from inventory.synth import synth_estate
+
+COUNCIL = "Borough of Wessexford Council"
+DEMO_APPS = 300
+DEMO_SEED = 2026
+DEMO_START = "2026-04"
+DEMO_MONTHS = 48
+
+
+def demo_estate() -> Estate:
+    """The demo estate (always the same).
+
+    Returns
+    -------
+    Estate
+        A raw estate of :data:`DEMO_APPS` applications over 48 months from
+        April 2026; ``source`` names the council.
+    """
+    e = synth_estate(DEMO_APPS, DEMO_SEED, horizon_start=DEMO_START,
+                     horizon_months=DEMO_MONTHS)
+    return replace(e, source=f"{COUNCIL} (demo estate)")

@@ -1,0 +1,64 @@
+"""Importers: turn discovery exports and registers into estate workbook rows.
+
+Each importer is a function ``(path, ctx) -> ImportResult``; see
+:mod:`inventory.importers.common`. :func:`run_import` runs one and merges the
+result into a workbook with :func:`inventory.importers.merge.merge_into`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from inventory.importers.common import ImportContext, ImportResult
+from inventory.importers.merge import MergeReport, merge_into
+
+# kind -> (module, function)
+IMPORTERS: dict[str, tuple[str, str]] = {
+    "rvtools": ("rvtools", "import_rvtools"),
+    "azure-dependencies": ("azure", "import_azure_dependencies"),
+    "azure-migrate-servers": ("azure", "import_azure_migrate_servers"),
+    "servicenow": ("servicenow", "import_servicenow"),
+    "contracts": ("contracts", "import_contracts"),
+    "aws-discovery": ("aws", "import_aws_discovery"),
+    "aws-cmf": ("aws", "import_aws_cmf"),
+}
+
+
+def importer(kind: str) -> Callable[[Path, ImportContext], ImportResult]:
+    """The importer function of ``kind`` (a key of :data:`IMPORTERS`)."""
+    module, attr = IMPORTERS[kind]
+    fn: Callable[[Path, ImportContext], ImportResult] = getattr(
+        importlib.import_module(f"inventory.importers.{module}"), attr)
+    return fn
+
+
+def read_source(kind: str, source: str | Path, into: str | Path | None = None, *,
+                site_id: str = "DC1", **options: Any) -> ImportResult:
+    """Run the importer ``kind`` on ``source`` (nothing is written).
+
+    ``into`` is the target workbook, read (when it exists) by importers that
+    link to existing rows, such as ``azure-dependencies``.
+    """
+    from inventory.tables import read_tables
+
+    workbook = None
+    if into is not None and Path(into).exists():
+        workbook = read_tables(into)
+    ctx = ImportContext(site_id=site_id, workbook=workbook, options=options)
+    return importer(kind)(Path(source), ctx)
+
+
+def run_import(kind: str, source: str | Path, into: str | Path, *, site_id: str = "DC1",
+               site_kind: str = "on_prem", dry_run: bool = False,
+               **options: Any) -> tuple[ImportResult, MergeReport]:
+    """Import ``source`` of ``kind`` and merge it into the workbook ``into``."""
+    result = read_source(kind, source, into, site_id=site_id, **options)
+    report = merge_into(into, result, site_id=site_id, site_kind=site_kind, dry_run=dry_run)
+    return result, report
+
+
+__all__ = ["IMPORTERS", "ImportContext", "ImportResult", "MergeReport", "importer",
+           "merge_into", "read_source", "run_import"]

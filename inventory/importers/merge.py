@@ -1,0 +1,267 @@
+"""Merge imported rows into an estate workbook, at table level.
+
+The target (``.xlsx`` or a folder of ``.csv``) is read with
+:func:`inventory.tables.read_tables` when it exists, else it starts empty with
+the required sheets and columns. Rows are matched by the sheet's id column
+(``site_id``, ``app_id``, ``server_id``, ``contract_id``; dependencies by
+``(from_id, to_id)``, either way round). A new row is added whole; in an
+existing row only the columns the importer *owns* are updated, and a blank
+imported value never clears a cell. Other columns, extra user columns, other
+sheets and rows not in the import are kept as they are. The result is written
+atomically (:func:`inventory.tables.write_xlsx`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from estate.errors import EstateError, Issue
+from inventory.importers.common import ImportResult, split_list
+from inventory.tables import Tables, cell_text, read_tables, write_csv_folder, write_xlsx
+
+SHEET_ORDER = ("settings", "sites", "applications", "servers", "options", "dependencies",
+               "contracts", "teams", "budget")
+ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sites": ("site_id",),
+    "applications": ("app_id",),
+    "servers": ("server_id",),
+    "contracts": ("contract_id",),
+    "dependencies": ("from_id", "to_id"),
+    "teams": ("team_id",),
+}
+# Columns every new workbook starts with (required ones first, then common ones).
+BASE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "settings": ("key", "value"),
+    "sites": ("site_id", "name", "kind"),
+    "applications": ("app_id", "name", "service", "criticality"),
+    "servers": ("server_id", "hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb",
+                "storage_gb", "os", "app_ids"),
+    "dependencies": ("from_id", "to_id", "kind"),
+    "contracts": ("contract_id", "supplier", "title", "category", "annual_value",
+                  "start_date", "end_date"),
+}
+REQUIRED_SHEETS = ("settings", "sites", "applications", "servers")
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "settings": ("key", "value"),
+    "sites": ("site_id", "kind"),
+    "applications": ("app_id", "name"),
+    "servers": ("server_id", "site_id", "kind"),
+}
+_PLAIN_NUMBER = re.compile(r"^-?(0|[1-9]\d{0,14})(\.\d{1,10})?$")
+
+
+@dataclass
+class SheetChange:
+    """What a merge did to one sheet."""
+
+    added: list[str] = field(default_factory=list)
+    updated: dict[str, list[str]] = field(default_factory=dict)
+    unchanged: int = 0
+    left_alone: int = 0
+
+
+@dataclass
+class MergeReport:
+    """Outcome of :func:`merge_into`: changes per sheet and problems found."""
+
+    target: str
+    created: bool
+    changes: dict[str, SheetChange] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    written: bool = False
+
+    def lines(self) -> list[str]:
+        """Human-readable summary, one line per sheet touched."""
+        out = []
+        for sheet, ch in self.changes.items():
+            text = (f"{sheet}: {len(ch.added)} added, {len(ch.updated)} updated, "
+                    f"{ch.unchanged} unchanged, {ch.left_alone} left alone")
+            if ch.updated:
+                cols = sorted({c for cs in ch.updated.values() for c in cs})
+                text += f" (updated columns: {', '.join(cols)})"
+            out.append(text)
+        return out
+
+
+class _Sheet:
+    """A mutable sheet: ordered columns and rows of text cells."""
+
+    def __init__(self, name: str, columns: Iterable[str] = (),
+                 rows: Iterable[dict[str, str]] = ()) -> None:
+        self.name = name
+        self.columns: list[str] = [c for c in columns if c]
+        self.rows: list[dict[str, str]] = list(rows)
+
+    def ensure_columns(self, cols: Iterable[str]) -> None:
+        for c in cols:
+            if c and c not in self.columns:
+                self.columns.append(c)
+
+    def key(self, row: dict[str, str]) -> tuple[str, ...]:
+        return tuple(row.get(c, "") for c in ID_COLUMNS.get(self.name, ()))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (list, tuple, set)):
+        return "; ".join(str(v) for v in value)
+    return cell_text(value)
+
+
+def _typed(text: str) -> Any:
+    """Text cell -> number when it is plainly one (round-trips through cell_text)."""
+    if _PLAIN_NUMBER.match(text):
+        return int(text) if "." not in text else float(text)
+    return text
+
+
+def _load(target: Path) -> tuple[dict[str, _Sheet], bool, bool]:
+    if not target.exists():
+        return {}, True, target.suffix.lower() not in (".xlsx", ".xlsm")
+    tables: Tables = read_tables(target)
+    sheets = {name: _Sheet(name, t.columns, (dict(r.cells) for r in t.rows))
+              for name, t in tables.sheets.items()}
+    return sheets, False, tables.is_folder
+
+
+def _merge_sheet(sheet: _Sheet, rows: list[dict[str, Any]], owned: tuple[str, ...],
+                 change: SheetChange) -> None:
+    idcols = ID_COLUMNS.get(sheet.name, ())
+    index: dict[tuple[str, ...], dict[str, str]] = {}
+    for r in sheet.rows:
+        k = sheet.key(r)
+        index.setdefault(k, r)
+        if sheet.name == "dependencies":
+            index.setdefault(k[::-1], r)
+    touched: set[int] = set()
+    for new in rows:
+        cells = {c: _text(v) for c, v in new.items()}
+        sheet.ensure_columns(cells)
+        k = tuple(cells.get(c, "") for c in idcols)
+        label = " -> ".join(k) if len(k) > 1 else k[0]
+        existing = index.get(k)
+        if existing is None:
+            stored = {c: v for c, v in cells.items() if v}
+            sheet.rows.append(stored)
+            index[k] = stored
+            if sheet.name == "dependencies":
+                index[k[::-1]] = stored
+            change.added.append(label)
+            touched.add(id(stored))
+            continue
+        if id(existing) in touched:
+            continue
+        touched.add(id(existing))
+        changed = []
+        for c in owned:
+            v = cells.get(c, "")
+            if v and existing.get(c, "") != v:
+                existing[c] = v
+                changed.append(c)
+        if changed:
+            change.updated[label] = changed
+        else:
+            change.unchanged += 1
+    change.left_alone = sum(1 for r in sheet.rows if id(r) not in touched)
+
+
+def _check_ids(sheets: dict[str, _Sheet], target: str) -> list[Issue]:
+    """Ids must be unique across sites, applications and servers."""
+    seen: dict[str, str] = {}
+    issues = []
+    for name, col in (("sites", "site_id"), ("applications", "app_id"),
+                      ("servers", "server_id")):
+        if name not in sheets:
+            continue
+        for i, row in enumerate(sheets[name].rows, start=2):
+            v = row.get(col, "")
+            if v and v in seen and seen[v] != name:
+                issues.append(Issue(target, f"id {v!r} is used in both {seen[v]} and {name}; "
+                                    "ids must be unique across sites, applications and "
+                                    "servers — rename one", sheet=name, row=i, column=col))
+            seen.setdefault(v, name)
+    return issues
+
+
+def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult], *,
+               site_id: str = "DC1", site_kind: str = "on_prem",
+               dry_run: bool = False) -> MergeReport:
+    """Merge importer results into the workbook (or CSV folder) ``target``.
+
+    Parameters
+    ----------
+    target : path
+        ``.xlsx`` file or folder of ``.csv``; created when missing.
+    results : ImportResult or iterable of them
+        What the importers produced, merged in order.
+    site_id, site_kind : str
+        The site the imported servers run at; added to ``sites`` when missing.
+    dry_run : bool
+        Work out the changes but write nothing.
+
+    Returns
+    -------
+    MergeReport
+        Changes per sheet; ``issues`` holds cross-sheet id clashes (warnings).
+
+    Raises
+    ------
+    EstateError
+        When the existing workbook cannot be read or the result cannot be written.
+    """
+    path = Path(target)
+    if isinstance(results, ImportResult):
+        results = [results]
+    sheets, created, folder = _load(path)
+    report = MergeReport(str(path), created)
+    for name in REQUIRED_SHEETS:
+        sheets.setdefault(name, _Sheet(name))
+    for name, cols in REQUIRED_COLUMNS.items():
+        sheet = sheets[name]
+        if not sheet.columns:
+            sheet.columns = list(BASE_COLUMNS[name])
+        sheet.ensure_columns(cols)
+    sites = sheets["sites"]
+    if site_id and not any(r.get("site_id") == site_id for r in sites.rows):
+        sites.rows.append({"site_id": site_id, "name": site_id, "kind": site_kind})
+        report.changes.setdefault("sites", SheetChange()).added.append(site_id)
+    for result in results:
+        order = sorted(result.rows, key=lambda s: (s == "applications", s))
+        for name in order:
+            rows = result.rows[name]
+            sheet = sheets.setdefault(name, _Sheet(name, BASE_COLUMNS.get(name, ())))
+            change = report.changes.setdefault(name, SheetChange())
+            if name == "applications" and result.add_if_referenced:
+                used = {a for r in sheets["servers"].rows
+                        for a in split_list(r.get("app_ids", ""))}
+                rows = [r for r in rows if r.get("app_id") not in result.add_if_referenced
+                        or r.get("app_id") in used]
+            _merge_sheet(sheet, rows, result.owned.get(name, ()), change)
+    report.issues.extend(_check_ids(sheets, str(path)))
+    if not dry_run:
+        _write(sheets, path, folder)
+        report.written = True
+    return report
+
+
+def _ordered(sheets: dict[str, _Sheet]) -> list[_Sheet]:
+    first = [sheets[n] for n in SHEET_ORDER if n in sheets]
+    return first + [s for n, s in sheets.items() if n not in SHEET_ORDER]
+
+
+def _write(sheets: dict[str, _Sheet], path: Path, folder: bool) -> None:
+    out = {s.name: (s.columns, [[_typed(r.get(c, "")) if r.get(c, "") else None
+                                 for c in s.columns] for r in s.rows])
+           for s in _ordered(sheets)}
+    try:
+        if folder:
+            write_csv_folder({n: (c, [[("" if v is None else v) for v in row] for row in rs])
+                              for n, (c, rs) in out.items()}, path)
+        else:
+            write_xlsx(out, path)
+    except OSError as exc:
+        raise EstateError(Issue(str(path), f"cannot write the workbook ({exc.strerror}); "
+                                "is it open in Excel?")) from exc

@@ -1,0 +1,207 @@
+"""Write an :class:`Estate` as the estate workbook of the inventory spec.
+
+:func:`estate_to_sheets` turns an estate into the spec's sheets and lower-case
+columns (plus a ``pins`` sheet when the estate has pins); :func:`write_estate`
+saves them as an ``.xlsx`` workbook (atomic, formula-safe) or a folder of
+``.csv`` files. Loading the result with :func:`inventory.load.load_estate`
+gives back an equal estate.
+
+Cells: lists joined with ``; ``, months ``YYYY-MM``, dates ``YYYY-MM-DD``,
+effort ``team=days; team=days``, booleans ``yes``/``no``, ``None`` a blank
+cell, numbers as numbers. Generated options (``Option.generated``) are not
+written: the loader's resolver generates them again.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from estate.errors import EstateError, Issue
+from estate.model import Estate, Settings
+from estate.months import format_month_names
+from inventory.tables import write_csv_folder, write_xlsx
+
+Sheets = dict[str, tuple[list[str], list[list[Any]]]]
+
+#: Sheet -> columns, in the order of the inventory spec.
+COLUMNS: dict[str, list[str]] = {
+    "settings": ["key", "value"],
+    "sites": ["site_id", "name", "kind", "pue", "power_price_per_kwh", "monthly_fixed_cost",
+              "exit_by", "grid_kg_per_kwh"],
+    "applications": ["app_id", "name", "service", "criticality", "resident_facing",
+                     "current_monthly_cost", "blackout_months", "earliest_start",
+                     "must_finish_by"],
+    "servers": ["server_id", "hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb",
+                "storage_gb", "os", "os_end_of_support", "end_of_life", "watts",
+                "replacement_cost", "embodied_kgco2e", "app_ids"],
+    "options": ["app_id", "strategy", "target_site", "duration_months", "one_off_cost",
+                "monthly_cost", "monthly_kwh", "effort"],
+    "dependencies": ["from_id", "to_id", "kind", "split_cost_per_month"],
+    "contracts": ["contract_id", "supplier", "title", "category", "annual_value",
+                  "start_date", "end_date", "notice_months", "renewal_term_months",
+                  "renewal_uplift", "covers"],
+    "teams": ["team_id", "days_per_month"],
+    "budget": ["financial_year", "one_off_limit"],
+    "pins": ["app_id", "strategy", "start", "target_site"],
+}
+
+
+def _num(x: float | int | None) -> float | int | None:
+    """A number cell: whole floats as ints (``12.0`` -> ``12``), ``None`` blank."""
+    if x is None:
+        return None
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return int(x)
+    return x
+
+
+def _num_text(x: float) -> str:
+    """A number inside a text cell (``10``, ``2.5``), exact."""
+    v = _num(x)
+    return str(v) if isinstance(v, int) else repr(v)
+
+
+def _text(x: str | None) -> str | None:
+    return x if x else None
+
+
+def _list(items: tuple[str, ...]) -> str | None:
+    return "; ".join(items) if items else None
+
+
+def _yes(x: bool) -> str:
+    return "yes" if x else "no"
+
+
+def _effort(effort: dict[str, float]) -> str | None:
+    return "; ".join(f"{t}={_num_text(d)}" for t, d in effort.items()) or None
+
+
+def _settings_rows(s: Settings) -> list[list[Any]]:
+    """Settings that are needed (the horizon) or differ from the defaults."""
+    d = Settings(horizon_start=s.horizon_start)
+    rows: list[list[Any]] = [["horizon_start", s.horizon_start],
+                             ["horizon_months", s.horizon_months]]
+    if s.discount_rate != d.discount_rate:
+        rows.append(["discount_rate", _num(s.discount_rate)])
+    if s.carbon_price is not None:
+        rows.append(["carbon_price", _num(s.carbon_price)])
+    if s.team_days_per_month != d.team_days_per_month:
+        rows.append(["team_days_per_month", _num(s.team_days_per_month)])
+    if s.max_critical_in_flight != d.max_critical_in_flight:
+        rows.append(["max_critical_in_flight", s.max_critical_in_flight])
+    if s.max_golives_per_month is not None:
+        rows.append(["max_golives_per_month", s.max_golives_per_month])
+    if s.freeze_months:
+        rows.append(["freeze_months", format_month_names(s.freeze_months)])
+    if isinstance(s.grid_kg_per_kwh, dict):
+        rows.append(["grid_kg_per_kwh", "; ".join(
+            f"{y}={_num_text(v)}" for y, v in sorted(s.grid_kg_per_kwh.items()))])
+    elif s.grid_kg_per_kwh is not None:
+        rows.append(["grid_kg_per_kwh", _num(s.grid_kg_per_kwh)])
+    for key, value in s.extra.items():
+        rows.append([key, value])
+    return rows
+
+
+def estate_to_sheets(estate: Estate) -> Sheets:
+    """The estate as sheets ``{name: (columns, rows)}`` of the inventory spec.
+
+    Parameters
+    ----------
+    estate
+        A raw estate (a resolved one is written with its filled values, which
+        then read back as given rather than estimated).
+
+    Returns
+    -------
+    dict
+        ``settings``, ``sites``, ``applications``, ``servers``, ``options``,
+        ``dependencies``, ``contracts``, ``teams``, ``budget`` always (optional
+        sheets may have no rows), and ``pins`` when the estate has pins. Cell
+        values are ``str``, ``int``, ``float`` or ``None`` (blank).
+    """
+    e = estate
+    sheets: Sheets = {"settings": (COLUMNS["settings"], _settings_rows(e.settings))}
+    sheets["sites"] = (COLUMNS["sites"], [
+        [s.site_id, _text(s.name), s.kind, _num(s.pue), _num(s.power_price_per_kwh),
+         _num(s.monthly_fixed_cost), s.exit_by, _num(s.grid_kg_per_kwh)] for s in e.sites])
+    sheets["applications"] = (COLUMNS["applications"], [
+        [a.app_id, a.name, _text(a.service), a.criticality, _yes(a.resident_facing),
+         _num(a.current_monthly_cost), _text(format_month_names(a.blackout_months)),
+         a.earliest_start, a.must_finish_by] for a in e.applications])
+    sheets["servers"] = (COLUMNS["servers"], [
+        [s.server_id, _text(s.hostname), s.site_id, s.kind, s.host_id, _num(s.vcpus),
+         _num(s.ram_gb), _num(s.storage_gb), _text(s.os), s.os_end_of_support,
+         s.end_of_life, _num(s.watts), _num(s.replacement_cost), _num(s.embodied_kgco2e),
+         _list(s.app_ids)] for s in e.servers])
+    sheets["options"] = (COLUMNS["options"], [
+        [o.app_id, o.strategy, o.target_site,
+         None if o.strategy == "retain" else o.duration_months,
+         _num(o.one_off_cost), _num(o.monthly_cost), _num(o.monthly_kwh), _effort(o.effort)]
+        for o in e.options if not o.generated])
+    sheets["dependencies"] = (COLUMNS["dependencies"], [
+        [d.from_id, d.to_id, d.kind,
+         _num(d.split_cost_per_month) if d.kind == "loose" or d.split_cost_per_month else None]
+        for d in e.dependencies])
+    sheets["contracts"] = (COLUMNS["contracts"], [
+        [c.contract_id, _text(c.supplier), _text(c.title), _text(c.category),
+         _num(c.annual_value), c.start_date, c.end_date, c.notice_months,
+         c.renewal_term_months, _num(c.renewal_uplift), _list(c.covers)]
+        for c in e.contracts])
+    sheets["teams"] = (COLUMNS["teams"], [[t.team_id, _num(t.days_per_month)]
+                                          for t in e.teams])
+    sheets["budget"] = (COLUMNS["budget"], [[b.financial_year, _num(b.one_off_limit)]
+                                            for b in e.budget])
+    if e.pins:
+        sheets["pins"] = (COLUMNS["pins"], [[p.app_id, p.strategy, p.start, p.target_site]
+                                            for p in e.pins])
+    return sheets
+
+
+def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
+    """Write the estate workbook: ``.xlsx`` when ``path`` ends so, else a CSV folder.
+
+    The ``.xlsx`` is written atomically (a temporary file moved into place) and
+    no cell is ever a formula (text such as ``=HYPERLINK(...)`` stays text).
+
+    Parameters
+    ----------
+    estate
+        The estate to write (see :func:`estate_to_sheets`).
+    path
+        ``something.xlsx``, or a folder (created if missing) that receives
+        ``settings.csv``, ``sites.csv``, ``applications.csv``, …
+
+    Returns
+    -------
+    Path
+        ``path``, so that ``load_estate(write_estate(e, p))`` reads it back.
+
+    Raises
+    ------
+    EstateError
+        When ``path`` names another kind of file (``.csv``, ``.xls``, …), is an
+        existing file that is not ``.xlsx``, or cannot be written.
+    """
+    p = Path(path)
+    is_xlsx = p.suffix.lower() == ".xlsx"
+    if not is_xlsx and (p.suffix.lower() in _NOT_FOLDERS or p.is_file()):
+        raise EstateError(Issue(str(p), "write the estate to a path ending in .xlsx, or to a "
+                                "folder that will hold one .csv file per sheet"))
+    if is_xlsx and p.is_dir():
+        raise EstateError(Issue(str(p), "is a folder; give a file name ending in .xlsx"))
+    sheets = estate_to_sheets(estate)
+    try:
+        if is_xlsx:
+            write_xlsx(sheets, p)
+        else:
+            write_csv_folder(sheets, p)
+    except OSError as exc:
+        raise EstateError(Issue(str(p), f"cannot write: {exc.strerror or exc}")) from exc
+    return p
+
+
+_NOT_FOLDERS = (".csv", ".xls", ".xlsm", ".xlsb", ".ods", ".json", ".txt", ".zip")

@@ -1,0 +1,234 @@
+"""Architects' workbook ``migration-plan.xlsx``.
+
+Sheets: *Applications* (one row per application: what, where, when, effort,
+costs, move group and dependencies), *Months* (in flight, going live, team load
+against capacity, critical applications in flight), *Servers* (zombies first)
+and *Sites* (exit against ``exit_by``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from estate.model import DEFAULT_TEAM, Estate
+from estate.plan import Plan
+from reports.facts import Facts
+from reports.xlsx import (
+    BAD_FILL,
+    MONEY,
+    MONTH,
+    NOTE_FILL,
+    NUMBER,
+    NUMBER_1,
+    Column,
+    month_date,
+    new_workbook,
+    save,
+    write_table,
+)
+
+
+def teams(estate: Estate) -> list[tuple[str, float]]:
+    """(team id, days a month) of every team; team ``migration`` when none is listed."""
+    if estate.teams:
+        return [(t.team_id, t.days_per_month) for t in estate.teams]
+    return [(DEFAULT_TEAM, estate.settings.team_days_per_month)]
+
+
+def application_rows(facts: Facts, team_ids: list[str]) -> list[list[Any]]:
+    """Typed values of the Applications sheet, in workbook order."""
+    rows = []
+    for app in facts.estate.applications:
+        ap = facts.app_plan.get(app.app_id)
+        opt = facts.option.get(app.app_id)
+        moving = facts.moves(app.app_id)
+        d = opt.duration_months if moving and opt is not None else None
+        if ap is None:
+            after = None
+        elif not moving:
+            after = app.current_monthly_cost
+        else:
+            after = opt.monthly_cost if opt is not None else None
+        effort = [opt.effort.get(t, 0.0) if moving and opt is not None else None
+                  for t in team_ids]
+        rows.append([
+            app.app_id, app.name, app.service, app.criticality,
+            "yes" if app.resident_facing else "no",
+            ap.strategy if ap is not None else None,
+            (ap.target_site or "") if ap is not None else None,
+            month_date(ap.start) if ap is not None else None,
+            month_date(ap.live_from) if ap is not None else None,
+            d, *effort,
+            (opt.one_off_cost if moving and opt is not None else 0.0) if ap else None,
+            app.current_monthly_cost, after,
+            facts.together_group.get(app.app_id, ""),
+            "; ".join(sorted(facts.depends_on.get(app.app_id, []))),
+            "; ".join(sorted(facts.needed_by.get(app.app_id, []))),
+        ])
+    return rows
+
+
+def _application_columns(team_ids: list[str]) -> list[Column]:
+    return [
+        Column("Application"), Column("Name", width=30), Column("Service", width=24),
+        Column("Criticality"), Column("Resident facing"), Column("Strategy"),
+        Column("Target"), Column("Start", MONTH), Column("Live from", MONTH),
+        Column("Months in flight", NUMBER),
+        *[Column(f"Effort {t} (days/month)", NUMBER_1) for t in team_ids],
+        Column("One-off cost", MONEY), Column("Monthly cost before", MONEY),
+        Column("Monthly cost after", MONEY), Column("Move group (together)"),
+        Column("Depends on (before)", width=24), Column("Needed by (before)", width=24),
+    ]
+
+
+def month_rows(facts: Facts, team_list: list[tuple[str, float]]) -> list[list[Any]]:
+    """Typed values of the Months sheet, one row per horizon month."""
+    H = facts.H
+    flight: list[list[str]] = [[] for _ in range(H)]
+    golive: list[list[str]] = [[] for _ in range(H)]
+    critical: list[list[str]] = [[] for _ in range(H)]
+    load = {t: [0.0] * H for t, _ in team_list}
+    spend = [0.0] * H
+    for app in facts.estate.applications:
+        s = facts.start_idx.get(app.app_id)
+        if s is None:
+            continue
+        opt = facts.option.get(app.app_id)
+        L = facts.live[app.app_id]
+        for t in range(max(s, 0), min(L, H)):
+            flight[t].append(app.app_id)
+            if app.criticality == "critical":
+                critical[t].append(app.app_id)
+            if opt is not None:
+                for team, days in opt.effort.items():
+                    if team in load:
+                        load[team][t] += days
+                spend[t] += opt.one_off_cost / max(L - s, 1)
+        if 0 <= L - 1 < H:
+            golive[L - 1].append(app.app_id)
+    rows = []
+    for t in range(H):
+        team_cells: list[Any] = []
+        for team, cap in team_list:
+            team_cells += [load[team][t], cap]
+        rows.append([
+            month_date(facts.label(t)), len(flight[t]), "; ".join(flight[t]),
+            len(golive[t]), "; ".join(golive[t]), *team_cells,
+            len(critical[t]), "; ".join(critical[t]), spend[t],
+        ])
+    return rows
+
+
+def _month_columns(team_list: list[tuple[str, float]]) -> list[Column]:
+    team_cols = []
+    for team, _ in team_list:
+        team_cols += [Column(f"{team} load (days)", NUMBER_1),
+                      Column(f"{team} capacity (days)", NUMBER_1)]
+    return [
+        Column("Month", MONTH), Column("In flight", NUMBER),
+        Column("Applications in flight", width=50), Column("Going live", NUMBER),
+        Column("Applications going live", width=40), *team_cols,
+        Column("Critical in flight", NUMBER), Column("Critical applications", width=24),
+        Column("One-off spend", MONEY),
+    ]
+
+
+SERVER_COLUMNS = (
+    Column("Server"), Column("Hostname"), Column("Site"), Column("Kind"), Column("Zombie"),
+    Column("Decommissioned", MONTH), Column("Replaced", MONTH), Column("Replacement"),
+    Column("Watts", NUMBER), Column("End of life", MONTH), Column("OS"),
+    Column("OS end of support", MONTH), Column("Applications", width=30),
+)
+
+
+def server_rows(facts: Facts) -> list[list[Any]]:
+    """Typed values of the Servers sheet: zombies first, then by decommission month."""
+    plans = {s.server_id: s for s in facts.plan.servers}
+    rows = []
+    for s in facts.estate.servers:
+        sp = plans.get(s.server_id)
+        zombie = sp.zombie if sp is not None else not s.app_ids
+        rows.append([
+            s.server_id, s.hostname, s.site_id, s.kind, "yes" if zombie else "no",
+            month_date(sp.decommissioned) if sp else None,
+            month_date(sp.replaced) if sp else None,
+            ("replaced" if sp.replaced else "not replaced") if sp else None,
+            s.watts, month_date(s.end_of_life), s.os, month_date(s.os_end_of_support),
+            "; ".join(s.app_ids),
+        ])
+    rows.sort(key=lambda r: (r[4] != "yes", r[5] or month_date("9999-12"), r[0]))
+    return rows
+
+
+SITE_COLUMNS = (
+    Column("Site"), Column("Name", width=26), Column("Kind"), Column("Exit", MONTH),
+    Column("Exit by", MONTH), Column("Exit by met"), Column("Monthly fixed cost", MONEY),
+    Column("Servers today", NUMBER),
+)
+
+
+def site_rows(facts: Facts) -> list[list[Any]]:
+    """Typed values of the Sites sheet."""
+    count: dict[str, int] = {}
+    for s in facts.estate.servers:
+        count[s.site_id] = count.get(s.site_id, 0) + 1
+    rows = []
+    for site in facts.estate.sites:
+        ex = facts.site_exit.get(site.site_id)
+        if site.exit_by is None or ex is None:
+            met = ""
+        else:
+            met = "met" if ex <= facts.idx(site.exit_by) else "missed"
+        rows.append([
+            site.site_id, site.name, site.kind,
+            month_date(facts.label(ex)) if ex is not None else None,
+            month_date(site.exit_by), met, site.monthly_fixed_cost,
+            count.get(site.site_id, 0),
+        ])
+    return rows
+
+
+def write_migration(estate: Estate, plan: Plan, path: str | Path) -> Path:
+    """Write the architects' workbook.
+
+    Parameters
+    ----------
+    estate
+        The resolved estate the plan was made for.
+    plan
+        The plan.
+    path
+        Where to write ``migration-plan.xlsx``.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    facts = Facts(estate, plan)
+    team_list = teams(estate)
+    team_ids = [t for t, _ in team_list]
+    wb = new_workbook()
+    ws = wb.create_sheet("Applications")
+    rows = application_rows(facts, team_ids)
+    write_table(ws, _application_columns(team_ids), rows,
+                [NOTE_FILL if r[3] == "critical" else None for r in rows])
+    ws = wb.create_sheet("Months")
+    rows = month_rows(facts, team_list)
+    over = []
+    for r in rows:
+        cells = r[5:5 + 2 * len(team_list)]
+        over.append(any(cells[i] > cells[i + 1] + 1e-9 for i in range(0, len(cells), 2)))
+    write_table(ws, _month_columns(team_list), rows,
+                [BAD_FILL if o else None for o in over])
+    ws = wb.create_sheet("Servers")
+    rows = server_rows(facts)
+    write_table(ws, SERVER_COLUMNS, rows,
+                [NOTE_FILL if r[4] == "yes" else None for r in rows])
+    ws = wb.create_sheet("Sites")
+    rows = site_rows(facts)
+    write_table(ws, SITE_COLUMNS, rows,
+                [BAD_FILL if r[5] == "missed" else
+                 (NOTE_FILL if r[5] == "met" else None) for r in rows])
+    return save(wb, path)

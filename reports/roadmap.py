@@ -1,0 +1,215 @@
+"""The board roadmap: a self-contained ``roadmap.html`` and its ``roadmap.pdf``.
+
+The page embeds one copy of plotly.js inline (no CDN, nothing fetched at view
+time) and is rendered with jinja2 autoescaping, so inventory text never turns
+into markup. The PDF is printed by headless Chromium when it is installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from plotly.offline import get_plotlyjs
+
+from estate.model import Estate
+from estate.plan import Plan
+from reports import board, figures
+from reports.contracts import SOON_MONTHS, decision_text
+from reports.facts import Facts, status_words
+from reports.xlsx import file_mode
+
+TEMPLATES = Path(__file__).parent / "templates"
+PDF_TIMEOUT_SECONDS = 120
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+               "Dec")
+
+
+def _money(v: float | None) -> str:
+    if v is None:
+        return "–"
+    return f"−£{-v:,.0f}" if v < 0 else f"£{v:,.0f}"
+
+
+def _tonnes(v: float | None) -> str:
+    return "–" if v is None else f"{v:,.1f} t"
+
+
+def _month(label: str | None) -> str:
+    if not label:
+        return "–"
+    return f"{MONTH_NAMES[int(label[5:7]) - 1]} {label[:4]}"
+
+
+def _date(d: dt.date | None) -> str:
+    return "–" if d is None else f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def environment() -> jinja2.Environment:
+    """The jinja2 environment of the report templates (autoescaping on)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(money=_money, tonnes=_tonnes, month=_month, date=_date)
+    return env
+
+
+def _contract_rows(facts: Facts) -> list[dict[str, Any]]:
+    rows = []
+    for c in facts.estate.contracts:
+        cp = facts.contract_plan.get(c.contract_id)
+        if cp is None or cp.notice_by is None:
+            continue
+        rows.append({"contract_id": c.contract_id, "supplier": c.supplier, "title": c.title,
+                     "annual": c.annual_value, "decision": decision_text(facts, c),
+                     "notice_by": cp.notice_by, "end": cp.end,
+                     "soon": facts.idx(cp.notice_by) < SOON_MONTHS})
+    rows.sort(key=lambda r: (r["notice_by"], r["contract_id"]))
+    return rows
+
+
+def context(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS,
+            ) -> dict[str, Any]:
+    """Everything the template shows, as plain data and pre-rendered figure divs."""
+    facts = Facts(estate, plan)
+    has_plan = bool(plan.applications)
+    ctx: dict[str, Any] = {
+        "title": "IT estate roadmap", "plan": plan, "status": status_words(plan),
+        "horizon": (plan.horizon_start, facts.label(facts.H - 1)), "H": facts.H,
+        "source": estate.source, "has_plan": has_plan, "weeks": weeks,
+        "headline": board.headline(facts), "fy": board.by_financial_year(facts),
+        "sites": board.site_exits(facts), "contracts": board.contract_summary(facts),
+        "servers": board.server_summary(facts),
+        "moving": sum(1 for a in plan.applications if a.start is not None),
+        "n_apps": len(estate.applications),
+        "to_cloud": sum(1 for a in plan.applications
+                        if a.start is not None and facts.is_cloud(a.target_site)),
+        "retired": sum(1 for a in plan.applications if a.strategy == "retire"),
+    }
+    ctx["exceptions"] = board.exceptions(facts) if has_plan else []
+    ctx["exception_kinds"] = Counter(
+        "costed comparison" if r["costed"] else r["reason"].split(":")[0].split(",")[0]
+        for r in ctx["exceptions"]).most_common()
+    ctx["residents"] = board.resident_changes(facts, weeks) if has_plan else []
+    ctx["carbon"] = board.carbon_by_fy(facts)
+    ctx["estimates"] = board.estimate_counts(facts)
+    ctx["notices"] = _contract_rows(facts)
+    ctx["figures"] = dict.fromkeys(("gantt", "contracts", "cumulative", "carbon"))
+    if has_plan:
+        fig, ctx["gantt_bars"] = figures.gantt(facts)
+        ctx["gantt_fits_page"] = fig.layout.height <= 560
+        ctx["figures"]["gantt"] = Markup(figures.to_div(fig, "gantt-plot"))
+        fig, ctx["contract_rows"] = figures.contract_timeline(facts)
+        ctx["figures"]["contracts"] = Markup(figures.to_div(fig, "contracts-plot"))
+    else:
+        ctx["gantt_bars"], ctx["contract_rows"], ctx["gantt_fits_page"] = 0, 0, True
+    if plan.ledger is not None or plan.baseline_ledger is not None:
+        ctx["figures"]["cumulative"] = Markup(figures.to_div(figures.cumulative(facts),
+                                                             "cumulative-plot"))
+        ctx["figures"]["carbon"] = Markup(figures.to_div(figures.carbon_bars(ctx["carbon"]),
+                                                         "carbon-plot"))
+    return ctx
+
+
+def render(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS) -> str:
+    """The roadmap page as one self-contained HTML string."""
+    ctx = context(estate, plan, weeks)
+    ctx["plotly_js"] = Markup(get_plotlyjs().replace("</script", "<\\/script"))
+    return environment().get_template("roadmap.html.j2").render(**ctx)
+
+
+def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
+                  weeks: int = board.RESIDENT_NOTICE_WEEKS) -> Path:
+    """Write ``roadmap.html`` atomically.
+
+    Parameters
+    ----------
+    estate
+        The resolved estate.
+    plan
+        The plan.
+    path
+        Target file.
+    weeks
+        Weeks before a resident-facing go-live month by which residents are told.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = render(estate, plan, weeks)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=target.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, file_mode())
+    os.replace(tmp, target)
+    return target
+
+
+def chromium() -> str | None:
+    """Path of a Chromium/Chrome binary (``ESTATE_CHROMIUM`` overrides), or ``None``."""
+    env = os.environ.get("ESTATE_CHROMIUM")
+    if env:
+        return env if shutil.which(env) else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def chromium_args(binary: str, profile: str) -> list[str]:
+    """Headless, offline, sandbox-free Chromium command line."""
+    return [binary, "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync", "--disable-extensions",
+            "--disable-dev-shm-usage", f"--user-data-dir={profile}"]
+
+
+def print_pdf(html_path: str | Path, pdf_path: str | Path,
+              warn: Callable[[str], None] | None = None,
+              timeout: float = PDF_TIMEOUT_SECONDS) -> Path | None:
+    """Print ``html_path`` to ``pdf_path`` with headless Chromium.
+
+    Returns
+    -------
+    Path or None
+        The PDF, or ``None`` (after calling ``warn``) when Chromium is missing,
+        fails or runs past ``timeout`` seconds.
+    """
+    warn = warn or (lambda m: None)
+    binary = chromium()
+    if binary is None:
+        warn("chromium not found: roadmap.pdf not written (open roadmap.html and print it)")
+        return None
+    src, out = Path(html_path).resolve(), Path(pdf_path).resolve()
+    tmp_pdf = out.with_name(f".tmp-{out.name}")
+    with tempfile.TemporaryDirectory(prefix="estate-chromium-") as profile:
+        cmd = chromium_args(binary, profile) + [
+            "--no-pdf-header-footer", "--virtual-time-budget=15000",
+            "--run-all-compositor-stages-before-draw", f"--print-to-pdf={tmp_pdf}",
+            src.as_uri()]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except (subprocess.TimeoutExpired, OSError) as exc:
+            tmp_pdf.unlink(missing_ok=True)
+            warn(f"chromium could not print roadmap.pdf ({type(exc).__name__})")
+            return None
+    if not tmp_pdf.exists() or tmp_pdf.stat().st_size == 0:
+        tmp_pdf.unlink(missing_ok=True)
+        warn("chromium did not write roadmap.pdf")
+        return None
+    os.replace(tmp_pdf, out)
+    return out

@@ -1,0 +1,315 @@
+"""The reference evaluator: what a set of decisions costs, month by month.
+
+Plain Python over months, written to be read against planning-model.md,
+*Cost and carbon of month t*: every figure of a plan (cost, discounted cost,
+tonnes CO2e, objective; derived server/contract/site state) is recomputed
+here from the resolved estate and the decisions alone. The CP-SAT model
+(:mod:`solver.solve`) shares no code with this module; its totals are checked
+against :func:`evaluate`.
+
+Imports only :mod:`estate`, :mod:`solver` and the standard library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from estate.model import Estate
+from estate.months import calendar_year
+from estate.plan import (
+    CARBON_CATEGORIES,
+    COST_CATEGORIES,
+    AppPlan,
+    ContractPlan,
+    Decision,
+    Ledger,
+    Plan,
+    ServerPlan,
+    SitePlan,
+    Totals,
+)
+from solver.rules import violations as _violations
+from solver.schedule import Schedule, build_schedule, label
+
+HOURS_PER_MONTH = 730
+ENERGY_SERVER_KINDS = ("physical", "host")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A plan recomputed by the reference evaluator.
+
+    Attributes
+    ----------
+    applications, servers, contracts, sites
+        The plan.json rows (``YYYY-MM`` months, months ≥ H printed as their
+        label), in estate order.
+    totals
+        Cash cost, discounted cost, tonnes CO2e and objective.
+    ledger
+        Month by month £ and kgCO2e by category (``COST_CATEGORIES``,
+        ``CARBON_CATEGORIES``), index 0 … H-1.
+    violations
+        Every rule broken, in words (empty when not checked or feasible).
+    """
+
+    applications: tuple[AppPlan, ...]
+    servers: tuple[ServerPlan, ...]
+    contracts: tuple[ContractPlan, ...]
+    sites: tuple[SitePlan, ...]
+    totals: Totals
+    ledger: Ledger
+    violations: tuple[str, ...] = ()
+
+    @property
+    def feasible(self) -> bool:
+        """True when no rule is broken."""
+        return not self.violations
+
+
+# -- month by month figures ---------------------------------------------------
+def _ledger(estate: Estate, sched: Schedule) -> Ledger:
+    """Cost (£) and carbon (kgCO2e) of every month t = 0 … H-1, by category."""
+    H = sched.horizon
+    hs = estate.settings.horizon_start
+    cost = {c: [0.0] * H for c in COST_CATEGORIES}
+    carbon = {c: [0.0] * H for c in CARBON_CATEGORIES}
+    uk = [estate.grid_factor(calendar_year(hs, t)) for t in range(H)]
+
+    def grid(site_id: str | None, t: int) -> float:
+        site = estate.site_by_id.get(site_id) if site_id else None
+        if site is not None and site.grid_kg_per_kwh is not None:
+            return site.grid_kg_per_kwh
+        return uk[t]
+
+    # applications: running cost, one-off in flight, energy at the target
+    for app in estate.applications:
+        st = sched.apps[app.app_id]
+        opt = st.option
+        after = opt.monthly_cost if (opt is not None and st.to_target) else 0.0
+        for t in range(H):
+            cost["applications"][t] += app.current_monthly_cost if t < st.L else after
+        if not st.moves or opt is None:
+            continue
+        for t in st.flight:
+            if 0 <= t < H:
+                cost["one_off"][t] += opt.one_off_cost / st.d
+        if st.to_target and opt.monthly_kwh:
+            target = estate.site_by_id.get(st.target_site) if st.target_site else None
+            pue = target.pue if target is not None and target.pue is not None else 1.0
+            for t in range(max(st.L, 0), H):
+                carbon["target_energy"][t] += opt.monthly_kwh * pue * grid(st.target_site, t)
+
+    # servers in service: energy; replacement at end of life
+    for srv in estate.servers:
+        D = sched.server_d[srv.server_id]
+        site = estate.site_by_id[srv.site_id]
+        counted = srv.kind in ENERGY_SERVER_KINDS or srv.host_id is None
+        if counted:
+            kwh = (srv.watts or 0.0) * HOURS_PER_MONTH / 1000 * (site.pue or 1.0)
+            price = (site.power_price_per_kwh or 0.0) if site.kind in ("on_prem", "colo") else 0.0
+            for t in range(min(D, H)):
+                carbon["onprem_energy"][t] += kwh * grid(site.site_id, t)
+                cost["server_energy"][t] += kwh * price
+        e = sched.replaced[srv.server_id]
+        if e is not None:
+            cost["replacement"][e] += srv.replacement_cost or 0.0
+            carbon["embodied"][e] += srv.embodied_kgco2e or 0.0
+
+    # sites: fixed cost until exit
+    for site in estate.sites:
+        for t in range(min(sched.site_exit.get(site.site_id, 0), H)):
+            cost["site_fixed"][t] += site.monthly_fixed_cost
+
+    # loose dependencies: split cost while exactly one side has moved
+    for dep in estate.dependencies:
+        a, b = sched.apps.get(dep.from_id), sched.apps.get(dep.to_id)
+        if dep.kind != "loose" or a is None or b is None or not dep.split_cost_per_month:
+            continue
+        for t in range(H):
+            a_moved, b_moved = a.to_target and t >= a.L, b.to_target and t >= b.L
+            if (a_moved and t < b.L) or (b_moved and t < a.L):
+                cost["split"][t] += dep.split_cost_per_month
+
+    # contracts: current term from max(0, b) to m, renewal j in m+1+(j-1)T … m+jT
+    for c in estate.contracts:
+        ct = sched.contracts[c.contract_id]
+        first = 0 if ct.b is None else max(0, ct.b)
+        for t in range(first, min(ct.m, H - 1) + 1):
+            cost["contracts"][t] += c.annual_value / 12
+        for j in range(1, ct.k + 1):
+            monthly = c.annual_value * (1 + c.renewal_uplift) ** j / 12
+            lo, hi = ct.m + 1 + (j - 1) * ct.T, ct.m + j * ct.T
+            for t in range(max(lo, 0), min(hi, H - 1) + 1):
+                cost["contracts"][t] += monthly
+    return Ledger(cost=cost, carbon=carbon)
+
+
+def totals_of(estate: Estate, ledger: Ledger) -> Totals:
+    """Cash cost, discounted cost, tonnes CO2e and objective of a ledger."""
+    r = estate.settings.discount_rate
+    price = estate.settings.carbon_price or 0.0
+    H = estate.settings.horizon_months
+    cost = cost_d = kg = objective = 0.0
+    for t in range(H):
+        f = (1 + r) ** (-t / 12)
+        c, g = ledger.cost_at(t), ledger.carbon_at(t)
+        cost += c
+        cost_d += f * c
+        kg += g
+        objective += f * (c + price * g / 1000)
+    return Totals(cost=cost, cost_discounted=cost_d, co2e_tonnes=kg / 1000, objective=objective)
+
+
+# -- plan rows ----------------------------------------------------------------
+def _rows(estate: Estate, sched: Schedule) -> tuple[tuple[AppPlan, ...], tuple[ServerPlan, ...],
+                                                     tuple[ContractPlan, ...],
+                                                     tuple[SitePlan, ...]]:
+    apps = tuple(
+        AppPlan(st.app_id, st.strategy, st.target_site,
+                None if st.s is None else label(estate, st.s),
+                None if st.s is None else label(estate, st.L))
+        for st in (sched.apps[a.app_id] for a in estate.applications)
+    )
+    servers = tuple(
+        ServerPlan(s.server_id, label(estate, sched.server_d[s.server_id]),
+                   sched.server_d[s.server_id] == 0,
+                   None if sched.replaced[s.server_id] is None
+                   else label(estate, sched.replaced[s.server_id]))  # type: ignore[arg-type]
+        for s in estate.servers
+    )
+    contracts = tuple(
+        ContractPlan(ct.contract_id, ct.decision, ct.k, label(estate, ct.end),
+                     None if ct.notice_by is None else label(estate, ct.notice_by))
+        for ct in (sched.contracts[c.contract_id] for c in estate.contracts)
+    )
+    sites = tuple(SitePlan(s.site_id, label(estate, sched.site_exit[s.site_id]))
+                  for s in estate.sites)
+    return apps, servers, contracts, sites
+
+
+def evaluate(estate: Estate, decisions: Sequence[Decision], *, check: bool = True) -> Evaluation:
+    """Recompute a plan from a resolved estate and its decisions.
+
+    Parameters
+    ----------
+    estate
+        A resolved estate (``estate.resolve.resolve``).
+    decisions
+        One decision per application at most; applications without one are
+        retained. A retain decision matches the retain option (or the implicit
+        retain) whatever its target. An unknown option or a move without a
+        start is reported and the application is treated as retained.
+    check
+        List every constraint violation in ``Evaluation.violations``.
+
+    Returns
+    -------
+    Evaluation
+
+    Raises
+    ------
+    ValueError
+        When the estate is not resolved.
+    """
+    sched = build_schedule(estate, decisions)
+    ledger = _ledger(estate, sched)
+    apps, servers, contracts, sites = _rows(estate, sched)
+    return Evaluation(
+        applications=apps, servers=servers, contracts=contracts, sites=sites,
+        totals=totals_of(estate, ledger), ledger=ledger,
+        violations=tuple(_violations(estate, sched)) if check else (),
+    )
+
+
+def retain_all(estate: Estate) -> list[Decision]:
+    """A retain decision for every application."""
+    return [Decision(a.app_id, "retain") for a in estate.applications]
+
+
+def baseline(estate: Estate) -> Evaluation:
+    """Every application retained, no constraint checked (planning-model.md)."""
+    return evaluate(estate, retain_all(estate), check=False)
+
+
+# -- comparing a plan with the evaluator -------------------------------------
+def agrees(a: float, b: float, *, floor: float = 1.0) -> bool:
+    """Within 0.1 % or ``floor`` (£1; use 0.001 for tonnes), whichever is larger."""
+    return abs(a - b) <= max(0.001 * max(abs(a), abs(b)), floor)
+
+
+def compare_totals(what: str, claimed: Totals | None, mine: Totals | None) -> list[str]:
+    """Differences between two sets of totals, in words (empty when they agree)."""
+    if claimed is None or mine is None:
+        if claimed is None and mine is None:
+            return []
+        return [f"{what}: plan has {'none' if claimed is None else 'totals'}, "
+                f"the evaluator {'none' if mine is None else 'finds totals'}"]
+    out = []
+    for name in ("cost", "cost_discounted", "co2e_tonnes", "objective"):
+        x, y = getattr(claimed, name), getattr(mine, name)
+        if x is None or not agrees(float(x), y, floor=0.001 if name == "co2e_tonnes" else 1.0):
+            out.append(f"{what}.{name}: plan says {x}, the evaluator finds {y:.6f}")
+    return out
+
+
+def _compare_rows(kind: str, key: str, claimed: Sequence[object], mine: Sequence[object],
+                  fields: Sequence[str]) -> list[str]:
+    out = []
+    theirs = {getattr(r, key): r for r in claimed}
+    for row in mine:
+        rid = getattr(row, key)
+        other = theirs.pop(rid, None)
+        if other is None:
+            out.append(f"{kind} {rid}: missing from the plan")
+            continue
+        for f in fields:
+            if getattr(other, f) != getattr(row, f):
+                out.append(f"{kind} {rid}: {f} is {getattr(other, f)!r} in the plan, "
+                           f"the evaluator finds {getattr(row, f)!r}")
+    out.extend(f"{kind} {rid}: in the plan but not in the estate" for rid in theirs)
+    return out
+
+
+def compare_plan(estate: Estate, plan: Plan) -> list[str]:
+    """Every way a plan disagrees with the reference evaluator, in words.
+
+    Checks the horizon; re-evaluates the plan's decisions (every broken rule
+    is reported as ``rule broken: …``); compares derived state (applications'
+    ``live_from``; servers ``decommissioned``/``zombie``/``replaced``; contracts
+    ``decision``/``renewals``/``end``/``notice_by``; sites ``exit``), the
+    ``totals`` and ``objective``, the ``baseline`` and, when the plan has one,
+    the ``greedy`` totals. An infeasible (or ``unknown``: no plan found) plan is checked for
+    its baseline and for empty schedule lists only. Empty list = the plan agrees.
+    """
+    from solver.greedy import greedy  # late: greedy imports this module
+
+    out: list[str] = []
+    st = estate.settings
+    if (plan.horizon_start, plan.horizon_months) != (st.horizon_start, st.horizon_months):
+        out.append(f"horizon: plan has {plan.horizon_start} + {plan.horizon_months} months, "
+                   f"the workbook {st.horizon_start} + {st.horizon_months} months")
+        return out
+    out += compare_totals("baseline", plan.baseline, baseline(estate).totals)
+    if plan.status in ("infeasible", "unknown"):
+        if plan.applications or plan.servers or plan.contracts or plan.sites:
+            out.append("infeasible plan: the schedule lists must be empty")
+        return out
+    ev = evaluate(estate, plan.decisions, check=True)
+    out += [f"rule broken: {v}" for v in ev.violations]
+    out += _compare_rows("application", "app_id", plan.applications, ev.applications,
+                         ("live_from",))
+    out += _compare_rows("server", "server_id", plan.servers, ev.servers,
+                         ("decommissioned", "zombie", "replaced"))
+    out += _compare_rows("contract", "contract_id", plan.contracts, ev.contracts,
+                         ("decision", "renewals", "end", "notice_by"))
+    out += _compare_rows("site", "site_id", plan.sites, ev.sites, ("exit",))
+    out += compare_totals("totals", plan.totals, ev.totals)
+    if plan.objective is None or not agrees(plan.objective, ev.totals.objective):
+        out.append(f"objective: plan says {plan.objective}, the evaluator finds "
+                   f"{ev.totals.objective:.6f}")
+    if plan.greedy is not None:
+        _, g = greedy(estate)
+        out += compare_totals("greedy", plan.greedy, None if g is None else g.totals)
+    return out

@@ -1,0 +1,135 @@
+"""Assemble the CP-SAT model of a prepared estate."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from solver.model.constraints import (
+    add_budget,
+    add_critical_limit,
+    add_dependency_order,
+    add_domain_rules,
+    add_golive_limit,
+    add_team_capacity,
+    add_together,
+)
+from solver.model.prep import Prep
+from solver.model.rules import RuleId
+from solver.model.variables import add_choice_variables, add_intervals, ge
+
+Choice = dict[str, tuple[str, int]]  # app id -> (option key, live-from month)
+
+
+class Builder:
+    """The CP-SAT model of one estate and the handles to its variables.
+
+    Parameters
+    ----------
+    prep
+        Tables of the estate.
+    explain
+        Build the explanation model: every horizon-feasible choice exists and
+        each rule instance is enforced by an assumption literal (``rules``);
+        no objective.
+    time_indexed
+        Add the time-indexed capacity rows next to the cumulative constraints
+        (a stronger LP relaxation; larger model).
+    """
+
+    def __init__(self, prep: Prep, *, explain: bool = False, time_indexed: bool = True) -> None:
+        self.prep = prep
+        self.m = cp_model.CpModel()
+        self.explain = explain
+        self.time_indexed = time_indexed
+        self.x: dict[str, dict[tuple[str, int], cp_model.IntVar]] = {}
+        self.choose: dict[str, dict[str, cp_model.IntVar]] = {}
+        self.live: dict[str, cp_model.IntVar] = {}
+        self.retain: dict[str, cp_model.IntVar | None] = {}
+        self.flight: dict[str, dict[str, cp_model.IntervalVar]] = {}
+        self.golive: dict[str, cp_model.IntervalVar] = {}
+        self.ge_cache: dict = {}
+        self.sb_cache: dict = {}
+        self.group_cache: dict = {}
+        self.floor_cache: dict[int, int] = {}
+        self.split_terms: list = []
+        self.empty_apps: list[str] = []
+        self.rules: dict[RuleId, cp_model.IntVar] = {}
+        add_choice_variables(self)
+        if self.empty_apps and not explain:
+            return  # some application has no allowed choice: infeasible as it stands
+        add_intervals(self)
+        add_domain_rules(self)
+        add_dependency_order(self)
+        add_together(self)
+        add_team_capacity(self)
+        add_critical_limit(self)
+        add_golive_limit(self)
+        add_budget(self)
+
+    @property
+    def trivially_infeasible(self) -> bool:
+        """Some application has no allowed (option, month) at all."""
+        return bool(self.empty_apps)
+
+    def rule(self, rule: RuleId) -> cp_model.IntVar:
+        """The assumption literal of a rule instance (explain mode)."""
+        lit = self.rules.get(rule)
+        if lit is None:
+            lit = self.m.new_bool_var("rule[" + ",".join(rule) + "]")
+            self.rules[rule] = lit
+        return lit
+
+    def choice_of(self, value) -> Choice:
+        """Read the chosen (option, L) of every application with ``value(var)``."""
+        out: Choice = {}
+        for a, xs in self.x.items():
+            for (key, L), v in xs.items():
+                if value(v):
+                    out[a] = (key, L)
+                    break
+        return out
+
+    def hint(self, choice: Choice) -> int:
+        """Hint a complete assignment derived from ``choice`` (e.g. the greedy
+        plan): ``x``, ``live``, ``choose``, the order literals, group literals
+        and split variables. Applications missing from ``choice`` or whose pair
+        is not in the model are left unhinted. Returns the number of hinted
+        applications."""
+        prep = self.prep
+        values: dict[int, tuple[cp_model.IntVar, int]] = {}
+
+        def put(var: cp_model.IntVar | int, value: int | bool) -> None:
+            if not isinstance(var, int):
+                values.setdefault(var.index, (var, int(value)))
+
+        lives: dict[str, int] = {}
+        for a, xs in self.x.items():
+            pick = choice.get(a)
+            if pick is None or pick not in xs:
+                continue
+            lives[a] = pick[1]
+            for key, v in xs.items():
+                put(v, key == pick)
+            put(self.live[a], pick[1])
+            for okey, c in self.choose.get(a, {}).items():
+                put(c, okey == pick[0])
+            o = prep.app_by_id[a].opt(pick[0])
+            for k, lit in self.sb_cache.get(a, (0, 0, {}))[2].items():
+                put(lit, o.to_target and pick[1] - o.d < k)
+        for a, (_lo, _hi, lits) in self.ge_cache.items():
+            if a in lives:
+                for k, lit in lits.items():
+                    put(lit, lives[a] >= k)
+        for (gi, k), lit in self.group_cache.items():
+            apps = prep.groups[gi].apps
+            if all(a in lives for a in apps if a in self.live):
+                put(lit, max((lives[a] for a in apps if a in self.live), default=0) >= k)
+        for u, wa, c_wait, mo, c_moved in self.split_terms:
+            if choice.get(wa) in c_wait and choice.get(mo) in c_moved:
+                put(u, max(0, c_wait[choice[wa]] - c_moved[choice[mo]]))
+        for var, value in values.values():
+            self.m.add_hint(var, value)
+        return len(lives)
+
+
+__all__ = ["Builder", "Choice", "ge"]

@@ -1,0 +1,257 @@
+"""Constraint families of the CP-SAT model, one function each.
+
+The per-application restrictions (``earliest_start``, ``blackout_months``,
+``freeze_months``, ``must_finish_by``, site ``exit_by`` and pins) are applied to
+the domains of ``x[a,o,L]`` when the variables are created (see
+:func:`solver.model.rules.violated` and :func:`add_domain_rules`); the
+families here couple applications. In *explain* mode each rule instance is
+enforced by its own assumption literal (``Builder.rule``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from solver.model.variables import ge, starts_before
+
+if TYPE_CHECKING:
+    from solver.model.build import Builder
+
+BUDGET_SCALE = 10_000  # budget in 1/100 of a penny
+
+
+def add_domain_rules(b: Builder) -> None:
+    """Blackouts, freeze, earliest start, must-finish-by, site exit and pins.
+
+    Formulae (on the domain of ``x[a,o,L]``, ``s = L - d``): ``s >= earliest``;
+    ``month(t) ∉ blackout`` for ``t in s … L-1``; ``month(L-1) ∉ freeze``;
+    ``L <= must_finish_by`` (retain forbidden when it lies inside the horizon);
+    ``L <= exit_by`` of every site the application runs on (retain forbidden
+    when ``exit_by < H``), never targeting a site with ``exit_by``; pinned
+    strategy / target / start. Nothing is added here: the forbidden pairs are
+    never created (or, in explain mode, carry ``rule ⇒ ¬x``), see
+    :func:`solver.model.variables.add_choice_variables`.
+    """
+
+
+def _tt(b: Builder, a: str) -> list[tuple[int, int, cp_model.IntVar]]:
+    """(d, L, x) of every x of ``a`` whose option runs at a target."""
+    ap = b.prep.app_by_id[a]
+    out = []
+    for (key, L), v in b.x[a].items():
+        o = ap.opt(key)
+        if o.to_target:
+            out.append((o.d, L, v))
+    return out
+
+
+def _clause(b: Builder, lits: list[int | cp_model.IntVar], neg: list[bool],
+            rule: tuple[str, ...] | None) -> None:
+    """``OR_i (lit_i xor neg_i)`` over literals or 0/1 constants (enforced by
+    the rule's literal in explain mode)."""
+    terms = []
+    for lit, n in zip(lits, neg, strict=True):
+        if isinstance(lit, int):
+            if bool(lit) != n:
+                return  # a true term: satisfied
+            continue
+        terms.append(lit.Not() if n else lit)
+    if rule is not None:
+        terms.append(b.rule(rule).Not())
+    b.m.add_bool_or(terms)
+
+
+def _equal(b: Builder, x: int | cp_model.IntVar, y: int | cp_model.IntVar,
+           rule: tuple[str, ...] | None) -> None:
+    """``x = y`` over literals or constants."""
+    _clause(b, [x, y], [True, False], rule)
+    _clause(b, [x, y], [False, True], rule)
+
+
+def add_dependency_order(b: Builder) -> None:
+    """``before`` (from, to): when ``to`` moves to a target, ``from`` is not
+    retained and ``s(to) >= L(from)``.
+
+    Formulae, time-indexed (exact in the LP as well): for every month ``k``,
+    ``ge[from,k] + starts_before[to,k] <= 1`` where ``ge[from,k] = [L(from) >= k]``
+    and ``starts_before[to,k] = [to moves to a target and s(to) < k]``; and
+    ``retain[from] + Σ_{o→target} choose[to,o] <= 1``.
+    """
+    m, H = b.m, b.prep.H
+    for d in b.prep.estate.dependencies:
+        if d.kind != "before" or d.from_id not in b.live or d.to_id not in b.live:
+            continue
+        tt = _tt(b, d.to_id)
+        if not tt:
+            continue
+        rule = ("before", d.from_id, d.to_id) if b.explain else None
+        for k in range(1, H + 1):
+            _clause(b, [ge(b, d.from_id, k), starts_before(b, d.to_id, k)], [True, True], rule)
+        r = b.retain[d.from_id]
+        if r is not None:
+            ct = m.add(sum(v for _, _, v in tt) + r <= 1)
+            if rule is not None:
+                ct.only_enforce_if(b.rule(rule))
+
+
+def add_together(b: Builder) -> None:
+    """``together`` (from, to): both retained, or both move with equal ``L``.
+
+    Formulae: ``ge[from,k] = ge[to,k]`` for every month ``k`` (so ``live[from] =
+    live[to]``; a retained application has ``L = H``) and ``retain[from] =
+    retain[to]`` (tells "retained" from "moves and goes live at H").
+    """
+    for d in b.prep.estate.dependencies:
+        if d.kind != "together" or d.from_id not in b.live or d.to_id not in b.live:
+            continue
+        rule = ("together", d.from_id, d.to_id) if b.explain else None
+        for k in range(1, b.prep.H + 1):
+            _equal(b, ge(b, d.from_id, k), ge(b, d.to_id, k), rule)
+        rf, rt = b.retain[d.from_id], b.retain[d.to_id]
+        _equal(b, rf if rf is not None else 0, rt if rt is not None else 0, rule)
+
+
+def _scale(values: list[float]) -> int:
+    """Smallest power of ten (<= 10^4) that makes every value integral."""
+    for k in range(5):
+        f = 10 ** k
+        if all(abs(v * f - round(v * f)) < 1e-9 for v in values):
+            return f
+    return 10 ** 4
+
+
+def _capacity(b: Builder, name: str, cap: int, top: int, rule: tuple[str, ...]
+              ) -> cp_model.IntVar | int:
+    """A capacity: the constant ``cap``, or in explain mode a variable
+    ``cap <= c <= top`` held at ``cap`` by the rule's literal."""
+    if not b.explain:
+        return cap
+    c = b.m.new_int_var(cap, max(cap, top), f"capacity[{name}]")
+    b.m.add(c <= cap).only_enforce_if(b.rule(rule))
+    return c
+
+
+def _month_rows(b: Builder, weight, shift_lo: int, shift_hi: int, cap: int) -> None:
+    """Time-indexed relaxation: for each month t, ``Σ weight(a,o)·x[a,o,L] <= cap``
+    over the ``x`` with ``L - shift_lo <= t < L - shift_hi`` (in flight: (d, 0);
+    go-live: (1, 0))."""
+    rows: dict[int, tuple[list[cp_model.IntVar], list[int]]] = {}
+    for ap in b.prep.apps:
+        for (key, L), v in b.x.get(ap.app_id, {}).items():
+            o = ap.opt(key)
+            w = weight(ap, o)
+            if not w:
+                continue
+            lo = L - (o.d if shift_lo < 0 else shift_lo)
+            for t in range(lo, L - shift_hi):
+                r = rows.setdefault(t, ([], []))
+                r[0].append(v)
+                r[1].append(w)
+    for vs, ws in rows.values():
+        if sum(ws) > cap:
+            b.m.add(cp_model.LinearExpr.weighted_sum(vs, ws) <= cap)
+
+
+def add_team_capacity(b: Builder) -> None:
+    """Teams: in each month, Σ effort of the options in flight <= the team's days.
+
+    Formula: ``Cumulative({flight[a,o] with demand effort_team(o)}, days_team)``
+    (effort and days scaled to integers by a power of ten), plus the
+    time-indexed rows ``Σ effort·x[a,o,L] <= days`` over the ``x`` in flight at
+    each month (they give the LP relaxation its strength).
+    """
+    prep = b.prep
+    for team, days in prep.team_caps.items():
+        efforts = [o.effort.get(team, 0.0) for ap in prep.apps for o in ap.options]
+        if not any(efforts):
+            continue
+        f = _scale(efforts + [days])
+        cap = int(round(days * f))
+        ivs, dem = [], []
+        for ap in prep.apps:
+            for key, iv in b.flight.get(ap.app_id, {}).items():
+                e = int(round(ap.opt(key).effort.get(team, 0.0) * f))
+                if e:
+                    ivs.append(iv)
+                    dem.append(e)
+        if not ivs:
+            continue
+        c = _capacity(b, f"team={team}", cap, sum(dem), ("team", team))
+        b.m.add_cumulative(ivs, dem, c)
+        if b.time_indexed and not b.explain:
+            _month_rows(b, lambda ap, o, t=team, f=f: int(round(o.effort.get(t, 0.0) * f))
+                        if o.moves else 0, -1, 0, cap)
+
+
+def add_critical_limit(b: Builder) -> None:
+    """Critical applications in flight in a month <= ``max_critical_in_flight``.
+
+    Formula: ``Cumulative({flight[a,o] : a critical}, demand 1, limit)``
+    (``NoOverlap`` when the limit is 1), plus time-indexed rows.
+    """
+    prep = b.prep
+    limit = prep.estate.settings.max_critical_in_flight
+    ivs = [iv for ap in prep.apps if ap.critical
+           for iv in b.flight.get(ap.app_id, {}).values()]
+    if len(ivs) <= limit:
+        return
+    if limit == 1 and not b.explain:
+        b.m.add_no_overlap(ivs)
+    else:
+        c = _capacity(b, "critical", limit, len(ivs), ("critical",))
+        b.m.add_cumulative(ivs, [1] * len(ivs), c)
+    if b.time_indexed and not b.explain:
+        _month_rows(b, lambda ap, o: 1 if ap.critical and o.moves else 0, -1, 0, limit)
+
+
+def add_golive_limit(b: Builder) -> None:
+    """Applications going live in a month <= ``max_golives_per_month``.
+
+    Formula: ``Cumulative({golive[a]}, demand 1, limit)`` with
+    ``golive[a] = [L-1, L)``, plus rows ``Σ_{o moves} x[a,o,t+1] <= limit``.
+    """
+    limit = b.prep.estate.settings.max_golives_per_month
+    if limit is None:
+        return
+    ivs = list(b.golive.values())
+    if len(ivs) <= limit:
+        return
+    c = _capacity(b, "golive", limit, len(ivs), ("golive",))
+    b.m.add_cumulative(ivs, [1] * len(ivs), c)
+    if b.time_indexed and not b.explain:
+        _month_rows(b, lambda ap, o: 1 if o.moves else 0, 1, 0, limit)
+
+
+def budget_amount(b: Builder, one_off: float, d: int, L: int, fy: int) -> float:
+    """Undiscounted one-off £ of a flight ``[L-d, L)`` that falls in financial
+    year ``fy`` (``one_off/d`` a month)."""
+    n = sum(1 for t in range(L - d, L) if 0 <= t < b.prep.H and b.prep.fy(t) == fy)
+    return one_off / d * n
+
+
+def add_budget(b: Builder) -> None:
+    """Budget: per listed financial year, Σ one-off in flight <= ``one_off_limit``.
+
+    Formula: ``Σ_{a,o,L} amount_fy(o, L)·x[a,o,L] <= limit_fy`` (undiscounted,
+    in 1/100 of a penny, rounded; replacements do not count).
+    """
+    prep = b.prep
+    for fy, limit in prep.budget.items():
+        vs, ws = [], []
+        for ap in prep.apps:
+            for (key, L), v in b.x.get(ap.app_id, {}).items():
+                o = ap.opt(key)
+                if not o.moves or o.one_off <= 0:
+                    continue
+                w = int(round(budget_amount(b, o.one_off, o.d, L, fy) * BUDGET_SCALE))
+                if w:
+                    vs.append(v)
+                    ws.append(w)
+        cap = int(round(limit * BUDGET_SCALE))
+        if not vs or (sum(ws) <= cap and not b.explain):
+            continue
+        ct = b.m.add(cp_model.LinearExpr.weighted_sum(vs, ws) <= cap)
+        if b.explain:
+            ct.only_enforce_if(b.rule(("budget", str(fy))))

@@ -1,0 +1,92 @@
+"""Name the rules that cannot hold together when an estate has no plan.
+
+The explanation model (:class:`solver.model.build.Builder` with
+``explain=True``) allows every horizon-feasible choice and enforces each rule
+instance — a site's ``exit_by``, an application's ``must_finish_by``,
+``earliest_start``, blackouts, a pin, a ``before`` or ``together`` edge, a
+team's capacity, the critical and go-live limits, a budget year, freeze — by
+its own literal. CP-SAT's ``sufficient_assumptions_for_infeasibility`` gives a
+core; a deletion pass then drops every rule whose removal keeps the estate
+infeasible, so the set named is minimal (when time allows).
+"""
+
+from __future__ import annotations
+
+import time
+
+from ortools.sat.python import cp_model
+
+from solver.model.build import Builder
+from solver.model.prep import Prep
+from solver.model.rules import RuleId, describe
+
+
+def _solve(b: Builder, assume: list[RuleId], seconds: float, seed: int) -> tuple[int, list[RuleId]]:
+    b.m.clear_assumptions()
+    b.m.add_assumptions([b.rules[r] for r in assume])
+    s = cp_model.CpSolver()
+    s.parameters.max_time_in_seconds = max(seconds, 0.05)
+    s.parameters.num_workers = 1
+    s.parameters.cp_model_presolve = False  # cores are only reliable without presolve
+    s.parameters.random_seed = seed
+    status = s.solve(b.m)
+    core: list[RuleId] = []
+    if status == cp_model.INFEASIBLE:
+        by_index = {lit.index: r for r, lit in b.rules.items()}
+        core = [by_index[i] for i in s.sufficient_assumptions_for_infeasibility()
+                if i in by_index]
+    return status, core
+
+
+def find_conflicts(prep: Prep, *, seconds: float = 20.0, seed: int = 0) -> list[RuleId]:
+    """A small set of rule ids that cannot hold together (empty if none found).
+
+    Parameters
+    ----------
+    prep
+        The estate tables.
+    seconds
+        Time allowed for the whole search.
+    seed
+        CP-SAT random seed.
+    """
+    t0 = time.monotonic()
+    b = Builder(prep, explain=True)
+    rules = sorted(b.rules)
+    status, core = _solve(b, rules, seconds / 2, seed)
+    if status != cp_model.INFEASIBLE:
+        return []
+    core = sorted(set(core)) or rules
+    i = 0
+    while i < len(core):
+        left = seconds - (time.monotonic() - t0)
+        if left <= 0:
+            break
+        trial = core[:i] + core[i + 1:]
+        st, sub = _solve(b, trial, min(left, max(1.0, seconds / 10)), seed)
+        if st == cp_model.INFEASIBLE:
+            sub_set = set(sub) & set(trial)
+            core = sorted(sub_set) if sub_set and len(sub_set) < len(trial) else trial
+            core = [r for r in core]  # keep order stable
+            i = min(i, len(core))
+        else:
+            i += 1
+    return core
+
+
+def conflict_texts(prep: Prep, rules: list[RuleId]) -> tuple[str, ...]:
+    """The rules in words, most specific first."""
+    order = {"must_move": 0, "pin": 1, "earliest": 2, "finish": 3, "blackout": 4, "freeze": 5,
+             "exit": 6, "before": 7, "together": 8, "team": 9, "critical": 10, "golive": 11,
+             "budget": 12}
+    return tuple(describe(prep, r) for r in sorted(rules, key=lambda r: (order.get(r[0], 99), r)))
+
+
+def conflict_paragraph(texts: tuple[str, ...] | list[str]) -> str:
+    """One readable paragraph: "No plan keeps all of these rules: …"."""
+    if not texts:
+        return "No plan fits the horizon, but no single set of rules could be named."
+    if len(texts) == 1:
+        return f"No plan keeps this rule: {texts[0]}."
+    return ("No plan keeps all of these rules together: " + "; ".join(texts[:-1])
+            + f"; and {texts[-1]}.")

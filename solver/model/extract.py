@@ -1,0 +1,135 @@
+"""From a choice of (option, live-from) per application to plan rows and
+exact totals, using the float tables of :mod:`solver.model.prep` only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from estate.months import label_at
+from estate.plan import AppPlan, ContractPlan, Decision, ServerPlan, SitePlan, Totals
+from solver.model.prep import ZERO, Prep, Vec, option_key, vadd
+
+Choice = dict[str, tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Month numbers derived from a choice."""
+
+    live: dict[str, int]
+    server_d: dict[str, int]
+    site_exit: dict[str, int]
+    contract_n: dict[str, int]
+    vec: Vec
+
+
+def derive(prep: Prep, choice: Choice) -> Derived:
+    """Derived state and the exact cost vector of a complete choice."""
+    H = prep.H
+    live = {a: L for a, (_, L) in choice.items()}
+
+    def mx(apps: frozenset[str]) -> int:
+        return max((live[a] for a in apps), default=0)
+
+    server_d = {s: mx(apps) for s, apps in prep.server_set.items()}
+    site_exit = {s: mx(apps) for s, apps in prep.site_set.items()}
+    contract_n = {c: H if apps is None else mx(apps) for c, apps in prep.contract_set.items()}
+    v = prep.constant
+    for ap in prep.apps:
+        key, L = choice[ap.app_id]
+        v = vadd(v, ap.opt(key).table[L])
+    for g in prep.groups:
+        v = vadd(v, g.table[mx(frozenset(g.apps))])
+    for fa, fb, cost in prep.loose:
+        (ka, la), (kb, lb) = choice[fa], choice[fb]
+        v = vadd(v, prep.split_vec(cost, la, prep.app_by_id[fa].opt(ka).to_target,
+                                   lb, prep.app_by_id[fb].opt(kb).to_target))
+    return Derived(live, server_d, site_exit, contract_n, v)
+
+
+def totals(vec: Vec, carbon_price: float) -> Totals:
+    """Totals of a cost vector: cash, discounted cost, tonnes and objective."""
+    return Totals(cost=vec[0], cost_discounted=vec[1], co2e_tonnes=vec[2] / 1000.0,
+                  objective=vec[1] + carbon_price * vec[3] / 1000.0)
+
+
+def app_rows(prep: Prep, choice: Choice) -> tuple[AppPlan, ...]:
+    """``applications`` rows of plan.json."""
+    out = []
+    for ap in prep.apps:
+        key, L = choice[ap.app_id]
+        o = ap.opt(key)
+        if not o.moves:
+            out.append(AppPlan(ap.app_id, "retain", None, None, None))
+        else:
+            out.append(AppPlan(ap.app_id, o.strategy, o.target, label_at(prep.start, L - o.d),
+                               label_at(prep.start, L)))
+    return tuple(out)
+
+
+def decisions(prep: Prep, choice: Choice) -> list[Decision]:
+    """The choice as :class:`estate.plan.Decision` objects."""
+    return [Decision(r.app_id, r.strategy, r.target_site, r.start)
+            for r in app_rows(prep, choice)]
+
+
+def choice_from_decisions(prep: Prep, decs: list[Decision]) -> Choice:
+    """Inverse of :func:`decisions` (pairs that name no known option are dropped)."""
+    out: Choice = {}
+    for d in decs:
+        ap = prep.app_by_id.get(d.app_id)
+        if ap is None:
+            continue
+        key = option_key(d.strategy, d.target_site)
+        try:
+            o = ap.opt(key)
+        except KeyError:
+            continue
+        if not o.moves:
+            out[d.app_id] = (key, prep.H)
+        elif d.start is not None:
+            out[d.app_id] = (key, prep.index(d.start) + o.d)
+    return out
+
+
+def state_rows(prep: Prep, der: Derived
+               ) -> tuple[tuple[ServerPlan, ...], tuple[ContractPlan, ...], tuple[SitePlan, ...]]:
+    """``servers``, ``contracts`` and ``sites`` rows of plan.json."""
+    lab, H = prep.start, prep.H
+    servers = []
+    for s in prep.estate.servers:
+        D = der.server_d[s.server_id]
+        e = prep.replacement_month(s.server_id)
+        servers.append(ServerPlan(s.server_id, label_at(lab, D),
+                                  not prep.server_set[s.server_id],
+                                  label_at(lab, e) if e is not None and D > e else None))
+    contracts = []
+    for c in prep.estate.contracts:
+        N = der.contract_n[c.contract_id]
+        k = prep.renewals(c.contract_id, N)
+        m, T, n, _ = prep.contract_terms(c.contract_id)
+        end = m + k * T
+        ends = N < H
+        contracts.append(ContractPlan(c.contract_id, "end" if ends else "keep", k,
+                                      label_at(lab, end),
+                                      label_at(lab, end + 1 - n) if ends else None))
+    sites = tuple(SitePlan(s.site_id, label_at(lab, der.site_exit[s.site_id]))
+                  for s in prep.estate.sites)
+    return tuple(servers), tuple(contracts), sites
+
+
+def budget_use(prep: Prep, choice: Choice) -> dict[int, float]:
+    """Undiscounted one-off £ in flight per financial year (first calendar year)."""
+    out: dict[int, float] = {}
+    for ap in prep.apps:
+        key, L = choice[ap.app_id]
+        o = ap.opt(key)
+        if o.moves:
+            for t in range(L - o.d, L):
+                fy = prep.fy(t)
+                out[fy] = out.get(fy, 0.0) + o.one_off / o.d
+    return out
+
+
+__all__ = ["ZERO", "Derived", "derive", "totals", "app_rows", "decisions",
+           "choice_from_decisions", "state_rows", "budget_use"]

@@ -1,0 +1,225 @@
+"""A constructive first plan, given to CP-SAT as a hint.
+
+List scheduling over the model's own allowed pairs ``x[a,o,L]``: units are
+``together`` groups, taken in an order that respects ``before`` (Kahn), with
+the earliest deadline first (``must_finish_by`` and site ``exit_by``, pushed
+back along ``before`` edges) and then the largest monthly saving. Each unit
+takes the cheapest (options, common ``L``) — by the application tables, which
+include every single-application server, site and contract — that keeps team
+days, the critical and go-live limits, budget years and ``before`` with the
+units already placed. A unit that fits nowhere is retained when it may be;
+otherwise it is left out of the hint (CP-SAT repairs it).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from solver.model.constraints import budget_amount
+from solver.model.costs import Weights, dot
+
+if TYPE_CHECKING:
+    from solver.model.build import Builder, Choice
+
+
+class _Loads:
+    """Resource use month by month of the units placed so far."""
+
+    def __init__(self, b: Builder) -> None:
+        prep = b.prep
+        st = prep.estate.settings
+        self.b, self.H = b, prep.H
+        self.team = {t: [0.0] * prep.H for t in prep.team_caps}
+        self.crit = [0] * prep.H
+        self.golive = [0] * prep.H
+        self.budget = {fy: 0.0 for fy in prep.budget}
+        self.max_crit = st.max_critical_in_flight
+        self.max_golive = st.max_golives_per_month
+
+    def fits(self, items: list[tuple[str, str, int]]) -> bool:
+        """Whether (app, option key, L) items all fit together."""
+        prep = self.b.prep
+        team = {t: {} for t in self.team}
+        crit: dict[int, int] = {}
+        golive: dict[int, int] = {}
+        spend: dict[int, float] = {}
+        for a, key, L in items:
+            o = prep.app_by_id[a].opt(key)
+            if not o.moves:
+                continue
+            golive[L - 1] = golive.get(L - 1, 0) + 1
+            for t in range(L - o.d, L):
+                for tm, e in o.effort.items():
+                    if e:
+                        team[tm][t] = team[tm].get(t, 0.0) + e
+                if prep.app_by_id[a].critical:
+                    crit[t] = crit.get(t, 0) + 1
+            for fy in self.budget:
+                spend[fy] = spend.get(fy, 0.0) + budget_amount(self.b, o.one_off, o.d, L, fy)
+        for tm, use in team.items():
+            cap = prep.team_caps[tm] + 1e-9
+            if any(self.team[tm][t] + e > cap for t, e in use.items()):
+                return False
+        if any(self.crit[t] + n > self.max_crit for t, n in crit.items()):
+            return False
+        if self.max_golive is not None and any(
+                self.golive[t] + n > self.max_golive for t, n in golive.items()):
+            return False
+        return all(self.budget[fy] + x <= prep.budget[fy] + 1e-6 for fy, x in spend.items())
+
+    def add(self, items: list[tuple[str, str, int]]) -> None:
+        """Book the items."""
+        prep = self.b.prep
+        for a, key, L in items:
+            o = prep.app_by_id[a].opt(key)
+            if not o.moves:
+                continue
+            self.golive[L - 1] += 1
+            for t in range(L - o.d, L):
+                for tm, e in o.effort.items():
+                    self.team[tm][t] += e
+                if prep.app_by_id[a].critical:
+                    self.crit[t] += 1
+            for fy in self.budget:
+                self.budget[fy] += budget_amount(self.b, o.one_off, o.d, L, fy)
+
+
+def _units(b: Builder) -> list[list[str]]:
+    parent = {a: a for a in b.live}
+
+    def find(a: str) -> str:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for d in b.prep.estate.dependencies:
+        if d.kind == "together" and d.from_id in parent and d.to_id in parent:
+            parent[find(d.from_id)] = find(d.to_id)
+    groups: dict[str, list[str]] = {}
+    for a in b.live:
+        groups.setdefault(find(a), []).append(a)
+    return [sorted(g) for g in groups.values()]
+
+
+def first_plan(b: Builder, w: Weights, group_aware: bool = True) -> Choice:
+    """A plan keeping every rule, as far as list scheduling finds one.
+
+    With ``group_aware`` a unit's cost at ``L`` also counts the increase of
+    every multi-application group's cost (servers, sites, contracts) over the
+    units placed so far: ``f_G(max(D_G, L)) - f_G(D_G)``.
+    """
+    prep, H = b.prep, b.prep.H
+    groups_of: dict[str, list[int]] = {}
+    if group_aware:
+        for gi, g in enumerate(prep.groups):
+            for a in g.apps:
+                groups_of.setdefault(a, []).append(gi)
+    d_now = [0] * len(prep.groups)
+    tables = [[dot(w, v) for v in g.table] for g in prep.groups]
+    units = _units(b)
+    unit_of = {a: i for i, u in enumerate(units) for a in u}
+    preds: dict[int, set[int]] = {i: set() for i in range(len(units))}
+    succs: dict[int, set[int]] = {i: set() for i in range(len(units))}
+    before = [(d.from_id, d.to_id) for d in prep.estate.dependencies
+              if d.kind == "before" and d.from_id in unit_of and d.to_id in unit_of]
+    for fa, ta in before:
+        if unit_of[fa] != unit_of[ta]:
+            preds[unit_of[ta]].add(unit_of[fa])
+            succs[unit_of[fa]].add(unit_of[ta])
+    deadline = [min(max(L for (_, L) in b.x[a]) for a in u) for u in units]
+    changed = True
+    while changed:  # push deadlines back along before edges to a forced move
+        changed = False
+        for fa, ta in before:
+            i, j = unit_of[fa], unit_of[ta]
+            tt = [prep.app_by_id[ta].opt(k) for k, _ in b.x[ta] if k != "retain"]
+            if i == j or deadline[j] >= H or not tt or not all(o.to_target for o in tt):
+                continue
+            dmin = min(o.d for o in tt)
+            if deadline[j] - dmin < deadline[i]:
+                deadline[i] = max(deadline[j] - dmin, 0)
+                changed = True
+
+    def saving(u: list[str]) -> float:
+        total = 0.0
+        for a in u:
+            costs = [dot(w, prep.app_by_id[a].opt(k).table[L]) for (k, L) in b.x[a]]
+            total += max(costs) - min(costs)
+        return total
+
+    heap = [(deadline[i], -saving(units[i]), i) for i in range(len(units)) if not preds[i]]
+    heapq.heapify(heap)
+    waiting = {i: len(preds[i]) for i in range(len(units))}
+    loads = _Loads(b)
+    choice: Choice = {}
+    while heap:
+        _, _, i = heapq.heappop(heap)
+        gis = sorted({gi for a in units[i] for gi in groups_of.get(a, ())})
+
+        def extra(L: int, gis: list[int] = gis) -> float:
+            return sum(tables[gi][max(d_now[gi], L)] - tables[gi][d_now[gi]] for gi in gis)
+
+        items = _place(b, units[i], choice, loads, w, deadline[i], extra)
+        if items is None and deadline[i] < H:
+            items = _place(b, units[i], choice, loads, w, H, extra)
+        if items is not None:
+            loads.add(items)
+            for gi in gis:
+                d_now[gi] = max(d_now[gi], items[0][2])
+            for a, key, L in items:
+                choice[a] = (key, L)
+        for j in succs[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(heap, (deadline[j], -saving(units[j]), j))
+    return choice
+
+
+def _place(b: Builder, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
+           deadline: int, extra: Callable[[int], float]
+           ) -> list[tuple[str, str, int]] | None:
+    """Cheapest feasible (options, common L <= deadline) of a unit, or None."""
+    prep, H = b.prep, b.prep.H
+    incoming = [(d.from_id, d.to_id) for d in prep.estate.dependencies
+                if d.kind == "before" and d.to_id in unit and d.from_id in choice]
+    tries = [(L, False) for L in sorted({L for a in unit for (k, L) in b.x[a]
+                                         if k != "retain" and L <= deadline})]
+    if deadline >= H and all(("retain", H) in b.x[a] for a in unit):
+        tries.append((H, True))
+    best: tuple[float, list[tuple[str, str, int]]] | None = None
+    for L, retained in tries:
+        items: list[tuple[str, str, int]] = []
+        cost = extra(L)
+        for a in unit:
+            ap = prep.app_by_id[a]
+            cands = []
+            for (key, LL), _v in b.x[a].items():
+                if LL != L or (key == "retain") != retained:
+                    continue
+                o = ap.opt(key)
+                if o.to_target and not _before_ok(b, a, o.d, L, incoming, choice):
+                    continue
+                cands.append((dot(w, o.table[L]), key))
+            if not cands:
+                break
+            c, key = min(cands)
+            items.append((a, key, L))
+            cost += c
+        else:
+            if (best is None or cost < best[0]) and loads.fits(items):
+                best = (cost, items)
+    return None if best is None else best[1]
+
+
+def _before_ok(b: Builder, a: str, d: int, L: int, incoming: list[tuple[str, str]],
+               choice: Choice) -> bool:
+    for fa, ta in incoming:
+        if ta != a:
+            continue
+        key, lf = choice[fa]
+        if key == "retain" or L - d < lf:
+            return False
+    return True

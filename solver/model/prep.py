@@ -1,0 +1,398 @@
+"""Exact float tables of every cost and carbon term, indexed by month numbers.
+
+Everything here is plain arithmetic on a resolved :class:`estate.model.Estate`
+following ``planning-model.md``; no solver is involved. The CP-SAT model
+(:mod:`solver.model.build`) scales these tables to integers, and
+:mod:`solver.model.extract` sums the *float* tables again for the chosen values
+so the reported totals carry no rounding.
+
+A cost vector :data:`Vec` is ``(cash £, discounted £, kgCO2e, discounted kgCO2e)``.
+
+Derived state is a maximum of live-from months: a server's ``D``, a site's exit
+and a contract's ``N`` are each ``max(L_a for a in G)`` for a set ``G`` of
+applications (a *group*), and every cost that depends on them is a
+non-decreasing table ``f_G(D)``, ``D = 0 … H``. Groups with one application are
+folded into that application's own table; empty groups are constants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from estate.model import Estate, Option
+from estate.months import date_month_index, month_index, parse_month
+
+Vec = tuple[float, float, float, float]
+ZERO: Vec = (0.0, 0.0, 0.0, 0.0)
+HOURS_PER_MONTH = 730.0
+
+
+def vadd(a: Vec, b: Vec) -> Vec:
+    """Component-wise sum of two cost vectors."""
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3])
+
+
+def option_key(strategy: str, target: str | None) -> str:
+    """Readable id of an option: ``retain``, ``retire``, ``rehost@AZ-UKS``."""
+    return strategy if target is None or strategy in ("retain", "retire") else (
+        f"{strategy}@{target}")
+
+
+@dataclass
+class OptPrep:
+    """One option of an application, with its month numbers.
+
+    ``lives`` are the allowed live-from months ``L`` (``[H]`` for retain);
+    ``table[L]`` is the application's own cost vector for that ``L`` (running
+    cost, one-off, target energy, plus folded single-application groups).
+    """
+
+    key: str
+    strategy: str
+    target: str | None
+    d: int
+    one_off: float
+    monthly: float
+    kwh: float
+    effort: dict[str, float]
+    option: Option | None = None
+    lives: list[int] = field(default_factory=list)
+    table: dict[int, Vec] = field(default_factory=dict)
+
+    @property
+    def moves(self) -> bool:
+        """Every strategy but retain."""
+        return self.strategy != "retain"
+
+    @property
+    def to_target(self) -> bool:
+        """Runs at a target site afterwards (not retain, not retire)."""
+        return self.strategy not in ("retain", "retire")
+
+
+@dataclass
+class AppPrep:
+    """An application: its options and month-number facts."""
+
+    app_id: str
+    critical: bool
+    current: float
+    options: list[OptPrep]
+    has_retain: bool
+    earliest: int | None
+    finish_by: int | None
+    blackout: tuple[int, ...]
+    sites: tuple[str, ...]  # sites whose exit depends on it
+
+    def opt(self, key: str) -> OptPrep:
+        """The option with ``key``."""
+        for o in self.options:
+            if o.key == key:
+                return o
+        raise KeyError(key)
+
+
+@dataclass
+class Group:
+    """A set of >= 2 applications whose max live-from drives ``table``."""
+
+    name: str
+    apps: tuple[str, ...]
+    table: list[Vec]  # index D = 0 … H
+
+
+class Prep:
+    """Month numbers, discount factors and cost tables of a resolved estate.
+
+    Parameters
+    ----------
+    estate
+        A resolved estate.
+    """
+
+    def __init__(self, estate: Estate) -> None:
+        if not estate.resolved:
+            raise ValueError("the solver needs a resolved estate (estate.resolve.resolve)")
+        self.estate = estate
+        st = estate.settings
+        self.start = st.horizon_start
+        self.H = H = st.horizon_months
+        y0, m0 = parse_month(self.start)
+        self._y0, self._m0 = y0, m0
+        r = st.discount_rate
+        self.delta = [(1.0 + r) ** (-t / 12.0) for t in range(H)]
+        self.ds = _prefix(self.delta)  # Σ_{t<x} δ_t
+        uk = [estate.grid_factor(self.year(t)) for t in range(H)]
+        self._uk = (_prefix(uk), _prefix([d * g for d, g in zip(self.delta, uk, strict=True)]))
+        self.constant: Vec = ZERO
+        self.exit_limits = {s.site_id: self.index(s.exit_by) for s in estate.sites
+                            if s.exit_by is not None}
+        self.team_caps = ({t.team_id: t.days_per_month for t in estate.teams}
+                          or {"migration": st.team_days_per_month})
+        self.budget = {b.first_year: b.one_off_limit for b in estate.budget}
+        self._build_sets()
+        self._build_apps()
+        self._build_groups()
+        self.loose = [(d.from_id, d.to_id, d.split_cost_per_month)
+                      for d in estate.dependencies
+                      if d.kind == "loose" and d.split_cost_per_month > 0
+                      and d.from_id in self.app_ids and d.to_id in self.app_ids]
+
+    # -- calendar -------------------------------------------------------------
+    def year(self, t: int) -> int:
+        """Calendar year of month ``t``."""
+        return self._y0 + (self._m0 - 1 + t) // 12
+
+    def cal_month(self, t: int) -> int:
+        """Calendar month 1–12 of month ``t``."""
+        return (self._m0 - 1 + t) % 12 + 1
+
+    def fy(self, t: int) -> int:
+        """First calendar year of the financial year (April–March) of month ``t``."""
+        return self.year(t) if self.cal_month(t) >= 4 else self.year(t) - 1
+
+    def index(self, label: str) -> int:
+        """Month number of a ``YYYY-MM`` label."""
+        return month_index(self.start, label)
+
+    # -- energy prefix sums -----------------------------------------------------
+    def _grid(self, site_id: str | None) -> tuple[list[float], list[float]]:
+        site = self.estate.site_by_id.get(site_id) if site_id else None
+        g = site.grid_kg_per_kwh if site is not None else None
+        if g is None:
+            return self._uk
+        return ([g * x for x in range(self.H + 1)], [g * x for x in self.ds])
+
+    def energy(self, kwh: float, price: float, site_id: str | None, a: int, b: int) -> Vec:
+        """Vector of ``kwh`` a month (after PUE) at ``site_id`` in months ``a … b-1``."""
+        if b <= a:
+            return ZERO
+        g, gd = self._grid(site_id)
+        return (kwh * price * (b - a), kwh * price * (self.ds[b] - self.ds[a]),
+                kwh * (g[b] - g[a]), kwh * (gd[b] - gd[a]))
+
+    def flat(self, amount: float, a: int, b: int) -> Vec:
+        """Vector of a cost of ``amount`` £ a month in months ``a … b-1`` (clipped)."""
+        a, b = max(a, 0), min(b, self.H)
+        if b <= a:
+            return ZERO
+        return (amount * (b - a), amount * (self.ds[b] - self.ds[a]), 0.0, 0.0)
+
+    def at(self, amount: float, kg: float, t: int) -> Vec:
+        """Vector of a one-time cost and carbon in month ``t`` (0 outside the horizon)."""
+        if not 0 <= t < self.H:
+            return ZERO
+        return (amount, amount * self.delta[t], kg, kg * self.delta[t])
+
+    # -- sets of applications behind servers, sites and contracts -----------------
+    def _build_sets(self) -> None:
+        e = self.estate
+        self.app_ids = {a.app_id for a in e.applications}
+        own = {s.server_id: frozenset(a for a in s.app_ids if a in self.app_ids)
+               for s in e.servers}
+        self.server_set: dict[str, frozenset[str]] = {}
+        for s in e.servers:
+            apps = set(own[s.server_id])
+            if s.kind == "host":
+                for g in e.guests_by_host.get(s.server_id, ()):
+                    apps |= own[g.server_id]
+            self.server_set[s.server_id] = frozenset(apps)
+        self.site_set: dict[str, frozenset[str]] = {}
+        for site in e.sites:
+            apps = set()
+            for s in e.servers:
+                if s.site_id == site.site_id:
+                    apps |= self.server_set[s.server_id]
+            self.site_set[site.site_id] = frozenset(apps)
+        self.contract_set: dict[str, frozenset[str] | None] = {}
+        for c in e.contracts:
+            known = False
+            apps = set()
+            for x in c.covers:
+                if x in self.app_ids:
+                    apps.add(x)
+                    known = True
+                elif x in self.server_set:
+                    apps |= self.server_set[x]
+                    known = True
+                elif x in self.site_set:
+                    apps |= self.site_set[x]
+                    known = True
+            self.contract_set[c.contract_id] = frozenset(apps) if known else None
+
+    # -- applications ---------------------------------------------------------
+    def _build_apps(self) -> None:
+        e, H = self.estate, self.H
+        sites_of: dict[str, list[str]] = {a: [] for a in self.app_ids}
+        for site_id, apps in self.site_set.items():
+            for a in apps:
+                sites_of[a].append(site_id)
+        self.apps: list[AppPrep] = []
+        for a in e.applications:
+            opts: list[OptPrep] = []
+            has_retain = False
+            for o in e.options_by_app.get(a.app_id, ()):
+                if o.strategy == "retain":
+                    if has_retain:
+                        continue
+                    has_retain = True
+                    opts.append(OptPrep("retain", "retain", None, 0, 0.0, 0.0, 0.0, {}, o))
+                    continue
+                unknown = set(o.effort) - set(self.team_caps)
+                if unknown:
+                    raise ValueError(f"option {o.app_id} {o.strategy}: effort names unknown "
+                                     f"team(s) {', '.join(sorted(unknown))}")
+                key = option_key(o.strategy, o.target_site)
+                if any(x.key == key for x in opts):
+                    continue  # (app, strategy, target) names one option: keep the first
+                mc = 0.0 if o.strategy == "retire" else o.monthly_cost
+                kwh = 0.0 if o.strategy == "retire" else o.monthly_kwh
+                opts.append(OptPrep(key, o.strategy,
+                                    o.target_site, o.duration_months, o.one_off_cost, mc, kwh,
+                                    dict(o.effort), o))
+            if not opts:  # nothing listed at all: it can only stay as it is
+                has_retain = True
+            if not has_retain or not opts:
+                # a must-move application still gets a retain row, forbidden by the
+                # ``must_move`` rule (so an explanation can name it)
+                opts.append(OptPrep("retain", "retain", None, 0, 0.0, 0.0, 0.0, {}))
+            es = self.index(a.earliest_start) if a.earliest_start else None
+            fb = self.index(a.must_finish_by) if a.must_finish_by else None
+            ap = AppPrep(a.app_id, a.criticality == "critical", a.current_monthly_cost, opts,
+                         has_retain, es, fb if fb is not None and fb < H else None,
+                         a.blackout_months, tuple(sorted(sites_of[a.app_id])))
+            for o in opts:
+                o.table = {L: self.app_vec(ap, o, L) for L in self.all_lives(o)}
+            self.apps.append(ap)
+        self.app_by_id = {a.app_id: a for a in self.apps}
+
+    def all_lives(self, o: OptPrep) -> list[int]:
+        """Every live-from month the horizon allows for an option (no rule applied)."""
+        if not o.moves:
+            return [self.H]
+        return list(range(o.d, self.H + 1))
+
+    def app_vec(self, a: AppPrep, o: OptPrep, L: int) -> Vec:
+        """The application's own cost vector when it takes ``o`` and is live from ``L``."""
+        H = self.H
+        v = vadd(self.flat(a.current, 0, L), self.flat(o.monthly, L, H))
+        if o.moves:
+            v = vadd(v, self.flat(o.one_off / o.d, L - o.d, L))
+        if o.to_target and o.kwh > 0:
+            site = self.estate.site_by_id.get(o.target or "")
+            pue = site.pue if site is not None and site.pue is not None else 1.0
+            v = vadd(v, self.energy(o.kwh * pue, 0.0, o.target, L, H))
+        return v
+
+    # -- servers, sites, contracts -> groups ------------------------------------
+    def server_table(self, server_id: str) -> list[Vec]:
+        """Cost vector of a server for each decommission month ``D = 0 … H``."""
+        s = self.estate.server_by_id[server_id]
+        site = self.estate.site_by_id[s.site_id]
+        H = self.H
+        out = [ZERO] * (H + 1)
+        if s.kind != "virtual" or s.host_id is None:
+            kwh = (s.watts or 0.0) * HOURS_PER_MONTH / 1000.0 * (site.pue or 1.0)
+            price = 0.0 if site.kind == "cloud" else (site.power_price_per_kwh or 0.0)
+            out = [self.energy(kwh, price, site.site_id, 0, D) for D in range(H + 1)]
+        e = self.replacement_month(server_id)
+        if e is not None:
+            rep = self.at(s.replacement_cost or 0.0, s.embodied_kgco2e or 0.0, e)
+            out = [vadd(v, rep) if D > e else v for D, v in enumerate(out)]
+        return out
+
+    def replacement_month(self, server_id: str) -> int | None:
+        """``e' = max(e, 0)`` of a physical server or host when ``e' < H``, else None."""
+        s = self.estate.server_by_id[server_id]
+        if s.kind not in ("physical", "host") or s.end_of_life is None:
+            return None
+        e = max(self.index(s.end_of_life), 0)
+        return e if e < self.H else None
+
+    def site_table(self, site_id: str) -> list[Vec]:
+        """Fixed cost of a site for each exit month ``X = 0 … H``."""
+        fc = self.estate.site_by_id[site_id].monthly_fixed_cost
+        return [self.flat(fc, 0, x) for x in range(self.H + 1)]
+
+    def contract_terms(self, contract_id: str) -> tuple[int, int, int, int]:
+        """``(m, T, n, b)`` of a contract; ``b`` is ``-1`` when before the horizon."""
+        c = self.estate.contract_by_id[contract_id]
+        m = date_month_index(self.start, c.end_date)
+        b = date_month_index(self.start, c.start_date) if c.start_date else -1
+        return m, c.renewal_term_months, c.notice_months, b
+
+    def renewals(self, contract_id: str, N: int) -> int:
+        """Smallest ``k >= 0`` with ``m+kT+1 >= N`` and ``m+kT+1-n >= 0``."""
+        m, T, n, _ = self.contract_terms(contract_id)
+        need = max(N - m - 1, n - m - 1, 0)
+        return -(-need // T)
+
+    def contract_table(self, contract_id: str) -> list[Vec]:
+        """Cost vector of a contract for each need month ``N = 0 … H``."""
+        c = self.estate.contract_by_id[contract_id]
+        m, T, _, b = self.contract_terms(contract_id)
+        base = self.flat(c.annual_value / 12.0, max(0, b), m + 1)
+        out = []
+        for N in range(self.H + 1):
+            v = base
+            for j in range(1, self.renewals(contract_id, N) + 1):
+                amount = c.annual_value * (1.0 + c.renewal_uplift) ** j / 12.0
+                v = vadd(v, self.flat(amount, m + 1 + (j - 1) * T, m + j * T + 1))
+            out.append(v)
+        return out
+
+    def _build_groups(self) -> None:
+        H = self.H
+        tables: dict[frozenset[str], list[Vec]] = {}
+        names: dict[frozenset[str], str] = {}
+
+        def add(apps: frozenset[str] | None, table: list[Vec], name: str) -> None:
+            if apps is None:  # a contract covering nothing: N = H
+                self.constant = vadd(self.constant, table[H])
+            elif not apps:
+                self.constant = vadd(self.constant, table[0])
+            else:
+                old = tables.get(apps)
+                tables[apps] = table if old is None else [
+                    vadd(x, y) for x, y in zip(old, table, strict=True)]
+                names.setdefault(apps, name)
+
+        for s in self.estate.servers:
+            add(self.server_set[s.server_id], self.server_table(s.server_id),
+                f"server={s.server_id}")
+        for site in self.estate.sites:
+            add(self.site_set[site.site_id], self.site_table(site.site_id),
+                f"site={site.site_id}")
+        for c in self.estate.contracts:
+            add(self.contract_set[c.contract_id], self.contract_table(c.contract_id),
+                f"contract={c.contract_id}")
+        self.single: dict[str, list[Vec]] = {}
+        self.groups: list[Group] = []
+        for apps, table in tables.items():
+            if len(apps) == 1:
+                (a,) = apps
+                self.single[a] = table
+            else:
+                self.groups.append(Group(names[apps], tuple(sorted(apps)), table))
+        for ap in self.apps:
+            extra = self.single.get(ap.app_id)
+            if extra is not None:
+                for o in ap.options:
+                    o.table = {L: vadd(v, extra[L]) for L, v in o.table.items()}
+
+    # -- loose pairs ------------------------------------------------------------
+    def split_vec(self, c: float, la: int, tt_a: bool, lb: int, tt_b: bool) -> Vec:
+        """Split cost of a loose pair given both sides' ``L`` and whether each
+        runs at a target afterwards."""
+        if tt_a and la < lb:
+            return self.flat(c, la, lb)
+        if tt_b and lb < la:
+            return self.flat(c, lb, la)
+        return ZERO
+
+
+def _prefix(values: list[float]) -> list[float]:
+    out = [0.0]
+    for v in values:
+        out.append(out[-1] + v)
+    return out

@@ -1,0 +1,169 @@
+"""Decision variables of the CP-SAT model.
+
+Per application ``a`` and allowed option ``o`` and live-from month ``L``, one
+Boolean ``x[app=a,opt=o,live=L]`` (a one-hot over the feasible pairs only:
+blackouts, freeze, earliest start, must-finish-by, site exits and pins have
+already removed the forbidden ones). From them:
+
+* ``choose[app=a,opt=o] = Σ_L x[a,o,L]``
+* ``live[app=a] = Σ_{o,L} L · x[a,o,L]`` (retain: ``L = H``)
+* ``ge[app=a,t=k] = [live[a] >= k]`` (order encoding, built lazily, chained
+  ``ge[k] = ge[k+1] + Σ_o x[a,o,k]``: exact in the LP relaxation)
+* ``flight[app=a,opt=o]``: optional interval ``[live-d, live)`` present when
+  ``o`` is chosen; ``golive[app=a]``: optional interval ``[live-1, live)``.
+
+In *explain* mode every horizon-feasible pair gets an ``x`` and each rule that
+forbids it becomes a clause ``rule ⇒ ¬x`` on an assumption literal.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from solver.model.rules import violated
+
+if TYPE_CHECKING:
+    from solver.model.build import Builder
+
+
+def add_choice_variables(b: Builder) -> None:
+    """Create ``x``, ``choose``, ``live`` and the exactly-one of every application.
+
+    Formula: ``Σ_{o,L} x[a,o,L] = 1``; ``live[a] = Σ L·x[a,o,L]``.
+    """
+    m, prep = b.m, b.prep
+    for ap in prep.apps:
+        a = ap.app_id
+        xs: dict[tuple[str, int], cp_model.IntVar] = {}
+        for o in ap.options:
+            for L in prep.all_lives(o):
+                rules = violated(prep, ap, o, L)
+                if rules and not b.explain:
+                    continue
+                lit = m.new_bool_var(f"x[app={a},opt={o.key},live={L}]")
+                xs[(o.key, L)] = lit
+                for r in rules:
+                    m.add_bool_or([b.rule(r).Not(), lit.Not()])
+        b.x[a] = xs
+        if not xs:
+            b.empty_apps.append(a)
+            continue
+        m.add_exactly_one(list(xs.values()))
+        b.choose[a] = {}
+        for o in ap.options:
+            lits = [v for (k, _), v in xs.items() if k == o.key]
+            if len(lits) == 1:
+                b.choose[a][o.key] = lits[0]
+            elif lits:
+                c = m.new_bool_var(f"choose[app={a},opt={o.key}]")
+                m.add(c == sum(lits))
+                b.choose[a][o.key] = c
+        values = sorted({L for (_, L) in xs})
+        live = m.new_int_var_from_domain(cp_model.Domain.from_values(values), f"live[app={a}]")
+        m.add(live == sum(L * v for (_, L), v in xs.items()))
+        b.live[a] = live
+        b.retain[a] = xs.get(("retain", prep.H))
+
+
+def add_intervals(b: Builder) -> None:
+    """Create the optional flight interval of every (application, moving option)
+    and the go-live interval of every application that may move.
+
+    Formula: ``flight[a,o] = [live[a] - d_o, live[a])`` present iff ``choose[a,o]``;
+    ``golive[a] = [live[a] - 1, live[a])`` present iff ``a`` is not retained.
+    """
+    m, prep = b.m, b.prep
+    for ap in prep.apps:
+        a = ap.app_id
+        if a not in b.live:
+            continue
+        b.flight[a] = {}
+        for o in ap.options:
+            c = b.choose[a].get(o.key)
+            if c is None or not o.moves:
+                continue
+            b.flight[a][o.key] = m.new_optional_fixed_size_interval_var(
+                b.live[a] - o.d, o.d, c, f"flight[app={a},opt={o.key}]")
+        if not b.flight[a]:
+            continue
+        r = b.retain[a]
+        if r is None:
+            b.golive[a] = m.new_fixed_size_interval_var(b.live[a] - 1, 1, f"golive[app={a}]")
+        else:
+            b.golive[a] = m.new_optional_fixed_size_interval_var(
+                b.live[a] - 1, 1, r.Not(), f"golive[app={a}]")
+
+
+def ge(b: Builder, a: str, k: int) -> int | cp_model.IntVar:
+    """``[live[a] >= k]`` as a literal, or the constant 0 / 1 when decided.
+
+    Built once per application as a chain from the top:
+    ``ge[a,k] = ge[a,k+1] + Σ_o x[a,o,L=k]``.
+    """
+    chain = b.ge_cache.get(a)
+    if chain is None:
+        chain = _build_chain(b, a)
+        b.ge_cache[a] = chain
+    lo, hi, lits = chain
+    if k <= lo:
+        return 1
+    if k > hi:
+        return 0
+    return lits[k]
+
+
+def _build_chain(b: Builder, a: str) -> tuple[int, int, dict[int, cp_model.IntVar]]:
+    xs = b.x[a]
+    by_L: dict[int, list[cp_model.IntVar]] = {}
+    for (_, L), v in xs.items():
+        by_L.setdefault(L, []).append(v)
+    lo, hi = min(by_L), max(by_L)
+    lits: dict[int, cp_model.IntVar] = {}
+    above: cp_model.IntVar | int = 0
+    for k in range(hi, lo, -1):
+        here = by_L.get(k, [])
+        lit = b.m.new_bool_var(f"ge[app={a},t={k}]")
+        b.m.add(lit == above + sum(here))
+        lits[k] = lit
+        above = lit
+    return lo, hi, lits
+
+
+def starts_before(b: Builder, a: str, k: int) -> int | cp_model.IntVar:
+    """``[a moves to a target and s(a) < k]`` as a literal, or 0 / 1.
+
+    Chain from the bottom: ``sb[a,k] = sb[a,k-1] + Σ_{o→target} x[a,o,L=k-1+d_o]``.
+    """
+    chain = b.sb_cache.get(a)
+    if chain is None:
+        ap = b.prep.app_by_id[a]
+        by_s: dict[int, list[cp_model.IntVar]] = {}
+        for (key, L), v in b.x[a].items():
+            o = ap.opt(key)
+            if o.to_target:
+                by_s.setdefault(L - o.d, []).append(v)
+        lits: dict[int, int | cp_model.IntVar] = {}
+        if by_s:
+            below: int | cp_model.IntVar = 0
+            all_tt = all(ap.opt(key).to_target for key, _ in b.x[a])
+            for kk in range(min(by_s) + 1, max(by_s) + 2):
+                here = by_s.get(kk - 1, [])
+                if kk == max(by_s) + 1 and all_tt:
+                    lit: int | cp_model.IntVar = 1
+                elif not here:
+                    lit = below
+                else:
+                    lit = b.m.new_bool_var(f"starts_before[app={a},t={kk}]")
+                    b.m.add(lit == below + sum(here))
+                lits[kk] = lit
+                below = lit
+        chain = (min(by_s) if by_s else 0, max(by_s) if by_s else -1, lits)
+        b.sb_cache[a] = chain
+    lo, hi, lits = chain
+    if k <= lo:
+        return 0
+    if k > hi + 1:
+        return lits[hi + 1] if lits else 0
+    return lits[k]

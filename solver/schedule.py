@@ -1,0 +1,235 @@
+"""Decisions -> month indices and derived state (planning-model.md, *Derived state*).
+
+This is the first half of the reference evaluator (:mod:`solver.evaluate`):
+it maps each :class:`~estate.plan.Decision` to an option of the estate and
+derives, as month indices on the axis ``0 … H-1``,
+
+- per application: start ``s``, duration ``d``, live-from ``L = s + d``
+  (``L = H`` for a retained application);
+- per server: decommission month ``D`` and replacement month;
+- per site: exit month;
+- per contract: ``m``, ``T``, ``n``, ``b``, ``N``, renewals ``k``, end month,
+  notice month and the decision ``end``/``keep``.
+
+Imports only :mod:`estate` and the standard library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from estate.model import DEFAULT_TEAM, Estate, Option
+from estate.months import date_month_index, label_at, month_index
+from estate.plan import Decision
+
+
+@dataclass(frozen=True)
+class AppState:
+    """One application's decision as month indices.
+
+    ``option`` is ``None`` for an implicit retain (no retain row).
+    ``s`` is ``None`` for a retained application; ``L`` is then ``H``.
+    """
+
+    app_id: str
+    option: Option | None
+    strategy: str
+    target_site: str | None
+    s: int | None
+    d: int
+    L: int
+
+    @property
+    def moves(self) -> bool:
+        """True unless retained (retire is a move)."""
+        return self.s is not None
+
+    @property
+    def to_target(self) -> bool:
+        """True when it moves to a target site (not retained, not retired)."""
+        return self.s is not None and self.strategy != "retire"
+
+    @property
+    def flight(self) -> range:
+        """Months in flight ``s … s+d-1`` (empty when retained)."""
+        return range(0) if self.s is None else range(self.s, self.s + self.d)
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """Derived terms of one contract (month indices)."""
+
+    contract_id: str
+    m: int
+    b: int | None
+    T: int
+    n: int
+    N: int
+    k: int
+    end: int
+    notice_by: int | None
+
+    @property
+    def decision(self) -> str:
+        """``end`` when the plan lets it go (N < H), else ``keep``."""
+        return "end" if self.notice_by is not None else "keep"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Everything derived from a set of decisions, as month indices."""
+
+    horizon: int
+    apps: dict[str, AppState]
+    server_d: dict[str, int]
+    replaced: dict[str, int | None]
+    site_exit: dict[str, int]
+    contracts: dict[str, ContractTerms]
+    problems: tuple[str, ...]
+
+
+def _retained(estate: Estate, app_id: str, dec: Decision | None, problems: list[str]) -> AppState:
+    """State of a retained application (reporting a retain that is not allowed)."""
+    H = estate.settings.horizon_months
+    opts = estate.options_by_app.get(app_id, ())
+    keep = next((o for o in opts if o.strategy == "retain"), None)
+    if keep is None and opts:
+        problems.append(f"{app_id} is retained but has no retain option (it must move)")
+    if dec is not None and dec.start is not None:
+        problems.append(f"{app_id} is retained but has a start ({dec.start})")
+    target = keep.target_site if keep is not None else (dec.target_site if dec else None)
+    return AppState(app_id, keep, "retain", target, None, 0, H)
+
+
+def _app_states(estate: Estate, decisions: Sequence[Decision],
+                problems: list[str]) -> dict[str, AppState]:
+    hs = estate.settings.horizon_start
+    given: dict[str, Decision] = {}
+    for one in decisions:
+        if one.app_id not in estate.app_by_id:
+            problems.append(f"decision for unknown application {one.app_id}")
+        elif one.app_id in given:
+            problems.append(f"{one.app_id} has more than one decision")
+        else:
+            given[one.app_id] = one
+    states: dict[str, AppState] = {}
+    for app in estate.applications:
+        aid = app.app_id
+        dec = given.get(aid)
+        if dec is None or dec.strategy == "retain":
+            states[aid] = _retained(estate, aid, dec, problems)
+            continue
+        opt = next((o for o in estate.options_by_app.get(aid, ())
+                    if o.strategy == dec.strategy and o.target_site == dec.target_site), None)
+        where = f" to {dec.target_site}" if dec.target_site else ""
+        if opt is None:
+            problems.append(f"{aid}: unknown option {dec.strategy}{where} (treated as retained)")
+            states[aid] = _retained(estate, aid, None, [])
+            continue
+        try:
+            s = None if dec.start is None else month_index(hs, dec.start)
+        except ValueError:
+            s = None
+        if s is None:
+            problems.append(f"{aid}: {dec.strategy}{where} needs a start month in YYYY-MM form "
+                            f"(got {dec.start!r}; treated as retained)")
+            states[aid] = _retained(estate, aid, None, [])
+            continue
+        d = opt.duration_months
+        states[aid] = AppState(aid, opt, opt.strategy, opt.target_site, s, d, s + d)
+    return states
+
+
+def _servers(estate: Estate, states: dict[str, AppState]) -> dict[str, int]:
+    """Decommission month D of every server (hosts after their guests)."""
+    D: dict[str, int] = {}
+    for srv in estate.servers:
+        D[srv.server_id] = max((states[a].L for a in srv.app_ids if a in states), default=0)
+    for host_id, guests in estate.guests_by_host.items():
+        if host_id in D:
+            D[host_id] = max([D[host_id]] + [D[g.server_id] for g in guests])
+    return D
+
+
+def _replacements(estate: Estate, D: dict[str, int]) -> dict[str, int | None]:
+    """Replacement month e' of each server (``None`` when not replaced)."""
+    H = estate.settings.horizon_months
+    out: dict[str, int | None] = {}
+    for srv in estate.servers:
+        out[srv.server_id] = None
+        if srv.kind in ("physical", "host") and srv.end_of_life is not None:
+            e = max(month_index(estate.settings.horizon_start, srv.end_of_life), 0)
+            if e < H and D[srv.server_id] > e:
+                out[srv.server_id] = e
+    return out
+
+
+def contract_terms(estate: Estate, release: dict[str, int]) -> dict[str, ContractTerms]:
+    """Terms of every contract given the release month of each id it may cover.
+
+    ``release`` maps application ids to L, server ids to D and site ids to
+    their exit. Ids not in it are ignored; covering nothing gives N = H.
+    """
+    H = estate.settings.horizon_months
+    hs = estate.settings.horizon_start
+    out: dict[str, ContractTerms] = {}
+    for c in estate.contracts:
+        m = date_month_index(hs, c.end_date)
+        b = None if c.start_date is None else date_month_index(hs, c.start_date)
+        T, n = c.renewal_term_months, c.notice_months
+        N = max((release[x] for x in c.covers if x in release), default=H)
+        # smallest j >= 0 with m + jT + 1 >= N and m + jT + 1 - n >= 0
+        need = max(N, n) - m - 1
+        k = max(0, -(-need // T))
+        end = m + k * T
+        out[c.contract_id] = ContractTerms(c.contract_id, m, b, T, n, N, k, end,
+                                           end + 1 - n if N < H else None)
+    return out
+
+
+def build_schedule(estate: Estate, decisions: Sequence[Decision]) -> Schedule:
+    """Map decisions to options and derive every month of the plan.
+
+    Applications without a decision are retained. Problems with the
+    decisions themselves (unknown option, missing start, …) are collected in
+    ``Schedule.problems``; such an application is treated as retained.
+
+    Raises
+    ------
+    ValueError
+        When the estate is not resolved.
+    """
+    if not estate.resolved:
+        raise ValueError("the evaluator needs a resolved estate; call estate.resolve.resolve")
+    problems: list[str] = []
+    states = _app_states(estate, decisions, problems)
+    D = _servers(estate, states)
+    exits: dict[str, int] = {s.site_id: 0 for s in estate.sites}
+    for srv in estate.servers:
+        exits[srv.site_id] = max(exits.get(srv.site_id, 0), D[srv.server_id])
+    release: dict[str, int] = dict(exits)
+    release.update(D)
+    release.update({a: st.L for a, st in states.items()})
+    return Schedule(
+        horizon=estate.settings.horizon_months,
+        apps=states,
+        server_d=D,
+        replaced=_replacements(estate, D),
+        site_exit=exits,
+        contracts=contract_terms(estate, release),
+        problems=tuple(problems),
+    )
+
+
+def team_capacity(estate: Estate) -> dict[str, float]:
+    """Days a month of each team; without teams, ``migration`` has
+    ``settings.team_days_per_month`` (inventory.md, *settings*)."""
+    if estate.teams:
+        return {t.team_id: t.days_per_month for t in estate.teams}
+    return {DEFAULT_TEAM: estate.settings.team_days_per_month}
+
+
+def label(estate: Estate, t: int) -> str:
+    """``YYYY-MM`` of month index ``t`` of the estate's horizon."""
+    return label_at(estate.settings.horizon_start, t)

@@ -1,0 +1,280 @@
+"""Plan an estate with CP-SAT: :func:`solve`.
+
+The model is built by :mod:`solver.model`; see ``docs/solver.md``. The plan's
+totals are recomputed exactly in floats from the tables of
+:mod:`solver.model.prep` for the chosen values; the reported bound is CP-SAT's
+bound converted back to £ minus the largest rounding error the integer
+scaling can introduce, so it stays a valid lower bound.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from estate.model import Estate
+from estate.plan import AppPlan, Plan, Totals
+from solver.model.build import Builder, Choice
+from solver.model.costs import Objective, build_objective, dot
+from solver.model.explain import conflict_texts, find_conflicts
+from solver.model.extract import (
+    app_rows,
+    choice_from_decisions,
+    decisions,
+    derive,
+    state_rows,
+    totals,
+)
+from solver.model.heuristic import first_plan
+from solver.model.prep import Prep
+from solver.result import Result
+
+Progress = Callable[[float, float, float, float], None]
+OBJECTIVES = ("balanced", "cost", "carbon")
+SCALE = 100.0  # objective in pence
+CARBON_SCALE = 1000.0  # carbon phase in grams
+LARGE = 2000  # applications: above this, a lighter model (no time-indexed rows, default LP)
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    """Reports (elapsed, best objective £, bound £, gap) on each improving solution."""
+
+    def __init__(self, obj: Objective, t0: float, progress: Progress | None) -> None:
+        super().__init__()
+        self.obj, self.t0, self.progress = obj, t0, progress
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        if self.progress is None:
+            return
+        value = self.obj.to_units(self.objective_value)
+        bound = self.obj.to_units(self.best_objective_bound) - self.obj.err
+        gap = (value - bound) / max(abs(value), 1.0)
+        self.progress(time.monotonic() - self.t0, value, bound, max(gap, 0.0))
+
+
+def _reference() -> tuple[Any, Any, Any]:
+    """D's ``baseline``, ``evaluate`` and ``greedy_decisions`` (None when absent)."""
+    try:
+        from solver.evaluate import baseline, evaluate
+    except ImportError:
+        baseline = evaluate = None
+    try:
+        from solver.greedy import greedy_decisions
+    except ImportError:
+        greedy_decisions = None
+    return baseline, evaluate, greedy_decisions
+
+
+def _run(b: Builder, obj: Objective, seconds: float, workers: int, seed: int, t0: float,
+         progress: Progress | None) -> tuple[int, cp_model.CpSolver]:
+    b.m.minimize(obj.expr)
+    s = cp_model.CpSolver()
+    s.parameters.max_time_in_seconds = max(seconds, 0.1)
+    s.parameters.num_workers = workers
+    s.parameters.random_seed = seed
+    tune(s.parameters, workers, large=len(b.prep.apps) > LARGE)
+    status = s.solve(b.m, _Callback(obj, t0, progress))
+    return status, s
+
+
+def tune(params: Any, workers: int, large: bool = False) -> None:
+    """CP-SAT parameters measured on the demo and synthetic estates.
+
+    With few workers the full-problem worker is ``max_lp`` (linearization
+    level 2: clauses, implications and the cumulative relaxations enter the
+    LP, which lifts the bound by several per cent) beside the LNS workers;
+    probing in presolve is off (it cost a fifth of the time limit for little).
+    """
+    params.cp_model_probing_level = 0
+    if 2 <= workers <= 3 and not large:
+        params.subsolvers.append("max_lp")
+        if workers == 3:
+            params.subsolvers.append("core")
+
+
+def effective_carbon_price(estate: Estate, objective: str, carbon_price: float | None) -> float:
+    """The £/tCO2e the objective uses: 0 for ``cost``, else the override or the
+    estate's resolved carbon price."""
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective {objective!r} must be one of {OBJECTIVES}")
+    if objective == "cost":
+        return 0.0
+    if carbon_price is not None:
+        return float(carbon_price)
+    return float(estate.settings.carbon_price or 0.0)
+
+
+def solve(estate: Estate, *, time_limit: float = 60.0, workers: int | None = None,
+          seed: int = 0, objective: str = "balanced", carbon_price: float | None = None,
+          progress: Progress | None = None, hint: bool = True,
+          time_indexed: bool | None = None) -> Result:
+    """Plan a resolved estate.
+
+    Parameters
+    ----------
+    estate
+        A resolved estate (``estate.resolve.resolve``).
+    time_limit
+        Seconds for the whole solve (explaining an infeasible estate included).
+    workers
+        CP-SAT workers (default: ``os.cpu_count()``).
+    seed
+        CP-SAT random seed.
+    objective
+        ``balanced`` (the spec's objective), ``cost`` (carbon price 0) or
+        ``carbon`` (least tonnes CO2e, then the balanced objective among them).
+    carbon_price
+        £/tCO2e overriding the estate's.
+    progress
+        Called with ``(elapsed s, best objective £, bound £, gap)`` on each
+        improving solution.
+    hint
+        Give the greedy plan (when there is one) to CP-SAT as a hint.
+    time_indexed
+        Add the time-indexed capacity rows (stronger bound, larger model);
+        default: only up to ``LARGE`` applications.
+
+    Returns
+    -------
+    Result
+        ``optimal`` / ``feasible`` with a plan, ``infeasible`` with conflicts,
+        or ``unknown`` when no plan was found in time.
+    """
+    t0 = time.monotonic()
+    cp = effective_carbon_price(estate, objective, carbon_price)
+    est = replace(estate, settings=replace(estate.settings, carbon_price=cp))
+    prep = Prep(est)
+    workers = workers or os.cpu_count() or 1
+    baseline_fn, evaluate_fn, greedy_fn = _reference()
+    log: list[str] = []
+
+    large = len(prep.apps) > LARGE
+    if time_indexed is None:
+        time_indexed = not large
+    b = Builder(prep, time_indexed=time_indexed)
+    greedy_decs = greedy_fn(est) if greedy_fn is not None else None
+    if b.trivially_infeasible:
+        return _infeasible(est, prep, t0, time_limit, seed, baseline_fn, log)
+
+    w = (0.0, 1.0, 0.0, cp / 1000.0)
+    obj = build_objective(b, w, SCALE)
+    if hint:
+        _hint(b, prep, greedy_decs, w, log)
+    proven = True
+    if objective == "carbon":
+        kg = build_objective(b, (0.0, 0.0, 1.0, 0.0), CARBON_SCALE)
+        status, s = _run(b, kg, (time_limit - (time.monotonic() - t0)) / 2, workers, seed,
+                         t0, None)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            proven = status == cp_model.OPTIMAL
+            best = int(round(s.objective_value))
+            b.m.add(kg.expr <= best)
+            b.m.clear_hints()
+            b.hint(b.choice_of(s.boolean_value))
+            log.append(f"carbon phase: {kg.to_units(best) / 1000:.3f} t "
+                       f"({s.status_name(status)})")
+    # keep a little time for the exact totals, ledgers and the plan
+    reserve = min(20.0, 0.04 * time_limit)
+    remaining = time_limit - (time.monotonic() - t0) - reserve
+    status, s = _run(b, obj, remaining, workers, seed, t0, progress)
+    log.append(f"cp-sat: {s.status_name(status)} in {s.wall_time:.2f}s, "
+               f"{len(b.m.proto.variables)} variables, {len(b.m.proto.constraints)} "
+               f"constraints")
+    if status == cp_model.INFEASIBLE:
+        return _infeasible(est, prep, t0, time_limit, seed, baseline_fn, log)
+    if status == cp_model.MODEL_INVALID:
+        raise RuntimeError("internal error: CP-SAT model invalid: " + b.m.validate())
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _empty(est, "unknown", t0, baseline_fn, log)
+
+    choice = b.choice_of(s.boolean_value)
+    der = derive(prep, choice)
+    tot = totals(der.vec, cp)
+    bound = obj.to_units(s.best_objective_bound) - obj.err
+    gap = max(tot.objective - bound, 0.0) / max(abs(tot.objective), 1.0)
+    plan_status = "optimal" if status == cp_model.OPTIMAL and proven else "feasible"
+    servers, contracts, sites = state_rows(prep, der)
+    decs = decisions(prep, choice)
+    base_ev = baseline_fn(est) if baseline_fn is not None else None
+    greedy_ev = (evaluate_fn(est, list(greedy_decs))
+                 if evaluate_fn is not None and greedy_decs is not None else None)
+    ledger = evaluate_fn(est, decs).ledger if evaluate_fn is not None else None
+    seconds = time.monotonic() - t0
+    plan = Plan(
+        status=plan_status, objective=tot.objective, bound=bound, gap=gap,
+        solve_seconds=seconds, horizon_start=prep.start, horizon_months=prep.H,
+        applications=app_rows(prep, choice), servers=servers, contracts=contracts,
+        sites=sites, totals=tot,
+        baseline=_totals_of(base_ev), greedy=_totals_of(greedy_ev),
+        assumptions=dict(estate.assumptions), conflicts=(), ledger=ledger,
+        baseline_ledger=getattr(base_ev, "ledger", None),
+        greedy_ledger=getattr(greedy_ev, "ledger", None),
+        greedy_applications=_greedy_rows(prep, greedy_decs),
+    )
+    return Result(plan_status, tot.objective, bound, gap, seconds, plan, tuple(log))
+
+
+def _hint(b: Builder, prep: Prep, greedy_decs: Any, w: tuple[float, ...],
+          log: list[str]) -> None:
+    """Hint the cheaper complete plan of the greedy (D's) and our list scheduler."""
+    cands: list[tuple[float, str, Choice]] = []
+    if greedy_decs is not None:
+        g = choice_from_decisions(prep, list(greedy_decs))
+        if len(g) == len(prep.apps):
+            cands.append((dot(w, derive(prep, g).vec), "greedy plan", g))
+    for aware in (True, False):
+        mine = first_plan(b, w, group_aware=aware)
+        if len(mine) == len(prep.apps):
+            cands.append((dot(w, derive(prep, mine).vec),
+                          f"list-scheduled plan{' (group costs)' if aware else ''}", mine))
+    if not cands:
+        n = b.hint(mine)
+        log.append(f"hint: partial plan for {n} of {len(prep.apps)} applications")
+        return
+    value, name, choice = min(cands, key=lambda c: c[0])
+    b.hint(choice)
+    log.append(f"hint: {name}, objective £{value:,.0f}")
+
+
+def _totals_of(ev: Any) -> Totals | None:
+    return None if ev is None else ev.totals
+
+
+def _greedy_rows(prep: Prep, decs: Any) -> tuple[AppPlan, ...]:
+    if decs is None:
+        return ()
+    choice: Choice = choice_from_decisions(prep, list(decs))
+    if len(choice) != len(prep.apps):
+        return ()
+    return app_rows(prep, choice)
+
+
+def _empty(est: Estate, status: str, t0: float, baseline_fn: Any, log: list[str],
+           conflicts: tuple[str, ...] = ()) -> Result:
+    base_ev = baseline_fn(est) if baseline_fn is not None else None
+    seconds = time.monotonic() - t0
+    plan = Plan(status=status, objective=None, bound=None, gap=None, solve_seconds=seconds,
+                horizon_start=est.settings.horizon_start,
+                horizon_months=est.settings.horizon_months,
+                baseline=_totals_of(base_ev), greedy=None,
+                assumptions=dict(est.assumptions), conflicts=conflicts,
+                baseline_ledger=getattr(base_ev, "ledger", None))
+    return Result(status, None, None, None, seconds, plan, tuple(log))
+
+
+def _infeasible(est: Estate, prep: Prep, t0: float, time_limit: float, seed: int,
+                baseline_fn: Any, log: list[str]) -> Result:
+    left = max(time_limit - (time.monotonic() - t0), 5.0)
+    rules = find_conflicts(prep, seconds=min(left, 30.0), seed=seed)
+    texts = conflict_texts(prep, rules)
+    if not texts:
+        texts = (f"the {prep.H}-month horizon from {prep.start} is too short for the "
+                 "applications that must move",)
+    return _empty(est, "infeasible", t0, baseline_fn, log, texts)

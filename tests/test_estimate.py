@@ -1,0 +1,173 @@
+"""Estimators pinned to hand-computed values (reference data 2025.1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from estate.estimate import (
+    cloud_vm_monthly_cost,
+    embodied_kg,
+    generated_options,
+    os_end_of_support,
+    replacement_cost,
+    right_size,
+    server_watts,
+    site_pue,
+    vm_kwh_per_month,
+)
+from estate.model import Application, Dependency, Estate, Option, Server, Settings, Site, Team
+
+
+def test_vm_kwh_per_month() -> None:
+    # 4 vCPU x 2.12 W (0.74 + 0.5 x (3.5 - 0.74)) x 730 h / 1000 = 6.1904 kWh
+    # 16 GB x 0.000392 kWh/GB-h x 730 h                          = 4.57856 kWh
+    # total 10.76896 kWh a month, before PUE
+    assert vm_kwh_per_month(4, 16, 0) == pytest.approx(10.76896)
+    # 2 vCPU: 3.0952; 8 GB: 2.28928; 100 GB SSD = 0.1 TB x 1.2 Wh x 730 / 1000 = 0.0876
+    assert vm_kwh_per_month(2, 8, 100) == pytest.approx(5.47208)
+    # same on HDD: 0.1 TB x 0.65 Wh x 730 / 1000 = 0.04745
+    assert vm_kwh_per_month(2, 8, 100, ssd=False) == pytest.approx(5.43193)
+
+
+def test_server_watts() -> None:
+    # virtual: 4 x 2.12 + 16 x 0.392 = 8.48 + 6.272 = 14.752 W
+    assert server_watts(Server("V", "S", "virtual", vcpus=4, ram_gb=16, storage_gb=0)) == \
+        pytest.approx(14.752)
+    # virtual, size blank: 2 vCPU, 8 GB, 100 GB SSD: 4.24 + 3.136 + 0.12 = 7.496 W
+    assert server_watts(Server("V", "S", "virtual")) == pytest.approx(7.496)
+    # physical 16 cores, 64 GB: 100 + 6 x 16 + 0.375 x 64 = 100 + 96 + 24 = 220 W
+    assert server_watts(Server("P", "S", "physical", vcpus=16, ram_gb=64)) == pytest.approx(220)
+    # host, size blank (32 cores, 384 GB): 100 + 192 + 144 = 436 W
+    assert server_watts(Server("H", "S", "host")) == pytest.approx(436)
+    # host with cores known, RAM blank: 100 + 6 x 24 + 144 = 388 W
+    assert server_watts(Server("H", "S", "host", vcpus=24)) == pytest.approx(388)
+
+
+def test_embodied_and_replacement() -> None:
+    # 16 cores -> 1 CPU; 1000 + 533 x 64/384 + 100 x 1 + 100 x 2 SSD = 1388.8333 kg
+    p = Server("P", "S", "physical", vcpus=16, ram_gb=64)
+    assert embodied_kg(p) == pytest.approx(1000 + 533 * 64 / 384 + 100 + 200)
+    # host blank: 32 cores -> 2 CPUs, 384 GB: 1000 + 533 + 200 + 200 = 1933 kg
+    assert embodied_kg(Server("H", "S", "host")) == pytest.approx(1933)
+    assert embodied_kg(Server("V", "S", "virtual", vcpus=4)) == 0.0
+    assert replacement_cost(p) == 8000
+    assert replacement_cost(Server("H", "S", "host")) == 12000
+    assert replacement_cost(Server("V", "S", "virtual")) == 0.0
+
+
+def test_cloud_vm_monthly_cost_right_sizes() -> None:
+    assert right_size(4, 16) == ("d4s_v5", 1)
+    assert cloud_vm_monthly_cost(4, 16) == pytest.approx(137.24)  # D4s v5 PAYG
+    assert cloud_vm_monthly_cost(4, 20) == pytest.approx(274.48)  # RAM -> D8s v5
+    assert cloud_vm_monthly_cost(1, 2) == pytest.approx(68.62)  # smallest: D2s v5
+    assert cloud_vm_monthly_cost(2, 8, pricing="reserved_1y") == pytest.approx(42.54)
+    # 8 vCPU at 20 % observed: 8 x 0.2 / 0.7 = 2.29 vCPU needed -> D4s v5
+    assert cloud_vm_monthly_cost(8, 8, utilisation=0.2) == pytest.approx(137.24)
+    # 40 vCPU, 64 GB: 3 x D16s v5 = 3 x 548.96
+    assert cloud_vm_monthly_cost(40, 64) == pytest.approx(1646.88)
+    with pytest.raises(ValueError):
+        cloud_vm_monthly_cost(2, 8, pricing="spot")
+
+
+@pytest.mark.parametrize(("text", "month"), [
+    ("Microsoft Windows Server 2012 R2 (64-bit)", "2023-10"),
+    ("Microsoft Windows Server 2016 or later (64-bit)", "2027-01"),
+    ("Windows Server 2008R2 Standard", "2020-01"),
+    ("Microsoft Windows Server 2022 Datacenter", "2031-10"),
+    ("Red Hat Enterprise Linux 7 (64-bit)", "2024-06"),
+    ("Red Hat Enterprise Linux Server release 8.6 (Ootpa)", "2029-05"),
+    ("RHEL9", "2032-05"),
+    ("VMware ESXi 6.7.0 build-17167734", "2022-10"),
+    ("VMware ESXi 7.0 U3", "2025-10"),
+    ("CentOS 7 (64-bit)", "2024-06"),
+    ("Ubuntu 20.04.6 LTS", "2025-05"),
+    ("Microsoft SQL Server 2014", "2024-07"),
+    ("SQL Server 2016 on Windows Server 2019", "2026-07"),  # earliest of the two
+])
+def test_os_end_of_support(text: str, month: str) -> None:
+    assert os_end_of_support(text) == month
+
+
+@pytest.mark.parametrize("text", ["", None, "Ubuntu Linux (64-bit)",
+                                  "Red Hat Enterprise Linux (64-bit)", "Other Linux", "AIX 7.2"])
+def test_os_end_of_support_unknown(text: str | None) -> None:
+    assert os_end_of_support(text) is None
+
+
+def _estate(n_servers: int = 0) -> Estate:
+    sites = (Site("DC1", "on_prem"), Site("AZ", "cloud", name="Azure UK South"),
+             Site("AWS1", "cloud"), Site("OLD", "cloud", name="aws eu-west-2", exit_by="2026-01"))
+    servers = [Server("V1", "DC1", "virtual", vcpus=4, ram_gb=16, storage_gb=100,
+                      app_ids=("A1",)),
+               Server("V2", "DC1", "virtual", vcpus=2, ram_gb=8, storage_gb=50,
+                      app_ids=("A1", "A2"))]
+    servers += [Server(f"X{i}", "DC1", "virtual", app_ids=("A3",)) for i in range(n_servers)]
+    apps = (Application("A1", "A1"), Application("A2", "A2"), Application("A3", "A3"),
+            Application("Z1", "Z1"), Application("Z2", "Z2"),
+            Application("Z3", "Z3", current_monthly_cost=50))
+    return Estate(Settings("2025-04"), sites=sites, applications=apps, servers=tuple(servers),
+                  dependencies=(Dependency("Z2", "A1", "loose"),))
+
+
+def test_site_pue_by_provider() -> None:
+    est = _estate()
+    pues = {s.site_id: site_pue(s) for s in est.sites}
+    assert pues == {"DC1": 1.58, "AZ": 1.18, "AWS1": 1.15, "OLD": 1.15}
+    assert site_pue(Site("X", "cloud")) == 1.18
+    assert site_pue(Site("X", "colo")) == 1.4
+    assert site_pue(Site("X", "colo", pue=1.2)) == 1.2
+
+
+def test_generated_rehost_hand_computed() -> None:
+    est = _estate()
+    opts = generated_options(est, est.app_by_id["A1"])
+    assert [o.strategy for o in opts] == ["retain", "rehost"]
+    retain, rehost = opts
+    assert retain == Option("A1", "retain", "DC1", generated=True)
+    assert all(isinstance(o, Option) and o.generated for o in opts)
+    # cheapest cloud site: same list prices everywhere, lowest PUE wins: AWS1 (1.15);
+    # OLD has exit_by so may not be targeted
+    assert rehost.target_site == "AWS1"
+    # V1 whole (D4s v5 137.24 + 100 GB x 0.06) + V2 half (D2s v5 68.62 + 50 x 0.06) / 2
+    # = 143.24 + 35.81 = 179.05
+    assert rehost.monthly_cost == pytest.approx(179.05)
+    # kWh: V1 10.76896 + 0.0876 = 10.85656; V2 (3.0952 + 2.28928 + 0.0438) / 2 = 2.71414
+    assert rehost.monthly_kwh == pytest.approx(13.5707)
+    # 1.5 servers: one-off 1.5 x 4000; effort 1.5 x 3 days; ceil(1.5 / 4) = 1 month
+    assert rehost.one_off_cost == pytest.approx(6000)
+    assert rehost.effort == {"migration": pytest.approx(4.5)}
+    assert rehost.duration_months == 1
+
+
+def test_generated_duration_from_server_count() -> None:
+    est = _estate(9)
+    assert generated_options(est, est.app_by_id["A3"])[1].duration_months == 3  # ceil(9/4)
+    est = _estate(30)
+    assert generated_options(est, est.app_by_id["A3"])[1].duration_months == 6  # capped
+
+
+def test_generated_retire_only_for_zombie_applications() -> None:
+    est = _estate()
+    # Z1: no servers, no cost, no dependency -> retain + retire
+    z1 = generated_options(est, est.app_by_id["Z1"])
+    assert [o.strategy for o in z1] == ["retain", "retire"]
+    assert z1[1].one_off_cost == 2000 and z1[1].duration_months == 1
+    assert z1[0].target_site is None
+    # Z2 has a dependency, Z3 a running cost: retain only (nothing to rehost)
+    assert [o.strategy for o in generated_options(est, est.app_by_id["Z2"])] == ["retain"]
+    assert [o.strategy for o in generated_options(est, est.app_by_id["Z3"])] == ["retain"]
+
+
+def test_generated_effort_goes_to_an_existing_team() -> None:
+    from dataclasses import replace
+
+    est = replace(_estate(), teams=(Team("infra", 20), Team("apps", 10)))
+    rehost = generated_options(est, est.app_by_id["A1"])[1]
+    assert set(rehost.effort) == {"infra"}
+
+
+def test_no_rehost_to_the_site_it_is_already_on() -> None:
+    est = Estate(Settings("2025-04"), sites=(Site("AZ", "cloud"),),
+                 applications=(Application("A", "A"),),
+                 servers=(Server("V", "AZ", "virtual", app_ids=("A",)),))
+    assert [o.strategy for o in generated_options(est, est.applications[0])] == ["retain"]

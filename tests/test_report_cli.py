@@ -1,0 +1,55 @@
+"""``estate report PLAN_JSON WORKBOOK --out DIR`` regenerates the reports."""
+
+from __future__ import annotations
+
+import sys
+import types
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from test_report_helpers import small_estate, small_plan
+
+from estate.cli import main
+
+
+@pytest.fixture
+def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Stand-ins for inventory.load / estate.resolve returning the small estate."""
+    seen: list[object] = []
+    load = types.ModuleType("inventory.load")
+    load.load_estate = lambda path: seen.append(path) or replace(  # type: ignore[attr-defined]
+        small_estate(), resolved=False)
+    res = types.ModuleType("estate.resolve")
+    res.resolve = lambda est: replace(est, resolved=True)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "inventory.load", load)
+    monkeypatch.setitem(sys.modules, "estate.resolve", res)
+    return seen
+
+
+def test_report_command_writes_the_reports(tmp_path: Path, fake_pipeline: list[object]) -> None:
+    plan_json = tmp_path / "plan.json"
+    small_plan().write(plan_json)
+    book = tmp_path / "estate.xlsx"
+    book.write_bytes(b"placeholder")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["report", str(plan_json), str(book), "--out", str(out),
+                                  "--no-pdf"])
+    assert r.exit_code == 0, r.output
+    assert fake_pipeline == [book]
+    names = [Path(line).name for line in r.output.split()]
+    assert names == ["contracts.xlsx", "migration-plan.xlsx", "roadmap.html"]
+    ws = openpyxl.load_workbook(out / "contracts.xlsx")["Renewals"]
+    assert ws["A2"].value == "C5"  # plan.json round trip kept the decisions
+
+
+def test_report_command_rejects_a_bad_plan(tmp_path: Path, fake_pipeline: list[object]) -> None:
+    bad = tmp_path / "plan.json"
+    bad.write_text("[1, 2]")
+    book = tmp_path / "estate.xlsx"
+    book.write_bytes(b"x")
+    r = CliRunner().invoke(main, ["report", str(bad), str(book), "--no-pdf"])
+    assert r.exit_code == 1 and "not a plan.json" in r.output
+

@@ -1,0 +1,70 @@
+"""The reports of a real plan (synth → resolve → solve), once those modules exist.
+
+Cross-checks the reports' own contract arithmetic with the evaluator's ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import inspect
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+NEEDED = ("inventory.synth", "estate.resolve", "solver.solve")
+pytestmark = pytest.mark.skipif(
+    any(importlib.util.find_spec(m) is None for m in NEEDED),
+    reason="inventory.synth / estate.resolve / solver.solve not available yet")
+
+
+def _rows(path: Path, sheet: str) -> dict[str, dict[str, object]]:
+    rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+    out = {}
+    for r in rows[1:]:
+        if r[0] is None:
+            break
+        out[r[0]] = dict(zip(rows[0], r, strict=True))
+    return out
+
+
+def _month(label: str | None) -> dt.datetime | None:
+    return None if label is None else dt.datetime(int(label[:4]), int(label[5:7]), 1)
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from estate.resolve import resolve
+    from inventory.synth import synth_estate
+    from solver.solve import solve
+
+    from reports import write_reports
+
+    estate = resolve(synth_estate(25, 3))
+    params = inspect.signature(solve).parameters
+    kwargs = {k: 10.0 for k in ("time_limit", "seconds", "time_limit_seconds") if k in params}
+    result = solve(estate, **kwargs)
+    out = tmp_path_factory.mktemp("pipeline")
+    write_reports(estate, result, out, pdf=False)
+    return estate, result, out
+
+
+def test_workbooks_agree_with_the_plan(solved) -> None:  # type: ignore[no-untyped-def]
+    estate, result, out = solved
+    plan = result.plan
+    if not plan.applications:
+        pytest.skip(f"no plan: {plan.status}")
+    apps = _rows(out / "migration-plan.xlsx", "Applications")
+    for ap in plan.applications:
+        assert apps[ap.app_id]["Start"] == _month(ap.start)
+        assert apps[ap.app_id]["Live from"] == _month(ap.live_from)
+        assert apps[ap.app_id]["Strategy"] == ap.strategy
+    renewals = _rows(out / "contracts.xlsx", "Renewals")
+    for cp in plan.contracts:
+        assert renewals[cp.contract_id]["Notice by"] == _month(cp.notice_by)
+        assert renewals[cp.contract_id]["Renewals"] == cp.renewals
+    if plan.ledger is not None and "contracts" in plan.ledger.cost:
+        ours = sum(r["Spend in horizon"] for r in renewals.values())
+        theirs = sum(plan.ledger.cost["contracts"])
+        assert ours == pytest.approx(theirs, rel=1e-6, abs=1.0)

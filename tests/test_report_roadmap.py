@@ -1,0 +1,169 @@
+"""The board roadmap's figures, the page's content and formula/markup safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pytest
+from test_report_helpers import (
+    EVIL_FORMULA,
+    EVIL_HTML,
+    small_estate,
+    small_plan,
+    small_result,
+)
+
+from estate.plan import Plan
+from reports import board, write_reports
+from reports.facts import Facts, status_words
+from reports.figures import gantt, gantt_lanes
+from reports.roadmap import render
+
+
+@pytest.fixture(scope="module")
+def facts() -> Facts:
+    return Facts(small_estate(), small_plan())
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return render(small_estate(), small_plan())
+
+
+def test_headline_numbers(facts: Facts) -> None:
+    plan = facts.plan
+    h = board.headline(facts)
+    assert h["plan"]["cost"] == plan.totals.cost
+    assert h["cost_saving"] == pytest.approx(plan.baseline.cost - plan.totals.cost)
+    assert h["co2e_saving"] == pytest.approx(plan.baseline.co2e_tonnes
+                                             - plan.totals.co2e_tonnes)
+    fy = board.by_financial_year(facts)
+    assert [r["fy"] for r in fy] == ["2025/26", "2026/27"]
+    assert sum(r["plan_cost"] for r in fy) == pytest.approx(plan.totals.cost)
+    assert sum(r["baseline_t"] for r in fy) == pytest.approx(plan.baseline.co2e_tonnes)
+    sites = {s["site_id"]: s for s in board.site_exits(facts)}
+    assert sites["DC1"]["exit"] == "2026-03" and sites["DC1"]["met"] is True
+    assert "AWS" not in sites
+    assert board.contract_summary(facts) == {
+        "today_count": 6, "today_value": 209400.0, "end_count": 2, "end_value": 15000.0}
+    s = board.server_summary(facts)
+    assert (s["decommissioned"], s["replaced"], s["baseline_replaced"], s["avoided"]) == (
+        7, 1, 2, 1)
+
+
+def test_status_words() -> None:
+    assert status_words(small_plan("optimal")) == "proven optimal"
+    assert status_words(small_plan("feasible")) == "within 2.0 % of the best possible"
+    assert status_words(replace(small_plan(), status="infeasible")) == "no plan: infeasible"
+
+
+def test_cloud_first_exceptions(facts: Facts) -> None:
+    rows = {r["app_id"]: r for r in board.exceptions(facts)}
+    assert set(rows) == {"A5", "A6", "A7", "A8"}  # every app not ending up in the cloud
+    assert rows["A6"]["reason"] == "no cloud option in the workbook"
+    assert rows["A8"]["reason"].startswith("pinned")
+    assert rows["A7"]["costed"] and "approximate" in rows["A7"]["reason"]
+    assert "rehost to AWS" in rows["A7"]["reason"]
+    # A7: cloud = 50000 one-off + 900 x 12 months live (from t=12) + 150 x 12 before;
+    # COLO relocate = 1000 + 50 x 13 + 150 x 11; plus the own server's energy before.
+    energy = 300 * 0.73 * 1.6 * 0.25
+    cloud = 50000 + 900 * 12 + (150 + energy) * 12
+    colo = 1000 + 50 * 13 + (150 + energy) * 11
+    assert f"£{cloud - colo:,.0f} more" in rows["A7"]["reason"]
+
+
+def test_resident_changes(facts: Facts) -> None:
+    rows = board.resident_changes(facts)
+    assert [r["app_id"] for r in rows] == ["A1", "A4", "A7"]
+    # A1 goes live in 2025-08 (live from 2025-09): tell residents 8 weeks before 1 Aug.
+    assert rows[0]["tell_by"] == dt.date(2025, 8, 1) - dt.timedelta(weeks=8)
+    assert board.resident_changes(facts, weeks=4)[0]["tell_by"] == dt.date(2025, 7, 4)
+
+
+def test_gantt_has_one_bar_per_moving_application(facts: Facts) -> None:
+    bars, groups = gantt_lanes(facts)
+    assert sorted(b["app"] for b in bars) == ["A1", "A2", "A3", "A4", "A5", "A7"]
+    lanes = {b["app"]: b["lane"] for b in bars}
+    assert lanes["A1"] != lanes["A2"]  # same service, overlapping: two lanes
+    fig, n = gantt(facts)
+    assert n == 6
+    assert sum(len(t.y) for t in fig.data if t.type == "bar") == 6
+    vlines = [s for s in fig.layout.shapes if s.type == "line" and s.yref == "paper"]
+    assert [s.x0 for s in vlines] == ["2026-03-01"]  # DC1 exit
+    freeze = [s for s in fig.layout.shapes if s.type == "rect" and s.yref == "paper"]
+    assert {s.x0 for s in freeze} == {"2025-12-01", "2026-12-01"}
+
+
+def test_carbon_and_estimates(facts: Facts) -> None:
+    rows = board.carbon_by_fy(facts)
+    total = sum(r["plan_t"] for r in rows)
+    assert total == pytest.approx(facts.plan.totals.co2e_tonnes)
+    assert rows[0]["categories"]["embodied"] == pytest.approx(0.9)
+    assert board.estimate_counts(facts) == [("servers · watts", 2),
+                                            ("options · monthly_kwh", 1)]
+
+
+def test_page_is_self_contained(page: str) -> None:
+    assert len(re.findall(r"plotly\.js v\d", page)) == 1  # one inline copy
+    assert not re.search(r"<script[^>]+src=", page)
+    from plotly.offline import get_plotlyjs
+    ours = page.replace(get_plotlyjs().replace("</script", "<\\/script"), "")
+    assert len(ours) < len(page) / 10  # the bundle really is inline
+    assert not re.search(r"https?://", ours)  # nothing of ours fetches anything
+    assert re.search(r'<figure id="gantt"[^>]*data-bars="6"', page)
+    plan = small_plan()
+    assert f'data-plan-cost="{plan.totals.cost}"' in page
+    assert f'data-baseline-co2e="{plan.baseline.co2e_tonnes}"' in page
+    assert 'scope="col"' in page and 'scope="row"' in page and "aria-label=" in page
+    assert "proven optimal" in page and "@page" in page
+    assert "Tell residents" in page and "non-digital" in page
+
+
+def test_inventory_markup_is_escaped(page: str) -> None:
+    assert EVIL_HTML not in page
+    assert "&lt;script&gt;alert(" in page  # shown as text in the tables
+    assert "<script>alert" not in page
+
+
+def test_no_formula_in_any_workbook(tmp_path: Path) -> None:
+    written = write_reports(small_estate(), small_result(), tmp_path, pdf=False)
+    assert [p.name for p in written] == ["contracts.xlsx", "migration-plan.xlsx",
+                                         "roadmap.html"]
+    seen = set()
+    for p in written[:2]:
+        wb = openpyxl.load_workbook(p)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (p.name, ws.title, cell.coordinate)
+                    if isinstance(cell.value, str) and cell.value[:1] in "=+-@":
+                        seen.add(cell.value)
+                        assert cell.quotePrefix
+    assert {EVIL_FORMULA, "+Oracle", "=cmd|' /C calc'!A0", "-old", "@Housing"} <= seen
+
+
+def test_infeasible_plan_still_reports(tmp_path: Path) -> None:
+    p = small_plan()
+    plan = Plan(status="infeasible", objective=None, bound=None, gap=None, solve_seconds=1.0,
+                horizon_start=p.horizon_start, horizon_months=p.horizon_months,
+                baseline=p.baseline, baseline_ledger=p.baseline_ledger,
+                conflicts=("DC1 must exit by 2027-01 but A6 <b>GIS</b> cannot move",))
+    html = render(small_estate(), plan)
+    assert "no plan: infeasible" in html
+    assert "A6 &lt;b&gt;GIS&lt;/b&gt; cannot move" in html
+    from solver.result import Result
+    written = write_reports(small_estate(), Result("infeasible", None, None, None, 1.0, plan),
+                            tmp_path, pdf=False)
+    assert len(written) == 3
+
+
+def test_control_characters_do_not_break_a_workbook(tmp_path: Path) -> None:
+    from reports.migration import write_migration
+    est = small_estate()
+    apps = (replace(est.applications[0], name="Tax\x01\x1b system"),) + est.applications[1:]
+    path = write_migration(replace(est, applications=apps), small_plan(), tmp_path / "m.xlsx")
+    assert openpyxl.load_workbook(path)["Applications"]["B2"].value == "Tax system"

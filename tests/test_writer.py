@@ -1,0 +1,186 @@
+"""The estate writer: spec columns, cell formats, formula safety, round trips."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from estate.errors import EstateError
+from estate.model import Application, Option, Pin, Settings
+from inventory.demo import demo_estate
+from inventory.synth import synth_estate
+from inventory.writer import COLUMNS, estate_to_sheets, write_estate
+
+SPEC = Path("/work/shared/spec/inventory.md")
+HAVE_LOADER = importlib.util.find_spec("inventory.load") is not None
+
+
+def _spec_columns() -> dict[str, list[str]]:
+    """Sheet -> column names, read from the inventory spec's tables."""
+    out: dict[str, list[str]] = {}
+    sheet = None
+    for line in SPEC.read_text(encoding="utf-8").splitlines():
+        if m := re.match(r"^## (\w+)", line):
+            sheet = m.group(1)
+            out[sheet] = []
+        elif sheet and line.startswith("| ") and not line.startswith("| column") \
+                and not line.startswith("| key") and not line.startswith("|---"):
+            first = line.split("|")[1].strip()
+            out[sheet] += [c.strip() for c in first.split(",")]
+    out["settings"] = ["key", "value"]
+    return out
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="inventory spec not found beside the project")
+def test_columns_are_the_specs() -> None:
+    spec = _spec_columns()
+    assert set(spec) == set(COLUMNS) - {"pins"}
+    for sheet, cols in spec.items():
+        assert sorted(COLUMNS[sheet]) == sorted(cols), sheet
+
+
+def test_sheets_and_cells() -> None:
+    e = synth_estate(40, 2)
+    sheets = estate_to_sheets(e)
+    assert list(sheets) == ["settings", "sites", "applications", "servers", "options",
+                            "dependencies", "contracts", "teams", "budget"]
+    for name, (cols, rows) in sheets.items():
+        assert cols == COLUMNS[name]
+        assert all(len(r) == len(cols) for r in rows)
+        for r in rows:
+            assert all(v is None or (isinstance(v, (str, int, float)) and v != "") for v in r)
+    settings = dict(sheets["settings"][1])
+    assert settings == {"horizon_start": "2026-04", "horizon_months": 48,
+                        "max_critical_in_flight": e.settings.max_critical_in_flight,
+                        "freeze_months": "Dec"}
+    apps = [dict(zip(COLUMNS["applications"], r, strict=True))
+            for r in sheets["applications"][1]]
+    assert {a["resident_facing"] for a in apps} == {"yes", "no"}
+    opts = [dict(zip(COLUMNS["options"], r, strict=True)) for r in sheets["options"][1]]
+    assert all(o["duration_months"] is None for o in opts if o["strategy"] == "retain")
+    assert any(re.fullmatch(r"migration=[\d.]+; apps=[\d.]+", o["effort"] or "")
+               for o in opts)
+    servers = [dict(zip(COLUMNS["servers"], r, strict=True)) for r in sheets["servers"][1]]
+    assert any(s["app_ids"] and ";" in s["app_ids"] for s in servers)
+    assert all(isinstance(s["vcpus"], int) for s in servers)
+    contracts = [dict(zip(COLUMNS["contracts"], r, strict=True))
+                 for r in sheets["contracts"][1]]
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", c["end_date"]) for c in contracts)
+
+
+def test_settings_extra_generated_options_and_pins() -> None:
+    e = synth_estate(10, 1)
+    s = Settings("2026-04", 36, discount_rate=0.05, carbon_price=250.0,
+                 max_golives_per_month=4, grid_kg_per_kwh={2026: 0.15, 2027: 0.125},
+                 extra={"pue.on_prem": "1.7"})
+    gen = Option(e.applications[0].app_id, "rehost", "AZ-UKS", 2, generated=True)
+    pins = (Pin(e.applications[0].app_id, "retain"),
+            Pin(e.applications[1].app_id, None, "2027-01", None))
+    sheets = estate_to_sheets(replace(e, settings=s, options=e.options + (gen,), pins=pins))
+    assert dict(sheets["settings"][1]) == {
+        "horizon_start": "2026-04", "horizon_months": 36, "discount_rate": 0.05,
+        "carbon_price": 250, "max_golives_per_month": 4,
+        "grid_kg_per_kwh": "2026=0.15; 2027=0.125", "pue.on_prem": "1.7"}
+    assert len(sheets["options"][1]) == len(e.options)
+    assert sheets["pins"] == (["app_id", "strategy", "start", "target_site"],
+                              [[pins[0].app_id, "retain", None, None],
+                               [pins[1].app_id, None, "2027-01", None]])
+
+
+EVIL = '=HYPERLINK("http://x","y")'
+
+
+def _evil_estate():
+    e = synth_estate(12, 4)
+    apps = list(e.applications)
+    apps[0] = replace(apps[0], name=EVIL)
+    apps[1] = replace(apps[1], name="+44 1234", service="@SUM(A1)")
+    apps[2] = replace(apps[2], name="-1")
+    return replace(e, applications=tuple(apps))
+
+
+def test_xlsx_never_holds_a_formula(tmp_path: Path) -> None:
+    path = write_estate(_evil_estate(), tmp_path / "evil.xlsx")
+    wb = openpyxl.load_workbook(path)  # not data_only: formulas would show as such
+    ws = wb["applications"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                if c.data_type == "f"]
+    evil = next(c for c in cells if c.value == EVIL)
+    assert evil.data_type == "s"
+    assert {"+44 1234", "@SUM(A1)", "-1"} <= {c.value for c in cells}
+
+
+def test_csv_quotes_dangerous_text(tmp_path: Path) -> None:
+    folder = write_estate(_evil_estate(), tmp_path / "evil")
+    text = (folder / "applications.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'+44 1234" in text
+    assert "\n=" not in text and ",=" not in text
+
+
+@pytest.mark.skipif(not HAVE_LOADER, reason="inventory.load (engineer A) not available yet")
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("which", ["demo", "synth", "evil", "pins"])
+def test_round_trip(tmp_path: Path, fmt: str, which: str) -> None:
+    from inventory.load import load_estate
+
+    if which == "demo":
+        e = demo_estate()
+    elif which == "synth":
+        e = synth_estate(150, 9, horizon_start="2025-07", horizon_months=30)
+    elif which == "evil":
+        e = _evil_estate()
+    else:
+        e = synth_estate(20, 1)
+        apps = list(e.applications)
+        apps[0] = Application(apps[0].app_id, "Ünïcode — £ name", "", "low", True, 12.5,
+                              (1, 12), "2026-06", "2029-01")
+        e = replace(e, applications=tuple(apps),
+                    settings=replace(e.settings, carbon_price=123.45, discount_rate=0.04,
+                                     grid_kg_per_kwh=0.2),
+                    pins=(Pin(apps[1].app_id, None, "2026-09"),))
+    path = tmp_path / ("e.xlsx" if fmt == "xlsx" else "e")
+    loaded = load_estate(write_estate(e, path))
+    assert loaded == e
+
+
+def test_bad_targets(tmp_path: Path) -> None:
+    e = synth_estate(4, 0)
+    for bad in ("x.csv", "x.xls"):
+        with pytest.raises(EstateError, match="xlsx"):
+            write_estate(e, tmp_path / bad)
+    (tmp_path / "d.xlsx").mkdir()
+    with pytest.raises(EstateError, match="folder"):
+        write_estate(e, tmp_path / "d.xlsx")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(EstateError):
+        write_estate(e, tmp_path / "file")
+
+
+def test_cli_demo_and_synth(tmp_path: Path) -> None:
+    from estate.cli import main
+
+    runner = CliRunner()
+    out = tmp_path / "demo.xlsx"
+    r = runner.invoke(main, ["demo", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.exists() and "applications: 300" in r.output
+    r = runner.invoke(main, ["synth", "--apps", "30", "--seed", "4", "--out",
+                             str(tmp_path / "s")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "s" / "applications.csv").exists() and "applications: 30" in r.output
+    r = runner.invoke(main, ["synth", "--apps", "30", "--out", str(tmp_path / "s.csv")])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    r = runner.invoke(main, ["synth", "--apps", "0"])
+    assert r.exit_code == 2
+    if HAVE_LOADER:
+        from inventory.load import load_estate
+
+        assert load_estate(out) == demo_estate()
+        assert load_estate(tmp_path / "s") == synth_estate(30, 4)
