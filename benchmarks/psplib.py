@@ -151,9 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out or ROOT / "benchmarks" / "results" / f"psplib_{args.set}.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     hits = 0
-    rows = []
     t_all = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
+    fh = out.open("w", newline="")
+    w = csv.writer(fh)
+    w.writerow(["instance", "optimum", "found_makespan", "status", "seconds", "hit"])
+    with tempfile.TemporaryDirectory() as tmp, fh:
         for n, f in enumerate(files, 1):
             wb = Path(tmp) / f"{f.stem}.xlsx"
             write_estate(psplib_estate(f), wb)  # through the workbook, as a user would
@@ -163,13 +165,10 @@ def main(argv: list[str] | None = None) -> int:
             found = None if res.objective is None else round(res.objective / 1000.0, 3)
             hit = found is not None and abs(found - ub) < 1e-6 and proven
             hits += hit
-            rows.append([f.name, ub, found, res.status, round(res.seconds, 2), int(hit)])
+            w.writerow([f.name, ub, found, res.status, round(res.seconds, 2), int(hit)])
+            fh.flush()
             print(f"[{n}/{len(files)}] {f.name}: optimum {ub}, found {found} "
                   f"({res.status}, {res.seconds:.1f}s) hits so far {hits}", flush=True)
-    with out.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["instance", "optimum", "found_makespan", "status", "seconds", "hit"])
-        w.writerows(rows)
     print(f"{hits} of {len(files)} {args.set} instances reached the known optimum within "
           f"{args.time_limit:g} s each ({time.perf_counter() - t_all:.0f} s in all); "
           f"results in {out}")
