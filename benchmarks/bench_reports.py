@@ -161,28 +161,20 @@ def synthetic(n: int, seed: int = 7) -> tuple[Estate, Result]:
     return estate, Result(plan.status, plan.objective, plan.bound, plan.gap, 120.0, plan)
 
 
-def build(n: int) -> tuple[Estate, Result, str]:
-    """The benchmark inputs, from the project pipeline when it is available.
-
-    Uses ``inventory.synth`` + ``estate.resolve`` + ``solver.greedy`` +
-    ``solver.evaluate`` when they exist and the evaluation carries a ``plan``;
-    otherwise :func:`synthetic`.
-    """
+def build(n: int, time_limit: float = 60.0) -> tuple[Estate, Result, str]:
+    """The benchmark inputs from the project pipeline: a synthetic estate of
+    ``n`` applications, resolved and planned by ``solver.solve`` (falls back to
+    :func:`synthetic` only when the pipeline is not importable)."""
     try:
         from estate.resolve import resolve
         from inventory.synth import synth_estate
-        from solver.evaluate import evaluate
-        from solver.greedy import greedy_decisions
+        from solver.solve import solve
     except ImportError:
         estate, result = synthetic(n)
         return estate, result, "synthetic (benchmarks/bench_reports.py)"
     estate = resolve(synth_estate(n, 1))
-    plan = getattr(evaluate(estate, greedy_decisions(estate)), "plan", None)
-    if not isinstance(plan, Plan):
-        estate, result = synthetic(n)
-        return estate, result, "synthetic (evaluation carries no plan)"
-    return estate, Result(plan.status, plan.objective, plan.bound, plan.gap, 0.0, plan), \
-        "inventory.synth + solver.greedy + solver.evaluate"
+    result = solve(estate, time_limit=time_limit, seed=0)
+    return estate, result, f"synth + resolve + solve ({result.status}, {time_limit:g} s)"
 
 
 def main() -> None:

@@ -73,9 +73,9 @@ def build_graph(estate: Estate) -> nx.MultiDiGraph:
             g.add_edge(sv.server_id, sv.site_id, key="located_at", type="located_at")
         if sv.host_id is not None and typed(sv.host_id, "host", "server"):
             g.add_edge(sv.server_id, sv.host_id, key="hosted_on", type="hosted_on")
-        for a in sv.app_ids:
-            if typed(a, "application"):
-                g.add_edge(sv.server_id, a, key="serves", type="serves")
+        for app_id in sv.app_ids:
+            if typed(app_id, "application"):
+                g.add_edge(sv.server_id, app_id, key="serves", type="serves")
     for c in estate.contracts:
         for x in c.covers:
             if x in g and x != c.contract_id:

@@ -371,8 +371,8 @@ def estate_from_tables(tables: Tables) -> Estate:
         key = _ID_OF.get(sheet)
         for i, (obj, n) in enumerate(zip(objs, numbers, strict=True)):
             rows.setdefault((sheet, getattr(obj, key) if key else str(i)), n)
-    estate = Estate(settings=settings, **{k: tuple(v) for k, v in parts.items()},
-                    source=tables.source, rows=rows)
+    objects: dict[str, Any] = {k: tuple(v) for k, v in parts.items()}
+    estate = Estate(settings=settings, **objects, source=tables.source, rows=rows)
 
     def locate(sheet: str, index: int) -> tuple[str, int | None]:
         numbers = ld.positions.get(sheet, [])

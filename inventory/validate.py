@@ -8,7 +8,7 @@ the first). :func:`inventory.load.load_estate` runs it on every workbook.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from estate.errors import Issue
@@ -62,7 +62,7 @@ class _Checker:
         row = self.locate(sheet, index)[1]
         return f"row {row}" if row is not None else f"item {index + 1}"
 
-    def hint(self, value: str, known: set[str] | dict[str, object]) -> str:
+    def hint(self, value: str, known: set[str] | Mapping[str, object]) -> str:
         """A short 'did you mean' for an unknown id (case/space slips, ',' lists)."""
         if self._folded is None:
             self._folded = {}
@@ -76,7 +76,7 @@ class _Checker:
         return ""
 
     def unknown(self, sheet: str, index: int, column: str, value: str, what: str,
-                known: set[str] | dict[str, object], where: str) -> None:
+                known: set[str] | Mapping[str, object], where: str) -> None:
         self.add(sheet, index, column, value,
                  f"{column} {value!r} is not a known {what}; add it to the {where} sheet or "
                  f"correct the id{self.hint(value, known)}")

@@ -135,7 +135,7 @@ def gantt(facts: Facts) -> tuple[go.Figure, int]:
                        "x1": _iso(facts, b + 1), "y0": 0, "y1": 1, "layer": "below",
                        "fillcolor": "#BBBBBB", "opacity": 0.35, "line": {"width": 0}})
     for service, lo, hi in groups:
-        months = set()
+        months: set[int] = set()
         for app in est.applications:
             if (app.service or "Unassigned") == service and facts.moves(app.app_id):
                 months.update(app.blackout_months)
@@ -163,22 +163,22 @@ def gantt(facts: Facts) -> tuple[go.Figure, int]:
                             "showarrow": False, "bgcolor": "rgba(255,255,255,0.8)",
                             "font": {"size": 11}})
     by_strategy: dict[str, list[dict[str, Any]]] = {}
-    for b in bars:
-        by_strategy.setdefault(facts.app_plan[b["app"]].strategy, []).append(b)
+    for bar in bars:
+        by_strategy.setdefault(facts.app_plan[bar["app"]].strategy, []).append(bar)
     for strategy in sorted(by_strategy, key=lambda s: list(STRATEGY_COLOURS).index(s)
                            if s in STRATEGY_COLOURS else 99):
         rows = by_strategy[strategy]
         hover = []
-        for b in rows:
-            app = est.app_by_id[b["app"]]
-            ap = facts.app_plan[b["app"]]
+        for bar in rows:
+            app = est.app_by_id[bar["app"]]
+            ap = facts.app_plan[bar["app"]]
             hover.append(f"{esc(app.app_id)} {esc(app.name)}<br>{esc(app.service)}<br>"
                          f"{esc(strategy)} → {esc(ap.target_site or 'gone')}<br>"
                          f"{ap.start} → live {ap.live_from}")
         fig.add_trace(go.Bar(
             y=[b["lane"] for b in rows], base=[_iso(facts, b["start"]) for b in rows],
             x=[(month_date(facts.label(b["live"])) - month_date(facts.label(b["start"])))
-               .days * MS_PER_DAY for b in rows],  # type: ignore[operator]
+               .days * MS_PER_DAY for b in rows],
             orientation="h", name=strategy, marker_color=STRATEGY_COLOURS.get(strategy),
             text=[esc(b["app"]) for b in rows], textposition="inside",
             insidetextanchor="start", textfont={"size": 9}, hovertext=hover,
@@ -264,7 +264,7 @@ def contract_timeline(facts: Facts) -> tuple[go.Figure, int]:
             hi = max(hi, lo)
             base.append(_iso(facts, lo))
             width.append((month_date(facts.label(hi)) - month_date(facts.label(lo)))
-                         .days * MS_PER_DAY)  # type: ignore[operator]
+                         .days * MS_PER_DAY)
         fig.add_trace(go.Bar(y=[r[0] for r in rows], base=base, x=width, orientation="h",
                              name=f"paid ({decision})", marker_color=colour,
                              hoverinfo="y+name", width=0.6))

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -135,6 +135,18 @@ def _shown_width(value: Any, fmt: str | None) -> int:
     if isinstance(value, (int, float)):
         return len(f"{value:,.0f}") + 3
     return len(str(value)) + 2
+
+
+@overload
+def month_date(label: str) -> dt.date: ...
+
+
+@overload
+def month_date(label: None) -> None: ...
+
+
+@overload
+def month_date(label: str | None) -> dt.date | None: ...
 
 
 def month_date(label: str | None) -> dt.date | None:

@@ -52,6 +52,7 @@ class Builder:
         self.group_cache: dict = {}
         self.floor_cache: dict[int, int] = {}
         self.split_terms: list = []
+        self.log: list[str] = []
         self.empty_apps: list[str] = []
         self.rules: dict[RuleId, cp_model.IntVar] = {}
         add_choice_variables(self)
