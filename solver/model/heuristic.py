@@ -104,12 +104,15 @@ def _units(b: Builder) -> list[list[str]]:
     return [sorted(g) for g in groups.values()]
 
 
-def first_plan(b: Builder, w: Weights, group_aware: bool = True) -> Choice:
+def first_plan(b: Builder, w: Weights, group_aware: bool = True, ratio: bool = False
+               ) -> Choice:
     """A plan keeping every rule, as far as list scheduling finds one.
 
     With ``group_aware`` a unit's cost at ``L`` also counts the increase of
     every multi-application group's cost (servers, sites, contracts) over the
-    units placed so far: ``f_G(max(D_G, L)) - f_G(D_G)``.
+    units placed so far: ``f_G(max(D_G, L)) - f_G(D_G)``. With ``ratio`` units
+    without deadline go by saving per share of team capacity (Smith's rule),
+    else by saving.
     """
     prep, H = b.prep, b.prep.H
     groups_of: dict[str, list[int]] = {}
@@ -144,11 +147,18 @@ def first_plan(b: Builder, w: Weights, group_aware: bool = True) -> Choice:
                 changed = True
 
     def saving(u: list[str]) -> float:
-        total = 0.0
+        """Smith's ratio: what the unit saves by moving at its best rather than
+        staying (or moving last), per share of team capacity it takes."""
+        total, load = 0.0, 1e-6
         for a in u:
-            costs = [dot(w, prep.app_by_id[a].opt(k).table[L]) for (k, L) in b.x[a]]
+            ap = prep.app_by_id[a]
+            costs = [dot(w, ap.opt(k).table[L]) for (k, L) in b.x[a]]
             total += max(costs) - min(costs)
-        return total
+            if ratio:
+                load += min((sum(e * ap.opt(k).d / max(prep.team_caps[t], 1e-6)
+                                 for t, e in ap.opt(k).effort.items())
+                             for k in b.choose.get(a, {}) if ap.opt(k).moves), default=0.0)
+        return total / load if ratio else total
 
     heap = [(deadline[i], -saving(units[i]), i) for i in range(len(units)) if not preds[i]]
     heapq.heapify(heap)
