@@ -270,11 +270,12 @@ def _hint(b: Builder, prep: Prep, greedy_decs: Any, w: tuple[float, ...],
         g = choice_from_decisions(prep, list(greedy_decs))
         if len(g) == len(prep.apps):
             cands.append((dot(w, derive(prep, g).vec), "greedy plan", g))
-    for aware in (True, False):
-        mine = first_plan(b, w, group_aware=aware)
+    for aware, ratio in ((True, False), (True, True), (False, False)):
+        mine = first_plan(b, w, group_aware=aware, ratio=ratio)
         if len(mine) == len(prep.apps):
+            how = ", ".join(x for x, on in (("group costs", aware), ("Smith ratio", ratio)) if on)
             cands.append((dot(w, derive(prep, mine).vec),
-                          f"list-scheduled plan{' (group costs)' if aware else ''}", mine))
+                          f"list-scheduled plan ({how or 'plain'})", mine))
     if not cands:
         n = b.hint(mine)
         log.append(f"hint: partial plan for {n} of {len(prep.apps)} applications")

@@ -179,10 +179,11 @@ def test_earliest_start_infeasible() -> None:
 
 def test_must_finish_by_forbids_retain() -> None:
     # Moving costs £10 a month more, but must be live by 2025-09 (L <= 5): L = 5 -> 70.
-    e = make_estate([app("A", must_finish_by="2025-09")], [opt("A", "retain"), opt("A", monthly=10)])
+    opts = [opt("A", "retain"), opt("A", monthly=10)]
+    e = make_estate([app("A", must_finish_by="2025-09")], opts)
     r = run(e)
     assert row(r, "A").live_from == "2025-09" and r.objective == approx(70.0)
-    e = make_estate([app("A", must_finish_by="2027-01")], [opt("A", "retain"), opt("A", monthly=10)])
+    e = make_estate([app("A", must_finish_by="2027-01")], opts)
     assert row(run(e), "A").strategy == "retain"
 
 

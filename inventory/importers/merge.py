@@ -44,6 +44,7 @@ BASE_COLUMNS: dict[str, tuple[str, ...]] = {
     "contracts": ("contract_id", "supplier", "title", "category", "annual_value",
                   "start_date", "end_date"),
 }
+DEFAULT_CLOUD_SITE = "CLOUD-UK"
 REQUIRED_SHEETS = ("settings", "sites", "applications", "servers")
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "settings": ("key", "value"),
@@ -228,6 +229,12 @@ def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult
     if site_id and not any(r.get("site_id") == site_id for r in sites.rows):
         sites.rows.append({"site_id": site_id, "name": site_id, "kind": site_kind})
         report.changes.setdefault("sites", SheetChange()).added.append(site_id)
+    if created and not any(r.get("kind") == "cloud" for r in sites.rows):
+        # A new workbook needs somewhere to move to: a default UK cloud region
+        # (the generated rehost options target it). Users edit or replace it.
+        sites.rows.append({"site_id": DEFAULT_CLOUD_SITE, "kind": "cloud",
+                           "name": "UK cloud region (default target; edit or replace)"})
+        report.changes.setdefault("sites", SheetChange()).added.append(DEFAULT_CLOUD_SITE)
     for result in results:
         order = sorted(result.rows, key=lambda s: (s == "applications", s))
         for name in order:

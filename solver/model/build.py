@@ -51,6 +51,8 @@ class Builder:
         self.sb_cache: dict = {}
         self.group_cache: dict = {}
         self.floor_cache: dict[int, int] = {}
+        self.cover_cache: dict[int, tuple[list[int], list[str]]] = {}
+        self.group_sets: list[frozenset[str]] | None = None
         self.split_terms: list = []
         self.log: list[str] = []
         self.empty_apps: list[str] = []

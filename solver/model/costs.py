@@ -98,13 +98,40 @@ def group_floor(b: Builder, gi: int) -> int:
     return best
 
 
+def _cover(b: Builder, gi: int) -> tuple[list[int], list[str]]:
+    """Largest smaller groups inside group ``gi`` that cover its applications
+    (a site's hosts, say), and the applications no such group covers: the
+    literal of ``gi`` is bounded by the children's literals instead of one
+    implication per application."""
+    got = b.cover_cache.get(gi)
+    if got is not None:
+        return got
+    groups = b.prep.groups
+    if b.group_sets is None:
+        b.group_sets = [frozenset(a for a in g.apps if a in b.live) for g in groups]
+    mine = b.group_sets[gi]
+    inside = sorted((gj for gj, other in enumerate(b.group_sets)
+                     if gj != gi and 1 < len(other) < len(mine) and other <= mine),
+                    key=lambda gj: (-len(b.group_sets[gj]), gj))
+    covered: set[str] = set()
+    children = []
+    for gj in inside:
+        if not b.group_sets[gj] <= covered:
+            children.append(gj)
+            covered |= b.group_sets[gj]
+    direct = sorted(mine - covered)
+    b.cover_cache[gi] = (children, direct)
+    return children, direct
+
+
 def group_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
     """``g[G,k] = [max_{a∈G} L_a >= k]`` (lower-bounded: ``ge[a,k] ⇒ g``), or 0 / 1."""
     key = (gi, k)
     if key in b.group_cache:
         return b.group_cache[key]
     group = b.prep.groups[gi]
-    hs = [ge(b, a, k) for a in group.apps if a in b.live]
+    children, direct = _cover(b, gi)
+    hs = [group_literal(b, gj, k) for gj in children] + [ge(b, a, k) for a in direct]
     out: int | cp_model.IntVar
     if k <= group_floor(b, gi) or any(isinstance(h, int) and h == 1 for h in hs):
         out = 1
