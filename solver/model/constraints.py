@@ -32,7 +32,11 @@ def add_domain_rules(b: Builder) -> None:
     when ``exit_by < H``), never targeting a site with ``exit_by``; pinned
     strategy / target / start. Nothing is added here: the forbidden pairs are
     never created (or, in explain mode, carry ``rule ⇒ ¬x``), see
-    :func:`solver.model.variables.add_choice_variables`.
+    :func:`solver.model.variables.add_choice_variables` and the per-family
+    checks :func:`~solver.model.rules.start_and_finish`,
+    :func:`~solver.model.rules.blackouts_and_freeze`,
+    :func:`~solver.model.rules.site_exit`, :func:`~solver.model.rules.pins`,
+    :func:`~solver.model.rules.must_move`.
     """
 
 

@@ -28,49 +28,66 @@ def exit_limits(prep: Prep) -> dict[str, int]:
 
 
 def violated(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
-    """Rule ids that forbid application ``ap`` taking option ``o`` live from ``L``.
+    """Rule ids that forbid application ``ap`` taking option ``o`` live from ``L``:
+    the union of the per-family checks below."""
+    return (must_move(prep, ap, o, L) + start_and_finish(prep, ap, o, L)
+            + blackouts_and_freeze(prep, ap, o, L) + site_exit(prep, ap, o, L)
+            + pins(prep, ap, o, L))
 
-    Moving options (start ``s = L - d``) check ``earliest_start`` (``s >= e``),
-    ``blackout_months`` (no month ``s … L-1`` in the list), ``freeze_months``
-    (go-live month ``L-1`` not frozen), ``must_finish_by`` (``L <= f``), the
-    ``exit_by`` of every site the application runs on (``L <= x``) and of the
-    target site (never targeted), and pins. Retain (``L = H``) checks
-    ``must_finish_by`` (forbids retain), site exits, pins and whether a retain
-    option exists at all (``must_move``).
-    """
+
+def must_move(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
+    """An application whose rows list no ``retain`` may not be retained."""
+    return [("must_move", ap.app_id)] if not o.moves and not ap.has_retain else []
+
+
+def start_and_finish(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
+    """``s = L - d >= earliest_start``; ``must_finish_by`` f < H: no retain, ``L <= f``."""
     out: list[RuleId] = []
-    a = ap.app_id
-    exits = prep.exit_limits
-    pin = prep.estate.pin_by_app.get(a)
+    if o.moves and ap.earliest is not None and L - o.d < ap.earliest:
+        out.append(("earliest", ap.app_id))
+    if ap.finish_by is not None and (not o.moves or L > ap.finish_by):
+        out.append(("finish", ap.app_id))
+    return out
+
+
+def blackouts_and_freeze(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
+    """No month ``s … L-1`` in ``blackout_months``; go-live month ``L-1`` not in
+    ``freeze_months``."""
     if not o.moves:
-        if not ap.has_retain:
-            out.append(("must_move", a))
-        if ap.finish_by is not None:
-            out.append(("finish", a))
-        out += [("exit", s) for s in ap.sites if s in exits and exits[s] < prep.H]
-        if pin is not None and ((pin.strategy is not None and pin.strategy != "retain")
-                                or pin.start is not None):
-            out.append(("pin", a))
-        return out
-    s = L - o.d
-    if ap.earliest is not None and s < ap.earliest:
-        out.append(("earliest", a))
-    if ap.blackout and any(prep.cal_month(t) in ap.blackout for t in range(s, L)):
-        out.append(("blackout", a))
+        return []
+    out: list[RuleId] = []
+    if ap.blackout and any(prep.cal_month(t) in ap.blackout for t in range(L - o.d, L)):
+        out.append(("blackout", ap.app_id))
     freeze = prep.estate.settings.freeze_months
     if freeze and prep.cal_month(L - 1) in freeze:
         out.append(("freeze",))
-    if ap.finish_by is not None and L > ap.finish_by:
-        out.append(("finish", a))
-    out += [("exit", st) for st in ap.sites if st in exits and L > exits[st]]
-    if o.target is not None and o.target in exits:
-        out.append(("exit", o.target))
-    if pin is not None:
-        if ((pin.strategy is not None and pin.strategy != o.strategy)
-                or (pin.target_site is not None and pin.target_site != o.target)
-                or (pin.start is not None and prep.index(pin.start) != s)):
-            out.append(("pin", a))
     return out
+
+
+def site_exit(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
+    """Every site the application runs on with ``exit_by`` x < H: ``L <= x`` (so
+    no retain); an option never targets a site with ``exit_by``."""
+    exits = prep.exit_limits
+    out: list[RuleId] = [("exit", st) for st in ap.sites
+                         if st in exits and exits[st] < prep.H and L > exits[st]]
+    if o.moves and o.target is not None and o.target in exits:
+        out.append(("exit", o.target))
+    return out
+
+
+def pins(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
+    """A pin fixes the strategy (and target when given) and/or the start; a
+    pinned start means the application moves."""
+    pin = prep.estate.pin_by_app.get(ap.app_id)
+    if pin is None:
+        return []
+    if not o.moves:
+        bad = (pin.strategy is not None and pin.strategy != "retain") or pin.start is not None
+    else:
+        bad = ((pin.strategy is not None and pin.strategy != o.strategy)
+               or (pin.target_site is not None and pin.target_site != o.target)
+               or (pin.start is not None and prep.index(pin.start) != L - o.d))
+    return [("pin", ap.app_id)] if bad else []
 
 
 def describe(prep: Prep, rule: RuleId) -> str:
