@@ -64,3 +64,19 @@ def test_demo_without_options_sheet_plans_with_generated_figures_marked(tmp_path
     moved = [a for a in result.plan.applications if a.strategy != "retain"]
     assert moved, "the generated rehost options are used"
     assert compare_plan(estate, result.plan) == []
+
+
+def test_settings_override_changes_the_plans_figures() -> None:
+    # The demo leaves some on-prem PUEs blank; a settings override of the
+    # reference PUE raises server energy, so the do-nothing plan costs more
+    # and emits more, by the evaluator the planner reports with.
+    from solver.evaluate import baseline
+
+    demo = demo_estate()
+    assert any(s.kind == "on_prem" and s.pue is None for s in demo.sites)
+    plain = baseline(resolve(demo)).totals
+    settings = dataclasses.replace(demo.settings,
+                                   extra={**demo.settings.extra, "pue.on_prem": "2.5"})
+    higher = baseline(resolve(dataclasses.replace(demo, settings=settings))).totals
+    assert higher.co2e_tonnes > plain.co2e_tonnes * 1.05
+    assert higher.cost > plain.cost
