@@ -23,6 +23,7 @@ from inventory.importers.common import (
     ImportContext,
     ImportResult,
     make_id,
+    new_row_id,
     number_cell,
     optional,
     read_single,
@@ -81,18 +82,10 @@ def import_aws_discovery(path: Path, ctx: ImportContext) -> ImportResult:
     for row in sheet.rows:
         result.count("rows")
         name = get(row, "hostname") or get(row, "vm_name") or get(row, "external_id")
-        sid = make_id(name)
-        if not sid:
-            result.issues.append(sheet.issue(row, "no HostName, VMware.VMName or ExternalId; "
-                                             "row skipped"))
-            result.count("skipped")
+        sid = new_row_id(sheet, row, name, seen, result,
+                         blank="no HostName, VMware.VMName or ExternalId; row skipped")
+        if sid is None:
             continue
-        if sid in seen:
-            result.issues.append(sheet.issue(row, f"server {name!r} appears twice (first at "
-                                             f"row {seen[sid]}); row skipped", value=name))
-            result.count("skipped")
-            continue
-        seen[sid] = row.number
         cores = number_cell(sheet, row, opt["cores"], result.issues)
         if cores is None:
             cores = number_cell(sheet, row, opt["logical"], result.issues)
@@ -145,19 +138,10 @@ def import_aws_cmf(path: Path, ctx: ImportContext) -> ImportResult:
     for row in sheet.rows:
         result.count("rows")
         name = row.get(cols["server"])
-        sid = make_id(name)
-        if not sid:
-            result.issues.append(sheet.issue(row, "server_name is blank; row skipped",
-                                             column=cols["server"]))
-            result.count("skipped")
+        sid = new_row_id(sheet, row, name, seen, result, column=cols["server"],
+                         blank="server_name is blank; row skipped")
+        if sid is None:
             continue
-        if sid in seen:
-            result.issues.append(sheet.issue(row, f"server {name!r} appears twice (first at "
-                                             f"row {seen[sid]}); row skipped",
-                                             column=cols["server"], value=name))
-            result.count("skipped")
-            continue
-        seen[sid] = row.number
         app_name = get(row, "app")
         aid = make_id(app_name, "APP-") if app_name else ""
         if aid:

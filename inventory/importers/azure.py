@@ -26,6 +26,7 @@ from inventory.importers.common import (
     ImportContext,
     ImportResult,
     make_id,
+    new_row_id,
     number_cell,
     optional,
     read_single,
@@ -225,19 +226,9 @@ def import_azure_migrate_servers(path: Path, ctx: ImportContext) -> ImportResult
     for row in sheet.rows:
         result.count("rows")
         name = row.get(cols["name"])
-        sid = make_id(name)
-        if not sid:
-            result.issues.append(sheet.issue(row, "server name is blank; row skipped",
-                                             column=cols["name"]))
-            result.count("skipped")
+        sid = new_row_id(sheet, row, name, seen, result, column=cols["name"])
+        if sid is None:
             continue
-        if sid in seen:
-            result.issues.append(sheet.issue(row, f"server {name!r} appears twice (first at "
-                                             f"row {seen[sid]}); row skipped",
-                                             column=cols["name"], value=name))
-            result.count("skipped")
-            continue
-        seen[sid] = row.number
         values: dict[str, float | None] = {}
         for key, col in (("cores", opt["cores"]), ("memory", opt["memory"]),
                          ("in_use", opt["in_use"])):

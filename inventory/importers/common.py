@@ -245,6 +245,31 @@ class Sheet:
                      row=None if row is None else row.number, column=column, value=value)
 
 
+def new_row_id(sheet: Sheet, row: Row, name: str, seen: dict[str, int],
+               result: ImportResult, *, what: str = "server", column: str = "",
+               blank: str = "", skipped: str = "skipped") -> str | None:
+    """The id made from ``name``, or ``None`` when the row must be skipped.
+
+    A blank name or a name seen before (``seen`` maps ids to their first row)
+    is reported as an issue naming the row and counted under ``skipped``;
+    otherwise the id is recorded in ``seen`` and returned.
+    """
+    sid = make_id(name)
+    if not sid:
+        result.issues.append(sheet.issue(row, blank or f"{what} name is blank; row skipped",
+                                         column=column))
+        result.count(skipped)
+        return None
+    if sid in seen:
+        result.issues.append(sheet.issue(
+            row, f"{what} {name!r} appears twice (first at row {seen[sid]}); row skipped",
+            column=column, value=name))
+        result.count(skipped)
+        return None
+    seen[sid] = row.number
+    return sid
+
+
 def number_cell(sheet: Sheet, row: Row, col: str | None, issues: list[Issue],
                 what: str = "", scale: float = 1.0) -> float | None:
     """A non-negative number from ``row[col]`` divided by ``scale``.
