@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from estate.derive import Schedule, build_schedule, label
 from estate.model import Estate
 from estate.months import calendar_year
 from estate.plan import (
@@ -30,7 +31,6 @@ from estate.plan import (
     Totals,
 )
 from solver.rules import violations as _violations
-from solver.schedule import Schedule, build_schedule, label
 
 HOURS_PER_MONTH = 730
 ENERGY_SERVER_KINDS = ("physical", "host")

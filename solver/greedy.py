@@ -26,12 +26,12 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 
+from estate.derive import team_capacity
 from estate.model import Estate, Option
 from estate.months import calendar_month, financial_year, label_at, month_index
 from estate.plan import Decision
 from solver.evaluate import Evaluation, evaluate
 from solver.rules import EPS
-from solver.schedule import team_capacity
 
 _Unit = tuple[str, ...]
 

@@ -1,7 +1,7 @@
 """Constraint checks of a schedule (planning-model.md, *Constraints*).
 
 :func:`violations` lists, in words naming ids and ``YYYY-MM`` months, every
-rule a :class:`~solver.schedule.Schedule` breaks. Loads (team days, critical
+rule a :class:`~estate.derive.Schedule` breaks. Loads (team days, critical
 applications in flight, go-lives, budget) are compared with their limits
 with a tolerance of 1e-6 (relative, at least 1e-6 absolute) so that one-off
 costs spread over months do not fail on floating-point noise.
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from estate.derive import AppState, Schedule, label, team_capacity
 from estate.model import Estate
 from estate.months import calendar_month, financial_year, format_month_names, month_index
-from solver.schedule import AppState, Schedule, label, team_capacity
 
 EPS = 1e-6
 

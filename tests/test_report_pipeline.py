@@ -37,9 +37,8 @@ def _month(label: str | None) -> dt.datetime | None:
 def solved(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from estate.resolve import resolve
     from inventory.synth import synth_estate
-    from solver.solve import solve
-
     from reports import write_reports
+    from solver.solve import solve
 
     estate = resolve(synth_estate(25, 3))
     params = inspect.signature(solve).parameters

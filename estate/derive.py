@@ -1,7 +1,12 @@
-"""Decisions -> month indices and derived state (planning-model.md, *Derived state*).
+"""Decisions -> month indices and derived state (the planning model, *Derived state*).
 
-This is the first half of the reference evaluator (:mod:`solver.evaluate`):
-it maps each :class:`~estate.plan.Decision` to an option of the estate and
+The one place where the rules that turn decisions into derived state are
+written down: used by the reference evaluator (:mod:`solver.evaluate`), the
+greedy plan, the solver's first plan and the reports. (The CP-SAT cost
+tables in :mod:`solver.model.prep` are a deliberately separate second
+implementation, checked against this one by the property tests.)
+
+It maps each :class:`~estate.plan.Decision` to an option of the estate and
 derives, as month indices on the axis ``0 … H-1``,
 
 - per application: start ``s``, duration ``d``, live-from ``L = s + d``
@@ -11,7 +16,7 @@ derives, as month indices on the axis ``0 … H-1``,
 - per contract: ``m``, ``T``, ``n``, ``b``, ``N``, renewals ``k``, end month,
   notice month and the decision ``end``/``keep``.
 
-Imports only :mod:`estate` and the standard library.
+Standard library and :mod:`estate` only.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from estate.cli import user_errors
+from estate.cli.common import user_errors
 from estate.errors import EstateError, Issue
 from estate.model import Estate, Pin
 from estate.plan import Totals

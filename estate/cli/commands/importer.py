@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from estate.cli import user_errors
+from estate.cli.common import user_errors
 from estate.errors import EstateError, Issue
 from inventory.importers import IMPORTERS, merge_into, read_source
 from inventory.tables import is_dangerous

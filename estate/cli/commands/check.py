@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from estate.cli import user_errors
+from estate.cli.common import user_errors
 from estate.errors import EstateError, Issue
 from estate.plan import Plan, Totals
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from estate.cli import user_errors
+from estate.cli.common import user_errors
 from estate.model import Estate
 
 

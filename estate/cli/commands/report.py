@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from estate.cli import user_errors
+from estate.cli.common import user_errors
 
 
 @click.command()
@@ -23,10 +23,9 @@ def report(plan_json: Path, workbook: Path, out_dir: Path | None, no_pdf: bool,
            weeks: int) -> None:
     """Write contracts.xlsx, migration-plan.xlsx, roadmap.html and roadmap.pdf
     for PLAN_JSON, a plan made from WORKBOOK, without solving again."""
-    from inventory.load import load_estate
-
     from estate.plan import read_plan
     from estate.resolve import resolve
+    from inventory.load import load_estate
     from reports import write_reports
     from solver.result import Result
 

@@ -1,0 +1,43 @@
+"""What every command shares: turning user errors into messages and exit codes.
+
+Exit codes: 0 success, 1 bad input (nothing written), 2 a usage error
+(click's own), 3 no plan within the time limit, 4 an infeasible estate.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from estate.errors import EstateError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2  # click's own code for a bad command line
+EXIT_NO_PLAN = 3
+EXIT_INFEASIBLE = 4
+
+
+def user_errors(fn: F) -> F:
+    """Decorate a command so that an :class:`EstateError` prints every issue
+    (file, sheet, row, column, what was wrong) to stderr and exits 1."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except EstateError as exc:
+            n = len(exc.issues)
+            click.echo(f"error: {n} problem{'s' if n != 1 else ''} found; nothing was written.",
+                       err=True)
+            for issue in exc.issues:
+                click.echo(f"  - {issue}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+    return wrapper  # type: ignore[return-value]
