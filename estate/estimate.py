@@ -211,7 +211,7 @@ def migration_team(estate: Estate) -> str:
 
 
 def _is_zombie_app(estate: Estate, app: Application) -> bool:
-    if estate.servers_by_app.get(app.app_id) or app.current_monthly_cost > 0:
+    if estate.servers_by_app.get(app.app_id) or (app.current_monthly_cost or 0.0) > 0:
         return False
     return not any(app.app_id in (d.from_id, d.to_id) for d in estate.dependencies)
 

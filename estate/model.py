@@ -47,7 +47,7 @@ def _check_nonneg(value: float | None, name: str) -> None:
 
 @dataclass(frozen=True)
 class Settings:
-    """Planning settings (the ``settings`` sheet), see the inventory spec.
+    """Planning settings (the ``settings`` sheet); see ``docs/workbook.md``.
 
     ``grid_kg_per_kwh`` is ``None`` (reference table), one number for every
     year, or a mapping year -> factor. ``grid_by_year`` is filled by
@@ -64,6 +64,9 @@ class Settings:
     max_golives_per_month: int | None = None
     freeze_months: tuple[int, ...] = ()
     grid_kg_per_kwh: float | dict[int, float] | None = None
+    resident_notice_weeks: int = 8
+    organisation: str = ""
+    strategy: str = ""
     grid_by_year: dict[int, float] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -77,18 +80,24 @@ class Settings:
         if self.max_golives_per_month is not None:
             _check(self.max_golives_per_month >= 0, "max_golives_per_month must not be negative")
         _check(all(1 <= m <= 12 for m in self.freeze_months), "freeze_months must be 1-12")
+        _check(self.resident_notice_weeks >= 0, "resident_notice_weeks must not be negative")
 
 
 @dataclass(frozen=True)
 class Site:
-    """A place applications run: an on-prem data centre, a colo or a cloud region."""
+    """A place applications run: an on-prem data centre, a colo or a cloud region.
+
+    ``monthly_fixed_cost`` is ``None`` when the workbook leaves it blank (the
+    resolver fills it: estimated from the IT load at ``on_prem``/``colo``
+    sites, 0 at ``cloud`` sites); an explicit 0 means none.
+    """
 
     site_id: str
     kind: str
     name: str = ""
     pue: float | None = None
     power_price_per_kwh: float | None = None
-    monthly_fixed_cost: float = 0.0
+    monthly_fixed_cost: float | None = None
     exit_by: str | None = None
     grid_kg_per_kwh: float | None = None
 
@@ -105,14 +114,18 @@ class Site:
 
 @dataclass(frozen=True)
 class Application:
-    """An application of the estate (``applications`` sheet)."""
+    """An application of the estate (``applications`` sheet).
+
+    ``current_monthly_cost`` is ``None`` when blank (the resolver estimates it
+    from the application's servers); an explicit 0 means none.
+    """
 
     app_id: str
     name: str
     service: str = ""
     criticality: str = "medium"
     resident_facing: bool = False
-    current_monthly_cost: float = 0.0
+    current_monthly_cost: float | None = None
     blackout_months: tuple[int, ...] = ()
     earliest_start: str | None = None
     must_finish_by: str | None = None
@@ -132,7 +145,11 @@ class Application:
 
 @dataclass(frozen=True)
 class Server:
-    """A physical server, a hypervisor host or a virtual machine."""
+    """A physical server, a hypervisor host or a virtual machine.
+
+    ``purchase_date`` (``YYYY-MM-DD``), ``model`` and ``cpu_model`` are the
+    hardware facts from which a blank ``end_of_life`` is estimated.
+    """
 
     server_id: str
     site_id: str
@@ -149,6 +166,9 @@ class Server:
     replacement_cost: float | None = None
     embodied_kgco2e: float | None = None
     app_ids: tuple[str, ...] = ()
+    purchase_date: str | None = None
+    model: str = ""
+    cpu_model: str = ""
 
     def __post_init__(self) -> None:
         _check(bool(self.server_id), "server_id must not be blank")
@@ -160,6 +180,8 @@ class Server:
             _check_nonneg(getattr(self, name), name)
         _check_month(self.os_end_of_support, "os_end_of_support")
         _check_month(self.end_of_life, "end_of_life")
+        if self.purchase_date is not None:
+            parse_date(self.purchase_date)
 
 
 @dataclass(frozen=True)
@@ -230,7 +252,11 @@ class Dependency:
 
 @dataclass(frozen=True)
 class Contract:
-    """An ICT contract (``contracts`` sheet). Dates are ``YYYY-MM-DD``."""
+    """An ICT contract (``contracts`` sheet). Dates are ``YYYY-MM-DD``.
+
+    ``estimated`` marks a row an import estimated (e.g. hypervisor
+    subscriptions no contract covers) rather than read from a register.
+    """
 
     contract_id: str
     annual_value: float
@@ -243,6 +269,7 @@ class Contract:
     renewal_term_months: int = 12
     renewal_uplift: float = 0.0
     covers: tuple[str, ...] = ()
+    estimated: bool = False
 
     def __post_init__(self) -> None:
         _check(bool(self.contract_id), "contract_id must not be blank")

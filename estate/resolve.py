@@ -134,7 +134,8 @@ def _site(site: Site, ref: Reference, filled: list[str]) -> Site:
     if price is None:
         price = ref.number("power_price_per_kwh") if site.kind != "cloud" else 0.0
         filled.append(f"sites.{site.site_id}.power_price_per_kwh")
-    return replace(site, pue=pue, power_price_per_kwh=price)
+    fixed = site.monthly_fixed_cost if site.monthly_fixed_cost is not None else 0.0
+    return replace(site, pue=pue, power_price_per_kwh=price, monthly_fixed_cost=fixed)
 
 
 def _server(srv: Server, ref: Reference, filled: list[str]) -> Server:
@@ -237,7 +238,8 @@ def resolve(estate: Estate, reference_file: str | Path | None = None, *,
     teams = estate.teams or (Team(DEFAULT_TEAM, settings.team_days_per_month),)
     base = replace(estate, settings=settings, sites=sites, servers=servers, teams=teams)
 
-    apps = estate.applications
+    apps = tuple(a if a.current_monthly_cost is not None else replace(a, current_monthly_cost=0.0)
+                 for a in estate.applications)
     months = opts["os_eos_must_finish_months"]
     if months is not None:
         late = {a for a, *_ in out_of_support(base, ref)}

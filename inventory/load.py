@@ -131,8 +131,10 @@ class _Loader:
                 continue
             if key == "horizon_start":
                 value: Any = c.parse("value", cells.parse_month_text, None)
-            elif key in ("horizon_months", "max_critical_in_flight"):
+            elif key in ("horizon_months", "max_critical_in_flight", "resident_notice_weeks"):
                 value = c.integer("value", None, minimum=1 if key == "horizon_months" else 0)
+            elif key in ("organisation", "strategy"):
+                value = raw.strip()
             elif key == "max_golives_per_month":
                 if raw.strip().lower() in ("none", "no limit", "unlimited"):
                     kw[key] = None
@@ -173,7 +175,7 @@ class _Loader:
                 site_id=sid, kind=kind or "on_prem", name=r.get("name"),
                 pue=c.number("pue", None, minimum=1.0, rule="must be at least 1.0"),
                 power_price_per_kwh=c.number("power_price_per_kwh"),
-                monthly_fixed_cost=c.number("monthly_fixed_cost", 0.0),
+                monthly_fixed_cost=c.number("monthly_fixed_cost"),
                 exit_by=c.month("exit_by"),
                 grid_kg_per_kwh=c.number("grid_kg_per_kwh"))
             obj = _build(Site, c, **kw) if sid else None
@@ -189,7 +191,7 @@ class _Loader:
                 app_id=aid, name=name or aid, service=r.get("service"),
                 criticality=c.choice("criticality", CRITICALITIES, "medium") or "medium",
                 resident_facing=c.boolean("resident_facing", False),
-                current_monthly_cost=c.number("current_monthly_cost", 0.0),
+                current_monthly_cost=c.number("current_monthly_cost"),
                 blackout_months=c.months("blackout_months"),
                 earliest_start=c.month("earliest_start"),
                 must_finish_by=c.month("must_finish_by"))
@@ -218,7 +220,9 @@ class _Loader:
                 server_id=sid, site_id=site, kind=kind,
                 hostname=r.get("hostname"), host_id=host, os=r.get("os"),
                 os_end_of_support=c.month("os_end_of_support"),
-                end_of_life=c.month("end_of_life"), app_ids=c.ids("app_ids"), **nums)
+                end_of_life=c.month("end_of_life"), app_ids=c.ids("app_ids"),
+                purchase_date=c.date("purchase_date"), model=r.get("model"),
+                cpu_model=r.get("cpu_model"), **nums)
             obj = _build(Server, c, **kw) if sid else None
             self.keep("servers", out, obj, r)
         return out
@@ -291,7 +295,8 @@ class _Loader:
                 title=r.get("title"), category=r.get("category"), start_date=start,
                 notice_months=c.integer("notice_months", 3, minimum=0),
                 renewal_term_months=c.integer("renewal_term_months", 12, minimum=1),
-                renewal_uplift=uplift, covers=c.ids("covers"))
+                renewal_uplift=uplift, covers=c.ids("covers"),
+                estimated=c.boolean("estimated", False))
             obj = _build(Contract, c, **kw) if cid else None
             self.keep("contracts", out, obj, r)
         return out

@@ -35,13 +35,14 @@ COLUMNS: dict[str, list[str]] = {
                      "must_finish_by"],
     "servers": ["server_id", "hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb",
                 "storage_gb", "os", "os_end_of_support", "end_of_life", "watts",
-                "replacement_cost", "embodied_kgco2e", "app_ids"],
+                "replacement_cost", "embodied_kgco2e", "app_ids", "purchase_date", "model",
+                "cpu_model"],
     "options": ["app_id", "strategy", "target_site", "duration_months", "one_off_cost",
                 "monthly_cost", "monthly_kwh", "effort"],
     "dependencies": ["from_id", "to_id", "kind", "split_cost_per_month"],
     "contracts": ["contract_id", "supplier", "title", "category", "annual_value",
                   "start_date", "end_date", "notice_months", "renewal_term_months",
-                  "renewal_uplift", "covers"],
+                  "renewal_uplift", "covers", "estimated"],
     "teams": ["team_id", "days_per_month"],
     "budget": ["financial_year", "one_off_limit"],
     "pins": ["app_id", "strategy", "start", "target_site"],
@@ -94,6 +95,11 @@ def _settings_rows(s: Settings) -> list[list[Any]]:
         rows.append(["max_critical_in_flight", s.max_critical_in_flight])
     if s.max_golives_per_month is not None:
         rows.append(["max_golives_per_month", s.max_golives_per_month])
+    if s.resident_notice_weeks != d.resident_notice_weeks:
+        rows.append(["resident_notice_weeks", s.resident_notice_weeks])
+    for key in ("organisation", "strategy"):
+        if getattr(s, key):
+            rows.append([key, getattr(s, key)])
     if s.freeze_months:
         rows.append(["freeze_months", format_month_names(s.freeze_months)])
     if isinstance(s.grid_kg_per_kwh, dict):
@@ -136,7 +142,8 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         [s.server_id, _text(s.hostname), s.site_id, s.kind, s.host_id, _num(s.vcpus),
          _num(s.ram_gb), _num(s.storage_gb), _text(s.os), s.os_end_of_support,
          s.end_of_life, _num(s.watts), _num(s.replacement_cost), _num(s.embodied_kgco2e),
-         _list(s.app_ids)] for s in e.servers])
+         _list(s.app_ids), s.purchase_date, _text(s.model), _text(s.cpu_model)]
+        for s in e.servers])
     sheets["options"] = (COLUMNS["options"], [
         [o.app_id, o.strategy, o.target_site,
          None if o.strategy == "retain" else o.duration_months,
@@ -149,7 +156,8 @@ def estate_to_sheets(estate: Estate) -> Sheets:
     sheets["contracts"] = (COLUMNS["contracts"], [
         [c.contract_id, _text(c.supplier), _text(c.title), _text(c.category),
          _num(c.annual_value), c.start_date, c.end_date, c.notice_months,
-         c.renewal_term_months, _num(c.renewal_uplift), _list(c.covers)]
+         c.renewal_term_months, _num(c.renewal_uplift), _list(c.covers),
+         _yes(c.estimated) if c.estimated else None]
         for c in e.contracts])
     sheets["teams"] = (COLUMNS["teams"], [[t.team_id, _num(t.days_per_month)]
                                           for t in e.teams])

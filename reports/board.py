@@ -156,7 +156,7 @@ def approx_cost(facts: Facts, app: Application, opt: Option | None,
     H = facts.H
     own_cost, own_kg, _ = _onprem_month(facts, app)
     stay = min(live, H) if opt is not None and opt.moves else H
-    cost = (app.current_monthly_cost + own_cost) * stay
+    cost = ((app.current_monthly_cost or 0.0) + own_cost) * stay
     kg = own_kg * stay
     if opt is not None and opt.moves and live <= H:
         cost += opt.one_off_cost + opt.monthly_cost * (H - live)

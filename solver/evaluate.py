@@ -89,7 +89,7 @@ def _ledger(estate: Estate, sched: Schedule) -> Ledger:
         opt = st.option
         after = opt.monthly_cost if (opt is not None and st.to_target) else 0.0
         for t in range(H):
-            cost["applications"][t] += app.current_monthly_cost if t < st.L else after
+            cost["applications"][t] += (app.current_monthly_cost or 0.0) if t < st.L else after
         if not st.moves or opt is None:
             continue
         for t in st.flight:
@@ -120,7 +120,7 @@ def _ledger(estate: Estate, sched: Schedule) -> Ledger:
     # sites: fixed cost until exit
     for site in estate.sites:
         for t in range(min(sched.site_exit.get(site.site_id, 0), H)):
-            cost["site_fixed"][t] += site.monthly_fixed_cost
+            cost["site_fixed"][t] += site.monthly_fixed_cost or 0.0
 
     # loose dependencies: split cost while exactly one side has moved
     for dep in estate.dependencies:

@@ -36,7 +36,7 @@ def test_base_workbook_loads_with_parsed_values(tmp_path: Path) -> None:
     assert a1.current_monthly_cost == 1200 and a1.resident_facing and a1.blackout_months == (2, 3)
     assert a2.criticality == "medium" and a2.earliest_start == "2025-06"  # date cell -> month
     assert a3.criticality == "high" and a3.must_finish_by == "2027-03"
-    assert a4.current_monthly_cost == 0 and not a4.resident_facing
+    assert a4.current_monthly_cost is None and not a4.resident_facing  # blank: estimated
     assert not a5.resident_facing
     h1 = e.server_by_id["H1"]
     assert h1.replacement_cost == 15000 and h1.end_of_life == "2026-09" and h1.app_ids == ()
@@ -84,7 +84,7 @@ def test_minimal_workbook_takes_defaults(tmp_path: Path) -> None:
     assert e.settings.horizon_months == 48 and e.settings.discount_rate == 0.035
     assert e.settings.carbon_price is None and e.settings.max_golives_per_month is None
     a = e.applications[0]
-    assert (a.criticality, a.resident_facing, a.current_monthly_cost) == ("medium", False, 0)
+    assert (a.criticality, a.resident_facing, a.current_monthly_cost) == ("medium", False, None)
     assert e.sites[0].kind == "on_prem" and e.servers[0].kind == "physical"
     assert e.options == () and e.contracts == () and e.pins == () and e.teams == ()
 

@@ -258,7 +258,8 @@ class Prep:
                 opts.append(OptPrep("retain", "retain", None, 0, 0.0, 0.0, 0.0, {}))
             es = self.index(a.earliest_start) if a.earliest_start else None
             fb = self.index(a.must_finish_by) if a.must_finish_by else None
-            ap = AppPrep(a.app_id, a.criticality == "critical", a.current_monthly_cost, opts,
+            ap = AppPrep(a.app_id, a.criticality == "critical", a.current_monthly_cost or 0.0,
+                         opts,
                          has_retain, es, fb if fb is not None and fb < H else None,
                          a.blackout_months, tuple(sorted(sites_of[a.app_id])))
             for o in opts:
@@ -312,7 +313,7 @@ class Prep:
     def site_table(self, site_id: str) -> list[Vec]:
         """Fixed cost of a site for each exit month ``X = 0 … H``."""
         fc = self.estate.site_by_id[site_id].monthly_fixed_cost
-        return [self.flat(fc, 0, x) for x in range(self.H + 1)]
+        return [self.flat(fc or 0.0, 0, x) for x in range(self.H + 1)]
 
     def contract_terms(self, contract_id: str) -> tuple[int, int, int, int]:
         """``(m, T, n, b)`` of a contract; ``b`` is ``-1`` when before the horizon."""
