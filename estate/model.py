@@ -53,6 +53,9 @@ class Settings:
     year, or a mapping year -> factor. ``grid_by_year`` is filled by
     :func:`estate.resolve.resolve` for every calendar year the horizon touches.
     ``extra`` keeps any other key of the settings sheet (reference overrides).
+    ``hours_per_month`` (730) turns watts into kWh a month; the resolver takes
+    it from the reference data (``ccf.hours_per_month``), so an override of
+    that value applies to every figure.
     """
 
     horizon_start: str
@@ -67,6 +70,7 @@ class Settings:
     resident_notice_weeks: int = 8
     organisation: str = ""
     strategy: str = ""
+    hours_per_month: float = 730.0
     grid_by_year: dict[int, float] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -81,6 +85,7 @@ class Settings:
             _check(self.max_golives_per_month >= 0, "max_golives_per_month must not be negative")
         _check(all(1 <= m <= 12 for m in self.freeze_months), "freeze_months must be 1-12")
         _check(self.resident_notice_weeks >= 0, "resident_notice_weeks must not be negative")
+        _check(self.hours_per_month > 0, "hours_per_month must be positive")
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,8 @@ def _settings(s: Settings, ref: Reference, series: str, filled: list[str]) -> Se
         start_year = parse_month(s.horizon_start)[0]
         price = _nearest(ref.series(f"carbon_price.{series}"), start_year)
         filled.append("settings.carbon_price")
-    return replace(s, carbon_price=price, grid_by_year=grid)
+    return replace(s, carbon_price=price, grid_by_year=grid,
+                   hours_per_month=ref.number("ccf.hours_per_month"))
 
 
 def _site(site: Site, ref: Reference, filled: list[str]) -> Site:

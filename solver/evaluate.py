@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from estate.derive import Schedule, build_schedule, label
+from estate.derive import Schedule, build_schedule, kwh_per_month, label, retain_all
 from estate.model import Estate
 from estate.months import calendar_year
 from estate.plan import (
@@ -32,7 +32,6 @@ from estate.plan import (
 )
 from solver.rules import violations as _violations
 
-HOURS_PER_MONTH = 730
 ENERGY_SERVER_KINDS = ("physical", "host")
 
 
@@ -107,7 +106,7 @@ def _ledger(estate: Estate, sched: Schedule) -> Ledger:
         site = estate.site_by_id[srv.site_id]
         counted = srv.kind in ENERGY_SERVER_KINDS or srv.host_id is None
         if counted:
-            kwh = (srv.watts or 0.0) * HOURS_PER_MONTH / 1000 * (site.pue or 1.0)
+            kwh = kwh_per_month(srv.watts or 0.0, estate) * (site.pue or 1.0)
             price = (site.power_price_per_kwh or 0.0) if site.kind in ("on_prem", "colo") else 0.0
             for t in range(min(D, H)):
                 carbon["onprem_energy"][t] += kwh * grid(site.site_id, t)
@@ -221,11 +220,6 @@ def evaluate(estate: Estate, decisions: Sequence[Decision], *, check: bool = Tru
         totals=totals_of(estate, ledger), ledger=ledger,
         violations=tuple(_violations(estate, sched)) if check else (),
     )
-
-
-def retain_all(estate: Estate) -> list[Decision]:
-    """A retain decision for every application."""
-    return [Decision(a.app_id, "retain") for a in estate.applications]
 
 
 def baseline(estate: Estate) -> Evaluation:

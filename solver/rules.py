@@ -3,7 +3,7 @@
 :func:`violations` lists, in words naming ids and ``YYYY-MM`` months, every
 rule a :class:`~estate.derive.Schedule` breaks. Loads (team days, critical
 applications in flight, go-lives, budget) are compared with their limits
-with a tolerance of 1e-6 (relative, at least 1e-6 absolute) so that one-off
+with the tolerance :data:`estate.derive.EPS` (relative, at least absolute) so that one-off
 costs spread over months do not fail on floating-point noise.
 
 Imports only :mod:`estate` and the standard library.
