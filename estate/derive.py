@@ -26,9 +26,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from estate.model import DEFAULT_TEAM, Contract, Estate, Option
+from estate.model import DEFAULT_TEAM, Contract, Estate, Option, Strategy
 from estate.months import calendar_month, date_month_index, financial_year, label_at, month_index
-from estate.plan import Decision
+from estate.plan import ContractDecision, Decision
 
 #: Tolerance on loads against their limits (relative, at least absolute): one-off
 #: costs spread over months must not fail on floating-point noise.
@@ -47,7 +47,7 @@ class AppState:
 
     app_id: str
     option: Option | None
-    strategy: str
+    strategy: Strategy
     target_site: str | None
     s: int | None
     d: int
@@ -84,7 +84,7 @@ class ContractTerms:
     notice_by: int | None
 
     @property
-    def decision(self) -> str:
+    def decision(self) -> ContractDecision:
         """``end`` when the plan lets it go (N < H), else ``keep``."""
         return "end" if self.notice_by is not None else "keep"
 
@@ -199,6 +199,22 @@ def term_value(c: Contract, m: int, t: int) -> float:
     (renewal ``j`` covers ``m+1+(j-1)T … m+jT``)."""
     j = 0 if t <= m else -(-(t - m) // c.renewal_term_months)
     return c.annual_value * (1 + c.renewal_uplift) ** j
+
+
+def contract_payments(c: Contract, m: int, b: int | None, k: int, H: int) -> list[float]:
+    """£ paid on contract ``c`` in each month ``0 … H-1``: ``annual_value/12`` in
+    each month ``max(0, b) … m`` of the current term, and ``annual_value ×
+    (1+uplift)^j / 12`` in each month ``m+1+(j-1)T … m+jT`` of renewal
+    ``j = 1 … k``."""
+    out = [0.0] * H
+    for t in range(0 if b is None else max(0, b), min(m, H - 1) + 1):
+        out[t] += c.annual_value / 12
+    T = c.renewal_term_months
+    for j in range(1, k + 1):
+        monthly = c.annual_value * (1 + c.renewal_uplift) ** j / 12
+        for t in range(max(m + 1 + (j - 1) * T, 0), min(m + j * T, H - 1) + 1):
+            out[t] += monthly
+    return out
 
 
 def contract_terms(estate: Estate, release: dict[str, int]) -> dict[str, ContractTerms]:
@@ -397,17 +413,17 @@ class Loads:
         return not any(over(self.spend[fy] + x, self.budget[fy])
                        for fy, x in spend.items() if fy in self.budget)
 
-    def add(self, items: Iterable[tuple[str, Option, int]]) -> None:
-        """Book these moves."""
+    def add(self, items: Iterable[tuple[str, Option, int]], sign: int = 1) -> None:
+        """Book these moves (``sign=-1``: release them again)."""
         days, crit, go, spend = self._use(items)
         for (team, t), dd in days.items():
-            self.days[team][t] += dd
+            self.days[team][t] += sign * dd
         for t, n in crit.items():
-            self.critical[t] += n
+            self.critical[t] += sign * n
         for t, n in go.items():
-            self.golives[t] += n
+            self.golives[t] += sign * n
         for fy, x in spend.items():
-            self.spend[fy] += x
+            self.spend[fy] += sign * x
 
 
 def blackout_free(estate: Estate, app_id: str, s: int, d: int) -> bool:

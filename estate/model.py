@@ -16,16 +16,18 @@ This module uses the standard library only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal, get_args
 
 from estate.months import is_month, parse_date
 
 SITE_KINDS = ("on_prem", "colo", "cloud")
 SERVER_KINDS = ("physical", "host", "virtual")
 CRITICALITIES = ("critical", "high", "medium", "low")
-STRATEGIES = ("rehost", "replatform", "refactor", "repurchase", "relocate", "retire", "retain")
+Strategy = Literal["rehost", "replatform", "refactor", "repurchase", "relocate", "retire",
+                   "retain"]
+STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
 DEPENDENCY_KINDS = ("together", "before", "loose")
 DEFAULT_TEAM = "migration"
 
@@ -198,7 +200,7 @@ class Option:
     """
 
     app_id: str
-    strategy: str
+    strategy: Strategy
     target_site: str | None = None
     duration_months: int = 0
     one_off_cost: float = 0.0
@@ -325,13 +327,15 @@ class Pin:
     """A decision an architect has taken: the planner keeps it.
 
     ``strategy`` (and ``target_site`` when given) fix the option; ``start``
-    (``YYYY-MM``) fixes the start month. Either may be ``None`` (free).
+    (``YYYY-MM``) fixes the start month. Either may be ``None`` (free). The
+    same fields, in the same order, as :class:`estate.plan.Decision`.
     """
 
     app_id: str
-    strategy: str | None = None
-    start: str | None = None
+    strategy: Strategy | None = None
+    _: KW_ONLY
     target_site: str | None = None
+    start: str | None = None
 
     def __post_init__(self) -> None:
         if self.strategy is not None:

@@ -107,8 +107,8 @@ def renewal_rows(facts: Facts) -> list[dict[str, Any]]:
         notice = month_date(cp.notice_by) if cp is not None else None
         soon = cp is not None and cp.notice_by is not None and \
             facts.idx(cp.notice_by) < SOON_MONTHS
-        plan_spend = facts.spend(c, facts.plan_renewals(c))
-        base_spend = facts.spend(c, facts.baseline_renewals(c))
+        plan_spend = facts.spend(c)
+        base_spend = facts.spend(c, baseline=True)
         rows.append({
             "contract": c.contract_id, "supplier": c.supplier, "title": c.title,
             "category": c.category, "annual": c.annual_value,

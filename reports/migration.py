@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from estate.model import DEFAULT_TEAM, Estate
+from estate.derive import team_capacity
+from estate.model import Estate
 from estate.plan import Plan
 from reports.facts import Facts
 from reports.xlsx import (
@@ -31,9 +32,7 @@ from reports.xlsx import (
 
 def teams(estate: Estate) -> list[tuple[str, float]]:
     """(team id, days a month) of every team; team ``migration`` when none is listed."""
-    if estate.teams:
-        return [(t.team_id, t.days_per_month) for t in estate.teams]
-    return [(DEFAULT_TEAM, estate.settings.team_days_per_month)]
+    return list(team_capacity(estate).items())
 
 
 def application_rows(facts: Facts, team_ids: list[str]) -> list[list[Any]]:

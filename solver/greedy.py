@@ -6,7 +6,9 @@ topological order of ``before`` contracted to units (ties by the unit's
 smallest app_id). Each member takes the option at a cloud site with the
 lowest ``one_off_cost + 12 × monthly_cost``, else the cheapest non-retain
 option by the same measure, else retain (a unit with a retained member is
-retained whole); pins restrict the choice. The unit then takes the earliest
+retained whole); pins restrict the choice, and the loads of units whose start
+is pinned are booked before any unit is placed (their months are fixed). The
+unit then takes the earliest
 common live-from month ``L`` (member i starts at ``L - d_i``) that keeps every
 rule with the units already placed: team days, critical applications in
 flight, go-lives a month, blackout and freeze months, earliest start,
@@ -79,6 +81,26 @@ class _Greedy:
                 self.before_out[dep.from_id].append(dep.to_id)
         self.live: dict[str, int] = {}
         self.placed: dict[str, Option] = {}
+        self.held: dict[Unit, list[tuple[str, Option, int]]] = {}
+
+    def hold(self, units: list[Unit]) -> None:
+        """Book the loads of every unit whose start is pinned (its months are
+        fixed) before placing any, so that units placed earlier in ``before``
+        order cannot take the capacity the pinned ones need."""
+        hs = self.hs
+        for unit in units:
+            pinned = [(a, p) for a in unit if (p := self.estate.pin_by_app.get(a)) is not None
+                      and p.start is not None]
+            opts = {a: choose_option(self.estate, a) for a in unit}
+            if not pinned or any(o is None for o in opts.values()):
+                continue
+            a0, p0 = pinned[0]
+            L = month_index(hs, p0.start or "") + opts[a0].duration_months  # type: ignore[union-attr]
+            items = [(a, o, L - o.duration_months) for a, o in opts.items() if o is not None]
+            if all(0 <= s and s + o.duration_months <= self.loads.H for _, o, s in items) \
+                    and self.loads.fits(items):
+                self.loads.add(items)
+                self.held[unit] = items
 
     def window(self, unit: Unit, opts: dict[str, Option]) -> tuple[int, int] | None:
         """Bounds ``lo … hi`` of the unit's common L from the non-load rules."""
@@ -106,6 +128,9 @@ class _Greedy:
 
     def place(self, unit: Unit) -> None:
         """Place a unit at its earliest common L, or leave it retained."""
+        held = self.held.pop(unit, None)
+        if held is not None:
+            self.loads.add(held, sign=-1)
         chosen = {a: choose_option(self.estate, a) for a in unit}
         opts = {a: o for a, o in chosen.items() if o is not None}
         if len(opts) < len(unit):
@@ -134,19 +159,21 @@ class _Greedy:
             a = app.app_id
             if a in self.live:
                 o = self.placed[a]
-                out.append(Decision(a, o.strategy, o.target_site,
-                                    label_at(hs, self.live[a] - o.duration_months)))
+                out.append(Decision(a, o.strategy, target_site=o.target_site,
+                                    start=label_at(hs, self.live[a] - o.duration_months)))
             else:
                 keep = next((o for o in self.estate.options_by_app.get(a, ())
                              if o.strategy == "retain"), None)
-                out.append(Decision(a, "retain", keep.target_site if keep else None))
+                out.append(Decision(a, "retain", target_site=keep.target_site if keep else None))
         return out
 
 
 def greedy_attempt(estate: Estate) -> tuple[list[Decision], Evaluation]:
     """The greedy decisions and their evaluation (with every rule checked)."""
     g = _Greedy(estate)
-    for unit in units_in_order(estate):
+    units = units_in_order(estate)
+    g.hold(units)
+    for unit in units:
         g.place(unit)
     decisions = g.decisions()
     return decisions, evaluate(estate, decisions, check=True)

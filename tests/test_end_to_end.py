@@ -13,7 +13,7 @@ from estate.resolve import resolve
 from inventory.demo import demo_estate
 from inventory.load import load_estate
 from inventory.writer import write_estate
-from solver.evaluate import compare_plan
+from solver.check import compare_plan
 from solver.solve import solve
 from tests.test_import_pipeline import build as build_imported
 

@@ -199,7 +199,7 @@ def small_plan(status: str = "optimal") -> Plan:
 def small_result(status: str = "optimal") -> Result:
     """The plan wrapped as a solver result."""
     plan = small_plan(status)
-    return Result(plan.status, plan.objective, plan.bound, plan.gap, plan.solve_seconds, plan)
+    return Result(plan)
 
 
 def month_start(label: str) -> dt.datetime:

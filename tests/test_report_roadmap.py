@@ -156,7 +156,7 @@ def test_infeasible_plan_still_reports(tmp_path: Path) -> None:
     assert "no plan: infeasible" in html
     assert "A6 &lt;b&gt;GIS&lt;/b&gt; cannot move" in html
     from solver.result import Result
-    written = write_reports(small_estate(), Result("infeasible", None, None, None, 1.0, plan),
+    written = write_reports(small_estate(), Result(plan),
                             tmp_path, pdf=False)
     assert len(written) == 3
 

@@ -81,7 +81,7 @@ def test_settings_extra_generated_options_and_pins() -> None:
                  extra={"pue.on_prem": "1.7"})
     gen = Option(e.applications[0].app_id, "rehost", "AZ-UKS", 2, generated=True)
     pins = (Pin(e.applications[0].app_id, "retain"),
-            Pin(e.applications[1].app_id, None, "2027-01", None))
+            Pin(e.applications[1].app_id, None, start="2027-01"))
     sheets = estate_to_sheets(replace(e, settings=s, options=e.options + (gen,), pins=pins))
     assert dict(sheets["settings"][1]) == {
         "horizon_start": "2026-04", "horizon_months": 36, "discount_rate": 0.05,
@@ -144,7 +144,7 @@ def test_round_trip(tmp_path: Path, fmt: str, which: str) -> None:
         e = replace(e, applications=tuple(apps),
                     settings=replace(e.settings, carbon_price=123.45, discount_rate=0.04,
                                      grid_kg_per_kwh=0.2),
-                    pins=(Pin(apps[1].app_id, None, "2026-09"),))
+                    pins=(Pin(apps[1].app_id, None, start="2026-09"),))
     path = tmp_path / ("e.xlsx" if fmt == "xlsx" else "e")
     loaded = load_estate(write_estate(e, path))
     assert loaded == e
