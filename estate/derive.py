@@ -454,3 +454,14 @@ def deadlines(estate: Estate) -> dict[str, int]:
                     if aid in out:
                         out[aid] = min(out[aid], x)
     return out
+
+
+def cloud_options(estate: Estate, app_id: str) -> list[Option]:
+    """The application's options that run at a cloud site it may target (one
+    without ``exit_by``)."""
+    out = []
+    for o in estate.options_by_app.get(app_id, ()):
+        site = estate.site_by_id.get(o.target_site or "")
+        if o.to_target and site is not None and site.kind == "cloud" and site.exit_by is None:
+            out.append(o)
+    return out

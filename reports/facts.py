@@ -23,7 +23,7 @@ from estate.derive import (
 )
 from estate.model import Contract, Estate, Option
 from estate.months import label_at, month_index
-from estate.plan import AppPlan, ContractPlan, Plan
+from estate.plan import Alternative, AppPlan, ContractPlan, Plan
 
 
 @dataclass
@@ -127,6 +127,11 @@ class Facts:
             if d.kind == "before":
                 out.setdefault(d.from_id, []).append(d.to_id)
         return out
+
+    @cached_property
+    def alternative(self) -> dict[str, Alternative]:
+        """The plan's cloud alternative of each application that has one."""
+        return {a.app_id: a for a in self.plan.alternatives}
 
     # -- servers and sites -----------------------------------------------
     @property

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from estate.derive import cloud_options
 from estate.model import Estate, Option
 from estate.months import label_at, month_index
 from estate.plan import Alternative, Decision, Totals
@@ -22,16 +23,6 @@ from solver.evaluate import evaluate
 
 #: Seconds spent on alternatives at most (the rest are left out, not estimated).
 DEFAULT_SECONDS = 20.0
-
-
-def cloud_options(estate: Estate, app_id: str) -> list[Option]:
-    """The application's options that run at a cloud site it may target."""
-    out = []
-    for o in estate.options_by_app.get(app_id, ()):
-        site = estate.site_by_id.get(o.target_site or "")
-        if o.to_target and site is not None and site.kind == "cloud" and site.exit_by is None:
-            out.append(o)
-    return out
 
 
 def _start(estate: Estate, dec: Decision, o: Option) -> int | None:
