@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from estate.frontier import Frontier
 from estate.model import Estate
 from solver.result import Result
 
@@ -28,7 +29,8 @@ def _stderr(message: str) -> None:
 
 def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
                   pdf: bool = True, weeks: int = 8,
-                  warn: Callable[[str], None] | None = None) -> list[Path]:
+                  warn: Callable[[str], None] | None = None,
+                  frontier: Frontier | None = None) -> list[Path]:
     """Write every report of ``result`` into ``out_dir``.
 
     Parameters
@@ -46,6 +48,8 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
         Weeks before a resident-facing go-live month by which residents are told.
     warn
         Called with each warning line; default prints ``warning: …`` to stderr.
+    frontier
+        A cost–carbon front (``estate frontier``) to add to the roadmap.
 
     Returns
     -------
@@ -62,7 +66,7 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
     written = [
         write_contracts(estate, plan, out / "contracts.xlsx"),
         write_migration(estate, plan, out / "migration-plan.xlsx"),
-        write_roadmap(estate, plan, out / "roadmap.html", weeks=weeks),
+        write_roadmap(estate, plan, out / "roadmap.html", weeks=weeks, frontier=frontier),
     ]
     if pdf:
         printed = print_pdf(out / "roadmap.html", out / "roadmap.pdf", warn=warn or _stderr)

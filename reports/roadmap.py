@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
+from estate.frontier import Frontier, Marker
 from estate.model import Estate
 from estate.plan import Plan
 from reports import board, figures
@@ -78,8 +79,9 @@ def _contract_rows(facts: Facts) -> list[dict[str, Any]]:
 
 
 def context(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS,
-            ) -> dict[str, Any]:
-    """Everything the template shows, as plain data and pre-rendered figure divs."""
+            frontier: Frontier | None = None) -> dict[str, Any]:
+    """Everything the template shows, as plain data and pre-rendered figure divs
+    (``fr``: the cost–carbon front's section, when a front is given)."""
     facts = Facts(estate, plan)
     has_plan = bool(plan.applications)
     ctx: dict[str, Any] = {
@@ -104,6 +106,7 @@ def context(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS
     ctx["estimates"] = board.estimate_counts(facts)
     ctx["notices"] = _contract_rows(facts)
     ctx["figures"] = dict.fromkeys(("gantt", "contracts", "cumulative", "carbon"))
+    ctx["fr"] = _frontier_section(plan, frontier)
     if has_plan:
         fig, ctx["gantt_bars"] = figures.gantt(facts)
         ctx["gantt_fits_page"] = fig.layout.height <= 560
@@ -120,15 +123,28 @@ def context(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS
     return ctx
 
 
-def render(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS) -> str:
+def _frontier_section(plan: Plan, frontier: Frontier | None) -> dict[str, Any] | None:
+    """The front's section, this plan marked on it (``None`` without a front)."""
+    if frontier is None:
+        return None
+    from reports.frontier import frontier_context
+
+    t = plan.totals
+    mark = None if t is None else Marker("this plan", t.co2e_tonnes, t.cost, t.cost_discounted)
+    return frontier_context(frontier, mark)
+
+
+def render(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS,
+           frontier: Frontier | None = None) -> str:
     """The roadmap page as one self-contained HTML string."""
-    ctx = context(estate, plan, weeks)
+    ctx = context(estate, plan, weeks, frontier)
     ctx["plotly_js"] = Markup(get_plotlyjs().replace("</script", "<\\/script"))
     return environment().get_template("roadmap.html.j2").render(**ctx)
 
 
 def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
-                  weeks: int = board.RESIDENT_NOTICE_WEEKS) -> Path:
+                  weeks: int = board.RESIDENT_NOTICE_WEEKS,
+                  frontier: Frontier | None = None) -> Path:
     """Write ``roadmap.html`` atomically.
 
     Parameters
@@ -141,6 +157,8 @@ def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
         Target file.
     weeks
         Weeks before a resident-facing go-live month by which residents are told.
+    frontier
+        A cost–carbon front to add as a section (chart and table).
 
     Returns
     -------
@@ -149,7 +167,7 @@ def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = render(estate, plan, weeks)
+    text = render(estate, plan, weeks, frontier)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=target.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
