@@ -369,8 +369,8 @@ def apply_scenario(raw: Estate, sc: Scenario) -> Estate:
 def restrict_options(estate: Estate, sc: Scenario) -> Estate:
     """A resolved estate without the options the scenario excludes (moving
     options to ``exclude_target_sites``, any option of ``exclude_strategies``).
-    An application left with no option cannot be planned: the solve reports
-    the estate infeasible and names it."""
+    An application left with no option at all stays as it is (as one with no
+    option row would)."""
     sites = _words(sc.value("exclude_target_sites", []))
     strategies = {s.lower() for s in _words(sc.value("exclude_strategies", []))}
     if not sites and not strategies:

@@ -52,9 +52,8 @@ def test_a_front_through_the_scheduler_equals_the_local_one(tmp_path: Path) -> N
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
-    from dask_processes import free_port
-
     import dask
+    from dask_processes import free_port
 
     workbook = write_estate(tradeoff_estate(), tmp_path / "tradeoff.xlsx")
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):

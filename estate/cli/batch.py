@@ -113,7 +113,7 @@ def cluster(scheduler: str | None = None, *, processes: int | None = None,
         return
     n = processes or default_processes(workers)
     local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                         host="127.0.0.1", dashboard_address=None,
+                         host="127.0.0.1", dashboard_address="127.0.0.1:0",
                          silence_logs=logging.ERROR)
     client = Client(local)
     try:

@@ -102,10 +102,10 @@ class _Writer:
             return False
         self.plans[job.name] = plan
         self.resumed.append(job.name)
-        self._tell(job.name, plan, "resumed")
+        self.tell(job.name, plan, "resumed")
         return True
 
-    def write(self, job: SolveJob, outcome: Plan | JobFailed) -> None:
+    def write(self, job: SolveJob, outcome: Plan | JobFailed, note: str = "") -> None:
         if isinstance(outcome, JobFailed):
             self.failed.append(outcome)
             if self.done is not None:
@@ -117,9 +117,10 @@ class _Writer:
         (folder / "job.json").write_text(json.dumps(self.signature(job), indent=2) + "\n",
                                          encoding="utf-8")
         self.plans[job.name] = outcome
-        self._tell(job.name, outcome, "")
+        self.tell(job.name, outcome, note)
 
-    def _tell(self, name: str, plan: Plan, note: str) -> None:
+    def tell(self, name: str, plan: Plan, note: str) -> None:
+        """Report a finished (or resumed) job's plan to ``done``."""
         if self.done is not None and self.raw is not None:
             self.done(name, summarise(self.raw, plan), note)
 
@@ -158,6 +159,140 @@ def _frontier(raw: Estate, specs: list[PointSpec], w: _Writer, values: tuple[int
         workbook=raw.source or "demo", settings=settings, complete=complete)
 
 
+class _Front:
+    """The front's batch as stages: (1) both ends and this plan; (2) an end
+    that another plan of the batch beats is solved again, hinted with that
+    plan; (3) the capped points, each hinted with the cheapest plan known to
+    keep its cap; (4) a capped point that a known plan beats within its cap is
+    solved again, hinted with it. A stage with nothing to solve is skipped."""
+
+    def __init__(self, raw: Estate, estate: Estate, points: int, options: BatchOptions,
+                 plan: bool, w: _Writer, inputs: dict[str, str | None],
+                 started: Callable[[int], None] | None) -> None:
+        self.raw, self.estate, self.points, self.options = raw, estate, points, options
+        self.w, self.inputs, self.started = w, inputs, started
+        self.low, self.high = end_specs(points)
+        self.specs: list[PointSpec] = [self.low, self.high]
+        self.stages = [self._first, self._repair_ends, self._inner, self._repair_inner]
+        self.with_plan = plan
+        self.outstanding: set[str] = set()
+        self.repairing: dict[str, Plan] = {}
+        self.total = len(self._first()) + max(points - 2, 0)
+
+    def job(self, name: str, objective: str, **kw: Any) -> SolveJob:
+        return SolveJob(name, self.estate, self.inputs, objective=objective,
+                        time_limit=self.options.time_limit, workers=self.options.workers,
+                        seed=self.options.seed, **kw)
+
+    def _end(self, spec: PointSpec, hint: tuple = ()) -> SolveJob:
+        if spec.kind == "least_cost":
+            return self.job(spec.name, "cost", epsilon=Epsilon(fewest_tonnes=True, hint=hint))
+        return self.job(spec.name, "carbon", carbon_price=0.0,
+                        epsilon=Epsilon(hint=hint) if hint else None)
+
+    def _capped(self, spec: PointSpec, hint: tuple = ()) -> SolveJob:
+        return self.job(spec.name, "cost", epsilon=Epsilon(
+            cap_tonnes=spec.cap_tonnes, fewest_tonnes=True, hint=hint))
+
+    def _known(self) -> list[tuple[float, float, Plan]]:
+        """(tonnes, discounted £, plan) of every plan with a schedule so far."""
+        return [(p.totals.co2e_tonnes, p.totals.cost_discounted, p)
+                for p in self.w.plans.values() if p.has_schedule and p.totals is not None]
+
+    def _within(self, cap: float | None) -> Plan | None:
+        """The cheapest known plan emitting at most ``cap`` tonnes."""
+        ok = [k for k in self._known() if cap is None or k[0] <= cap]
+        return min(ok, key=lambda k: (k[1], k[0]))[2] if ok else None
+
+    def _first(self) -> list[SolveJob]:
+        jobs = [self._end(self.low), self._end(self.high)]
+        return jobs + ([self.job(PLAN_DIR, "balanced")] if self.with_plan else [])
+
+    def _repair(self, spec: PointSpec, better: Plan) -> SolveJob:
+        self.repairing[spec.name] = self.w.plans[spec.name]
+        hint = better.decisions
+        return self._capped(spec, hint) if spec.kind == "capped" else self._end(spec, hint)
+
+    def _repair_ends(self) -> list[SolveJob]:
+        out = []
+        low, high = self.w.plans.get(self.low.name), self.w.plans.get(self.high.name)
+        cheapest = self._within(None)
+        if low is not None and low.totals is not None and cheapest is not None:
+            assert cheapest.totals is not None
+            if cheapest.totals.cost_discounted < low.totals.cost_discounted - 0.01:
+                out.append(self._repair(self.low, cheapest))
+        known = self._known()
+        if high is not None and high.totals is not None and known:
+            least = min(known, key=lambda k: (k[0], k[1]))
+            if least[0] < high.totals.co2e_tonnes - 1e-6:
+                out.append(self._repair(self.high, least[2]))
+        return out
+
+    def _inner(self) -> list[SolveJob]:
+        a, b = self.w.plans.get(self.low.name), self.w.plans.get(self.high.name)
+        if a is None or b is None or a.totals is None or b.totals is None:
+            return []
+        caps = interior_specs(self.points, b.totals.co2e_tonnes, a.totals.co2e_tonnes)
+        self.specs[1:1] = caps
+        out = []
+        for spec in caps:
+            hint = self._within(spec.cap_tonnes)
+            out.append(self._capped(spec, hint.decisions if hint is not None else ()))
+        return out
+
+    def _repair_inner(self) -> list[SolveJob]:
+        out = []
+        for spec in self.specs:
+            mine = self.w.plans.get(spec.name)
+            better = self._within(spec.cap_tonnes)
+            if spec.kind != "capped" or mine is None or better is None:
+                continue
+            assert better.totals is not None
+            if mine.totals is None or (better.totals.cost_discounted
+                                       < mine.totals.cost_discounted - 0.01):
+                out.append(self._repair(spec, better))
+        return out
+
+    def advance(self) -> list[SolveJob]:
+        """The jobs of the next stage with something to solve (``[]``: done)."""
+        while not self.outstanding and self.stages:
+            stage = self.stages.pop(0)
+            jobs = stage()
+            repair = stage in (self._repair_ends, self._repair_inner)
+            todo = jobs if repair else [j for j in jobs if not self.w.reuse(j)]
+            if repair and todo:
+                self.total += len(todo)
+                if self.started is not None:
+                    self.started(self.total)
+            self.outstanding = {j.name for j in todo}
+            if todo:
+                return todo
+        return []
+
+    def finished(self, job: SolveJob, outcome: Plan | JobFailed) -> list[SolveJob]:
+        """Record a finished job (a repair only when it is better) and go on."""
+        old = self.repairing.pop(job.name, None)
+        if old is not None and (isinstance(outcome, JobFailed) or not _better(
+                next(s for s in self.specs if s.name == job.name), outcome, old)):
+            self.w.tell(job.name, old, "solved again: nothing better found")
+        else:
+            self.w.write(job, outcome, "solved again, hinted" if old is not None else "")
+        self.outstanding.discard(job.name)
+        return self.advance()
+
+
+def _better(spec: PointSpec, new: Plan, old: Plan) -> bool:
+    """Whether ``new`` is a better plan than ``old`` for the point ``spec``."""
+    if new.totals is None:
+        return False
+    if old.totals is None:
+        return True
+    a, b = new.totals, old.totals
+    if spec.kind == "least_carbon":
+        return (a.co2e_tonnes, a.cost_discounted) < (b.co2e_tonnes - 1e-6, b.cost_discounted)
+    return (a.cost_discounted, a.co2e_tonnes) < (b.cost_discounted - 0.01, b.co2e_tonnes)
+
+
 def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | None = None,
                  options: BatchOptions = BatchOptions(), plan: bool = True,
                  started: Callable[[int], None] | None = None,
@@ -180,8 +315,9 @@ def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | N
     plan
         Also solve "this plan" (the balanced objective), marked on the chart.
     started, done
-        Called with the number of jobs, and with each job's name, summary and
-        a note (``resumed``, ``failed: …``) as it finishes.
+        Called with the number of jobs (again when it grows), and with each
+        job's name, summary and a note (``resumed``, ``failed: …``) as it
+        finishes.
 
     Raises
     ------
@@ -192,60 +328,33 @@ def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | N
         raise EstateError(Issue("--points", f"a front needs at least 2 points (got {points})"))
     estate = resolve_estate(raw, reference=reference)
     values = appraisal_values(raw, reference)
-    inputs = plan_inputs(raw, reference)
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = {"points": points, "time_limit": options.time_limit,
                 "workers": options.workers, "seed": options.seed,
                 "scheduler": options.scheduler or "local"}
-
-    def job(name: str, objective: str, **kw: Any) -> SolveJob:
-        return SolveJob(name, estate, inputs, objective=objective,
-                        time_limit=options.time_limit, workers=options.workers,
-                        seed=options.seed, **kw)
-
-    low, high = end_specs(points)
-    ends = [job(low.name, "cost", epsilon=Epsilon(fewest_tonnes=True)),
-            job(high.name, "carbon", carbon_price=0.0)]
-    first = ends + ([job(PLAN_DIR, "balanced")] if plan else [])
-    specs: list[PointSpec] = [low, high]
     w = _Writer(out_dir, options.resume, done, raw=raw)
-
-    def inner() -> list[SolveJob]:
-        a, b = w.plans.get(low.name), w.plans.get(high.name)
-        if a is None or b is None or a.totals is None or b.totals is None:
-            return []
-        caps = interior_specs(points, b.totals.co2e_tonnes, a.totals.co2e_tonnes)
-        specs[1:1] = caps
-        hint = b.decisions
-        return [job(s.name, "cost", epsilon=Epsilon(cap_tonnes=s.cap_tonnes,
-                                                     fewest_tonnes=True, hint=hint))
-                for s in caps]
+    front = _Front(raw, estate, points, options, plan, w, plan_inputs(raw, reference), started)
+    if started is not None:
+        started(front.total)
 
     def finished(j: SolveJob, outcome: Plan | JobFailed) -> list[SolveJob]:
-        w.write(j, outcome)
-        more: list[SolveJob] = []
-        if j.name in (low.name, high.name) and all(e.name in w.plans for e in ends):
-            more = [m for m in inner() if not w.reuse(m)]
-        _frontier(raw, specs, w, values, settings, complete=False).write(
+        more = front.finished(j, outcome)
+        _frontier(raw, front.specs, w, values, settings, complete=False).write(
             out_dir / "frontier.json")
         return more
 
-    todo = [j for j in first if not w.reuse(j)]
-    if started is not None:
-        started(len(first) + max(points - 2, 0))
-    more = inner() if all(e.name in w.plans for e in ends) else []
-    todo += [m for m in more if not w.reuse(m)]
+    todo = front.advance()
     if todo:
         with batch.cluster(options.scheduler, processes=options.processes,
                            workers=options.workers) as client:
             batch.run_batch(client, todo, finished)
-    front = _frontier(raw, specs, w, values, settings, complete=not w.failed)
-    written = [front.write(out_dir / "frontier.json")]
+    result = _frontier(raw, front.specs, w, values, settings, complete=not w.failed)
+    written = [result.write(out_dir / "frontier.json")]
     from reports.frontier import write_frontier_html, write_frontier_xlsx
 
-    written.append(write_frontier_xlsx(front, out_dir / "frontier.xlsx"))
-    written.append(write_frontier_html(front, out_dir / "frontier.html"))
-    return FrontierRun(front, written, w.failed, w.resumed, w.plans)
+    written.append(write_frontier_xlsx(result, out_dir / "frontier.xlsx"))
+    written.append(write_frontier_html(result, out_dir / "frontier.html"))
+    return FrontierRun(result, written, w.failed, w.resumed, w.plans)
 
 
 # -- scenarios -----------------------------------------------------------------------
