@@ -26,7 +26,7 @@ from estate.errors import EstateError, Issue
 from estate.model import Estate
 from estate.months import parse_month
 from estate.reference import load_reference
-from estate.summary import PlanSummary
+from estate.summary import PlanSummary, tonnes_text
 
 __all__ = ["Frontier", "FrontierPoint", "Marker", "PointSpec", "appraisal_values", "assemble",
            "end_specs", "interior_specs", "read_frontier", "verdict"]
@@ -57,7 +57,7 @@ class PointSpec:
             return "least cost"
         if self.kind == "least_carbon":
             return "least carbon"
-        return f"≤ {self.cap_tonnes:,.1f} t"
+        return f"≤ {tonnes_text(self.cap_tonnes or 0.0)}"
 
 
 def point_name(index: int, n: int) -> str:

@@ -18,7 +18,12 @@ from estate.model import Estate
 from estate.months import add_months
 from estate.plan import Plan
 
-__all__ = ["PlanSummary", "data_centres", "summarise"]
+__all__ = ["PlanSummary", "data_centres", "summarise", "tonnes_text"]
+
+
+def tonnes_text(t: float) -> str:
+    """Tonnes for a person: ``1,234.5 t``; three decimals below 10 t."""
+    return f"{t:,.3f} t" if abs(t) < 10 else f"{t:,.1f} t"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ class Epsilon:
     fewest_tonnes
         After the main phase, a second one: fewest tonnes among plans costing
         no more than the best found (ties broken towards less carbon). It
-        takes a quarter of the search time; the bound stays the main phase's.
+        takes 15 % of the search time; the bound stays the main phase's.
     hint
         Decisions of a plan known to meet the cap (e.g. the least-carbon end of
         the front), offered to CP-SAT as a hint beside the greedy and

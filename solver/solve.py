@@ -43,7 +43,7 @@ OBJECTIVES = ("balanced", "cost", "carbon")
 SCALE = 100.0  # objective in pence
 CARBON_SCALE = 1000.0  # carbon phase in grams
 KG_WEIGHTS: Weights = (0.0, 0.0, 1.0, 0.0)  # undiscounted kgCO2e
-FEWEST_TONNES_SHARE = 0.25  # of the search time, for Epsilon.fewest_tonnes
+FEWEST_TONNES_SHARE = 0.15  # of the search time, for Epsilon.fewest_tonnes
 MEMORY_MB = 3300.0  # the search stops (keeping the best plan) above this process size
 LARGE = 2000  # applications: above this, a lighter model (no time-indexed rows, default LP)
 

@@ -245,6 +245,8 @@ def test_the_demo_scenarios_each_take_effect(tmp_path: Path) -> None:
     assert raw.site_by_id["DC1"].exit_by == "2029-04"
     exits = {s.site_id: s.exit for s in plans["exit-dc1-a-year-earlier"].sites}
     assert exits["DC1"] <= "2028-04"
+    assert run.outcomes[1].summary.exits["DC1"] == exits["DC1"]  # what the comparison shows
+    assert set(run.outcomes[1].summary.exits) == {"DC1", "DC2"}  # the data centres
     # budget capped: every financial year's one-off spend within half its limit
     ledger = plans["budget-capped"].ledger
     assert ledger is not None

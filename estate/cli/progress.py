@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import click
 
-from estate.summary import PlanSummary
+from estate.summary import PlanSummary, tonnes_text
 
 
 def describe(name: str, s: PlanSummary | None, note: str) -> str:
@@ -20,7 +20,7 @@ def describe(name: str, s: PlanSummary | None, note: str) -> str:
         return f"{name}: {status}"
     assert s.tonnes is not None and s.cost_discounted is not None
     extra = f" ({note})" if note else ""
-    return (f"{name}: {s.status}, {s.tonnes:,.1f} t CO2e, £{s.cost_discounted:,.0f} "
+    return (f"{name}: {s.status}, {tonnes_text(s.tonnes)} CO2e, £{s.cost_discounted:,.0f} "
             f"discounted, gap {100 * (s.gap or 0):.2f} %{extra}")
 
 

@@ -160,11 +160,13 @@ def _frontier(raw: Estate, specs: list[PointSpec], w: _Writer, values: tuple[int
 
 
 class _Front:
-    """The front's batch as stages: (1) both ends and this plan; (2) an end
-    that another plan of the batch beats is solved again, hinted with that
-    plan; (3) the capped points, each hinted with the cheapest plan known to
-    keep its cap; (4) a capped point that a known plan beats within its cap is
-    solved again, hinted with it. A stage with nothing to solve is skipped."""
+    """The front's batch as stages: (1) this plan (the balanced objective) and
+    the least-carbon end; (2) the least-cost end, hinted with this plan (in
+    stage 1 when there is no "this plan"), and an end that another plan of the
+    batch beats, solved again hinted with that plan; (3) the capped points,
+    each hinted with the cheapest plan known to keep its cap; (4) a capped
+    point that a known plan beats within its cap, solved again hinted with it.
+    A stage with nothing to solve is skipped."""
 
     def __init__(self, raw: Estate, estate: Estate, points: int, options: BatchOptions,
                  plan: bool, w: _Writer, inputs: dict[str, str | None],
@@ -173,11 +175,11 @@ class _Front:
         self.w, self.inputs, self.started = w, inputs, started
         self.low, self.high = end_specs(points)
         self.specs: list[PointSpec] = [self.low, self.high]
-        self.stages = [self._first, self._repair_ends, self._inner, self._repair_inner]
+        self.stages = [self._first, self._ends, self._inner, self._repair_inner]
         self.with_plan = plan
         self.outstanding: set[str] = set()
         self.repairing: dict[str, Plan] = {}
-        self.total = len(self._first()) + max(points - 2, 0)
+        self.total = len(self._first()) + (1 if plan else 0) + max(points - 2, 0)
 
     def job(self, name: str, objective: str, **kw: Any) -> SolveJob:
         return SolveJob(name, self.estate, self.inputs, objective=objective,
@@ -205,19 +207,22 @@ class _Front:
         return min(ok, key=lambda k: (k[1], k[0]))[2] if ok else None
 
     def _first(self) -> list[SolveJob]:
-        jobs = [self._end(self.low), self._end(self.high)]
-        return jobs + ([self.job(PLAN_DIR, "balanced")] if self.with_plan else [])
+        if self.with_plan:
+            return [self.job(PLAN_DIR, "balanced"), self._end(self.high)]
+        return [self._end(self.low), self._end(self.high)]
 
     def _repair(self, spec: PointSpec, better: Plan) -> SolveJob:
         self.repairing[spec.name] = self.w.plans[spec.name]
         hint = better.decisions
         return self._capped(spec, hint) if spec.kind == "capped" else self._end(spec, hint)
 
-    def _repair_ends(self) -> list[SolveJob]:
+    def _ends(self) -> list[SolveJob]:
         out = []
         low, high = self.w.plans.get(self.low.name), self.w.plans.get(self.high.name)
         cheapest = self._within(None)
-        if low is not None and low.totals is not None and cheapest is not None:
+        if low is None and self.with_plan:
+            out.append(self._end(self.low, cheapest.decisions if cheapest else ()))
+        elif low is not None and low.totals is not None and cheapest is not None:
             assert cheapest.totals is not None
             if cheapest.totals.cost_discounted < low.totals.cost_discounted - 0.01:
                 out.append(self._repair(self.low, cheapest))
@@ -256,12 +261,11 @@ class _Front:
     def advance(self) -> list[SolveJob]:
         """The jobs of the next stage with something to solve (``[]``: done)."""
         while not self.outstanding and self.stages:
-            stage = self.stages.pop(0)
-            jobs = stage()
-            repair = stage in (self._repair_ends, self._repair_inner)
-            todo = jobs if repair else [j for j in jobs if not self.w.reuse(j)]
-            if repair and todo:
-                self.total += len(todo)
+            jobs = self.stages.pop(0)()
+            todo = [j for j in jobs if j.name in self.repairing or not self.w.reuse(j)]
+            repairs = sum(1 for j in todo if j.name in self.repairing)
+            if repairs:
+                self.total += repairs
                 if self.started is not None:
                     self.started(self.total)
             self.outstanding = {j.name for j in todo}

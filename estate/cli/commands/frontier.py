@@ -12,6 +12,7 @@ from estate.cli import pipeline
 from estate.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
 from estate.cli.progress import batch_progress
 from estate.cli.studies import BatchOptions, run_frontier
+from estate.summary import tonnes_text
 
 
 def batch_options(f):  # type: ignore[no-untyped-def]
@@ -80,7 +81,7 @@ def frontier(workbook: Path | None, out_dir: Path, points: int, demo: bool, no_p
     for p in on:
         s = p.summary
         mac = "" if p.mac is None else f"; £{p.mac:,.0f}/t avoided from {p.mac_from}"
-        click.echo(f"  {p.spec.name} ({p.spec.label}): {s.tonnes:,.1f} t, "
+        click.echo(f"  {p.spec.name} ({p.spec.label}): {tonnes_text(s.tonnes or 0.0)}, "
                    f"£{s.cost_discounted:,.0f} discounted, gap {100 * (s.gap or 0):.2f} %{mac}")
     for p in front.points:
         if p.dominated_by or p.same_as:
