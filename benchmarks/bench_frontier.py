@@ -11,7 +11,7 @@ CP-SAT threads:
 
 Prints the wall time of each and every point's status, tonnes, discounted
 cost and gap, the machine's load average before and after, and writes
-``benchmarks/results/frontier.json``.
+``benchmarks/results/frontier-w<WORKERS>.json``.
 
 Usage: ``python benchmarks/bench_frontier.py [--points 6] [--time-limit 30]
 [--workers 1] [--only local1,local2,scheduler]``
@@ -125,7 +125,7 @@ def main() -> None:
                                 scheduler=address))
         finally:
             _stop(procs)
-    out = ROOT / "benchmarks" / "results" / "frontier.json"
+    out = ROOT / "benchmarks" / "results" / f"frontier-w{args.workers}.json"
     out.write_text(json.dumps({"points": args.points, "time_limit": args.time_limit,
                                "workers": args.workers, "cores": os.cpu_count(),
                                "runs": results}, indent=2) + "\n", encoding="utf-8")

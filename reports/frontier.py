@@ -12,6 +12,7 @@ each step along the front against the appraisal carbon values.
 from __future__ import annotations
 
 import html
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -153,12 +154,18 @@ def abatement_figure(front: Frontier) -> go.Figure | None:
         x=[f"{p.mac_from} → {p.spec.name}" for p in steps], y=[p.mac for p in steps],
         marker_color="#A9BCCD", name="£ per tonne avoided",
         hovertemplate="%{x}: £%{y:,.0f} per tonne<extra></extra>"))
-    for series, value in front.carbon_values.items():
+    macs = [p.mac for p in steps if p.mac is not None]
+    values = list(front.carbon_values.values())
+    # costs far above the carbon values: a log axis keeps both readable
+    log = bool(values) and min(macs) > 0 and max(macs) > 10 * max(values)
+    for i, (series, value) in enumerate(front.carbon_values.items()):
         colour = SERIES_COLOURS.get(series, "#000")
+        y = math.log10(value) if log else value  # annotations take log10 on a log axis
         fig.add_shape(type="line", xref="paper", x0=0.0, x1=1.0, yref="y", y0=value, y1=value,
                       line={"color": colour, "dash": "dash", "width": 2}, layer="above",
                       opacity=1.0)
-        fig.add_annotation(xref="paper", x=1.0, xanchor="right", yref="y", y=value,
+        fig.add_annotation(xref="paper", x=(0.02, 0.5, 0.98)[i % 3],
+                           xanchor=("left", "center", "right")[i % 3], yref="y", y=y,
                            yanchor="bottom", showarrow=False, font={"color": colour},
                            bgcolor="rgba(255,255,255,0.85)",
                            text=f"{series} carbon value £{value:,.0f}/t ({front.carbon_year})")
@@ -166,8 +173,8 @@ def abatement_figure(front: Frontier) -> go.Figure | None:
         width=WIDTH, height=380, template="simple_white",
         title={"text": "What each step along the front costs per tonne avoided",
                "x": 0.0, "xanchor": "left", "font": {"size": 15}},
-        yaxis={"title": "£ (discounted) per t CO2e avoided", "tickformat": ",.0f",
-               "tickprefix": "£"},
+        yaxis={"title": "£ (discounted) per t CO2e avoided" + (" (log scale)" if log else ""),
+               "tickformat": ",.0f", "tickprefix": "£", "type": "log" if log else "linear"},
         margin={"l": 110, "r": 30, "t": 70, "b": 60},
         font={"family": "Arial, Helvetica, sans-serif", "size": 12}, showlegend=False)
     return fig

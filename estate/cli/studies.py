@@ -165,8 +165,10 @@ class _Front:
     stage 1 when there is no "this plan"), and an end that another plan of the
     batch beats, solved again hinted with that plan; (3) the capped points,
     each hinted with the cheapest plan known to keep its cap; (4) a capped
-    point that a known plan beats within its cap, solved again hinted with it.
-    A stage with nothing to solve is skipped."""
+    point that a known plan beats within its cap, and the least-cost end when
+    a capped point is cheaper, solved again hinted with it. The caps stay those
+    set from the ends as stage 2 left them. A stage with nothing to solve is
+    skipped."""
 
     def __init__(self, raw: Estate, estate: Estate, points: int, options: BatchOptions,
                  plan: bool, w: _Writer, inputs: dict[str, str | None],
@@ -246,7 +248,13 @@ class _Front:
         return out
 
     def _repair_inner(self) -> list[SolveJob]:
+        low = self.w.plans.get(self.low.name)
+        cheapest = self._within(None)
         out = []
+        if low is not None and low.totals is not None and cheapest is not None:
+            assert cheapest.totals is not None
+            if cheapest.totals.cost_discounted < low.totals.cost_discounted - 0.01:
+                out.append(self._repair(self.low, cheapest))
         for spec in self.specs:
             mine = self.w.plans.get(spec.name)
             better = self._within(spec.cap_tonnes)
