@@ -17,7 +17,7 @@ from inventory.scenarios import read_scenarios
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True,
+@click.argument("paths", nargs=-1, required=True, metavar="[WORKBOOK] SCENARIOS",
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
