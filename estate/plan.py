@@ -154,9 +154,12 @@ class Plan:
         d["conflicts"] = list(self.conflicts)
         return d
 
-    def write(self, path: str | Path) -> None:
-        """Write ``plan.json``."""
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+    def write(self, path: str | Path) -> Path:
+        """Write ``plan.json`` atomically; a symbolic link or read-only file is refused
+        (:func:`estate.files.write_text`)."""
+        from estate.files import write_text
+
+        return write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
 
 def _totals(d: dict[str, Any] | None) -> Totals | None:

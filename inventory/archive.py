@@ -1,0 +1,102 @@
+"""Zip-bomb and formula checks of an ``.xlsx``, from its central directory, before parsing.
+
+An ``.xlsx`` is a zip of XML parts. :func:`check_archive` refuses one whose
+parts would unpack to too much, or that is far more compressed than a real
+workbook, before openpyxl parses a byte; this takes milliseconds whatever the
+file claims.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from pathlib import Path
+
+from estate.errors import EstateError, Issue
+from inventory.limits import (
+    MAX_ARCHIVE_BYTES,
+    MAX_MEMBER_BYTES,
+    MAX_MEMBERS,
+    MAX_RATIO,
+    MAX_SHARED_STRINGS_BYTES,
+    RATIO_FROM_BYTES,
+)
+
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z]\w*:)?f[\s>/]")
+
+
+def _not_a_workbook(path: Path, why: str) -> EstateError:
+    return EstateError(Issue(str(path), f"is not a workbook estate will read: {why}. If it "
+                             "is a real workbook, open it in Excel or LibreOffice and save it "
+                             "again as .xlsx"))
+
+
+def check_archive(path: str | os.PathLike[str]) -> list[str]:
+    """Refuse an ``.xlsx`` that would unpack to too much, before any parsing.
+
+    Reads only the zip's central directory: every part's declared
+    uncompressed size against :data:`MAX_MEMBER_BYTES` (shared strings
+    against :data:`MAX_SHARED_STRINGS_BYTES`), the total against
+    :data:`MAX_ARCHIVE_BYTES`, and the compression ratio of every part above
+    :data:`RATIO_FROM_BYTES` against :data:`MAX_RATIO`. Python's zipfile
+    never inflates a part past its declared size (a part that holds more
+    fails its CRC check), so the declared sizes bound what parsing can read.
+
+    Returns
+    -------
+    list of str
+        The names of the worksheet parts that contain a formula.
+
+    Raises
+    ------
+    EstateError
+        One clear issue naming the part and its sizes.
+    """
+    p = Path(path)
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise EstateError(Issue(str(p), "is not an .xlsx workbook (not a zip file; a "
+                                "password-protected workbook is not one either); save it from "
+                                "Excel as 'Excel Workbook (*.xlsx)' or give a folder of .csv "
+                                f"files ({exc})")) from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise _not_a_workbook(p, f"it has {len(infos):,} parts (at most {MAX_MEMBERS:,})")
+        total = 0
+        for info in infos:
+            size, packed = info.file_size, max(info.compress_size, 1)
+            total += size
+            limit = (MAX_SHARED_STRINGS_BYTES if info.filename.lower().endswith(
+                "sharedstrings.xml") else MAX_MEMBER_BYTES)
+            if info.flag_bits & 0x1:
+                raise _not_a_workbook(p, f"its part {info.filename} is encrypted")
+            if size > limit:
+                raise _not_a_workbook(p, f"its part {info.filename} would unpack to "
+                                      f"{size:,} bytes (at most {limit:,})")
+            if size > RATIO_FROM_BYTES and size > MAX_RATIO * packed:
+                raise _not_a_workbook(p, f"its part {info.filename} would unpack from "
+                                      f"{packed:,} to {size:,} bytes ({size // packed:,} times; "
+                                      f"real workbooks compress about 10 times, at most "
+                                      f"{MAX_RATIO} is read) — a 'zip bomb'")
+        if total > MAX_ARCHIVE_BYTES:
+            raise _not_a_workbook(p, f"it would unpack to {total:,} bytes (at most "
+                                  f"{MAX_ARCHIVE_BYTES:,})")
+        return [i.filename for i in infos if _is_sheet(i.filename) and _has_formula(zf, i)]
+
+
+def _is_sheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def _has_formula(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a worksheet part holds a formula (``<f>``), streaming it in chunks."""
+    tail = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
