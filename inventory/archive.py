@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from estate.errors import EstateError, Issue
@@ -84,7 +85,10 @@ def check_archive(path: str | os.PathLike[str]) -> list[str]:
         if total > MAX_ARCHIVE_BYTES:
             raise _not_a_workbook(p, f"it would unpack to {total:,} bytes (at most "
                                   f"{MAX_ARCHIVE_BYTES:,})")
-        return [i.filename for i in infos if _is_sheet(i.filename) and _has_formula(zf, i)]
+        try:
+            return [i.filename for i in infos if _is_sheet(i.filename) and _has_formula(zf, i)]
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise _not_a_workbook(p, f"it is damaged ({exc})") from exc
 
 
 def _is_sheet(name: str) -> bool:
@@ -96,7 +100,8 @@ def _has_formula(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     tail = b""
     with zf.open(info) as fh:
         while chunk := fh.read(1 << 20):
-            if _FORMULA_TAG.search(tail + chunk):
+            text = tail + chunk
+            if (b"<f" in text or b":f" in text) and _FORMULA_TAG.search(text):
                 return True
             tail = chunk[-16:]
     return False

@@ -109,25 +109,21 @@ class _Loader:
             out.append(obj)
             self.positions.setdefault(sheet, []).append(row.number)
 
-    def assumed(self, given: set[str], horizon_start: str) -> None:
-        """Say which horizon was assumed when the settings sheet does not give it."""
-        missing = [k for k in ("horizon_start", "horizon_months") if k not in given]
-        if not missing:
+    def assumed(self, given: set[str], start: str, months: int) -> None:
+        """Say which horizon was assumed when the settings sheet does not give its start
+        (the default start moves with today's date, so the plan would too)."""
+        if "horizon_start" in given:
             return
         table = self.t.sheets.get("settings")
         where = ("there is no settings sheet" if table is None else
                  "the settings sheet is empty" if not table.rows else
-                 "the settings sheet has no " + " and no ".join(missing))
-        what = []
-        if "horizon_start" in missing:
-            what.append(f"the plan starts in {horizon_start} (the first April on or before "
-                        "today, so it moves as the date does)")
-        if "horizon_months" in missing:
-            what.append("it covers 48 months")
+                 "the settings sheet has no horizon_start")
         self.notices.append(Notice(
-            "assumed", f"{where}: {' and '.join(what)}; every other setting takes its "
-            "default. Add " + " and ".join(missing) + " rows to the settings sheet to fix "
-            "them", file=self.t.file_of("settings"), sheet="settings"))
+            "assumed", f"{where}: the plan covers {months} months from {start} (the first "
+            "April on or before today, so it moves as the date does)"
+            + ("; every other setting takes its default" if table is None or not table.rows
+               else "") + ". Add a horizon_start row (YYYY-MM) to the settings sheet to fix "
+            "it", file=self.t.file_of("settings"), sheet="settings"))
 
     # -- sheets ----------------------------------------------------------------
     def settings(self) -> Settings:
@@ -181,7 +177,7 @@ class _Loader:
             if value is not None:
                 kw[key] = value
         kw["extra"] = extra
-        self.assumed(given, kw["horizon_start"])
+        self.assumed(given, kw["horizon_start"], kw.get("horizon_months", 48))
         file = self.t.file_of("settings")
         try:
             return Settings(**kw)

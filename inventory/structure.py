@@ -41,8 +41,8 @@ def _sheets(tables: Tables, out: Structure) -> set[str]:
         what = f"{title}.csv" if tables.is_folder else f"sheet {title!r}"
         if intended is not None and intended not in present:
             covered.add(intended)
-            fix = (f"rename the file {intended}.csv" if tables.is_folder
-                   else f"rename the sheet {intended!r}")
+            fix = (f"Rename the file to {intended}.csv" if tables.is_folder
+                   else f"Rename the sheet to {intended!r}")
             found = out.blocking if schema.SHEETS[intended].required else out.issues
             found.append(Issue(file, f"{what} is not part of the workbook format; did you "
                                     f"mean {intended!r}? {fix} (as it is, it would be "

@@ -407,10 +407,13 @@ def plan_warnings(estate: Estate, file_of: Callable[[str], str] | None = None) -
                           sheet="sites"))
     empty = [c.contract_id for c in estate.contracts if not c.covers]
     if empty:
-        out.append(Notice("warning", f"{len(empty)} contract{'s' if len(empty) != 1 else ''} "
-                          f"cover{'' if len(empty) != 1 else 's'} nothing ({_listed(empty)}): "
-                          "they are paid whatever the plan does and no move can end them; "
-                          "fill covers with the application, server or site ids they serve",
+        one = len(empty) == 1
+        out.append(Notice("warning", f"{len(empty)} contract{'' if one else 's'} "
+                          f"cover{'s' if one else ''} nothing ({_listed(empty)}): "
+                          f"{'it is' if one else 'they are'} paid whatever the plan does and "
+                          f"no move can end {'it' if one else 'them'}; fill covers with the "
+                          "application, server or site ids "
+                          f"{'it serves' if one else 'they serve'}",
                           file=where("contracts"), sheet="contracts", column="covers"))
     names: dict[str, list[str]] = {}
     for s in estate.servers:

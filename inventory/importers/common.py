@@ -350,7 +350,7 @@ def read_xlsx_sheets(path: Path, wanted: Sequence[str]) -> dict[str, Sheet]:
     """
     _check_file(path)
     _tables.check_archive(path)
-    wb = _open(path)
+    wb = _tables.open_workbook(path)
     want = {w.lower(): w for w in wanted}
     out: dict[str, Sheet] = {}
     issues: list[Issue] = []
@@ -372,16 +372,6 @@ def read_xlsx_sheets(path: Path, wanted: Sequence[str]) -> dict[str, Sheet]:
     return out
 
 
-def _open(path: Path) -> Any:
-    import openpyxl  # local: heavy import
-
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on corrupt files
-        raise EstateError(Issue(str(path), f"cannot open as an .xlsx workbook "
-                                f"({type(exc).__name__}: {exc})")) from exc
-
-
 def read_single(path: Path, sheet_names: Sequence[str] = ()) -> Sheet:
     """Read a CSV file, or the first matching (else first) sheet of an ``.xlsx``."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -389,7 +379,7 @@ def read_single(path: Path, sheet_names: Sequence[str] = ()) -> Sheet:
         _tables.check_archive(path)
         names = list(sheet_names)
         if not names:
-            wb = _open(path)
+            wb = _tables.open_workbook(path)
             try:
                 names = [wb.worksheets[0].title]
             except IndexError as exc:

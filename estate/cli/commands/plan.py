@@ -177,7 +177,7 @@ def _load(workbook: Path | None, demo: bool) -> Estate:
 
     loaded = load_workbook(str(workbook))
     for n in loaded.notices_of("ignored"):
-        click.echo(f"note: ignored: {n}", err=True)
+        click.echo(f"note: {n}", err=True)
     assert loaded.estate is not None
     return loaded.estate
 
