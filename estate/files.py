@@ -84,8 +84,9 @@ def writable_target(path: str | os.PathLike[str], *,
         link = os.readlink(p)
         if not follow_symlinks:
             raise EstateError(Issue(str(p), f"is a symbolic link (to {link}); estate does not "
-                                    "write through a link unless asked to (--follow-symlinks) "
-                                    "— give the real path, or remove the link"))
+                                    "write through a link unless told to (estate import "
+                                    "--follow-symlinks) — give the real path, or remove the "
+                                    "link"))
         p = Path(os.path.realpath(p))
     try:
         st = p.stat()

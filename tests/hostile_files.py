@@ -115,3 +115,40 @@ def bomb_xlsx(path: Path, kind: str, gib: float = 1.0, *, lie: bool = False) -> 
 def _deflated(content: bytes) -> tuple[bytes, int, int]:
     c = zlib.compressobj(6, zlib.DEFLATED, -15)
     return c.compress(content) + c.flush(), len(content), zlib.crc32(content)
+
+
+RVTOOLS_HEADER = ["VM", "Powerstate", "Template", "CPUs", "Memory", "Provisioned MiB",
+                  "In Use MiB", "Datacenter", "Cluster", "Host",
+                  "OS according to the configuration file", "DNS Name"]
+
+
+def rvtools_xlsx(path: Path, names: list[str], *, hosts: bool = False) -> Path:
+    """A minimal RVTools export: one powered-on VM per name in ``vInfo``."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "vInfo"
+    ws.append(RVTOOLS_HEADER)
+    for name in names:
+        ws.append([name, "poweredOn", "False", 2, 8192, 102400, 51200, "DC", "C1", "esx1",
+                   "Microsoft Windows Server 2019 (64-bit)", ""])
+    if hosts:
+        wh = wb.create_sheet("vHost")
+        wh.append(["Host", "Datacenter", "Cluster", "# CPU", "Cores per CPU", "# Cores",
+                   "# Memory", "Vendor", "Model", "ESX Version"])
+        wh.append(["esx1", "DC", "C1", 2, 8, 16, 262144, "HPE", "DL380", "VMware ESXi 7.0.3"])
+    wb.save(path)
+    return path
+
+
+def rvtools_csv(folder: Path, names: list[str], *, delimiter: str = ",") -> Path:
+    """An RVTools CSV export folder (``RVTools_tabvInfo.csv``): names may hold any text."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "RVTools_tabvInfo.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, delimiter=delimiter)
+        w.writerow(RVTOOLS_HEADER)
+        for name in names:
+            w.writerow([name, "poweredOn", "False", 2, 8192, 102400, 51200, "DC", "C1", "esx1",
+                        "Microsoft Windows Server 2019 (64-bit)", ""])
+    return folder
