@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 PROBE = """
-import json, resource, sys, time
+import json, sys, time
 from estate.cli import main
 t = time.perf_counter()
 try:
@@ -40,8 +40,11 @@ try:
     code = 0
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({"code": code, "seconds": time.perf_counter() - t,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}),
+seconds = time.perf_counter() - t
+# VmHWM: this process image's peak resident memory (ru_maxrss would include the
+# parent's, kept across fork and exec)
+hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM")][0]
+print(json.dumps({"code": code, "seconds": seconds, "peak_mb": int(hwm.split()[1]) / 1024}),
       file=sys.stderr)
 """
 

@@ -45,6 +45,7 @@ from estate.model import (
     Team,
 )
 from estate.months import default_horizon_start
+from estate.resolve import EXTRA_SETTINGS
 from inventory import cells, schema
 from inventory.cells import RowCells as _Cells
 from inventory.cells import build as _build
@@ -85,6 +86,10 @@ class Loaded:
     def notices_of(self, kind: str) -> tuple[Notice, ...]:
         """The notices of one kind (``ignored``, ``assumed`` or ``warning``)."""
         return tuple(n for n in self.notices if n.kind == kind)
+
+
+#: Settings keys a misspelt key is compared with (the planner's own and the extras).
+_SETTING_KEYS = tuple(s.key for s in schema.SETTINGS) + tuple(EXTRA_SETTINGS)
 
 
 class _Loader:
@@ -172,6 +177,11 @@ class _Loader:
             elif key == "grid_kg_per_kwh":
                 value = c.parse("value", cells.parse_grid, None)
             else:
+                intended = schema.near_miss(key, _SETTING_KEYS)
+                if intended is not None:
+                    c.bad("key", key, f"unknown setting {key!r}: did you mean {intended!r}? "
+                          "Fix the spelling (as it is, the row would not count)")
+                    continue
                 extra[key] = raw
                 continue
             if value is not None:
@@ -393,7 +403,7 @@ def _parse(tables: Tables, ld: _Loader) -> tuple[Estate, list[Issue]]:
     return estate, ld.issues + validate_estate(estate, locate)
 
 
-def inspect_tables(tables: Tables) -> Loaded:
+def inspect_tables(tables: Tables, *, resolve: bool = False) -> Loaded:
     """Check already-read sheet tables; never raises for a problem in them.
 
     Missing required sheets or columns are reported with the other problems
@@ -401,6 +411,9 @@ def inspect_tables(tables: Tables) -> Loaded:
     else can be read reliably; otherwise every cell and cross-object problem
     is reported at once. Warnings about what would make a plan meaningless
     (:func:`inventory.validate.plan_warnings`) are given for a valid estate.
+    With ``resolve``, the estate is also resolved against the reference data
+    (:func:`estate.resolve.resolve`), so that what only planning would find
+    (an unknown settings key, a bad reference override) is reported too.
     """
     shape = check_structure(tables)
     if shape.blocking:
@@ -412,11 +425,18 @@ def inspect_tables(tables: Tables) -> Loaded:
     issues = shape.issues + issues
     if issues:
         return Loaded(tables.source, None, tuple(_sorted(issues)), tuple(notices))
+    if resolve:
+        from estate.resolve import resolve as resolve_estate
+
+        try:
+            resolve_estate(estate)
+        except EstateError as exc:
+            return Loaded(tables.source, None, tuple(exc.issues), tuple(notices))
     notices += plan_warnings(estate, tables.file_of)
     return Loaded(tables.source, estate, (), tuple(notices))
 
 
-def inspect_workbook(path: str | os.PathLike[str]) -> Loaded:
+def inspect_workbook(path: str | os.PathLike[str], *, resolve: bool = True) -> Loaded:
     """Read and check a workbook; every problem comes back in ``issues`` (never raised).
 
     Parameters
@@ -424,12 +444,14 @@ def inspect_workbook(path: str | os.PathLike[str]) -> Loaded:
     path
         An ``.xlsx`` workbook, or a folder holding ``sites.csv``,
         ``applications.csv``, ``servers.csv`` and any optional sheets.
+    resolve
+        Also resolve it against the reference data (see :func:`inspect_tables`).
     """
     try:
         tables = read_tables(path, only=schema.READ_SHEETS)
     except EstateError as exc:
         return Loaded(str(path), None, tuple(exc.issues))
-    return inspect_tables(tables)
+    return inspect_tables(tables, resolve=resolve)
 
 
 def load_workbook(path: str | os.PathLike[str]) -> Loaded:
@@ -440,7 +462,7 @@ def load_workbook(path: str | os.PathLike[str]) -> Loaded:
     EstateError
         Listing every problem (file, sheet, row, column, value, what to do).
     """
-    loaded = inspect_workbook(path)
+    loaded = inspect_workbook(path, resolve=False)  # the planner resolves it itself
     if loaded.issues:
         raise EstateError(list(loaded.issues))
     return loaded

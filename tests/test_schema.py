@@ -194,3 +194,13 @@ def test_readme_sheet_is_known(tmp_path: Path) -> None:
     loaded = inspect_workbook(path)
     assert loaded.estate is not None
     assert {n.sheet for n in loaded.notices_of("ignored")} == {"applications", "settings"}
+
+
+def test_validate_finds_what_planning_would(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["settings"][1].append(["horizon_strat", "2026-04", ""])
+    r = CliRunner().invoke(main, ["validate", str(write_book(sheets, tmp_path / "e.xlsx"))])
+    assert r.exit_code == 1 and "did you mean 'horizon_start'" in r.output, r.output
+    sheets["settings"][1][-1] = ["pue.on_prm", "1.5", ""]  # only resolving finds this one
+    r = CliRunner().invoke(main, ["validate", str(write_book(sheets, tmp_path / "f.xlsx"))])
+    assert r.exit_code == 1 and "unknown setting 'pue.on_prm'" in r.output, r.output
