@@ -34,7 +34,7 @@ from typing import Any
 
 from estate import files
 from estate.errors import EstateError, Issue, Notice
-from inventory.archive import check_archive
+from inventory.archive import check_archive, open_workbook
 from inventory.csvread import delimiter_name, read_csv_rows
 from inventory.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
 from inventory.schema import normalise_name
@@ -243,61 +243,6 @@ def rows_to_table(name: str, file: str, rows: Iterable[Sequence[Any]], issues: l
 
 
 # -- xlsx -------------------------------------------------------------------------
-
-def _size_from_header(ws: Any) -> None:
-    """openpyxl's ``ReadOnlyWorksheet._get_size``, stopping where the sheet's data starts.
-
-    openpyxl looks for a sheet's ``<dimension>`` until the *end* of
-    ``<sheetData>``: a sheet without one (rare, but a zip bomb need not have
-    one) is parsed whole, tree and all, when the workbook is opened — 1 GiB
-    of rows took 200 s and 2 GB. ``<dimension>`` comes before ``<sheetData>``
-    in the file format, so stopping at its start finds the same dimension.
-    """
-    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
-    from openpyxl.worksheet.dimensions import SheetDimension
-    from openpyxl.xml.functions import iterparse
-
-    src = ws._get_source()
-    try:
-        for _event, element in iterparse(src, events=("start",)):
-            if element.tag == DIMENSION_TAG:
-                bounds = SheetDimension.from_tree(element).boundaries
-                ws._min_column, ws._min_row, ws._max_column, ws._max_row = bounds
-                return
-            if element.tag == DATA_TAG:
-                return
-    finally:
-        src.close()
-
-
-def open_workbook(path: str | os.PathLike[str], data_only: bool = True) -> Any:
-    """Open an ``.xlsx`` read-only with openpyxl, for streaming its rows.
-
-    Call :func:`inventory.archive.check_archive` first. Each sheet's declared
-    dimension is dropped before reading (``reset_dimensions``): a wrong one
-    would cut rows off silently; the readers' own caps bound the reading.
-
-    Raises
-    ------
-    EstateError
-        When openpyxl cannot open it.
-    """
-    import openpyxl  # local: heavy import
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    if ReadOnlyWorksheet._get_size is not _size_from_header:
-        ReadOnlyWorksheet._get_size = _size_from_header  # type: ignore[method-assign]
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
-    except Exception as exc:  # openpyxl raises many kinds on corrupt files
-        raise EstateError(Issue(
-            str(path), f"cannot open as an .xlsx workbook ({type(exc).__name__}: {exc}); "
-            "re-save it from Excel as .xlsx")) from exc
-    for ws in wb.worksheets:
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()
-    return wb
-
 
 def _sheet_name(title: str, seen: dict[str, str], file: str) -> str:
     name = normalise_name(title)

@@ -25,6 +25,7 @@ from typing import Any
 
 from estate.errors import EstateError, Issue
 from inventory import tables as _tables
+from inventory.archive import check_archive, open_workbook
 from inventory.tables import MAX_FILE_BYTES, Row, Table, Tables
 
 BLANK_RUN = 1000
@@ -349,8 +350,8 @@ def read_xlsx_sheets(path: Path, wanted: Sequence[str]) -> dict[str, Sheet]:
         When the file is missing, too big, a zip bomb or not an ``.xlsx`` workbook.
     """
     _check_file(path)
-    _tables.check_archive(path)
-    wb = _tables.open_workbook(path)
+    check_archive(path)
+    wb = open_workbook(path)
     want = {w.lower(): w for w in wanted}
     out: dict[str, Sheet] = {}
     issues: list[Issue] = []
@@ -376,10 +377,10 @@ def read_single(path: Path, sheet_names: Sequence[str] = ()) -> Sheet:
     """Read a CSV file, or the first matching (else first) sheet of an ``.xlsx``."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         _check_file(path)
-        _tables.check_archive(path)
+        check_archive(path)
         names = list(sheet_names)
         if not names:
-            wb = _tables.open_workbook(path)
+            wb = open_workbook(path)
             try:
                 names = [wb.worksheets[0].title]
             except IndexError as exc:
