@@ -31,6 +31,7 @@ from inventory.importers.common import (
     split_list,
     tidy,
 )
+from inventory.importers.rows import server_site, site_row
 
 ADS_OPTIONAL = {
     "external_id": ("ExternalId",),
@@ -97,7 +98,7 @@ def import_aws_discovery(path: Path, ctx: ImportContext) -> ImportResult:
             app_ids.append(aid)
         result.add("servers", {
             "server_id": sid, "hostname": get(row, "hostname") or name,
-            "site_id": ctx.site_id, "kind": "virtual" if get(row, "moref") else "physical",
+            "site_id": server_site(ctx), "kind": "virtual" if get(row, "moref") else "physical",
             "vcpus": tidy(cores), "ram_gb": tidy(ram),
             "os": " ".join(x for x in (get(row, "os"), get(row, "os_version")) if x),
             "ip": get(row, "ip"), "app_ids": "; ".join(app_ids),
@@ -106,6 +107,7 @@ def import_aws_discovery(path: Path, ctx: ImportContext) -> ImportResult:
         result.count("imported")
     for aid, name in apps.items():
         result.add("applications", {"app_id": aid, "name": name})
+    result.add("sites", site_row(server_site(ctx), "", ctx, f"{result.kind} import"))
     result.owned = {"servers": ("hostname", "vcpus", "ram_gb", "os", "ip")
                     + (("app_ids",) if apps else ()), "applications": ()}
     result.notes.append("vcpus = CPU.NumberOfCores (else logical cores); ram_gb = "
@@ -155,7 +157,7 @@ def import_aws_cmf(path: Path, ctx: ImportContext) -> ImportResult:
             result.issues.append(sheet.issue(row, "app_name is blank; server imported with no "
                                              "application", column=opt["app"] or ""))
         result.add("servers", {
-            "server_id": sid, "hostname": get(row, "fqdn") or name, "site_id": ctx.site_id,
+            "server_id": sid, "hostname": get(row, "fqdn") or name, "site_id": server_site(ctx),
             "kind": "virtual",
             "os": " ".join(x for x in (get(row, "family"), get(row, "version")) if x),
             "app_ids": aid, "tier": get(row, "tier"), "environment": get(row, "environment"),
@@ -170,6 +172,7 @@ def import_aws_cmf(path: Path, ctx: ImportContext) -> ImportResult:
             "app_id": aid, "name": app_names[aid], "wave": "/".join(hints.get("wave", [])),
             "strategy_hint": hint, "notes": f"aws-cmf: {notes}",
         })
+    result.add("sites", site_row(server_site(ctx), "", ctx, f"{result.kind} import"))
     result.owned = {"servers": ("hostname", "os", "app_ids", "tier", "environment"),
                     "applications": ("wave", "strategy_hint", "notes")}
     return result

@@ -35,6 +35,7 @@ from inventory.importers.common import (
     tidy,
     workbook_servers,
 )
+from inventory.importers.rows import server_site, site_row
 
 DEPENDENCY_COLUMNS = {
     "slot": ("Time slot", "Timeslot", "Time"),
@@ -241,7 +242,7 @@ def import_azure_migrate_servers(path: Path, ctx: ImportContext) -> ImportResult
                            if c and row.get(c))
         mem = values["memory"]
         result.add("servers", {
-            "server_id": sid, "hostname": name, "site_id": ctx.site_id,
+            "server_id": sid, "hostname": name, "site_id": server_site(ctx),
             "kind": "physical" if stype.lower().startswith("phys") else "virtual",
             "vcpus": tidy(values["cores"]), "ram_gb": tidy(mem / 1024 if mem else mem),
             "storage_gb": tidy(total), "os": os_name,
@@ -249,6 +250,7 @@ def import_azure_migrate_servers(path: Path, ctx: ImportContext) -> ImportResult
             "source": "azure-migrate template",
         })
         result.count("imported")
+    result.add("sites", site_row(server_site(ctx), "", ctx, f"{result.kind} import"))
     result.owned = {"servers": ("hostname", "vcpus", "ram_gb", "storage_gb", "os", "ip")}
     result.notes.append("ram_gb = Memory (In MB) / 1024; storage_gb = sum of Disk N size "
                         "(In GB), else Storage in use")

@@ -34,6 +34,7 @@ from inventory.importers.common import (
     tidy,
     truthy,
 )
+from inventory.importers.rows import server_site, site_row
 
 SERVER = {"name": ("name", "Name")}
 SERVER_OPTIONAL = {
@@ -115,7 +116,7 @@ def import_servicenow(path: Path, ctx: ImportContext) -> ImportResult:
         kind = "virtual" if truthy(get("virtual")) or any(v in cls for v in VM_CLASSES) \
             else "host" if any(h in cls for h in HOST_CLASSES) else "physical"
         rows[sid] = {
-            "server_id": sid, "hostname": get("fqdn") or name, "site_id": ctx.site_id,
+            "server_id": sid, "hostname": get("fqdn") or name, "site_id": server_site(ctx),
             "kind": kind, "vcpus": tidy(cpus * cores if cpus and cores else cpus),
             "ram_gb": tidy(ram), "storage_gb": tidy(disk),
             "os": " ".join(x for x in (get("os"), get("os_version")) if x),
@@ -142,6 +143,7 @@ def import_servicenow(path: Path, ctx: ImportContext) -> ImportResult:
                                     "notes": f"servicenow: {rtype}"})
     owned = ("hostname", "kind", "host_id", "vcpus", "ram_gb", "storage_gb", "os", "ip",
              "location")
+    result.add("sites", site_row(server_site(ctx), "", ctx, f"{result.kind} import"))
     result.owned = {"servers": owned + (("app_ids",) if links else ()),
                     "applications": (), "dependencies": ("notes",)}
     result.notes.append("vcpus = cpu_count x cpu_core_count; ram_gb = ram (MB) / 1024; "
