@@ -314,7 +314,9 @@ def _prune(sheets: dict[str, _Sheet], name: str, prefix: str, report: MergeRepor
     if not gone:
         return
     sheet.rows = [r for r in sheet.rows if r.get(col, "") not in gone]
-    report.changes.setdefault(name, SheetChange()).removed.extend(sorted(gone))
+    change = report.changes.setdefault(name, SheetChange())
+    change.removed.extend(sorted(gone))
+    change.left_alone = max(0, change.left_alone - len(gone))
     for dep_sheet, cols in (("dependencies", ("from_id", "to_id")), ("pins", ("app_id",))):
         if dep_sheet in sheets:
             before = len(sheets[dep_sheet].rows)
