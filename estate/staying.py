@@ -34,13 +34,14 @@ from estate.reference import Reference, packaged_reference
 APP_CATEGORIES = ("labour", "os_licences", "extended_support", "storage", "backup", "network")
 #: Every category of the cost of staying, in report order.
 CATEGORIES = ("hardware_refresh", "hypervisor_licences", *APP_CATEGORIES, "facilities",
-              "energy", "contracts")
+              "energy", "contracts", "given_applications")
 LABELS = {
     "hardware_refresh": "Hardware refresh", "hypervisor_licences": "Hypervisor licences",
     "labour": "Operations labour", "os_licences": "Operating-system licences",
     "extended_support": "Extended security updates", "storage": "Storage",
     "backup": "Backup", "network": "Network share", "facilities": "Facilities",
     "energy": "Energy", "contracts": "Other ICT contracts",
+    "given_applications": "Applications' own running cost (given in the workbook)",
 }
 HOURS_PER_MONTH = 730.0
 
@@ -274,24 +275,32 @@ class StayingInputs:
     facilities: dict[str, float]
 
 
-def _energy_year(estate: Estate, serving: set[str]) -> float:
-    out = 0.0
+def _site_years(estate: Estate, serving: set[str], inputs: StayingInputs,
+                ref: Reference) -> dict[str, dict[str, float]]:
+    """£ a year by site: energy, hardware refresh (annualised), hypervisor licences
+    (each contract covering only hosts, shared equally by its hosts) and
+    facilities (estimated or given), for every on_prem or colo site."""
+    life = ref.number("hardware.server_life_years")
+    out = {s.site_id: {"it_load_kw": inputs.site_loads.get(s.site_id, 0.0),
+                       "energy": 0.0, "hardware_refresh": 0.0, "hypervisor_licences": 0.0,
+                       "facilities": 12 * (s.monthly_fixed_cost or 0.0)}
+           for s in estate.sites if s.kind != "cloud"}
     for s in estate.servers:
         site = estate.site_by_id.get(s.site_id)
-        if (site is None or site.kind == "cloud" or s.server_id not in serving
-                or not draws_on_site(s, estate)):
+        if s.site_id not in out or site is None or s.server_id not in serving:
             continue
-        kwh = (s.watts or 0.0) * HOURS_PER_MONTH / 1000 * (site.pue or 1.0)
-        out += kwh * (site.power_price_per_kwh or 0.0) * 12
+        if draws_on_site(s, estate):
+            kwh = (s.watts or 0.0) * HOURS_PER_MONTH / 1000 * (site.pue or 1.0)
+            out[s.site_id]["energy"] += 12 * kwh * (site.power_price_per_kwh or 0.0)
+        if s.kind != "virtual":
+            out[s.site_id]["hardware_refresh"] += (s.replacement_cost or 0.0) / life
+    for c in estate.contracts:
+        if _is_hypervisor(c, estate):
+            for h in c.covers:
+                site_id = estate.server_by_id[h].site_id
+                if site_id in out:
+                    out[site_id]["hypervisor_licences"] += c.annual_value / len(c.covers)
     return out
-
-
-def _hardware_year(estate: Estate, serving: set[str], ref: Reference) -> float:
-    life = ref.number("hardware.server_life_years")
-    return sum((s.replacement_cost or 0.0) / life for s in estate.servers
-               if s.kind != "virtual" and s.server_id in serving
-               and estate.site_by_id.get(s.site_id) is not None
-               and estate.site_by_id[s.site_id].kind != "cloud")
 
 
 def _is_hypervisor(contract: Any, estate: Estate) -> bool:
@@ -301,51 +310,59 @@ def _is_hypervisor(contract: Any, estate: Estate) -> bool:
 
 def breakdown(estate: Estate, inputs: StayingInputs, ref: Reference | None = None,
               ) -> dict[str, Any]:
-    """The cost of staying a year, by category, for the resolved ``estate``.
+    """The cost of staying, £ a year by category, for the resolved ``estate``.
 
-    Returns a JSON-ready mapping: ``per_year`` (£ by :data:`CATEGORIES`:
-    application categories summed over every application whose
-    ``current_monthly_cost`` was estimated, facilities of the sites whose
-    ``monthly_fixed_cost`` was estimated, energy of every on-site server,
-    hardware refresh = replacement cost / server life of every physical
-    server and host, hypervisor licences = contracts covering only hosts,
-    other contracts; given figures go to ``given_per_year``), ``total_per_year``,
-    ``servers`` (VMs and physical servers in service), ``per_server_year``,
-    ``applications`` and ``sites`` (£ a month by category, as estimated).
+    Returns a JSON-ready mapping (every figure £ a year):
+
+    * ``applications``: by :data:`APP_CATEGORIES` and ``total`` for each
+      application whose ``current_monthly_cost`` was estimated; ``given``: the
+      others' own figure (workbook);
+    * ``sites``: each on_prem / colo site's ``it_load_kw``, ``facilities``
+      (``facilities_estimated`` says whether from the IT load), ``energy`` of
+      its servers in service, ``hardware_refresh`` (replacement cost / server
+      life of its physical servers and hosts) and ``hypervisor_licences``
+      (contracts covering only hosts, shared by host), and their ``total``;
+    * ``per_year``: the estate's total by :data:`CATEGORIES` (``contracts`` =
+      every other contract), ``total_per_year``, ``servers`` (VMs and physical
+      servers in service) and ``per_server_year``.
+
     Zombie servers (:func:`in_service`) count nowhere: every plan, the
     do-nothing baseline included, decommissions them at once.
     """
     r = _ref(ref)
-    per_year = dict.fromkeys(CATEGORIES, 0.0)
-    for costs in inputs.app_costs.values():
-        for cat, v in costs.items():
-            per_year[cat] += 12 * v
-    per_year["facilities"] = 12 * sum(inputs.facilities.values())
     serving = in_service(estate)
-    per_year["energy"] = _energy_year(estate, serving)
-    per_year["hardware_refresh"] = _hardware_year(estate, serving, r)
-    for c in estate.contracts:
-        key = "hypervisor_licences" if _is_hypervisor(c, estate) else "contracts"
-        per_year[key] += c.annual_value
-    estimated_apps = set(inputs.app_costs)
-    given = {
-        "applications": 12 * sum(a.current_monthly_cost or 0.0 for a in estate.applications
-                                 if a.app_id not in estimated_apps),
-        "sites": 12 * sum(s.monthly_fixed_cost or 0.0 for s in estate.sites
-                          if s.site_id not in inputs.facilities),
-    }
+    apps = {a: {k: 12 * v for k, v in c.items()} for a, c in inputs.app_costs.items()}
+    given = {a.app_id: 12 * (a.current_monthly_cost or 0.0) for a in estate.applications
+             if a.app_id not in apps}
+    sites = _site_years(estate, serving, inputs, r)
+    per_year = dict.fromkeys(CATEGORIES, 0.0)
+    for costs in apps.values():
+        for cat, v in costs.items():
+            per_year[cat] += v
+    for costs in sites.values():
+        for cat in ("facilities", "energy", "hardware_refresh", "hypervisor_licences"):
+            per_year[cat] += costs[cat]
+    per_year["contracts"] = sum(c.annual_value for c in estate.contracts
+                                if not _is_hypervisor(c, estate))
+    per_year["given_applications"] = sum(given.values())
     vms = sum(1 for s in estate.servers if s.kind != "host" and s.server_id in serving)
-    total = sum(per_year.values()) + sum(given.values())
+    total = sum(per_year.values())
+    for costs in apps.values():
+        costs["total"] = sum(costs.values())
+    for site_id, costs in sites.items():
+        costs["total"] = sum(costs[k] for k in ("facilities", "energy", "hardware_refresh",
+                                                "hypervisor_licences"))
+        costs["facilities_estimated"] = site_id in inputs.facilities
+
+    def rounded(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: round(v, 4 if k == "it_load_kw" else 2) if isinstance(v, float) else v
+                for k, v in d.items()}
+
     return {
-        "per_year": {k: round(v, 2) for k, v in per_year.items()},
-        "given_per_year": {k: round(v, 2) for k, v in given.items()},
-        "total_per_year": round(total, 2),
-        "servers": vms,
+        "per_year": rounded(per_year), "total_per_year": round(total, 2), "servers": vms,
         "per_server_year": round(total / vms, 2) if vms else None,
-        "applications": {a: {k: round(v, 4) for k, v in c.items()}
-                         for a, c in inputs.app_costs.items()},
-        "sites": {s: {"it_load_kw": round(inputs.site_loads.get(s, 0.0), 4),
-                      "facilities": round(v, 4)} for s, v in inputs.facilities.items()},
+        "applications": {a: rounded(c) for a, c in apps.items()},
+        "given": rounded(given), "sites": {s: rounded(c) for s, c in sites.items()},
         "labels": dict(LABELS),
     }
 

@@ -151,8 +151,10 @@ def test_resolver_fills_current_cost_from_the_categories() -> None:
     for k, v in staying.server_costs(p1, START, H).items():
         parts[k] += v / 2
     assert a1.current_monthly_cost == pytest.approx(sum(parts.values()))
-    assert est.assumptions["cost_of_staying"]["applications"]["A1"] == pytest.approx(parts,
-                                                                                   abs=1e-4)
+    yearly = {k: 12 * v for k, v in parts.items()}
+    yearly["total"] = sum(yearly.values())
+    assert est.assumptions["cost_of_staying"]["applications"]["A1"] == pytest.approx(
+        yearly, abs=0.01)
     assert "applications.A1.current_monthly_cost" in est.estimated
     assert est.server_by_id["H1"].end_of_life == "2023-01"
     assert "servers.H1.end_of_life" in est.estimated
@@ -168,14 +170,18 @@ def test_breakdown_by_category_a_year() -> None:
     per = b["per_year"]
     apps = b["applications"]
     assert per["labour"] == pytest.approx(12 * (LOADED / 100 / 12 + LOADED / 50 / 12), abs=0.01)
-    assert per["labour"] == pytest.approx(12 * (apps["A1"]["labour"] + apps["A2"]["labour"]),
-                                          abs=0.01)
+    assert per["labour"] == pytest.approx(apps["A1"]["labour"] + apps["A2"]["labour"],
+                                          abs=0.02)
     assert per["facilities"] == pytest.approx(12 * 0.512 / 0.6 * 250, abs=0.01)
     # energy: 0.512 kW x 730 h x PUE 1.5 x £0.30 x 12
     assert per["energy"] == pytest.approx(0.512 * 730 * 1.5 * 0.30 * 12, abs=0.01)
     # hardware refresh, annualised: (6140.80 + 3687.04) / 5 years (Z1 is a zombie)
     assert per["hardware_refresh"] == pytest.approx((6140.80 + 3687.04) / 5, abs=0.01)
     assert per["hypervisor_licences"] == pytest.approx(3401.6)
+    site = b["sites"]["DC1"]
+    assert site["energy"] == pytest.approx(per["energy"], abs=0.01)
+    assert site["hypervisor_licences"] == pytest.approx(3401.6)
+    assert site["it_load_kw"] == pytest.approx(0.512) and site["facilities_estimated"]
     assert b["servers"] == 2  # V1 and P1 in service
     assert b["total_per_year"] == pytest.approx(sum(per.values()), abs=0.05)
     assert b["per_server_year"] == pytest.approx(b["total_per_year"] / 2, abs=0.05)
