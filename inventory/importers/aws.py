@@ -115,6 +115,15 @@ def import_aws_discovery(path: Path, ctx: ImportContext) -> ImportResult:
     return result
 
 
+def _cmf_application(aid: str, name: str, hints: dict[str, list[str]]) -> dict[str, str]:
+    """Policy: an application row with the intake form's hints (never a decision)."""
+    r_types = [r.lower() for r in hints.get("r_type", [])]
+    hint = r_types[0] if len(set(r_types)) == 1 and r_types[0] in STRATEGIES else ""
+    notes = "; ".join(f"{k}={'/'.join(v)}" for k, v in hints.items())
+    return {"app_id": aid, "name": name, "wave": "/".join(hints.get("wave", [])),
+            "strategy_hint": hint, "notes": f"aws-cmf: {notes}"}
+
+
 def import_aws_cmf(path: Path, ctx: ImportContext) -> ImportResult:
     """Import a Cloud Migration Factory intake form (CSV or .xlsx).
 
@@ -165,13 +174,7 @@ def import_aws_cmf(path: Path, ctx: ImportContext) -> ImportResult:
         })
         result.count("imported")
     for aid, hints in apps.items():
-        r_types = [r.lower() for r in hints.get("r_type", [])]
-        hint = r_types[0] if len(set(r_types)) == 1 and r_types[0] in STRATEGIES else ""
-        notes = "; ".join(f"{k}={'/'.join(v)}" for k, v in hints.items())
-        result.add("applications", {
-            "app_id": aid, "name": app_names[aid], "wave": "/".join(hints.get("wave", [])),
-            "strategy_hint": hint, "notes": f"aws-cmf: {notes}",
-        })
+        result.add("applications", _cmf_application(aid, app_names[aid], hints))
     result.add("sites", site_row(server_site(ctx), "", ctx, f"{result.kind} import"))
     result.owned = {"servers": ("hostname", "os", "app_ids", "tier", "environment"),
                     "applications": ("wave", "strategy_hint", "notes")}
