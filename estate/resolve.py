@@ -34,8 +34,8 @@ CARBON_SERIES = ("central", "low", "high")
 EXTRA_SETTINGS: dict[str, str] = {
     "carbon_price_series": "central, low or high: the carbon value series for the default "
                            "carbon_price (default central)",
-    "cloud_pricing": "payg or reserved_1y: list prices used for generated rehost options "
-                     "(default payg)",
+    "cloud_pricing": "reserved_1y or payg: list prices used for generated rehost options "
+                     "(default reserved_1y: servers that run all the time are reserved)",
     "os_eos_must_finish_months": "months: an application on an out-of-support OS at the "
                                  "horizon start must be live elsewhere this many months "
                                  "after it (default: no deadline)",
@@ -52,7 +52,7 @@ def _extras(estate: Estate, ref: Reference) -> tuple[Reference, dict[str, Any]]:
     """Apply the settings sheet's reference overrides; parse the extra settings."""
     issues: list[Issue] = []
     overrides: dict[str, float | str] = {}
-    opts: dict[str, Any] = {"carbon_price_series": "central", "cloud_pricing": "payg",
+    opts: dict[str, Any] = {"carbon_price_series": "central", "cloud_pricing": "reserved_1y",
                             "os_eos_must_finish_months": None}
     for key, raw in estate.settings.extra.items():
         text = str(raw).strip()
