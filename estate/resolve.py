@@ -256,6 +256,7 @@ def resolve(estate: Estate, reference_file: str | Path | None = None, *,
         return estate
     ref = reference if reference is not None else load_reference(reference_file)
     ref, opts = _extras(estate, ref)
+    ref = ref.tracking()
     filled: list[str] = []
     settings = _settings(estate.settings, ref, opts["carbon_price_series"], filled)
     servers = tuple(_server(s, ref, filled) for s in estate.servers)
@@ -322,6 +323,7 @@ def _assumptions(est_: Estate, generated: list[Option], filled: list[str], ref: 
         "estimated": list(filled),
         "reference_version": ref.version,
     }
+    # every reference entry the estimates above read, with unit, year and source
     apps: dict[str, dict[str, Any]] = {}
     for a in est_.applications:
         if a.app_id in app_costs:
@@ -331,4 +333,6 @@ def _assumptions(est_: Estate, generated: list[Option], filled: list[str], ref: 
     if apps:
         out["applications"] = apps
     out["cost_of_staying"] = staying.breakdown(est_, inputs, ref)
+    out["reference"] = {k: {f: v for f, v in ref.entry(k).as_dict().items() if f != "key"}
+                        for k in sorted(ref.used or ())}
     return out

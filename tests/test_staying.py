@@ -185,3 +185,12 @@ def test_breakdown_by_category_a_year() -> None:
     assert b["servers"] == 2  # V1 and P1 in service
     assert b["total_per_year"] == pytest.approx(sum(per.values()), abs=0.05)
     assert b["per_server_year"] == pytest.approx(b["total_per_year"] / 2, abs=0.05)
+
+
+def test_plan_lists_the_reference_entries_the_estimates_rest_on() -> None:
+    ref = resolve(estate()).assumptions["reference"]
+    for key in ("labour.vms_per_admin", "facilities.per_kw_month", "hardware.cost_per_core",
+                "hardware.launch.hpe_gen10", "os_licence.esu_year_3", "storage.per_gb_month"):
+        assert ref[key]["source"] and ref[key]["unit"] and ref[key]["year"], key
+    assert ref["hardware.server_life_years"]["value"] == 5
+    assert "hardware.launch.dell_14g" not in ref  # not used by this estate
