@@ -25,72 +25,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _fallback_sheets(n: int) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    """n applications, ~2.3 servers each (hosts + guests + physical), options, deps."""
-    sites = [["DC1", "on_prem", 1.8, 0.3, 20000, None], ["DC2", "on_prem", 1.6, 0.3, 8000, None],
-             ["AZ", "cloud", 1.1, None, None, None]]
-    apps, servers, options, deps, contracts = [], [], [], [], []
-    hosts = max(1, n // 20)
-    for h in range(hosts):
-        servers.append([f"H{h}", f"DC{h % 2 + 1}", "host", None, 64, 768, "2027-03", None])
-    for i in range(n):
-        a = f"APP{i:05d}"
-        apps.append([a, f"Application {i}", ["critical", "high", "medium", "low"][i % 4],
-                     "yes" if i % 7 == 0 else "no", 100 + i % 900, "Feb; Mar" if i % 11 == 0
-                     else None])
-        h = i % hosts
-        servers.append([f"V{i}", f"DC{h % 2 + 1}", "virtual", f"H{h}", 4, 16, None, a])
-        servers.append([f"W{i}", f"DC{h % 2 + 1}", "virtual", f"H{h}", 2, 8, None, a])
-        if i % 3 == 0:
-            servers.append([f"P{i}", "DC1", "physical", None, 8, 64, "2026-06", a])
-            options.append([a, "retain", None, None, None, None, None])
-            options.append([a, "rehost", "AZ", 2 + i % 4, 5000 + i, 300, 40, "migration=3"])
-            options.append([a, "refactor", "AZ", 6, 30000, 150, 20, 5])
-        if i % 10 == 1:
-            deps.append([a, f"APP{i - 1:05d}", "together"])
-        if i % 10 == 5:
-            deps.append([f"APP{i - 3:05d}", a, "before"])
-        if i % 25 == 0:
-            contracts.append([f"C{i}", 12000 + i, "2024-04-01", "2026-03-31",
-                              f"{a}; V{i}"])
-    return {
-        "settings": (["key", "value"], [["horizon_start", "2025-04"]]),
-        "sites": (["site_id", "kind", "pue", "power_price_per_kwh", "monthly_fixed_cost",
-                   "exit_by"], sites),
-        "applications": (["app_id", "name", "criticality", "resident_facing",
-                          "current_monthly_cost", "blackout_months"], apps),
-        "servers": (["server_id", "site_id", "kind", "host_id", "vcpus", "ram_gb",
-                     "end_of_life", "app_ids"], servers),
-        "options": (["app_id", "strategy", "target_site", "duration_months", "one_off_cost",
-                     "monthly_cost", "monthly_kwh", "effort"], options),
-        "dependencies": (["from_id", "to_id", "kind"], deps),
-        "contracts": (["contract_id", "annual_value", "start_date", "end_date", "covers"],
-                      contracts),
-    }
-
-
 def _write(kind: str, n: int, seed: int, folder: Path) -> tuple[str, list[Path]]:
     xlsx, csv_dir = folder / f"{kind}.xlsx", folder / f"{kind}_csv"
-    try:
-        from inventory.writer import write_estate
-        if kind == "demo":
-            from inventory.demo import demo_estate
-            est = demo_estate()
-        else:
-            from inventory.synth import synth_estate
-            est = synth_estate(n, seed=seed)
-        write_estate(est, xlsx)
-        write_estate(est, csv_dir)
-        return f"{kind} ({len(est.applications)} applications)", [xlsx, csv_dir]
-    except ImportError as exc:
-        if kind == "demo":
-            raise SystemExit(f"demo estate not available ({exc})") from None
-        from inventory.tables import write_csv_folder, write_xlsx
-        sheets = _fallback_sheets(n)
-        write_xlsx(sheets, xlsx)
-        write_csv_folder(sheets, csv_dir)
-        return (f"generated ({n} applications; inventory.synth not available: {exc})",
-                [xlsx, csv_dir])
+    from inventory.demo import demo_estate
+    from inventory.synth import synth_estate
+    from inventory.writer import write_estate
+
+    est = demo_estate() if kind == "demo" else synth_estate(n, seed=seed)
+    write_estate(est, xlsx)
+    write_estate(est, csv_dir)
+    return f"{kind} ({len(est.applications)} applications)", [xlsx, csv_dir]
 
 
 def _time(path: Path, repeat: int) -> tuple[float, Any]:

@@ -48,7 +48,7 @@ def _estate(case: str, seed: int):
 
 def run_case(case: str, seconds: float, workers: int, seed: int) -> dict:
     """Solve one case in this process and return its figures."""
-    from solver.evaluate import compare_plan
+    from solver.check import compare_plan
     from solver.solve import solve
 
     t0 = time.monotonic()

@@ -21,12 +21,20 @@ Standard library and :mod:`estate` only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from estate.model import DEFAULT_TEAM, Estate, Option
-from estate.months import date_month_index, label_at, month_index
-from estate.plan import Decision
+from estate.model import DEFAULT_TEAM, Contract, Estate, Option, Strategy
+from estate.months import calendar_month, date_month_index, financial_year, label_at, month_index
+from estate.plan import ContractDecision, Decision
+
+#: Tolerance on loads against their limits (relative, at least absolute): one-off
+#: costs spread over months must not fail on floating-point noise.
+EPS = 1e-6
+
+Unit = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ class AppState:
 
     app_id: str
     option: Option | None
-    strategy: str
+    strategy: Strategy
     target_site: str | None
     s: int | None
     d: int
@@ -76,7 +84,7 @@ class ContractTerms:
     notice_by: int | None
 
     @property
-    def decision(self) -> str:
+    def decision(self) -> ContractDecision:
         """``end`` when the plan lets it go (N < H), else ``keep``."""
         return "end" if self.notice_by is not None else "keep"
 
@@ -170,6 +178,45 @@ def _replacements(estate: Estate, D: dict[str, int]) -> dict[str, int | None]:
     return out
 
 
+def renewals_needed(m: int, T: int, n: int, N: int) -> int:
+    """Renewals ``k`` of a contract: the smallest ``j >= 0`` with ``m + jT + 1 >= N``
+    and ``m + jT + 1 - n >= 0`` (``m`` the month of the current term's end, ``T``
+    the renewal term, ``n`` the notice, ``N`` the month it is needed until)."""
+    need = max(N - m - 1, n - m - 1, 0)
+    return -(-need // T)
+
+
+def contract_months(estate: Estate, c: Contract) -> tuple[int, int | None]:
+    """``(m, b)``: month index of the current term's end and of its start
+    (``None`` without a start date)."""
+    hs = estate.settings.horizon_start
+    b = None if c.start_date is None else date_month_index(hs, c.start_date)
+    return date_month_index(hs, c.end_date), b
+
+
+def term_value(c: Contract, m: int, t: int) -> float:
+    """Annual value (with uplift) of the term of ``c`` in force in month ``t``
+    (renewal ``j`` covers ``m+1+(j-1)T … m+jT``)."""
+    j = 0 if t <= m else -(-(t - m) // c.renewal_term_months)
+    return c.annual_value * (1 + c.renewal_uplift) ** j
+
+
+def contract_payments(c: Contract, m: int, b: int | None, k: int, H: int) -> list[float]:
+    """£ paid on contract ``c`` in each month ``0 … H-1``: ``annual_value/12`` in
+    each month ``max(0, b) … m`` of the current term, and ``annual_value ×
+    (1+uplift)^j / 12`` in each month ``m+1+(j-1)T … m+jT`` of renewal
+    ``j = 1 … k``."""
+    out = [0.0] * H
+    for t in range(0 if b is None else max(0, b), min(m, H - 1) + 1):
+        out[t] += c.annual_value / 12
+    T = c.renewal_term_months
+    for j in range(1, k + 1):
+        monthly = c.annual_value * (1 + c.renewal_uplift) ** j / 12
+        for t in range(max(m + 1 + (j - 1) * T, 0), min(m + j * T, H - 1) + 1):
+            out[t] += monthly
+    return out
+
+
 def contract_terms(estate: Estate, release: dict[str, int]) -> dict[str, ContractTerms]:
     """Terms of every contract given the release month of each id it may cover.
 
@@ -177,16 +224,12 @@ def contract_terms(estate: Estate, release: dict[str, int]) -> dict[str, Contrac
     their exit. Ids not in it are ignored; covering nothing gives N = H.
     """
     H = estate.settings.horizon_months
-    hs = estate.settings.horizon_start
     out: dict[str, ContractTerms] = {}
     for c in estate.contracts:
-        m = date_month_index(hs, c.end_date)
-        b = None if c.start_date is None else date_month_index(hs, c.start_date)
+        m, b = contract_months(estate, c)
         T, n = c.renewal_term_months, c.notice_months
         N = max((release[x] for x in c.covers if x in release), default=H)
-        # smallest j >= 0 with m + jT + 1 >= N and m + jT + 1 - n >= 0
-        need = max(N, n) - m - 1
-        k = max(0, -(-need // T))
+        k = renewals_needed(m, T, n, N)
         end = m + k * T
         out[c.contract_id] = ContractTerms(c.contract_id, m, b, T, n, N, k, end,
                                            end + 1 - n if N < H else None)
@@ -238,3 +281,187 @@ def team_capacity(estate: Estate) -> dict[str, float]:
 def label(estate: Estate, t: int) -> str:
     """``YYYY-MM`` of month index ``t`` of the estate's horizon."""
     return label_at(estate.settings.horizon_start, t)
+
+
+def retain_all(estate: Estate) -> list[Decision]:
+    """A retain decision for every application (the *baseline*)."""
+    return [Decision(a.app_id, "retain") for a in estate.applications]
+
+
+def kwh_per_month(watts: float, estate: Estate) -> float:
+    """kWh a month of an average draw of ``watts`` (``settings.hours_per_month``
+    hours, 730 unless the reference data is overridden)."""
+    return watts * estate.settings.hours_per_month / 1000
+
+
+# -- move groups -----------------------------------------------------------------
+def together_groups(estate: Estate) -> dict[str, Unit]:
+    """The ``together`` group of every application: the sorted members of its
+    connected component of ``together`` edges (itself alone when it has none)."""
+    parent = {a.app_id: a.app_id for a in estate.applications}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for dep in estate.dependencies:
+        if dep.kind == "together" and dep.from_id in parent and dep.to_id in parent:
+            ra, rb = find(dep.from_id), find(dep.to_id)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    members: dict[str, list[str]] = defaultdict(list)
+    for a in estate.applications:
+        members[find(a.app_id)].append(a.app_id)
+    units = {root: tuple(sorted(ms)) for root, ms in members.items()}
+    return {a.app_id: units[find(a.app_id)] for a in estate.applications}
+
+
+def units_in_order(estate: Estate) -> list[Unit]:
+    """``together`` groups and single applications, topologically by ``before``.
+
+    Members of a unit are sorted by app_id; among units ready at the same
+    time the one with the smallest app_id comes first. Units on a ``before``
+    cycle (which no plan can satisfy) follow in app_id order.
+    """
+    unit_of = together_groups(estate)
+    succ: dict[Unit, set[Unit]] = {u: set() for u in unit_of.values()}
+    indeg = dict.fromkeys(succ, 0)
+    for dep in estate.dependencies:
+        if dep.kind != "before" or dep.from_id not in unit_of or dep.to_id not in unit_of:
+            continue
+        u, v = unit_of[dep.from_id], unit_of[dep.to_id]
+        if u != v and v not in succ[u]:
+            succ[u].add(v)
+            indeg[v] += 1
+    ready = [(u[0], u) for u, n in indeg.items() if n == 0]
+    heapq.heapify(ready)
+    order: list[Unit] = []
+    while ready:
+        _, u = heapq.heappop(ready)
+        order.append(u)
+        for v in succ[u]:
+            indeg[v] -= 1
+            if indeg[v] == 0:
+                heapq.heappush(ready, (v[0], v))
+    placed = set(order)
+    order += sorted((u for u in succ if u not in placed), key=lambda u: u[0])
+    return order
+
+
+# -- loads -----------------------------------------------------------------------
+def over(load: float, limit: float) -> bool:
+    """Whether ``load`` exceeds ``limit`` beyond the tolerance :data:`EPS`."""
+    return load > limit + EPS * max(1.0, abs(limit))
+
+
+class Loads:
+    """Month by month loads of the moves placed so far, against their limits:
+    team days in flight, critical applications in flight, go-lives a month and
+    one-off spend in flight per financial year (the planning model's
+    *Constraints*). A move is ``(app_id, option, s)``: in flight ``s … s+d-1``,
+    going live in ``s+d-1``, charging ``one_off_cost/d`` in each month of flight."""
+
+    def __init__(self, estate: Estate) -> None:
+        st = estate.settings
+        self.estate = estate
+        self.H = st.horizon_months
+        self.team_cap = team_capacity(estate)
+        self.days: dict[str, list[float]] = {t: [0.0] * self.H for t in self.team_cap}
+        self.critical = [0] * self.H
+        self.golives = [0] * self.H
+        self.fy = [financial_year(st.horizon_start, t) for t in range(self.H)]
+        self.budget = {b.financial_year: b.one_off_limit for b in estate.budget}
+        self.spend: dict[str, float] = defaultdict(float)
+
+    def _use(self, items: Iterable[tuple[str, Option, int]]
+             ) -> tuple[dict[tuple[str, int], float], dict[int, int], dict[int, int],
+                        dict[str, float]]:
+        days: dict[tuple[str, int], float] = defaultdict(float)
+        crit: dict[int, int] = defaultdict(int)
+        go: dict[int, int] = defaultdict(int)
+        spend: dict[str, float] = defaultdict(float)
+        for app_id, opt, s in items:
+            if not opt.moves:
+                continue
+            critical = self.estate.app_by_id[app_id].criticality == "critical"
+            d = opt.duration_months
+            for t in range(s, s + d):
+                for team, dd in opt.effort.items():
+                    if dd:
+                        days[(team, t)] += dd
+                crit[t] += critical
+                spend[self.fy[t]] += opt.one_off_cost / d
+            go[s + d - 1] += 1
+        return days, crit, go, spend
+
+    def fits(self, items: Iterable[tuple[str, Option, int]]) -> bool:
+        """Whether these moves, added to those placed, keep every load limit
+        (months must lie in ``0 … H-1``)."""
+        st = self.estate.settings
+        days, crit, go, spend = self._use(items)
+        for (team, t), dd in days.items():
+            cap = self.team_cap.get(team)
+            if cap is None or over(self.days[team][t] + dd, cap):
+                return False
+        if any(self.critical[t] + n > st.max_critical_in_flight for t, n in crit.items() if n):
+            return False
+        if st.max_golives_per_month is not None and any(
+                self.golives[t] + n > st.max_golives_per_month for t, n in go.items()):
+            return False
+        return not any(over(self.spend[fy] + x, self.budget[fy])
+                       for fy, x in spend.items() if fy in self.budget)
+
+    def add(self, items: Iterable[tuple[str, Option, int]], sign: int = 1) -> None:
+        """Book these moves (``sign=-1``: release them again)."""
+        days, crit, go, spend = self._use(items)
+        for (team, t), dd in days.items():
+            self.days[team][t] += sign * dd
+        for t, n in crit.items():
+            self.critical[t] += sign * n
+        for t, n in go.items():
+            self.golives[t] += sign * n
+        for fy, x in spend.items():
+            self.spend[fy] += sign * x
+
+
+def blackout_free(estate: Estate, app_id: str, s: int, d: int) -> bool:
+    """Whether no month ``s … s+d-1`` is one of the application's blackout months."""
+    app = estate.app_by_id[app_id]
+    hs = estate.settings.horizon_start
+    return not any(calendar_month(hs, t) in app.blackout_months for t in range(s, s + d))
+
+
+def deadlines(estate: Estate) -> dict[str, int]:
+    """Latest live-from month ``L`` of each application: its ``must_finish_by``
+    and the ``exit_by`` of every site it runs on (its servers', and the hosts'
+    of its virtual servers); ``H`` when unconstrained."""
+    hs, H = estate.settings.horizon_start, estate.settings.horizon_months
+    out = {a.app_id: H for a in estate.applications}
+    for a in estate.applications:
+        if a.must_finish_by is not None:
+            out[a.app_id] = min(out[a.app_id], month_index(hs, a.must_finish_by))
+    for srv in estate.servers:
+        sites = [srv.site_id]
+        if srv.host_id is not None and srv.host_id in estate.server_by_id:
+            sites.append(estate.server_by_id[srv.host_id].site_id)
+        for sid in sites:
+            site = estate.site_by_id.get(sid)
+            if site is not None and site.exit_by is not None:
+                x = month_index(hs, site.exit_by)
+                for aid in srv.app_ids:
+                    if aid in out:
+                        out[aid] = min(out[aid], x)
+    return out
+
+
+def cloud_options(estate: Estate, app_id: str) -> list[Option]:
+    """The application's options that run at a cloud site it may target (one
+    without ``exit_by``)."""
+    out = []
+    for o in estate.options_by_app.get(app_id, ()):
+        site = estate.site_by_id.get(o.target_site or "")
+        if o.to_target and site is not None and site.kind == "cloud" and site.exit_by is None:
+            out.append(o)
+    return out

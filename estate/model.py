@@ -16,16 +16,18 @@ This module uses the standard library only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal, get_args
 
 from estate.months import is_month, parse_date
 
 SITE_KINDS = ("on_prem", "colo", "cloud")
 SERVER_KINDS = ("physical", "host", "virtual")
 CRITICALITIES = ("critical", "high", "medium", "low")
-STRATEGIES = ("rehost", "replatform", "refactor", "repurchase", "relocate", "retire", "retain")
+Strategy = Literal["rehost", "replatform", "refactor", "repurchase", "relocate", "retire",
+                   "retain"]
+STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
 DEPENDENCY_KINDS = ("together", "before", "loose")
 DEFAULT_TEAM = "migration"
 
@@ -53,6 +55,9 @@ class Settings:
     year, or a mapping year -> factor. ``grid_by_year`` is filled by
     :func:`estate.resolve.resolve` for every calendar year the horizon touches.
     ``extra`` keeps any other key of the settings sheet (reference overrides).
+    ``hours_per_month`` (730) turns watts into kWh a month; the resolver takes
+    it from the reference data (``ccf.hours_per_month``), so an override of
+    that value applies to every figure.
     """
 
     horizon_start: str
@@ -67,6 +72,7 @@ class Settings:
     resident_notice_weeks: int = 8
     organisation: str = ""
     strategy: str = ""
+    hours_per_month: float = 730.0
     grid_by_year: dict[int, float] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -81,6 +87,7 @@ class Settings:
             _check(self.max_golives_per_month >= 0, "max_golives_per_month must not be negative")
         _check(all(1 <= m <= 12 for m in self.freeze_months), "freeze_months must be 1-12")
         _check(self.resident_notice_weeks >= 0, "resident_notice_weeks must not be negative")
+        _check(self.hours_per_month > 0, "hours_per_month must be positive")
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,9 @@ class Server:
 
     ``purchase_date`` (``YYYY-MM-DD``), ``model`` and ``cpu_model`` are the
     hardware facts from which a blank ``end_of_life`` is estimated.
+    ``powerstate`` is the discovery tool's word (RVTools ``poweredOff``);
+    an application whose servers are all powered off gets a generated
+    ``retire`` option.
     """
 
     server_id: str
@@ -169,6 +179,13 @@ class Server:
     purchase_date: str | None = None
     model: str = ""
     cpu_model: str = ""
+    powerstate: str = ""
+
+    @property
+    def powered_off(self) -> bool:
+        """True when ``powerstate`` says the server is powered off."""
+        return self.powerstate.replace(" ", "").replace("_", "").lower() in (
+            "poweredoff", "off", "stopped")
 
     def __post_init__(self) -> None:
         _check(bool(self.server_id), "server_id must not be blank")
@@ -193,7 +210,7 @@ class Option:
     """
 
     app_id: str
-    strategy: str
+    strategy: Strategy
     target_site: str | None = None
     duration_months: int = 0
     one_off_cost: float = 0.0
@@ -256,6 +273,9 @@ class Contract:
 
     ``estimated`` marks a row an import estimated (e.g. hypervisor
     subscriptions no contract covers) rather than read from a register.
+    ``department``, ``cpv_code`` and ``total_value`` (£ over the whole
+    contract) are kept from a contract register for procurement; the planner
+    does not use them.
     """
 
     contract_id: str
@@ -270,6 +290,9 @@ class Contract:
     renewal_uplift: float = 0.0
     covers: tuple[str, ...] = ()
     estimated: bool = False
+    department: str = ""
+    cpv_code: str = ""
+    total_value: float | None = None
 
     def __post_init__(self) -> None:
         _check(bool(self.contract_id), "contract_id must not be blank")
@@ -281,6 +304,7 @@ class Contract:
         _check(self.notice_months >= 0, "notice_months must not be negative")
         _check(self.renewal_term_months >= 1, "renewal_term_months must be at least 1")
         _check(self.renewal_uplift > -1, "renewal_uplift must be above -1")
+        _check_nonneg(self.total_value, "total_value")
 
 
 @dataclass(frozen=True)
@@ -320,13 +344,15 @@ class Pin:
     """A decision an architect has taken: the planner keeps it.
 
     ``strategy`` (and ``target_site`` when given) fix the option; ``start``
-    (``YYYY-MM``) fixes the start month. Either may be ``None`` (free).
+    (``YYYY-MM``) fixes the start month. Either may be ``None`` (free). The
+    same fields, in the same order, as :class:`estate.plan.Decision`.
     """
 
     app_id: str
-    strategy: str | None = None
-    start: str | None = None
+    strategy: Strategy | None = None
+    _: KW_ONLY
     target_site: str | None = None
+    start: str | None = None
 
     def __post_init__(self) -> None:
         if self.strategy is not None:

@@ -1,20 +1,30 @@
 """A plan: decisions, derived state, totals and the ``plan.json`` schema.
 
-The shape follows ``planning-model.md`` section *plan.json*. Everything is
-named by string ids and ``YYYY-MM`` months. :class:`Ledger` carries the month
-by month figures (by category) that reports draw; it is not part of the
-spec's ``plan.json`` schema but is written to it under ``"ledger"`` so that a
-report can be regenerated from ``plan.json`` alone.
+The shape follows the planning model's *plan.json* (see ``docs/plan-json.md``).
+Everything is named by string ids and ``YYYY-MM`` months. :class:`Ledger`
+carries the month by month figures (by category) that reports draw; it is not
+part of the contract's schema but is written to ``plan.json`` under
+``"ledger"`` so that a report can be regenerated from ``plan.json`` alone.
+
+:func:`read_plan` checks a ``plan.json`` strictly (every key's type, every
+month's form) and reports every problem at once with its JSON path.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import math
+from dataclasses import KW_ONLY, asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
-PLAN_STATUSES = ("optimal", "feasible", "infeasible", "unknown")
+from estate.errors import EstateError, Issue
+from estate.model import STRATEGIES, Strategy
+from estate.months import is_month
+
+Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+PLAN_STATUSES: tuple[Status, ...] = get_args(Status)
+ContractDecision = Literal["end", "keep"]
 
 COST_CATEGORIES = (
     "applications",  # current_monthly_cost before L, option monthly_cost after
@@ -34,10 +44,14 @@ CARBON_CATEGORIES = (
 
 @dataclass(frozen=True)
 class Decision:
-    """The decision for one application: an option and (unless retained) a start."""
+    """The decision for one application: an option and (unless retained) a start.
+
+    The same fields, in the same order, as :class:`estate.model.Pin`.
+    """
 
     app_id: str
-    strategy: str
+    strategy: Strategy
+    _: KW_ONLY
     target_site: str | None = None
     start: str | None = None
 
@@ -47,7 +61,7 @@ class AppPlan:
     """One row of ``applications`` in plan.json."""
 
     app_id: str
-    strategy: str
+    strategy: Strategy
     target_site: str | None
     start: str | None
     live_from: str | None
@@ -68,7 +82,7 @@ class ContractPlan:
     """One row of ``contracts`` in plan.json."""
 
     contract_id: str
-    decision: str  # "end" | "keep"
+    decision: ContractDecision
     renewals: int
     end: str
     notice_by: str | None
@@ -93,6 +107,24 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """What moving one application to a cloud site instead would change.
+
+    The plan's decisions with only ``app_id`` switched to ``strategy`` at
+    ``target_site`` from ``start``, recomputed exactly: ``delta`` is its totals
+    minus the plan's (positive = dearer / more carbon); ``breaks`` lists the
+    rules the switched plan would break (empty when it keeps every one).
+    """
+
+    app_id: str
+    strategy: Strategy
+    target_site: str
+    start: str
+    delta: Totals
+    breaks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Ledger:
     """Month by month figures of one plan (index 0 … H-1).
 
@@ -113,15 +145,21 @@ class Ledger:
 
 @dataclass(frozen=True)
 class Plan:
-    """A whole plan as written to ``plan.json``."""
+    """A whole plan as written to ``plan.json``.
 
-    status: str
+    ``inputs`` identifies what the plan was made from (``fingerprint`` of the
+    workbook's estate, see :func:`estate.fingerprint.fingerprint`; the pins
+    given on the command line are in ``assumptions["pins"]``).
+    """
+
+    status: Status
     objective: float | None
     bound: float | None
     gap: float | None
     solve_seconds: float
     horizon_start: str
     horizon_months: int
+    _: KW_ONLY
     applications: tuple[AppPlan, ...] = ()
     servers: tuple[ServerPlan, ...] = ()
     contracts: tuple[ContractPlan, ...] = ()
@@ -131,6 +169,8 @@ class Plan:
     greedy: Totals | None = None
     assumptions: dict[str, Any] = field(default_factory=dict)
     conflicts: tuple[str, ...] = ()
+    inputs: dict[str, Any] = field(default_factory=dict)
+    alternatives: tuple[Alternative, ...] = ()
     ledger: Ledger | None = None
     baseline_ledger: Ledger | None = None
     greedy_ledger: Ledger | None = None
@@ -141,76 +181,210 @@ class Plan:
             raise ValueError(f"status {self.status!r} must be one of {PLAN_STATUSES}")
 
     @property
+    def has_schedule(self) -> bool:
+        """Whether the plan holds decisions (status optimal or feasible)."""
+        return self.status in ("optimal", "feasible")
+
+    @property
     def decisions(self) -> tuple[Decision, ...]:
         """The decisions of the plan (what pins and the evaluator read)."""
-        return tuple(
-            Decision(a.app_id, a.strategy, a.target_site, a.start) for a in self.applications
-        )
+        return tuple(Decision(a.app_id, a.strategy, target_site=a.target_site, start=a.start)
+                     for a in self.applications)
 
     def to_dict(self) -> dict[str, Any]:
-        """The plan as plain JSON-able data, in the spec's key order."""
+        """The plan as plain JSON-able data, in the contract's key order."""
         d = asdict(self)
-        d["applications"] = [asdict(a) for a in self.applications]
         d["conflicts"] = list(self.conflicts)
+        for a in d["alternatives"]:
+            a["breaks"] = list(a["breaks"])
         return d
+
+    def to_json(self) -> str:
+        """``plan.json``'s text."""
+        return json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
 
     def write(self, path: str | Path) -> Path:
         """Write ``plan.json`` atomically; a symbolic link or read-only file is refused
         (:func:`estate.files.write_text`)."""
         from estate.files import write_text
 
-        return write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+        return write_text(path, self.to_json())
 
 
-def _totals(d: dict[str, Any] | None) -> Totals | None:
-    return None if d is None else Totals(**{k: d[k] for k in Totals.__dataclass_fields__})
+# -- reading plan.json ------------------------------------------------------------
+class _Reader:
+    """Typed access to parsed JSON, collecting every problem with its path."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.issues: list[Issue] = []
+
+    def bad(self, where: str, expected: str, found: Any) -> None:
+        shown = json.dumps(found)[:60] if found is not _MISSING else "nothing"
+        self.issues.append(Issue(self.file, f"{where}: expected {expected}, found {shown}"))
+
+    def get(self, d: dict[str, Any], key: str, where: str, kind: str, *,
+            optional: bool = False, default: Any = None) -> Any:
+        value = d.get(key, _MISSING)
+        path = f"{where}.{key}" if where else key
+        if value is _MISSING or (value is None and kind.endswith("?")):
+            if value is _MISSING and not optional and not kind.endswith("?"):
+                self.bad(path, _KINDS[kind.rstrip("?")][0], value)
+            return default if value is _MISSING else None
+        desc, ok = _KINDS[kind.rstrip("?")]
+        if not ok(value):
+            self.bad(path, desc + (" or null" if kind.endswith("?") else ""), value)
+            return default
+        return value
+
+    def rows(self, d: dict[str, Any], key: str, fields: dict[str, str],
+             optional: bool = False) -> list[dict[str, Any]]:
+        items = self.get(d, key, "", "list", optional=optional, default=[])
+        out = []
+        for i, item in enumerate(items):
+            where = f"{key}[{i}]"
+            if not isinstance(item, dict):
+                self.bad(where, "an object", item)
+                continue
+            out.append({f: self.get(item, f, where, k) for f, k in fields.items()})
+        return out
+
+    def totals(self, d: dict[str, Any], key: str, optional: bool = False,
+               where: str = "") -> Totals | None:
+        t = self.get(d, key, where, "object?", optional=optional)
+        if t is None:
+            return None
+        path = f"{where}.{key}" if where else key
+        values = [self.get(t, f, path, "number", default=0.0)
+                  for f in Totals.__dataclass_fields__]
+        return Totals(*values)
+
+    def ledger(self, d: dict[str, Any], key: str) -> Ledger | None:
+        led = self.get(d, key, "", "object?", optional=True)
+        if led is None:
+            return None
+        parts: dict[str, dict[str, list[float]]] = {}
+        for part in ("cost", "carbon"):
+            series = self.get(led, part, key, "object", default={})
+            parts[part] = {}
+            for cat, values in series.items():
+                if not (isinstance(values, list) and all(_is_number(v) for v in values)):
+                    self.bad(f"{key}.{part}.{cat}", "a list of numbers", values)
+                    continue
+                parts[part][cat] = [float(v) for v in values]
+        return Ledger(cost=parts["cost"], carbon=parts["carbon"])
 
 
-def _ledger(d: dict[str, Any] | None) -> Ledger | None:
-    return None if d is None else Ledger(cost=d.get("cost", {}), carbon=d.get("carbon", {}))
+_MISSING = object()
 
 
-def plan_from_dict(d: dict[str, Any]) -> Plan:
-    """Build a :class:`Plan` from parsed ``plan.json`` data.
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+_KINDS: dict[str, tuple[str, Any]] = {
+    "str": ("a text", lambda v: isinstance(v, str) and v != ""),
+    "month": ("a month YYYY-MM", lambda v: isinstance(v, str) and is_month(v)),
+    "number": ("a finite number", _is_number),
+    "int": ("a whole number", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "count": ("a whole number ≥ 0",
+              lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "horizon": ("a whole number ≥ 1",
+                lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1),
+    "bool": ("true or false", lambda v: isinstance(v, bool)),
+    "status": (f"one of {', '.join(PLAN_STATUSES)}", lambda v: v in PLAN_STATUSES),
+    "strategy": (f"one of {', '.join(STRATEGIES)}", lambda v: v in STRATEGIES),
+    "decision": ("end or keep", lambda v: v in ("end", "keep")),
+    "list": ("a list", lambda v: isinstance(v, list)),
+    "object": ("an object", lambda v: isinstance(v, dict)),
+    "texts": ("a list of texts", lambda v: isinstance(v, list)
+              and all(isinstance(x, str) for x in v)),
+}
+
+_APP = {"app_id": "str", "strategy": "strategy", "target_site": "str?", "start": "month?",
+        "live_from": "month?"}
+_SERVER = {"server_id": "str", "decommissioned": "month", "zombie": "bool",
+           "replaced": "month?"}
+_CONTRACT = {"contract_id": "str", "decision": "decision", "renewals": "count",
+             "end": "month", "notice_by": "month?"}
+_SITE = {"site_id": "str", "exit": "month"}
+_ALTERNATIVE = {"app_id": "str", "strategy": "strategy", "target_site": "str",
+                "start": "month", "delta": "object", "breaks": "texts"}
+
+
+def _alternatives(r: _Reader, d: dict[str, Any]) -> tuple[Alternative, ...]:
+    out = []
+    rows = r.rows(d, "alternatives", _ALTERNATIVE, optional=True)
+    for i, row in enumerate(rows):
+        delta = r.totals({"delta": row.pop("delta") or {}}, "delta", where=f"alternatives[{i}]")
+        breaks = row.pop("breaks")
+        if delta is not None and None not in row.values() and breaks is not None:
+            out.append(Alternative(**row, delta=delta, breaks=tuple(breaks)))
+    return tuple(out)
+
+
+def plan_from_dict(d: Any, file: str = "plan.json") -> Plan:
+    """Build a :class:`Plan` from parsed ``plan.json`` data, checking every field.
 
     Raises
     ------
-    ValueError
-        When a required key is missing or malformed.
+    EstateError
+        With every problem found, each naming the file and the JSON path
+        (``applications[3].start: expected a month YYYY-MM or null, found 12``).
     """
-    try:
-        return Plan(
-            status=d["status"],
-            objective=d.get("objective"),
-            bound=d.get("bound"),
-            gap=d.get("gap"),
-            solve_seconds=float(d.get("solve_seconds", 0.0)),
-            horizon_start=d["horizon_start"],
-            horizon_months=int(d["horizon_months"]),
-            applications=tuple(AppPlan(**a) for a in d.get("applications", [])),
-            servers=tuple(ServerPlan(**s) for s in d.get("servers", [])),
-            contracts=tuple(ContractPlan(**c) for c in d.get("contracts", [])),
-            sites=tuple(SitePlan(**s) for s in d.get("sites", [])),
-            totals=_totals(d.get("totals")),
-            baseline=_totals(d.get("baseline")),
-            greedy=_totals(d.get("greedy")),
-            assumptions=d.get("assumptions", {}),
-            conflicts=tuple(d.get("conflicts", [])),
-            ledger=_ledger(d.get("ledger")),
-            baseline_ledger=_ledger(d.get("baseline_ledger")),
-            greedy_ledger=_ledger(d.get("greedy_ledger")),
-            greedy_applications=tuple(AppPlan(**a) for a in d.get("greedy_applications", [])),
-        )
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"not a plan.json: {exc}") from exc
+    r = _Reader(file)
+    if not isinstance(d, dict):
+        raise EstateError(Issue(file, "not a plan.json: expected a JSON object"))
+    status = r.get(d, "status", "", "status")
+    head = {k: r.get(d, k, "", kind) for k, kind in (
+        ("objective", "number?"), ("bound", "number?"), ("gap", "number?"),
+        ("horizon_start", "month"), ("horizon_months", "horizon"))}
+    seconds = r.get(d, "solve_seconds", "", "number", optional=True, default=0.0)
+    apps = r.rows(d, "applications", _APP)
+    body = dict(
+        applications=tuple(AppPlan(**a) for a in apps),
+        servers=tuple(ServerPlan(**s) for s in r.rows(d, "servers", _SERVER)),
+        contracts=tuple(ContractPlan(**c) for c in r.rows(d, "contracts", _CONTRACT)),
+        sites=tuple(SitePlan(**s) for s in r.rows(d, "sites", _SITE)),
+        totals=r.totals(d, "totals"), baseline=r.totals(d, "baseline"),
+        greedy=r.totals(d, "greedy"),
+        assumptions=r.get(d, "assumptions", "", "object", optional=True, default={}),
+        conflicts=tuple(r.get(d, "conflicts", "", "texts", optional=True, default=[])),
+        inputs=r.get(d, "inputs", "", "object", optional=True, default={}),
+        alternatives=_alternatives(r, d),
+        ledger=r.ledger(d, "ledger"), baseline_ledger=r.ledger(d, "baseline_ledger"),
+        greedy_ledger=r.ledger(d, "greedy_ledger"),
+        greedy_applications=tuple(AppPlan(**a) for a in r.rows(
+            d, "greedy_applications", _APP, optional=True)),
+    )
+    if r.issues:
+        raise EstateError(r.issues)
+    return Plan(cast(Status, status), head["objective"], head["bound"], head["gap"],
+                float(seconds), head["horizon_start"], head["horizon_months"], **body)
+
+
+#: Largest plan.json read (a 3,000-application plan with ledgers is ~10 MB).
+MAX_PLAN_BYTES = 200 * 2**20
 
 
 def read_plan(path: str | Path) -> Plan:
-    """Read ``plan.json`` (raises ``ValueError`` on a malformed file)."""
+    """Read and check ``plan.json``.
+
+    Raises
+    ------
+    EstateError
+        When the file cannot be read, is not JSON or breaks the schema
+        (every problem, located).
+    """
+    p = Path(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read plan: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: not a plan.json (expected a JSON object)")
-    return plan_from_dict(data)
+        if p.stat().st_size > MAX_PLAN_BYTES:
+            raise EstateError(Issue(str(p), f"is larger than {MAX_PLAN_BYTES // 2**20} MB; "
+                                    "not a plan.json"))
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EstateError(Issue(str(p), f"cannot read the plan: {exc}")) from exc
+    except json.JSONDecodeError as exc:
+        raise EstateError(Issue(str(p), f"not JSON (line {exc.lineno}, column {exc.colno}: "
+                                f"{exc.msg})")) from exc
+    return plan_from_dict(data, str(p))

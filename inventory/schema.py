@@ -208,6 +208,8 @@ _SITE = Sheet("sites", True, "Data centres, colocation suites and cloud regions:
            "no option may target it", default="no exit date", example="2028-03"),
     Column("grid_kg_per_kwh", NUMBER, "carbon factor of the electricity there (a cloud "
            "region's)", default="the UK grid factor of each year", example="0.05"),
+    Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
+           "made), kept", used=False),
 ))
 
 _APPLICATIONS = Sheet("applications", True, "The applications (business systems) the plan "
@@ -235,6 +237,8 @@ _APPLICATIONS = Sheet("applications", True, "The applications (business systems)
     Column("notes", TEXT, "free text, kept", used=False),
     Column("wave", TEXT, "a migration wave from an import, kept", used=False),
     Column("strategy_hint", TEXT, "a strategy suggested by an import, kept", used=False),
+    Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
+           "made), kept", used=False),
 ))
 
 _SERVERS = Sheet("servers", True, "Physical servers, hypervisor hosts and virtual "
@@ -275,12 +279,15 @@ _SERVERS = Sheet("servers", True, "Physical servers, hypervisor hosts and virtua
     Column("cpu_model", TEXT, "CPU model (for the end-of-life estimate)",
            example="Intel Xeon Gold 6248"),
     Column("ip", TEXT, "an address from an import, kept", used=False),
-    Column("powerstate", TEXT, "power state from an import, kept", used=False),
+    Column("powerstate", TEXT, "power state from discovery (RVTools `poweredOff`): an "
+           "application whose servers are all powered off gets a generated `retire` option",
+           example="poweredOn"),
     Column("datacenter", TEXT, "vCenter datacenter from an import, kept", used=False),
     Column("cluster", TEXT, "vCenter cluster from an import, kept", used=False),
     Column("tier", TEXT, "tier from an import, kept", used=False),
     Column("environment", TEXT, "environment from an import, kept", used=False),
-    Column("source", TEXT, "which import wrote the row, kept", used=False),
+    Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
+           "made), kept", used=False),
 ))
 
 _OPTIONS = Sheet("options", False, "One row per strategy allowed for an application. An "
@@ -316,6 +323,8 @@ _DEPENDENCIES = Sheet("dependencies", False, "Links between applications.", (
     Column("split_cost_per_month", NUMBER, "for `loose`: £ a month while exactly one of the "
            "two has moved (hybrid links, egress)", default="0", example="300"),
     Column("notes", TEXT, "free text (an import writes the evidence), kept", used=False),
+    Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
+           "made), kept", used=False),
 ))
 
 _CONTRACTS = Sheet("contracts", False, "ICT contracts: what the council pays, until when, "
@@ -341,12 +350,16 @@ _CONTRACTS = Sheet("contracts", False, "ICT contracts: what the council pays, un
     Column("estimated", YES_NO, "the row was estimated by an import (e.g. hypervisor "
            "subscriptions), not read from a register; reports mark it", default="no",
            example="no"),
-    Column("department", TEXT, "owning department from a register, kept", used=False),
-    Column("cpv_code", TEXT, "procurement (CPV) code from a register, kept", used=False),
-    Column("total_value", NUMBER, "whole-life value from a register, kept", used=False),
+    Column("department", TEXT, "the department that owns it (shown in the procurement "
+           "workbook; the planner does not use it)", example="Resources"),
+    Column("cpv_code", TEXT, "procurement (CPV) code (shown in the procurement workbook)",
+           example="72261000-2"),
+    Column("total_value", NUMBER, "£ over the whole contract, from a register (shown in the "
+           "procurement workbook)", example="425000"),
     Column("review_date", DATE, "review date from a register, kept", used=False),
     Column("description", TEXT, "description from a register, kept", used=False),
-    Column("source", TEXT, "which import wrote the row, kept", used=False),
+    Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
+           "made), kept", used=False),
 ))
 
 _TEAMS = Sheet("teams", False, "Teams whose days the moves use. Without this sheet there is "

@@ -141,7 +141,8 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         storage_gb=_num(s.storage_gb), os=_text(s.os), os_end_of_support=s.os_end_of_support,
         end_of_life=s.end_of_life, watts=_num(s.watts), replacement_cost=_num(s.replacement_cost),
         embodied_kgco2e=_num(s.embodied_kgco2e), app_ids=_list(s.app_ids),
-        purchase_date=s.purchase_date, model=_text(s.model), cpu_model=_text(s.cpu_model))
+        purchase_date=s.purchase_date, model=_text(s.model), cpu_model=_text(s.cpu_model),
+        powerstate=_text(s.powerstate))
         for s in e.servers])
     sheets["options"] = _rows("options", [dict(
         app_id=o.app_id, strategy=o.strategy, target_site=o.target_site,
@@ -159,7 +160,9 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         category=_text(c.category), annual_value=_num(c.annual_value),
         start_date=c.start_date, end_date=c.end_date, notice_months=c.notice_months,
         renewal_term_months=c.renewal_term_months, renewal_uplift=_num(c.renewal_uplift),
-        covers=_list(c.covers), estimated=_yes(c.estimated) if c.estimated else None)
+        covers=_list(c.covers), estimated=_yes(c.estimated) if c.estimated else None,
+        department=_text(c.department), cpv_code=_text(c.cpv_code),
+        total_value=_num(c.total_value))
         for c in e.contracts])
     sheets["teams"] = _rows("teams", [dict(team_id=t.team_id,
                                            days_per_month=_num(t.days_per_month))

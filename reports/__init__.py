@@ -36,7 +36,7 @@ def _stderr(message: str) -> None:
 
 
 def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
-                  pdf: bool = True, weeks: int = 8,
+                  pdf: bool = True,
                   warn: Callable[[str], None] | None = None,
                   files: FileSet | None = None) -> list[Path]:
     """Write every report of ``result`` into ``out_dir``, all or nothing.
@@ -52,8 +52,6 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
     pdf
         Print ``roadmap.pdf`` with headless Chromium (skipped with a warning
         when Chromium is missing or fails).
-    weeks
-        Weeks before a resident-facing go-live month by which residents are told.
     warn
         Called with each warning line; default prints ``warning: …`` to stderr.
     files
@@ -85,7 +83,7 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
         fs.stage(out / "migration-plan.xlsx", lambda p: write_migration(estate, plan, p),
                  planned=names[2:])
         html = fs.stage(out / "roadmap.html",
-                        lambda p: write_roadmap(estate, plan, p, weeks=weeks),
+                        lambda p: write_roadmap(estate, plan, p),
                         planned=names[3:])
         written = [out / n for n in REPORT_FILES[:3]]
         if pdf and html is not None:
@@ -103,7 +101,7 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
 
 
 def write_outputs(estate: Estate, result: Result, out_dir: str | Path, *,
-                  reports: bool = True, pdf: bool = True, weeks: int = 8,
+                  reports: bool = True, pdf: bool = True,
                   warn: Callable[[str], None] | None = None) -> list[Path]:
     """Write ``plan.json`` and (with ``reports``) every report, as one set.
 
@@ -122,5 +120,5 @@ def write_outputs(estate: Estate, result: Result, out_dir: str | Path, *,
         fs.stage(out / "plan.json", result.plan.write,
                  planned=REPORT_FILES if reports else ())
         if reports:
-            write_reports(estate, result, out, pdf=pdf, weeks=weeks, warn=warn, files=fs)
+            write_reports(estate, result, out, pdf=pdf, warn=warn, files=fs)
         return fs.commit()

@@ -10,13 +10,13 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from estate.model import Application, Option
+from estate.derive import cloud_options
+from estate.model import Application
 from estate.months import financial_year
-from estate.plan import Ledger, Totals
+from estate.plan import Alternative, Ledger, Totals
 from reports.facts import Facts
 from reports.xlsx import month_date
 
-KWH_PER_WATT_MONTH = 730 / 1000
 RESIDENT_NOTICE_WEEKS = 8
 
 
@@ -113,82 +113,56 @@ def server_summary(facts: Facts) -> dict[str, int]:
 
 # -- cloud-first exceptions ------------------------------------------------
 
-def _onprem_month(facts: Facts, app: Application) -> tuple[float, float, float]:
-    """(£, kgCO2e, kWh) a month of the servers that serve only ``app`` (approximate)."""
-    cost = kg = kwh_total = 0.0
-    for s in facts.estate.servers_by_app.get(app.app_id, ()):
-        if len(s.app_ids) != 1 or s.host_id is not None or s.watts is None:
-            continue
-        site = facts.estate.site_by_id.get(s.site_id)
-        pue = (site.pue if site and site.pue else 1.0)
-        kwh = s.watts * KWH_PER_WATT_MONTH * pue
-        kwh_total += kwh
-        kg += kwh * _grid(facts, site.grid_kg_per_kwh if site else None)
-        if site is not None and site.kind != "cloud":
-            cost += kwh * (site.power_price_per_kwh or 0.0)
-    return cost, kg, kwh_total
-
-
-def _grid(facts: Facts, own: float | None) -> float:
-    if own is not None:
-        return own
-    try:
-        return facts.estate.grid_factor(int(facts.start[:4]))
-    except ValueError:
-        return 0.0
-
-
-def _target_kg(facts: Facts, opt: Option) -> float:
-    site = facts.estate.site_by_id.get(opt.target_site or "")
-    if site is None:
-        return 0.0
-    return opt.monthly_kwh * (site.pue or 1.0) * _grid(facts, site.grid_kg_per_kwh)
-
-
-def approx_cost(facts: Facts, app: Application, opt: Option | None,
-                live: int) -> tuple[float, float]:
-    """Approximate (£, tCO2e) of ``app`` over the horizon under ``opt`` live from ``live``.
-
-    Counts its running cost, the energy of servers that serve only it, and the
-    option's one-off, monthly cost and energy; shared servers, contracts,
-    replacements and links are left out (hence *approximate*).
-    """
-    H = facts.H
-    own_cost, own_kg, _ = _onprem_month(facts, app)
-    stay = min(live, H) if opt is not None and opt.moves else H
-    cost = ((app.current_monthly_cost or 0.0) + own_cost) * stay
-    kg = own_kg * stay
-    if opt is not None and opt.moves and live <= H:
-        cost += opt.one_off_cost + opt.monthly_cost * (H - live)
-        kg += _target_kg(facts, opt) * (H - live)
-    return cost, kg / 1000
-
-
 def _chosen_words(facts: Facts, app_id: str) -> str:
     ap = facts.app_plan[app_id]
     if ap.start is None:
         return "retained"
+    when = _month_words(ap.live_from)
     if ap.strategy == "retire":
-        return f"retired from {ap.live_from}"
-    return f"{ap.strategy} to {ap.target_site} from {ap.live_from}"
+        return f"retired from {when}"
+    where = f" to {ap.target_site}" if ap.target_site else ""
+    return f"{ap.strategy}{where} from {when}"
+
+
+def _month_words(label: str | None) -> str:
+    d = month_date(label)
+    return "" if d is None else d.strftime("%b %Y")
+
+
+def _costed(alt: Alternative) -> str:
+    """The exact effect of the cloud alternative, in words."""
+    d = alt.delta
+    cloud = f"{alt.strategy} to {alt.target_site} from {_month_words(alt.start)}"
+    digits = 1 if abs(d.co2e_tonnes) >= 10 else 2
+    carbon = (f"emit {abs(d.co2e_tonnes):,.{digits}f} t CO2e "
+              f"{'more' if d.co2e_tonnes >= 0 else 'less'}")
+    money = (f"cost £{d.cost_discounted:,.0f} more" if d.cost_discounted >= 0.5
+             else f"save £{-d.cost_discounted:,.0f}" if d.cost_discounted <= -0.5
+             else "cost the same")
+    if alt.breaks:
+        return (f"cloud ({cloud}) would {money} (discounted) and {carbon} over the plan, "
+                f"but breaks a rule: {alt.breaks[0]}")
+    if d.objective > 0:
+        return f"cloud ({cloud}) would {money} (discounted) and {carbon} over the plan"
+    return (f"cloud ({cloud}) keeps every rule and would {money} (discounted) and {carbon}: "
+            "the solver did not reach it within its time limit")
 
 
 def exception_reason(facts: Facts, app: Application) -> tuple[str, bool]:
-    """One line saying why ``app`` does not move to the cloud; and whether it is costed."""
+    """One line saying why ``app`` does not move to the cloud; and whether it is
+    costed (the figures are the plan recomputed with the application switched
+    to its best cloud option, see :class:`estate.plan.Alternative`)."""
     est = facts.estate
     pin = est.pin_by_app.get(app.app_id)
     if pin is not None and pin.strategy is not None:
         where = f" at {pin.target_site}" if pin.target_site else ""
         return f"pinned by the architects: {pin.strategy}{where}", False
-    clouds = [o for o in est.options_by_app.get(app.app_id, ())
-              if o.to_target and facts.is_cloud(o.target_site)]
-    if not clouds:
+    if not cloud_options(est, app.app_id):
         return "no cloud option in the workbook", False
     group = facts.together_group.get(app.app_id)
     if group is not None:
-        blockers = [m for m in facts.group_members[group] if m != app.app_id and not any(
-            o.to_target and facts.is_cloud(o.target_site)
-            for o in est.options_by_app.get(m, ()))]
+        blockers = [m for m in facts.group_members[group]
+                    if m != app.app_id and not cloud_options(est, m)]
         if blockers:
             return (f"moves together with {', '.join(blockers[:3])}, which has no cloud "
                     "option"), False
@@ -197,32 +171,10 @@ def exception_reason(facts: Facts, app: Application) -> tuple[str, bool]:
         stuck = [f for f in facts.depends_on.get(app.app_id, ()) if not facts.moves(f)]
         if stuck:
             return f"needs {', '.join(stuck[:3])} to move first, which stays", False
-    s = facts.start_idx.get(app.app_id)
-    if s is None:
-        s = max(facts.idx(app.earliest_start), 0) if app.earliest_start else 0
-    price = est.settings.carbon_price or 0.0
-
-    def weighted(o: Option) -> float:
-        c, t = approx_cost(facts, app, o, s + o.duration_months)
-        return c + price * t
-
-    best = min(clouds, key=lambda o: (weighted(o), o.target_site or ""))
-    live = s + best.duration_months
-    if live > facts.H:
-        return (f"its cloud option ({best.strategy}, {best.duration_months} months) cannot "
-                "go live within the plan"), False
-    cc, ct = approx_cost(facts, app, best, live)
-    pc, pt = approx_cost(facts, app, facts.option.get(app.app_id), facts.live[app.app_id])
-    dc, dt_ = cc - pc, ct - pt
-    cloud = f"{best.strategy} to {best.target_site}"
-    digits = 1 if abs(dt_) >= 10 else 2
-    carbon = f"{abs(dt_):,.{digits}f} t CO2e {'more' if dt_ >= 0 else 'less'}"
-    if dc + price * dt_ > 0:
-        return (f"cloud ({cloud}) would cost £{dc:,.0f} more and emit {carbon} over the "
-                "plan (approximate)"), True
-    return (f"cloud ({cloud}) looks £{-dc:,.0f} cheaper with {carbon} (approximate) but "
-            "does not fit: team capacity, order, freeze or budget limits, or shared "
-            "servers and contracts"), True
+    alt = facts.alternative.get(app.app_id)
+    if alt is None:
+        return "its cloud option cannot go live within the plan, or was not costed", False
+    return _costed(alt), True
 
 
 def exceptions(facts: Facts) -> list[dict[str, Any]]:

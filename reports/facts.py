@@ -1,10 +1,10 @@
-"""What every report needs from (estate, plan): month indices and contract arithmetic.
+"""What every report needs from (estate, plan): the plan's derived state.
 
-Everything here follows ``planning-model.md``: live-from ``L`` (``H`` for a
-retained application), decommission ``D``, site exit, and the contract rule
-(needed until ``N``, renewals ``k``, spend of each paid month within the
-horizon). Reports recompute a contract's spend from that rule, for the plan
-(its ``renewals``) and for the baseline (every application retained).
+Reports compute no figure of their own: live-from months, decommissioning,
+site exits, replacements and contract terms all come from
+:func:`estate.derive.build_schedule`, for the plan's decisions and for the
+baseline (every application retained), and money from the plan's ledgers.
+:class:`Facts` only indexes them for the report modules.
 """
 
 from __future__ import annotations
@@ -12,9 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from estate.derive import (
+    ContractTerms,
+    Schedule,
+    build_schedule,
+    contract_payments,
+    retain_all,
+    term_value,
+    together_groups,
+)
 from estate.model import Contract, Estate, Option
-from estate.months import date_month_index, label_at, month_index
-from estate.plan import AppPlan, ContractPlan, Plan
+from estate.months import label_at, month_index
+from estate.plan import Alternative, AppPlan, ContractPlan, Plan
 
 
 @dataclass
@@ -47,6 +56,17 @@ class Facts:
         """``YYYY-MM`` label of month index ``t``."""
         return label_at(self.start, t)
 
+    # -- the derived state ---------------------------------------------------
+    @cached_property
+    def schedule(self) -> Schedule:
+        """Derived state of the plan's decisions (all retained without a plan)."""
+        return build_schedule(self.estate, self.plan.decisions)
+
+    @cached_property
+    def baseline(self) -> Schedule:
+        """Derived state when every application is retained."""
+        return build_schedule(self.estate, retain_all(self.estate))
+
     # -- applications ----------------------------------------------------
     @cached_property
     def app_plan(self) -> dict[str, AppPlan]:
@@ -56,31 +76,17 @@ class Facts:
     @cached_property
     def live(self) -> dict[str, int]:
         """Live-from index ``L`` of each application (``H`` when retained)."""
-        out = {a.app_id: self.H for a in self.estate.applications}
-        for a in self.plan.applications:
-            if a.live_from is not None:
-                out[a.app_id] = self.idx(a.live_from)
-        return out
+        return {a: st.L for a, st in self.schedule.apps.items()}
 
     @cached_property
     def start_idx(self) -> dict[str, int]:
         """Start index of each moving application."""
-        return {a.app_id: self.idx(a.start) for a in self.plan.applications
-                if a.start is not None}
+        return {a: st.s for a, st in self.schedule.apps.items() if st.s is not None}
 
     @cached_property
     def option(self) -> dict[str, Option | None]:
-        """The chosen option of each planned application (``None`` if not found)."""
-        by_key = {o.key: o for o in self.estate.options}
-        out: dict[str, Option | None] = {}
-        for a in self.plan.applications:
-            o = by_key.get((a.app_id, a.strategy, a.target_site))
-            if o is None:  # target omitted in the plan: the only option of that strategy
-                same = [x for x in self.estate.options_by_app.get(a.app_id, ())
-                        if x.strategy == a.strategy]
-                o = same[0] if len(same) == 1 else None
-            out[a.app_id] = o
-        return out
+        """The chosen option of each application (``None``: an implicit retain)."""
+        return {a: st.option for a, st in self.schedule.apps.items()}
 
     def moves(self, app_id: str) -> bool:
         """Whether the application moves (has a start) in the plan."""
@@ -93,29 +99,16 @@ class Facts:
 
     @cached_property
     def together_group(self) -> dict[str, str]:
-        """Move group of each application in a ``together`` component (smallest id)."""
-        parent: dict[str, str] = {}
-
-        def find(x: str) -> str:
-            while parent.setdefault(x, x) != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for d in self.estate.dependencies:
-            if d.kind == "together":
-                ra, rb = find(d.from_id), find(d.to_id)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-        return {a: find(a) for a in parent}
+        """Move group (its smallest app_id) of each application in a ``together``
+        group of two or more."""
+        return {a: unit[0] for a, unit in together_groups(self.estate).items()
+                if len(unit) > 1}
 
     @cached_property
     def group_members(self) -> dict[str, list[str]]:
         """Members of each ``together`` group, by group id."""
-        out: dict[str, list[str]] = {}
-        for a, g in self.together_group.items():
-            out.setdefault(g, []).append(a)
-        return {g: sorted(v) for g, v in out.items()}
+        return {unit[0]: list(unit) for unit in together_groups(self.estate).values()
+                if len(unit) > 1}
 
     @cached_property
     def depends_on(self) -> dict[str, list[str]]:
@@ -135,66 +128,38 @@ class Facts:
                 out.setdefault(d.from_id, []).append(d.to_id)
         return out
 
-    # -- servers and sites -----------------------------------------------
     @cached_property
+    def alternative(self) -> dict[str, Alternative]:
+        """The plan's cloud alternative of each application that has one."""
+        return {a.app_id: a for a in self.plan.alternatives}
+
+    # -- servers and sites -----------------------------------------------
+    @property
     def decom(self) -> dict[str, int]:
         """Decommission index ``D`` of each server in the plan."""
-        return {s.server_id: self.idx(s.decommissioned) for s in self.plan.servers}
+        return self.schedule.server_d
 
-    @cached_property
+    @property
     def site_exit(self) -> dict[str, int]:
         """Exit index of each site in the plan."""
-        return {s.site_id: self.idx(s.exit) for s in self.plan.sites}
+        return self.schedule.site_exit
+
+    def holds_anything(self, site_id: str) -> bool:
+        """Whether the site has servers today (only such a site can be exited)."""
+        return any(s.site_id == site_id for s in self.estate.servers)
 
     def release(self, item: str) -> int | None:
         """Release month of a covered id in the plan (``None`` when unknown)."""
-        if item in self.estate.app_by_id:
-            return self.live.get(item, self.H)
-        if item in self.decom:
-            return self.decom[item]
-        if item in self.site_exit:
-            return self.site_exit[item]
-        return None
-
-    @cached_property
-    def baseline_decom(self) -> dict[str, int]:
-        """``D`` of each server when every application is retained (``H``, zombies 0)."""
-        out: dict[str, int] = {}
-        for s in self.estate.servers:
-            out[s.server_id] = self.H if s.app_ids else 0
-        for s in self.estate.servers:
-            if s.kind == "host":
-                guests = self.estate.guests_by_host.get(s.server_id, ())
-                out[s.server_id] = max([out[s.server_id]] + [out[g.server_id] for g in guests])
-        return out
-
-    @cached_property
-    def baseline_site_exit(self) -> dict[str, int]:
-        """Site exits when every application is retained."""
-        out = {s.site_id: 0 for s in self.estate.sites}
-        for s in self.estate.servers:
-            out[s.site_id] = max(out.get(s.site_id, 0), self.baseline_decom[s.server_id])
-        return out
-
-    def baseline_release(self, item: str) -> int | None:
-        """Release month of a covered id in the baseline."""
-        if item in self.estate.app_by_id:
-            return self.H
-        if item in self.baseline_decom:
-            return self.baseline_decom[item]
-        if item in self.baseline_site_exit:
-            return self.baseline_site_exit[item]
-        return None
+        sched = self.schedule
+        if item in sched.apps:
+            return sched.apps[item].L
+        if item in sched.server_d:
+            return sched.server_d[item]
+        return sched.site_exit.get(item)
 
     def replaced_in_baseline(self) -> int:
         """Number of replacements when every application is retained."""
-        n = 0
-        for s in self.estate.servers:
-            if s.kind in ("physical", "host") and s.end_of_life is not None:
-                e = max(self.idx(s.end_of_life), 0)
-                if e < self.H and self.baseline_decom[s.server_id] > e:
-                    n += 1
-        return n
+        return sum(1 for e in self.baseline.replaced.values() if e is not None)
 
     # -- contracts -------------------------------------------------------
     @cached_property
@@ -202,55 +167,34 @@ class Facts:
         """Plan row of each contract."""
         return {c.contract_id: c for c in self.plan.contracts}
 
-    def needed_until(self, c: Contract, baseline: bool = False) -> int:
-        """``N`` of a contract: the largest release month of what it covers."""
-        rel = self.baseline_release if baseline else self.release
-        months = [m for m in (rel(i) for i in c.covers) if m is not None]
-        return max(months) if months else self.H
+    def terms(self, c: Contract, baseline: bool = False) -> ContractTerms:
+        """Derived terms of ``c`` in the plan (or the baseline)."""
+        return (self.baseline if baseline else self.schedule).contracts[c.contract_id]
 
     def end_index(self, c: Contract) -> int:
         """Month index ``m`` of the current term's end date."""
-        return date_month_index(self.start, c.end_date)
+        return self.terms(c).m
 
-    def renewals(self, c: Contract, needed: int) -> int:
-        """Smallest ``k`` with ``m+kT+1 >= N`` and ``m+kT+1-n >= 0``."""
-        m, T, n = self.end_index(c), c.renewal_term_months, c.notice_months
-        lo = max(needed - 1 - m, n - 1 - m, 0)
-        return -(-lo // T)
-
-    def spend(self, c: Contract, k: int) -> float:
-        """£ paid on contract ``c`` with ``k`` renewals in months 0 … H-1."""
-        m, T = self.end_index(c), c.renewal_term_months
-        b = date_month_index(self.start, c.start_date) if c.start_date else None
-        first = 0 if b is None else max(0, b)
-        total = max(0, min(m, self.H - 1) - first + 1) * c.annual_value / 12
-        for j in range(1, k + 1):
-            lo, hi = max(m + 1 + (j - 1) * T, 0), min(m + j * T, self.H - 1)
-            if hi >= lo:
-                total += (hi - lo + 1) * c.annual_value * (1 + c.renewal_uplift) ** j / 12
-        return total
+    def spend(self, c: Contract, baseline: bool = False) -> float:
+        """£ paid on ``c`` in months 0 … H-1 in the plan (or the baseline)."""
+        t = self.terms(c, baseline)
+        return sum(contract_payments(c, t.m, t.b, t.k, self.H))
 
     def plan_renewals(self, c: Contract) -> int:
-        """Renewals of ``c`` in the plan (recomputed from the rule if absent)."""
-        cp = self.contract_plan.get(c.contract_id)
-        return cp.renewals if cp is not None else self.renewals(c, self.needed_until(c))
+        """Renewals of ``c`` in the plan."""
+        return self.terms(c).k
 
     def baseline_renewals(self, c: Contract) -> int:
         """Renewals of ``c`` when every application is retained."""
-        return self.renewals(c, self.needed_until(c, baseline=True))
+        return self.terms(c, baseline=True).k
 
     def value_at(self, c: Contract, t: int) -> float:
         """Annual value (with uplift) of the term in force in month ``t``."""
-        m, T = self.end_index(c), c.renewal_term_months
-        j = 0 if t <= m else -(-(t - m) // T)
-        return c.annual_value * (1 + c.renewal_uplift) ** j
+        return term_value(c, self.end_index(c), t)
 
     def paid_through(self, c: Contract) -> int:
         """Last month index paid in the plan."""
-        cp = self.contract_plan.get(c.contract_id)
-        if cp is not None:
-            return self.idx(cp.end)
-        return self.end_index(c) + self.plan_renewals(c) * c.renewal_term_months
+        return self.terms(c).end
 
 
 def status_words(plan: Plan) -> str:

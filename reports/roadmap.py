@@ -77,6 +77,19 @@ def _contract_rows(facts: Facts) -> list[dict[str, Any]]:
     return rows
 
 
+def staying_table(estate: Estate) -> dict[str, Any] | None:
+    """What staying costs a year, by category, as the resolver estimated it
+    (``assumptions.cost_of_staying``); ``None`` when the estate has none."""
+    b = estate.assumptions.get("cost_of_staying")
+    if not b:
+        return None
+    labels = b.get("labels", {})
+    rows = [{"key": k, "label": labels.get(k, k), "value": v}
+            for k, v in b["per_year"].items() if v]
+    return {"rows": rows, "total": b["total_per_year"], "servers": b["servers"],
+            "per_server": b["per_server_year"]}
+
+
 def context(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS,
             ) -> dict[str, Any]:
     """Everything the template shows, as plain data and pre-rendered figure divs."""
@@ -102,6 +115,7 @@ def context(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS
     ctx["residents"] = board.resident_changes(facts, weeks) if has_plan else []
     ctx["carbon"] = board.carbon_by_fy(facts)
     ctx["estimates"] = board.estimate_counts(facts)
+    ctx["staying"] = staying_table(estate)
     ctx["notices"] = _contract_rows(facts)
     ctx["figures"] = dict.fromkeys(("gantt", "contracts", "cumulative", "carbon"))
     if has_plan:

@@ -15,7 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from estate.derive import Schedule, build_schedule, label
+from estate.derive import (
+    Schedule,
+    build_schedule,
+    contract_payments,
+    kwh_per_month,
+    label,
+    retain_all,
+)
 from estate.model import Estate
 from estate.months import calendar_year
 from estate.plan import (
@@ -25,14 +32,12 @@ from estate.plan import (
     ContractPlan,
     Decision,
     Ledger,
-    Plan,
     ServerPlan,
     SitePlan,
     Totals,
 )
 from solver.rules import violations as _violations
 
-HOURS_PER_MONTH = 730
 ENERGY_SERVER_KINDS = ("physical", "host")
 
 
@@ -107,7 +112,7 @@ def _ledger(estate: Estate, sched: Schedule) -> Ledger:
         site = estate.site_by_id[srv.site_id]
         counted = srv.kind in ENERGY_SERVER_KINDS or srv.host_id is None
         if counted:
-            kwh = (srv.watts or 0.0) * HOURS_PER_MONTH / 1000 * (site.pue or 1.0)
+            kwh = kwh_per_month(srv.watts or 0.0, estate) * (site.pue or 1.0)
             price = (site.power_price_per_kwh or 0.0) if site.kind in ("on_prem", "colo") else 0.0
             for t in range(min(D, H)):
                 carbon["onprem_energy"][t] += kwh * grid(site.site_id, t)
@@ -135,14 +140,8 @@ def _ledger(estate: Estate, sched: Schedule) -> Ledger:
     # contracts: current term from max(0, b) to m, renewal j in m+1+(j-1)T … m+jT
     for c in estate.contracts:
         ct = sched.contracts[c.contract_id]
-        first = 0 if ct.b is None else max(0, ct.b)
-        for t in range(first, min(ct.m, H - 1) + 1):
-            cost["contracts"][t] += c.annual_value / 12
-        for j in range(1, ct.k + 1):
-            monthly = c.annual_value * (1 + c.renewal_uplift) ** j / 12
-            lo, hi = ct.m + 1 + (j - 1) * ct.T, ct.m + j * ct.T
-            for t in range(max(lo, 0), min(hi, H - 1) + 1):
-                cost["contracts"][t] += monthly
+        for t, amount in enumerate(contract_payments(c, ct.m, ct.b, ct.k, H)):
+            cost["contracts"][t] += amount
     return Ledger(cost=cost, carbon=carbon)
 
 
@@ -223,93 +222,14 @@ def evaluate(estate: Estate, decisions: Sequence[Decision], *, check: bool = Tru
     )
 
 
-def retain_all(estate: Estate) -> list[Decision]:
-    """A retain decision for every application."""
-    return [Decision(a.app_id, "retain") for a in estate.applications]
-
-
 def baseline(estate: Estate) -> Evaluation:
     """Every application retained, no constraint checked (planning-model.md)."""
     return evaluate(estate, retain_all(estate), check=False)
 
 
-# -- comparing a plan with the evaluator -------------------------------------
+# -- comparing two implementations ---------------------------------------------
 def agrees(a: float, b: float, *, floor: float = 1.0) -> bool:
-    """Within 0.1 % or ``floor`` (£1; use 0.001 for tonnes), whichever is larger."""
+    """Two independent implementations agree: within 0.1 % or ``floor`` (£1; use
+    0.001 for tonnes), whichever is larger. (``estate check`` is stricter, see
+    :mod:`solver.check`.)"""
     return abs(a - b) <= max(0.001 * max(abs(a), abs(b)), floor)
-
-
-def compare_totals(what: str, claimed: Totals | None, mine: Totals | None) -> list[str]:
-    """Differences between two sets of totals, in words (empty when they agree)."""
-    if claimed is None or mine is None:
-        if claimed is None and mine is None:
-            return []
-        return [f"{what}: plan has {'none' if claimed is None else 'totals'}, "
-                f"the evaluator {'none' if mine is None else 'finds totals'}"]
-    out = []
-    for name in ("cost", "cost_discounted", "co2e_tonnes", "objective"):
-        x, y = getattr(claimed, name), getattr(mine, name)
-        if x is None or not agrees(float(x), y, floor=0.001 if name == "co2e_tonnes" else 1.0):
-            out.append(f"{what}.{name}: plan says {x}, the evaluator finds {y:.6f}")
-    return out
-
-
-def _compare_rows(kind: str, key: str, claimed: Sequence[object], mine: Sequence[object],
-                  fields: Sequence[str]) -> list[str]:
-    out = []
-    theirs = {getattr(r, key): r for r in claimed}
-    for row in mine:
-        rid = getattr(row, key)
-        other = theirs.pop(rid, None)
-        if other is None:
-            out.append(f"{kind} {rid}: missing from the plan")
-            continue
-        for f in fields:
-            if getattr(other, f) != getattr(row, f):
-                out.append(f"{kind} {rid}: {f} is {getattr(other, f)!r} in the plan, "
-                           f"the evaluator finds {getattr(row, f)!r}")
-    out.extend(f"{kind} {rid}: in the plan but not in the estate" for rid in theirs)
-    return out
-
-
-def compare_plan(estate: Estate, plan: Plan) -> list[str]:
-    """Every way a plan disagrees with the reference evaluator, in words.
-
-    Checks the horizon; re-evaluates the plan's decisions (every broken rule
-    is reported as ``rule broken: …``); compares derived state (applications'
-    ``live_from``; servers ``decommissioned``/``zombie``/``replaced``; contracts
-    ``decision``/``renewals``/``end``/``notice_by``; sites ``exit``), the
-    ``totals`` and ``objective``, the ``baseline`` and, when the plan has one,
-    the ``greedy`` totals. An infeasible (or ``unknown``: no plan found) plan is checked for
-    its baseline and for empty schedule lists only. Empty list = the plan agrees.
-    """
-    from solver.greedy import greedy  # late: greedy imports this module
-
-    out: list[str] = []
-    st = estate.settings
-    if (plan.horizon_start, plan.horizon_months) != (st.horizon_start, st.horizon_months):
-        out.append(f"horizon: plan has {plan.horizon_start} + {plan.horizon_months} months, "
-                   f"the workbook {st.horizon_start} + {st.horizon_months} months")
-        return out
-    out += compare_totals("baseline", plan.baseline, baseline(estate).totals)
-    if plan.status in ("infeasible", "unknown"):
-        if plan.applications or plan.servers or plan.contracts or plan.sites:
-            out.append("infeasible plan: the schedule lists must be empty")
-        return out
-    ev = evaluate(estate, plan.decisions, check=True)
-    out += [f"rule broken: {v}" for v in ev.violations]
-    out += _compare_rows("application", "app_id", plan.applications, ev.applications,
-                         ("live_from",))
-    out += _compare_rows("server", "server_id", plan.servers, ev.servers,
-                         ("decommissioned", "zombie", "replaced"))
-    out += _compare_rows("contract", "contract_id", plan.contracts, ev.contracts,
-                         ("decision", "renewals", "end", "notice_by"))
-    out += _compare_rows("site", "site_id", plan.sites, ev.sites, ("exit",))
-    out += compare_totals("totals", plan.totals, ev.totals)
-    if plan.objective is None or not agrees(plan.objective, ev.totals.objective):
-        out.append(f"objective: plan says {plan.objective}, the evaluator finds "
-                   f"{ev.totals.objective:.6f}")
-    if plan.greedy is not None:
-        _, g = greedy(estate)
-        out += compare_totals("greedy", plan.greedy, None if g is None else g.totals)
-    return out

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass
 
-from estate.plan import Plan
+from estate.plan import Plan, Status
 
 
 @dataclass(frozen=True)
@@ -13,24 +13,39 @@ class Result:
 
     Attributes
     ----------
-    status
-        ``optimal``, ``feasible``, ``infeasible`` or ``unknown`` (no plan found
-        within the time limit).
-    objective, bound, gap
-        Discounted objective (£) of the plan recomputed exactly, a proven lower
-        bound on it, and ``(objective - bound) / max(|objective|, 1)``; ``None``
-        without a plan.
-    seconds
-        Wall-clock seconds spent solving.
     plan
         The whole plan (the content of ``plan.json``), always present: an
         infeasible result carries the baseline and the conflicts.
+    log
+        What the solver did, line by line (for ``--verbose`` and benchmarks).
     """
 
-    status: str
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    seconds: float
     plan: Plan
-    log: tuple[str, ...] = field(default=())
+    _: KW_ONLY
+    log: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        """``optimal``, ``feasible``, ``infeasible`` or ``unknown`` (no plan found
+        within the time limit)."""
+        return self.plan.status
+
+    @property
+    def objective(self) -> float | None:
+        """Discounted objective (£) of the plan recomputed exactly; ``None`` without one."""
+        return self.plan.objective
+
+    @property
+    def bound(self) -> float | None:
+        """A proven lower bound on the objective (£); ``None`` without a plan."""
+        return self.plan.bound
+
+    @property
+    def gap(self) -> float | None:
+        """``(objective - bound) / max(|objective|, 1)``; ``None`` without a plan."""
+        return self.plan.gap
+
+    @property
+    def seconds(self) -> float:
+        """Wall-clock seconds spent solving."""
+        return self.plan.solve_seconds

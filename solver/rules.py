@@ -3,7 +3,7 @@
 :func:`violations` lists, in words naming ids and ``YYYY-MM`` months, every
 rule a :class:`~estate.derive.Schedule` breaks. Loads (team days, critical
 applications in flight, go-lives, budget) are compared with their limits
-with a tolerance of 1e-6 (relative, at least 1e-6 absolute) so that one-off
+with the tolerance :data:`estate.derive.EPS` (relative, at least absolute) so that one-off
 costs spread over months do not fail on floating-point noise.
 
 Imports only :mod:`estate` and the standard library.
@@ -26,6 +26,12 @@ def _over(load: float, limit: float) -> bool:
 
 def _fmt(x: float) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def _some(ids: list[str], n: int = 8) -> str:
+    """The first ``n`` ids and how many more."""
+    more = f" and {len(ids) - n} more" if len(ids) > n else ""
+    return ", ".join(ids[:n]) + more
 
 
 def _app_rules(estate: Estate, st: AppState, out: list[str]) -> None:
@@ -123,17 +129,17 @@ def _load_rules(estate: Estate, sched: Schedule, out: list[str]) -> None:
             if _over(days[team][t], cap):
                 out.append(f"team {team}: {_fmt(days[team][t])} days in flight in "
                            f"{label(estate, t)} exceed its {_fmt(cap)} "
-                           f"({', '.join(who[(team, t)])})")
+                           f"({_some(who[(team, t)])})")
     for t in sorted(critical):
         if len(critical[t]) > st_.max_critical_in_flight:
             out.append(f"{len(critical[t])} critical applications in flight in "
-                       f"{label(estate, t)} ({', '.join(critical[t])}); at most "
+                       f"{label(estate, t)} ({_some(critical[t])}); at most "
                        f"{st_.max_critical_in_flight}")
     if st_.max_golives_per_month is not None:
         for t in sorted(golives):
             if len(golives[t]) > st_.max_golives_per_month:
                 out.append(f"{len(golives[t])} applications go live in {label(estate, t)} "
-                           f"({', '.join(golives[t])}); at most {st_.max_golives_per_month}")
+                           f"({_some(golives[t])}); at most {st_.max_golives_per_month}")
     for by in estate.budget:
         if _over(spend.get(by.financial_year, 0.0), by.one_off_limit):
             out.append(f"one-off spend in flight in financial year {by.financial_year} is "
@@ -151,7 +157,7 @@ def _site_and_pin_rules(estate: Estate, sched: Schedule, out: list[str]) -> None
                         if s.site_id == site.site_id and sched.server_d[s.server_id] > x]
                 out.append(f"site {site.site_id} exits in "
                            f"{label(estate, sched.site_exit[site.site_id])}, after its "
-                           f"exit_by {site.exit_by} (still running: {', '.join(last)})")
+                           f"exit_by {site.exit_by} (still running: {_some(last)})")
     for pin in estate.pins:
         st = sched.apps.get(pin.app_id)
         if st is None:

@@ -259,7 +259,7 @@ def solve(estate: Estate, *, time_limit: float = 60.0, workers: int | None = Non
         greedy_ledger=getattr(greedy_ev, "ledger", None),
         greedy_applications=_greedy_rows(prep, greedy_decs),
     )
-    return Result(plan_status, tot.objective, bound, gap, seconds, plan, tuple(log))
+    return Result(plan, log=tuple(log))
 
 
 def _hint(b: Builder, prep: Prep, greedy_decs: Any, w: tuple[float, ...],
@@ -308,7 +308,7 @@ def _empty(est: Estate, status: str, t0: float, baseline_fn: Any, log: list[str]
                 baseline=_totals_of(base_ev), greedy=None,
                 assumptions=dict(est.assumptions), conflicts=conflicts,
                 baseline_ledger=getattr(base_ev, "ledger", None))
-    return Result(status, None, None, None, seconds, plan, tuple(log))
+    return Result(plan, log=tuple(log))
 
 
 def _infeasible(est: Estate, prep: Prep, t0: float, time_limit: float, seed: int,

@@ -35,8 +35,9 @@ def test_application_running_and_one_off_costs() -> None:
                  Option("A2", "retain", "DC1", monthly_cost=999, one_off_cost=999),
                  option("A3", "retire", duration=1, one_off_cost=20, monthly_cost=999)],
     )
-    ev = evaluate(est, [Decision("A1", "rehost", "CLOUD", "2025-06"), Decision("A2", "retain"),
-                        Decision("A3", "retire", None, "2025-04")])
+    ev = evaluate(est, [Decision("A1", "rehost", target_site="CLOUD", start="2025-06"),
+                        Decision("A2", "retain"),
+                        Decision("A3", "retire", target_site=None, start="2025-04")])
     assert ev.feasible, ev.violations
     assert total(ev, "applications") == pytest.approx(780 + 600 + 70)
     assert ev.ledger.cost["one_off"][:5] == pytest.approx([20, 0, 100, 100, 100])
@@ -74,7 +75,7 @@ def test_server_energy_on_prem_colo_and_cloud_site() -> None:
         options=[option("A1", duration=5, monthly_kwh=50), retain("A2")],
         grid={2025: 0.2, 2026: 0.1},
     )
-    ev = evaluate(est, [Decision("A1", "rehost", "CLOUD", "2025-04")])
+    ev = evaluate(est, [Decision("A1", "rehost", target_site="CLOUD", start="2025-04")])
     assert ev.feasible, ev.violations
     assert total(ev, "server_energy") == pytest.approx(109.5 + 87.6 + 262.8)
     assert kg(ev, "onprem_energy") == pytest.approx(109.5 + 262.8 + 210.24 + 229.95)
@@ -92,7 +93,7 @@ def test_site_fixed_cost_until_exit() -> None:
                                                           monthly_fixed_cost=500)],
         servers=[server("S1", apps=["A1"])],
     )
-    ev = evaluate(est, [Decision("A1", "rehost", "CLOUD", "2025-07")])
+    ev = evaluate(est, [Decision("A1", "rehost", target_site="CLOUD", start="2025-07")])
     assert total(ev, "site_fixed") == pytest.approx(5000)
     assert [(s.site_id, s.exit) for s in ev.sites] == [("DC1", "2025-09"), ("CLOUD", "2025-04")]
     # the baseline keeps DC1 all 12 months: £12,000
@@ -121,7 +122,7 @@ def test_replacement_at_end_of_life() -> None:
                         replacement_cost=7000)],
         options=[option("A1", duration=5), retain("A2")],
     )
-    ev = evaluate(est, [Decision("A1", "rehost", "CLOUD", "2025-04")])
+    ev = evaluate(est, [Decision("A1", "rehost", target_site="CLOUD", start="2025-04")])
     assert ev.ledger.cost["replacement"][0] == pytest.approx(1000)
     assert ev.ledger.cost["replacement"][4] == pytest.approx(2000)
     assert total(ev, "replacement") == pytest.approx(3000)
@@ -144,14 +145,14 @@ def test_loose_split_cost() -> None:
                  option("A2", duration=3), retain("A1"), retain("A2")],
         dependencies=[dep("A1", "A2", "loose", 30)],
     )
-    a = evaluate(est, [Decision("A1", "rehost", "CLOUD", "2025-04"),
-                       Decision("A2", "rehost", "CLOUD", "2025-08")])
+    a = evaluate(est, [Decision("A1", "rehost", target_site="CLOUD", start="2025-04"),
+                       Decision("A2", "rehost", target_site="CLOUD", start="2025-08")])
     assert total(a, "split") == pytest.approx(120)
     assert a.ledger.cost["split"][2:8] == pytest.approx([0, 30, 30, 30, 30, 0])
-    b = evaluate(est, [Decision("A1", "rehost", "CLOUD", "2025-06")])
+    b = evaluate(est, [Decision("A1", "rehost", target_site="CLOUD", start="2025-06")])
     assert total(b, "split") == pytest.approx(210)
-    c = evaluate(est, [Decision("A1", "retire", None, "2025-04"),
-                       Decision("A2", "rehost", "CLOUD", "2025-08")])
+    c = evaluate(est, [Decision("A1", "retire", target_site=None, start="2025-04"),
+                       Decision("A2", "rehost", target_site="CLOUD", start="2025-08")])
     assert total(c, "split") == 0
 
 
@@ -171,7 +172,7 @@ def test_contract_current_term_before_horizon_is_renewed() -> None:
     # cost: current term ends before the horizon; renewal 1 in months -3..8
     #   -> 0..8: 9 * 1200/12 = 900.
     est = _contracts_estate(contract("C1", 1200, "2024-12-31", covers=["A1"]))
-    ev = evaluate(est, [Decision("A1", "rehost", "CLOUD", "2025-04")])
+    ev = evaluate(est, [Decision("A1", "rehost", target_site="CLOUD", start="2025-04")])
     c = ev.contracts[0]
     assert (c.decision, c.renewals, c.end, c.notice_by) == ("end", 1, "2025-12", "2025-10")
     assert total(ev, "contracts") == pytest.approx(900)
@@ -226,7 +227,7 @@ def test_contract_covering_nothing_is_kept() -> None:
     # N = 5: k = 0 (9 >= 5, 9-3 >= 0), end 2025-12, notice 2025-10, cost 900.
     est = _contracts_estate(contract("C1", 1200, "2025-12-31"),
                             contract("C2", 1200, "2025-12-31", covers=["DC1"]))
-    ev = evaluate(est, [Decision("A1", "rehost", "CLOUD", "2025-04")])
+    ev = evaluate(est, [Decision("A1", "rehost", target_site="CLOUD", start="2025-04")])
     c1, c2 = ev.contracts
     assert (c1.decision, c1.renewals, c1.end, c1.notice_by) == ("keep", 1, "2026-12", None)
     assert (c2.decision, c2.renewals, c2.end, c2.notice_by) == ("end", 0, "2025-12", "2025-10")

@@ -24,7 +24,7 @@ def decisions(draw):
         start = None
         if o.moves:
             start = f"{2025 + (s := draw(st.integers(0, 47)) + 3) // 12}-{s % 12 + 1:02d}"
-        out.append(Decision(aid, o.strategy, o.target_site, start))
+        out.append(Decision(aid, o.strategy, target_site=o.target_site, start=start))
     return out
 
 
@@ -67,7 +67,7 @@ def test_renewals_are_the_smallest_j_of_the_spec(m: int, T: int, n: int, L: int)
                       contracts=[contract("C", 1200, end, notice_months=n,
                                           renewal_term_months=T, covers=["A1"])])
     s = L - 2
-    ds = [] if s < 0 else [Decision("A1", "rehost", "CLOUD",
+    ds = [] if s < 0 else [Decision("A1", "rehost", target_site="CLOUD", start=
                                     f"{2025 + (s + 3) // 12}-{(s + 3) % 12 + 1:02d}")]
     N = H if s < 0 else L
     k = 0

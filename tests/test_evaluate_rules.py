@@ -16,7 +16,7 @@ from tests.estates import app, dep, make_estate, option, retain, server, site
 def D(aid: str, start: str | None, strategy: str = "rehost", target: str | None = "CLOUD"):
     if strategy == "retire":
         target = None
-    return Decision(aid, strategy, target, start)
+    return Decision(aid, strategy, target_site=target, start=start)
 
 
 def only(ev, *words: str) -> str:
@@ -213,7 +213,7 @@ def test_budget_per_financial_year() -> None:
 def test_pins() -> None:
     est = make_estate(options=[retain("A1"), option("A1"), option("A1", "retire"),
                                retain("A2"), option("A2"), option("A2", "rehost", "DC1")],
-                      pins=[Pin("A1", "retire", "2025-06"), Pin("A2", target_site="CLOUD")])
+                      pins=[Pin("A1", "retire", start="2025-06"), Pin("A2", target_site="CLOUD")])
     ev = evaluate(est, [D("A1", "2025-05"), D("A2", "2025-04", "rehost", "DC1")])
     assert len(ev.violations) == 3, ev.violations
     assert any("A1" in v and "retire" in v for v in ev.violations)

@@ -120,7 +120,7 @@ def test_pins_are_honoured() -> None:
     est = make_estate(apps=[app("A1"), app("A2"), app("A3")],
                       options=[retain("A1"), option("A1"), option("A1", "retire", duration=1),
                                retain("A2"), option("A2"), retain("A3"), option("A3")],
-                      pins=[Pin("A1", "retire", "2025-07"), Pin("A2", "retain"),
+                      pins=[Pin("A1", "retire", start="2025-07"), Pin("A2", "retain"),
                             Pin("A3", start="2025-09")])
     decisions = greedy_decisions(est)
     assert starts(decisions) == {"A1": ("retire", "2025-07"), "A2": ("retain", None),
@@ -169,5 +169,6 @@ def test_three_thousand_applications_are_fast() -> None:
     moved = sum(d.strategy != "retain" for d in decisions)
     assert moved > 1000
     t0 = time.perf_counter()
-    evaluate(est, [Decision(d.app_id, d.strategy, d.target_site, d.start) for d in decisions])
+    evaluate(est, [Decision(d.app_id, d.strategy, target_site=d.target_site, start=d.start)
+                   for d in decisions])
     assert time.perf_counter() - t0 < 5

@@ -122,12 +122,12 @@ def test_demo_into_a_folder_removes_a_stale_pins_sheet(tmp_path: Path) -> None:
 
 @pytest.fixture()
 def no_solve(monkeypatch: pytest.MonkeyPatch) -> None:
-    import solver.solve
+    from estate.cli import pipeline
 
     def boom(*_a: object, **_k: object) -> None:
         raise AssertionError("the output folder must be checked before solving")
 
-    monkeypatch.setattr(solver.solve, "solve", boom)
+    monkeypatch.setattr(pipeline, "plan_estate", boom)
 
 
 def test_plan_refuses_a_planted_link_before_solving(tmp_path: Path, no_solve: None) -> None:

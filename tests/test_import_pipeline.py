@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from estate.model import Application, Contract, Dependency, Server, Site
 from inventory.importers import run_import
@@ -64,7 +63,8 @@ def test_rows_are_valid_model_objects(tmp_path: Path) -> None:
 
 
 def test_loads_with_load_estate(tmp_path: Path) -> None:
-    load = pytest.importorskip("inventory.load")
-    estate = load.load_estate(build(tmp_path))
+    from inventory.load import load_estate
+
+    estate = load_estate(build(tmp_path))
     assert len(estate.servers) == 3 and len(estate.contracts) == 1
     assert len(estate.dependencies) == 1

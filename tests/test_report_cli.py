@@ -1,4 +1,4 @@
-"""``estate report PLAN_JSON WORKBOOK --out DIR`` regenerates the reports."""
+"""``estate report WORKBOOK PLAN_JSON --out DIR`` regenerates the reports."""
 
 from __future__ import annotations
 
@@ -35,12 +35,14 @@ def test_report_command_writes_the_reports(tmp_path: Path, fake_pipeline: list[o
     book = tmp_path / "estate.xlsx"
     book.write_bytes(b"placeholder")
     out = tmp_path / "out"
-    r = CliRunner().invoke(main, ["report", str(plan_json), str(book), "--out", str(out),
+    r = CliRunner().invoke(main, ["report", str(book), str(plan_json), "--out", str(out),
                                   "--no-pdf"])
     assert r.exit_code == 0, r.output
     assert fake_pipeline == [book]
-    names = [Path(line).name for line in r.output.split()]
+    names = [Path(line.split()[-1]).name for line in r.output.splitlines()
+             if line.startswith("wrote ")]
     assert names == ["contracts.xlsx", "migration-plan.xlsx", "roadmap.html"]
+    assert "note:" not in r.output
     ws = openpyxl.load_workbook(out / "contracts.xlsx")["Renewals"]
     assert ws["A2"].value == "C5"  # plan.json round trip kept the decisions
 
@@ -50,6 +52,19 @@ def test_report_command_rejects_a_bad_plan(tmp_path: Path, fake_pipeline: list[o
     bad.write_text("[1, 2]")
     book = tmp_path / "estate.xlsx"
     book.write_bytes(b"x")
-    r = CliRunner().invoke(main, ["report", str(bad), str(book), "--no-pdf"])
+    r = CliRunner().invoke(main, ["report", str(book), str(bad), "--no-pdf"])
     assert r.exit_code == 1 and "not a plan.json" in r.output
 
+
+
+def test_report_command_accepts_the_old_order(tmp_path: Path,
+                                              fake_pipeline: list[object]) -> None:
+    plan_json = tmp_path / "plan.json"
+    small_plan().write(plan_json)
+    book = tmp_path / "estate.xlsx"
+    book.write_bytes(b"placeholder")
+    r = CliRunner().invoke(main, ["report", str(plan_json), str(book), "--out",
+                                  str(tmp_path / "out"), "--no-pdf"])
+    assert r.exit_code == 0, r.output
+    assert fake_pipeline == [book]
+    assert "note: the arguments are WORKBOOK PLAN_JSON" in r.output

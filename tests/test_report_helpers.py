@@ -21,7 +21,8 @@ from estate.model import (
     Site,
     Team,
 )
-from estate.plan import AppPlan, ContractPlan, Ledger, Plan, ServerPlan, SitePlan, Totals
+from estate.plan import AppPlan, ContractPlan, Decision, Ledger, Plan, ServerPlan, SitePlan, Totals
+from solver.alternatives import cloud_alternatives
 from solver.result import Result
 
 H = 24
@@ -193,13 +194,16 @@ def small_plan(status: str = "optimal") -> Plan:
                 greedy=_totals(greedy),
                 assumptions={"estimated": ["servers.S3.watts", "servers.S4.watts",
                                            "options.A8.rehost.monthly_kwh"]},
+                alternatives=cloud_alternatives(small_estate(), [
+                    Decision(a.app_id, a.strategy, target_site=a.target_site, start=a.start)
+                    for a in APPS]),
                 ledger=ledger, baseline_ledger=base, greedy_ledger=greedy)
 
 
 def small_result(status: str = "optimal") -> Result:
     """The plan wrapped as a solver result."""
     plan = small_plan(status)
-    return Result(plan.status, plan.objective, plan.bound, plan.gap, plan.solve_seconds, plan)
+    return Result(plan)
 
 
 def month_start(label: str) -> dt.datetime:

@@ -66,14 +66,11 @@ def test_cloud_first_exceptions(facts: Facts) -> None:
     assert set(rows) == {"A5", "A6", "A7", "A8"}  # every app not ending up in the cloud
     assert rows["A6"]["reason"] == "no cloud option in the workbook"
     assert rows["A8"]["reason"].startswith("pinned")
-    assert rows["A7"]["costed"] and "approximate" in rows["A7"]["reason"]
-    assert "rehost to AWS" in rows["A7"]["reason"]
-    # A7: cloud = 50000 one-off + 900 x 12 months live (from t=12) + 150 x 12 before;
-    # COLO relocate = 1000 + 50 x 13 + 150 x 11; plus the own server's energy before.
-    energy = 300 * 0.73 * 1.6 * 0.25
-    cloud = 50000 + 900 * 12 + (150 + energy) * 12
-    colo = 1000 + 50 * 13 + (150 + energy) * 11
-    assert f"£{cloud - colo:,.0f} more" in rows["A7"]["reason"]
+    # A7's reason quotes the plan's exact alternative (see test_alternatives.py)
+    alt = facts.alternative["A7"]
+    assert rows["A7"]["costed"] and "rehost to AWS from Jan 2026" in rows["A7"]["reason"]
+    assert f"£{alt.delta.cost_discounted:,.0f} more (discounted)" in rows["A7"]["reason"]
+    assert f"{abs(alt.delta.co2e_tonnes):,.2f} t CO2e" in rows["A7"]["reason"]
 
 
 def test_resident_changes(facts: Facts) -> None:
@@ -156,7 +153,7 @@ def test_infeasible_plan_still_reports(tmp_path: Path) -> None:
     assert "no plan: infeasible" in html
     assert "A6 &lt;b&gt;GIS&lt;/b&gt; cannot move" in html
     from solver.result import Result
-    written = write_reports(small_estate(), Result("infeasible", None, None, None, 1.0, plan),
+    written = write_reports(small_estate(), Result(plan),
                             tmp_path, pdf=False)
     assert len(written) == 3
 

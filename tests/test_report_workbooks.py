@@ -44,10 +44,9 @@ def test_facts_recompute_the_hand_worked_contract_decisions() -> None:
     facts = Facts(small_estate(), small_plan())
     for c in facts.estate.contracts:
         cp = facts.contract_plan[c.contract_id]
-        assert facts.renewals(c, facts.needed_until(c)) == cp.renewals, c.contract_id
-        assert facts.spend(c, cp.renewals) == pytest.approx(SPEND[c.contract_id][0])
-        assert facts.spend(c, facts.baseline_renewals(c)) == pytest.approx(
-            SPEND[c.contract_id][1])
+        assert facts.plan_renewals(c) == cp.renewals, c.contract_id
+        assert facts.spend(c) == pytest.approx(SPEND[c.contract_id][0])
+        assert facts.spend(c, baseline=True) == pytest.approx(SPEND[c.contract_id][1])
     assert facts.replaced_in_baseline() == 2  # S1 and S9; the zombie S5 is not
 
 
@@ -164,9 +163,12 @@ def test_servers_and_sites(books: dict[str, Path]) -> None:
 def test_missed_exit_is_reported(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from estate.plan import SitePlan
+    from estate.plan import AppPlan
     plan = small_plan()
-    plan = replace(plan, sites=(SitePlan("DC1", "2027-02"),) + plan.sites[1:])
+    # A7 (on S9 at DC1) relocated late: live from 2027-02, after DC1's exit_by 2027-01
+    late = AppPlan("A7", "relocate", "COLO", "2026-12", "2027-02")
+    plan = replace(plan, applications=tuple(late if a.app_id == "A7" else a
+                                            for a in plan.applications))
     rows = {r["Site"]: r for r in _sheet(
         write_migration(small_estate(), plan, tmp_path / "m.xlsx"), "Sites")}
     assert rows["DC1"]["Exit by met"] == "missed"

@@ -133,9 +133,9 @@ def test_unknown_names_are_notices_and_plan_lists_them(tmp_path: Path,
     ignored = {(n.sheet, n.column) for n in loaded.notices_of("ignored")}
     assert ignored == {("notes", ""), ("applications", "owner"), ("settings", "note")}
     assert loaded.estate.app_by_id["A3"].must_finish_by == "2027-03"
-    import solver.solve
+    from estate.cli import pipeline
 
-    monkeypatch.setattr(solver.solve, "solve", lambda *a, **k: (_ for _ in ()).throw(
+    monkeypatch.setattr(pipeline, "plan_estate", lambda *a, **k: (_ for _ in ()).throw(
         RuntimeError("stop after loading")))
     r = CliRunner().invoke(main, ["plan", str(tmp_path / "e.xlsx"), "--out",
                                   str(tmp_path / "out"), "--quiet"])

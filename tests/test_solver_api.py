@@ -30,7 +30,7 @@ def _awkward() -> object:
 
 
 def test_totals_are_exact_and_bound_valid() -> None:
-    evaluate = pytest.importorskip("solver.evaluate")
+    from solver import evaluate
     e = _awkward()
     r = run(e)
     assert r.status == "optimal"
@@ -44,7 +44,6 @@ def test_totals_are_exact_and_bound_valid() -> None:
 
 
 def test_result_and_plan_fields() -> None:
-    pytest.importorskip("solver.evaluate")
     e = _awkward()
     r = run(e, workers=2, time_limit=5.0)
     p = r.plan
@@ -100,9 +99,9 @@ def test_identical_estates_identical_plans() -> None:
 
 
 def test_list_scheduled_plan_keeps_every_rule() -> None:
-    evaluate = pytest.importorskip("solver.evaluate")
     from test_solver_vs_evaluator import random_estate
 
+    from solver import evaluate
     from solver.model.build import Builder
     from solver.model.extract import decisions
     from solver.model.heuristic import first_plan

@@ -249,7 +249,7 @@ def test_pins_are_honoured() -> None:
     e = make_estate([app("A", 100.0), app("B", 100.0)],
                     [opt("A", "retain"), opt("A"), opt("A", "replatform", monthly=50),
                      opt("B", "retain"), opt("B")],
-                    pins=[Pin("A", "replatform", "2025-08"), Pin("B", "retain")])
+                    pins=[Pin("A", "replatform", start="2025-08"), Pin("B", "retain")])
     r = run(e)
     assert moved(r) == {"A": ("replatform", "2025-08", "2025-09"), "B": ("retain", None, None)}
     assert r.objective == approx(5 * 100 + 7 * 50 + 1200)

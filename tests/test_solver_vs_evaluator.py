@@ -27,9 +27,9 @@ from test_solver_factory import (
 from estate.model import Estate
 from estate.months import add_months
 from estate.plan import Decision
-
-evaluate_mod = pytest.importorskip("solver.evaluate")
-greedy_mod = pytest.importorskip("solver.greedy")
+from solver import evaluate as evaluate_mod
+from solver import greedy as greedy_mod
+from solver.check import compare_plan
 
 STRATEGIES = ("rehost", "replatform", "repurchase", "retire")
 TARGETS = ("CLOUD", "SAAS")
@@ -136,7 +136,7 @@ def _check(e: Estate, seed: int) -> str:
         assert greedy_mod.greedy_decisions(e) is None, (seed, r.plan.conflicts)
         assert r.plan.conflicts
         return r.status
-    diffs = evaluate_mod.compare_plan(e, r.plan)
+    diffs = compare_plan(e, r.plan)
     assert not diffs, (seed, diffs)
     assert r.bound <= r.objective + 1e-6
     if r.plan.greedy is not None:
@@ -164,8 +164,8 @@ def _all_decisions(e: Estate) -> list[list[Decision]]:
                 ds.append(Decision(a.app_id, "retain"))
                 continue
             for s in range(0, H - o.duration_months + 1):
-                ds.append(Decision(a.app_id, o.strategy, o.target_site,
-                                   add_months(e.settings.horizon_start, s)))
+                ds.append(Decision(a.app_id, o.strategy, target_site=o.target_site,
+                                   start=add_months(e.settings.horizon_start, s)))
         per_app.append(ds)
     return [list(c) for c in itertools.product(*per_app)]
 

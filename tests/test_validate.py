@@ -188,7 +188,8 @@ def test_pins() -> None:
     apps = estate().applications + (App("A3", "three"),)
     servers = estate().servers + (Server("S3", "DC1", "physical", app_ids=("A3",)),)
     ok = estate(applications=apps, servers=servers,
-                pins=(Pin("A1", "rehost", "2025-06", "CLOUD"), Pin("A3", "rehost")))
+                pins=(Pin("A1", "rehost", start="2025-06", target_site="CLOUD"),
+                      Pin("A3", "rehost")))
     assert validate_estate(ok) == []  # A3 has generated retain/rehost
     bad = replace(ok, pins=(Pin("A1", "refactor"), Pin("A2", "rehost", target_site="DC1"),
                             Pin("A3", "retire"), Pin("A3", "retain")))

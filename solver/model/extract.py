@@ -59,8 +59,9 @@ def app_rows(prep: Prep, choice: Choice) -> tuple[AppPlan, ...]:
     for ap in prep.apps:
         key, L = choice[ap.app_id]
         o = ap.opt(key)
-        if not o.moves:
-            out.append(AppPlan(ap.app_id, "retain", None, None, None))
+        if not o.moves:  # a retained application stays at its retain row's site
+            site = o.option.target_site if o.option is not None else None
+            out.append(AppPlan(ap.app_id, "retain", site, None, None))
         else:
             out.append(AppPlan(ap.app_id, o.strategy, o.target, label_at(prep.start, L - o.d),
                                label_at(prep.start, L)))
@@ -69,7 +70,7 @@ def app_rows(prep: Prep, choice: Choice) -> tuple[AppPlan, ...]:
 
 def decisions(prep: Prep, choice: Choice) -> list[Decision]:
     """The choice as :class:`estate.plan.Decision` objects."""
-    return [Decision(r.app_id, r.strategy, r.target_site, r.start)
+    return [Decision(r.app_id, r.strategy, target_site=r.target_site, start=r.start)
             for r in app_rows(prep, choice)]
 
 

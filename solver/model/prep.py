@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from estate.derive import contract_months, kwh_per_month, renewals_needed
 from estate.model import Estate, Option
-from estate.months import date_month_index, month_index, parse_month
+from estate.months import month_index, parse_month
 
 Vec = tuple[float, float, float, float]
 ZERO: Vec = (0.0, 0.0, 0.0, 0.0)
-HOURS_PER_MONTH = 730.0
 
 
 def vadd(a: Vec, b: Vec) -> Vec:
@@ -293,7 +293,7 @@ class Prep:
         H = self.H
         out = [ZERO] * (H + 1)
         if s.kind != "virtual" or s.host_id is None:
-            kwh = (s.watts or 0.0) * HOURS_PER_MONTH / 1000.0 * (site.pue or 1.0)
+            kwh = kwh_per_month(s.watts or 0.0, self.estate) * (site.pue or 1.0)
             price = 0.0 if site.kind == "cloud" else (site.power_price_per_kwh or 0.0)
             out = [self.energy(kwh, price, site.site_id, 0, D) for D in range(H + 1)]
         e = self.replacement_month(server_id)
@@ -318,15 +318,14 @@ class Prep:
     def contract_terms(self, contract_id: str) -> tuple[int, int, int, int]:
         """``(m, T, n, b)`` of a contract; ``b`` is ``-1`` when before the horizon."""
         c = self.estate.contract_by_id[contract_id]
-        m = date_month_index(self.start, c.end_date)
-        b = date_month_index(self.start, c.start_date) if c.start_date else -1
-        return m, c.renewal_term_months, c.notice_months, b
+        m, b = contract_months(self.estate, c)
+        return m, c.renewal_term_months, c.notice_months, -1 if b is None else b
 
     def renewals(self, contract_id: str, N: int) -> int:
-        """Smallest ``k >= 0`` with ``m+kT+1 >= N`` and ``m+kT+1-n >= 0``."""
+        """Renewals ``k`` when the contract is needed until ``N``
+        (:func:`estate.derive.renewals_needed`)."""
         m, T, n, _ = self.contract_terms(contract_id)
-        need = max(N - m - 1, n - m - 1, 0)
-        return -(-need // T)
+        return renewals_needed(m, T, n, N)
 
     def contract_table(self, contract_id: str) -> list[Vec]:
         """Cost vector of a contract for each need month ``N = 0 … H``."""

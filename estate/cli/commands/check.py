@@ -1,105 +1,93 @@
-"""``estate check WORKBOOK PLAN_JSON``: recompute a plan with the reference evaluator."""
+"""``estate check WORKBOOK PLAN_JSON``: re-derive and re-cost a plan, strictly."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from estate.cli.common import user_errors
-from estate.errors import EstateError, Issue
-from estate.plan import Plan, Totals
+from estate.cli import pipeline
+from estate.cli.common import EXIT_BAD_INPUT, user_errors
+from estate.plan import Totals
+from solver.check import CheckReport, Difference
+
+SECTIONS = (("rules broken", ("rule",)), ("status", ("status",)), ("inputs", ("inputs",)),
+            ("differences", ("state", "total")))
+#: Differences printed per section (the count is always given).
+SHOWN = 50
 
 
-def _read(path: Path) -> Plan:
-    from estate.plan import read_plan
-
-    try:
-        return read_plan(path)
-    except ValueError as exc:
-        raise EstateError(Issue(str(path), str(exc))) from exc
+def _fmt(t: Totals | None) -> str:
+    if t is None:
+        return "null"
+    return (f"£{t.cost:,.2f} cash, £{t.cost_discounted:,.2f} discounted, "
+            f"{t.co2e_tonnes:,.3f} tCO2e, objective £{t.objective:,.2f}")
 
 
-def _totals_line(name: str, claimed: Totals | None, mine: Totals | None) -> str:
-    def fmt(t: Totals | None) -> str:
-        if t is None:
-            return "null"
-        return (f"£{t.cost:,.2f} cash, £{t.cost_discounted:,.2f} discounted, "
-                f"{t.co2e_tonnes:,.3f} tCO2e, objective £{t.objective:,.2f}")
-
-    return f"  {name:<9} plan:      {fmt(claimed)}\n  {'':<9} evaluator: {fmt(mine)}"
-
-
-def _section(title: str, lines: list[str]) -> None:
-    if not lines:
+def _section(title: str, diffs: list[Difference]) -> None:
+    if not diffs:
         click.echo(f"{title}: none")
         return
-    click.echo(f"{title}: {len(lines)}")
-    for line in lines:
-        click.echo(f"  - {line}")
+    click.echo(f"{title}: {len(diffs)}")
+    for d in diffs[:SHOWN]:
+        click.echo(f"  - {d}")
+    if len(diffs) > SHOWN:
+        click.echo(f"  … and {len(diffs) - SHOWN} more")
+
+
+def _render(report: CheckReport) -> None:
+    if report.totals:
+        click.echo("totals")
+        for name in ("plan", "baseline", "greedy"):
+            if name in report.totals:
+                claimed, mine = report.totals[name]
+                click.echo(f"  {name:<9} plan:      {_fmt(claimed)}")
+                click.echo(f"  {'':<9} evaluator: {_fmt(mine)}")
+    for note in report.notes:
+        click.echo(note)
+    for title, kinds in SECTIONS:
+        _section(title, report.of_kind(*kinds))
 
 
 @click.command()
 @click.argument("workbook", type=click.Path(exists=True, path_type=Path))
 @click.argument("plan_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--reference", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--against", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None,
               help="Another plan.json of the same workbook (an earlier or another solver's "
                    "plan): it is checked too, and PLAN_JSON fails if it claims 'optimal' "
-                   "but the reference is feasible and cheaper.")
+                   "but the other plan keeps every rule and costs less.")
+@click.option("--reference", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="The reference-data TOML the plan was made with.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds to look for a plan when PLAN_JSON claims 'infeasible'.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="CP-SAT workers for that search (default: number of CPUs).")
 @user_errors
-def check(workbook: Path, plan_json: Path, reference: Path | None) -> None:
+def check(workbook: Path, plan_json: Path, against: Path | None, reference: Path | None,
+          time_limit: float, workers: int | None) -> None:
     """Recompute every figure of PLAN_JSON from WORKBOOK with the independent
-    evaluator: derived state (decommission, replacement, contract decisions,
-    site exits), totals, baseline and greedy, and every planning rule.
+    evaluator: derived state (decommissioning, replacements, contract
+    decisions, site exits), totals and ledgers, baseline and greedy, the cloud
+    alternatives, and every planning rule; verify the claimed status.
 
-    Exit 0 when everything agrees (within 0.1 % or £1 / 0.001 t) and no rule
-    is broken, 1 otherwise."""
-    from estate.resolve import resolve
-    from inventory.load import load_estate
-    from solver.evaluate import agrees, baseline, compare_plan, evaluate
-    from solver.greedy import greedy
-
-    estate = resolve(load_estate(workbook))
-    plan = _read(plan_json)
+    Figures must agree to the penny (0.001 kg CO2e). Exit 0 when everything
+    agrees and no rule is broken, 1 otherwise."""
+    plan, report, other = pipeline.check(workbook, plan_json, reference=reference,
+                                         against=against, time_limit=time_limit,
+                                         workers=workers)
     click.echo(f"checking {plan_json} against {workbook}")
     click.echo(f"  status {plan.status}; {len(plan.applications)} applications, "
                f"{len(plan.servers)} servers, {len(plan.contracts)} contracts, "
                f"{len(plan.sites)} sites")
-    diffs = compare_plan(estate, plan)
-    same_horizon = not any(d.startswith("horizon:") for d in diffs)
-    if same_horizon:
-        mine = None
-        if plan.status != "infeasible":
-            mine = evaluate(estate, plan.decisions, check=False).totals
-        click.echo("totals")
-        click.echo(_totals_line("plan", plan.totals, mine))
-        click.echo(_totals_line("baseline", plan.baseline, baseline(estate).totals))
-        if plan.greedy is not None:
-            g = greedy(estate)[1]
-            click.echo(_totals_line("greedy", plan.greedy, None if g is None else g.totals))
-    rules = [d.removeprefix("rule broken: ") for d in diffs if d.startswith("rule broken: ")]
-    other = [d for d in diffs if not d.startswith("rule broken: ")]
-    _section("rules broken", rules)
-    _section("differences", other)
-    failed = bool(diffs)
-    if reference is not None:
-        ref = _read(reference)
-        ref_diffs = compare_plan(estate, ref)
-        _section(f"reference {reference}: differences", ref_diffs)
-        failed = failed or bool(ref_diffs)
-        if same_horizon and ref.status != "infeasible" and plan.status != "infeasible":
-            ours = evaluate(estate, plan.decisions, check=False).totals.objective
-            ref_ev = evaluate(estate, ref.decisions, check=True)
-            theirs = ref_ev.totals.objective
-            click.echo(f"reference objective £{theirs:,.2f}; this plan £{ours:,.2f} "
-                       f"({ours - theirs:+,.2f})")
-            if (plan.status == "optimal" and ref_ev.feasible and theirs < ours
-                    and not agrees(ours, theirs)):
-                click.echo("  - the plan claims to be optimal but the reference is "
-                           "feasible and cheaper")
-                failed = True
+    _render(report)
+    failed = not report.ok
+    if other is not None:
+        click.echo(f"--against {against}")
+        _render(other)
+        failed = failed or not other.ok
     if failed:
         click.echo("FAILED: the plan does not agree with the evaluator")
-        raise SystemExit(1)
+        sys.exit(EXIT_BAD_INPUT)
     click.echo("OK: every figure agrees and every rule is kept")

@@ -1,0 +1,211 @@
+"""The library functions the commands call: the only place that ties
+:mod:`inventory`, :mod:`solver` and :mod:`reports` together.
+
+Each command parses its arguments, calls one function here and renders what
+it returns; the functions raise :class:`estate.errors.EstateError` for bad
+input and never print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from estate.errors import EstateError, Issue, Notice
+from estate.fingerprint import fingerprint
+from estate.model import Estate, Pin
+from estate.pins import apply_pins, pins_of, pins_to_json
+from estate.plan import Alternative, Plan, read_plan
+from estate.resolve import resolve
+from solver.alternatives import cloud_alternatives
+from solver.check import CheckReport, check_plan
+from solver.result import Result
+from solver.solve import Progress, effective_carbon_price, solve
+
+
+def load(workbook: Path | None, demo: bool = False) -> Estate:
+    """The raw estate of ``workbook``, or the bundled demo estate.
+
+    Raises
+    ------
+    EstateError
+        With every problem of the workbook; or when both or neither of a
+        workbook and ``demo`` are given.
+    """
+    if demo == (workbook is not None):
+        raise EstateError(Issue("estate", "give a WORKBOOK or --demo (not both)"))
+    if workbook is None:
+        from inventory.demo import demo_estate
+
+        return demo_estate()
+    from inventory.load import load_estate
+
+    return load_estate(workbook)
+
+
+def load_noting(workbook: Path | None, demo: bool = False
+                ) -> tuple[Estate, tuple[Notice, ...]]:
+    """:func:`load`, with the sheets and columns of the workbook that were ignored.
+
+    Raises
+    ------
+    EstateError
+        As :func:`load`.
+    """
+    if demo or workbook is None:
+        return load(workbook, demo), ()
+    from inventory.load import load_workbook
+
+    loaded = load_workbook(workbook)
+    assert loaded.estate is not None  # load_workbook raises otherwise
+    return loaded.estate, loaded.notices_of("ignored")
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Fail before any long work when plan.json or a report could not be written
+    into ``out_dir`` (a file in the way, a read-only file, a planted link).
+
+    Raises
+    ------
+    EstateError
+        Naming every problem.
+    """
+    from estate.files import check_output_dir as check
+    from reports import OUTPUT_FILES
+
+    check(out_dir, OUTPUT_FILES)
+
+
+def read_pins(path: Path) -> tuple[Pin, ...]:
+    """Every decision of an earlier ``plan.json`` as pins."""
+    return pins_of(read_plan(path), str(path))
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """An estate planned: the resolved estate (pins applied) and the result,
+    whose plan records its inputs, pins and cloud alternatives."""
+
+    estate: Estate
+    result: Result
+
+
+def plan_estate(raw: Estate, *, pins: tuple[Pin, ...] = (), pins_source: str = "pins",
+                reference: Path | None = None, time_limit: float = 60.0,
+                workers: int | None = None, seed: int = 0, objective: str = "balanced",
+                carbon_price: float | None = None,
+                progress: Progress | None = None) -> PlanRun:
+    """Resolve, pin, solve; complete the plan with its provenance and alternatives.
+
+    Parameters
+    ----------
+    raw
+        The workbook's estate as loaded.
+    pins
+        Decisions to keep (from ``--pins``), replacing the workbook's pins of
+        the same applications; recorded in ``plan.json`` so that ``estate
+        check`` applies them too.
+    reference
+        A TOML of reference-data overrides.
+    time_limit, workers, seed, objective, carbon_price, progress
+        See :func:`solver.solve.solve`. Costing the cloud alternatives takes up
+        to a quarter of ``time_limit`` more (20 s at most; those not reached
+        are left out of the board's exceptions table, which says so).
+    """
+    pinned = apply_pins(raw, pins, pins_source) if pins else raw
+    estate = resolve(pinned, reference)
+    result = solve(estate, time_limit=time_limit, workers=workers, seed=seed,
+                   objective=objective, carbon_price=carbon_price, progress=progress)
+    plan = result.plan
+    price = effective_carbon_price(estate, objective, carbon_price)
+    assumptions = dict(plan.assumptions)
+    assumptions["objective"] = {"name": objective, "carbon_price": price}
+    if pins:
+        assumptions["pins"] = pins_to_json(pins)
+    inputs = {"fingerprint": fingerprint(raw), "workbook": raw.source or "demo",
+              "reference": str(reference) if reference else None}
+    alternatives: tuple[Alternative, ...] = ()
+    if plan.has_schedule:
+        priced = replace(estate, settings=replace(estate.settings, carbon_price=price))
+        alternatives = cloud_alternatives(priced, plan.decisions,
+                                          seconds=min(20.0, max(2.0, time_limit / 4)))
+    plan = replace(plan, assumptions=assumptions, inputs=inputs, alternatives=alternatives)
+    return PlanRun(estate, replace(result, plan=plan))
+
+
+def write_outputs(run: PlanRun, out_dir: Path, *, pdf: bool = True,
+                  warn: Callable[[str], None] | None = None) -> list[Path]:
+    """Write ``plan.json`` and every report of a planned estate into ``out_dir``, all
+    or nothing (:func:`reports.write_outputs`)."""
+    from reports import write_outputs as write_all
+
+    return write_all(run.estate, run.result, out_dir, pdf=pdf, warn=warn)
+
+
+def check(workbook: Path, plan_json: Path, *, reference: Path | None = None,
+          against: Path | None = None, time_limit: float = 60.0,
+          workers: int | None = None) -> tuple[Plan, CheckReport, CheckReport | None]:
+    """Check ``plan_json`` (and ``against``, another plan of the same workbook).
+
+    Returns
+    -------
+    (plan, report, against report)
+    """
+    raw = load(workbook)
+    plan = read_plan(plan_json)
+    ref = str(reference) if reference else None
+    report = check_plan(raw, plan, reference_file=ref, verify_seconds=time_limit,
+                        workers=workers)
+    other = None
+    if against is not None:
+        other_plan = read_plan(against)
+        other = check_plan(raw, other_plan, reference_file=ref, verify_seconds=time_limit,
+                           workers=workers)
+        if (plan.status == "optimal" and other.ok and other_plan.objective is not None
+                and plan.objective is not None
+                and other_plan.objective < plan.objective - 0.01):
+            from solver.check import Difference
+
+            report = replace(report, differences=report.differences + (Difference(
+                "status", "status", f"the plan claims to be optimal, but {against} keeps "
+                f"every rule and costs £{plan.objective - other_plan.objective:,.2f} less"),))
+    return plan, report, other
+
+
+def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
+                       reference: Path | None = None, pdf: bool = True,
+                       warn: Callable[[str], None] | None = None) -> list[Path]:
+    """Write the reports of a saved plan without solving again.
+
+    Raises
+    ------
+    EstateError
+        When the plan was made from another workbook (its inputs' fingerprint
+        or its horizon differs) or either file is bad.
+    """
+    from reports import write_reports
+    from solver.check import prepare
+
+    raw = load(workbook)
+    plan = read_plan(plan_json)
+    st = raw.settings
+    problems = []
+    if (plan.horizon_start, plan.horizon_months) != (st.horizon_start, st.horizon_months):
+        problems.append(f"it plans {plan.horizon_months} months from {plan.horizon_start}, "
+                        f"the workbook {st.horizon_months} months from {st.horizon_start}")
+    claimed = plan.inputs.get("fingerprint")
+    if claimed is not None and claimed != fingerprint(raw):
+        problems.append("its input fingerprint is not this workbook's (another workbook, or "
+                        "this one changed since the plan was made)")
+    known = {a.app_id for a in raw.applications}
+    missing = [a.app_id for a in plan.applications if a.app_id not in known]
+    if missing:
+        problems.append(f"it plans applications the workbook does not have "
+                        f"({', '.join(missing[:5])}{' …' if len(missing) > 5 else ''})")
+    if problems:
+        raise EstateError([Issue(str(plan_json), f"the plan was not made from {workbook}: "
+                                 f"{p}; plan the workbook again with `estate plan`")
+                           for p in problems])
+    estate = prepare(raw, plan, str(reference) if reference else None)
+    return write_reports(estate, Result(plan), out_dir, pdf=pdf, warn=warn)
