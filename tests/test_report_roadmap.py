@@ -20,7 +20,7 @@ from test_report_helpers import (
 from estate.plan import Plan
 from reports import board, write_reports
 from reports.facts import Facts, status_words
-from reports.figures import gantt, gantt_lanes
+from reports.figures import contract_pages, gantt_blocks, gantt_pages, paginate
 from reports.roadmap import render
 
 
@@ -63,8 +63,10 @@ def test_status_words() -> None:
 
 def test_cloud_first_exceptions(facts: Facts) -> None:
     rows = {r["app_id"]: r for r in board.exceptions(facts)}
-    assert set(rows) == {"A5", "A6", "A7", "A8"}  # every app not ending up in the cloud
-    assert rows["A6"]["reason"] == "no cloud option in the workbook"
+    # every app still running outside the cloud (A5 is retired: not an exception)
+    assert set(rows) == {"A6", "A7", "A8"}
+    assert rows["A6"]["reason"] == "none of its options runs at a cloud site"
+    assert rows["A7"]["chosen"] == "relocate to COLO from Mar 2026"
     assert rows["A8"]["reason"].startswith("pinned")
     # A7's reason quotes the plan's exact alternative (see test_alternatives.py)
     alt = facts.alternative["A7"]
@@ -78,21 +80,50 @@ def test_resident_changes(facts: Facts) -> None:
     assert [r["app_id"] for r in rows] == ["A1", "A4", "A7"]
     # A1 goes live in 2025-08 (live from 2025-09): tell residents 8 weeks before 1 Aug.
     assert rows[0]["tell_by"] == dt.date(2025, 8, 1) - dt.timedelta(weeks=8)
-    assert board.resident_changes(facts, weeks=4)[0]["tell_by"] == dt.date(2025, 7, 4)
+    assert rows[0]["change"] == "rehost to AWS"
+    est = facts.estate
+    four = replace(est, settings=replace(est.settings, resident_notice_weeks=4))
+    assert board.resident_changes(Facts(four, facts.plan))[0]["tell_by"] == dt.date(2025, 7, 4)
+    services = board.resident_services(rows)
+    assert [(s["service"], s["count"]) for s in services] == [
+        ("@Housing", 1), ("Libraries", 1), ("Revenues & Benefits", 1)]
 
 
-def test_gantt_has_one_bar_per_moving_application(facts: Facts) -> None:
-    bars, groups = gantt_lanes(facts)
-    assert sorted(b["app"] for b in bars) == ["A1", "A2", "A3", "A4", "A5", "A7"]
-    lanes = {b["app"]: b["lane"] for b in bars}
-    assert lanes["A1"] != lanes["A2"]  # same service, overlapping: two lanes
-    fig, n = gantt(facts)
+def test_gantt_has_one_row_per_moving_application(facts: Facts) -> None:
+    blocks = gantt_blocks(facts)
+    assert [s for s, _ in blocks] == ["@Housing", "Adult Social Care", "HR", "Libraries",
+                                      "Revenues & Benefits"]
+    assert sorted(a for _, ids in blocks for a in ids) == ["A1", "A2", "A3", "A4", "A5", "A7"]
+    [(fig, n)] = gantt_pages(facts)
     assert n == 6
     assert sum(len(t.y) for t in fig.data if t.type == "bar") == 6
+    labels = list(fig.layout.yaxis.ticktext)
+    assert "Council Tax · A1" in labels and "<b>Revenues &amp; Benefits</b>" in labels
+    assert "Old Payroll · A5" in labels
+    hover = [h for t in fig.data if t.type == "bar" for h in t.hovertext]
+    assert any(h.startswith("A1 Council Tax<br>") and "rehost to AWS" in h for h in hover)
+    assert any("retired" in h for h in hover) and not any("None" in h for h in hover)
     vlines = [s for s in fig.layout.shapes if s.type == "line" and s.yref == "paper"]
-    assert [s.x0 for s in vlines] == ["2026-03-01"]  # DC1 exit
+    assert [s.x0 for s in vlines] == ["2026-03-01"]  # DC1 exit (COLO stays open)
     freeze = [s for s in fig.layout.shapes if s.type == "rect" and s.yref == "paper"]
     assert {s.x0 for s in freeze} == {"2025-12-01", "2026-12-01"}
+    assert fig.layout.xaxis.type == "date" and fig.layout.xaxis2.side == "top"
+
+
+def test_paging_breaks_between_blocks() -> None:
+    blocks = [("a", list(range(5))), ("b", list(range(4))), ("c", list(range(12)))]
+    pages = paginate(blocks, page_rows=10, first_rows=8)
+    # first page: a (1 + 5 rows) and no room for b (1 + 4); then b; c split in two
+    assert [[(t, len(r), c) for t, r, c in p] for p in pages] == [
+        [("a", 5, False)], [("b", 4, False)], [("c", 9, False)], [("c", 3, True)]]
+    assert all(sum(1 + len(r) for _, r, _ in p) <= 10 for p in pages)
+
+
+def test_contract_pages_name_every_contract_in_full(facts: Facts) -> None:
+    [(fig, n)] = contract_pages(facts)
+    assert n == 6
+    labels = list(fig.layout.yaxis.ticktext)
+    assert "C2 Datacentre Ltd" in labels and "C1 +Oracle" in labels
 
 
 def test_carbon_and_estimates(facts: Facts) -> None:
@@ -100,8 +131,9 @@ def test_carbon_and_estimates(facts: Facts) -> None:
     total = sum(r["plan_t"] for r in rows)
     assert total == pytest.approx(facts.plan.totals.co2e_tonnes)
     assert rows[0]["categories"]["embodied"] == pytest.approx(0.9)
-    assert board.estimate_counts(facts) == [("servers · watts", 2),
-                                            ("options · monthly_kwh", 1)]
+    assert board.estimate_counts(facts) == [
+        ("Server power draw (watts)", 2),
+        ("Generated options (applications with none in the workbook)", 1)]
 
 
 def test_page_is_self_contained(page: str) -> None:
@@ -111,7 +143,7 @@ def test_page_is_self_contained(page: str) -> None:
     ours = page.replace(get_plotlyjs().replace("</script", "<\\/script"), "")
     assert len(ours) < len(page) / 10  # the bundle really is inline
     assert not re.search(r"https?://", ours)  # nothing of ours fetches anything
-    assert re.search(r'<figure id="gantt"[^>]*data-bars="6"', page)
+    assert re.search(r'<div id="gantt" data-bars="6" data-pages="1"', page)
     plan = small_plan()
     assert f'data-plan-cost="{plan.totals.cost}"' in page
     assert f'data-baseline-co2e="{plan.baseline.co2e_tonnes}"' in page
