@@ -16,6 +16,9 @@ from estate.plan import Alternative, Ledger, Totals
 from reports.facts import Facts, carbon_price, move_words
 from reports.xlsx import month_date
 
+#: The service area shown for an application whose workbook row names none.
+UNASSIGNED = "Unassigned"
+
 
 def _fy_sums(facts: Facts, ledger: Ledger | None) -> dict[str, tuple[float, float]]:
     """Cost £ and kgCO2e of each financial year of a ledger."""
@@ -45,6 +48,14 @@ def headline(facts: Facts) -> dict[str, Any]:
         out["cost_saving_pct"] = 100 * out["cost_saving"] / max(abs(plan.baseline.cost), 1)
         out["co2e_saving_pct"] = (100 * out["co2e_saving"]
                                   / max(abs(plan.baseline.co2e_tonnes), 1e-9))
+        out["cost_words"] = _against(out["cost_saving"], out["cost_saving_pct"], _gbp, 0)
+        out["co2e_words"] = _against(out["co2e_saving"], out["co2e_saving_pct"], _t, 1)
+        if plan.greedy is not None:
+            out["co2e_words"] += "; " + _versus(plan.totals, plan.greedy, "greedy")
+    out.setdefault("cost_words", "")
+    out.setdefault("co2e_words", "")
+    out.setdefault("cost_saving", 0.0)
+    out.setdefault("co2e_saving", 0.0)
     out["carbon_price"] = carbon_price(facts.estate, plan)
     out["carbon_choice"] = carbon_choice(facts)
     return out
@@ -56,6 +67,15 @@ def _t(x: float) -> str:
 
 def _gbp(x: float) -> str:
     return f"£{abs(x):,.0f}"
+
+
+def _against(saving: float, pct: float, fmt: Any, digits: int) -> str:
+    """``"£X less than doing nothing (p %)"``, ``"… more …"`` or ``"the same as
+    doing nothing"`` (when it rounds to zero as shown)."""
+    if round(saving, digits) == 0:
+        return "the same as doing nothing"
+    return (f"{fmt(saving)} {'less' if saving > 0 else 'more'} than doing nothing "
+            f"({abs(pct):.1f} %)")
 
 
 def _versus(plan: Totals, other: Totals, name: str) -> str:
@@ -98,11 +118,12 @@ def _lower_carbon_route(t: Totals, greedy: Totals, price: float | None) -> list[
     if tonnes <= 0:
         return []
     if extra <= 0.5:
-        return [f"The greedy plan emits {_t(tonnes)} less and costs {_gbp(extra)} less "
-                f"(discounted) than this plan; plan again with a longer time limit."]
-    rate = f" (£{extra / tonnes:,.0f} a tonne avoided)" if price else ""
+        return [f"The greedy plan emits {_t(tonnes)} less and costs no more (discounted) "
+                f"than this plan: plan again with a longer time limit."]
+    rate = (f": £{extra / tonnes:,.0f} for each tonne avoided, against the £{price:,.0f} "
+            f"this plan puts on a tonne" if price else "")
     return [f"The lower-carbon route: the greedy plan emits {_t(tonnes)} less but costs "
-            f"{_gbp(extra)} more (discounted){rate}. To prefer it, plan with a higher "
+            f"{_gbp(extra)} more, discounted{rate}. To prefer it, plan with a higher "
             f"carbon price (--carbon-price) or with --objective carbon."]
 
 
@@ -151,7 +172,8 @@ def site_exits(facts: Facts) -> list[dict[str, Any]]:
             continue
         label = facts.label(ex) if ex < facts.H else None
         met = None if site.exit_by is None else ex <= facts.idx(site.exit_by)
-        rows.append({"site_id": site.site_id, "name": site.name, "kind": site.kind,
+        name = site.name if site.name and site.name != site.site_id else ""
+        rows.append({"site_id": site.site_id, "name": name, "kind": site.kind,
                      "exit": label, "exit_by": site.exit_by, "met": met})
     return rows
 
@@ -269,7 +291,8 @@ def exceptions(facts: Facts) -> list[dict[str, Any]]:
         if ap is None or ap.strategy == "retire" or facts.ends_in_cloud(app.app_id):
             continue
         reason, kind = exception_reason(facts, app)
-        rows.append({"app_id": app.app_id, "name": app.name, "service": app.service,
+        rows.append({"app_id": app.app_id, "name": app.name,
+                     "service": app.service or UNASSIGNED,
                      "chosen": _chosen_words(facts, app.app_id), "reason": reason,
                      "kind": kind, "costed": kind.endswith("(costed)")})
     rows.sort(key=lambda r: (r["service"], r["app_id"]))
@@ -294,7 +317,7 @@ def resident_changes(facts: Facts) -> list[dict[str, Any]]:
         else:
             change = move_words(ap.strategy, ap.target_site)
         rows.append({"app_id": app.app_id, "name": app.name,
-                     "service": app.service or "Unassigned", "change": change,
+                     "service": app.service or UNASSIGNED, "change": change,
                      "golive": facts.label(golive), "live_from": ap.live_from,
                      "tell_by": tell_residents_by(st, golive)})
     rows.sort(key=lambda r: (r["tell_by"], r["app_id"]))

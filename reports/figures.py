@@ -76,6 +76,9 @@ def to_div(fig: go.Figure, div_id: str) -> str:
 
 #: Pixel height of one row of a Gantt or contract timeline.
 ROW_PX = 16
+#: Left margin of paged charts: room for the row labels, the same on every page
+#: so that the time axes line up (a longer label widens it).
+LABEL_PX = 280
 #: Rows on one printed A4-landscape page (the rest of the page: legend and
 #: axes), and on the first page of a section (which also holds its heading).
 PAGE_ROWS = 33
@@ -206,12 +209,13 @@ def _gantt_shapes(facts: Facts, blocks: list[tuple[str, int, int]]
         if site.kind != "cloud" and ex is not None and 0 < ex < facts.H:
             exits.setdefault(ex, []).append(site.site_id)
     annotations = []
-    for ex, ids in sorted(exits.items()):
+    for k, (ex, ids) in enumerate(sorted(exits.items())):
         x = _iso(facts, ex)
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x,
                        "y0": 0, "y1": 1, "line": {"color": OKABE_ITO["black"], "width": 2,
                                                   "dash": "dash"}})
-        annotations.append({"x": x, "y": 0, "xref": "x", "yref": "paper", "yanchor": "bottom",
+        annotations.append({"x": x, "y": 0 if k % 2 == 0 else 1, "xref": "x", "yref": "paper",
+                            "yanchor": "bottom" if k % 2 == 0 else "top",
                             "xanchor": "left", "text": f" {esc(', '.join(ids))} exit",
                             "showarrow": False, "bgcolor": "rgba(255,255,255,0.8)",
                             "font": {"size": 11}})
@@ -254,13 +258,13 @@ def _gantt_page(facts: Facts, page: list[tuple[str, list[str], bool]]) -> go.Fig
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,
                                  marker={"symbol": "square", "size": 12, "color": colour}))
     shapes, annotations = _gantt_shapes(facts, blocks)
-    rows = len(ticks)
-    _layout(fig, None, page_height(rows))
+    n_rows = len(ticks)
+    _layout(fig, None, page_height(n_rows))
     fig.update_layout(barmode="overlay", shapes=shapes, annotations=annotations,
-                      margin={"l": 20, "r": 20, "t": 105, "b": 55})
+                      margin={"l": LABEL_PX, "r": 20, "t": 105, "b": 55})
     _time_axis(fig, facts)
     fig.update_yaxes(tickvals=[r for r, _ in ticks], ticktext=[t for _, t in ticks],
-                     autorange=False, range=[rows - 0.5, -0.5], showgrid=False, ticks="",
+                     autorange=False, range=[n_rows - 0.5, -0.5], showgrid=False, ticks="",
                      automargin=True, tickfont={"size": 10})
     return fig
 
@@ -391,7 +395,7 @@ def _contract_page(facts: Facts, page: list[tuple[str, list[Any], bool]]) -> go.
                              marker={"symbol": "line-ns-open", "size": 12,
                                      "color": OKABE_ITO["black"], "line": {"width": 2}}))
     _layout(fig, None, page_height(row))
-    fig.update_layout(barmode="overlay", margin={"l": 20, "r": 20, "t": 105, "b": 55})
+    fig.update_layout(barmode="overlay", margin={"l": LABEL_PX, "r": 20, "t": 105, "b": 55})
     _time_axis(fig, facts)
     fig.update_yaxes(tickvals=[r for r, _ in ticks], ticktext=[t for _, t in ticks],
                      autorange=False, range=[row - 0.5, -0.5], showgrid=False, ticks="",

@@ -118,7 +118,7 @@ def context(estate: Estate, plan: Plan) -> dict[str, Any]:
         "headline": board.headline(facts), "fy": board.by_financial_year(facts),
         "sites": board.site_exits(facts), "contracts": board.contract_summary(facts),
         "servers": board.server_summary(facts), "counts": board.app_counts(facts),
-        "n_apps": len(estate.applications),
+        "n_apps": len(estate.applications), "n_contracts": len(estate.contracts),
     }
     ctx["exceptions"] = board.exceptions(facts) if has_plan else []
     ctx["exception_kinds"] = Counter(r["kind"] for r in ctx["exceptions"]).most_common()

@@ -83,9 +83,8 @@ def _progress(quiet: bool, limit: float) -> Iterator[Show | None]:
         yield show
 
 
-def _summary(plan: Plan, n_apps: int, out: Path) -> None:
-    click.echo(f"{plan.status}: {n_apps} applications, {plan.solve_seconds:.1f}s -> "
-               f"{out / 'plan.json'}")
+def _summary(plan: Plan, n_apps: int) -> None:
+    click.echo(f"{plan.status}: {n_apps} applications, solved in {plan.solve_seconds:.1f}s")
     t = plan.totals
     if t is None:
         return
@@ -150,9 +149,9 @@ def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int |
     written = pipeline.write_outputs(run, out_dir, pdf=not no_pdf,
                                      warn=lambda m: click.echo(f"warning: {m}", err=True))
     p = run.result.plan
-    _summary(p, len(run.estate.applications), out_dir)
-    for path in written[1:]:
-        click.echo(f"  wrote {path}")
+    _summary(p, len(run.estate.applications))
+    for path in written:
+        click.echo(f"wrote {path}")
     if p.status == "infeasible":
         from solver.model.explain import conflict_paragraph
 
