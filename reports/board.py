@@ -196,13 +196,15 @@ def contract_summary(facts: Facts) -> dict[str, Any]:
 
 
 def server_summary(facts: Facts) -> dict[str, int]:
-    """Servers decommissioned in the horizon and replacements avoided."""
-    plan_repl = sum(1 for s in facts.plan.servers if s.replaced is not None)
+    """Servers decommissioned in the horizon and replacements avoided (from the
+    plan's derived state: without a plan, every application is retained and
+    nothing is avoided)."""
+    plan_repl = sum(1 for e in facts.schedule.replaced.values() if e is not None)
     base_repl = facts.replaced_in_baseline()
     return {
         "servers": len(facts.estate.servers),
         "decommissioned": sum(1 for t in facts.decom.values() if t < facts.H),
-        "zombies": sum(1 for s in facts.plan.servers if s.zombie),
+        "zombies": sum(1 for t in facts.decom.values() if t == 0),
         "replaced": plan_repl, "baseline_replaced": base_repl,
         "avoided": base_repl - plan_repl,
     }

@@ -7,19 +7,21 @@ applications' names. One plan (and one PDF) is shared by the module.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from report_audit import audit, counts, page_text, pdf_text
 
+from estate.cli import main
 from estate.cli.pipeline import PlanRun, plan_estate, write_outputs
 from estate.derive import resident_live_from
 from estate.model import Estate
 from estate.months import label_at
-from estate.pins import pins_of
 from inventory.demo import demo_estate
 from solver.check import check_plan
 
@@ -57,20 +59,32 @@ def test_no_resident_facing_change_before_residents_can_be_told(
     assert report.ok, [str(d) for d in report.differences][:5]
 
 
-def test_plan_with_a_handful_of_pins_then_check(raw: Estate,
-                                                demo: tuple[PlanRun, Path]) -> None:
-    first = demo[0].result.plan
-    moving = [a.app_id for a in first.applications if a.start is not None]
-    keep = set(moving[:3] + moving[-2:])
-    pins = tuple(p for p in pins_of(first) if p.app_id in keep)
-    assert len(pins) == 5
-    plan = plan_estate(raw, pins=pins, time_limit=SECONDS, workers=2, seed=1).result.plan
-    assert plan.has_schedule and plan.assumptions["pins"]
-    got = {a.app_id: (a.strategy, a.target_site, a.start) for a in plan.applications}
-    for p in pins:
-        assert got[p.app_id] == (p.strategy, p.target_site, p.start)
-    report = check_plan(raw, plan)
-    assert report.ok, [str(d) for d in report.differences][:5]
+def test_plan_with_a_handful_of_pins_then_check(demo: tuple[PlanRun, Path],
+                                                tmp_path: Path) -> None:
+    # as a user would: keep five decisions of the first plan (the plan.json
+    # edited down to them), plan again with --pins, then check with the workbook
+    _, out = demo
+    first = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    moving = [a for a in first["applications"] if a["start"] is not None]
+    first["applications"] = moving[:3] + moving[-2:]
+    pins = tmp_path / "five.json"
+    pins.write_text(json.dumps(first), encoding="utf-8")
+    runner = CliRunner()
+    again = tmp_path / "again"
+    res = runner.invoke(main, ["plan", "--demo", "--pins", str(pins), "--out", str(again),
+                               "--time-limit", str(SECONDS), "--workers", "2", "--seed", "1",
+                               "--no-pdf", "--quiet"])
+    assert res.exit_code == 0, res.output
+    plan = json.loads((again / "plan.json").read_text(encoding="utf-8"))
+    assert len(plan["assumptions"]["pins"]) == 5
+    got = {a["app_id"]: a for a in plan["applications"]}
+    for a in first["applications"]:
+        assert {k: got[a["app_id"]][k] for k in ("strategy", "target_site", "start")} == \
+            {k: a[k] for k in ("strategy", "target_site", "start")}
+    book = tmp_path / "demo.xlsx"
+    assert runner.invoke(main, ["demo", "--out", str(book)]).exit_code == 0
+    res = runner.invoke(main, ["check", str(book), str(again / "plan.json")])
+    assert res.exit_code == 0 and "OK: every figure agrees" in res.output, res.output[-2000:]
 
 
 def test_reports_pass_the_audit(raw: Estate, demo: tuple[PlanRun, Path]) -> None:

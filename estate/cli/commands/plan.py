@@ -33,9 +33,14 @@ def _versus(name: str, plan: Totals, other: Totals | None) -> str:
         return f"  vs {name}: none (the {name} plan breaks a rule)"
     diff = other.objective - plan.objective
     pct = 100.0 * diff / abs(other.objective) if other.objective else 0.0
-    word = "saves" if round(diff) >= 0 else "costs"
-    return (f"  vs {name}: {_money(other.objective)} -> {word} {_money(abs(diff))} "
-            f"({abs(pct):.1f} %); cash {_money(other.cost)}, {other.co2e_tonnes:,.1f} tCO2e")
+    if round(diff) == 0:
+        verdict = "the same"
+    elif diff > 0:
+        verdict = f"saves {_money(diff)} ({pct:.1f} %)"
+    else:
+        verdict = f"costs {_money(-diff)} more ({-pct:.1f} %)"
+    return (f"  vs {name}: {_money(other.objective)} -> {verdict}; cash {_money(other.cost)}, "
+            f"{other.co2e_tonnes:,.1f} tCO2e")
 
 
 def _line(limit: float, elapsed: float, best: float, bound: float, gap: float) -> str:
