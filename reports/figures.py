@@ -76,6 +76,8 @@ def to_div(fig: go.Figure, div_id: str) -> str:
 
 #: Pixel height of one row of a Gantt or contract timeline.
 ROW_PX = 16
+#: Moving applications up to which the Gantt gives each its own named row.
+MAX_NAMED_ROWS = 400
 #: Left margin of paged charts: room for the row labels, the same on every page
 #: so that the time axes line up (a longer label widens it).
 LABEL_PX = 280
@@ -137,46 +139,78 @@ def _short(text: str, n: int) -> str:
 
 # -- Gantt -------------------------------------------------------------------
 
-def gantt_blocks(facts: Facts) -> list[tuple[str, list[str]]]:
-    """Moving applications by service area (areas by name; within an area by
-    start, live-from month and id): ``(service, [app_id, …])``."""
+def gantt_blocks(facts: Facts) -> list[tuple[str, list[list[str]]]]:
+    """Rows of moving applications by service area (areas by name; within an
+    area by start, live-from month and id): ``(service, [[app_id, …], …])``.
+
+    Up to :data:`MAX_NAMED_ROWS` moving applications, each has its own row (and
+    its name on the axis); beyond, the applications of a service area are
+    packed into as few rows as hold them without overlap (ids on the bars,
+    names in the hover text and in migration-plan.xlsx).
+    """
     by_service: dict[str, list[tuple[int, int, str]]] = {}
     for app in facts.estate.applications:
         s = facts.start_idx.get(app.app_id)
         if s is not None:
             by_service.setdefault(app.service or "Unassigned", []).append(
                 (s, facts.live[app.app_id], app.app_id))
-    return [(svc, [a for _, _, a in sorted(rows)]) for svc, rows in sorted(by_service.items())]
+    packed = not named_rows(facts)
+    out = []
+    for svc, bars in sorted(by_service.items()):
+        if not packed:
+            out.append((svc, [[a] for _, _, a in sorted(bars)]))
+            continue
+        rows: list[list[str]] = []
+        ends: list[int] = []
+        for s, live, a in sorted(bars):
+            i = next((k for k, e in enumerate(ends) if e <= s), None)
+            if i is None:
+                rows.append([])
+                ends.append(0)
+                i = len(rows) - 1
+            rows[i].append(a)
+            ends[i] = live
+        out.append((svc, rows))
+    return out
+
+
+def named_rows(facts: Facts) -> bool:
+    """Whether the Gantt gives each moving application its own named row."""
+    return len(facts.start_idx) <= MAX_NAMED_ROWS
 
 
 def gantt_pages(facts: Facts) -> list[tuple[go.Figure, int]]:
     """The roadmap Gantt, one figure per printed page, each with its own time
     axis; pages break between service areas. One row per moving application,
-    labelled with its name and id. Returns ``(figure, bars)`` per page."""
-    return [(_gantt_page(facts, page), sum(len(r) for _, r, _ in page))
+    labelled with its name and id (packed rows for very large plans, see
+    :func:`gantt_blocks`). Returns ``(figure, bars)`` per page."""
+    named = named_rows(facts)
+    return [(_gantt_page(facts, page, named),
+             sum(len(row) for _, rows, _ in page for row in rows))
             for page in paginate(gantt_blocks(facts))]
 
 
-def _gantt_rows(facts: Facts, page: list[tuple[str, list[str], bool]]
+def _gantt_rows(facts: Facts, page: list[tuple[str, list[list[str]], bool]], named: bool
                 ) -> tuple[list[tuple[int, str]], list[tuple[str, int, int]], dict[str, int]]:
     """Row positions of one page: (row, label) ticks, (service, first, last)
     application rows per block, and the row of each application."""
     est = facts.estate
     ticks: list[tuple[int, str]] = []
     blocks: list[tuple[str, int, int]] = []
-    apps: list[tuple[int, str]] = []
+    row_of: dict[str, int] = {}
     row = 0
-    for service, ids, continued in page:
+    for service, rows, continued in page:
         title = esc(service) + (" (continued)" if continued else "")
         ticks.append((row, f"<b>{title}</b>"))
         row += 1
-        blocks.append((service, row, row + len(ids) - 1))
-        for a in ids:
-            name = est.app_by_id[a].name
-            ticks.append((row, f"{esc(_short(name, 40))} · {esc(a)}"))
-            apps.append((row, a))
+        blocks.append((service, row, row + len(rows) - 1))
+        for ids in rows:
+            if named:
+                name = est.app_by_id[ids[0]].name
+                ticks.append((row, f"{esc(_short(name, 40))} · {esc(ids[0])}"))
+            row_of.update(dict.fromkeys(ids, row))
             row += 1
-    return ticks, blocks, {a: r for r, a in apps}
+    return ticks, blocks, row_of
 
 
 def _gantt_shapes(facts: Facts, blocks: list[tuple[str, int, int]]
@@ -229,8 +263,9 @@ def _bar_hover(facts: Facts, app_id: str) -> str:
             f"{_month_words(ap.start)} → live from {_month_words(ap.live_from)}")
 
 
-def _gantt_page(facts: Facts, page: list[tuple[str, list[str], bool]]) -> go.Figure:
-    ticks, blocks, row_of = _gantt_rows(facts, page)
+def _gantt_page(facts: Facts, page: list[tuple[str, list[list[str]], bool]],
+                named: bool) -> go.Figure:
+    ticks, blocks, row_of = _gantt_rows(facts, page, named)
     ids = list(row_of)
     fig = go.Figure()
     by_strategy: dict[str, list[str]] = {}
@@ -248,7 +283,8 @@ def _gantt_page(facts: Facts, page: list[tuple[str, list[str], bool]]) -> go.Fig
             orientation="h", name=STRATEGY_NAMES[strategy],
             marker_color=STRATEGY_COLOURS[strategy], hovertext=[_bar_hover(facts, a)
                                                                for a in rows],
-            hoverinfo="text", width=0.7))
+            hoverinfo="text", width=0.7, text=None if named else [esc(a) for a in rows],
+            textposition="inside", insidetextanchor="start", textfont={"size": 9}))
     fig.add_trace(go.Scatter(
         x=[_iso(facts, facts.live[a]) for a in ids], y=[row_of[a] for a in ids],
         mode="markers", name="live from", hoverinfo="skip",
@@ -258,10 +294,11 @@ def _gantt_page(facts: Facts, page: list[tuple[str, list[str], bool]]) -> go.Fig
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,
                                  marker={"symbol": "square", "size": 12, "color": colour}))
     shapes, annotations = _gantt_shapes(facts, blocks)
-    n_rows = len(ticks)
+    n_rows = max([r for r, _ in ticks] + list(row_of.values())) + 1
     _layout(fig, None, page_height(n_rows))
     fig.update_layout(barmode="overlay", shapes=shapes, annotations=annotations,
-                      margin={"l": LABEL_PX, "r": 20, "t": 105, "b": 55})
+                      margin={"l": LABEL_PX, "r": 20, "t": 105, "b": 55},
+                      uniformtext={"minsize": 8, "mode": "hide"})
     _time_axis(fig, facts)
     fig.update_yaxes(tickvals=[r for r, _ in ticks], ticktext=[t for _, t in ticks],
                      autorange=False, range=[n_rows - 0.5, -0.5], showgrid=False, ticks="",

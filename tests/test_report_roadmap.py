@@ -93,7 +93,9 @@ def test_gantt_has_one_row_per_moving_application(facts: Facts) -> None:
     blocks = gantt_blocks(facts)
     assert [s for s, _ in blocks] == ["@Housing", "Adult Social Care", "HR", "Libraries",
                                       "Revenues & Benefits"]
-    assert sorted(a for _, ids in blocks for a in ids) == ["A1", "A2", "A3", "A4", "A5", "A7"]
+    rows = [row for _, rs in blocks for row in rs]
+    assert all(len(row) == 1 for row in rows)  # one row each: the names fit on the axis
+    assert sorted(row[0] for row in rows) == ["A1", "A2", "A3", "A4", "A5", "A7"]
     [(fig, n)] = gantt_pages(facts)
     assert n == 6
     assert sum(len(t.y) for t in fig.data if t.type == "bar") == 6
@@ -108,6 +110,19 @@ def test_gantt_has_one_row_per_moving_application(facts: Facts) -> None:
     freeze = [s for s in fig.layout.shapes if s.type == "rect" and s.yref == "paper"]
     assert {s.x0 for s in freeze} == {"2025-12-01", "2026-12-01"}
     assert fig.layout.xaxis.type == "date" and fig.layout.xaxis2.side == "top"
+
+
+def test_a_very_large_plan_packs_rows(facts: Facts, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reports.figures as figures
+    monkeypatch.setattr(figures, "MAX_NAMED_ROWS", 3)
+    blocks = dict(gantt_blocks(facts))
+    # A1 and A2 overlap (2025-06 to 2025-09): two rows; nothing else shares an area
+    assert blocks["Revenues & Benefits"] == [["A1"], ["A2"]]
+    [(fig, n)] = gantt_pages(facts)
+    assert n == 6
+    assert [t for t in fig.layout.yaxis.ticktext if not t.startswith("<b>")] == []
+    assert sorted(x for t in fig.data if t.type == "bar" for x in t.text) == [
+        "A1", "A2", "A3", "A4", "A5", "A7"]
 
 
 def test_paging_breaks_between_blocks() -> None:
