@@ -211,3 +211,27 @@ def test_control_characters_do_not_break_a_workbook(tmp_path: Path) -> None:
     apps = (replace(est.applications[0], name="Tax\x01\x1b system"),) + est.applications[1:]
     path = write_migration(replace(est, applications=apps), small_plan(), tmp_path / "m.xlsx")
     assert openpyxl.load_workbook(path)["Applications"]["B2"].value == "Tax system"
+
+
+def test_the_cost_carbon_choice_in_words(facts: Facts) -> None:
+    # The demo's case: the plan emits 479 t against greedy's 370 t because it
+    # prices carbon at the appraisal value; greedy costs £8.6m more (discounted).
+    from estate.plan import Totals
+    plan = replace(facts.plan, totals=Totals(50e6, 47e6, 479.0, 47.1e6),
+                   baseline=Totals(53e6, 50e6, 650.0, 50.2e6),
+                   greedy=Totals(60e6, 55.6e6, 370.0, 55.7e6),
+                   assumptions={"objective": {"name": "balanced", "carbon_price": 277.5}})
+    words = board.carbon_choice(Facts(facts.estate, plan))
+    assert words[0] == ("This plan emits 479.0 t CO2e over 24 months: 171.0 t less than doing "
+                        "nothing (650.0 t) and 109.0 t more than the greedy cloud-first plan "
+                        "(370.0 t).")
+    assert "carbon priced at £278 a tonne" in words[1]
+    # £8,600,000 / 109 t = £78,899 a tonne avoided, far above the £278 carbon price
+    assert words[2].startswith("The lower-carbon route: the greedy plan emits 109.0 t less "
+                               "but costs £8,600,000 more, discounted: £78,899 for each tonne "
+                               "avoided, against the £278 this plan puts on a tonne.")
+    cost_only = replace(plan, assumptions={"objective": {"name": "cost", "carbon_price": 0.0}})
+    assert "chosen on cost alone" in board.carbon_choice(Facts(facts.estate, cost_only))[1]
+    h = board.headline(Facts(facts.estate, plan))
+    assert h["co2e_words"] == ("171.0 t less than doing nothing (26.3 %); 109.0 t more than "
+                               "greedy (370.0 t)")
