@@ -222,7 +222,7 @@ class _Loader:
                 os_end_of_support=c.month("os_end_of_support"),
                 end_of_life=c.month("end_of_life"), app_ids=c.ids("app_ids"),
                 purchase_date=c.date("purchase_date"), model=r.get("model"),
-                cpu_model=r.get("cpu_model"), **nums)
+                cpu_model=r.get("cpu_model"), powerstate=r.get("powerstate"), **nums)
             obj = _build(Server, c, **kw) if sid else None
             self.keep("servers", out, obj, r)
         return out
@@ -296,7 +296,8 @@ class _Loader:
                 notice_months=c.integer("notice_months", 3, minimum=0),
                 renewal_term_months=c.integer("renewal_term_months", 12, minimum=1),
                 renewal_uplift=uplift, covers=c.ids("covers"),
-                estimated=c.boolean("estimated", False))
+                estimated=c.boolean("estimated", False), department=r.get("department"),
+                cpv_code=r.get("cpv_code"), total_value=c.number("total_value"))
             obj = _build(Contract, c, **kw) if cid else None
             self.keep("contracts", out, obj, r)
         return out

@@ -36,13 +36,14 @@ COLUMNS: dict[str, list[str]] = {
     "servers": ["server_id", "hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb",
                 "storage_gb", "os", "os_end_of_support", "end_of_life", "watts",
                 "replacement_cost", "embodied_kgco2e", "app_ids", "purchase_date", "model",
-                "cpu_model"],
+                "cpu_model", "powerstate"],
     "options": ["app_id", "strategy", "target_site", "duration_months", "one_off_cost",
                 "monthly_cost", "monthly_kwh", "effort"],
     "dependencies": ["from_id", "to_id", "kind", "split_cost_per_month"],
     "contracts": ["contract_id", "supplier", "title", "category", "annual_value",
                   "start_date", "end_date", "notice_months", "renewal_term_months",
-                  "renewal_uplift", "covers", "estimated"],
+                  "renewal_uplift", "covers", "estimated", "department", "cpv_code",
+                  "total_value"],
     "teams": ["team_id", "days_per_month"],
     "budget": ["financial_year", "one_off_limit"],
     "pins": ["app_id", "strategy", "start", "target_site"],
@@ -142,7 +143,8 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         [s.server_id, _text(s.hostname), s.site_id, s.kind, s.host_id, _num(s.vcpus),
          _num(s.ram_gb), _num(s.storage_gb), _text(s.os), s.os_end_of_support,
          s.end_of_life, _num(s.watts), _num(s.replacement_cost), _num(s.embodied_kgco2e),
-         _list(s.app_ids), s.purchase_date, _text(s.model), _text(s.cpu_model)]
+         _list(s.app_ids), s.purchase_date, _text(s.model), _text(s.cpu_model),
+         _text(s.powerstate)]
         for s in e.servers])
     sheets["options"] = (COLUMNS["options"], [
         [o.app_id, o.strategy, o.target_site,
@@ -157,7 +159,8 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         [c.contract_id, _text(c.supplier), _text(c.title), _text(c.category),
          _num(c.annual_value), c.start_date, c.end_date, c.notice_months,
          c.renewal_term_months, _num(c.renewal_uplift), _list(c.covers),
-         _yes(c.estimated) if c.estimated else None]
+         _yes(c.estimated) if c.estimated else None, _text(c.department),
+         _text(c.cpv_code), _num(c.total_value)]
         for c in e.contracts])
     sheets["teams"] = (COLUMNS["teams"], [[t.team_id, _num(t.days_per_month)]
                                           for t in e.teams])

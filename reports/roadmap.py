@@ -84,6 +84,19 @@ def _contract_rows(facts: Facts) -> list[dict[str, Any]]:
     return rows
 
 
+def staying_table(estate: Estate) -> dict[str, Any] | None:
+    """What staying costs a year, by category, as the resolver estimated it
+    (``assumptions.cost_of_staying``); ``None`` when the estate has none."""
+    b = estate.assumptions.get("cost_of_staying")
+    if not b:
+        return None
+    labels = b.get("labels", {})
+    rows = [{"key": k, "label": labels.get(k, k), "value": v}
+            for k, v in b["per_year"].items() if v]
+    return {"rows": rows, "total": b["total_per_year"], "servers": b["servers"],
+            "per_server": b["per_server_year"]}
+
+
 def _figures(facts: Facts, ctx: dict[str, Any]) -> None:
     """Pre-rendered figure divs: Gantt and contract pages, cumulative curves, carbon."""
     plan = facts.plan
@@ -126,6 +139,7 @@ def context(estate: Estate, plan: Plan) -> dict[str, Any]:
     ctx["resident_services"] = board.resident_services(ctx["residents"])
     ctx["carbon"] = board.carbon_by_fy(facts)
     ctx["estimates"] = board.estimate_counts(facts)
+    ctx["staying"] = staying_table(estate)
     ctx["notices"] = _contract_rows(facts)
     _figures(facts, ctx)
     return ctx

@@ -46,8 +46,11 @@ class ImportContext:
 
     Attributes
     ----------
-    site_id : str
-        Site the imported servers run at today.
+    site_id : str or None
+        ``--site``: the site every imported server runs at today (``None``:
+        the importer decides, e.g. RVTools datacenters, else ``DC1``).
+    site_kind : str
+        Kind of a site the import adds (``--site-kind``).
     workbook : Tables or None
         The target workbook as it is now (``None`` when it does not exist yet);
         importers that link to existing rows (dependencies) read it.
@@ -55,9 +58,10 @@ class ImportContext:
         Importer-specific options from the command line.
     """
 
-    site_id: str = "DC1"
+    site_id: str | None = None
     workbook: Tables | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    site_kind: str = "on_prem"
 
 
 @dataclass
@@ -77,6 +81,14 @@ class ImportResult:
         Application ids added only when some server's ``app_ids`` names them
         after the merge (the default one-application-per-VM rows, so that a
         user who regrouped servers does not get them back on re-import).
+    prune : dict
+        ``{sheet: source prefix}``: after the merge, rows of ``sheet`` whose
+        ``source`` starts with the prefix (rows an import created) and that
+        nothing refers to any more are removed, with what still names them
+        (a re-grouped import leaves nothing dangling).
+    remove : dict
+        ``{sheet: ids}``: rows removed by the merge (estimated rows a register
+        now replaces).
     issues : list of Issue
         Rows that could not be read fully: each says whether the row was
         skipped or imported with the value left blank.
@@ -93,6 +105,8 @@ class ImportResult:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     owned: dict[str, tuple[str, ...]] = field(default_factory=dict)
     add_if_referenced: set[str] = field(default_factory=set)
+    prune: dict[str, str] = field(default_factory=dict)
+    remove: dict[str, set[str]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     lists: dict[str, list[str]] = field(default_factory=dict)

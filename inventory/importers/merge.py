@@ -63,6 +63,7 @@ class SheetChange:
     updated: dict[str, list[str]] = field(default_factory=dict)
     unchanged: int = 0
     left_alone: int = 0
+    removed: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +85,9 @@ class MergeReport:
             if ch.updated:
                 cols = sorted({c for cs in ch.updated.values() for c in cs})
                 text += f" (updated columns: {', '.join(cols)})"
+            if ch.removed:
+                shown = ", ".join(ch.removed[:10]) + (" …" if len(ch.removed) > 10 else "")
+                text += f"; {len(ch.removed)} removed ({shown})"
             out.append(text)
         return out
 
@@ -188,7 +192,7 @@ def _check_ids(sheets: dict[str, _Sheet], target: str) -> list[Issue]:
 
 
 def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult], *,
-               site_id: str = "DC1", site_kind: str = "on_prem",
+               site_id: str | None = None, site_kind: str = "on_prem",
                dry_run: bool = False) -> MergeReport:
     """Merge importer results into the workbook (or CSV folder) ``target``.
 
@@ -197,9 +201,10 @@ def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult
     target : path
         ``.xlsx`` file or folder of ``.csv``; created when missing.
     results : ImportResult or iterable of them
-        What the importers produced, merged in order.
-    site_id, site_kind : str
-        The site the imported servers run at; added to ``sites`` when missing.
+        What the importers produced, merged in order (their ``sites`` rows
+        included).
+    site_id, site_kind : str, optional
+        A site to add when missing (importers add the sites they use).
     dry_run : bool
         Work out the changes but write nothing.
 
@@ -214,10 +219,29 @@ def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult
         When the existing workbook cannot be read or the result cannot be written.
     """
     path = Path(target)
-    if isinstance(results, ImportResult):
-        results = [results]
+    results = [results] if isinstance(results, ImportResult) else list(results)
     sheets, created, folder = _load(path)
     report = MergeReport(str(path), created)
+    _ensure_required(sheets)
+    if site_id and not any(r.get("site_id") == site_id for r in sheets["sites"].rows):
+        sheets["sites"].rows.append({"site_id": site_id, "name": site_id, "kind": site_kind})
+        report.changes.setdefault("sites", SheetChange()).added.append(site_id)
+    for result in results:
+        _remove(sheets, result.remove, report)
+        _merge_result(sheets, result, report)
+    for result in results:
+        for name, prefix in result.prune.items():
+            _prune(sheets, name, prefix, report)
+    if any(r.rows.get("servers") for r in results):
+        _add_cloud_target(sheets, report)
+    report.issues.extend(_check_ids(sheets, str(path)))
+    if not dry_run:
+        _write(sheets, path, folder)
+        report.written = True
+    return report
+
+
+def _ensure_required(sheets: dict[str, _Sheet]) -> None:
     for name in REQUIRED_SHEETS:
         sheets.setdefault(name, _Sheet(name))
     for name, cols in REQUIRED_COLUMNS.items():
@@ -225,33 +249,86 @@ def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult
         if not sheet.columns:
             sheet.columns = list(BASE_COLUMNS[name])
         sheet.ensure_columns(cols)
+
+
+def _merge_result(sheets: dict[str, _Sheet], result: ImportResult,
+                  report: MergeReport) -> None:
+    order = sorted(result.rows, key=lambda s: (s == "applications", s))
+    for name in order:
+        rows = result.rows[name]
+        sheet = sheets.setdefault(name, _Sheet(name, BASE_COLUMNS.get(name, ())))
+        change = report.changes.setdefault(name, SheetChange())
+        if name == "applications" and result.add_if_referenced:
+            used = {a for r in sheets["servers"].rows for a in split_list(r.get("app_ids", ""))}
+            rows = [r for r in rows if r.get("app_id") not in result.add_if_referenced
+                    or r.get("app_id") in used]
+        _merge_sheet(sheet, rows, result.owned.get(name, ()), change)
+
+
+def _add_cloud_target(sheets: dict[str, _Sheet], report: MergeReport) -> None:
+    """A workbook with servers needs somewhere to move to: a default UK cloud
+    region when it has no cloud site (generated rehost options target it)."""
     sites = sheets["sites"]
-    if site_id and not any(r.get("site_id") == site_id for r in sites.rows):
-        sites.rows.append({"site_id": site_id, "name": site_id, "kind": site_kind})
-        report.changes.setdefault("sites", SheetChange()).added.append(site_id)
-    if created and not any(r.get("kind") == "cloud" for r in sites.rows):
-        # A new workbook needs somewhere to move to: a default UK cloud region
-        # (the generated rehost options target it). Users edit or replace it.
-        sites.rows.append({"site_id": DEFAULT_CLOUD_SITE, "kind": "cloud",
-                           "name": "UK cloud region (default target; edit or replace)"})
-        report.changes.setdefault("sites", SheetChange()).added.append(DEFAULT_CLOUD_SITE)
-    for result in results:
-        order = sorted(result.rows, key=lambda s: (s == "applications", s))
-        for name in order:
-            rows = result.rows[name]
-            sheet = sheets.setdefault(name, _Sheet(name, BASE_COLUMNS.get(name, ())))
-            change = report.changes.setdefault(name, SheetChange())
-            if name == "applications" and result.add_if_referenced:
-                used = {a for r in sheets["servers"].rows
-                        for a in split_list(r.get("app_ids", ""))}
-                rows = [r for r in rows if r.get("app_id") not in result.add_if_referenced
-                        or r.get("app_id") in used]
-            _merge_sheet(sheet, rows, result.owned.get(name, ()), change)
-    report.issues.extend(_check_ids(sheets, str(path)))
-    if not dry_run:
-        _write(sheets, path, folder)
-        report.written = True
-    return report
+    if any(r.get("kind") == "cloud" for r in sites.rows):
+        return
+    sites.rows.append({"site_id": DEFAULT_CLOUD_SITE, "kind": "cloud",
+                       "name": "UK cloud region (default target; edit or replace)"})
+    report.changes.setdefault("sites", SheetChange()).added.append(DEFAULT_CLOUD_SITE)
+
+
+def _remove(sheets: dict[str, _Sheet], remove: dict[str, set[str]],
+            report: MergeReport) -> None:
+    """Delete rows by id (estimated rows a register replaces)."""
+    for name, ids in remove.items():
+        sheet = sheets.get(name)
+        if sheet is None or not ids:
+            continue
+        gone = [r for r in sheet.rows if sheet.key(r)[0] in ids]
+        sheet.rows = [r for r in sheet.rows if sheet.key(r)[0] not in ids]
+        report.changes.setdefault(name, SheetChange()).removed.extend(
+            sheet.key(r)[0] for r in gone)
+
+
+def _references(sheets: dict[str, _Sheet], name: str) -> set[str]:
+    """Ids of ``name`` rows that servers or options still need."""
+    servers = sheets["servers"].rows
+    options = sheets["options"].rows if "options" in sheets else []
+    if name == "applications":
+        return ({a for r in servers for a in split_list(r.get("app_ids", ""))}
+                | {r.get("app_id", "") for r in options})
+    return ({r.get("site_id", "") for r in servers}
+            | {r.get("target_site", "") for r in options})
+
+
+def _prune(sheets: dict[str, _Sheet], name: str, prefix: str, report: MergeReport) -> None:
+    """Remove rows an import created (``source`` starts with ``prefix``) that no
+    server or option needs any more, and what still names them (dependencies,
+    pins, contract covers)."""
+    sheet = sheets.get(name)
+    if sheet is None or name not in ("applications", "sites"):
+        return
+    col = ID_COLUMNS[name][0]
+    needed = _references(sheets, name)
+    gone = {r.get(col, "") for r in sheet.rows
+            if r.get("source", "").startswith(prefix) and r.get(col, "") not in needed}
+    if not gone:
+        return
+    sheet.rows = [r for r in sheet.rows if r.get(col, "") not in gone]
+    change = report.changes.setdefault(name, SheetChange())
+    change.removed.extend(sorted(gone))
+    change.left_alone = max(0, change.left_alone - len(gone))
+    for dep_sheet, cols in (("dependencies", ("from_id", "to_id")), ("pins", ("app_id",))):
+        if dep_sheet in sheets:
+            before = len(sheets[dep_sheet].rows)
+            sheets[dep_sheet].rows = [r for r in sheets[dep_sheet].rows
+                                      if not any(r.get(c, "") in gone for c in cols)]
+            if len(sheets[dep_sheet].rows) < before:
+                report.changes.setdefault(dep_sheet, SheetChange()).removed.append(
+                    f"{before - len(sheets[dep_sheet].rows)} naming removed {name}")
+    for r in sheets["contracts"].rows if "contracts" in sheets else []:
+        covers = split_list(r.get("covers", ""))
+        if set(covers) & gone:
+            r["covers"] = "; ".join(c for c in covers if c not in gone)
 
 
 def _ordered(sheets: dict[str, _Sheet]) -> list[_Sheet]:

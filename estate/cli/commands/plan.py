@@ -62,6 +62,8 @@ def _progress(quiet: bool, limit: float) -> Iterator[Show | None]:
         def tick() -> None:
             while not done.wait(LINE_EVERY):
                 now = time.monotonic() - t0
+                if now > limit + 1:
+                    return  # the search is over
                 if latest:
                     _, best, bound, gap = latest[-1]
                     click.echo(_line(limit, now, best, bound, gap), err=True)
