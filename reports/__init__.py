@@ -27,7 +27,7 @@ def _stderr(message: str) -> None:
 
 
 def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
-                  pdf: bool = True, weeks: int = 8,
+                  pdf: bool = True,
                   warn: Callable[[str], None] | None = None) -> list[Path]:
     """Write every report of ``result`` into ``out_dir``.
 
@@ -42,8 +42,6 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
     pdf
         Print ``roadmap.pdf`` with headless Chromium (skipped with a warning
         when Chromium is missing or fails).
-    weeks
-        Weeks before a resident-facing go-live month by which residents are told.
     warn
         Called with each warning line; default prints ``warning: …`` to stderr.
 
@@ -62,7 +60,7 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
     written = [
         write_contracts(estate, plan, out / "contracts.xlsx"),
         write_migration(estate, plan, out / "migration-plan.xlsx"),
-        write_roadmap(estate, plan, out / "roadmap.html", weeks=weeks),
+        write_roadmap(estate, plan, out / "roadmap.html"),
     ]
     if pdf:
         printed = print_pdf(out / "roadmap.html", out / "roadmap.pdf", warn=warn or _stderr)

@@ -17,7 +17,7 @@ def _counts(d: dict[str, int]) -> str:
 
 @click.command()
 @click.argument("workbook", type=click.Path(path_type=Path))
-@user_errors
+@user_errors(writes=False)
 def validate(workbook: Path) -> None:
     """Check WORKBOOK (.xlsx, or a folder of .csv files) against the inventory
     spec and list every problem at once (exit 1), or summarise it (exit 0)."""
