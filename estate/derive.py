@@ -21,13 +21,22 @@ Standard library and :mod:`estate` only.
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from estate.model import DEFAULT_TEAM, Contract, Estate, Option, Strategy
-from estate.months import calendar_month, date_month_index, financial_year, label_at, month_index
+from estate.model import DEFAULT_TEAM, Contract, Estate, Option, Settings, Strategy
+from estate.months import (
+    calendar_month,
+    date_month_index,
+    financial_year,
+    label_at,
+    month_index,
+    parse_month,
+)
 from estate.plan import ContractDecision, Decision
 
 #: Tolerance on loads against their limits (relative, at least absolute): one-off
@@ -454,6 +463,35 @@ def deadlines(estate: Estate) -> dict[str, int]:
                     if aid in out:
                         out[aid] = min(out[aid], x)
     return out
+
+
+# -- residents -------------------------------------------------------------------
+@lru_cache(maxsize=64)
+def _resident_golive(horizon_start: str, weeks: int) -> int:
+    y, m = parse_month(horizon_start)
+    need = dt.date(y, m, 1) + dt.timedelta(weeks=weeks)
+    return (need.year - y) * 12 + need.month - m + (need.day > 1)
+
+
+def resident_live_from(settings: Settings) -> int:
+    """Earliest live-from month ``L`` of a resident-facing move (retire included):
+    its go-live month ``L - 1`` is the first month whose first day lies at least
+    ``7 × resident_notice_weeks`` days after the first day of month 0."""
+    return _resident_golive(settings.horizon_start, settings.resident_notice_weeks) + 1
+
+
+def notice_bound(estate: Estate, app_id: str) -> int:
+    """Earliest live-from month the residents rule allows ``app_id`` when it
+    moves: :func:`resident_live_from` for a resident-facing application, else 1."""
+    app = estate.app_by_id[app_id]
+    return resident_live_from(estate.settings) if app.resident_facing else 1
+
+
+def tell_residents_by(settings: Settings, golive: int) -> dt.date:
+    """The date residents must be told of a change going live in month index
+    ``golive``: the first day of that month minus ``resident_notice_weeks`` weeks."""
+    y, m = parse_month(label_at(settings.horizon_start, golive))
+    return dt.date(y, m, 1) - dt.timedelta(weeks=settings.resident_notice_weeks)
 
 
 def cloud_options(estate: Estate, app_id: str) -> list[Option]:

@@ -41,7 +41,7 @@ SOON_MONTHS = 6
 MAX_WHY_ITEMS = 4
 
 RENEWAL_COLUMNS = (
-    Column("Contract"), Column("Supplier"), Column("Title", width=34), Column("Category"),
+    Column("Contract"), Column("Supplier"), Column("Title", width=60), Column("Category"),
     Column("Annual value", MONEY), Column("Current end", DATE), Column("Decision", width=26),
     Column("Renewals", NUMBER), Column("Paid until", MONTH), Column("Notice by", DATE),
     Column("Notice within 6 months", width=12), Column("Why", width=70),
@@ -77,7 +77,9 @@ def _describe(facts: Facts, item: str) -> tuple[int, str]:
             return (t, f"{name} retained to the end of the plan")
         if ap.strategy == "retire":
             return (t, f"{name} retired from {when}")
-        where = "in cloud" if facts.is_cloud(ap.target_site) else f"at {ap.target_site}"
+        if ap.strategy == "repurchase" and not ap.target_site:
+            return (t, f"{name} replaced by SaaS from {when}")
+        where = "in the cloud" if facts.is_cloud(ap.target_site) else f"at {ap.target_site}"
         return (t, f"{name} live {where} from {when}")
     if item in facts.decom:
         srv = est.server_by_id.get(item)
@@ -87,6 +89,8 @@ def _describe(facts: Facts, item: str) -> tuple[int, str]:
         if t >= facts.H:
             return (t, f"{item}{host} runs to the end of the plan")
         return (t, f"{item}{host} decommissioned {when}")
+    if not facts.holds_anything(item):
+        return (t, f"{item} holds nothing today")
     if t >= facts.H:
         return (t, f"{item} stays open to the end of the plan")
     return (t, f"{item} exits {when}")
@@ -122,7 +126,7 @@ def renewal_rows(facts: Facts) -> list[dict[str, Any]]:
             "paid_until": month_date(cp.end) if cp is not None else None,
             "notice_by": notice, "soon": "yes" if soon else "",
             "why": why_text(facts, c), "spend": plan_spend, "baseline": base_spend,
-            "saving": base_spend - plan_spend, "department": c.department,
+            "saving": round(base_spend - plan_spend, 2) + 0.0, "department": c.department,
             "cpv": c.cpv_code, "total_value": c.total_value,
             "source": "estimated by an import: replace with the real contract" if c.estimated
             else "contract register",

@@ -176,7 +176,7 @@ def site_rows(facts: Facts) -> list[list[Any]]:
         count[s.site_id] = count.get(s.site_id, 0) + 1
     rows = []
     for site in facts.estate.sites:
-        ex = facts.site_exit.get(site.site_id)
+        ex = facts.exit_of(site.site_id)  # None: holds nothing today, nothing to exit
         if site.exit_by is None or ex is None:
             met = ""
         else:

@@ -37,11 +37,17 @@ MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 def _money(v: float | None) -> str:
     if v is None:
         return "–"
-    return f"−£{-v:,.0f}" if v < 0 else f"£{v:,.0f}"
+    return f"−£{-v:,.0f}" if round(v) < 0 else f"£{abs(round(v)):,.0f}"
 
 
 def _tonnes(v: float | None) -> str:
-    return "–" if v is None else f"{v:,.1f} t"
+    if v is None:
+        return "–"
+    return f"−{-v:,.1f} t" if round(v, 1) < 0 else f"{abs(round(v, 1)):,.1f} t"
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{abs(round(v, 1)):.1f} %"
 
 
 def _month(label: str | None) -> str:
@@ -59,7 +65,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=_money, tonnes=_tonnes, month=_month, date=_date)
+    env.filters.update(money=_money, tonnes=_tonnes, pct=_pct, month=_month, date=_date)
     return env
 
 
@@ -70,6 +76,7 @@ def _contract_rows(facts: Facts) -> list[dict[str, Any]]:
         if cp is None or cp.notice_by is None:
             continue
         rows.append({"contract_id": c.contract_id, "supplier": c.supplier, "title": c.title,
+                     "estimated": c.estimated,
                      "annual": c.annual_value, "decision": decision_text(facts, c),
                      "notice_by": cp.notice_by, "end": cp.end,
                      "soon": facts.idx(cp.notice_by) < SOON_MONTHS})
@@ -90,59 +97,62 @@ def staying_table(estate: Estate) -> dict[str, Any] | None:
             "per_server": b["per_server_year"]}
 
 
-def context(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS,
-            ) -> dict[str, Any]:
-    """Everything the template shows, as plain data and pre-rendered figure divs."""
-    facts = Facts(estate, plan)
-    has_plan = bool(plan.applications)
-    ctx: dict[str, Any] = {
-        "title": "IT estate roadmap", "plan": plan, "status": status_words(plan),
-        "horizon": (plan.horizon_start, facts.label(facts.H - 1)), "H": facts.H,
-        "source": estate.source, "has_plan": has_plan, "weeks": weeks,
-        "headline": board.headline(facts), "fy": board.by_financial_year(facts),
-        "sites": board.site_exits(facts), "contracts": board.contract_summary(facts),
-        "servers": board.server_summary(facts),
-        "moving": sum(1 for a in plan.applications if a.start is not None),
-        "n_apps": len(estate.applications),
-        "to_cloud": sum(1 for a in plan.applications
-                        if a.start is not None and facts.is_cloud(a.target_site)),
-        "retired": sum(1 for a in plan.applications if a.strategy == "retire"),
-    }
-    ctx["exceptions"] = board.exceptions(facts) if has_plan else []
-    ctx["exception_kinds"] = Counter(
-        "costed comparison" if r["costed"] else r["reason"].split(":")[0].split(",")[0]
-        for r in ctx["exceptions"]).most_common()
-    ctx["residents"] = board.resident_changes(facts, weeks) if has_plan else []
-    ctx["carbon"] = board.carbon_by_fy(facts)
-    ctx["estimates"] = board.estimate_counts(facts)
-    ctx["staying"] = staying_table(estate)
-    ctx["notices"] = _contract_rows(facts)
-    ctx["figures"] = dict.fromkeys(("gantt", "contracts", "cumulative", "carbon"))
-    if has_plan:
-        fig, ctx["gantt_bars"] = figures.gantt(facts)
-        ctx["gantt_fits_page"] = fig.layout.height <= 560
-        ctx["figures"]["gantt"] = Markup(figures.to_div(fig, "gantt-plot"))
-        fig, ctx["contract_rows"] = figures.contract_timeline(facts)
-        ctx["figures"]["contracts"] = Markup(figures.to_div(fig, "contracts-plot"))
-    else:
-        ctx["gantt_bars"], ctx["contract_rows"], ctx["gantt_fits_page"] = 0, 0, True
+def _figures(facts: Facts, ctx: dict[str, Any]) -> None:
+    """Pre-rendered figure divs: Gantt and contract pages, cumulative curves, carbon."""
+    plan = facts.plan
+    ctx["gantt_pages"], ctx["contract_pages"] = [], []
+    ctx["figures"] = dict.fromkeys(("cumulative", "carbon"))
+    if ctx["has_plan"]:
+        for i, (fig, n) in enumerate(figures.gantt_pages(facts)):
+            ctx["gantt_pages"].append((Markup(figures.to_div(fig, f"gantt-plot-{i + 1}")), n))
+        for i, (fig, n) in enumerate(figures.contract_pages(facts)):
+            ctx["contract_pages"].append(
+                (Markup(figures.to_div(fig, f"contracts-plot-{i + 1}")), n))
+    ctx["gantt_bars"] = sum(n for _, n in ctx["gantt_pages"])
+    ctx["contract_rows"] = sum(n for _, n in ctx["contract_pages"])
     if plan.ledger is not None or plan.baseline_ledger is not None:
         ctx["figures"]["cumulative"] = Markup(figures.to_div(figures.cumulative(facts),
                                                              "cumulative-plot"))
         ctx["figures"]["carbon"] = Markup(figures.to_div(figures.carbon_bars(ctx["carbon"]),
                                                          "carbon-plot"))
+
+
+def context(estate: Estate, plan: Plan) -> dict[str, Any]:
+    """Everything the template shows, as plain data and pre-rendered figure divs."""
+    facts = Facts(estate, plan)
+    has_plan = bool(plan.applications)
+    st = estate.settings
+    ctx: dict[str, Any] = {
+        "title": "IT estate roadmap", "organisation": st.organisation, "subtitle": st.strategy,
+        "plan": plan, "status": status_words(plan),
+        "horizon": (plan.horizon_start, facts.label(facts.H - 1)), "H": facts.H,
+        "source": estate.source, "has_plan": has_plan,
+        "weeks": st.resident_notice_weeks,
+        "headline": board.headline(facts), "fy": board.by_financial_year(facts),
+        "sites": board.site_exits(facts), "contracts": board.contract_summary(facts),
+        "servers": board.server_summary(facts), "counts": board.app_counts(facts),
+        "n_apps": len(estate.applications), "n_contracts": len(estate.contracts),
+    }
+    ctx["exceptions"] = board.exceptions(facts) if has_plan else []
+    ctx["exception_kinds"] = Counter(r["kind"] for r in ctx["exceptions"]).most_common()
+    ctx["residents"] = board.resident_changes(facts) if has_plan else []
+    ctx["resident_services"] = board.resident_services(ctx["residents"])
+    ctx["carbon"] = board.carbon_by_fy(facts)
+    ctx["estimates"] = board.estimate_counts(facts)
+    ctx["staying"] = staying_table(estate)
+    ctx["notices"] = _contract_rows(facts)
+    _figures(facts, ctx)
     return ctx
 
 
-def render(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS) -> str:
+def render(estate: Estate, plan: Plan) -> str:
     """The roadmap page as one self-contained HTML string."""
-    ctx = context(estate, plan, weeks)
+    ctx = context(estate, plan)
     ctx["plotly_js"] = Markup(get_plotlyjs().replace("</script", "<\\/script"))
     return environment().get_template("roadmap.html.j2").render(**ctx)
 
 
-def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
-                  weeks: int = board.RESIDENT_NOTICE_WEEKS) -> Path:
+def write_roadmap(estate: Estate, plan: Plan, path: str | Path) -> Path:
     """Write ``roadmap.html`` atomically (:func:`estate.files.write_text`).
 
     Parameters
@@ -153,15 +163,13 @@ def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
         The plan.
     path
         Target file.
-    weeks
-        Weeks before a resident-facing go-live month by which residents are told.
 
     Returns
     -------
     Path
         The file written.
     """
-    return write_text(path, render(estate, plan, weeks))
+    return write_text(path, render(estate, plan))
 
 
 def chromium() -> str | None:

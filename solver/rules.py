@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from estate.derive import AppState, Schedule, label, team_capacity
+from estate.derive import AppState, Schedule, label, notice_bound, team_capacity
 from estate.model import Estate
 from estate.months import calendar_month, financial_year, format_month_names, month_index
 
@@ -63,6 +63,13 @@ def _app_rules(estate: Estate, st: AppState, out: list[str]) -> None:
         out.append(f"{aid} is in flight in blackout month(s) {', '.join(bad)} "
                    f"(blackout {format_month_names(app.blackout_months)})")
     golive = st.L - 1
+    first = notice_bound(estate, aid)
+    if st.L < first:
+        weeks = estate.settings.resident_notice_weeks
+        out.append(f"{aid} is resident-facing and goes live in {label(estate, golive)}, "
+                   f"less than {weeks} weeks (resident_notice_weeks) after the plan starts "
+                   f"({hs}): residents could not be told in time; {label(estate, first - 1)} "
+                   f"at the earliest")
     if calendar_month(hs, golive) in estate.settings.freeze_months:
         out.append(f"{aid} goes live in {label(estate, golive)}, a freeze month "
                    f"({format_month_names(estate.settings.freeze_months)})")

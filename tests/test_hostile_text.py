@@ -147,7 +147,7 @@ def test_validate_summarises_after_a_hundred_errors(tmp_path: Path) -> None:
     r = invoke("validate", str(path), "--problems", str(problems))
     assert r.exit_code == 1
     listed = [line for line in r.output.splitlines() if line.startswith("  - ")]
-    assert len(listed) == 100 and "error: 4,000 problems found." in r.output
+    assert len(listed) == 100 and "error: 4,000 problems found:" in r.output
     # each new row: a bad criticality, and no server or options
     assert "applications / criticality: 1,950" in r.output
     assert "applications / app_id: 1,950" in r.output

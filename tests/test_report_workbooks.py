@@ -69,7 +69,7 @@ def test_renewals_match_the_plan(books: dict[str, Path]) -> None:
     assert by_id["C3"]["Decision"] == "runs on: covers nothing"
     assert by_id["C4"]["Decision"] == "keep"
     assert by_id["C1"]["Current end"] == dt.datetime(2026, 3, 31)
-    assert "A1 Council Tax live in cloud from 2025-09" in by_id["C1"]["Why"]
+    assert "A1 Council Tax live in the cloud from 2025-09" in by_id["C1"]["Why"]
     assert "DC1 exits 2026-03" in by_id["C2"]["Why"]
     assert "zombie" in by_id["C5"]["Why"]
     assert by_id["C1"]["Annual value"] == 120000.0

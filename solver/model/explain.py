@@ -3,7 +3,7 @@
 The explanation model (:class:`solver.model.build.Builder` with
 ``explain=True``) allows every horizon-feasible choice and enforces each rule
 instance — a site's ``exit_by``, an application's ``must_finish_by``,
-``earliest_start``, blackouts, a pin, a ``before`` or ``together`` edge, a
+``earliest_start``, the residents' notice, blackouts, a pin, a ``before`` or ``together`` edge, a
 team's capacity, the critical and go-live limits, a budget year, freeze — by
 its own literal. CP-SAT's ``sufficient_assumptions_for_infeasibility`` gives a
 core; a deletion pass then drops every rule whose removal keeps the estate
@@ -119,9 +119,9 @@ def conflict_texts(prep: Prep, rules: list[RuleId], *, seconds: float = 10.0,
     """The rules in words, most specific first. A team's capacity is given with
     the days a month the forced moves need and, when a search within
     ``seconds`` finds it, the smallest capacity that would do."""
-    order = {"must_move": 0, "pin": 1, "earliest": 2, "finish": 3, "blackout": 4, "freeze": 5,
-             "exit": 6, "before": 7, "together": 8, "team": 9, "critical": 10, "golive": 11,
-             "budget": 12}
+    order = {"must_move": 0, "pin": 1, "earliest": 2, "finish": 3, "residents": 4,
+             "blackout": 4, "freeze": 5, "exit": 6, "before": 7, "together": 8, "team": 9,
+             "critical": 10, "golive": 11, "budget": 12}
     out = []
     for r in sorted(rules, key=lambda r: (order.get(r[0], 99), r)):
         if r[0] == "team":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from estate.derive import resident_live_from
 from estate.months import MONTH_NAMES, label_at
 from solver.model.prep import AppPrep, OptPrep, Prep
 
@@ -34,7 +35,7 @@ def violated(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     the union of the per-family checks below."""
     return (must_move(prep, ap, o, L) + start_and_finish(prep, ap, o, L)
             + blackouts_and_freeze(prep, ap, o, L) + site_exit(prep, ap, o, L)
-            + pins(prep, ap, o, L))
+            + residents(prep, ap, o, L) + pins(prep, ap, o, L))
 
 
 def must_move(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
@@ -77,6 +78,15 @@ def site_exit(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     return out
 
 
+def residents(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
+    """A resident-facing application that moves (retire included) goes live no
+    earlier than ``resident_notice_weeks`` after the plan starts:
+    ``L >= resident_live_from`` (:func:`estate.derive.resident_live_from`)."""
+    if not o.moves or L >= resident_live_from(prep.estate.settings):
+        return []
+    return [("residents", ap.app_id)] if prep.estate.app_by_id[ap.app_id].resident_facing else []
+
+
 def pins(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     """A pin fixes the strategy (and target when given) and/or the start; a
     pinned start means the application moves."""
@@ -117,6 +127,12 @@ def describe(prep: Prep, rule: RuleId) -> str:
         apps = sorted(prep.site_set.get(rule[1], ()))
         runs = f" (it runs {_short(apps)})" if apps else ""
         return f"site {rule[1]} exit_by {site.exit_by}{runs}, and no option may target it"
+    if kind == "residents":
+        weeks = e.settings.resident_notice_weeks
+        first = label_at(lab, resident_live_from(e.settings) - 1)
+        return (f"application {rule[1]} is resident-facing: residents are told "
+                f"{weeks} weeks ahead (resident_notice_weeks), so it goes live in "
+                f"{first} at the earliest")
     if kind == "pin":
         p = e.pin_by_app[rule[1]]
         what = " ".join(x for x in (p.strategy, f"to {p.target_site}" if p.target_site

@@ -33,9 +33,14 @@ def _versus(name: str, plan: Totals, other: Totals | None) -> str:
         return f"  vs {name}: none (the {name} plan breaks a rule)"
     diff = other.objective - plan.objective
     pct = 100.0 * diff / abs(other.objective) if other.objective else 0.0
-    word = "saves" if round(diff) >= 0 else "costs"
-    return (f"  vs {name}: {_money(other.objective)} -> {word} {_money(abs(diff))} "
-            f"({abs(pct):.1f} %); cash {_money(other.cost)}, {other.co2e_tonnes:,.1f} tCO2e")
+    if round(diff) == 0:
+        verdict = "the same"
+    elif diff > 0:
+        verdict = f"saves {_money(diff)} ({pct:.1f} %)"
+    else:
+        verdict = f"costs {_money(-diff)} more ({-pct:.1f} %)"
+    return (f"  vs {name}: {_money(other.objective)} -> {verdict}; cash {_money(other.cost)}, "
+            f"{other.co2e_tonnes:,.1f} tCO2e")
 
 
 def _line(limit: float, elapsed: float, best: float, bound: float, gap: float) -> str:
@@ -85,9 +90,8 @@ def _progress(quiet: bool, limit: float) -> Iterator[Show | None]:
         yield show
 
 
-def _summary(plan: Plan, n_apps: int, out: Path) -> None:
-    click.echo(f"{plan.status}: {n_apps} applications, {plan.solve_seconds:.1f}s -> "
-               f"{out / 'plan.json'}")
+def _summary(plan: Plan, n_apps: int) -> None:
+    click.echo(f"{plan.status}: {n_apps} applications, solved in {plan.solve_seconds:.1f}s")
     t = plan.totals
     if t is None:
         return
@@ -156,9 +160,9 @@ def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int |
     written = pipeline.write_outputs(run, out_dir, pdf=not no_pdf,
                                      warn=lambda m: click.echo(f"warning: {m}", err=True))
     p = run.result.plan
-    _summary(p, len(run.estate.applications), out_dir)
-    for path in written[1:]:
-        click.echo(f"  wrote {path}")
+    _summary(p, len(run.estate.applications))
+    for path in written:
+        click.echo(f"wrote {path}")
     if p.status == "infeasible":
         from solver.model.explain import conflict_paragraph
 

@@ -39,7 +39,7 @@ def _notices(notices: tuple[Notice, ...], err: bool) -> None:
 
 def _problems(issues: tuple[Issue, ...], problems: Path | None) -> None:
     n = len(issues)
-    click.echo(f"error: {n:,} problem{'s' if n != 1 else ''} found.", err=True)
+    click.echo(f"error: {n:,} problem{'s' if n != 1 else ''} found:", err=True)
     for issue in issues[:SHOWN]:
         click.echo(f"  - {issue}", err=True)
     if n > SHOWN:
@@ -60,7 +60,7 @@ def _problems(issues: tuple[Issue, ...], problems: Path | None) -> None:
 @click.option("--problems", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every problem found to this CSV file (file, sheet, row, column, "
                    "value, problem).")
-@user_errors
+@user_errors(writes=False)
 def validate(workbook: Path, problems: Path | None) -> None:
     """Check WORKBOOK (.xlsx, or a folder of .csv files) against the workbook
     format (docs/workbook.md) and list every problem at once (exit 1), or
