@@ -21,12 +21,12 @@ import jinja2
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
+from estate.files import write_text
 from estate.model import Estate
 from estate.plan import Plan
 from reports import board, figures
 from reports.contracts import SOON_MONTHS, decision_text
 from reports.facts import Facts, status_words
-from reports.xlsx import file_mode
 
 TEMPLATES = Path(__file__).parent / "templates"
 PDF_TIMEOUT_SECONDS = 120
@@ -153,7 +153,7 @@ def render(estate: Estate, plan: Plan) -> str:
 
 
 def write_roadmap(estate: Estate, plan: Plan, path: str | Path) -> Path:
-    """Write ``roadmap.html`` atomically.
+    """Write ``roadmap.html`` atomically (:func:`estate.files.write_text`).
 
     Parameters
     ----------
@@ -169,15 +169,7 @@ def write_roadmap(estate: Estate, plan: Plan, path: str | Path) -> Path:
     Path
         The file written.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = render(estate, plan)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, file_mode())
-    os.replace(tmp, target)
-    return target
+    return write_text(path, render(estate, plan))
 
 
 def chromium() -> str | None:

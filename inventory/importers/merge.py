@@ -7,8 +7,11 @@ the required sheets and columns. Rows are matched by the sheet's id column
 ``(from_id, to_id)``, either way round). A new row is added whole; in an
 existing row only the columns the importer *owns* are updated, and a blank
 imported value never clears a cell. Other columns, extra user columns, other
-sheets and rows not in the import are kept as they are. The result is written
-atomically (:func:`inventory.tables.write_xlsx`).
+sheets and rows not in the import are kept as they are, and so are the user's
+formulas in cells the import does not change. The result is written
+atomically (:func:`inventory.tables.write_xlsx`: the workbook keeps its
+permissions; a read-only one or a symbolic link is refused), a CSV folder as
+one journaled change. An import that read no data rows writes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +24,14 @@ from typing import Any
 
 from estate.errors import EstateError, Issue
 from inventory.importers.common import ImportResult, split_list
-from inventory.tables import Tables, cell_text, read_tables, write_csv_folder, write_xlsx
+from inventory.tables import (
+    Formula,
+    Tables,
+    cell_text,
+    read_tables,
+    write_csv_folder,
+    write_xlsx,
+)
 
 SHEET_ORDER = ("settings", "sites", "applications", "servers", "options", "dependencies",
                "contracts", "teams", "budget")
@@ -93,13 +103,19 @@ class MergeReport:
 
 
 class _Sheet:
-    """A mutable sheet: ordered columns and rows of text cells."""
+    """A mutable sheet: ordered columns and rows of text cells.
+
+    ``formulas`` keeps the user's formulas: ``id(row) -> {column: (formula,
+    value read)}``; a cell the merge does not change is written back as its
+    formula.
+    """
 
     def __init__(self, name: str, columns: Iterable[str] = (),
                  rows: Iterable[dict[str, str]] = ()) -> None:
         self.name = name
-        self.columns: list[str] = [c for c in columns if c]
+        self.columns: list[str] = list(dict.fromkeys(c for c in columns if c))
         self.rows: list[dict[str, str]] = list(rows)
+        self.formulas: dict[int, dict[str, tuple[str, str]]] = {}
 
     def ensure_columns(self, cols: Iterable[str]) -> None:
         for c in cols:
@@ -124,11 +140,24 @@ def _typed(text: str) -> Any:
 
 
 def _load(target: Path) -> tuple[dict[str, _Sheet], bool, bool]:
-    if not target.exists():
+    """The target's sheets (every sheet, every column), whether it is new, whether a folder.
+
+    An interrupted earlier import into a CSV folder is completed first
+    (:func:`inventory.tables.read_tables`). Formulas are kept with the rows.
+    """
+    if not target.exists() and not target.is_symlink():
         return {}, True, target.suffix.lower() not in (".xlsx", ".xlsm")
     tables: Tables = read_tables(target)
-    sheets = {name: _Sheet(name, t.columns, (dict(r.cells) for r in t.rows))
-              for name, t in tables.sheets.items()}
+    sheets: dict[str, _Sheet] = {}
+    for name, t in tables.sheets.items():
+        sheet = _Sheet(name, t.columns)
+        for r in t.rows:
+            row = dict(r.cells)
+            sheet.rows.append(row)
+            kept = {c: (f, row.get(c, "")) for (n, c), f in t.formulas.items() if n == r.number}
+            if kept:
+                sheet.formulas[id(row)] = kept
+        sheets[name] = sheet
     return sheets, False, tables.is_folder
 
 
@@ -193,7 +222,7 @@ def _check_ids(sheets: dict[str, _Sheet], target: str) -> list[Issue]:
 
 def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult], *,
                site_id: str | None = None, site_kind: str = "on_prem",
-               dry_run: bool = False) -> MergeReport:
+               dry_run: bool = False, follow_symlinks: bool = False) -> MergeReport:
     """Merge importer results into the workbook (or CSV folder) ``target``.
 
     Parameters
@@ -207,6 +236,8 @@ def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult
         A site to add when missing (importers add the sites they use).
     dry_run : bool
         Work out the changes but write nothing.
+    follow_symlinks : bool
+        Write through a symbolic link at ``target`` (otherwise refused).
 
     Returns
     -------
@@ -216,10 +247,19 @@ def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult
     Raises
     ------
     EstateError
-        When the existing workbook cannot be read or the result cannot be written.
+        When an import read no data rows, or the existing workbook cannot be
+        read or the result cannot be written (a read-only workbook, a link not
+        to be followed); the workbook is left as it was.
     """
     path = Path(target)
     results = [results] if isinstance(results, ImportResult) else list(results)
+    empty = _nothing_read(results, path)
+    if empty:
+        raise EstateError(empty)
+    if not dry_run and (path.is_symlink() or path.exists()) and not path.is_dir():
+        from estate.files import writable_target
+
+        writable_target(path, follow_symlinks=follow_symlinks)
     sheets, created, folder = _load(path)
     report = MergeReport(str(path), created)
     _ensure_required(sheets)
@@ -236,7 +276,7 @@ def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult
         _add_cloud_target(sheets, report)
     report.issues.extend(_check_ids(sheets, str(path)))
     if not dry_run:
-        _write(sheets, path, folder)
+        _write(sheets, path, folder, follow_symlinks=follow_symlinks)
         report.written = True
     return report
 
@@ -336,16 +376,34 @@ def _ordered(sheets: dict[str, _Sheet]) -> list[_Sheet]:
     return first + [s for n, s in sheets.items() if n not in SHEET_ORDER]
 
 
-def _write(sheets: dict[str, _Sheet], path: Path, folder: bool) -> None:
-    out = {s.name: (s.columns, [[_typed(r.get(c, "")) if r.get(c, "") else None
-                                 for c in s.columns] for r in s.rows])
+def _cell(sheet: _Sheet, row: dict[str, str], column: str) -> Any:
+    """What to write for one cell: the user's formula when the value is unchanged."""
+    text = row.get(column, "")
+    formula = sheet.formulas.get(id(row), {}).get(column)
+    if formula is not None and formula[1] == text:
+        return Formula(formula[0])
+    return _typed(text) if text else None
+
+
+def _write(sheets: dict[str, _Sheet], path: Path, folder: bool, *,
+           follow_symlinks: bool = False) -> None:
+    out = {s.name: (s.columns, [[_cell(s, r, c) for c in s.columns] for r in s.rows])
            for s in _ordered(sheets)}
     try:
         if folder:
             write_csv_folder({n: (c, [[("" if v is None else v) for v in row] for row in rs])
                               for n, (c, rs) in out.items()}, path)
         else:
-            write_xlsx(out, path)
+            write_xlsx(out, path, follow_symlinks=follow_symlinks)
     except OSError as exc:
         raise EstateError(Issue(str(path), f"cannot write the workbook ({exc.strerror}); "
                                 "is it open in Excel?")) from exc
+
+
+def _nothing_read(results: list[ImportResult], target: Path) -> list[Issue]:
+    """An import that read no data rows must not rewrite the workbook."""
+    empty = [r for r in results
+             if r.counts.get("rows", 1 if any(r.rows.values()) else 0) == 0]
+    return [Issue(r.source, f"the {r.kind} export has no data rows (nothing to import); "
+                  f"{target} was left as it was — check that this is the right file")
+            for r in empty]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
@@ -10,7 +9,6 @@ import click
 from estate.cli.common import user_errors
 from estate.errors import EstateError, Issue
 from inventory.importers import IMPORTERS, merge_into, read_source
-from inventory.tables import is_dangerous
 
 _LIST_LABELS = {"powered_off": "powered off (flagged in servers.powerstate)",
                 "templates": "templates (skipped)",
@@ -19,13 +17,10 @@ _LIST_LABELS = {"powered_off": "powered off (flagged in servers.powerstate)",
 
 
 def _write_problems(issues: list[Issue], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["file", "sheet", "row", "column", "value", "problem"])
-        for i in issues:
-            cells = [i.file, i.sheet, "" if i.row is None else str(i.row), i.column, i.value,
-                     i.message]
-            w.writerow(["'" + c if is_dangerous(c) else c for c in cells])
+    from estate.errors import problems_csv
+    from estate.files import write_text
+
+    write_text(path, problems_csv(issues))
 
 
 @click.command(name="import")
@@ -67,12 +62,16 @@ def _write_problems(issues: list[Issue], path: Path) -> None:
 @click.option("--problems", type=click.Path(path_type=Path),
               help="Write every problem found to this CSV file.")
 @click.option("--show", default=25, show_default=True, help="Problems to print at most.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="When --into is a symbolic link, write the file it points to (otherwise "
+                   "a link is refused).")
 @user_errors
 def importer(kind: str, source: Path, into: Path, site: str | None, site_kind: str,
              sites_from: str, apps_from: str, app_column: str | None, app_map: Path | None,
              storage: str, rel: Path | None, maps: tuple[str, ...], keep_all: bool,
              keep_expired: bool, covers_map: Path | None, together_share: float,
-             dry_run: bool, strict: bool, problems: Path | None, show: int) -> None:
+             dry_run: bool, strict: bool, problems: Path | None, show: int,
+             follow_symlinks: bool) -> None:
     """Import SOURCE of KIND (an RVTools export, a dependency export, a contract
     register, …) and merge it into the estate workbook given by --into.
 
@@ -90,7 +89,7 @@ def importer(kind: str, source: Path, into: Path, site: str | None, site_kind: s
         _write_problems(result.issues, problems)
     if strict and result.issues:
         raise EstateError(result.issues)
-    report = merge_into(into, result, dry_run=dry_run)
+    report = merge_into(into, result, dry_run=dry_run, follow_symlinks=follow_symlinks)
     verb = "Would merge" if dry_run else "Merged"
     click.echo(f"{verb} {kind} {source} into {into}"
                f"{' (new workbook)' if report.created else ''}")

@@ -114,8 +114,9 @@ def _summary(plan: Plan, n_apps: int) -> None:
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for plan.json and the reports.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds for the solver (loading the workbook and writing the reports "
-                   "come on top).")
+              help="Seconds for the solver. Loading and checking the workbook and writing "
+                   "the reports come on top (for 200,000 rows, about 100 s from .xlsx, 20 s "
+                   "from .csv).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="CP-SAT workers (default: number of CPUs).")
 @click.option("--seed", type=int, default=0, show_default=True, help="CP-SAT random seed.")
@@ -146,7 +147,10 @@ def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int |
     clashing rules are named).
     """
     t0 = time.monotonic()
-    raw = pipeline.load(workbook, demo)
+    raw, notices = pipeline.load_noting(workbook, demo)
+    for n in notices:
+        click.echo(f"note: {n}", err=True)
+    pipeline.check_output_dir(out_dir)
     pins = pipeline.read_pins(pins_path) if pins_path is not None else ()
     with _progress(quiet, time_limit) as show:
         run = pipeline.plan_estate(raw, pins=pins, pins_source=str(pins_path),
