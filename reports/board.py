@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from estate.derive import cloud_options, tell_residents_by
+from estate.derive import cloud_options
+from estate.limits import tell_residents_by
 from estate.model import Application
 from estate.months import financial_year
 from estate.plan import Alternative, Ledger, Totals
@@ -305,7 +306,7 @@ def exceptions(facts: Facts) -> list[dict[str, Any]]:
 
 def resident_changes(facts: Facts) -> list[dict[str, Any]]:
     """Resident-facing applications changing in the plan, with the date to tell
-    residents (:func:`estate.derive.tell_residents_by`: the first day of the
+    residents (:func:`estate.limits.tell_residents_by`: the first day of the
     go-live month minus the workbook's ``resident_notice_weeks``)."""
     st = facts.estate.settings
     rows = []

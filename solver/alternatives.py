@@ -16,7 +16,8 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from estate.derive import cloud_options, notice_bound
+from estate.derive import cloud_options
+from estate.limits import notice_bound
 from estate.model import Estate, Option
 from estate.months import label_at, month_index
 from estate.plan import Alternative, Decision, Totals

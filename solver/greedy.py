@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from estate.derive import Loads, Unit, blackout_free, deadlines, notice_bound, units_in_order
+from estate.derive import Unit, units_in_order
+from estate.limits import Loads, blackout_free, deadlines, notice_bound
 from estate.model import Estate, Option
 from estate.months import calendar_month, label_at, month_index
 from estate.plan import Decision

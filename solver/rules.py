@@ -3,7 +3,7 @@
 :func:`violations` lists, in words naming ids and ``YYYY-MM`` months, every
 rule a :class:`~estate.derive.Schedule` breaks. Loads (team days, critical
 applications in flight, go-lives, budget) are compared with their limits
-with the tolerance :data:`estate.derive.EPS` (relative, at least absolute) so that one-off
+with the tolerance :data:`estate.limits.EPS` (relative, at least absolute) so that one-off
 costs spread over months do not fail on floating-point noise.
 
 Imports only :mod:`estate` and the standard library.
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from estate.derive import AppState, Schedule, label, notice_bound, team_capacity
+from estate.derive import AppState, Schedule, label, team_capacity
+from estate.limits import notice_bound
 from estate.model import Estate
 from estate.months import calendar_month, financial_year, format_month_names, month_index
 

@@ -19,7 +19,7 @@ from report_audit import audit, counts, page_text, pdf_text
 
 from estate.cli import main
 from estate.cli.pipeline import PlanRun, plan_estate, write_outputs
-from estate.derive import resident_live_from
+from estate.limits import resident_live_from
 from estate.model import Estate
 from estate.months import label_at
 from inventory.demo import demo_estate

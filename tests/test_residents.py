@@ -15,7 +15,7 @@ import datetime as dt
 import pytest
 from test_solver_factory import app, make_estate, moved, opt, run
 
-from estate.derive import resident_live_from, tell_residents_by
+from estate.limits import resident_live_from, tell_residents_by
 from estate.model import Settings
 from estate.plan import Decision
 from solver.evaluate import evaluate

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from estate.derive import resident_live_from
+from estate.limits import resident_live_from
 from estate.months import MONTH_NAMES, label_at
 from solver.model.prep import AppPrep, OptPrep, Prep
 
@@ -81,7 +81,7 @@ def site_exit(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
 def residents(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     """A resident-facing application that moves (retire included) goes live no
     earlier than ``resident_notice_weeks`` after the plan starts:
-    ``L >= resident_live_from`` (:func:`estate.derive.resident_live_from`)."""
+    ``L >= resident_live_from`` (:func:`estate.limits.resident_live_from`)."""
     if not o.moves or L >= resident_live_from(prep.estate.settings):
         return []
     return [("residents", ap.app_id)] if prep.estate.app_by_id[ap.app_id].resident_facing else []
