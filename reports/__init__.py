@@ -35,6 +35,15 @@ def _stderr(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
+def _drop_stale_pdf(out: Path, written: list[Path], warn: Callable[[str], None]) -> None:
+    """Remove a ``roadmap.pdf`` left by an earlier plan when none was printed now:
+    it would show another plan than the files beside it."""
+    old = out / "roadmap.pdf"
+    if old not in written and old.is_file() and not old.is_symlink():
+        old.unlink()
+        warn(f"removed {old}, printed for an earlier plan (it would not match this one)")
+
+
 def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
                   pdf: bool = True,
                   warn: Callable[[str], None] | None = None,
@@ -94,6 +103,7 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
                 written.append(out / "roadmap.pdf")
         if files is None:
             fs.commit()
+            _drop_stale_pdf(out, written, warn or _stderr)
     finally:
         if files is None:
             fs.discard()
@@ -121,4 +131,7 @@ def write_outputs(estate: Estate, result: Result, out_dir: str | Path, *,
                  planned=REPORT_FILES if reports else ())
         if reports:
             write_reports(estate, result, out, pdf=pdf, warn=warn, files=fs)
-        return fs.commit()
+        written = fs.commit()
+    if reports:
+        _drop_stale_pdf(out, written, warn or _stderr)
+    return written

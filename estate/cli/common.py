@@ -23,6 +23,10 @@ EXIT_USAGE = 2  # click's own code for a bad command line
 EXIT_NO_PLAN = 3
 EXIT_INFEASIBLE = 4
 
+#: Problems printed by a command; the rest are counted (``validate --problems
+#: FILE.csv`` lists them all).
+SHOWN_PROBLEMS = 100
+
 
 def user_errors(fn: F | None = None, *, writes: bool = True) -> Any:
     """Decorate a command so that an :class:`EstateError` prints every issue
@@ -42,8 +46,11 @@ def user_errors(fn: F | None = None, *, writes: bool = True) -> Any:
                 n = len(exc.issues)
                 tail = "; nothing was written." if writes else ":"
                 click.echo(f"error: {n} problem{'s' if n != 1 else ''} found{tail}", err=True)
-                for issue in exc.issues:
+                for issue in exc.issues[:SHOWN_PROBLEMS]:
                     click.echo(f"  - {issue}", err=True)
+                if n > SHOWN_PROBLEMS:
+                    click.echo(f"  … and {n - SHOWN_PROBLEMS} more: `estate validate WORKBOOK "
+                               "--problems problems.csv` lists them all", err=True)
                 sys.exit(EXIT_BAD_INPUT)
 
         return wrapper  # type: ignore[return-value]

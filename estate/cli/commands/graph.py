@@ -39,4 +39,4 @@ def graph(workbook: Path, out: Path | None, chains: int) -> None:
         click.echo(f"  {printable(str(c))}")
     target = out or _default_out(workbook)
     write_graphml(estate, target)
-    click.echo(f"graph written to {target}")
+    click.echo(f"wrote {target}")

@@ -22,5 +22,5 @@ def template(out: Path, force: bool) -> None:
     from inventory.template import write_template
 
     written = write_template(out, overwrite=force)
-    click.echo(f"template written to {written}")
+    click.echo(f"wrote {written}")
     click.echo(f"  fill it in, then: estate validate {out}")
