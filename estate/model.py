@@ -136,6 +136,7 @@ class Application:
     blackout_months: tuple[int, ...] = ()
     earliest_start: str | None = None
     must_finish_by: str | None = None
+    non_digital_route: str = ""
 
     def __post_init__(self) -> None:
         _check(bool(self.app_id), "app_id must not be blank")

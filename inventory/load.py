@@ -223,7 +223,8 @@ class _Loader:
                 current_monthly_cost=c.number("current_monthly_cost"),
                 blackout_months=c.months("blackout_months"),
                 earliest_start=c.month("earliest_start"),
-                must_finish_by=c.month("must_finish_by"))
+                must_finish_by=c.month("must_finish_by"),
+                non_digital_route=r.get("non_digital_route"))
             obj = _build(Application, c, **kw) if aid else None
             self.keep("applications", out, obj, r)
         return out

@@ -234,6 +234,10 @@ _APPLICATIONS = Sheet("applications", True, "The applications (business systems)
            default="the horizon start", example="2027-01"),
     Column("must_finish_by", MONTH, "live in its new state from this month at the latest "
            "(it must move)", default="no deadline", example="2028-03"),
+    Column("non_digital_route", TEXT, "how residents reach this service without going "
+           "online (telephone, face to face, paper): the roadmap shows it beside every "
+           "change residents will see", default="not recorded (the roadmap says so)",
+           example="phone 0300 123 4567; Civic Centre counter"),
     Column("notes", TEXT, "free text, kept", used=False),
     Column("wave", TEXT, "a migration wave from an import, kept", used=False),
     Column("strategy_hint", TEXT, "a strategy suggested by an import, kept", used=False),

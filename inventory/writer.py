@@ -133,7 +133,8 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         resident_facing=_yes(a.resident_facing),
         current_monthly_cost=_num(a.current_monthly_cost),
         blackout_months=_text(format_month_names(a.blackout_months)),
-        earliest_start=a.earliest_start, must_finish_by=a.must_finish_by)
+        earliest_start=a.earliest_start, must_finish_by=a.must_finish_by,
+        non_digital_route=_text(a.non_digital_route))
         for a in e.applications])
     sheets["servers"] = _rows("servers", [dict(
         server_id=s.server_id, hostname=_text(s.hostname), site_id=s.site_id, kind=s.kind,

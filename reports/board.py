@@ -321,6 +321,7 @@ def resident_changes(facts: Facts) -> list[dict[str, Any]]:
             change = move_words(ap.strategy, ap.target_site)
         rows.append({"app_id": app.app_id, "name": app.name,
                      "service": app.service or UNASSIGNED, "change": change,
+                     "route": app.non_digital_route,
                      "golive": facts.label(golive), "live_from": ap.live_from,
                      "tell_by": tell_residents_by(st, golive)})
     rows.sort(key=lambda r: (r["tell_by"], r["app_id"]))
@@ -337,9 +338,12 @@ def resident_services(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for service, rs in sorted(by.items()):
         last = max(r["golive"] for r in rs)
+        routes = sorted({r["route"] for r in rs if r["route"]})
         out.append({"service": service, "count": len(rs),
                     "apps": ", ".join(r["app_id"] for r in rs),
-                    "from": min(r["tell_by"] for r in rs), "golive_last": last})
+                    "from": min(r["tell_by"] for r in rs), "golive_last": last,
+                    "routes": "; ".join(routes),
+                    "unrecorded": [r["app_id"] for r in rs if not r["route"]]})
     return out
 
 

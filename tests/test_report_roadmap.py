@@ -87,6 +87,21 @@ def test_resident_changes(facts: Facts) -> None:
     services = board.resident_services(rows)
     assert [(s["service"], s["count"]) for s in services] == [
         ("@Housing", 1), ("Libraries", 1), ("Revenues & Benefits", 1)]
+    assert all(s["routes"] == "" and s["unrecorded"] for s in services)
+
+
+def test_the_non_digital_route_is_shown(facts: Facts) -> None:
+    est = facts.estate
+    apps = tuple(replace(a, non_digital_route="library counters") if a.app_id == "A7" else a
+                 for a in est.applications)
+    with_route = Facts(replace(est, applications=apps), facts.plan)
+    services = {s["service"]: s for s in board.resident_services(
+        board.resident_changes(with_route))}
+    assert services["Libraries"]["routes"] == "library counters"
+    assert services["Libraries"]["unrecorded"] == []
+    page = render(replace(est, applications=apps), facts.plan)
+    assert "library counters: open from" in page
+    assert "not recorded in the workbook (applications.non_digital_route)" in page
 
 
 def test_gantt_has_one_row_per_moving_application(facts: Facts) -> None:

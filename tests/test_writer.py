@@ -36,7 +36,8 @@ def _spec_columns() -> dict[str, list[str]]:
 
 
 #: Columns the writer adds beyond the spec (documented in docs/interpretation.md).
-EXTENSIONS = {"servers": ["powerstate"], "contracts": ["department", "cpv_code", "total_value"]}
+EXTENSIONS = {"servers": ["powerstate"], "contracts": ["department", "cpv_code", "total_value"],
+              "applications": ["non_digital_route"]}
 
 
 @pytest.mark.skipif(not SPEC.exists(), reason="inventory spec not found beside the project")
