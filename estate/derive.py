@@ -23,16 +23,12 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from estate.model import DEFAULT_TEAM, Contract, Estate, Option, Strategy
-from estate.months import calendar_month, date_month_index, financial_year, label_at, month_index
+from estate.months import date_month_index, label_at, month_index
 from estate.plan import ContractDecision, Decision
-
-#: Tolerance on loads against their limits (relative, at least absolute): one-off
-#: costs spread over months must not fail on floating-point noise.
-EPS = 1e-6
 
 Unit = tuple[str, ...]
 
@@ -348,112 +344,6 @@ def units_in_order(estate: Estate) -> list[Unit]:
     placed = set(order)
     order += sorted((u for u in succ if u not in placed), key=lambda u: u[0])
     return order
-
-
-# -- loads -----------------------------------------------------------------------
-def over(load: float, limit: float) -> bool:
-    """Whether ``load`` exceeds ``limit`` beyond the tolerance :data:`EPS`."""
-    return load > limit + EPS * max(1.0, abs(limit))
-
-
-class Loads:
-    """Month by month loads of the moves placed so far, against their limits:
-    team days in flight, critical applications in flight, go-lives a month and
-    one-off spend in flight per financial year (the planning model's
-    *Constraints*). A move is ``(app_id, option, s)``: in flight ``s … s+d-1``,
-    going live in ``s+d-1``, charging ``one_off_cost/d`` in each month of flight."""
-
-    def __init__(self, estate: Estate) -> None:
-        st = estate.settings
-        self.estate = estate
-        self.H = st.horizon_months
-        self.team_cap = team_capacity(estate)
-        self.days: dict[str, list[float]] = {t: [0.0] * self.H for t in self.team_cap}
-        self.critical = [0] * self.H
-        self.golives = [0] * self.H
-        self.fy = [financial_year(st.horizon_start, t) for t in range(self.H)]
-        self.budget = {b.financial_year: b.one_off_limit for b in estate.budget}
-        self.spend: dict[str, float] = defaultdict(float)
-
-    def _use(self, items: Iterable[tuple[str, Option, int]]
-             ) -> tuple[dict[tuple[str, int], float], dict[int, int], dict[int, int],
-                        dict[str, float]]:
-        days: dict[tuple[str, int], float] = defaultdict(float)
-        crit: dict[int, int] = defaultdict(int)
-        go: dict[int, int] = defaultdict(int)
-        spend: dict[str, float] = defaultdict(float)
-        for app_id, opt, s in items:
-            if not opt.moves:
-                continue
-            critical = self.estate.app_by_id[app_id].criticality == "critical"
-            d = opt.duration_months
-            for t in range(s, s + d):
-                for team, dd in opt.effort.items():
-                    if dd:
-                        days[(team, t)] += dd
-                crit[t] += critical
-                spend[self.fy[t]] += opt.one_off_cost / d
-            go[s + d - 1] += 1
-        return days, crit, go, spend
-
-    def fits(self, items: Iterable[tuple[str, Option, int]]) -> bool:
-        """Whether these moves, added to those placed, keep every load limit
-        (months must lie in ``0 … H-1``)."""
-        st = self.estate.settings
-        days, crit, go, spend = self._use(items)
-        for (team, t), dd in days.items():
-            cap = self.team_cap.get(team)
-            if cap is None or over(self.days[team][t] + dd, cap):
-                return False
-        if any(self.critical[t] + n > st.max_critical_in_flight for t, n in crit.items() if n):
-            return False
-        if st.max_golives_per_month is not None and any(
-                self.golives[t] + n > st.max_golives_per_month for t, n in go.items()):
-            return False
-        return not any(over(self.spend[fy] + x, self.budget[fy])
-                       for fy, x in spend.items() if fy in self.budget)
-
-    def add(self, items: Iterable[tuple[str, Option, int]], sign: int = 1) -> None:
-        """Book these moves (``sign=-1``: release them again)."""
-        days, crit, go, spend = self._use(items)
-        for (team, t), dd in days.items():
-            self.days[team][t] += sign * dd
-        for t, n in crit.items():
-            self.critical[t] += sign * n
-        for t, n in go.items():
-            self.golives[t] += sign * n
-        for fy, x in spend.items():
-            self.spend[fy] += sign * x
-
-
-def blackout_free(estate: Estate, app_id: str, s: int, d: int) -> bool:
-    """Whether no month ``s … s+d-1`` is one of the application's blackout months."""
-    app = estate.app_by_id[app_id]
-    hs = estate.settings.horizon_start
-    return not any(calendar_month(hs, t) in app.blackout_months for t in range(s, s + d))
-
-
-def deadlines(estate: Estate) -> dict[str, int]:
-    """Latest live-from month ``L`` of each application: its ``must_finish_by``
-    and the ``exit_by`` of every site it runs on (its servers', and the hosts'
-    of its virtual servers); ``H`` when unconstrained."""
-    hs, H = estate.settings.horizon_start, estate.settings.horizon_months
-    out = {a.app_id: H for a in estate.applications}
-    for a in estate.applications:
-        if a.must_finish_by is not None:
-            out[a.app_id] = min(out[a.app_id], month_index(hs, a.must_finish_by))
-    for srv in estate.servers:
-        sites = [srv.site_id]
-        if srv.host_id is not None and srv.host_id in estate.server_by_id:
-            sites.append(estate.server_by_id[srv.host_id].site_id)
-        for sid in sites:
-            site = estate.site_by_id.get(sid)
-            if site is not None and site.exit_by is not None:
-                x = month_index(hs, site.exit_by)
-                for aid in srv.app_ids:
-                    if aid in out:
-                        out[aid] = min(out[aid], x)
-    return out
 
 
 def cloud_options(estate: Estate, app_id: str) -> list[Option]:

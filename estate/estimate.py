@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 
+from estate import hardware, staying
 from estate.model import DEFAULT_TEAM, Application, Estate, Option, Server, Site
 from estate.reference import Reference, packaged_reference
 
@@ -48,18 +49,6 @@ def vm_kwh_per_month(vcpus: float, ram_gb: float, storage_gb: float = 0.0, ssd: 
     return cpu + mem + disk
 
 
-def _size(server: Server, ref: Reference) -> tuple[float, float]:
-    """(cores or vCPUs, RAM GB) of a server, defaults by kind where blank."""
-    if server.kind == "virtual":
-        cores_key, ram_key = "vm.default_vcpus", "vm.default_ram_gb"
-    else:
-        cores_key = f"server.{server.kind}_default_cores"
-        ram_key = f"server.{server.kind}_default_ram_gb"
-    cores = server.vcpus if server.vcpus is not None else ref.number(cores_key)
-    ram = server.ram_gb if server.ram_gb is not None else ref.number(ram_key)
-    return cores, ram
-
-
 def server_watts(server: Server, ref: Reference | None = None) -> float:
     """Average draw of a server, W.
 
@@ -69,10 +58,9 @@ def server_watts(server: Server, ref: Reference | None = None) -> float:
     ``server.<kind>_default_*`` where blank).
     """
     r = _ref(ref)
-    cores, ram = _size(server, r)
+    cores, ram = hardware.size(server, r)
     if server.kind == "virtual":
-        storage = server.storage_gb if server.storage_gb is not None else r.number(
-            "vm.default_storage_gb")
+        storage = hardware.storage_gb(server, r)
         return vm_kwh_per_month(cores, ram, storage, ref=r) * 1000 / r.number(
             "ccf.hours_per_month")
     return (r.number("server.idle_watts") + r.number("server.watts_per_core") * cores
@@ -89,7 +77,7 @@ def embodied_kg(server: Server, ref: Reference | None = None) -> float:
     r = _ref(ref)
     if server.kind == "virtual":
         return 0.0
-    cores, ram = _size(server, r)
+    cores, ram = hardware.size(server, r)
     cpus = max(1, math.ceil(cores / r.number("embodied.cores_per_cpu")))
     return (r.number("embodied.base_kg") + r.number("embodied.kg_per_384gb_dram") * ram / 384
             + r.number("embodied.kg_per_cpu") * cpus
@@ -97,10 +85,9 @@ def embodied_kg(server: Server, ref: Reference | None = None) -> float:
 
 
 def replacement_cost(server: Server, ref: Reference | None = None) -> float:
-    """£ to replace a server at end of life: by kind (physical, host); virtual 0."""
-    if server.kind == "virtual":
-        return 0.0
-    return _ref(ref).number(f"server.replacement_cost_{server.kind}")
+    """£ to replace a server at end of life (:func:`estate.hardware.replacement_cost`:
+    cores × £/core + RAM × £/GB; virtual 0)."""
+    return hardware.replacement_cost(server, _ref(ref))
 
 
 def vm_sizes(ref: Reference | None = None) -> list[tuple[str, float, float]]:
@@ -216,57 +203,92 @@ def _is_zombie_app(estate: Estate, app: Application) -> bool:
     return not any(app.app_id in (d.from_id, d.to_id) for d in estate.dependencies)
 
 
+def _powered_off_app(estate: Estate, app: Application) -> bool:
+    servers = estate.servers_by_app.get(app.app_id, ())
+    return bool(servers) and all(s.powered_off for s in servers)
+
+
+def rehost_monthly(server: Server, pricing: str = "payg",
+                   ref: Reference | None = None) -> tuple[float, float]:
+    """(£ a month, kWh a month before PUE) of one server rehosted to the cloud.
+
+    £ = right-sized VM (:func:`right_size`) + storage_gb ×
+    ``cloud.storage_per_gb_month`` + the same OS licence
+    (:func:`estate.staying.os_licence_monthly`: licences travel, Azure Hybrid
+    Benefit) + VM administration × ``labour.cloud_fraction`` +
+    ``cloud.backup_per_server_month`` + the network share of (VM + storage +
+    licence). No extended security updates (free in the cloud). kWh = the
+    right-sized VM's energy with the server's storage.
+    """
+    r = _ref(ref)
+    vcpus, ram = hardware.size(server, r)
+    storage = hardware.storage_gb(server, r)
+    name, count = right_size(vcpus, ram, ref=r)
+    vm = count * r.number(f"cloud.vm.{name}.{pricing}")
+    disk = storage * r.number("cloud.storage_per_gb_month")
+    licence = staying.os_licence_monthly(server, r)
+    as_vm = server if server.kind == "virtual" else Server(server.server_id, server.site_id,
+                                                           "virtual")
+    labour = staying.labour_monthly(as_vm, r) * r.number("labour.cloud_fraction")
+    cost = (vm + disk + licence + labour + r.number("cloud.backup_per_server_month")
+            + staying.network_share(vm + disk + licence, r))
+    kwh = vm_kwh_per_month(count * r.number(f"cloud.vm.{name}.vcpus"),
+                           count * r.number(f"cloud.vm.{name}.ram_gb"), storage, ref=r)
+    return cost, kwh
+
+
+def _rehost(estate: Estate, app: Application, r: Reference, pricing: str,
+            team: str) -> list[Option]:
+    servers = estate.servers_by_app.get(app.app_id, ())
+    here = {s.site_id for s in servers}
+    targets = [s for s in estate.sites
+               if s.kind == "cloud" and s.exit_by is None and here != {s.site_id}]
+    if not servers or not targets:
+        return []
+    n = monthly = kwh = 0.0
+    for s in servers:
+        share = 1.0 / max(1, len(s.app_ids))
+        cost, energy = rehost_monthly(s, pricing, r)
+        monthly += share * cost
+        kwh += share * energy
+        n += share
+    months = math.ceil(n / r.number("migration.servers_per_month") - 1e-9)
+    months = max(1, int(min(max(months, r.number("migration.min_months")),
+                            r.number("migration.max_months"))))
+    effort = {team: n * r.number("migration.effort_days_per_server") / months}
+    order = sorted(range(len(targets)), key=lambda i: (site_pue(targets[i], r), i))
+    return [Option(app.app_id, "rehost", targets[i].site_id, duration_months=months,
+                   one_off_cost=n * r.number("migration.rehost_cost_per_server"),
+                   monthly_cost=monthly, monthly_kwh=kwh, effort=dict(effort), generated=True)
+            for i in order]
+
+
 def generated_options(estate: Estate, app: Application, ref: Reference | None = None,
                       pricing: str = "payg") -> list[Option]:
     """Options estimated for an application that has no ``options`` rows.
 
     * ``retain`` at the site of its first server (none if it has no servers);
-    * ``rehost`` to the cheapest cloud site (no ``exit_by``, not where all its
-      servers already are; cheapest = lowest monthly cost, then lowest PUE, then
-      site order), when it has servers and such a site exists. Each server counts
-      ``1 / (number of applications it serves)``: monthly cost = Σ share ×
-      (right-sized VM + storage_gb × storage price); monthly_kwh = Σ share × VM
-      energy of the right-sized VM with the server's storage; one-off =
-      servers × £/server; effort = servers × days/server on the migration team;
-      duration = ceil(servers / servers_per_month) within [min, max] months;
-    * ``retire`` only for a *zombie application*: no servers, no current cost and
-      no dependency (it only keeps contracts alive).
+    * ``rehost`` to each cloud site (no ``exit_by``, not where all its servers
+      already are), cheapest first (list prices are the same at each, so by
+      PUE, then site order), when it has servers. Each server counts
+      ``1 / (number of applications it serves)``: monthly cost and energy =
+      Σ share × :func:`rehost_monthly`; one-off = servers × £/server; effort =
+      servers × days/server spread over the months in flight, on the
+      migration team; duration = ceil(servers / servers_per_month) within
+      [min, max] months;
+    * ``retire`` for a *zombie application* (no servers, no current cost, no
+      dependency: it only keeps contracts alive) and for an application whose
+      servers are all powered off (a candidate, not a decision).
 
     Every option has ``generated=True``.
     """
     r = _ref(ref)
     servers = estate.servers_by_app.get(app.app_id, ())
     team = migration_team(estate)
-    retain_site = servers[0].site_id if servers else None
-    out = [Option(app.app_id, "retain", retain_site, generated=True)]
-    here = {s.site_id for s in servers}
-    targets = [s for s in estate.sites
-               if s.kind == "cloud" and s.exit_by is None and here != {s.site_id}]
-    if servers and targets:
-        n = 0.0
-        monthly = kwh = 0.0
-        for s in servers:
-            share = 1.0 / max(1, len(s.app_ids))
-            vcpus, ram = _size(s, r)
-            storage = s.storage_gb if s.storage_gb is not None else r.number(
-                "vm.default_storage_gb")
-            name, count = right_size(vcpus, ram, ref=r)
-            monthly += share * (count * r.number(f"cloud.vm.{name}.{pricing}")
-                                + storage * r.number("cloud.storage_per_gb_month"))
-            kwh += share * vm_kwh_per_month(count * r.number(f"cloud.vm.{name}.vcpus"),
-                                            count * r.number(f"cloud.vm.{name}.ram_gb"),
-                                            storage, ref=r)
-            n += share
-        months = math.ceil(n / r.number("migration.servers_per_month") - 1e-9)
-        months = int(min(max(months, r.number("migration.min_months")),
-                         r.number("migration.max_months")))
-        best = min(targets, key=lambda s: site_pue(s, r))  # cost is the same at each
-        out.append(Option(app.app_id, "rehost", best.site_id, duration_months=max(1, months),
-                          one_off_cost=n * r.number("migration.rehost_cost_per_server"),
-                          monthly_cost=monthly, monthly_kwh=kwh,
-                          effort={team: n * r.number("migration.effort_days_per_server")},
-                          generated=True))
-    if _is_zombie_app(estate, app):
+    out = [Option(app.app_id, "retain", servers[0].site_id if servers else None,
+                  generated=True)]
+    out += _rehost(estate, app, r, pricing, team)
+    if _is_zombie_app(estate, app) or _powered_off_app(estate, app):
         out.append(Option(app.app_id, "retire", None,
                           duration_months=max(1, int(r.number("migration.retire_months"))),
                           one_off_cost=r.number("migration.retire_cost"),

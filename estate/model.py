@@ -136,6 +136,7 @@ class Application:
     blackout_months: tuple[int, ...] = ()
     earliest_start: str | None = None
     must_finish_by: str | None = None
+    non_digital_route: str = ""
 
     def __post_init__(self) -> None:
         _check(bool(self.app_id), "app_id must not be blank")
@@ -156,6 +157,9 @@ class Server:
 
     ``purchase_date`` (``YYYY-MM-DD``), ``model`` and ``cpu_model`` are the
     hardware facts from which a blank ``end_of_life`` is estimated.
+    ``powerstate`` is the discovery tool's word (RVTools ``poweredOff``);
+    an application whose servers are all powered off gets a generated
+    ``retire`` option.
     """
 
     server_id: str
@@ -176,6 +180,13 @@ class Server:
     purchase_date: str | None = None
     model: str = ""
     cpu_model: str = ""
+    powerstate: str = ""
+
+    @property
+    def powered_off(self) -> bool:
+        """True when ``powerstate`` says the server is powered off."""
+        return self.powerstate.replace(" ", "").replace("_", "").lower() in (
+            "poweredoff", "off", "stopped")
 
     def __post_init__(self) -> None:
         _check(bool(self.server_id), "server_id must not be blank")
@@ -263,6 +274,9 @@ class Contract:
 
     ``estimated`` marks a row an import estimated (e.g. hypervisor
     subscriptions no contract covers) rather than read from a register.
+    ``department``, ``cpv_code`` and ``total_value`` (£ over the whole
+    contract) are kept from a contract register for procurement; the planner
+    does not use them.
     """
 
     contract_id: str
@@ -277,6 +291,9 @@ class Contract:
     renewal_uplift: float = 0.0
     covers: tuple[str, ...] = ()
     estimated: bool = False
+    department: str = ""
+    cpv_code: str = ""
+    total_value: float | None = None
 
     def __post_init__(self) -> None:
         _check(bool(self.contract_id), "contract_id must not be blank")
@@ -288,6 +305,7 @@ class Contract:
         _check(self.notice_months >= 0, "notice_months must not be negative")
         _check(self.renewal_term_months >= 1, "renewal_term_months must be at least 1")
         _check(self.renewal_uplift > -1, "renewal_uplift must be above -1")
+        _check_nonneg(self.total_value, "total_value")
 
 
 @dataclass(frozen=True)

@@ -203,9 +203,12 @@ class Plan:
         """``plan.json``'s text."""
         return json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
 
-    def write(self, path: str | Path) -> None:
-        """Write ``plan.json``."""
-        Path(path).write_text(self.to_json(), encoding="utf-8")
+    def write(self, path: str | Path) -> Path:
+        """Write ``plan.json`` atomically; a symbolic link or read-only file is refused
+        (:func:`estate.files.write_text`)."""
+        from estate.files import write_text
+
+        return write_text(path, self.to_json())
 
 
 # -- reading plan.json ------------------------------------------------------------

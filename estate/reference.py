@@ -55,10 +55,19 @@ class RefValue:
 
 @dataclass(frozen=True)
 class Reference:
-    """The reference data set: entries by dotted key, and the data set's version."""
+    """The reference data set: entries by dotted key, and the data set's version.
+
+    ``used``, when a set, records every key read (:meth:`tracking`), so that a
+    plan can list the entries its estimates rest on.
+    """
 
     version: str
     values: dict[str, RefValue] = field(default_factory=dict)
+    used: set[str] | None = field(default=None, compare=False, repr=False)
+
+    def tracking(self) -> Reference:
+        """A copy that records every key read in ``used``."""
+        return Reference(self.version, self.values, set())
 
     def __contains__(self, key: object) -> bool:
         return key in self.values
@@ -70,9 +79,12 @@ class Reference:
     def entry(self, key: str) -> RefValue:
         """The full entry of ``key`` (raises ``KeyError`` naming the key)."""
         try:
-            return self.values[key]
+            entry = self.values[key]
         except KeyError:
             raise KeyError(f"no reference value {key!r}") from None
+        if self.used is not None:
+            self.used.add(key)
+        return entry
 
     def get(self, key: str) -> float | str:
         """The value of ``key`` (a number, or a month for ``os.*``)."""
@@ -92,6 +104,8 @@ class Reference:
             head, _, tail = key.rpartition(".")
             if head == prefix and tail.isdigit() and len(tail) == 4:
                 out[int(tail)] = float(entry.value)
+                if self.used is not None:
+                    self.used.add(key)
         return dict(sorted(out.items()))
 
     def rows(self) -> list[tuple[str, float | str, str, int | None, str]]:

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from estate import estimate as est
+from estate import hardware, staying
 from estate.errors import EstateError, Issue
-from estate.model import DEFAULT_TEAM, Estate, Option, Server, Settings, Site, Team
+from estate.model import DEFAULT_TEAM, Application, Estate, Option, Server, Settings, Site, Team
 from estate.months import add_months, calendar_year, parse_month
 from estate.reference import Reference, check_override, is_known_key, load_reference
 
@@ -33,8 +34,8 @@ CARBON_SERIES = ("central", "low", "high")
 EXTRA_SETTINGS: dict[str, str] = {
     "carbon_price_series": "central, low or high: the carbon value series for the default "
                            "carbon_price (default central)",
-    "cloud_pricing": "payg or reserved_1y: list prices used for generated rehost options "
-                     "(default payg)",
+    "cloud_pricing": "reserved_1y or payg: list prices used for generated rehost options "
+                     "(default reserved_1y: servers that run all the time are reserved)",
     "os_eos_must_finish_months": "months: an application on an out-of-support OS at the "
                                  "horizon start must be live elsewhere this many months "
                                  "after it (default: no deadline)",
@@ -51,7 +52,7 @@ def _extras(estate: Estate, ref: Reference) -> tuple[Reference, dict[str, Any]]:
     """Apply the settings sheet's reference overrides; parse the extra settings."""
     issues: list[Issue] = []
     overrides: dict[str, float | str] = {}
-    opts: dict[str, Any] = {"carbon_price_series": "central", "cloud_pricing": "payg",
+    opts: dict[str, Any] = {"carbon_price_series": "central", "cloud_pricing": "reserved_1y",
                             "os_eos_must_finish_months": None}
     for key, raw in estate.settings.extra.items():
         text = str(raw).strip()
@@ -135,8 +136,27 @@ def _site(site: Site, ref: Reference, filled: list[str]) -> Site:
     if price is None:
         price = ref.number("power_price_per_kwh") if site.kind != "cloud" else 0.0
         filled.append(f"sites.{site.site_id}.power_price_per_kwh")
-    fixed = site.monthly_fixed_cost if site.monthly_fixed_cost is not None else 0.0
+    fixed = site.monthly_fixed_cost
+    if fixed is None and site.kind == "cloud":
+        fixed = 0.0  # the contract's rule, not an estimate
     return replace(site, pue=pue, power_price_per_kwh=price, monthly_fixed_cost=fixed)
+
+
+def _facilities(base: Estate, ref: Reference, filled: list[str],
+                ) -> tuple[tuple[Site, ...], dict[str, float], dict[str, float]]:
+    """Fill blank ``monthly_fixed_cost`` of on_prem / colo sites from their IT load."""
+    serving = staying.in_service(base)
+    loads: dict[str, float] = {}
+    fees: dict[str, float] = {}
+    sites = []
+    for site in base.sites:
+        if site.monthly_fixed_cost is None:
+            loads[site.site_id] = staying.it_load_kw(base, site.site_id, serving)
+            fees[site.site_id] = staying.facilities_monthly(site, loads[site.site_id], ref)
+            site = replace(site, monthly_fixed_cost=fees[site.site_id])
+            filled.append(f"sites.{site.site_id}.monthly_fixed_cost")
+        sites.append(site)
+    return tuple(sites), loads, fees
 
 
 def _server(srv: Server, ref: Reference, filled: list[str]) -> Server:
@@ -151,6 +171,11 @@ def _server(srv: Server, ref: Reference, filled: list[str]) -> Server:
         if eos is not None:
             values["os_end_of_support"] = eos
             filled.append(f"servers.{srv.server_id}.os_end_of_support")
+    if srv.end_of_life is None and srv.kind != "virtual":
+        eol = hardware.end_of_life(srv, ref)
+        if eol is not None:
+            values["end_of_life"] = eol
+            filled.append(f"servers.{srv.server_id}.end_of_life")
     return replace(srv, **values) if values else srv
 
 
@@ -232,48 +257,83 @@ def resolve(estate: Estate, reference_file: str | Path | None = None, *,
         return estate
     ref = reference if reference is not None else load_reference(reference_file)
     ref, opts = _extras(estate, ref)
+    ref = ref.tracking()
     filled: list[str] = []
     settings = _settings(estate.settings, ref, opts["carbon_price_series"], filled)
-    sites = tuple(_site(s, ref, filled) for s in estate.sites)
     servers = tuple(_server(s, ref, filled) for s in estate.servers)
     teams = estate.teams or (Team(DEFAULT_TEAM, settings.team_days_per_month),)
-    base = replace(estate, settings=settings, sites=sites, servers=servers, teams=teams)
+    base = replace(estate, settings=settings, servers=servers, teams=teams,
+                   sites=tuple(_site(s, ref, filled) for s in estate.sites))
+    sites, loads, fees = _facilities(base, ref, filled)
+    app_costs = staying.estimate_applications(base, estate.applications, ref)
+    apps = tuple(replace(a, current_monthly_cost=sum(app_costs[a.app_id].values()))
+                 if a.app_id in app_costs else a for a in estate.applications)
+    filled += [f"applications.{a}.current_monthly_cost" for a in app_costs]
+    apps = _deadlines(base, apps, opts["os_eos_must_finish_months"], ref, filled)
+    base = replace(base, sites=sites, applications=apps)
+    generated = _generated(base, ref, opts["cloud_pricing"], filled)
+    resolved = replace(base, options=estate.options + tuple(generated), resolved=True,
+                       estimated=tuple(filled))
+    inputs = staying.StayingInputs(app_costs, loads, fees)
+    return replace(resolved, assumptions=_assumptions(resolved, generated, filled, ref,
+                                                      inputs, app_costs))
 
-    apps = tuple(a if a.current_monthly_cost is not None else replace(a, current_monthly_cost=0.0)
-                 for a in estate.applications)
-    months = opts["os_eos_must_finish_months"]
-    if months is not None:
-        late = {a for a, *_ in out_of_support(base, ref)}
-        deadline = add_months(settings.horizon_start, months)
-        new_apps = []
-        for a in apps:
-            if a.app_id in late and a.must_finish_by is None:
-                a = replace(a, must_finish_by=deadline)
-                filled.append(f"applications.{a.app_id}.must_finish_by")
-            new_apps.append(a)
-        apps = tuple(new_apps)
 
-    generated: list[Option] = []
-    for app in apps:
+def _deadlines(base: Estate, apps: tuple[Application, ...], months: int | None,
+               ref: Reference, filled: list[str]) -> tuple[Application, ...]:
+    """``must_finish_by`` for applications on an out-of-support OS (extra setting)."""
+    if months is None:
+        return apps
+    late = {a for a, *_ in out_of_support(base, ref)}
+    deadline = add_months(base.settings.horizon_start, months)
+    out = []
+    for a in apps:
+        if a.app_id in late and a.must_finish_by is None:
+            a = replace(a, must_finish_by=deadline)
+            filled.append(f"applications.{a.app_id}.must_finish_by")
+        out.append(a)
+    return tuple(out)
+
+
+def _generated(base: Estate, ref: Reference, pricing: str, filled: list[str]) -> list[Option]:
+    out: list[Option] = []
+    for app in base.applications:
         if not base.options_by_app.get(app.app_id):
-            for o in est.generated_options(base, app, ref, pricing=opts["cloud_pricing"]):
-                generated.append(o)
-                filled.append(f"options.{app.app_id}.{o.strategy}")
+            for o in est.generated_options(base, app, ref, pricing=pricing):
+                out.append(o)
+                target = f"@{o.target_site}" if o.strategy == "rehost" else ""
+                filled.append(f"options.{app.app_id}.{o.strategy}{target}")
+    return out
 
-    assumptions: dict[str, Any] = {
-        "settings": _json_settings(settings),
+
+def _assumptions(est_: Estate, generated: list[Option], filled: list[str], ref: Reference,
+                 inputs: staying.StayingInputs,
+                 app_costs: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """plan.json's ``assumptions`` block of a resolved estate."""
+    out: dict[str, Any] = {
+        "settings": _json_settings(est_.settings),
         "sites": {s.site_id: {"pue": s.pue, "power_price_per_kwh": s.power_price_per_kwh,
-                              "grid_kg_per_kwh": s.grid_kg_per_kwh} for s in sites},
+                              "grid_kg_per_kwh": s.grid_kg_per_kwh,
+                              "monthly_fixed_cost": s.monthly_fixed_cost} for s in est_.sites},
         "servers": {s.server_id: {"watts": s.watts, "replacement_cost": s.replacement_cost,
                                   "embodied_kgco2e": s.embodied_kgco2e,
-                                  "os_end_of_support": s.os_end_of_support} for s in servers},
-        "teams": {t.team_id: t.days_per_month for t in teams},
+                                  "os_end_of_support": s.os_end_of_support,
+                                  "end_of_life": s.end_of_life} for s in est_.servers},
+        "teams": {t.team_id: t.days_per_month for t in est_.teams},
         "options": [_option_dict(o) for o in generated],
         "estimated": list(filled),
         "reference_version": ref.version,
     }
-    if months is not None:
-        assumptions["applications"] = {a.app_id: {"must_finish_by": a.must_finish_by}
-                                       for a in apps if a.must_finish_by is not None}
-    return replace(base, applications=apps, options=estate.options + tuple(generated),
-                   resolved=True, estimated=tuple(filled), assumptions=assumptions)
+    # every reference entry the estimates above read, with unit, year and source
+    apps: dict[str, dict[str, Any]] = {}
+    for a in est_.applications:
+        if a.app_id in app_costs:
+            apps.setdefault(a.app_id, {})["current_monthly_cost"] = a.current_monthly_cost
+        if f"applications.{a.app_id}.must_finish_by" in filled:
+            apps.setdefault(a.app_id, {})["must_finish_by"] = a.must_finish_by
+    if apps:
+        out["applications"] = apps
+    out["cost_of_staying"] = staying.breakdown(est_, inputs, ref)
+    out["reference"] = {k: {f: v for f, v in ref.entry(k).as_dict().items() if f != "key"}
+                        for k in sorted(ref.used or ())}
+    return out

@@ -17,6 +17,8 @@ from estate.model import Estate
 from inventory.synth import synth_estate
 
 COUNCIL = "Borough of Wessexford Council"
+STRATEGY = ("Digital, Data and Technology Strategy 2024–28: cloud first where feasible and "
+            "economic, exit the on-premises data centre, cut CO2, keep services running")
 DEMO_APPS = 300
 DEMO_SEED = 2026
 DEMO_START = "2026-04"
@@ -30,8 +32,10 @@ def demo_estate() -> Estate:
     -------
     Estate
         A raw estate of :data:`DEMO_APPS` applications over 48 months from
-        April 2026; ``source`` names the council.
+        April 2026; ``source`` and the ``organisation`` setting name the
+        council, ``strategy`` its digital strategy.
     """
     e = synth_estate(DEMO_APPS, DEMO_SEED, horizon_start=DEMO_START,
                      horizon_months=DEMO_MONTHS)
-    return replace(e, source=f"{COUNCIL} (demo estate)")
+    settings = replace(e.settings, organisation=COUNCIL, strategy=STRATEGY)
+    return replace(e, settings=settings, source=f"{COUNCIL} (demo estate)")

@@ -13,14 +13,13 @@ Nodes are applications, servers, hosts, sites and contracts (node attribute
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from estate.files import atomic_write
 from estate.model import Estate
 
 NODE_TYPES = ("application", "server", "host", "site", "contract")
@@ -250,7 +249,9 @@ def _graphml_value(v: Any) -> Any:
 def write_graphml(estate: Estate, path: str | os.PathLike[str]) -> None:
     """Write :func:`build_graph` as GraphML (blanks as empty text, lists as ``a; b``).
 
-    The file is written to a temporary name and moved into place.
+    The file is written to a temporary name and moved into place
+    (:func:`estate.files.atomic_write`: an existing file keeps its permissions;
+    a read-only file or a symbolic link is refused).
 
     GraphML has no null, so ``None`` becomes ``""``; tuples become ``;``
     lists and mappings ``k=v; …``. Each attribute keeps one type across nodes
@@ -269,16 +270,7 @@ def write_graphml(estate: Estate, path: str | os.PathLike[str]) -> None:
         out.add_node(n, **{k: (str(v) if len(kinds[k]) > 1 else v) for k, v in d.items()})
     for u, v, key, d in g.edges(keys=True, data=True):
         out.add_edge(u, v, key=key, **{a: _graphml_value(b) for a, b in d.items()})
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".graphml", dir=target.parent)
-    os.close(fd)
-    try:
-        nx.write_graphml(out, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: nx.write_graphml(out, tmp))
 
 
 def summary(estate: Estate) -> dict[str, Any]:

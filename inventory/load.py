@@ -1,8 +1,9 @@
 """Load an estate workbook (``.xlsx`` or a folder of ``.csv``) into an :class:`Estate`.
 
-Every sheet and column of the inventory spec (``shared/spec/inventory.md``) is
-read here, plus an optional ``pins`` sheet (``app_id``, ``strategy``, ``start``,
-``target_site``). Every cell is untrusted text: each is parsed by
+Every sheet and column of :mod:`inventory.schema` (documented in
+``docs/workbook.md``) is read here. Names are checked first
+(:mod:`inventory.structure`: near misses are errors, unknown names are
+ignored and reported as notices). Every cell is untrusted text: each is parsed by
 :mod:`inventory.cells`, and every problem becomes an :class:`Issue` naming the
 file, sheet, Excel row and column. Problems in cells and problems across
 objects (:func:`inventory.validate.validate_estate`) are collected together and
@@ -11,14 +12,19 @@ raised at once as one :class:`EstateError`.
 A row with a bad cell is still built when its id is present, with a neutral
 value in place of the bad one, so that one mistake does not cascade into
 "unknown id" errors elsewhere; the estate is never returned in that case.
+
+:func:`inspect_workbook` returns everything (estate or issues, and notices)
+without raising, for ``estate validate``; :func:`load_workbook` raises on
+issues and returns the notices; :func:`load_estate` returns only the estate.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
-from estate.errors import EstateError, Issue
+from estate.errors import EstateError, Issue, Notice
 from estate.model import (
     CRITICALITIES,
     DEFAULT_TEAM,
@@ -39,27 +45,52 @@ from estate.model import (
     Team,
 )
 from estate.months import default_horizon_start
-from inventory import cells
+from estate.resolve import EXTRA_SETTINGS
+from inventory import cells, schema
 from inventory.cells import RowCells as _Cells
 from inventory.cells import build as _build
+from inventory.structure import check_structure
 from inventory.tables import Row, Tables, read_tables
-from inventory.validate import validate_estate
+from inventory.validate import plan_warnings, validate_estate
 
-REQUIRED_SHEETS = ("sites", "applications", "servers")
+#: Sheets a workbook must have (from :mod:`inventory.schema`).
+REQUIRED_SHEETS = schema.REQUIRED_SHEETS
 
-#: Columns a sheet must have when it is present.
+#: Columns a sheet must have when it is present (from :mod:`inventory.schema`).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "settings": ("key", "value"),
-    "sites": ("site_id", "kind"),
-    "applications": ("app_id", "name"),
-    "servers": ("server_id", "site_id", "kind"),
-    "options": ("app_id", "strategy"),
-    "dependencies": ("from_id", "to_id", "kind"),
-    "contracts": ("contract_id", "annual_value", "end_date"),
-    "teams": ("team_id", "days_per_month"),
-    "budget": ("financial_year", "one_off_limit"),
-    "pins": ("app_id",),
-}
+    name: s.required_columns for name, s in schema.SHEETS.items() if s.required_columns}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A workbook as read: the estate, or every problem, and what the user should know.
+
+    Attributes
+    ----------
+    source : str
+        The workbook or folder read.
+    estate : Estate or None
+        The raw estate; ``None`` when there are issues.
+    issues : tuple of Issue
+        Every problem found (empty when ``estate`` is given).
+    notices : tuple of Notice
+        Ignored sheets and columns, defaults assumed (an empty or missing
+        settings sheet) and warnings about what would make a plan meaningless.
+    """
+
+    source: str
+    estate: Estate | None
+    issues: tuple[Issue, ...] = ()
+    notices: tuple[Notice, ...] = ()
+
+    def notices_of(self, kind: str) -> tuple[Notice, ...]:
+        """The notices of one kind (``ignored``, ``assumed`` or ``warning``)."""
+        return tuple(n for n in self.notices if n.kind == kind)
+
+
+#: Settings keys a misspelt key is compared with (the planner's own and the extras).
+_SETTING_KEYS = tuple(s.key for s in schema.SETTINGS) + tuple(EXTRA_SETTINGS)
+
 
 class _Loader:
     """Reads each sheet of ``tables`` into model objects, collecting issues."""
@@ -67,6 +98,7 @@ class _Loader:
     def __init__(self, tables: Tables) -> None:
         self.t = tables
         self.issues: list[Issue] = []
+        self.notices: list[Notice] = []
         # sheet -> Excel row of each object, in the estate's tuple order
         self.positions: dict[str, list[int]] = {}
 
@@ -82,41 +114,30 @@ class _Loader:
             out.append(obj)
             self.positions.setdefault(sheet, []).append(row.number)
 
-    # -- structure -----------------------------------------------------------
-    def structure(self) -> list[Issue]:
-        out: list[Issue] = []
-        for sheet in REQUIRED_SHEETS:
-            if sheet not in self.t.sheets:
-                out.append(Issue(self.t.file_of(sheet) if not self.t.is_folder else
-                                 self.t.source,
-                                 f"the required sheet '{sheet}' is missing"
-                                 + (f" (expected {sheet}.csv in the folder)"
-                                    if self.t.is_folder else "; add a sheet named " + sheet),
-                                 sheet=sheet))
-        apps = self.t.sheets.get("applications")
-        if apps is not None and apps.columns and not apps.rows:
-            out.append(Issue(self.t.file_of("applications"), "the applications sheet has no "
-                             "data rows; list at least one application under the header",
-                             sheet="applications", row=2))
-        for sheet, required in REQUIRED_COLUMNS.items():
-            table = self.t.sheets.get(sheet)
-            if table is None or (not table.columns and sheet not in REQUIRED_SHEETS):
-                continue
-            for col in required:
-                if col not in table.columns:
-                    out.append(Issue(self.t.file_of(sheet),
-                                     f"the required column '{col}' is missing from the header "
-                                     f"row (columns found: {', '.join(table.columns) or 'none'})",
-                                     sheet=sheet, row=1, column=col))
-        return out
+    def assumed(self, given: set[str], start: str, months: int) -> None:
+        """Say which horizon was assumed when the settings sheet does not give its start
+        (the default start moves with today's date, so the plan would too)."""
+        if "horizon_start" in given:
+            return
+        table = self.t.sheets.get("settings")
+        where = ("there is no settings sheet" if table is None else
+                 "the settings sheet is empty" if not table.rows else
+                 "the settings sheet has no horizon_start")
+        self.notices.append(Notice(
+            "assumed", f"{where}: the plan covers {months} months from {start} (the first "
+            "April on or before today, so it moves as the date does)"
+            + ("; every other setting takes its default" if table is None or not table.rows
+               else "") + ". Add a horizon_start row (YYYY-MM) to the settings sheet to fix "
+            "it", file=self.t.file_of("settings"), sheet="settings"))
 
     # -- sheets ----------------------------------------------------------------
     def settings(self) -> Settings:
         kw: dict[str, Any] = {"horizon_start": default_horizon_start()}
         extra: dict[str, str] = {}
         seen: dict[str, int] = {}
+        given: set[str] = set()
         for c, r in self.rows("settings"):
-            key = r.get("key").strip().lower()
+            key = schema.normalise_name(r.get("key"))
             if not key:
                 c.bad("key", "", "key is blank; write a setting name such as horizon_start")
                 continue
@@ -126,6 +147,8 @@ class _Loader:
                 continue
             seen[key] = r.number
             raw = r.get("value")
+            if raw:
+                given.add(key)
             c.label = key
             if not raw:
                 continue
@@ -154,11 +177,17 @@ class _Loader:
             elif key == "grid_kg_per_kwh":
                 value = c.parse("value", cells.parse_grid, None)
             else:
+                intended = schema.near_miss(key, _SETTING_KEYS)
+                if intended is not None:
+                    c.bad("key", key, f"unknown setting {key!r}: did you mean {intended!r}? "
+                          "Fix the spelling (as it is, the row would not count)")
+                    continue
                 extra[key] = raw
                 continue
             if value is not None:
                 kw[key] = value
         kw["extra"] = extra
+        self.assumed(given, kw["horizon_start"], kw.get("horizon_months", 48))
         file = self.t.file_of("settings")
         try:
             return Settings(**kw)
@@ -194,7 +223,8 @@ class _Loader:
                 current_monthly_cost=c.number("current_monthly_cost"),
                 blackout_months=c.months("blackout_months"),
                 earliest_start=c.month("earliest_start"),
-                must_finish_by=c.month("must_finish_by"))
+                must_finish_by=c.month("must_finish_by"),
+                non_digital_route=r.get("non_digital_route"))
             obj = _build(Application, c, **kw) if aid else None
             self.keep("applications", out, obj, r)
         return out
@@ -222,7 +252,7 @@ class _Loader:
                 os_end_of_support=c.month("os_end_of_support"),
                 end_of_life=c.month("end_of_life"), app_ids=c.ids("app_ids"),
                 purchase_date=c.date("purchase_date"), model=r.get("model"),
-                cpu_model=r.get("cpu_model"), **nums)
+                cpu_model=r.get("cpu_model"), powerstate=r.get("powerstate"), **nums)
             obj = _build(Server, c, **kw) if sid else None
             self.keep("servers", out, obj, r)
         return out
@@ -296,7 +326,8 @@ class _Loader:
                 notice_months=c.integer("notice_months", 3, minimum=0),
                 renewal_term_months=c.integer("renewal_term_months", 12, minimum=1),
                 renewal_uplift=uplift, covers=c.ids("covers"),
-                estimated=c.boolean("estimated", False))
+                estimated=c.boolean("estimated", False), department=r.get("department"),
+                cpv_code=r.get("cpv_code"), total_value=c.number("total_value"))
             obj = _build(Contract, c, **kw) if cid else None
             self.keep("contracts", out, obj, r)
         return out
@@ -349,20 +380,8 @@ _ID_OF = {
 }
 
 
-def estate_from_tables(tables: Tables) -> Estate:
-    """Parse and validate already-read sheet tables into a raw :class:`Estate`.
-
-    Raises
-    ------
-    EstateError
-        With every problem found: missing sheets or columns first (alone, as
-        nothing else can be read reliably), else every cell and cross-object
-        problem at once.
-    """
-    ld = _Loader(tables)
-    structural = ld.structure()
-    if structural:
-        raise EstateError(structural)
+def _parse(tables: Tables, ld: _Loader) -> tuple[Estate, list[Issue]]:
+    """Every sheet into model objects, then the checks across them."""
     settings = ld.settings()
     parts: dict[str, list[Any]] = {
         "sites": ld.sites(), "applications": ld.applications(), "servers": ld.servers(),
@@ -383,14 +402,91 @@ def estate_from_tables(tables: Tables) -> Estate:
         numbers = ld.positions.get(sheet, [])
         return tables.file_of(sheet), numbers[index] if 0 <= index < len(numbers) else None
 
-    issues = ld.issues + validate_estate(estate, locate)
+    return estate, ld.issues + validate_estate(estate, locate)
+
+
+def inspect_tables(tables: Tables, *, resolve: bool = False) -> Loaded:
+    """Check already-read sheet tables; never raises for a problem in them.
+
+    Missing required sheets or columns are reported with the other problems
+    of names (near misses, repeated columns) and nothing else, as nothing
+    else can be read reliably; otherwise every cell and cross-object problem
+    is reported at once. Warnings about what would make a plan meaningless
+    (:func:`inventory.validate.plan_warnings`) are given for a valid estate.
+    With ``resolve``, the estate is also resolved against the reference data
+    (:func:`estate.resolve.resolve`), so that what only planning would find
+    (an unknown settings key, a bad reference override) is reported too.
+    """
+    shape = check_structure(tables)
+    if shape.blocking:
+        return Loaded(tables.source, None, tuple(_sorted(shape.blocking + shape.issues)),
+                      tuple(shape.notices))
+    ld = _Loader(tables)
+    estate, issues = _parse(tables, ld)
+    notices = shape.notices + ld.notices
+    issues = shape.issues + issues
     if issues:
-        raise EstateError(_sorted(issues))
-    return estate
+        return Loaded(tables.source, None, tuple(_sorted(issues)), tuple(notices))
+    if resolve:
+        from estate.resolve import resolve as resolve_estate
+
+        try:
+            resolve_estate(estate)
+        except EstateError as exc:
+            return Loaded(tables.source, None, tuple(exc.issues), tuple(notices))
+    notices += plan_warnings(estate, tables.file_of)
+    return Loaded(tables.source, estate, (), tuple(notices))
 
 
-_SHEET_ORDER = ["settings", "sites", "applications", "servers", "options", "dependencies",
-                "contracts", "teams", "budget", "pins"]
+def inspect_workbook(path: str | os.PathLike[str], *, resolve: bool = True) -> Loaded:
+    """Read and check a workbook; every problem comes back in ``issues`` (never raised).
+
+    Parameters
+    ----------
+    path
+        An ``.xlsx`` workbook, or a folder holding ``sites.csv``,
+        ``applications.csv``, ``servers.csv`` and any optional sheets.
+    resolve
+        Also resolve it against the reference data (see :func:`inspect_tables`).
+    """
+    try:
+        tables = read_tables(path, only=schema.READ_SHEETS)
+    except EstateError as exc:
+        return Loaded(str(path), None, tuple(exc.issues))
+    return inspect_tables(tables, resolve=resolve)
+
+
+def load_workbook(path: str | os.PathLike[str]) -> Loaded:
+    """Load a workbook: its estate (never ``None``) and its notices.
+
+    Raises
+    ------
+    EstateError
+        Listing every problem (file, sheet, row, column, value, what to do).
+    """
+    loaded = inspect_workbook(path, resolve=False)  # the planner resolves it itself
+    if loaded.issues:
+        raise EstateError(list(loaded.issues))
+    return loaded
+
+
+def estate_from_tables(tables: Tables) -> Estate:
+    """Parse and validate already-read sheet tables into a raw :class:`Estate`.
+
+    Raises
+    ------
+    EstateError
+        With every problem found: missing sheets or columns first (with the
+        other problems of names, as nothing else can be read reliably), else
+        every cell and cross-object problem at once.
+    """
+    loaded = inspect_tables(tables)
+    if loaded.estate is None:
+        raise EstateError(list(loaded.issues))
+    return loaded.estate
+
+
+_SHEET_ORDER = list(schema.SHEETS)
 
 
 def _sorted(issues: list[Issue]) -> list[Issue]:
@@ -421,4 +517,6 @@ def load_estate(path: str | os.PathLike[str]) -> Estate:
     EstateError
         Listing every problem (file, sheet, row, column, value, what to do).
     """
-    return estate_from_tables(read_tables(path))
+    estate = load_workbook(path).estate
+    assert estate is not None  # load_workbook raises otherwise
+    return estate

@@ -32,7 +32,13 @@ from estate.model import (
     Team,
 )
 from estate.months import add_months, financial_year
-from inventory.synth_catalogue import QUALIFIERS, SERVICES, Product
+from inventory.synth_catalogue import (
+    CONTACT,
+    NON_DIGITAL_ROUTES,
+    QUALIFIERS,
+    SERVICES,
+    Product,
+)
 from inventory.synth_infra import (
     ON_PREM_LOCS,
     AppDraft,
@@ -411,7 +417,9 @@ def synth_estate(n_apps: int, seed: int = 0, *, horizon_start: str = "2026-04",
     contracts = contract_list(rng, apps, servers, horizon_start)
     applications = tuple(
         Application(a.app_id, a.name, a.service, a.criticality, a.resident, a.cost,
-                    a.blackout, a.earliest_start, a.must_finish_by) for a in apps)
+                    a.blackout, a.earliest_start, a.must_finish_by,
+                    NON_DIGITAL_ROUTES.get(a.service, CONTACT) if a.resident else "")
+        for a in apps)
     settings = Settings(horizon_start, horizon_months, max_critical_in_flight=max_crit,
                         freeze_months=(12,))
     return Estate(

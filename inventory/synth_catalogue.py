@@ -272,3 +272,20 @@ SUPPLIERS: dict[str, tuple[str, ...]] = {
     "connectivity": ("PSN Network Services Ltd", "Regional Broadband Ltd", "WAN Carrier plc"),
     "saas": ("Gov SaaS Ltd", "Cloud Forms Ltd", "Bookings Online Ltd", "Citizen Portal Co"),
 }
+
+
+#: The non-digital route of a resident-facing service (what the roadmap shows
+#: beside each change residents will see): telephone, face to face, paper.
+CONTACT = "phone 0300 555 0100 or the Civic Centre customer desk"
+NON_DIGITAL_ROUTES: dict[str, str] = {
+    "Revenues & Benefits": "benefits line 0300 555 0110; paper claim forms at libraries",
+    "Council Tax": "council tax line 0300 555 0120; Civic Centre customer desk",
+    "Adult Social Care": "adult social care line 0300 555 0130; home visits",
+    "Children's Social Care": "children's services line 0300 555 0140",
+    "Education & Schools Admissions": "paper application forms from schools and libraries",
+    "Waste & Recycling": "waste line 0300 555 0150; crew collection calendar by post",
+    "Libraries": "library counters in every branch",
+    "Parking": "parking line 0300 555 0160; pay at the Civic Centre desk",
+    "Housing & Homelessness": "housing options desk at the Civic Centre; 24-hour line",
+    "Elections & Electoral Registration": "paper registration forms by post",
+}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from estate.errors import Issue
+from estate.errors import Issue, Notice
 from estate.model import DEFAULT_TEAM, Dependency, Estate
 from estate.months import month_index
 from inventory.graph import before_cycle, move_groups
@@ -83,29 +83,37 @@ class _Checker:
 
     # -- checks ----------------------------------------------------------------
     def duplicate_ids(self) -> None:
-        seen: dict[str, tuple[str, int]] = {}
+        """Ids are unique (across sites, applications and servers) ignoring case."""
+        seen: dict[str, tuple[str, int, str]] = {}
         for sheet in ("sites", "applications", "servers"):
             attr = _ID_ATTR[sheet]
             for i, obj in enumerate(getattr(self.e, sheet)):
                 oid = getattr(obj, attr)
-                if oid in seen:
-                    s0, i0 = seen[oid]
+                folded = oid.casefold()
+                if folded in seen:
+                    s0, i0, was = seen[folded]
+                    same = ("is already used" if was == oid else
+                            f"differs only in case from {was!r}, used")
                     self.add(sheet, i, attr, oid,
-                             f"{attr} {oid!r} is already used in {s0} {self.row_of(s0, i0)}; "
-                             "ids must be unique across applications, servers and sites — "
-                             "rename one")
+                             f"{attr} {oid!r} {same} in {s0} {self.row_of(s0, i0)}; "
+                             "ids must be unique across applications, servers and sites "
+                             "(ignoring case) — rename one")
                 else:
-                    seen[oid] = (sheet, i)
+                    seen[folded] = (sheet, i, oid)
         for sheet in ("contracts", "teams"):
             attr = _ID_ATTR[sheet]
-            first: dict[str, int] = {}
+            earlier: dict[str, tuple[int, str]] = {}
             for i, obj in enumerate(getattr(self.e, sheet)):
                 oid = getattr(obj, attr)
-                if oid in first:
-                    self.add(sheet, i, attr, oid, f"{attr} {oid!r} is already used in "
-                             f"{self.row_of(sheet, first[oid])}; give each a unique id")
+                folded = oid.casefold()
+                if folded in earlier:
+                    i0, was = earlier[folded]
+                    same = ("is already used" if was == oid else
+                            f"differs only in case from {was!r}, used")
+                    self.add(sheet, i, attr, oid, f"{attr} {oid!r} {same} in "
+                             f"{self.row_of(sheet, i0)}; give each a unique id")
                 else:
-                    first[oid] = i
+                    earlier[folded] = (i, oid)
         fys: dict[str, int] = {}
         for i, b in enumerate(self.e.budget):
             if b.financial_year in fys:
@@ -346,3 +354,77 @@ def validate_estate(estate: Estate, locate: Locate | None = None) -> list[Issue]
     ch.contracts()
     ch.pins()
     return ch.issues
+
+
+def _listed(items: list[str], most: int = 8) -> str:
+    shown = ", ".join(items[:most])
+    return shown + (f", … ({len(items) - most} more)" if len(items) > most else "")
+
+
+def _staying_costs_nothing(estate: Estate) -> bool:
+    """Whether nothing in the estate costs anything to keep as it is, and nothing
+    is there to estimate such a cost from (servers are: their energy, hardware
+    and running costs are estimated)."""
+    return (not estate.servers
+            and not any(a.current_monthly_cost for a in estate.applications)
+            and not any(s.kind != "cloud" and s.monthly_fixed_cost for s in estate.sites)
+            and not any(c.annual_value > 0 for c in estate.contracts))
+
+
+def plan_warnings(estate: Estate, file_of: Callable[[str], str] | None = None) -> list[Notice]:
+    """What would make a plan of this (valid) estate meaningless: warnings, not errors.
+
+    No cloud site (applications without options rows can only be retained);
+    nothing that costs anything to keep as it is; no site with ``exit_by``;
+    contracts that cover nothing; host names repeated (ignoring case).
+
+    Parameters
+    ----------
+    estate
+        A raw estate that passed :func:`validate_estate`.
+    file_of
+        The file to name for a sheet (default: ``estate.source``).
+    """
+    where = file_of or (lambda _sheet: estate.source)
+    out: list[Notice] = []
+    if not any(s.kind == "cloud" for s in estate.sites):
+        out.append(Notice("warning", "no site has kind cloud, so the generated rehost options "
+                          "have nowhere to go: applications without options rows can only be "
+                          "retained. Add a cloud site (e.g. CLOUD-UK, kind cloud)",
+                          file=where("sites"), sheet="sites"))
+    if _staying_costs_nothing(estate):
+        out.append(Notice("warning", "nothing costs anything to keep as it is (no servers, "
+                          "no current_monthly_cost, no site costs, no contracts) and there is "
+                          "nothing to estimate costs from, so no move can save money; fill "
+                          "current_monthly_cost or list the servers",
+                          file=where("applications"), sheet="applications"))
+    if not any(s.exit_by for s in estate.sites):
+        deadline = any(a.must_finish_by for a in estate.applications)
+        out.append(Notice("warning", "no site has exit_by, so no data centre has to be "
+                          "left" + ("" if deadline else " and, with no must_finish_by either, "
+                                    "nothing has to move: the plan may well be to do nothing")
+                          + "; set exit_by on the sites being left", file=where("sites"),
+                          sheet="sites"))
+    empty = [c.contract_id for c in estate.contracts if not c.covers]
+    if empty:
+        one = len(empty) == 1
+        out.append(Notice("warning", f"{len(empty)} contract{'' if one else 's'} "
+                          f"cover{'s' if one else ''} nothing ({_listed(empty)}): "
+                          f"{'it is' if one else 'they are'} paid whatever the plan does and "
+                          f"no move can end {'it' if one else 'them'}; fill covers with the "
+                          "application, server or site ids "
+                          f"{'it serves' if one else 'they serve'}",
+                          file=where("contracts"), sheet="contracts", column="covers"))
+    names: dict[str, list[str]] = {}
+    for s in estate.servers:
+        if s.hostname:
+            names.setdefault(s.hostname.casefold(), []).append(s.server_id)
+    repeated = [f"{k} ({', '.join(v[:3])})" for k, v in names.items() if len(v) > 1]
+    if repeated:
+        many = len(repeated) != 1
+        out.append(Notice("warning", f"{len(repeated)} hostname{'s are' if many else ' is'} "
+                          f"used by more than one server (ignoring case): {_listed(repeated)}; "
+                          "imports match servers by hostname, so check these are different "
+                          "machines", file=where("servers"), sheet="servers",
+                          column="hostname"))
+    return out

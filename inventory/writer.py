@@ -1,7 +1,7 @@
 """Write an :class:`Estate` as the estate workbook of the inventory spec.
 
-:func:`estate_to_sheets` turns an estate into the spec's sheets and lower-case
-columns (plus a ``pins`` sheet when the estate has pins); :func:`write_estate`
+:func:`estate_to_sheets` turns an estate into the sheets and columns of
+:mod:`inventory.schema` (plus a ``pins`` sheet when the estate has pins); :func:`write_estate`
 saves them as an ``.xlsx`` workbook (atomic, formula-safe) or a folder of
 ``.csv`` files. Loading the result with :func:`inventory.load.load_estate`
 gives back an equal estate.
@@ -21,32 +21,15 @@ from typing import Any
 from estate.errors import EstateError, Issue
 from estate.model import Estate, Settings
 from estate.months import format_month_names
+from inventory import schema
 from inventory.tables import write_csv_folder, write_xlsx
 
 Sheets = dict[str, tuple[list[str], list[list[Any]]]]
 
-#: Sheet -> columns, in the order of the inventory spec.
+#: Sheet -> columns written, in schema order (:mod:`inventory.schema`; the
+#: columns the planner reads: informational ones are only ever kept, never made).
 COLUMNS: dict[str, list[str]] = {
-    "settings": ["key", "value"],
-    "sites": ["site_id", "name", "kind", "pue", "power_price_per_kwh", "monthly_fixed_cost",
-              "exit_by", "grid_kg_per_kwh"],
-    "applications": ["app_id", "name", "service", "criticality", "resident_facing",
-                     "current_monthly_cost", "blackout_months", "earliest_start",
-                     "must_finish_by"],
-    "servers": ["server_id", "hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb",
-                "storage_gb", "os", "os_end_of_support", "end_of_life", "watts",
-                "replacement_cost", "embodied_kgco2e", "app_ids", "purchase_date", "model",
-                "cpu_model"],
-    "options": ["app_id", "strategy", "target_site", "duration_months", "one_off_cost",
-                "monthly_cost", "monthly_kwh", "effort"],
-    "dependencies": ["from_id", "to_id", "kind", "split_cost_per_month"],
-    "contracts": ["contract_id", "supplier", "title", "category", "annual_value",
-                  "start_date", "end_date", "notice_months", "renewal_term_months",
-                  "renewal_uplift", "covers", "estimated"],
-    "teams": ["team_id", "days_per_month"],
-    "budget": ["financial_year", "one_off_limit"],
-    "pins": ["app_id", "strategy", "start", "target_site"],
-}
+    name: schema.columns(name, used_only=True) for name in schema.READ_SHEETS}
 
 
 def _num(x: float | int | None) -> float | int | None:
@@ -112,8 +95,17 @@ def _settings_rows(s: Settings) -> list[list[Any]]:
     return rows
 
 
+def _rows(sheet: str, rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Rows given as ``{column: value}`` in the sheet's column order (missing: blank)."""
+    cols = COLUMNS[sheet]
+    unknown = {k for r in rows for k in r} - set(cols)
+    if unknown:
+        raise ValueError(f"columns {sorted(unknown)} are not in the schema of {sheet}")
+    return cols, [[r.get(c) for c in cols] for r in rows]
+
+
 def estate_to_sheets(estate: Estate) -> Sheets:
-    """The estate as sheets ``{name: (columns, rows)}`` of the inventory spec.
+    """The estate as sheets ``{name: (columns, rows)}`` of the workbook schema.
 
     Parameters
     ----------
@@ -131,45 +123,63 @@ def estate_to_sheets(estate: Estate) -> Sheets:
     """
     e = estate
     sheets: Sheets = {"settings": (COLUMNS["settings"], _settings_rows(e.settings))}
-    sheets["sites"] = (COLUMNS["sites"], [
-        [s.site_id, _text(s.name), s.kind, _num(s.pue), _num(s.power_price_per_kwh),
-         _num(s.monthly_fixed_cost), s.exit_by, _num(s.grid_kg_per_kwh)] for s in e.sites])
-    sheets["applications"] = (COLUMNS["applications"], [
-        [a.app_id, a.name, _text(a.service), a.criticality, _yes(a.resident_facing),
-         _num(a.current_monthly_cost), _text(format_month_names(a.blackout_months)),
-         a.earliest_start, a.must_finish_by] for a in e.applications])
-    sheets["servers"] = (COLUMNS["servers"], [
-        [s.server_id, _text(s.hostname), s.site_id, s.kind, s.host_id, _num(s.vcpus),
-         _num(s.ram_gb), _num(s.storage_gb), _text(s.os), s.os_end_of_support,
-         s.end_of_life, _num(s.watts), _num(s.replacement_cost), _num(s.embodied_kgco2e),
-         _list(s.app_ids), s.purchase_date, _text(s.model), _text(s.cpu_model)]
+    sheets["sites"] = _rows("sites", [dict(
+        site_id=s.site_id, name=_text(s.name), kind=s.kind, pue=_num(s.pue),
+        power_price_per_kwh=_num(s.power_price_per_kwh),
+        monthly_fixed_cost=_num(s.monthly_fixed_cost), exit_by=s.exit_by,
+        grid_kg_per_kwh=_num(s.grid_kg_per_kwh)) for s in e.sites])
+    sheets["applications"] = _rows("applications", [dict(
+        app_id=a.app_id, name=a.name, service=_text(a.service), criticality=a.criticality,
+        resident_facing=_yes(a.resident_facing),
+        current_monthly_cost=_num(a.current_monthly_cost),
+        blackout_months=_text(format_month_names(a.blackout_months)),
+        earliest_start=a.earliest_start, must_finish_by=a.must_finish_by,
+        non_digital_route=_text(a.non_digital_route))
+        for a in e.applications])
+    sheets["servers"] = _rows("servers", [dict(
+        server_id=s.server_id, hostname=_text(s.hostname), site_id=s.site_id, kind=s.kind,
+        host_id=s.host_id, vcpus=_num(s.vcpus), ram_gb=_num(s.ram_gb),
+        storage_gb=_num(s.storage_gb), os=_text(s.os), os_end_of_support=s.os_end_of_support,
+        end_of_life=s.end_of_life, watts=_num(s.watts), replacement_cost=_num(s.replacement_cost),
+        embodied_kgco2e=_num(s.embodied_kgco2e), app_ids=_list(s.app_ids),
+        purchase_date=s.purchase_date, model=_text(s.model), cpu_model=_text(s.cpu_model),
+        powerstate=_text(s.powerstate))
         for s in e.servers])
-    sheets["options"] = (COLUMNS["options"], [
-        [o.app_id, o.strategy, o.target_site,
-         None if o.strategy == "retain" else o.duration_months,
-         _num(o.one_off_cost), _num(o.monthly_cost), _num(o.monthly_kwh), _effort(o.effort)]
+    sheets["options"] = _rows("options", [dict(
+        app_id=o.app_id, strategy=o.strategy, target_site=o.target_site,
+        duration_months=None if o.strategy == "retain" else o.duration_months,
+        one_off_cost=_num(o.one_off_cost), monthly_cost=_num(o.monthly_cost),
+        monthly_kwh=_num(o.monthly_kwh), effort=_effort(o.effort))
         for o in e.options if not o.generated])
-    sheets["dependencies"] = (COLUMNS["dependencies"], [
-        [d.from_id, d.to_id, d.kind,
-         _num(d.split_cost_per_month) if d.kind == "loose" or d.split_cost_per_month else None]
+    sheets["dependencies"] = _rows("dependencies", [dict(
+        from_id=d.from_id, to_id=d.to_id, kind=d.kind,
+        split_cost_per_month=(_num(d.split_cost_per_month)
+                              if d.kind == "loose" or d.split_cost_per_month else None))
         for d in e.dependencies])
-    sheets["contracts"] = (COLUMNS["contracts"], [
-        [c.contract_id, _text(c.supplier), _text(c.title), _text(c.category),
-         _num(c.annual_value), c.start_date, c.end_date, c.notice_months,
-         c.renewal_term_months, _num(c.renewal_uplift), _list(c.covers),
-         _yes(c.estimated) if c.estimated else None]
+    sheets["contracts"] = _rows("contracts", [dict(
+        contract_id=c.contract_id, supplier=_text(c.supplier), title=_text(c.title),
+        category=_text(c.category), annual_value=_num(c.annual_value),
+        start_date=c.start_date, end_date=c.end_date, notice_months=c.notice_months,
+        renewal_term_months=c.renewal_term_months, renewal_uplift=_num(c.renewal_uplift),
+        covers=_list(c.covers), estimated=_yes(c.estimated) if c.estimated else None,
+        department=_text(c.department), cpv_code=_text(c.cpv_code),
+        total_value=_num(c.total_value))
         for c in e.contracts])
-    sheets["teams"] = (COLUMNS["teams"], [[t.team_id, _num(t.days_per_month)]
-                                          for t in e.teams])
-    sheets["budget"] = (COLUMNS["budget"], [[b.financial_year, _num(b.one_off_limit)]
-                                            for b in e.budget])
+    sheets["teams"] = _rows("teams", [dict(team_id=t.team_id,
+                                           days_per_month=_num(t.days_per_month))
+                                      for t in e.teams])
+    sheets["budget"] = _rows("budget", [dict(financial_year=b.financial_year,
+                                             one_off_limit=_num(b.one_off_limit))
+                                        for b in e.budget])
     if e.pins:
-        sheets["pins"] = (COLUMNS["pins"], [[p.app_id, p.strategy, p.start, p.target_site]
-                                            for p in e.pins])
+        sheets["pins"] = _rows("pins", [dict(app_id=p.app_id, strategy=p.strategy,
+                                             start=p.start, target_site=p.target_site)
+                                        for p in e.pins])
     return sheets
 
 
-def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
+def write_estate(estate: Estate, path: str | os.PathLike[str], *,
+                 follow_symlinks: bool = False) -> Path:
     """Write the estate workbook: ``.xlsx`` when ``path`` ends so, else a CSV folder.
 
     The ``.xlsx`` is written atomically (a temporary file moved into place) and
@@ -188,6 +198,14 @@ def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
     Path
         ``path``, so that ``load_estate(write_estate(e, p))`` reads it back.
 
+    Notes
+    -----
+    An existing workbook keeps its permissions; a read-only one is refused,
+    and a symbolic link is written through only with ``follow_symlinks``
+    (:mod:`estate.files`). In a CSV folder the sheets are replaced as one
+    change, and the files of sheets this estate does not have (an old
+    ``pins.csv``) are removed with it.
+
     Raises
     ------
     EstateError
@@ -204,9 +222,10 @@ def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
     sheets = estate_to_sheets(estate)
     try:
         if is_xlsx:
-            write_xlsx(sheets, p)
+            write_xlsx(sheets, p, follow_symlinks=follow_symlinks)
         else:
-            write_csv_folder(sheets, p)
+            stale = [f"{n}.csv" for n in schema.READ_SHEETS if n not in sheets]
+            write_csv_folder(sheets, p, remove=stale)
     except OSError as exc:
         raise EstateError(Issue(str(p), f"cannot write: {exc.strerror or exc}")) from exc
     return p

@@ -6,18 +6,19 @@ figures render; tests compare them with ``plan.json``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from typing import Any
 
 from estate.derive import cloud_options
+from estate.limits import tell_residents_by
 from estate.model import Application
 from estate.months import financial_year
 from estate.plan import Alternative, Ledger, Totals
-from reports.facts import Facts
+from reports.facts import Facts, carbon_price, move_words
 from reports.xlsx import month_date
 
-RESIDENT_NOTICE_WEEKS = 8
+#: The service area shown for an application whose workbook row names none.
+UNASSIGNED = "Unassigned"
 
 
 def _fy_sums(facts: Facts, ledger: Ledger | None) -> dict[str, tuple[float, float]]:
@@ -48,7 +49,104 @@ def headline(facts: Facts) -> dict[str, Any]:
         out["cost_saving_pct"] = 100 * out["cost_saving"] / max(abs(plan.baseline.cost), 1)
         out["co2e_saving_pct"] = (100 * out["co2e_saving"]
                                   / max(abs(plan.baseline.co2e_tonnes), 1e-9))
+        out["cost_words"] = _against(out["cost_saving"], out["cost_saving_pct"], _gbp, 0)
+        out["co2e_words"] = _against(out["co2e_saving"], out["co2e_saving_pct"], _t, 1)
+        if plan.greedy is not None:
+            out["co2e_words"] += "; " + _versus(plan.totals, plan.greedy, "greedy")
+    out.setdefault("cost_words", "")
+    out.setdefault("co2e_words", "")
+    out.setdefault("cost_saving", 0.0)
+    out.setdefault("co2e_saving", 0.0)
+    out["carbon_price"] = carbon_price(facts.estate, plan)
+    out["carbon_choice"] = carbon_choice(facts)
     return out
+
+
+def _t(x: float) -> str:
+    return f"{abs(x):,.1f} t"
+
+
+def _gbp(x: float) -> str:
+    return f"£{abs(x):,.0f}"
+
+
+def _against(saving: float, pct: float, fmt: Any, digits: int) -> str:
+    """``"£X less than doing nothing (p %)"``, ``"… more …"`` or ``"the same as
+    doing nothing"`` (when it rounds to zero as shown)."""
+    if round(saving, digits) == 0:
+        return "the same as doing nothing"
+    return (f"{fmt(saving)} {'less' if saving > 0 else 'more'} than doing nothing "
+            f"({abs(pct):.1f} %)")
+
+
+def _versus(plan: Totals, other: Totals, name: str) -> str:
+    """``"N t less than doing nothing (T t)"`` (or more, or the same)."""
+    d = round(plan.co2e_tonnes - other.co2e_tonnes, 1)
+    if d == 0:
+        return f"the same as {name} ({_t(other.co2e_tonnes)})"
+    return f"{_t(d)} {'more' if d > 0 else 'less'} than {name} ({_t(other.co2e_tonnes)})"
+
+
+def carbon_choice(facts: Facts) -> list[str]:
+    """The plan's tonnes against doing nothing and the greedy plan, the carbon
+    price the plan used, and what the lower-carbon route would cost, in
+    sentences (empty without a plan)."""
+    plan = facts.plan
+    t, base, greedy = plan.totals, plan.baseline, plan.greedy
+    if t is None:
+        return []
+    price = carbon_price(facts.estate, plan)
+    parts = [_versus(t, base, "doing nothing")] if base is not None else []
+    if greedy is not None:
+        parts.append(_versus(t, greedy, "the greedy cloud-first plan"))
+    out = [f"This plan emits {_t(t.co2e_tonnes)} CO2e over {facts.H} months"
+           + (": " + " and ".join(parts) if parts else "") + "."]
+    if price is None or price == 0:
+        out.append("Carbon has no price in this plan: it was chosen on cost alone.")
+    else:
+        out.append(f"The plan was chosen on discounted cost plus carbon priced at "
+                   f"£{price:,.0f} a tonne: a tonne avoided is worth £{price:,.0f} to it, "
+                   f"and no more.")
+    if greedy is not None:
+        out += _lower_carbon_route(t, greedy, price)
+    return out
+
+
+def _lower_carbon_route(t: Totals, greedy: Totals, price: float | None) -> list[str]:
+    """What the greedy plan trades against this one, when it emits less."""
+    tonnes = round(t.co2e_tonnes - greedy.co2e_tonnes, 1)
+    extra = greedy.cost_discounted - t.cost_discounted
+    if tonnes <= 0:
+        return []
+    if extra <= 0.5:
+        return [f"The greedy plan emits {_t(tonnes)} less and costs no more (discounted) "
+                f"than this plan: plan again with a longer time limit."]
+    rate = (f": £{extra / tonnes:,.0f} for each tonne avoided, against the £{price:,.0f} "
+            f"this plan puts on a tonne" if price else "")
+    return [f"The lower-carbon route: the greedy plan emits {_t(tonnes)} less but costs "
+            f"{_gbp(extra)} more, discounted{rate}. To prefer it, plan with a higher "
+            f"carbon price (--carbon-price) or with --objective carbon."]
+
+
+def app_counts(facts: Facts) -> dict[str, int]:
+    """How many applications end in the cloud, move elsewhere, are retired or
+    stay as they are (the four add up to ``total``)."""
+    n = {"cloud": 0, "elsewhere": 0, "retired": 0, "stay": 0,
+         "total": len(facts.estate.applications)}
+    for app in facts.estate.applications:
+        ap = facts.app_plan.get(app.app_id)
+        if ap is None or ap.start is None:
+            n["stay"] += 1
+        elif ap.strategy == "retire":
+            n["retired"] += 1
+        elif facts.ends_in_cloud(app.app_id):
+            n["cloud"] += 1
+        else:
+            n["elsewhere"] += 1
+    n["moving"] = n["cloud"] + n["elsewhere"] + n["retired"]
+    n["in_cloud_at_end"] = sum(1 for a in facts.estate.applications
+                               if facts.ends_in_cloud(a.app_id))
+    return n
 
 
 def by_financial_year(facts: Facts) -> list[dict[str, Any]]:
@@ -66,17 +164,17 @@ def by_financial_year(facts: Facts) -> list[dict[str, Any]]:
 
 
 def site_exits(facts: Facts) -> list[dict[str, Any]]:
-    """Exit month against ``exit_by`` of every site that is not a cloud site."""
+    """Exit month against ``exit_by`` of every site that is not a cloud site and
+    holds something today (a site that holds nothing is a target only)."""
     rows = []
     for site in facts.estate.sites:
-        if site.kind == "cloud":
+        ex = facts.exit_of(site.site_id)
+        if site.kind == "cloud" or ex is None:
             continue
-        ex = facts.site_exit.get(site.site_id)
-        label = None if ex is None else (facts.label(ex) if ex < facts.H else None)
-        met = None
-        if site.exit_by is not None and ex is not None:
-            met = ex <= facts.idx(site.exit_by)
-        rows.append({"site_id": site.site_id, "name": site.name, "kind": site.kind,
+        label = facts.label(ex) if ex < facts.H else None
+        met = None if site.exit_by is None else ex <= facts.idx(site.exit_by)
+        name = site.name if site.name and site.name != site.site_id else ""
+        rows.append({"site_id": site.site_id, "name": name, "kind": site.kind,
                      "exit": label, "exit_by": site.exit_by, "met": met})
     return rows
 
@@ -99,13 +197,15 @@ def contract_summary(facts: Facts) -> dict[str, Any]:
 
 
 def server_summary(facts: Facts) -> dict[str, int]:
-    """Servers decommissioned in the horizon and replacements avoided."""
-    plan_repl = sum(1 for s in facts.plan.servers if s.replaced is not None)
+    """Servers decommissioned in the horizon and replacements avoided (from the
+    plan's derived state: without a plan, every application is retained and
+    nothing is avoided)."""
+    plan_repl = sum(1 for e in facts.schedule.replaced.values() if e is not None)
     base_repl = facts.replaced_in_baseline()
     return {
         "servers": len(facts.estate.servers),
         "decommissioned": sum(1 for t in facts.decom.values() if t < facts.H),
-        "zombies": sum(1 for s in facts.plan.servers if s.zombie),
+        "zombies": sum(1 for t in facts.decom.values() if t == 0),
         "replaced": plan_repl, "baseline_replaced": base_repl,
         "avoided": base_repl - plan_repl,
     }
@@ -117,11 +217,7 @@ def _chosen_words(facts: Facts, app_id: str) -> str:
     ap = facts.app_plan[app_id]
     if ap.start is None:
         return "retained"
-    when = _month_words(ap.live_from)
-    if ap.strategy == "retire":
-        return f"retired from {when}"
-    where = f" to {ap.target_site}" if ap.target_site else ""
-    return f"{ap.strategy}{where} from {when}"
+    return f"{move_words(ap.strategy, ap.target_site)} from {_month_words(ap.live_from)}"
 
 
 def _month_words(label: str | None) -> str:
@@ -129,92 +225,126 @@ def _month_words(label: str | None) -> str:
     return "" if d is None else d.strftime("%b %Y")
 
 
-def _costed(alt: Alternative) -> str:
-    """The exact effect of the cloud alternative, in words."""
+def _costed(alt: Alternative) -> tuple[str, str]:
+    """The exact effect of the cloud alternative, in words, and its kind."""
     d = alt.delta
-    cloud = f"{alt.strategy} to {alt.target_site} from {_month_words(alt.start)}"
+    cloud = (f"{move_words(alt.strategy, alt.target_site)} from "
+             f"{_month_words(alt.start)}")
     digits = 1 if abs(d.co2e_tonnes) >= 10 else 2
-    carbon = (f"emit {abs(d.co2e_tonnes):,.{digits}f} t CO2e "
-              f"{'more' if d.co2e_tonnes >= 0 else 'less'}")
+    tonnes = round(abs(d.co2e_tonnes), digits)
+    carbon = ("emit the same CO2e" if tonnes == 0 else
+              f"emit {tonnes:,.{digits}f} t CO2e {'more' if d.co2e_tonnes > 0 else 'less'}")
     money = (f"cost £{d.cost_discounted:,.0f} more" if d.cost_discounted >= 0.5
              else f"save £{-d.cost_discounted:,.0f}" if d.cost_discounted <= -0.5
              else "cost the same")
     if alt.breaks:
         return (f"cloud ({cloud}) would {money} (discounted) and {carbon} over the plan, "
-                f"but breaks a rule: {alt.breaks[0]}")
+                f"but breaks a rule: {alt.breaks[0]}"), "cloud breaks a rule (costed)"
     if d.objective > 0:
-        return f"cloud ({cloud}) would {money} (discounted) and {carbon} over the plan"
+        return (f"cloud ({cloud}) would {money} (discounted) and {carbon} over the plan",
+                "cloud costs more at the carbon price used (costed)")
     return (f"cloud ({cloud}) keeps every rule and would {money} (discounted) and {carbon}: "
-            "the solver did not reach it within its time limit")
+            "the solver did not reach it within its time limit",
+            "cloud is no dearer: not reached within the time limit (costed)")
 
 
-def exception_reason(facts: Facts, app: Application) -> tuple[str, bool]:
-    """One line saying why ``app`` does not move to the cloud; and whether it is
-    costed (the figures are the plan recomputed with the application switched
-    to its best cloud option, see :class:`estate.plan.Alternative`)."""
+def exception_reason(facts: Facts, app: Application) -> tuple[str, str]:
+    """Why ``app`` does not end in the cloud, in one line, and the kind of
+    reason (for the summary). Costed reasons quote the plan recomputed with the
+    application switched to its best cloud option
+    (:class:`estate.plan.Alternative`); their kind ends in ``(costed)``."""
     est = facts.estate
     pin = est.pin_by_app.get(app.app_id)
     if pin is not None and pin.strategy is not None:
         where = f" at {pin.target_site}" if pin.target_site else ""
-        return f"pinned by the architects: {pin.strategy}{where}", False
+        return f"pinned by the architects: {pin.strategy}{where}", "pinned by the architects"
+    if not any(site.kind == "cloud" and site.exit_by is None for site in est.sites):
+        return "the estate has no cloud site to move to", "no cloud site in the estate"
     if not cloud_options(est, app.app_id):
-        return "no cloud option in the workbook", False
+        return "none of its options runs at a cloud site", "no cloud option"
     group = facts.together_group.get(app.app_id)
     if group is not None:
         blockers = [m for m in facts.group_members[group]
                     if m != app.app_id and not cloud_options(est, m)]
         if blockers:
-            return (f"moves together with {', '.join(blockers[:3])}, which has no cloud "
-                    "option"), False
+            verb = "has" if len(blockers) == 1 else "have"
+            return (f"moves together with {', '.join(blockers[:3])}, which {verb} no cloud "
+                    "option"), "moves together with an application that has no cloud option"
     ap = facts.app_plan[app.app_id]
     if ap.start is None:
         stuck = [f for f in facts.depends_on.get(app.app_id, ()) if not facts.moves(f)]
         if stuck:
-            return f"needs {', '.join(stuck[:3])} to move first, which stays", False
+            return (f"needs {', '.join(stuck[:3])} to move first, which "
+                    f"{'stays' if len(stuck) == 1 else 'stay'}",
+                    "needs an application that stays to move first")
     alt = facts.alternative.get(app.app_id)
     if alt is None:
-        return "its cloud option cannot go live within the plan, or was not costed", False
-    return _costed(alt), True
+        return ("its cloud option cannot go live within the plan, or was not costed in "
+                "time", "cloud option not costed")
+    return _costed(alt)
 
 
 def exceptions(facts: Facts) -> list[dict[str, Any]]:
-    """Every planned application that does not end up at a cloud site, with its reason."""
+    """Every planned application that keeps running outside the cloud (retained
+    outside the cloud, or moved to a site that is not a cloud site), with its
+    reason. Retired applications and SaaS replacements are not exceptions."""
     rows = []
     for app in facts.estate.applications:
         ap = facts.app_plan.get(app.app_id)
-        if ap is None or (ap.start is not None and facts.is_cloud(ap.target_site)):
+        if ap is None or ap.strategy == "retire" or facts.ends_in_cloud(app.app_id):
             continue
-        reason, costed = exception_reason(facts, app)
-        rows.append({"app_id": app.app_id, "name": app.name, "service": app.service,
+        reason, kind = exception_reason(facts, app)
+        rows.append({"app_id": app.app_id, "name": app.name,
+                     "service": app.service or UNASSIGNED,
                      "chosen": _chosen_words(facts, app.app_id), "reason": reason,
-                     "costed": costed})
+                     "kind": kind, "costed": kind.endswith("(costed)")})
     rows.sort(key=lambda r: (r["service"], r["app_id"]))
     return rows
 
 
 # -- residents ---------------------------------------------------------------
 
-def resident_changes(facts: Facts, weeks: int = RESIDENT_NOTICE_WEEKS) -> list[dict[str, Any]]:
-    """Resident-facing applications changing in the plan, with the date to tell residents.
-
-    *Tell residents by* is the first day of the go-live month (``L - 1``)
-    minus ``weeks`` weeks.
-    """
+def resident_changes(facts: Facts) -> list[dict[str, Any]]:
+    """Resident-facing applications changing in the plan, with the date to tell
+    residents (:func:`estate.limits.tell_residents_by`: the first day of the
+    go-live month minus the workbook's ``resident_notice_weeks``)."""
+    st = facts.estate.settings
     rows = []
     for app in facts.estate.applications:
         if not app.resident_facing or not facts.moves(app.app_id):
             continue
         ap = facts.app_plan[app.app_id]
-        golive = facts.label(facts.live[app.app_id] - 1)
-        first = month_date(golive)
-        assert first is not None
-        change = ("retired: say what replaces it" if ap.strategy == "retire"
-                  else f"{ap.strategy} to {ap.target_site}")
-        rows.append({"app_id": app.app_id, "name": app.name, "service": app.service,
-                     "change": change, "golive": golive, "live_from": ap.live_from,
-                     "tell_by": first - dt.timedelta(weeks=weeks)})
+        golive = facts.live[app.app_id] - 1
+        if ap.strategy == "retire":
+            change = "retired (the workbook names no replacement)"
+        else:
+            change = move_words(ap.strategy, ap.target_site)
+        rows.append({"app_id": app.app_id, "name": app.name,
+                     "service": app.service or UNASSIGNED, "change": change,
+                     "route": app.non_digital_route,
+                     "golive": facts.label(golive), "live_from": ap.live_from,
+                     "tell_by": tell_residents_by(st, golive)})
     rows.sort(key=lambda r: (r["tell_by"], r["app_id"]))
     return rows
+
+
+def resident_services(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per service area: its changes and the period its non-digital route
+    (telephone, face to face, paper) must stay open: from the first date
+    residents are told to the end of the last go-live month."""
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by.setdefault(r["service"], []).append(r)
+    out = []
+    for service, rs in sorted(by.items()):
+        last = max(r["golive"] for r in rs)
+        routes = sorted({r["route"] for r in rs if r["route"]})
+        out.append({"service": service, "count": len(rs),
+                    "apps": ", ".join(r["app_id"] for r in rs),
+                    "from": min(r["tell_by"] for r in rs), "golive_last": last,
+                    "routes": "; ".join(routes),
+                    "unrecorded": [r["app_id"] for r in rs if not r["route"]]})
+    return out
 
 
 # -- carbon and estimates ----------------------------------------------------
@@ -240,11 +370,46 @@ def carbon_by_fy(facts: Facts) -> list[dict[str, Any]]:
     return out
 
 
+#: Readable names of estimated figures, by (table, field) of their path in
+#: ``assumptions.estimated`` (``servers.S12.watts`` -> ("servers", "watts")).
+ESTIMATE_NAMES = {
+    ("servers", "watts"): "Server power draw (watts)",
+    ("servers", "replacement_cost"): "Server replacement cost",
+    ("servers", "embodied_kgco2e"): "Embodied carbon of a server replacement",
+    ("servers", "end_of_life"): "Server hardware end of life",
+    ("servers", "os_end_of_support"): "Operating system end of support",
+    ("sites", "pue"): "Site power usage effectiveness (PUE)",
+    ("sites", "power_price_per_kwh"): "Site electricity price",
+    ("sites", "monthly_fixed_cost"): "Site fixed running cost",
+    ("sites", "grid_kg_per_kwh"): "Site grid carbon factor",
+    ("settings", "grid_kg_per_kwh"): "UK grid carbon factor (one per calendar year)",
+    ("settings", "carbon_price"): "Carbon price (UK appraisal value)",
+    ("applications", "current_monthly_cost"): "Application running cost today",
+    ("applications", "must_finish_by"): "Deadline from operating-system end of support",
+    ("options", "*"): "Generated options (applications with none in the workbook)",
+}
+
+
+def estimate_name(path: str) -> str:
+    """The readable name of the kind of an estimated figure's path."""
+    parts = str(path).split(".")
+    table = parts[0]
+    if len(parts) == 1:
+        return table.replace("_", " ").capitalize()
+    if table == "options":
+        return ESTIMATE_NAMES[("options", "*")]
+    if table == "settings":
+        field = parts[1]
+    else:
+        field = parts[-1]
+    name = ESTIMATE_NAMES.get((table, field))
+    if name is not None:
+        return name
+    return f"{table.rstrip('s').capitalize()} {field.replace('_', ' ')}"
+
+
 def estimate_counts(facts: Facts) -> list[tuple[str, int]]:
-    """How many figures rest on estimates, by kind (``servers … watts``)."""
+    """How many figures rest on estimates, by kind (readable names)."""
     paths = facts.plan.assumptions.get("estimated") or list(facts.estate.estimated)
-    kinds: Counter[str] = Counter()
-    for p in paths:
-        parts = str(p).split(".")
-        kinds[f"{parts[0]} · {parts[-1]}" if len(parts) > 1 else parts[0]] += 1
+    kinds: Counter[str] = Counter(estimate_name(p) for p in paths)
     return sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -1,7 +1,9 @@
 """Procurement workbook ``contracts.xlsx``: renewals and a notice calendar.
 
 *Renewals* has one row per contract, sorted by notice date (contracts with no
-notice to give last). *Notice by* is the **first day** of the plan's
+notice to give last), with the register's department, CPV code and total
+contract value; rows an import estimated (hypervisor subscriptions) say so.
+*Notice by* is the **first day** of the plan's
 ``notice_by`` month: the spec says notice must be given *by* that month, and
 the first day is the safe reading for procurement. Notices due within the first
 six months of the horizon are highlighted and flagged.
@@ -39,12 +41,14 @@ SOON_MONTHS = 6
 MAX_WHY_ITEMS = 4
 
 RENEWAL_COLUMNS = (
-    Column("Contract"), Column("Supplier"), Column("Title", width=34), Column("Category"),
+    Column("Contract"), Column("Supplier"), Column("Title", width=60), Column("Category"),
     Column("Annual value", MONEY), Column("Current end", DATE), Column("Decision", width=26),
     Column("Renewals", NUMBER), Column("Paid until", MONTH), Column("Notice by", DATE),
     Column("Notice within 6 months", width=12), Column("Why", width=70),
     Column("Spend in horizon", MONEY), Column("Baseline spend", MONEY),
-    Column("Saving vs baseline", MONEY),
+    Column("Saving vs baseline", MONEY), Column("Department", width=22),
+    Column("CPV code", width=14), Column("Total contract value", MONEY),
+    Column("Source", width=30),
 )
 
 
@@ -73,7 +77,9 @@ def _describe(facts: Facts, item: str) -> tuple[int, str]:
             return (t, f"{name} retained to the end of the plan")
         if ap.strategy == "retire":
             return (t, f"{name} retired from {when}")
-        where = "in cloud" if facts.is_cloud(ap.target_site) else f"at {ap.target_site}"
+        if ap.strategy == "repurchase" and not ap.target_site:
+            return (t, f"{name} replaced by SaaS from {when}")
+        where = "in the cloud" if facts.is_cloud(ap.target_site) else f"at {ap.target_site}"
         return (t, f"{name} live {where} from {when}")
     if item in facts.decom:
         srv = est.server_by_id.get(item)
@@ -83,6 +89,8 @@ def _describe(facts: Facts, item: str) -> tuple[int, str]:
         if t >= facts.H:
             return (t, f"{item}{host} runs to the end of the plan")
         return (t, f"{item}{host} decommissioned {when}")
+    if not facts.holds_anything(item):
+        return (t, f"{item} holds nothing today")
     if t >= facts.H:
         return (t, f"{item} stays open to the end of the plan")
     return (t, f"{item} exits {when}")
@@ -118,7 +126,10 @@ def renewal_rows(facts: Facts) -> list[dict[str, Any]]:
             "paid_until": month_date(cp.end) if cp is not None else None,
             "notice_by": notice, "soon": "yes" if soon else "",
             "why": why_text(facts, c), "spend": plan_spend, "baseline": base_spend,
-            "saving": base_spend - plan_spend,
+            "saving": round(base_spend - plan_spend, 2) + 0.0, "department": c.department,
+            "cpv": c.cpv_code, "total_value": c.total_value,
+            "source": "estimated by an import: replace with the real contract" if c.estimated
+            else "contract register",
         })
     far = dt.date(9999, 12, 31)
     rows.sort(key=lambda r: (r["notice_by"] or far, r["contract"]))

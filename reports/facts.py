@@ -144,9 +144,38 @@ class Facts:
         """Exit index of each site in the plan."""
         return self.schedule.site_exit
 
+    @cached_property
+    def sites_in_use(self) -> frozenset[str]:
+        """Sites that have servers today (only such a site can be exited)."""
+        return frozenset(s.site_id for s in self.estate.servers)
+
     def holds_anything(self, site_id: str) -> bool:
         """Whether the site has servers today (only such a site can be exited)."""
-        return any(s.site_id == site_id for s in self.estate.servers)
+        return site_id in self.sites_in_use
+
+    def exit_of(self, site_id: str) -> int | None:
+        """Exit index of a site that holds something today (``None`` for a site
+        that holds nothing: it is a target only, and there is nothing to exit)."""
+        if not self.holds_anything(site_id):
+            return None
+        return self.site_exit.get(site_id)
+
+    def ends_in_cloud(self, app_id: str) -> bool:
+        """Whether the application runs in the cloud at the end of the plan: it
+        moves to a cloud site, is replaced by SaaS (``repurchase`` with no
+        target site), or is retained where it already runs in the cloud (its
+        retain option's site, else every server it runs on, is a cloud site)."""
+        ap = self.app_plan.get(app_id)
+        if ap is None or ap.strategy == "retire":
+            return False
+        if ap.start is not None:
+            return self.is_cloud(ap.target_site) or (ap.strategy == "repurchase"
+                                                     and ap.target_site is None)
+        opt = self.option.get(app_id)
+        if opt is not None and opt.target_site is not None:
+            return self.is_cloud(opt.target_site)
+        sites = {s.site_id for s in self.estate.servers if app_id in s.app_ids}
+        return bool(sites) and all(self.is_cloud(x) for x in sites)
 
     def release(self, item: str) -> int | None:
         """Release month of a covered id in the plan (``None`` when unknown)."""
@@ -195,6 +224,29 @@ class Facts:
     def paid_through(self, c: Contract) -> int:
         """Last month index paid in the plan."""
         return self.terms(c).end
+
+
+def carbon_price(estate: Estate, plan: Plan) -> float | None:
+    """The £ per tonne CO2e the plan's objective used: the plan's recorded
+    ``assumptions.objective.carbon_price``, else its resolved settings', else
+    the estate's."""
+    for where in (plan.assumptions.get("objective"), plan.assumptions.get("settings")):
+        if isinstance(where, dict) and where.get("carbon_price") is not None:
+            return float(where["carbon_price"])
+    return estate.settings.carbon_price
+
+
+def move_words(strategy: str, target_site: str | None) -> str:
+    """A decision in words, never naming a missing site: ``rehost to AZ-UKS``,
+    ``replaced by SaaS`` (``repurchase`` with no target site), ``retired``,
+    ``retained``."""
+    if strategy == "retire":
+        return "retired"
+    if strategy == "retain":
+        return "retained"
+    if target_site:
+        return f"{strategy} to {target_site}"
+    return "replaced by SaaS" if strategy == "repurchase" else strategy
 
 
 def status_words(plan: Plan) -> str:

@@ -2,8 +2,10 @@
 
 Sheets: *Applications* (one row per application: what, where, when, effort,
 costs, move group and dependencies), *Months* (in flight, going live, team load
-against capacity, critical applications in flight), *Servers* (zombies first)
-and *Sites* (exit against ``exit_by``).
+against capacity, critical applications in flight), *Servers* (zombies first),
+*Sites* (exit against ``exit_by``) and *Cost of staying* (what running the
+estate as it is costs a year, by category, for the estate, each site and each
+application, read from ``assumptions.cost_of_staying``).
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ def site_rows(facts: Facts) -> list[list[Any]]:
         count[s.site_id] = count.get(s.site_id, 0) + 1
     rows = []
     for site in facts.estate.sites:
-        ex = facts.site_exit.get(site.site_id)
+        ex = facts.exit_of(site.site_id)  # None: holds nothing today, nothing to exit
         if site.exit_by is None or ex is None:
             met = ""
         else:
@@ -185,6 +187,58 @@ def site_rows(facts: Facts) -> list[list[Any]]:
             month_date(site.exit_by), met, site.monthly_fixed_cost,
             count.get(site.site_id, 0),
         ])
+    return rows
+
+
+STAYING_CATEGORIES = ("hardware_refresh", "hypervisor_licences", "labour", "os_licences",
+                      "extended_support", "storage", "backup", "network", "facilities",
+                      "energy")
+STAYING_LABELS = {
+    "hardware_refresh": "Hardware refresh", "hypervisor_licences": "Hypervisor licences",
+    "labour": "Operations labour", "os_licences": "OS licences",
+    "extended_support": "Extended security updates", "storage": "Storage",
+    "backup": "Backup", "network": "Network share", "facilities": "Facilities",
+    "energy": "Energy",
+}
+
+
+def staying_columns() -> list[Column]:
+    """Columns of the Cost of staying sheet."""
+    return [Column("Level"), Column("Id"), Column("Name", width=30), Column("Site"),
+            *[Column(f"{STAYING_LABELS[c]} (£/year)", MONEY) for c in STAYING_CATEGORIES],
+            Column("Total (£/year)", MONEY), Column("Basis", width=44)]
+
+
+def staying_rows(estate: Estate) -> list[list[Any]]:
+    """Typed values of the Cost of staying sheet: the estate, its sites, its
+    applications (every figure from ``assumptions.cost_of_staying``)."""
+    b = estate.assumptions.get("cost_of_staying")
+    if not b:
+        return []
+    cats = STAYING_CATEGORIES
+    per = b["per_year"]
+    rows: list[list[Any]] = [[
+        "Estate", "", f"{b['servers']} servers (VMs and physical) in service", "",
+        *[per.get(c) for c in cats], b["total_per_year"],
+        "incl. other contracts and given application costs; "
+        f"£{b['per_server_year'] or 0:,.0f} a server a year"]]
+    for site_id, c in b["sites"].items():
+        site = estate.site_by_id.get(site_id)
+        rows.append(["Site", site_id, site.name if site else "", site_id,
+                     *[c.get(k) for k in cats], c["total"],
+                     f"IT load {c['it_load_kw']:,.1f} kW; facilities "
+                     + ("estimated from it" if c["facilities_estimated"] else "given")])
+    for app in estate.applications:
+        servers = estate.servers_by_app.get(app.app_id, ())
+        where = servers[0].site_id if servers else ""
+        if app.app_id in b["applications"]:
+            c = b["applications"][app.app_id]
+            rows.append(["Application", app.app_id, app.name, where,
+                         *[c.get(k) for k in cats], c["total"],
+                         "estimated from its servers (reference data)"])
+        elif app.app_id in b["given"]:
+            rows.append(["Application", app.app_id, app.name, where, *[None] * len(cats),
+                         b["given"][app.app_id], "current_monthly_cost given in the workbook"])
     return rows
 
 
@@ -230,4 +284,9 @@ def write_migration(estate: Estate, plan: Plan, path: str | Path) -> Path:
     write_table(ws, SITE_COLUMNS, rows,
                 [BAD_FILL if r[5] == "missed" else
                  (NOTE_FILL if r[5] == "met" else None) for r in rows])
+    rows = staying_rows(estate)
+    if rows:
+        ws = wb.create_sheet("Cost of staying")
+        write_table(ws, staying_columns(), rows,
+                    [NOTE_FILL if r[0] != "Application" else None for r in rows])
     return save(wb, path)

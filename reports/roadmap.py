@@ -21,13 +21,13 @@ import jinja2
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
+from estate.files import write_text
 from estate.frontier import Frontier, Marker
 from estate.model import Estate
 from estate.plan import Plan
 from reports import board, figures
 from reports.contracts import SOON_MONTHS, decision_text
 from reports.facts import Facts, status_words
-from reports.xlsx import file_mode
 
 TEMPLATES = Path(__file__).parent / "templates"
 PDF_TIMEOUT_SECONDS = 120
@@ -38,11 +38,17 @@ MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 def _money(v: float | None) -> str:
     if v is None:
         return "–"
-    return f"−£{-v:,.0f}" if v < 0 else f"£{v:,.0f}"
+    return f"−£{-v:,.0f}" if round(v) < 0 else f"£{abs(round(v)):,.0f}"
 
 
 def _tonnes(v: float | None) -> str:
-    return "–" if v is None else f"{v:,.1f} t"
+    if v is None:
+        return "–"
+    return f"−{-v:,.1f} t" if round(v, 1) < 0 else f"{abs(round(v, 1)):,.1f} t"
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{abs(round(v, 1)):.1f} %"
 
 
 def _month(label: str | None) -> str:
@@ -60,7 +66,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=_money, tonnes=_tonnes, month=_month, date=_date)
+    env.filters.update(money=_money, tonnes=_tonnes, pct=_pct, month=_month, date=_date)
     return env
 
 
@@ -71,6 +77,7 @@ def _contract_rows(facts: Facts) -> list[dict[str, Any]]:
         if cp is None or cp.notice_by is None:
             continue
         rows.append({"contract_id": c.contract_id, "supplier": c.supplier, "title": c.title,
+                     "estimated": c.estimated,
                      "annual": c.annual_value, "decision": decision_text(facts, c),
                      "notice_by": cp.notice_by, "end": cp.end,
                      "soon": facts.idx(cp.notice_by) < SOON_MONTHS})
@@ -78,48 +85,66 @@ def _contract_rows(facts: Facts) -> list[dict[str, Any]]:
     return rows
 
 
-def context(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS,
-            frontier: Frontier | None = None) -> dict[str, Any]:
-    """Everything the template shows, as plain data and pre-rendered figure divs
-    (``fr``: the cost–carbon front's section, when a front is given)."""
-    facts = Facts(estate, plan)
-    has_plan = bool(plan.applications)
-    ctx: dict[str, Any] = {
-        "title": "IT estate roadmap", "plan": plan, "status": status_words(plan),
-        "horizon": (plan.horizon_start, facts.label(facts.H - 1)), "H": facts.H,
-        "source": estate.source, "has_plan": has_plan, "weeks": weeks,
-        "headline": board.headline(facts), "fy": board.by_financial_year(facts),
-        "sites": board.site_exits(facts), "contracts": board.contract_summary(facts),
-        "servers": board.server_summary(facts),
-        "moving": sum(1 for a in plan.applications if a.start is not None),
-        "n_apps": len(estate.applications),
-        "to_cloud": sum(1 for a in plan.applications
-                        if a.start is not None and facts.is_cloud(a.target_site)),
-        "retired": sum(1 for a in plan.applications if a.strategy == "retire"),
-    }
-    ctx["exceptions"] = board.exceptions(facts) if has_plan else []
-    ctx["exception_kinds"] = Counter(
-        "costed comparison" if r["costed"] else r["reason"].split(":")[0].split(",")[0]
-        for r in ctx["exceptions"]).most_common()
-    ctx["residents"] = board.resident_changes(facts, weeks) if has_plan else []
-    ctx["carbon"] = board.carbon_by_fy(facts)
-    ctx["estimates"] = board.estimate_counts(facts)
-    ctx["notices"] = _contract_rows(facts)
-    ctx["figures"] = dict.fromkeys(("gantt", "contracts", "cumulative", "carbon"))
-    ctx["fr"] = _frontier_section(plan, frontier)
-    if has_plan:
-        fig, ctx["gantt_bars"] = figures.gantt(facts)
-        ctx["gantt_fits_page"] = fig.layout.height <= 560
-        ctx["figures"]["gantt"] = Markup(figures.to_div(fig, "gantt-plot"))
-        fig, ctx["contract_rows"] = figures.contract_timeline(facts)
-        ctx["figures"]["contracts"] = Markup(figures.to_div(fig, "contracts-plot"))
-    else:
-        ctx["gantt_bars"], ctx["contract_rows"], ctx["gantt_fits_page"] = 0, 0, True
+def staying_table(estate: Estate) -> dict[str, Any] | None:
+    """What staying costs a year, by category, as the resolver estimated it
+    (``assumptions.cost_of_staying``); ``None`` when the estate has none."""
+    b = estate.assumptions.get("cost_of_staying")
+    if not b:
+        return None
+    labels = b.get("labels", {})
+    rows = [{"key": k, "label": labels.get(k, k), "value": v}
+            for k, v in b["per_year"].items() if v]
+    return {"rows": rows, "total": b["total_per_year"], "servers": b["servers"],
+            "per_server": b["per_server_year"]}
+
+
+def _figures(facts: Facts, ctx: dict[str, Any]) -> None:
+    """Pre-rendered figure divs: Gantt and contract pages, cumulative curves, carbon."""
+    plan = facts.plan
+    ctx["gantt_pages"], ctx["contract_pages"] = [], []
+    ctx["figures"] = dict.fromkeys(("cumulative", "carbon"))
+    if ctx["has_plan"]:
+        for i, (fig, n) in enumerate(figures.gantt_pages(facts)):
+            ctx["gantt_pages"].append((Markup(figures.to_div(fig, f"gantt-plot-{i + 1}")), n))
+        for i, (fig, n) in enumerate(figures.contract_pages(facts)):
+            ctx["contract_pages"].append(
+                (Markup(figures.to_div(fig, f"contracts-plot-{i + 1}")), n))
+    ctx["gantt_bars"] = sum(n for _, n in ctx["gantt_pages"])
+    ctx["contract_rows"] = sum(n for _, n in ctx["contract_pages"])
     if plan.ledger is not None or plan.baseline_ledger is not None:
         ctx["figures"]["cumulative"] = Markup(figures.to_div(figures.cumulative(facts),
                                                              "cumulative-plot"))
         ctx["figures"]["carbon"] = Markup(figures.to_div(figures.carbon_bars(ctx["carbon"]),
                                                          "carbon-plot"))
+
+
+def context(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> dict[str, Any]:
+    """Everything the template shows, as plain data and pre-rendered figure divs
+    (``fr``: the cost–carbon front's section, when a front is given)."""
+    facts = Facts(estate, plan)
+    has_plan = bool(plan.applications)
+    st = estate.settings
+    ctx: dict[str, Any] = {
+        "title": "IT estate roadmap", "organisation": st.organisation, "subtitle": st.strategy,
+        "plan": plan, "status": status_words(plan),
+        "horizon": (plan.horizon_start, facts.label(facts.H - 1)), "H": facts.H,
+        "source": estate.source, "has_plan": has_plan,
+        "weeks": st.resident_notice_weeks,
+        "headline": board.headline(facts), "fy": board.by_financial_year(facts),
+        "sites": board.site_exits(facts), "contracts": board.contract_summary(facts),
+        "servers": board.server_summary(facts), "counts": board.app_counts(facts),
+        "n_apps": len(estate.applications), "n_contracts": len(estate.contracts),
+    }
+    ctx["exceptions"] = board.exceptions(facts) if has_plan else []
+    ctx["exception_kinds"] = Counter(r["kind"] for r in ctx["exceptions"]).most_common()
+    ctx["residents"] = board.resident_changes(facts) if has_plan else []
+    ctx["resident_services"] = board.resident_services(ctx["residents"])
+    ctx["carbon"] = board.carbon_by_fy(facts)
+    ctx["estimates"] = board.estimate_counts(facts)
+    ctx["staying"] = staying_table(estate)
+    ctx["notices"] = _contract_rows(facts)
+    ctx["fr"] = _frontier_section(plan, frontier)
+    _figures(facts, ctx)
     return ctx
 
 
@@ -134,18 +159,16 @@ def _frontier_section(plan: Plan, frontier: Frontier | None) -> dict[str, Any] |
     return frontier_context(frontier, mark)
 
 
-def render(estate: Estate, plan: Plan, weeks: int = board.RESIDENT_NOTICE_WEEKS,
-           frontier: Frontier | None = None) -> str:
+def render(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> str:
     """The roadmap page as one self-contained HTML string."""
-    ctx = context(estate, plan, weeks, frontier)
+    ctx = context(estate, plan, frontier)
     ctx["plotly_js"] = Markup(get_plotlyjs().replace("</script", "<\\/script"))
     return environment().get_template("roadmap.html.j2").render(**ctx)
 
 
 def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
-                  weeks: int = board.RESIDENT_NOTICE_WEEKS,
                   frontier: Frontier | None = None) -> Path:
-    """Write ``roadmap.html`` atomically.
+    """Write ``roadmap.html`` atomically (:func:`estate.files.write_text`).
 
     Parameters
     ----------
@@ -155,8 +178,6 @@ def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
         The plan.
     path
         Target file.
-    weeks
-        Weeks before a resident-facing go-live month by which residents are told.
     frontier
         A cost–carbon front to add as a section (chart and table).
 
@@ -165,15 +186,7 @@ def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
     Path
         The file written.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = render(estate, plan, weeks, frontier)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, file_mode())
-    os.replace(tmp, target)
-    return target
+    return write_text(path, render(estate, plan, frontier))
 
 
 def chromium() -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+
+from estate.files import atomic_write, new_file_mode
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -158,9 +159,7 @@ def month_date(label: str | None) -> dt.date | None:
 
 def file_mode() -> int:
     """Permission bits of a new file under the process umask (``0o644`` usually)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
+    return new_file_mode()
 
 
 def new_workbook() -> Workbook:
@@ -171,16 +170,7 @@ def new_workbook() -> Workbook:
 
 
 def save(wb: Workbook, path: str | os.PathLike[str]) -> Path:
-    """Save ``wb`` to ``path`` via a temporary file and an atomic rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Save ``wb`` to ``path`` atomically (:func:`estate.files.atomic_write`: a
+    temporary file moved into place; an existing file keeps its permissions, a
+    read-only one or a symbolic link is refused)."""
+    return atomic_write(path, wb.save)

@@ -3,8 +3,9 @@
 For every application the plan does not put at a cloud site although it has a
 cloud option, the plan's decisions are re-evaluated exactly with only that
 application switched to its best cloud option (lowest objective), starting
-when it starts in the plan (else at its earliest start, moved earlier if it
-could not go live within the horizon). The board's "cloud-first exceptions"
+when it starts in the plan (else at its earliest start, and no earlier than
+the residents' notice allows, moved earlier if it could not go live within
+the horizon). The board's "cloud-first exceptions"
 show these figures; nothing is approximated.
 
 Imports only :mod:`estate` and :mod:`solver`.
@@ -16,6 +17,7 @@ import time
 from collections.abc import Sequence
 
 from estate.derive import cloud_options
+from estate.limits import notice_bound
 from estate.model import Estate, Option
 from estate.months import label_at, month_index
 from estate.plan import Alternative, Decision, Totals
@@ -32,6 +34,7 @@ def _start(estate: Estate, dec: Decision, o: Option) -> int | None:
         s = month_index(hs, dec.start)
     else:
         s = max(month_index(hs, app.earliest_start), 0) if app.earliest_start else 0
+        s = max(s, notice_bound(estate, app.app_id) - o.duration_months)
     s = min(s, H - o.duration_months)
     return s if s >= 0 else None
 

@@ -11,8 +11,8 @@ is pinned are booked before any unit is placed (their months are fixed). The
 unit then takes the earliest
 common live-from month ``L`` (member i starts at ``L - d_i``) that keeps every
 rule with the units already placed: team days, critical applications in
-flight, go-lives a month, blackout and freeze months, earliest start,
-``before`` with placed units, ``must_finish_by``, the ``exit_by`` of the sites
+flight, go-lives a month, blackout and freeze months, earliest start, the
+residents' notice, ``before`` with placed units, ``must_finish_by``, the ``exit_by`` of the sites
 its servers stand on and the budget. A unit that fits nowhere is retained.
 The result is re-evaluated with every rule; ``None`` when it breaks one.
 
@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from estate.derive import Loads, Unit, blackout_free, deadlines, units_in_order
+from estate.derive import Unit, units_in_order
+from estate.limits import Loads, blackout_free, deadlines, notice_bound
 from estate.model import Estate, Option
 from estate.months import calendar_month, label_at, month_index
 from estate.plan import Decision
@@ -109,7 +110,7 @@ class _Greedy:
         for a in unit:
             app, o = est.app_by_id[a], opts[a]
             d = o.duration_months
-            lo = max(lo, d)
+            lo = max(lo, d, notice_bound(est, a))
             if app.earliest_start is not None:
                 lo = max(lo, month_index(hs, app.earliest_start) + d)
             if o.to_target:

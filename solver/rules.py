@@ -3,7 +3,7 @@
 :func:`violations` lists, in words naming ids and ``YYYY-MM`` months, every
 rule a :class:`~estate.derive.Schedule` breaks. Loads (team days, critical
 applications in flight, go-lives, budget) are compared with their limits
-with the tolerance :data:`estate.derive.EPS` (relative, at least absolute) so that one-off
+with the tolerance :data:`estate.limits.EPS` (relative, at least absolute) so that one-off
 costs spread over months do not fail on floating-point noise.
 
 Imports only :mod:`estate` and the standard library.
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from estate.derive import AppState, Schedule, label, team_capacity
+from estate.limits import notice_bound
 from estate.model import Estate
 from estate.months import calendar_month, financial_year, format_month_names, month_index
 
@@ -63,6 +64,13 @@ def _app_rules(estate: Estate, st: AppState, out: list[str]) -> None:
         out.append(f"{aid} is in flight in blackout month(s) {', '.join(bad)} "
                    f"(blackout {format_month_names(app.blackout_months)})")
     golive = st.L - 1
+    first = notice_bound(estate, aid)
+    if st.L < first:
+        weeks = estate.settings.resident_notice_weeks
+        out.append(f"{aid} is resident-facing and goes live in {label(estate, golive)}, "
+                   f"less than {weeks} weeks (resident_notice_weeks) after the plan starts "
+                   f"({hs}): residents could not be told in time; {label(estate, first - 1)} "
+                   f"at the earliest")
     if calendar_month(hs, golive) in estate.settings.freeze_months:
         out.append(f"{aid} goes live in {label(estate, golive)}, a freeze month "
                    f"({format_month_names(estate.settings.freeze_months)})")

@@ -1,4 +1,4 @@
-"""Estimators pinned to hand-computed values (reference data 2025.1)."""
+"""Estimators pinned to hand-computed values (reference data 2026.1)."""
 
 from __future__ import annotations
 
@@ -50,8 +50,10 @@ def test_embodied_and_replacement() -> None:
     # host blank: 32 cores -> 2 CPUs, 384 GB: 1000 + 533 + 200 + 200 = 1933 kg
     assert embodied_kg(Server("H", "S", "host")) == pytest.approx(1933)
     assert embodied_kg(Server("V", "S", "virtual", vcpus=4)) == 0.0
-    assert replacement_cost(p) == 8000
-    assert replacement_cost(Server("H", "S", "host")) == 12000
+    # per core and GB (Azure Migrate regression): 16 x 179.32 + 64 x 12.78 = 3687.04
+    assert replacement_cost(p) == pytest.approx(16 * 179.32 + 64 * 12.78)
+    # host blank (32 cores, 384 GB): 5738.24 + 4907.52 = 10645.76
+    assert replacement_cost(Server("H", "S", "host")) == pytest.approx(10645.76)
     assert replacement_cost(Server("V", "S", "virtual")) == 0.0
 
 
@@ -121,28 +123,49 @@ def test_site_pue_by_provider() -> None:
 def test_generated_rehost_hand_computed() -> None:
     est = _estate()
     opts = generated_options(est, est.app_by_id["A1"])
-    assert [o.strategy for o in opts] == ["retain", "rehost"]
-    retain, rehost = opts
+    assert [o.strategy for o in opts] == ["retain", "rehost", "rehost"]
+    retain, rehost, second = opts
     assert retain == Option("A1", "retain", "DC1", generated=True)
     assert all(isinstance(o, Option) and o.generated for o in opts)
-    # cheapest cloud site: same list prices everywhere, lowest PUE wins: AWS1 (1.15);
-    # OLD has exit_by so may not be targeted
-    assert rehost.target_site == "AWS1"
-    # V1 whole (D4s v5 137.24 + 100 GB x 0.06) + V2 half (D2s v5 68.62 + 50 x 0.06) / 2
-    # = 143.24 + 35.81 = 179.05
-    assert rehost.monthly_cost == pytest.approx(179.05)
+    # one rehost per cloud site, cheapest first: same list prices everywhere, so the
+    # lowest PUE first: AWS1 (1.15), then AZ (1.18); OLD has exit_by: never a target
+    assert (rehost.target_site, second.target_site) == ("AWS1", "AZ")
+    # per server: VM + cloud disk (GB x 0.06) + OS licence (none: no OS) + VM admin
+    # (45,000 x 1.3 / 100 / 12 = 48.75) + cloud backup 10 + network 11.5 % of (VM + disk)
+    # V1 whole: 137.24 + 6 + 48.75 + 10 + 0.115 x 143.24 (16.4726)        = 218.4626
+    # V2 half:  (68.62 + 3 + 48.75 + 10 + 0.115 x 71.62 (8.2363)) / 2    =  69.30315
+    assert rehost.monthly_cost == pytest.approx(287.76575)
+    assert second.monthly_cost == rehost.monthly_cost
     # kWh: V1 10.76896 + 0.0876 = 10.85656; V2 (3.0952 + 2.28928 + 0.0438) / 2 = 2.71414
     assert rehost.monthly_kwh == pytest.approx(13.5707)
-    # 1.5 servers: one-off 1.5 x 4000; effort 1.5 x 3 days; ceil(1.5 / 4) = 1 month
-    assert rehost.one_off_cost == pytest.approx(6000)
-    assert rehost.effort == {"migration": pytest.approx(4.5)}
+    # 1.5 servers: one-off 1.5 x 1000; 1.5 x 1 day spread over ceil(1.5 / 10) = 1 month
+    assert rehost.one_off_cost == pytest.approx(1500)
+    assert rehost.effort == {"migration": pytest.approx(1.5)}
     assert rehost.duration_months == 1
 
 
+def test_generated_rehost_carries_licences_but_not_extended_support() -> None:
+    est = _estate()
+    w = Server("W", "DC1", "virtual", vcpus=2, ram_gb=8, storage_gb=0, app_ids=("A1",),
+               os="Microsoft Windows Server 2012 R2 (64-bit)", os_end_of_support="2023-10")
+    from dataclasses import replace
+
+    est = replace(est, servers=(w,))
+    rehost = generated_options(est, est.app_by_id["A1"])[1]
+    # Windows: 8-core minimum = 4 packs x 105.22 = 420.88; / 5 years + 25 % SA = 189.396 a
+    # year = 15.783 a month, in the cloud too (Azure Hybrid Benefit); ESU: none (free there)
+    vm = 68.62
+    licence = 420.88 * (1 / 5 + 0.25) / 12
+    expect = vm + licence + 48.75 + 10 + 0.115 * (vm + licence)
+    assert rehost.monthly_cost == pytest.approx(expect)
+
+
 def test_generated_duration_from_server_count() -> None:
-    est = _estate(9)
-    assert generated_options(est, est.app_by_id["A3"])[1].duration_months == 3  # ceil(9/4)
-    est = _estate(30)
+    est = _estate(29)
+    rehost = generated_options(est, est.app_by_id["A3"])[1]
+    assert rehost.duration_months == 3  # ceil(29 / 10)
+    assert rehost.effort == {"migration": pytest.approx(29 / 3)}  # 29 days over 3 months
+    est = _estate(70)
     assert generated_options(est, est.app_by_id["A3"])[1].duration_months == 6  # capped
 
 
@@ -156,6 +179,22 @@ def test_generated_retire_only_for_zombie_applications() -> None:
     # Z2 has a dependency, Z3 a running cost: retain only (nothing to rehost)
     assert [o.strategy for o in generated_options(est, est.app_by_id["Z2"])] == ["retain"]
     assert [o.strategy for o in generated_options(est, est.app_by_id["Z3"])] == ["retain"]
+
+
+def test_generated_retire_for_applications_whose_servers_are_all_powered_off() -> None:
+    from dataclasses import replace
+
+    est = _estate()
+    off = tuple(replace(s, powerstate="poweredOff") if s.server_id == "V1" else s
+                for s in est.servers)
+    est = replace(est, servers=off)
+    # A2 runs on V2 only (powered on): no retire; A1 runs on V1 (off) and V2 (on): no retire
+    assert "retire" not in [o.strategy for o in generated_options(est, est.app_by_id["A1"])]
+    both = tuple(replace(s, powerstate="poweredOff") for s in est.servers)
+    est = replace(est, servers=both)
+    opts = generated_options(est, est.app_by_id["A1"])
+    assert [o.strategy for o in opts] == ["retain", "rehost", "rehost", "retire"]
+    assert opts[-1].one_off_cost == 2000  # a candidate the planner may choose, or not
 
 
 def test_generated_effort_goes_to_an_existing_team() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from estate.errors import EstateError
@@ -11,6 +13,9 @@ from inventory.importers import read_source, run_import
 from inventory.importers.common import parse_date_text
 from inventory.importers.contracts import category_of, is_ict
 from inventory.tables import read_tables
+
+# the registers below end in 2026-2027: plan from April 2025, as if it were summer 2025
+TODAY = dt.date(2025, 6, 1)
 
 REGISTER = """\
 Reference Number,Title,Department,Description,Supplier Name,Total Value,Start Date,End Date,\
@@ -31,7 +36,7 @@ ICT/001,Revenues archive,Finance,,Civica UK Ltd,£1000,01/04/2025,31/03/2026,bad
 def test_register(tmp_path: Path) -> None:
     src = tmp_path / "register.csv"
     src.write_text(REGISTER, encoding="utf-8")
-    result = read_source("contracts", src)
+    result = read_source("contracts", src, today=TODAY)
     c = result.counts
     assert c == {"rows": 8, "non_ict": 1, "skipped": 2, "imported": 5}
     by_id = {r["contract_id"]: r for r in result.rows["contracts"]}
@@ -47,9 +52,13 @@ def test_register(tmp_path: Path) -> None:
     rows = {i.row: i.message for i in result.issues}
     assert "no end date" in rows[6] and "not an amount" in rows[7] or "no annual" in rows[7]
     assert "review date" in rows[9] or "used again" in rows[9]
+    assert revs["department"] == "Finance" and revs["cpv_code"] == "48000000-8"
+    assert revs["total_value"] == 1_200_000
     out = tmp_path / "estate.xlsx"
-    run_import("contracts", src, out)
-    assert len(read_tables(out).sheets["contracts"].rows) == 5
+    run_import("contracts", src, out, today=TODAY)
+    sheets = read_tables(out).sheets
+    assert len(sheets["contracts"].rows) == 5
+    assert not sheets["sites"].rows  # the contracts import adds no site
 
 
 def test_annual_column_and_map(tmp_path: Path) -> None:
@@ -59,11 +68,11 @@ def test_annual_column_and_map(tmp_path: Path) -> None:
                    "C2,Catering,Food Ltd,£5000,2026-03-31,Facilities\n", encoding="utf-8")
     with pytest.raises(EstateError, match="no column for end"):
         read_source("contracts", src)
-    result = read_source("contracts", src, map=["Expires=end"])
+    result = read_source("contracts", src, map=["Expires=end"], today=TODAY)
     assert [r["contract_id"] for r in result.rows["contracts"]] == ["C1"]
     assert result.rows["contracts"][0]["annual_value"] == 12000
     assert result.counts["non_ict"] == 1
-    everything = read_source("contracts", src, map=["Expires=end"], all=True)
+    everything = read_source("contracts", src, map=["Expires=end"], all=True, today=TODAY)
     assert everything.counts["imported"] == 2
     with pytest.raises(EstateError, match="COLUMN=FIELD"):
         read_source("contracts", src, map=["Expires"])
@@ -74,7 +83,7 @@ def test_windows_1252_register(tmp_path: Path) -> None:
     src.write_bytes("Reference,Title,Supplier,Value,Start Date,End Date,CPV\n"
                     "R1,Software licence,Acme,\xa3100,01/04/2025,31/03/2026,48000000\n"
                     .encode("cp1252"))
-    result = read_source("contracts", src)
+    result = read_source("contracts", src, today=TODAY)
     assert result.rows["contracts"][0]["annual_value"] == pytest.approx(100, rel=1e-2)
 
 
@@ -89,3 +98,92 @@ def test_helpers() -> None:
     assert is_ict("", "IT Managed Service")
     assert not is_ict("77310000", "Grass cutting", "it is green")
     assert category_of("Data centre colocation") == "datacentre"
+
+
+def _workbook(tmp_path: Path, horizon_start: str = "2026-04") -> Path:
+    """A workbook with two applications, a host and an estimated hypervisor row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "settings"
+    ws.append(["key", "value"])
+    ws.append(["horizon_start", horizon_start])
+    for name, rows in (
+        ("sites", [["site_id", "name", "kind"], ["DC1", "Civic Centre", "on_prem"]]),
+        ("applications", [["app_id", "name"], ["APP-REVS", "Civica OpenRevenues"],
+                          ["APP-CRM", "Customer portal"]]),
+        ("servers", [["server_id", "site_id", "kind", "host_id", "app_ids"],
+                     ["ESX1", "DC1", "host", "", ""], ["ESX2", "DC1", "host", "", ""],
+                     ["CRMWEB01", "DC1", "virtual", "ESX1", "APP-CRM"],
+                     ["REVS01", "DC1", "virtual", "ESX2", "APP-REVS"]]),
+        ("contracts", [["contract_id", "supplier", "title", "annual_value", "end_date",
+                        "covers", "estimated"],
+                       ["EST-VSPHERE-C1", "Broadcom (VMware)", "vSphere (estimated)", 6803.2,
+                        "2027-03-31", "ESX1; ESX2", "yes"]]),
+    ):
+        sheet = wb.create_sheet(name)
+        for r in rows:
+            sheet.append(r)
+    path = tmp_path / "estate.xlsx"
+    wb.save(path)
+    return path
+
+
+COVERS = """Reference,Title,Department,Supplier,Total Value,Start Date,End Date,CPV Code
+C1,Revenues software support,Finance,Civica UK Ltd,"£300,000",01/04/2024,31/03/2029,48000000
+C2,Customer portal hosting,Customer Services,Granicus,"£60,000",01/04/2025,31/03/2028,72000000
+C3,VMware vSphere subscription,IT,Phoenix Software,"£45,000",01/04/2025,31/03/2028,48000000
+C4,Old CRM licence,IT,Acme,"£10,000",01/04/2020,31/03/2024,48000000
+C5,Printer fleet,IT,PrintCo,"£20,000",01/04/2025,31/03/2028,30000000
+"""
+
+
+def test_covers_expired_and_hypervisor_replacement(tmp_path: Path) -> None:
+    wb = _workbook(tmp_path)
+    src = tmp_path / "register.csv"
+    src.write_text(COVERS, encoding="utf-8")
+    result, report = run_import("contracts", src, wb)
+    by_id = {r["contract_id"]: r for r in result.rows["contracts"]}
+    # supplier word (Civica) names an application; the title names another
+    assert by_id["C1"]["covers"] == "APP-REVS"
+    assert by_id["C2"]["covers"] == "APP-CRM"
+    # the register's VMware contract covers the hosts and replaces the estimated row
+    assert by_id["C3"]["covers"] == "ESX1; ESX2"
+    assert result.remove == {"contracts": {"EST-VSPHERE-C1"}}
+    assert report.changes["contracts"].removed == ["EST-VSPHERE-C1"]
+    # ended 2024-03-31, before the plan starts (2026-04): listed and skipped
+    assert "C4" not in by_id and result.lists["expired"] == ["C4 (ended 2024-03-31)"]
+    # covering nothing: listed and warned about, one issue each
+    assert result.lists["uncovered"] == ["C5"]
+    assert [i.value for i in result.issues if "covers nothing" in i.message] == ["C5"]
+    contracts = {r.cells["contract_id"]: r.cells for r in
+                 read_tables(wb).sheets["contracts"].rows}
+    assert set(contracts) == {"C1", "C2", "C3", "C5"}
+    assert contracts["C1"]["department"] == "Finance"
+    assert contracts["C1"]["total_value"] == "300000"
+    kept = read_source("contracts", src, wb, keep_expired=True)
+    assert "C4" in {r["contract_id"] for r in kept.rows["contracts"]}
+
+
+def test_covers_map_and_user_covers_kept(tmp_path: Path) -> None:
+    wb = _workbook(tmp_path)
+    src = tmp_path / "register.csv"
+    src.write_text(COVERS, encoding="utf-8")
+    cmap = tmp_path / "covers.csv"
+    cmap.write_text("contract,covers\nC5,Customer portal; CRMWEB01\nC1,Nowhere\n",
+                    encoding="utf-8")
+    result = read_source("contracts", src, wb, covers_map=str(cmap))
+    by_id = {r["contract_id"]: r for r in result.rows["contracts"]}
+    assert by_id["C5"]["covers"] == "APP-CRM; CRMWEB01"  # by name or by id
+    assert any("'Nowhere'" in i.message for i in result.issues)
+    assert "uncovered" not in result.lists
+    # covers the user filled in the workbook are kept on a re-import
+    run_import("contracts", src, wb, covers_map=str(cmap))
+    w = openpyxl.load_workbook(wb)
+    ws = w["contracts"]
+    head = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "C2":
+            row[head.index("covers")].value = "APP-REVS"
+    w.save(wb)
+    again = read_source("contracts", src, wb)
+    assert {r["contract_id"]: r for r in again.rows["contracts"]}["C2"]["covers"] == "APP-REVS"

@@ -59,7 +59,8 @@ def servers(path: Path) -> dict[str, dict[str, str]]:
 def test_headers_of_every_version(tmp_path: Path, header: list[str]) -> None:
     src = make_xlsx(tmp_path / "rv.xlsx", header, VMS)
     result = read_source("rvtools", src)
-    assert result.counts == {"hosts": 2, "rows": 4, "imported": 3, "templates": 1}
+    assert result.counts == {"hosts": 2, "rows": 4, "imported": 3, "templates": 1,
+                             "hypervisor_estimates": 1}
     by_id = {r["server_id"]: r for r in result.rows["servers"]}
     web = by_id["WEB01"]
     assert (web["kind"], web["vcpus"], web["ram_gb"], web["storage_gb"]) == ("virtual", 2, 8, 100)
@@ -154,8 +155,9 @@ def test_merge_twice_is_idempotent_and_keeps_user_edits(tmp_path: Path) -> None:
     run_import("rvtools", src, out)
     tables = read_tables(out)
     assert {"settings", "sites", "applications", "servers"} <= set(tables.sheets)
-    assert tables.sheets["sites"].rows[0].cells == {"site_id": "DC1", "name": "DC1",
-                                                    "kind": "on_prem"}
+    assert tables.sheets["sites"].rows[0].cells == {"site_id": "DC", "name": "DC",
+                                                    "kind": "on_prem",
+                                                    "source": "rvtools datacenter"}
     # The user edits: regroups web01 and db01 into one application, sets a criticality,
     # adds their own column and row.
     wb = openpyxl.load_workbook(out)
@@ -166,7 +168,7 @@ def test_merge_twice_is_idempotent_and_keeps_user_edits(tmp_path: Path) -> None:
         if row[0].value in ("WEB01", "DB01"):
             row[head.index("app_ids")].value = "REVS"
             ws.cell(row[0].row, len(head) + 1, "Jo")
-    ws.append(["MANUAL1", "manual", "DC1", "physical"])
+    ws.append(["MANUAL1", "manual", "DC", "physical"])
     wa = wb["applications"]
     wa.append(["REVS", "Revenues", "Finance", "critical"])
     wb.save(out)
@@ -178,7 +180,10 @@ def test_merge_twice_is_idempotent_and_keeps_user_edits(tmp_path: Path) -> None:
     assert s["WEB01"]["app_ids"] == "REVS" and s["WEB01"]["owner"] == "Jo"
     assert "MANUAL1" in s
     apps = {r.cells["app_id"] for r in read_tables(out).sheets["applications"].rows}
-    assert "REVS" in apps and "APP-WEB01" in apps  # existing rows are never deleted
+    # the user's rows stay; the per-VM applications the import made and no server names
+    # any more go (nothing is left dangling)
+    assert "REVS" in apps and "APP-WEB01" not in apps and "APP-OLD01" in apps
+    assert report.changes["applications"].removed == ["APP-DB01", "APP-WEB01"]
     # A change in the source updates only owned columns.
     vms = [list(v) for v in VMS]
     vms[0][3] = 8
@@ -272,6 +277,6 @@ def test_sample_kubev2v_4x_with_million_row_dimension() -> None:
 
 def test_sample_small_complete() -> None:
     result = read_source("rvtools", sample("mjvincent_rvtools-small-complete.xlsx"))
-    assert result.counts == {"hosts": 2, "rows": 3, "imported": 3}
+    assert result.counts == {"hosts": 2, "rows": 3, "imported": 3, "hypervisor_estimates": 1}
     assert result.lists["powered_off"] == ["sample-archive-01"]
     assert not result.issues

@@ -14,7 +14,7 @@ from estate.reference import check_override, load_reference
 
 def test_every_entry_has_unit_year_and_source() -> None:
     ref = load_reference()
-    assert ref.version == "2025.1"
+    assert ref.version == "2026.1"
     assert len(ref.rows()) > 100
     for key, value, unit, year, source in ref.rows():
         assert unit and source, key
@@ -71,7 +71,7 @@ def test_override_file(tmp_path: Path) -> None:
     assert ref.entry("pue.on_prem").source == "override: ours.toml"
     assert ref.get("grid.2040") == 0.01
     assert ref.get("os.rhel.7") == "2028-06"
-    assert ref.version == "2025.1+ours.toml"
+    assert ref.version == "2026.1+ours.toml"
     assert load_reference().get("pue.on_prem") == 1.58  # packaged data untouched
 
 
@@ -107,7 +107,7 @@ def test_cli_table_and_json(tmp_path: Path) -> None:
     assert "pue.on_prem\t1.58\tratio\t2023\tUptime Institute" in out.output
     out = runner.invoke(main, ["reference", "--json"])
     data = json.loads(out.output)
-    assert data["version"] == "2025.1"
+    assert data["version"] == "2026.1"
     assert {"key", "value", "unit", "year", "source"} <= set(data["values"][0])
     f = tmp_path / "bad.toml"
     f.write_text("[pue]\nnope = 2\n")

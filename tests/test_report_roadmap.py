@@ -20,7 +20,7 @@ from test_report_helpers import (
 from estate.plan import Plan
 from reports import board, write_reports
 from reports.facts import Facts, status_words
-from reports.figures import gantt, gantt_lanes
+from reports.figures import contract_pages, gantt_blocks, gantt_pages, paginate
 from reports.roadmap import render
 
 
@@ -63,8 +63,10 @@ def test_status_words() -> None:
 
 def test_cloud_first_exceptions(facts: Facts) -> None:
     rows = {r["app_id"]: r for r in board.exceptions(facts)}
-    assert set(rows) == {"A5", "A6", "A7", "A8"}  # every app not ending up in the cloud
-    assert rows["A6"]["reason"] == "no cloud option in the workbook"
+    # every app still running outside the cloud (A5 is retired: not an exception)
+    assert set(rows) == {"A6", "A7", "A8"}
+    assert rows["A6"]["reason"] == "none of its options runs at a cloud site"
+    assert rows["A7"]["chosen"] == "relocate to COLO from Mar 2026"
     assert rows["A8"]["reason"].startswith("pinned")
     # A7's reason quotes the plan's exact alternative (see test_alternatives.py)
     alt = facts.alternative["A7"]
@@ -78,21 +80,80 @@ def test_resident_changes(facts: Facts) -> None:
     assert [r["app_id"] for r in rows] == ["A1", "A4", "A7"]
     # A1 goes live in 2025-08 (live from 2025-09): tell residents 8 weeks before 1 Aug.
     assert rows[0]["tell_by"] == dt.date(2025, 8, 1) - dt.timedelta(weeks=8)
-    assert board.resident_changes(facts, weeks=4)[0]["tell_by"] == dt.date(2025, 7, 4)
+    assert rows[0]["change"] == "rehost to AWS"
+    est = facts.estate
+    four = replace(est, settings=replace(est.settings, resident_notice_weeks=4))
+    assert board.resident_changes(Facts(four, facts.plan))[0]["tell_by"] == dt.date(2025, 7, 4)
+    services = board.resident_services(rows)
+    assert [(s["service"], s["count"]) for s in services] == [
+        ("@Housing", 1), ("Libraries", 1), ("Revenues & Benefits", 1)]
+    assert all(s["routes"] == "" and s["unrecorded"] for s in services)
 
 
-def test_gantt_has_one_bar_per_moving_application(facts: Facts) -> None:
-    bars, groups = gantt_lanes(facts)
-    assert sorted(b["app"] for b in bars) == ["A1", "A2", "A3", "A4", "A5", "A7"]
-    lanes = {b["app"]: b["lane"] for b in bars}
-    assert lanes["A1"] != lanes["A2"]  # same service, overlapping: two lanes
-    fig, n = gantt(facts)
+def test_the_non_digital_route_is_shown(facts: Facts) -> None:
+    est = facts.estate
+    apps = tuple(replace(a, non_digital_route="library counters") if a.app_id == "A7" else a
+                 for a in est.applications)
+    with_route = Facts(replace(est, applications=apps), facts.plan)
+    services = {s["service"]: s for s in board.resident_services(
+        board.resident_changes(with_route))}
+    assert services["Libraries"]["routes"] == "library counters"
+    assert services["Libraries"]["unrecorded"] == []
+    page = render(replace(est, applications=apps), facts.plan)
+    assert "library counters: open from" in page
+    assert "not recorded in the workbook (applications.non_digital_route)" in page
+
+
+def test_gantt_has_one_row_per_moving_application(facts: Facts) -> None:
+    blocks = gantt_blocks(facts)
+    assert [s for s, _ in blocks] == ["@Housing", "Adult Social Care", "HR", "Libraries",
+                                      "Revenues & Benefits"]
+    rows = [row for _, rs in blocks for row in rs]
+    assert all(len(row) == 1 for row in rows)  # one row each: the names fit on the axis
+    assert sorted(row[0] for row in rows) == ["A1", "A2", "A3", "A4", "A5", "A7"]
+    [(fig, n)] = gantt_pages(facts)
     assert n == 6
     assert sum(len(t.y) for t in fig.data if t.type == "bar") == 6
+    labels = list(fig.layout.yaxis.ticktext)
+    assert "Council Tax · A1" in labels and "<b>Revenues &amp; Benefits</b>" in labels
+    assert "Old Payroll · A5" in labels
+    hover = [h for t in fig.data if t.type == "bar" for h in t.hovertext]
+    assert any(h.startswith("A1 Council Tax<br>") and "rehost to AWS" in h for h in hover)
+    assert any("retired" in h for h in hover) and not any("None" in h for h in hover)
     vlines = [s for s in fig.layout.shapes if s.type == "line" and s.yref == "paper"]
-    assert [s.x0 for s in vlines] == ["2026-03-01"]  # DC1 exit
+    assert [s.x0 for s in vlines] == ["2026-03-01"]  # DC1 exit (COLO stays open)
     freeze = [s for s in fig.layout.shapes if s.type == "rect" and s.yref == "paper"]
     assert {s.x0 for s in freeze} == {"2025-12-01", "2026-12-01"}
+    assert fig.layout.xaxis.type == "date" and fig.layout.xaxis2.side == "top"
+
+
+def test_a_very_large_plan_packs_rows(facts: Facts, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reports.figures as figures
+    monkeypatch.setattr(figures, "MAX_NAMED_ROWS", 3)
+    blocks = dict(gantt_blocks(facts))
+    # A1 and A2 overlap (2025-06 to 2025-09): two rows; nothing else shares an area
+    assert blocks["Revenues & Benefits"] == [["A1"], ["A2"]]
+    [(fig, n)] = gantt_pages(facts)
+    assert n == 6
+    assert [t for t in fig.layout.yaxis.ticktext if not t.startswith("<b>")] == []
+    assert sorted(x for t in fig.data if t.type == "bar" for x in t.text) == [
+        "A1", "A2", "A3", "A4", "A5", "A7"]
+
+
+def test_paging_breaks_between_blocks() -> None:
+    blocks = [("a", list(range(5))), ("b", list(range(4))), ("c", list(range(12)))]
+    pages = paginate(blocks, page_rows=10, first_rows=8)
+    # first page: a (1 + 5 rows) and no room for b (1 + 4); then b; c split in two
+    assert [[(t, len(r), c) for t, r, c in p] for p in pages] == [
+        [("a", 5, False)], [("b", 4, False)], [("c", 9, False)], [("c", 3, True)]]
+    assert all(sum(1 + len(r) for _, r, _ in p) <= 10 for p in pages)
+
+
+def test_contract_pages_name_every_contract_in_full(facts: Facts) -> None:
+    [(fig, n)] = contract_pages(facts)
+    assert n == 6
+    labels = list(fig.layout.yaxis.ticktext)
+    assert "C2 Datacentre Ltd" in labels and "C1 +Oracle" in labels
 
 
 def test_carbon_and_estimates(facts: Facts) -> None:
@@ -100,8 +161,9 @@ def test_carbon_and_estimates(facts: Facts) -> None:
     total = sum(r["plan_t"] for r in rows)
     assert total == pytest.approx(facts.plan.totals.co2e_tonnes)
     assert rows[0]["categories"]["embodied"] == pytest.approx(0.9)
-    assert board.estimate_counts(facts) == [("servers · watts", 2),
-                                            ("options · monthly_kwh", 1)]
+    assert board.estimate_counts(facts) == [
+        ("Server power draw (watts)", 2),
+        ("Generated options (applications with none in the workbook)", 1)]
 
 
 def test_page_is_self_contained(page: str) -> None:
@@ -111,7 +173,7 @@ def test_page_is_self_contained(page: str) -> None:
     ours = page.replace(get_plotlyjs().replace("</script", "<\\/script"), "")
     assert len(ours) < len(page) / 10  # the bundle really is inline
     assert not re.search(r"https?://", ours)  # nothing of ours fetches anything
-    assert re.search(r'<figure id="gantt"[^>]*data-bars="6"', page)
+    assert re.search(r'<div id="gantt" data-bars="6" data-pages="1"', page)
     plan = small_plan()
     assert f'data-plan-cost="{plan.totals.cost}"' in page
     assert f'data-baseline-co2e="{plan.baseline.co2e_tonnes}"' in page
@@ -164,3 +226,27 @@ def test_control_characters_do_not_break_a_workbook(tmp_path: Path) -> None:
     apps = (replace(est.applications[0], name="Tax\x01\x1b system"),) + est.applications[1:]
     path = write_migration(replace(est, applications=apps), small_plan(), tmp_path / "m.xlsx")
     assert openpyxl.load_workbook(path)["Applications"]["B2"].value == "Tax system"
+
+
+def test_the_cost_carbon_choice_in_words(facts: Facts) -> None:
+    # The demo's case: the plan emits 479 t against greedy's 370 t because it
+    # prices carbon at the appraisal value; greedy costs £8.6m more (discounted).
+    from estate.plan import Totals
+    plan = replace(facts.plan, totals=Totals(50e6, 47e6, 479.0, 47.1e6),
+                   baseline=Totals(53e6, 50e6, 650.0, 50.2e6),
+                   greedy=Totals(60e6, 55.6e6, 370.0, 55.7e6),
+                   assumptions={"objective": {"name": "balanced", "carbon_price": 277.5}})
+    words = board.carbon_choice(Facts(facts.estate, plan))
+    assert words[0] == ("This plan emits 479.0 t CO2e over 24 months: 171.0 t less than doing "
+                        "nothing (650.0 t) and 109.0 t more than the greedy cloud-first plan "
+                        "(370.0 t).")
+    assert "carbon priced at £278 a tonne" in words[1]
+    # £8,600,000 / 109 t = £78,899 a tonne avoided, far above the £278 carbon price
+    assert words[2].startswith("The lower-carbon route: the greedy plan emits 109.0 t less "
+                               "but costs £8,600,000 more, discounted: £78,899 for each tonne "
+                               "avoided, against the £278 this plan puts on a tonne.")
+    cost_only = replace(plan, assumptions={"objective": {"name": "cost", "carbon_price": 0.0}})
+    assert "chosen on cost alone" in board.carbon_choice(Facts(facts.estate, cost_only))[1]
+    h = board.headline(Facts(facts.estate, plan))
+    assert h["co2e_words"] == ("171.0 t less than doing nothing (26.3 %); 109.0 t more than "
+                               "greedy (370.0 t)")

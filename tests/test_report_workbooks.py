@@ -69,7 +69,7 @@ def test_renewals_match_the_plan(books: dict[str, Path]) -> None:
     assert by_id["C3"]["Decision"] == "runs on: covers nothing"
     assert by_id["C4"]["Decision"] == "keep"
     assert by_id["C1"]["Current end"] == dt.datetime(2026, 3, 31)
-    assert "A1 Council Tax live in cloud from 2025-09" in by_id["C1"]["Why"]
+    assert "A1 Council Tax live in the cloud from 2025-09" in by_id["C1"]["Why"]
     assert "DC1 exits 2026-03" in by_id["C2"]["Why"]
     assert "zombie" in by_id["C5"]["Why"]
     assert by_id["C1"]["Annual value"] == 120000.0
@@ -172,3 +172,16 @@ def test_missed_exit_is_reported(tmp_path: Path) -> None:
     rows = {r["Site"]: r for r in _sheet(
         write_migration(small_estate(), plan, tmp_path / "m.xlsx"), "Sites")}
     assert rows["DC1"]["Exit by met"] == "missed"
+
+
+def test_a_stale_roadmap_pdf_is_removed(tmp_path: Path) -> None:
+    from reports import write_reports
+    from solver.result import Result
+
+    (tmp_path / "roadmap.pdf").write_bytes(b"%PDF of an earlier plan")
+    warned: list[str] = []
+    written = write_reports(small_estate(), Result(small_plan()), tmp_path, pdf=False,
+                            warn=warned.append)
+    assert tmp_path / "roadmap.pdf" not in written
+    assert not (tmp_path / "roadmap.pdf").exists()
+    assert warned and "earlier plan" in warned[0]

@@ -67,7 +67,12 @@ def test_fills_every_blank_and_lists_the_paths() -> None:
         "servers.H1.os_end_of_support",
         "servers.V1.watts", "servers.V1.replacement_cost", "servers.V1.embodied_kgco2e",
         "servers.V1.os_end_of_support",
-        "options.A1.retain", "options.A1.rehost", "options.A3.retain", "options.A3.rehost"}
+        "sites.DC1.monthly_fixed_cost", "sites.CO.monthly_fixed_cost",
+        *(f"applications.{a}.current_monthly_cost" for a in ("A1", "A2", "A3")),
+        "options.A1.retain", "options.A1.rehost@AZ", "options.A3.retain",
+        "options.A3.rehost@AZ"}
+    # a cloud site's blank fixed cost is 0 by rule, not an estimate
+    assert site["AZ"].monthly_fixed_cost == 0.0
 
 
 def test_assumptions_block() -> None:
@@ -75,11 +80,17 @@ def test_assumptions_block() -> None:
     a = est.assumptions
     json.dumps(a)  # JSON-ready
     assert a["estimated"] == list(est.estimated)
-    assert a["reference_version"] == "2025.1"
+    assert a["reference_version"] == "2026.1"
     assert a["settings"]["carbon_price"] == pytest.approx(273.25)
     assert a["settings"]["grid_by_year"]["2026"] == pytest.approx(0.1516)
     assert a["sites"]["DC1"] == {"pue": 1.58, "power_price_per_kwh": 0.33,
-                                 "grid_kg_per_kwh": None}
+                                 "grid_kg_per_kwh": None,
+                                 "monthly_fixed_cost": est.site_by_id["DC1"].monthly_fixed_cost}
+    assert a["applications"]["A1"]["current_monthly_cost"] == pytest.approx(
+        est.app_by_id["A1"].current_monthly_cost)
+    staying = a["cost_of_staying"]
+    assert set(staying["per_year"]) >= {"labour", "facilities", "hardware_refresh"}
+    assert staying["applications"]["A1"]["labour"] > 0
     assert set(a["servers"]["P1"]) >= {"watts", "replacement_cost", "embodied_kgco2e"}
     assert [(o["app_id"], o["strategy"]) for o in a["options"]][:2] == [
         ("A1", "retain"), ("A1", "rehost")]
@@ -141,7 +152,7 @@ def test_reference_file_override(tmp_path) -> None:  # type: ignore[no-untyped-d
     f.write_text("power_price_per_kwh = 0.21\n")
     est = resolve(raw(), f)
     assert est.site_by_id["DC1"].power_price_per_kwh == 0.21
-    assert est.assumptions["reference_version"] == "2025.1+council.toml"
+    assert est.assumptions["reference_version"] == "2026.1+council.toml"
 
 
 def test_out_of_support_and_deadline() -> None:

@@ -19,6 +19,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("graph", "graph"),
     ("demo", "demo"),
     ("demo", "synth"),
+    ("template", "template"),
     ("report", "report"),
     ("importer", "importer"),
     ("reference", "reference"),

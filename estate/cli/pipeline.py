@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from estate.errors import EstateError, Issue
+from estate.errors import EstateError, Issue, Notice
 from estate.fingerprint import fingerprint
 from estate.frontier import read_frontier
 from estate.model import Estate, Pin
@@ -45,6 +45,39 @@ def load(workbook: Path | None, demo: bool = False) -> Estate:
     from inventory.load import load_estate
 
     return load_estate(workbook)
+
+
+def load_noting(workbook: Path | None, demo: bool = False
+                ) -> tuple[Estate, tuple[Notice, ...]]:
+    """:func:`load`, with the sheets and columns of the workbook that were ignored.
+
+    Raises
+    ------
+    EstateError
+        As :func:`load`.
+    """
+    if demo or workbook is None:
+        return load(workbook, demo), ()
+    from inventory.load import load_workbook
+
+    loaded = load_workbook(workbook)
+    assert loaded.estate is not None  # load_workbook raises otherwise
+    return loaded.estate, loaded.notices_of("ignored")
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Fail before any long work when plan.json or a report could not be written
+    into ``out_dir`` (a file in the way, a read-only file, a planted link).
+
+    Raises
+    ------
+    EstateError
+        Naming every problem.
+    """
+    from estate.files import check_output_dir as check
+    from reports import OUTPUT_FILES
+
+    check(out_dir, OUTPUT_FILES)
 
 
 def read_pins(path: Path) -> tuple[Pin, ...]:
@@ -79,7 +112,9 @@ def plan_estate(raw: Estate, *, pins: tuple[Pin, ...] = (), pins_source: str = "
     reference
         A TOML of reference-data overrides.
     time_limit, workers, seed, objective, carbon_price, progress, epsilon
-        See :func:`solver.solve.solve`.
+        See :func:`solver.solve.solve`. Costing the cloud alternatives takes up
+        to a quarter of ``time_limit`` more (20 s at most; those not reached
+        are left out of the board's exceptions table, which says so).
     """
     estate = resolve_estate(raw, pins=pins, pins_source=pins_source, reference=reference)
     return solve_resolved(estate, inputs=plan_inputs(raw, reference), pins=pins,
@@ -130,20 +165,19 @@ def solve_resolved(estate: Estate, *, inputs: dict[str, str | None],
     alternatives: tuple[Alternative, ...] = ()
     if plan.has_schedule:
         priced = replace(estate, settings=replace(estate.settings, carbon_price=price))
-        alternatives = cloud_alternatives(priced, plan.decisions)
+        alternatives = cloud_alternatives(priced, plan.decisions,
+                                          seconds=min(20.0, max(2.0, time_limit / 4)))
     plan = replace(plan, assumptions=merged, inputs=dict(inputs), alternatives=alternatives)
     return PlanRun(estate, replace(result, plan=plan))
 
 
 def write_outputs(run: PlanRun, out_dir: Path, *, pdf: bool = True,
                   warn: Callable[[str], None] | None = None) -> list[Path]:
-    """Write ``plan.json`` and every report of a planned estate into ``out_dir``."""
-    from reports import write_reports
+    """Write ``plan.json`` and every report of a planned estate into ``out_dir``, all
+    or nothing (:func:`reports.write_outputs`)."""
+    from reports import write_outputs as write_all
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "plan.json"
-    run.result.plan.write(path)
-    return [path, *write_reports(run.estate, run.result, out_dir, pdf=pdf, warn=warn)]
+    return write_all(run.estate, run.result, out_dir, pdf=pdf, warn=warn)
 
 
 def check(workbook: Path, plan_json: Path, *, reference: Path | None = None,

@@ -36,27 +36,32 @@ def importer(kind: str) -> Callable[[Path, ImportContext], ImportResult]:
 
 
 def read_source(kind: str, source: str | Path, into: str | Path | None = None, *,
-                site_id: str = "DC1", **options: Any) -> ImportResult:
+                site_id: str | None = None, site_kind: str = "on_prem",
+                **options: Any) -> ImportResult:
     """Run the importer ``kind`` on ``source`` (nothing is written).
 
     ``into`` is the target workbook, read (when it exists) by importers that
-    link to existing rows, such as ``azure-dependencies``.
+    link to existing rows, such as ``azure-dependencies`` and ``contracts``.
+    ``site_id`` (``--site``) puts every imported server at one site; without
+    it RVTools uses the export's datacenters and the other server importers
+    ``DC1``.
     """
     from inventory.tables import read_tables
 
     workbook = None
     if into is not None and Path(into).exists():
         workbook = read_tables(into)
-    ctx = ImportContext(site_id=site_id, workbook=workbook, options=options)
+    ctx = ImportContext(site_id=site_id, workbook=workbook, options=options,
+                        site_kind=site_kind)
     return importer(kind)(Path(source), ctx)
 
 
-def run_import(kind: str, source: str | Path, into: str | Path, *, site_id: str = "DC1",
-               site_kind: str = "on_prem", dry_run: bool = False,
+def run_import(kind: str, source: str | Path, into: str | Path, *,
+               site_id: str | None = None, site_kind: str = "on_prem", dry_run: bool = False,
                **options: Any) -> tuple[ImportResult, MergeReport]:
     """Import ``source`` of ``kind`` and merge it into the workbook ``into``."""
-    result = read_source(kind, source, into, site_id=site_id, **options)
-    report = merge_into(into, result, site_id=site_id, site_kind=site_kind, dry_run=dry_run)
+    result = read_source(kind, source, into, site_id=site_id, site_kind=site_kind, **options)
+    report = merge_into(into, result, dry_run=dry_run)
     return result, report
 
 

@@ -31,6 +31,7 @@ from inventory.importers.common import (
     split_list,
     tidy,
 )
+from inventory.importers.rows import server_site, site_row
 
 ADS_OPTIONAL = {
     "external_id": ("ExternalId",),
@@ -97,7 +98,7 @@ def import_aws_discovery(path: Path, ctx: ImportContext) -> ImportResult:
             app_ids.append(aid)
         result.add("servers", {
             "server_id": sid, "hostname": get(row, "hostname") or name,
-            "site_id": ctx.site_id, "kind": "virtual" if get(row, "moref") else "physical",
+            "site_id": server_site(ctx), "kind": "virtual" if get(row, "moref") else "physical",
             "vcpus": tidy(cores), "ram_gb": tidy(ram),
             "os": " ".join(x for x in (get(row, "os"), get(row, "os_version")) if x),
             "ip": get(row, "ip"), "app_ids": "; ".join(app_ids),
@@ -106,11 +107,21 @@ def import_aws_discovery(path: Path, ctx: ImportContext) -> ImportResult:
         result.count("imported")
     for aid, name in apps.items():
         result.add("applications", {"app_id": aid, "name": name})
+    result.add("sites", site_row(server_site(ctx), "", ctx, f"{result.kind} import"))
     result.owned = {"servers": ("hostname", "vcpus", "ram_gb", "os", "ip")
                     + (("app_ids",) if apps else ()), "applications": ()}
     result.notes.append("vcpus = CPU.NumberOfCores (else logical cores); ram_gb = "
                         "RAM.TotalSizeInMB / 1024")
     return result
+
+
+def _cmf_application(aid: str, name: str, hints: dict[str, list[str]]) -> dict[str, str]:
+    """Policy: an application row with the intake form's hints (never a decision)."""
+    r_types = [r.lower() for r in hints.get("r_type", [])]
+    hint = r_types[0] if len(set(r_types)) == 1 and r_types[0] in STRATEGIES else ""
+    notes = "; ".join(f"{k}={'/'.join(v)}" for k, v in hints.items())
+    return {"app_id": aid, "name": name, "wave": "/".join(hints.get("wave", [])),
+            "strategy_hint": hint, "notes": f"aws-cmf: {notes}"}
 
 
 def import_aws_cmf(path: Path, ctx: ImportContext) -> ImportResult:
@@ -155,7 +166,7 @@ def import_aws_cmf(path: Path, ctx: ImportContext) -> ImportResult:
             result.issues.append(sheet.issue(row, "app_name is blank; server imported with no "
                                              "application", column=opt["app"] or ""))
         result.add("servers", {
-            "server_id": sid, "hostname": get(row, "fqdn") or name, "site_id": ctx.site_id,
+            "server_id": sid, "hostname": get(row, "fqdn") or name, "site_id": server_site(ctx),
             "kind": "virtual",
             "os": " ".join(x for x in (get(row, "family"), get(row, "version")) if x),
             "app_ids": aid, "tier": get(row, "tier"), "environment": get(row, "environment"),
@@ -163,13 +174,8 @@ def import_aws_cmf(path: Path, ctx: ImportContext) -> ImportResult:
         })
         result.count("imported")
     for aid, hints in apps.items():
-        r_types = [r.lower() for r in hints.get("r_type", [])]
-        hint = r_types[0] if len(set(r_types)) == 1 and r_types[0] in STRATEGIES else ""
-        notes = "; ".join(f"{k}={'/'.join(v)}" for k, v in hints.items())
-        result.add("applications", {
-            "app_id": aid, "name": app_names[aid], "wave": "/".join(hints.get("wave", [])),
-            "strategy_hint": hint, "notes": f"aws-cmf: {notes}",
-        })
+        result.add("applications", _cmf_application(aid, app_names[aid], hints))
+    result.add("sites", site_row(server_site(ctx), "", ctx, f"{result.kind} import"))
     result.owned = {"servers": ("hostname", "os", "app_ids", "tier", "environment"),
                     "applications": ("wave", "strategy_hint", "notes")}
     return result

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from estate.errors import Issue
 from inventory.importers.common import (
@@ -35,6 +35,8 @@ from inventory.importers.common import (
     tidy,
     workbook_servers,
 )
+from inventory.importers.rows import Fields, fields, server_site, site_row
+from inventory.tables import Row
 
 DEPENDENCY_COLUMNS = {
     "slot": ("Time slot", "Timeslot", "Time"),
@@ -81,6 +83,96 @@ def _is_ip(text: str) -> bool:
     return bool(re.match(r"^\d{1,3}(\.\d{1,3}){3}$", text)) or ":" in text
 
 
+@dataclass
+class _Traffic:
+    """What the export says, per pair of applications (``(from, to)``)."""
+
+    slots: set[str] = field(default_factory=set)
+    seen: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    ports: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    procs: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    unknown: dict[str, tuple[int, int]] = field(default_factory=dict)
+    no_app: dict[str, int] = field(default_factory=dict)
+
+
+def _ends(f: Fields, row: Row, index: ServerIndex, traffic: _Traffic) -> list[str | None]:
+    """The workbook servers at both ends of one row (unknown ones are recorded)."""
+    ends: list[str | None] = []
+    for name, ip in ((f.text(row, "src"), f.text(row, "src_ip")),
+                     (f.text(row, "dst"), f.text(row, "dst_ip"))):
+        sid = index.find(name, ip)
+        if sid is None:
+            first, n = traffic.unknown.get(name, (row.number, 0))
+            traffic.unknown[name] = (first, n + 1)
+        elif not index.apps.get(sid):
+            traffic.no_app[sid] = traffic.no_app.get(sid, 0) + 1
+        ends.append(sid)
+    return ends
+
+
+def _record(f: Fields, row: Row, apps: tuple[list[str], list[str]], traffic: _Traffic) -> bool:
+    """Record one row's traffic between every pair of different applications."""
+    used = False
+    slot, port = f.text(row, "slot"), f.text(row, "port")
+    proc = f"{f.text(row, 'src_proc') or '?'}>{f.text(row, 'dst_proc') or '?'}"
+    for a in apps[0]:
+        for b in apps[1]:
+            if a == b:
+                continue
+            used = True
+            traffic.seen[(a, b)].add(slot)
+            if port:
+                traffic.ports[(a, b)].add(port)
+            if proc != "?>?":
+                traffic.procs[(a, b)].add(proc)
+    return used
+
+
+def _problems(f: Fields, traffic: _Traffic, result: ImportResult) -> None:
+    for name, (first, n) in traffic.unknown.items():
+        result.issues.append(Issue(
+            f.sheet.file, f"server {name!r} is not in the workbook ({n} row"
+            f"{'s' if n != 1 else ''} from here); its traffic is ignored", sheet=f.sheet.name,
+            row=first, value=name))
+    for sid, n in traffic.no_app.items():
+        result.issues.append(Issue(f.sheet.file, f"server {sid} has no app_ids in the "
+                                   f"workbook; its traffic ({n} rows) is ignored",
+                                   sheet=f.sheet.name))
+
+
+def _notes_of(pair: tuple[str, str], traffic: _Traffic, total: int) -> list[str]:
+    out = []
+    for x, y in (pair, pair[::-1]):
+        if traffic.seen.get((x, y)):
+            text = f"{x}->{y} {len(traffic.seen[(x, y)])}/{total} slots"
+            if traffic.ports.get((x, y)):
+                text += " ports " + ",".join(sorted(traffic.ports[(x, y)], key=_port_key)[:10])
+            if traffic.procs.get((x, y)):
+                text += " " + ",".join(sorted(traffic.procs[(x, y)])[:5])
+            out.append(text)
+    return out
+
+
+def _dependencies(traffic: _Traffic, share: float, result: ImportResult) -> None:
+    """Policy: both ways in more than ``share`` of the slots -> together, else loose."""
+    total = max(len(traffic.slots), 1)
+    done: set[frozenset[str]] = set()
+    for (a, b) in sorted(traffic.seen):
+        if frozenset((a, b)) in done:
+            continue
+        done.add(frozenset((a, b)))
+        both = len(traffic.seen.get((a, b), set()) & traffic.seen.get((b, a), set()))
+        kind = "together" if both > share * total else "loose"
+        notes = [f"azure-migrate: {both}/{total} slots both ways",
+                 *_notes_of((a, b), traffic, total)]
+        result.add("dependencies", {"from_id": a, "to_id": b, "kind": kind,
+                                    "notes": "; ".join(notes)})
+        result.count(kind)
+    result.notes.append(f"{total} time slot(s); 'together' = traffic both ways in more than "
+                        f"{share:.0%} of them; kind is set when a dependency is added and "
+                        "then left to you (notes are refreshed)")
+
+
 def import_azure_dependencies(path: Path, ctx: ImportContext) -> ImportResult:
     """Import an Azure Migrate agentless dependency export.
 
@@ -98,98 +190,31 @@ def import_azure_dependencies(path: Path, ctx: ImportContext) -> ImportResult:
     ImportResult
         ``dependencies`` rows (``from_id``, ``to_id``, ``kind``, ``notes``).
     """
-    sheet = read_single(path)
-    cols = require(sheet, **DEPENDENCY_COLUMNS)
-    opt = optional(sheet, **DEPENDENCY_OPTIONAL)
     result = ImportResult("azure-dependencies", str(path))
+    f = fields(read_single(path), result.issues, DEPENDENCY_COLUMNS, DEPENDENCY_OPTIONAL)
     index = ServerIndex(workbook_servers(ctx.workbook))
     if not index.apps:
         result.issues.append(Issue(str(path), "the target workbook has no servers; import "
                                    "RVTools or a server list first, then the dependencies"))
-    share = float(ctx.options.get("together_share") or 0.5)
-    slots: set[str] = set()
-    unknown: dict[str, tuple[int, int]] = {}
-    no_app: dict[str, int] = {}
-    # (from_app, to_app) -> slot set, ports, processes
-    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
-    ports: dict[tuple[str, str], set[str]] = defaultdict(set)
-    procs: dict[tuple[str, str], set[str]] = defaultdict(set)
-
-    def get(row: Any, key: str) -> str:
-        col = opt.get(key) or cols.get(key)
-        return row.get(col) if col else ""
-
-    for row in sheet.rows:
+    traffic = _Traffic()
+    for row in f.sheet.rows:
         result.count("rows")
-        slot = row.get(cols["slot"])
-        src_name, dst_name = row.get(cols["src"]), row.get(cols["dst"])
-        if not src_name or not dst_name:
-            result.issues.append(sheet.issue(row, "source or destination server name is "
-                                             "blank; row skipped",
-                                             column=cols["src"] if not src_name else cols["dst"]))
+        if not f.text(row, "src") or not f.text(row, "dst"):
+            result.issues.append(f.issue(row, "source or destination server name is blank; "
+                                         "row skipped", "src" if not f.text(row, "src")
+                                         else "dst"))
             result.count("skipped")
             continue
-        slots.add(slot)
-        ends = []
-        for name, ip in ((src_name, get(row, "src_ip")), (dst_name, get(row, "dst_ip"))):
-            sid = index.find(name, ip)
-            if sid is None:
-                first, n = unknown.get(name, (row.number, 0))
-                unknown[name] = (first, n + 1)
-            elif not index.apps.get(sid):
-                no_app[sid] = no_app.get(sid, 0) + 1
-            ends.append(sid)
-        src, dst = ends
+        traffic.slots.add(f.text(row, "slot"))
+        src, dst = _ends(f, row, index, traffic)
         if src is None or dst is None or not index.apps.get(src) or not index.apps.get(dst):
             result.count("unmatched")
             continue
-        used = False
-        for a in index.apps[src]:
-            for b in index.apps[dst]:
-                if a == b:
-                    continue
-                used = True
-                seen[(a, b)].add(slot)
-                if get(row, "port"):
-                    ports[(a, b)].add(get(row, "port"))
-                p = f"{get(row, 'src_proc') or '?'}>{get(row, 'dst_proc') or '?'}"
-                if p != "?>?":
-                    procs[(a, b)].add(p)
+        used = _record(f, row, (index.apps[src], index.apps[dst]), traffic)
         result.count("used" if used else "same_application")
-    for name, (first, n) in unknown.items():
-        result.issues.append(Issue(
-            sheet.file, f"server {name!r} is not in the workbook ({n} row"
-            f"{'s' if n != 1 else ''} from here); its traffic is ignored", sheet=sheet.name,
-            row=first, value=name))
-    for sid, n in no_app.items():
-        result.issues.append(Issue(str(path), f"server {sid} has no app_ids in the workbook; "
-                                   f"its traffic ({n} rows) is ignored", sheet=sheet.name))
-    total = max(len(slots), 1)
-    done: set[frozenset[str]] = set()
-    for (a, b) in sorted(seen):
-        pair = frozenset((a, b))
-        if pair in done:
-            continue
-        done.add(pair)
-        fwd, back = seen.get((a, b), set()), seen.get((b, a), set())
-        both = len(fwd & back)
-        kind = "together" if both > share * total else "loose"
-        notes = [f"azure-migrate: {both}/{total} slots both ways"]
-        for x, y in ((a, b), (b, a)):
-            if seen.get((x, y)):
-                text = f"{x}->{y} {len(seen[(x, y)])}/{total} slots"
-                if ports.get((x, y)):
-                    text += " ports " + ",".join(sorted(ports[(x, y)], key=_port_key)[:10])
-                if procs.get((x, y)):
-                    text += " " + ",".join(sorted(procs[(x, y)])[:5])
-                notes.append(text)
-        result.add("dependencies", {"from_id": a, "to_id": b, "kind": kind,
-                                    "notes": "; ".join(notes)})
-        result.count(kind)
+    _problems(f, traffic, result)
+    _dependencies(traffic, float(ctx.options.get("together_share") or 0.5), result)
     result.owned = {"dependencies": ("notes",)}
-    result.notes.append(f"{total} time slot(s); 'together' = traffic both ways in more than "
-                        f"{share:.0%} of them; kind is set when a dependency is added and "
-                        "then left to you (notes are refreshed)")
     return result
 
 
@@ -241,7 +266,7 @@ def import_azure_migrate_servers(path: Path, ctx: ImportContext) -> ImportResult
                            if c and row.get(c))
         mem = values["memory"]
         result.add("servers", {
-            "server_id": sid, "hostname": name, "site_id": ctx.site_id,
+            "server_id": sid, "hostname": name, "site_id": server_site(ctx),
             "kind": "physical" if stype.lower().startswith("phys") else "virtual",
             "vcpus": tidy(values["cores"]), "ram_gb": tidy(mem / 1024 if mem else mem),
             "storage_gb": tidy(total), "os": os_name,
@@ -249,6 +274,7 @@ def import_azure_migrate_servers(path: Path, ctx: ImportContext) -> ImportResult
             "source": "azure-migrate template",
         })
         result.count("imported")
+    result.add("sites", site_row(server_site(ctx), "", ctx, f"{result.kind} import"))
     result.owned = {"servers": ("hostname", "vcpus", "ram_gb", "storage_gb", "os", "ip")}
     result.notes.append("ram_gb = Memory (In MB) / 1024; storage_gb = sum of Disk N size "
                         "(In GB), else Storage in use")

@@ -6,34 +6,27 @@ spec), the columns of each sheet it *owns* (the only ones it may overwrite in
 an existing row), the problems found row by row and a few counts. It never
 writes anything; :mod:`inventory.importers.merge` does.
 
-Source files are untrusted: reading is capped (file size, rows, columns, cell
-length) and openpyxl parses XML with defusedxml. A sheet stops at
+Source files are untrusted: reading is capped (file size, every zip part's
+size and compression ratio before parsing, rows, columns, cell length), CSV
+is streamed, every cell is sanitised (control characters removed) and
+openpyxl parses XML with defusedxml. A sheet stops at
 :data:`BLANK_RUN` consecutive blank rows, so a sheet whose dimension claims a
 million rows (common in exported workbooks) is read in a moment.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from estate.errors import EstateError, Issue
-from inventory.tables import (
-    MAX_CELL_CHARS,
-    MAX_COLUMNS,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    Row,
-    Table,
-    Tables,
-    cell_text,
-)
+from inventory import tables as _tables
+from inventory.archive import check_archive, open_workbook
+from inventory.tables import MAX_FILE_BYTES, Row, Table, Tables
 
 BLANK_RUN = 1000
 _ID_BAD = re.compile(r"[^A-Z0-9._-]+")
@@ -46,8 +39,11 @@ class ImportContext:
 
     Attributes
     ----------
-    site_id : str
-        Site the imported servers run at today.
+    site_id : str or None
+        ``--site``: the site every imported server runs at today (``None``:
+        the importer decides, e.g. RVTools datacenters, else ``DC1``).
+    site_kind : str
+        Kind of a site the import adds (``--site-kind``).
     workbook : Tables or None
         The target workbook as it is now (``None`` when it does not exist yet);
         importers that link to existing rows (dependencies) read it.
@@ -55,9 +51,10 @@ class ImportContext:
         Importer-specific options from the command line.
     """
 
-    site_id: str = "DC1"
+    site_id: str | None = None
     workbook: Tables | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    site_kind: str = "on_prem"
 
 
 @dataclass
@@ -77,6 +74,14 @@ class ImportResult:
         Application ids added only when some server's ``app_ids`` names them
         after the merge (the default one-application-per-VM rows, so that a
         user who regrouped servers does not get them back on re-import).
+    prune : dict
+        ``{sheet: source prefix}``: after the merge, rows of ``sheet`` whose
+        ``source`` starts with the prefix (rows an import created) and that
+        nothing refers to any more are removed, with what still names them
+        (a re-grouped import leaves nothing dangling).
+    remove : dict
+        ``{sheet: ids}``: rows removed by the merge (estimated rows a register
+        now replaces).
     issues : list of Issue
         Rows that could not be read fully: each says whether the row was
         skipped or imported with the value left blank.
@@ -93,6 +98,8 @@ class ImportResult:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     owned: dict[str, tuple[str, ...]] = field(default_factory=dict)
     add_if_referenced: set[str] = field(default_factory=set)
+    prune: dict[str, str] = field(default_factory=dict)
+    remove: dict[str, set[str]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     lists: dict[str, list[str]] = field(default_factory=dict)
@@ -296,6 +303,8 @@ def number_cell(sheet: Sheet, row: Row, col: str | None, issues: list[Issue],
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise EstateError(Issue(str(path), "no such file or folder"))
+    if path.is_dir():
+        raise EstateError(Issue(str(path), "is a folder; give the exported file"))
     size = path.stat().st_size
     if size == 0:
         raise EstateError(Issue(str(path), "the file is empty"))
@@ -308,78 +317,33 @@ def rows_to_table(name: str, file: str, rows: Iterable[Sequence[Any]],
                   issues: list[Issue]) -> Table:
     """Build a :class:`Table` from raw rows: first non-blank row is the header.
 
+    Header names are lower-cased (importers match them with :func:`norm`).
     Stops after :data:`BLANK_RUN` consecutive blank rows or :data:`MAX_ROWS`
-    rows (reported in ``issues``).
+    rows (reported in ``issues``); a cell longer than Excel allows is an
+    issue. Every cell is sanitised by :func:`inventory.tables.cell_text`.
     """
-    it: Iterator[Sequence[Any]] = iter(rows)
-    header: list[str] | None = None
-    offset = 0
-    for values in it:
-        offset += 1
-        if any(cell_text(v) for v in values):
-            header = [cell_text(v).lower() for v in values]
-            break
-    if header is None:
-        return Table(name, [])
-    while header and not header[-1]:
-        header.pop()
-    if len(header) > MAX_COLUMNS:
-        issues.append(Issue(file, f"has {len(header)} columns; the first {MAX_COLUMNS} are read",
-                            sheet=name, row=offset))
-        header = header[:MAX_COLUMNS]
-    table = Table(name, header)
-    blanks = 0
-    width = len(header)
-    for number, values in enumerate(it, start=offset + 1):
-        cells: dict[str, str] = {}
-        for col, v in zip(header, values[:width], strict=False):
-            if col and v is not None:
-                text = cell_text(v) if not isinstance(v, str) else v[:MAX_CELL_CHARS].strip()
-                if text:
-                    cells[col] = text
-        if not cells:
-            blanks += 1
-            if blanks >= BLANK_RUN:
-                break
-            continue
-        blanks = 0
-        if len(table.rows) >= MAX_ROWS:
-            issues.append(Issue(file, f"has more than {MAX_ROWS} rows; the rest were not read",
-                                sheet=name, row=number))
-            break
-        table.rows.append(Row(number, cells))
-    return table
+    return _tables.rows_to_table(name, file, rows, issues, blank_run=BLANK_RUN,
+                                normalise=False, over_rows="the rest were not read")
 
 
 def read_csv(path: Path, sheet: str | None = None) -> Sheet:
     """Read one CSV file (UTF-8, else Windows-1252) as a :class:`Sheet`.
 
+    The file is streamed, never held whole; the delimiter (``,``, ``;`` or
+    tab) is taken from the header line.
+
     Raises
     ------
     EstateError
-        When the file is missing, empty, too big or not CSV.
+        When the file is missing, empty, too big or not CSV, or a cell is
+        longer than Excel allows.
     """
     _check_file(path)
     name = sheet or path.stem
     issues: list[Issue] = []
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise EstateError(Issue(str(path), "cannot read as text; save it as 'CSV UTF-8'"))
-    if "\x00" in text[:4096]:
-        raise EstateError(Issue(str(path), "is not a CSV text file (binary content); "
-                                "save it as 'CSV UTF-8'"))
-    try:
-        reader = csv.reader(text.splitlines(), strict=False)
-        csv.field_size_limit(MAX_CELL_CHARS + 1)
-        table = rows_to_table(name, str(path), reader, issues)
-    except csv.Error as exc:
-        raise EstateError(Issue(str(path), f"cannot read as CSV ({exc})")) from exc
+    rows, _delimiter = _tables.read_csv_rows(path, issues, name,
+                                            encodings=("utf-8-sig", "cp1252"))
+    table = rows_to_table(name, str(path), rows, issues)
     if issues:
         raise EstateError(issues)
     return Sheet(str(path), name, table)
@@ -388,24 +352,20 @@ def read_csv(path: Path, sheet: str | None = None) -> Sheet:
 def read_xlsx_sheets(path: Path, wanted: Sequence[str]) -> dict[str, Sheet]:
     """Read the sheets named in ``wanted`` (case-insensitive) from an ``.xlsx``.
 
+    The archive is checked before anything is parsed
+    (:func:`inventory.tables.check_archive`: sizes and compression ratios)
+    and rows are streamed, so a zip bomb is refused at once.
+
     Returns ``{wanted name (lower-case): Sheet}``; absent sheets are left out.
 
     Raises
     ------
     EstateError
-        When the file is missing, too big or not an ``.xlsx`` workbook.
+        When the file is missing, too big, a zip bomb or not an ``.xlsx`` workbook.
     """
-    import openpyxl
-
     _check_file(path)
-    if not zipfile.is_zipfile(path):
-        raise EstateError(Issue(str(path), "is not an .xlsx workbook (not a zip file); save "
-                                "it from Excel as 'Excel Workbook (*.xlsx)'"))
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on corrupt files
-        raise EstateError(Issue(str(path), f"cannot open as an .xlsx workbook "
-                                f"({type(exc).__name__}: {exc})")) from exc
+    check_archive(path)
+    wb = open_workbook(path)
     want = {w.lower(): w for w in wanted}
     out: dict[str, Sheet] = {}
     issues: list[Issue] = []
@@ -430,18 +390,17 @@ def read_xlsx_sheets(path: Path, wanted: Sequence[str]) -> dict[str, Sheet]:
 def read_single(path: Path, sheet_names: Sequence[str] = ()) -> Sheet:
     """Read a CSV file, or the first matching (else first) sheet of an ``.xlsx``."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
         _check_file(path)
+        check_archive(path)
         names = list(sheet_names)
         if not names:
+            wb = open_workbook(path)
             try:
-                wb = openpyxl.load_workbook(path, read_only=True)
                 names = [wb.worksheets[0].title]
+            except IndexError as exc:
+                raise EstateError(Issue(str(path), "the workbook has no sheets")) from exc
+            finally:
                 wb.close()
-            except Exception as exc:
-                raise EstateError(Issue(str(path), f"cannot open as an .xlsx workbook "
-                                        f"({exc})")) from exc
         sheets = read_xlsx_sheets(path, names)
         if not sheets:
             raise EstateError(Issue(str(path), f"has no sheet named {' or '.join(names)}"))

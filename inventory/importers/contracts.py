@@ -7,24 +7,32 @@ rest. Money like ``£1,200,000.00`` and dates like ``31/03/2026``,
 column when there is one, else the life value divided by the term in years.
 Only ICT contracts are kept: a CPV code starting 48, 72, 30, 32 or 50.3, or an
 ICT word in the title, description or category; the rest are counted as
-``non_ict`` (``--all`` keeps every contract).
+``non_ict`` (``--all`` keeps every contract). A contract that ended before the
+plan starts is listed and skipped (``--keep-expired`` keeps it). ``covers`` is
+proposed from the workbook (:mod:`inventory.importers.covers`) and every
+contract still covering nothing is reported. Department, CPV code and total
+value are kept for procurement. The import adds no sites.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from estate.errors import EstateError, Issue
+from estate.months import default_horizon_start, is_month
 from inventory.importers.common import (
     ImportContext,
     ImportResult,
+    Sheet,
     make_id,
-    parse_date_text,
-    parse_number,
     read_single,
 )
+from inventory.importers.covers import CoverIndex, read_covers_map
+from inventory.importers.rows import Fields, unique_id, workbook_setting
+from inventory.tables import Row
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "reference": ("Contract Reference", "Reference Number", "Reference", "Contract Ref",
@@ -115,23 +123,12 @@ def category_of(*texts: str) -> str:
     return ""
 
 
-def import_contracts(path: Path, ctx: ImportContext) -> ImportResult:
-    """Import a contract register CSV (or .xlsx).
+OWNED = ("supplier", "title", "annual_value", "start_date", "end_date", "review_date",
+         "total_value", "department", "cpv_code", "description", "covers")
 
-    Parameters
-    ----------
-    path : Path
-        The register.
-    ctx : ImportContext
-        Options ``map`` (list of ``column=field``) and ``all`` (keep non-ICT).
 
-    Returns
-    -------
-    ImportResult
-        ``contracts`` rows; non-ICT rows counted as ``non_ict``.
-    """
-    sheet = read_single(path)
-    mapping = parse_map(ctx.options.get("map"))
+def _columns(sheet: Sheet, mapping: dict[str, str], issues: list[Issue]) -> Fields:
+    """Find each field's column (``--map`` first); an error names what is missing."""
     cols: dict[str, str | None] = {}
     for fld, aliases in FIELDS.items():
         if fld in mapping:
@@ -152,99 +149,188 @@ def import_contracts(path: Path, ctx: ImportContext) -> ImportResult:
         raise EstateError([sheet.issue(None, f"no column for {m}; use --map 'Their column="
                                        f"{m.split()[0]}' (columns are: "
                                        f"{', '.join(sheet.table.columns)})") for m in missing])
+    return Fields(sheet, cols, issues)
+
+
+def _plan_start(ctx: ImportContext) -> str:
+    """First day of the plan (``YYYY-MM-DD``): the workbook's ``horizon_start``,
+    else the first April on or before today."""
+    start = workbook_setting(ctx, "horizon_start")
+    if not is_month(start):
+        today = ctx.options.get("today")
+        start = default_horizon_start(today if isinstance(today, dt.date) else None)
+    return f"{start}-01"
+
+
+@dataclass
+class _Register:
+    """The register being read and what has been decided so far."""
+
+    f: Fields
+    ctx: ImportContext
+    index: CoverIndex
+    plan_start: str
+    covers_map: dict[str, list[str]] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    replaced: set[str] = field(default_factory=set)
+
+
+def _dates(f: Fields, row: Row, result: ImportResult) -> dict[str, str] | None:
+    """Start, end and review dates (``None``: no end date, row skipped)."""
+    dates: dict[str, str] = {}
+    for fld in ("start", "end", "review"):
+        dates[fld], ok = f.date(row, fld)
+        if not ok and fld != "end":
+            result.issues.append(f.issue(row, f"{fld} date {f.text(row, fld)!r} is not a "
+                                         "date; imported with it blank", fld))
+    if not dates["end"]:
+        result.issues.append(f.issue(row, "no end date (required); row skipped", "end",
+                                     f.text(row, "end")))
+        return None
+    if dates["start"] and dates["start"] > dates["end"]:
+        result.issues.append(f.issue(row, "start date is after the end date; imported with "
+                                     "start_date blank", "start", f.text(row, "start")))
+        dates["start"] = ""
+    return dates
+
+
+def _annual_value(f: Fields, row: Row, dates: dict[str, str],
+                  result: ImportResult) -> tuple[float | None, float | None]:
+    """(£ a year, £ over the contract): the annual column, else the total value
+    over the term; ``(None, …)`` when neither reads as money (row skipped)."""
+    annual, _ = f.money(row, "annual_value")
+    total, _ = f.money(row, "life_value")
+    if annual is None and total is not None:
+        annual = _annualise(total, dates["start"], dates["end"])
+        if annual is None:
+            annual = total
+            result.issues.append(f.issue(row, "no start date to spread the total value over; "
+                                         "annual_value = the whole value (check it)",
+                                         "life_value"))
+    if annual is None:
+        result.issues.append(f.issue(
+            row, "no annual or total value (required) that reads as money; row skipped",
+            "annual_value" if f.has("annual_value") else "life_value",
+            f.text(row, "annual_value") or f.text(row, "life_value")))
+    return annual, total
+
+
+def _contract_id(reg: _Register, row: Row, result: ImportResult) -> str:
+    f = reg.f
+    ref = f.text(row, "reference")
+    cid = make_id(ref)
+    if not cid:
+        cid = make_id(f"{f.text(row, 'supplier')} {f.text(row, 'title')}", "CON-", 48)
+        result.issues.append(f.issue(row, f"no contract reference; imported as {cid}",
+                                     "reference"))
+    if cid in reg.ids:
+        new = unique_id(cid, reg.ids)
+        result.issues.append(f.issue(row, f"reference {cid} is used again (row "
+                                     f"{reg.ids[cid]}); imported as {new}", "reference", ref))
+        cid = new
+    reg.ids[cid] = row.number
+    return cid
+
+
+def _covers(reg: _Register, cid: str, row: Row) -> list[str]:
+    """What the contract covers: the map, else the workbook's own covers, else
+    a hypervisor's hosts, else name matches."""
+    f = reg.f
+    if cid in reg.covers_map:
+        return reg.covers_map[cid]
+    if reg.index.existing.get(cid):
+        return reg.index.existing[cid]
+    hosts, replaced = reg.index.hypervisor(f.text(row, "supplier"), f.text(row, "title"),
+                                           f.text(row, "description"))
+    if hosts:
+        reg.replaced |= replaced
+        return hosts
+    return reg.index.match(f.text(row, "supplier"), f.text(row, "title"))
+
+
+def _contract(reg: _Register, row: Row, result: ImportResult) -> None:
+    """Import one ICT row of the register (or count why it is skipped)."""
+    f = reg.f
+    dates = _dates(f, row, result)
+    annual, total = (None, None) if dates is None else _annual_value(f, row, dates, result)
+    if dates is None or annual is None:
+        result.count("skipped")
+        return
+    cid = _contract_id(reg, row, result)
+    if dates["end"] < reg.plan_start and not reg.ctx.options.get("keep_expired"):
+        result.lists.setdefault("expired", []).append(f"{cid} (ended {dates['end']})")
+        result.count("expired")
+        return
+    covers = _covers(reg, cid, row)
+    if not covers:
+        result.lists.setdefault("uncovered", []).append(cid)
+    title, desc = f.text(row, "title"), f.text(row, "description")
+    result.add("contracts", {
+        "contract_id": cid, "supplier": f.text(row, "supplier"), "title": title,
+        "category": category_of(title, desc, f.text(row, "category")),
+        "annual_value": round(annual, 2), "start_date": dates["start"],
+        "end_date": dates["end"], "review_date": dates["review"], "total_value": total,
+        "department": f.text(row, "department"), "cpv_code": f.text(row, "cpv"),
+        "description": desc[:300], "covers": "; ".join(covers),
+        "source": f"contract register row {row.number}"})
+    result.count("imported")
+
+
+def import_contracts(path: Path, ctx: ImportContext) -> ImportResult:
+    """Import a contract register CSV (or .xlsx).
+
+    Parameters
+    ----------
+    path : Path
+        The register.
+    ctx : ImportContext
+        The target workbook (what ``covers`` may name; its ``horizon_start``);
+        options ``map`` (list of ``column=field``), ``all`` (keep non-ICT),
+        ``keep_expired`` and ``covers_map`` (CSV of contract,covers).
+
+    Returns
+    -------
+    ImportResult
+        ``contracts`` rows; non-ICT rows counted as ``non_ict``, expired ones
+        listed; estimated hypervisor rows a register contract replaces in
+        ``remove``.
+    """
+    sheet = read_single(path)
     result = ImportResult("contracts", str(path))
+    f = _columns(sheet, parse_map(ctx.options.get("map")), result.issues)
+    reg = _Register(f, ctx, CoverIndex.of(ctx), _plan_start(ctx))
+    if ctx.options.get("covers_map"):
+        reg.covers_map, problems = read_covers_map(Path(ctx.options["covers_map"]), reg.index)
+        result.issues.extend(problems)
+    used = {k: c for k, c in f.cols.items() if c}
+    result.notes.append("columns used: " + ", ".join(f"{k}={c!r}" for k, c in used.items()))
     keep_all = bool(ctx.options.get("all"))
-    ids: dict[str, int] = {}
-    used = {f: c for f, c in cols.items() if c}
-    result.notes.append("columns used: " + ", ".join(f"{f}={c!r}" for f, c in used.items()))
-
-    def get(row: Any, fld: str) -> str:
-        c = cols.get(fld)
-        return row.get(c) if c else ""
-
     for row in sheet.rows:
         result.count("rows")
-        title, desc, cat_text = get(row, "title"), get(row, "description"), get(row, "category")
-        if not keep_all and not is_ict(get(row, "cpv"), title, desc, cat_text):
+        if not keep_all and not is_ict(f.text(row, "cpv"), f.text(row, "title"),
+                                       f.text(row, "description"), f.text(row, "category")):
             result.count("non_ict")
             continue
-        problems: list[tuple[str, str]] = []
-        dates: dict[str, str] = {}
-        for fld in ("start", "end", "review"):
-            try:
-                d = parse_date_text(get(row, fld))
-                dates[fld] = d.isoformat() if d else ""
-            except ValueError:
-                dates[fld] = ""
-                problems.append((fld, f"{fld} date {get(row, fld)!r} is not a date"))
-        money: dict[str, float | None] = {}
-        for fld in ("life_value", "annual_value"):
-            try:
-                money[fld] = parse_number(get(row, fld))
-                if money[fld] is not None and money[fld] < 0:  # type: ignore[operator]
-                    raise ValueError
-            except ValueError:
-                money[fld] = None
-                problems.append((fld, f"{fld} {get(row, fld)!r} is not an amount of money"))
-        for fld, msg in problems:
-            if fld not in ("end", "life_value", "annual_value"):
-                result.issues.append(sheet.issue(row, msg + "; imported with it blank",
-                                                 column=cols[fld] or ""))
-        if not dates["end"]:
-            result.issues.append(sheet.issue(row, "no end date (required); row skipped",
-                                             column=cols["end"] or "", value=get(row, "end")))
-            result.count("skipped")
-            continue
-        if dates["start"] and dates["start"] > dates["end"]:
-            result.issues.append(sheet.issue(row, "start date is after the end date; imported "
-                                             "with start_date blank",
-                                             column=cols["start"] or "",
-                                             value=get(row, "start")))
-            dates["start"] = ""
-        annual = money["annual_value"]
-        if annual is None and money["life_value"] is not None:
-            annual = _annualise(money["life_value"], dates["start"], dates["end"])
-            if annual is None:
-                annual = money["life_value"]
-                result.issues.append(sheet.issue(
-                    row, "no start date to spread the total value over; annual_value = the "
-                    "whole value (check it)", column=cols["life_value"] or ""))
-        if annual is None:
-            bad = get(row, "annual_value") or get(row, "life_value")
-            result.issues.append(sheet.issue(
-                row, "no annual or total value (required) that reads as money; row skipped",
-                column=cols["annual_value"] or cols["life_value"] or "", value=bad))
-            result.count("skipped")
-            continue
-        ref = get(row, "reference")
-        cid = make_id(ref)
-        if not cid:
-            cid = make_id(f"{get(row, 'supplier')} {title}", "CON-", 48)
-            result.issues.append(sheet.issue(row, f"no contract reference; imported as {cid}",
-                                             column=cols["reference"] or ""))
-        if cid in ids:
-            n = 2
-            while f"{cid}-{n}" in ids:
-                n += 1
-            result.issues.append(sheet.issue(row, f"reference {cid} is used again (row "
-                                             f"{ids[cid]}); imported as {cid}-{n}",
-                                             column=cols["reference"] or "", value=ref))
-            cid = f"{cid}-{n}"
-        ids[cid] = row.number
-        result.add("contracts", {
-            "contract_id": cid, "supplier": get(row, "supplier"), "title": title,
-            "category": category_of(title, desc, cat_text),
-            "annual_value": round(annual, 2), "start_date": dates["start"],
-            "end_date": dates["end"], "review_date": dates["review"],
-            "total_value": money["life_value"], "department": get(row, "department"),
-            "cpv_code": get(row, "cpv"), "description": desc[:300],
-            "source": f"contract register row {row.number}",
-        })
-        result.count("imported")
-    result.owned = {"contracts": ("supplier", "title", "annual_value", "start_date",
-                                  "end_date", "review_date", "total_value", "department",
-                                  "cpv_code", "description")}
+        _contract(reg, row, result)
+    _finish(reg, result)
     return result
+
+
+def _finish(reg: _Register, result: ImportResult) -> None:
+    for cid in result.lists.get("uncovered", []):
+        result.issues.append(Issue(result.source, f"contract {cid} covers nothing in the "
+                                   "workbook: the plan keeps it to the end; fill its covers "
+                                   "(application, server or site ids) or use --covers-map",
+                                   sheet="contracts", value=cid))
+    if result.lists.get("expired"):
+        result.notes.append(f"{len(result.lists['expired'])} contract(s) ended before the plan "
+                            f"starts ({reg.plan_start[:7]}) and were skipped; --keep-expired "
+                            "keeps them")
+    if reg.replaced:
+        result.remove = {"contracts": set(reg.replaced)}
+        result.notes.append("the register's hypervisor contract replaces the estimated rows "
+                            + ", ".join(sorted(reg.replaced)))
+    result.owned = {"contracts": OWNED}
 
 
 def _annualise(value: float, start: str, end: str) -> float | None:

@@ -1,4 +1,4 @@
-"""RVTools export (vInfo + vHost) -> virtual servers, hosts and applications.
+"""RVTools export (vInfo + vHost) -> sites, servers, applications, hypervisor licences.
 
 Reads an RVTools ``.xlsx`` (sheets ``vInfo`` and ``vHost``) or a folder of
 ``RVTools_tabvInfo.csv`` / ``RVTools_tabvHost.csv``. RVTools 4.x headers
@@ -7,14 +7,21 @@ names (``vInfoVMName``, …) are all accepted. RVTools' "MB" is the same unit as
 its "MiB" (2**20 bytes): memory and disk are divided by 1024 into GiB, written
 to ``ram_gb`` and ``storage_gb``.
 
+Sites are the export's datacenters (``--sites-from cluster``: its clusters;
+``--site``: one site for everything). Applications are grouped as people
+organise vCenter (``--apps-from vm|folder|resource-pool|vapp|annotation|
+column:NAME`` or ``--app-map``); a VM the grouping does not name gets an
+application of its own. Hosts that no contract of the workbook covers get an
+*estimated* per-core hypervisor subscription row per cluster.
+
 Every vInfo row is either imported (problems flagged in ``issues``, the bad
 value left blank), skipped as a template (counted) or skipped with an issue.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from estate.errors import EstateError, Issue
 from inventory.importers.common import (
@@ -22,8 +29,6 @@ from inventory.importers.common import (
     ImportResult,
     Sheet,
     make_id,
-    number_cell,
-    optional,
     read_csv,
     read_single,
     read_xlsx_sheets,
@@ -32,11 +37,19 @@ from inventory.importers.common import (
     tidy,
     truthy,
 )
+from inventory.importers.hypervisor import Host as _Host
+from inventory.importers.hypervisor import hypervisor_contracts
+from inventory.importers.rows import (
+    Fields,
+    app_ids_of,
+    app_rows,
+    fields,
+    site_row,
+    unique_id,
+)
 from inventory.tables import Row
 
-VINFO = {
-    "vm": ("VM", "vInfoVMName"),
-}
+VINFO = {"vm": ("VM", "vInfoVMName")}
 VINFO_OPTIONAL = {
     "powerstate": ("Powerstate", "vInfoPowerstate"),
     "template": ("Template", "vInfoTemplate"),
@@ -53,6 +66,10 @@ VINFO_OPTIONAL = {
     "os_config": ("OS according to the configuration file", "vInfoOS"),
     "os_tools": ("OS according to the VMware Tools", "vInfoOSTools"),
     "ip": ("Primary IP Address", "vInfoPrimaryIPAddress"),
+    "folder": ("Folder", "vInfoFolder"),
+    "resource_pool": ("Resource pool", "vInfoResourcePool"),
+    "vapp": ("vApp", "vInfoVApp"),
+    "annotation": ("Annotation", "vInfoAnnotation"),
 }
 VHOST = {"host": ("Host", "vHostName")}
 VHOST_OPTIONAL = {
@@ -67,8 +84,32 @@ VHOST_OPTIONAL = {
     "cpu_model": ("CPU Model", "vHostCpuModel"),
     "esx": ("ESX Version", "vHostEsxVersion", "vHostVersion"),
 }
-SERVER_OWNED = ("hostname", "kind", "host_id", "vcpus", "ram_gb", "storage_gb", "os",
-                "powerstate", "datacenter", "cluster", "ip", "model")
+SERVER_OWNED = ("hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb", "storage_gb",
+                "os", "powerstate", "datacenter", "cluster", "ip", "model", "cpu_model")
+APPS_FROM = ("vm", "folder", "resource-pool", "vapp", "annotation")
+SITES_FROM = ("datacenter", "cluster")
+#: ``source`` of rows this importer creates (and may prune when unreferenced).
+SOURCE = "rvtools"
+PER_VM = "rvtools: one application per VM"
+NO_DATACENTER = "NO-DATACENTER"
+_DEFAULT_FOLDERS = {"discovered virtual machine", "vm", "templates"}
+
+
+@dataclass
+class _Options:
+    """How the import maps the export, from the command line."""
+
+    sites_from: str = "datacenter"
+    site: str | None = None
+    apps_from: str = "vm"
+    app_column: str = ""
+    app_map: dict[str, list[str]] | None = None
+    storage: str = "provisioned"
+
+    @property
+    def explicit(self) -> bool:
+        """Whether the import names applications (and so owns ``app_ids``)."""
+        return self.apps_from != "vm" or self.app_map is not None
 
 
 def _read(path: Path) -> tuple[Sheet, Sheet | None]:
@@ -98,11 +139,6 @@ def _read(path: Path) -> tuple[Sheet, Sheet | None]:
     return sheets["vinfo"], sheets.get("vhost")
 
 
-def _num(sheet: Sheet, row: Row, col: str | None, what: str, issues: list[Issue],
-         scale: float = 1.0) -> float | None:
-    return number_cell(sheet, row, col, issues, what, scale)
-
-
 def _app_map(path: Path) -> dict[str, list[str]]:
     sheet = read_single(path)
     cols = require(sheet, server=("server", "vm", "server_name", "hostname", "server_id",
@@ -117,51 +153,241 @@ def _app_map(path: Path) -> dict[str, list[str]]:
     return out
 
 
-def _hosts(sheet: Sheet | None, ctx: ImportContext, result: ImportResult) -> dict[str, str]:
-    """Import vHost rows; return lower-case host name (and short name) -> server_id."""
+def _options(ctx: ImportContext, vinfo: Sheet) -> _Options:
+    """Check and gather the command-line options (an error names what is wrong)."""
+    o = ctx.options
+    opts = _Options(sites_from=str(o.get("sites_from") or "datacenter"), site=ctx.site_id,
+                    storage=str(o.get("storage") or "provisioned"))
+    apps_from = str(o.get("apps_from") or "vm")
+    if o.get("app_column"):
+        apps_from = f"column:{o['app_column']}"
+    if apps_from.startswith("column:"):
+        name = apps_from.split(":", 1)[1]
+        found = vinfo.column(name)
+        if found is None:
+            raise EstateError(vinfo.issue(None, f"no column {name!r} to group applications "
+                                          f"by; columns are: {', '.join(vinfo.table.columns)}"))
+        opts.apps_from, opts.app_column = "column", found
+    elif apps_from in APPS_FROM:
+        opts.apps_from = apps_from
+    else:
+        raise EstateError(Issue("--apps-from", f"{apps_from!r} must be one of "
+                                f"{', '.join(APPS_FROM)} or column:NAME"))
+    if opts.sites_from not in SITES_FROM:
+        raise EstateError(Issue("--sites-from", f"{opts.sites_from!r} must be datacenter or "
+                                "cluster"))
+    if o.get("app_map"):
+        opts.app_map = _app_map(Path(o["app_map"]))
+    return opts
+
+
+@dataclass
+class _Sites:
+    """Which site a VM or host runs at: ``--site``, else its datacenter or cluster."""
+
+    opts: _Options
+    ctx: ImportContext
+    has_datacenters: bool = True
+    rows: dict[str, dict[str, str]] = field(default_factory=dict)
+    clusters: dict[str, set[str]] = field(default_factory=dict)
+
+    def of(self, datacenter: str, cluster: str, fallback: str = "") -> str:
+        """The site of a datacenter / cluster; ``fallback`` (the VM's host's site)
+        when the datacenter is blank."""
+        if self.opts.site:
+            return self._add(self.opts.site, self.opts.site, "rvtools --site")
+        if not datacenter and fallback:
+            return fallback
+        if not datacenter and not self.has_datacenters:
+            return self._add("DC1", "DC1", "rvtools (the export names no datacenter)")
+        if not datacenter:
+            return self._add(NO_DATACENTER, "(no datacenter in the export)",
+                             "rvtools datacenter")
+        if self.opts.sites_from == "cluster" and cluster:
+            self.clusters.setdefault(cluster, set()).add(datacenter)
+            name = cluster if len(self.clusters[cluster]) == 1 else f"{datacenter} {cluster}"
+            return self._add(make_id(name) or NO_DATACENTER, name, "rvtools cluster")
+        return self._add(make_id(datacenter) or NO_DATACENTER, datacenter,
+                         "rvtools datacenter")
+
+    def _add(self, site_id: str, name: str, source: str) -> str:
+        self.rows.setdefault(site_id, site_row(site_id, name, self.ctx, source))
+        return site_id
+
+
+def _host_cores(f: Fields, row: Row) -> tuple[float | None, float | None]:
+    cores = f.number(row, "cores", "# Cores")
+    sockets = f.number(row, "sockets", "# CPU", report=False)
+    if cores is None and sockets is not None:
+        per = f.number(row, "cores_per_cpu", "Cores per CPU", report=False)
+        cores = sockets * per if per is not None else None
+    return cores, sockets
+
+
+def _hosts(sheet: Sheet | None, sites: _Sites, result: ImportResult,
+           ) -> tuple[dict[str, str], dict[str, _Host]]:
+    """Import vHost rows; return (lower-case host name and short name -> id, hosts)."""
     if sheet is None:
-        return {}
-    cols = require(sheet, **VHOST)
-    opt = optional(sheet, **VHOST_OPTIONAL)
+        return {}, {}
+    f = fields(sheet, result.issues, VHOST, VHOST_OPTIONAL)
     names: dict[str, str] = {}
     seen: dict[str, int] = {}
+    hosts: dict[str, _Host] = {}
     for row in sheet.rows:
-        name = row.get(cols["host"])
-        if not name:
-            result.issues.append(sheet.issue(row, "host name is blank; row skipped",
-                                             column=cols["host"]))
-            result.count("hosts_skipped")
-            continue
+        name = f.text(row, "host")
         sid = make_id(name)
-        if sid in seen:
-            result.issues.append(sheet.issue(
-                row, f"host {name!r} appears twice (first at row {seen[sid]}); row skipped",
-                column=cols["host"], value=name))
+        if not sid or sid in seen:
+            why = "host name is blank" if not sid else (
+                f"host {name!r} appears twice (first at row {seen[sid]})")
+            result.issues.append(f.issue(row, why + "; row skipped", "host", name))
             result.count("hosts_skipped")
             continue
         seen[sid] = row.number
-        cores = _num(sheet, row, opt["cores"], "# Cores", result.issues)
-        if cores is None and opt["sockets"] and opt["cores_per_cpu"]:
-            s = _num(sheet, row, opt["sockets"], "# CPU", [])
-            c = _num(sheet, row, opt["cores_per_cpu"], "Cores per CPU", [])
-            cores = s * c if s is not None and c is not None else None
-        mem = _num(sheet, row, opt["memory"], "# Memory", result.issues, 1024)
-        model = " ".join(row.get(c) for c in (opt["vendor"], opt["model"]) if c and row.get(c))
-        result.add("servers", {
-            "server_id": sid, "hostname": name, "site_id": ctx.site_id, "kind": "host",
-            "vcpus": tidy(cores), "ram_gb": tidy(mem),
-            "os": row.get(opt["esx"]) if opt["esx"] else "",
-            "model": model,
-            "datacenter": row.get(opt["datacenter"]) if opt["datacenter"] else "",
-            "cluster": row.get(opt["cluster"]) if opt["cluster"] else "",
-            "source": "rvtools vHost",
-        })
+        cores, sockets = _host_cores(f, row)
+        dc, cluster = f.text(row, "datacenter"), f.text(row, "cluster")
+        site = sites.of(dc, cluster) if dc or sites.opts.site else ""  # "": its VMs' site
+        server = {
+            "server_id": sid, "hostname": name, "site_id": site, "kind": "host",
+            "vcpus": tidy(cores), "ram_gb": tidy(f.number(row, "memory", "# Memory",
+                                                          scale=1024)),
+            "os": f.text(row, "esx"), "model": " ".join(
+                x for x in (f.text(row, "vendor"), f.text(row, "model")) if x),
+            "cpu_model": " ".join(f.text(row, "cpu_model").split()),
+            "datacenter": dc, "cluster": cluster, "source": "rvtools vHost"}
+        result.add("servers", server)
         result.count("hosts")
+        hosts[sid] = _Host(sid, site, cluster, cores, sockets, server)
         names[name.lower()] = sid
         short = name.lower().split(".")[0]
         if not short.isdigit():
             names.setdefault(short, sid)
-    return names
+    return names, hosts
+
+
+def _path_name(text: str, drop: tuple[str, ...] = ()) -> str:
+    """A vCenter folder / pool path as an application name (``""`` when it names none)."""
+    parts = [p.strip() for p in text.replace("\\", "/").split("/") if p.strip()]
+    while parts and parts[0].lower() in drop:
+        parts.pop(0)
+    if not parts or parts[-1].lower() in _DEFAULT_FOLDERS:
+        return ""
+    return " / ".join(parts)
+
+
+def _group(opts: _Options, f: Fields, row: Row, names: tuple[str, str]) -> list[str]:
+    """Application names of one VM under the chosen grouping (``[]``: none)."""
+    vm, sid = names
+    if opts.app_map is not None:
+        return opts.app_map.get(vm.lower()) or opts.app_map.get(sid.lower()) or []
+    dc, cluster = f.text(row, "datacenter").lower(), f.text(row, "cluster").lower()
+    if opts.apps_from == "column":
+        return split_list(row.get(opts.app_column))
+    if opts.apps_from == "folder":
+        name = _path_name(f.text(row, "folder"), (dc, "vm"))
+    elif opts.apps_from == "resource-pool":
+        pool = f.text(row, "resource_pool")
+        tail = pool.split("/Resources", 1)[1] if "/Resources" in pool else pool
+        name = _path_name(tail, (dc, cluster, "resources"))
+    elif opts.apps_from == "vapp":
+        name = f.text(row, "vapp")
+    elif opts.apps_from == "annotation":
+        name = f.text(row, "annotation").splitlines()[0][:60].strip() if f.text(
+            row, "annotation") else ""
+    else:
+        name = ""
+    return [name] if name else []
+
+
+@dataclass
+class _VmState:
+    """What the vInfo pass knows and has done so far."""
+
+    opts: _Options
+    sites: _Sites
+    host_ids: dict[str, str]
+    hosts: dict[str, _Host]
+    has_vhost: bool
+    ids: dict[str, int] = field(default_factory=dict)
+    apps: dict[str, str] = field(default_factory=dict)
+    mapped: set[str] = field(default_factory=set)
+
+
+def _vm_id(f: Fields, row: Row, name: str, state: _VmState, result: ImportResult) -> str:
+    sid = make_id(name)
+    if sid in state.ids or sid in state.host_ids.values():
+        where = f"row {state.ids[sid]}" if sid in state.ids else "vHost"
+        new = unique_id(sid, state.ids)
+        result.issues.append(f.issue(
+            row, f"VM name {name!r} gives id {sid} already used ({where}); imported as "
+            f"server {new} — rename it in vCenter or in the workbook", "vm", name))
+        sid = new
+    state.ids[sid] = row.number
+    return sid
+
+
+def _host_of(f: Fields, row: Row, host_ids: dict[str, str], has_vhost: bool,
+             issues: list[Issue]) -> str:
+    name = f.text(row, "host")
+    if not name or not has_vhost:
+        return ""
+    found = host_ids.get(name.lower()) or host_ids.get(name.lower().split(".")[0], "")
+    if not found:
+        issues.append(f.issue(row, f"host {name!r} is not in vHost; imported with host_id "
+                              "blank", "host", name))
+    return found
+
+
+def _vm(f: Fields, row: Row, state: _VmState, result: ImportResult) -> None:
+    """Import one vInfo row (not a template, name not blank)."""
+    opts, hosts = state.opts, state.hosts
+    name = f.text(row, "vm")
+    sid = _vm_id(f, row, name, state, result)
+    power = f.text(row, "powerstate")
+    if power and power.lower() != "poweredon":
+        result.lists.setdefault("powered_off", []).append(name)
+    groups = _group(opts, f, row, (name, sid))
+    if opts.app_map is not None and groups:
+        state.mapped.update((name.lower(), sid.lower()))
+    if opts.explicit and not groups:
+        result.count("no_application")
+    app_ids = app_ids_of(groups, state.apps)
+    if not app_ids:
+        app_ids = [f"APP-{sid}"[:64]]
+        result.add("applications", {"app_id": app_ids[0], "name": name, "source": PER_VM})
+        result.add_if_referenced.add(app_ids[0])
+    disk = next((k for k in (("in_use", "provisioned") if opts.storage == "in-use" else
+                             ("provisioned", "in_use")) + ("total_disk",) if f.has(k)), "")
+    host_id = _host_of(f, row, state.host_ids, state.has_vhost, result.issues)
+    site = state.sites.of(f.text(row, "datacenter"), f.text(row, "cluster"),
+                          hosts[host_id].site_id if host_id in hosts else "")
+    if host_id in hosts and not hosts[host_id].site_id:  # vHost names no datacenter
+        hosts[host_id].site_id = hosts[host_id].row["site_id"] = site
+    result.add("servers", {
+        "server_id": sid, "hostname": f.text(row, "dns") or name,
+        "site_id": site, "kind": "virtual", "host_id": host_id,
+        "vcpus": tidy(f.number(row, "cpus", "CPUs")),
+        "ram_gb": tidy(f.number(row, "memory", "Memory (MiB)", scale=1024)),
+        "storage_gb": tidy(f.number(row, disk, f.col(disk), scale=1024) if disk else None),
+        "os": f.first(row, "os_config", "os_tools"), "app_ids": "; ".join(app_ids),
+        "powerstate": power, "datacenter": f.text(row, "datacenter"),
+        "cluster": f.text(row, "cluster"), "ip": f.text(row, "ip"),
+        "source": "rvtools vInfo"})
+    result.count("imported")
+
+
+def _notes(f: Fields, opts: _Options, result: ImportResult) -> None:
+    order = ("in_use", "provisioned") if opts.storage == "in-use" else ("provisioned", "in_use")
+    disk = next((f.col(k) for k in (*order, "total_disk") if f.has(k)), None)
+    result.notes.append(f"storage_gb = vInfo '{disk}' / 1024 (GiB)" if disk else
+                        "storage_gb left blank: no Provisioned / In Use / Total disk column")
+    result.notes.append("ram_gb = vInfo 'Memory' (MiB) / 1024; host ram_gb = vHost '# Memory' "
+                        "/ 1024; host vcpus = physical cores")
+    where = (f"every server at site {opts.site}" if opts.site else
+             f"one site per {opts.sites_from}")
+    how = ("--app-map" if opts.app_map is not None else
+           f"column {opts.app_column!r}" if opts.apps_from == "column" else opts.apps_from)
+    result.notes.append(f"sites: {where}; applications grouped by {how} (a VM it does not "
+                        "name gets an application of its own)")
 
 
 def import_rvtools(path: Path, ctx: ImportContext) -> ImportResult:
@@ -172,125 +398,66 @@ def import_rvtools(path: Path, ctx: ImportContext) -> ImportResult:
     path : Path
         ``.xlsx`` export, folder of ``RVTools_tab*.csv`` or the vInfo CSV.
     ctx : ImportContext
-        ``site_id``; options ``app_column`` (a vInfo column naming each VM's
-        application), ``app_map`` (CSV of server,application) and ``storage``
-        (``provisioned``, the default, or ``in-use``).
+        ``site_id`` (``--site``: one site for everything); options
+        ``sites_from`` (``datacenter``, the default, or ``cluster``),
+        ``apps_from`` (``vm``, ``folder``, ``resource-pool``, ``vapp``,
+        ``annotation`` or ``column:NAME``; ``app_column`` is the same as
+        ``column:NAME``), ``app_map`` (CSV of server,application) and
+        ``storage`` (``provisioned``, the default, or ``in-use``).
 
     Returns
     -------
     ImportResult
-        Servers (virtual and host) and applications, with every problem.
+        Sites, servers (virtual and host), applications and estimated
+        hypervisor contracts, with every problem.
     """
     vinfo, vhost = _read(path)
     result = ImportResult("rvtools", str(path))
-    cols = require(vinfo, **VINFO)
-    opt = optional(vinfo, **VINFO_OPTIONAL)
-    host_ids = _hosts(vhost, ctx, result)
+    f = fields(vinfo, result.issues, VINFO, VINFO_OPTIONAL)
+    opts = _options(ctx, vinfo)
+    sites = _Sites(opts, ctx, has_datacenters=f.has("datacenter"))
+    host_ids, hosts = _hosts(vhost, sites, result)
     if vhost is None:
         result.issues.append(Issue(str(path), "no vHost sheet: hosts not imported and "
                                    "host_id left blank on every VM", sheet="vHost"))
-    app_col = ctx.options.get("app_column")
-    if app_col:
-        found = vinfo.column(app_col)
-        if found is None:
-            raise EstateError(vinfo.issue(None, f"no column {app_col!r} for --app-column; "
-                                          f"columns are: {', '.join(vinfo.table.columns)}"))
-        app_col = found
-    app_map = _app_map(Path(ctx.options["app_map"])) if ctx.options.get("app_map") else None
-    explicit = bool(app_col or app_map is not None)
-    storage = str(ctx.options.get("storage") or "provisioned")
-    order = ("in_use", "provisioned") if storage == "in-use" else ("provisioned", "in_use")
-    disk_col = next((opt[k] for k in (*order, "total_disk") if opt[k]), None)
-    result.notes.append(
-        f"storage_gb = vInfo '{disk_col}' / 1024 (GiB)" if disk_col else
-        "storage_gb left blank: no Provisioned / In Use / Total disk column")
-    result.notes.append("ram_gb = vInfo 'Memory' (MiB) / 1024; host ram_gb = vHost '# Memory' "
-                        "/ 1024; host vcpus = physical cores")
-    apps: dict[str, str] = {}
-    ids: dict[str, int] = {}
-    mapped: set[str] = set()
+    state = _VmState(opts, sites, host_ids, hosts, vhost is not None)
     for row in vinfo.rows:
         result.count("rows")
-        name = row.get(cols["vm"])
-        if not name or not make_id(name):
-            result.issues.append(vinfo.issue(row, "VM name is blank; row skipped",
-                                             column=cols["vm"], value=name))
+        name = f.text(row, "vm")
+        if not make_id(name):
+            result.issues.append(f.issue(row, "VM name is blank; row skipped", "vm", name))
             result.count("skipped")
-            continue
-        if opt["template"] and truthy(row.get(opt["template"])):
+        elif truthy(f.text(row, "template")):
             result.count("templates")
             result.lists.setdefault("templates", []).append(name)
-            continue
-        sid = make_id(name)
-        if sid in ids or sid in host_ids.values():
-            where = f"row {ids[sid]}" if sid in ids else "vHost"
-            n = 2
-            while f"{sid}-{n}" in ids:
-                n += 1
-            result.issues.append(vinfo.issue(
-                row, f"VM name {name!r} gives id {sid} already used ({where}); imported as "
-                f"server {sid}-{n} — rename it in vCenter or in the workbook",
-                column=cols["vm"], value=name))
-            sid = f"{sid}-{n}"
-        ids[sid] = row.number
-        issues = result.issues
-        vcpus = _num(vinfo, row, opt["cpus"], "CPUs", issues)
-        ram = _num(vinfo, row, opt["memory"], "Memory (MiB)", issues, 1024)
-        disk = _num(vinfo, row, disk_col, disk_col or "", issues, 1024)
-        host_name = row.get(opt["host"]) if opt["host"] else ""
-        host_id = ""
-        if host_name and vhost is not None:
-            host_id = host_ids.get(host_name.lower()) or host_ids.get(
-                host_name.lower().split(".")[0], "")
-            if not host_id:
-                issues.append(vinfo.issue(row, f"host {host_name!r} is not in vHost; "
-                                          "imported with host_id blank",
-                                          column=opt["host"] or "", value=host_name))
-        os_name = next((row.get(c) for c in (opt["os_config"], opt["os_tools"])
-                        if c and row.get(c)), "")
-        power = row.get(opt["powerstate"]) if opt["powerstate"] else ""
-        if power and power.lower() != "poweredon":
-            result.lists.setdefault("powered_off", []).append(name)
-        app_names: list[str] = []
-        if app_col:
-            app_names = split_list(row.get(app_col))
-        elif app_map is not None:
-            app_names = app_map.get(name.lower()) or app_map.get(sid.lower()) or []
-            if app_names:
-                mapped.update((name.lower(), sid.lower()))
-        if explicit and not app_names:
-            result.count("no_application")
-        if app_names:
-            app_ids = []
-            for a in app_names:
-                aid = make_id(a, "APP-")
-                apps.setdefault(aid, a)
-                app_ids.append(aid)
         else:
-            aid = f"APP-{sid}"[:64]
-            app_ids = [aid]
-            result.add("applications", {"app_id": aid, "name": name})
-            result.add_if_referenced.add(aid)
-        server: dict[str, Any] = {
-            "server_id": sid, "hostname": (row.get(opt["dns"]) if opt["dns"] else "") or name,
-            "site_id": ctx.site_id, "kind": "virtual", "host_id": host_id,
-            "vcpus": tidy(vcpus), "ram_gb": tidy(ram), "storage_gb": tidy(disk),
-            "os": os_name, "app_ids": "; ".join(dict.fromkeys(app_ids)), "powerstate": power,
-            "datacenter": row.get(opt["datacenter"]) if opt["datacenter"] else "",
-            "cluster": row.get(opt["cluster"]) if opt["cluster"] else "",
-            "ip": row.get(opt["ip"]) if opt["ip"] else "",
-            "source": "rvtools vInfo",
-        }
-        result.add("servers", server)
-        result.count("imported")
-    for aid, aname in apps.items():
-        result.add("applications", {"app_id": aid, "name": aname})
-    if app_map is not None:
-        unknown = sorted(set(app_map) - mapped)
-        for s in unknown:
+            _vm(f, row, state, result)
+    _notes(f, opts, result)
+    _finish(opts, sites, list(hosts.values()), state, ctx, result)
+    return result
+
+
+def _finish(opts: _Options, sites: _Sites, hosts: list[_Host], state: _VmState,
+            ctx: ImportContext, result: ImportResult) -> None:
+    for h in hosts:
+        if not h.site_id:  # no datacenter and no VM: its own site
+            h.site_id = h.row["site_id"] = sites.of("", "")
+    result.rows.setdefault("applications", []).extend(app_rows(state.apps, "rvtools grouping"))
+    result.rows["sites"] = list(sites.rows.values())
+    if NO_DATACENTER in sites.rows:
+        result.issues.append(Issue(result.source, f"some VMs or hosts name no datacenter: "
+                                   f"they are at site {NO_DATACENTER}; use --site to place "
+                                   "them", sheet="vInfo"))
+    if opts.app_map is not None:
+        for s in sorted(set(opts.app_map) - state.mapped):
             result.issues.append(Issue(str(ctx.options["app_map"]),
                                        f"server {s!r} of the application map is not a VM of "
                                        "this export (or is a template); ignored"))
-    owned = SERVER_OWNED + (("app_ids",) if explicit else ())
-    result.owned = {"servers": owned, "applications": ()}
-    return result
+    hypervisor_contracts(hosts, ctx, result)
+    result.owned = {"servers": SERVER_OWNED + (("app_ids",) if opts.explicit else ()),
+                    "applications": (), "sites": (),
+                    "contracts": ("title", "annual_value", "covers")}
+    result.prune = {"applications": SOURCE, "sites": SOURCE}
+
+
+__all__ = ["APPS_FROM", "SITES_FROM", "import_rvtools"]

@@ -26,14 +26,15 @@ from inventory.importers.common import (
     ImportResult,
     Sheet,
     make_id,
-    number_cell,
-    optional,
+    new_row_id,
     read_csv,
     read_single,
     require,
     tidy,
     truthy,
 )
+from inventory.importers.rows import Fields, fields, server_site, site_row
+from inventory.tables import Row
 
 SERVER = {"name": ("name", "Name")}
 SERVER_OPTIONAL = {
@@ -66,6 +67,49 @@ def _files(path: Path, rel: str | None) -> tuple[Sheet, Sheet | None]:
     return read_single(path), (read_single(Path(rel)) if rel else None)
 
 
+def _kind(f: Fields, row: Row) -> str:
+    """Policy: a VM class or ``virtual`` = yes -> virtual; ESX / Hyper-V -> host."""
+    cls = f.text(row, "cls").lower()
+    if truthy(f.text(row, "virtual")) or any(v in cls for v in VM_CLASSES):
+        return "virtual"
+    return "host" if any(h in cls for h in HOST_CLASSES) else "physical"
+
+
+def _server(f: Fields, row: Row, sid: str, ctx: ImportContext) -> dict[str, object]:
+    """The servers row of one ``cmdb_ci_server`` record."""
+    cpus, cores = f.number(row, "cpus"), f.number(row, "cores")
+    return {
+        "server_id": sid, "hostname": f.text(row, "fqdn") or f.text(row, "name"),
+        "site_id": server_site(ctx), "kind": _kind(f, row),
+        "vcpus": tidy(cpus * cores if cpus and cores else cpus),
+        "ram_gb": tidy(f.number(row, "ram", scale=1024)),
+        "storage_gb": tidy(f.number(row, "disk")),
+        "os": " ".join(x for x in (f.text(row, "os"), f.text(row, "os_version")) if x),
+        "ip": f.text(row, "ip"), "location": f.text(row, "location"), "app_ids": "",
+        "source": "servicenow cmdb_ci_server"}
+
+
+def _servers(sheet: Sheet, ctx: ImportContext, result: ImportResult,
+             ) -> tuple[dict[str, dict[str, object]], dict[str, str]]:
+    """Server rows by id, and name / sys_id / FQDN (lower case) -> id."""
+    f = fields(sheet, result.issues, SERVER, SERVER_OPTIONAL)
+    rows: dict[str, dict[str, object]] = {}
+    lookup: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for row in sheet.rows:
+        result.count("rows")
+        sid = new_row_id(sheet, row, f.text(row, "name"), seen, result, column=f.col("name"),
+                         blank="name is blank; row skipped")
+        if sid is None:
+            continue
+        rows[sid] = _server(f, row, sid, ctx)
+        for key in (f.text(row, "name"), f.text(row, "sys_id"), f.text(row, "fqdn")):
+            if key:
+                lookup.setdefault(key.lower(), sid)
+        result.count("imported")
+    return rows, lookup
+
+
 def import_servicenow(path: Path, ctx: ImportContext) -> ImportResult:
     """Import ServiceNow ``cmdb_ci_server`` (+ ``cmdb_rel_ci``) CSV exports.
 
@@ -83,49 +127,7 @@ def import_servicenow(path: Path, ctx: ImportContext) -> ImportResult:
     """
     servers_sheet, rel_sheet = _files(path, ctx.options.get("rel"))
     result = ImportResult("servicenow", str(path))
-    cols = require(servers_sheet, **SERVER)
-    opt = optional(servers_sheet, **SERVER_OPTIONAL)
-    rows: dict[str, dict[str, object]] = {}
-    lookup: dict[str, str] = {}
-    for row in servers_sheet.rows:
-        result.count("rows")
-        name = row.get(cols["name"])
-        sid = make_id(name)
-        if not sid:
-            result.issues.append(servers_sheet.issue(row, "name is blank; row skipped",
-                                                     column=cols["name"]))
-            result.count("skipped")
-            continue
-        if sid in rows:
-            result.issues.append(servers_sheet.issue(
-                row, f"server {name!r} appears twice; row skipped", column=cols["name"],
-                value=name))
-            result.count("skipped")
-            continue
-
-        def get(key: str, row: object = row) -> str:
-            c = opt[key]
-            return row.get(c) if c else ""  # type: ignore[attr-defined]
-
-        cpus = number_cell(servers_sheet, row, opt["cpus"], result.issues)
-        cores = number_cell(servers_sheet, row, opt["cores"], result.issues)
-        ram = number_cell(servers_sheet, row, opt["ram"], result.issues, scale=1024)
-        disk = number_cell(servers_sheet, row, opt["disk"], result.issues)
-        cls = get("cls").lower()
-        kind = "virtual" if truthy(get("virtual")) or any(v in cls for v in VM_CLASSES) \
-            else "host" if any(h in cls for h in HOST_CLASSES) else "physical"
-        rows[sid] = {
-            "server_id": sid, "hostname": get("fqdn") or name, "site_id": ctx.site_id,
-            "kind": kind, "vcpus": tidy(cpus * cores if cpus and cores else cpus),
-            "ram_gb": tidy(ram), "storage_gb": tidy(disk),
-            "os": " ".join(x for x in (get("os"), get("os_version")) if x),
-            "ip": get("ip"), "location": get("location"), "app_ids": "",
-            "source": "servicenow cmdb_ci_server",
-        }
-        for key in (name.lower(), get("sys_id").lower(), get("fqdn").lower()):
-            if key:
-                lookup.setdefault(key, sid)
-        result.count("imported")
+    rows, lookup = _servers(servers_sheet, ctx, result)
     apps: dict[str, str] = {}
     links: dict[str, list[str]] = {}
     deps: dict[tuple[str, str], str] = {}
@@ -142,6 +144,7 @@ def import_servicenow(path: Path, ctx: ImportContext) -> ImportResult:
                                     "notes": f"servicenow: {rtype}"})
     owned = ("hostname", "kind", "host_id", "vcpus", "ram_gb", "storage_gb", "os", "ip",
              "location")
+    result.add("sites", site_row(server_site(ctx), "", ctx, f"{result.kind} import"))
     result.owned = {"servers": owned + (("app_ids",) if links else ()),
                     "applications": (), "dependencies": ("notes",)}
     result.notes.append("vcpus = cpu_count x cpu_core_count; ram_gb = ram (MB) / 1024; "

@@ -1,7 +1,8 @@
 """Constraint families of the CP-SAT model, one function each.
 
 The per-application restrictions (``earliest_start``, ``blackout_months``,
-``freeze_months``, ``must_finish_by``, site ``exit_by`` and pins) are applied to
+``freeze_months``, ``must_finish_by``, site ``exit_by``, the residents' notice
+and pins) are applied to
 the domains of ``x[a,o,L]`` when the variables are created (see
 :func:`solver.model.rules.violated` and :func:`add_domain_rules`); the
 families here couple applications. In *explain* mode each rule instance is
@@ -25,19 +26,21 @@ BUDGET_SCALE = 10_000  # budget in 1/100 of a penny
 
 
 def add_domain_rules(b: Builder) -> None:
-    """Blackouts, freeze, earliest start, must-finish-by, site exit and pins.
+    """Blackouts, freeze, earliest start, must-finish-by, site exit, residents and pins.
 
     Formulae (on the domain of ``x[a,o,L]``, ``s = L - d``): ``s >= earliest``;
     ``month(t) ∉ blackout`` for ``t in s … L-1``; ``month(L-1) ∉ freeze``;
     ``L <= must_finish_by`` (retain forbidden when it lies inside the horizon);
     ``L <= exit_by`` of every site the application runs on (retain forbidden
-    when ``exit_by < H``), never targeting a site with ``exit_by``; pinned
+    when ``exit_by < H``), never targeting a site with ``exit_by``;
+    ``L >= resident_live_from`` for a resident-facing move; pinned
     strategy / target / start. Nothing is added here: the forbidden pairs are
     never created (or, in explain mode, carry ``rule ⇒ ¬x``), see
     :func:`solver.model.variables.add_choice_variables` and the per-family
     checks :func:`~solver.model.rules.start_and_finish`,
     :func:`~solver.model.rules.blackouts_and_freeze`,
-    :func:`~solver.model.rules.site_exit`, :func:`~solver.model.rules.pins`,
+    :func:`~solver.model.rules.site_exit`, :func:`~solver.model.rules.residents`,
+    :func:`~solver.model.rules.pins`,
     :func:`~solver.model.rules.must_move`.
     """
 

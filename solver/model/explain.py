@@ -3,7 +3,7 @@
 The explanation model (:class:`solver.model.build.Builder` with
 ``explain=True``) allows every horizon-feasible choice and enforces each rule
 instance — a site's ``exit_by``, an application's ``must_finish_by``,
-``earliest_start``, blackouts, a pin, a ``before`` or ``together`` edge, a
+``earliest_start``, the residents' notice, blackouts, a pin, a ``before`` or ``together`` edge, a
 team's capacity, the critical and go-live limits, a budget year, freeze — by
 its own literal. CP-SAT's ``sufficient_assumptions_for_infeasibility`` gives a
 core; a deletion pass then drops every rule whose removal keeps the estate
@@ -12,13 +12,15 @@ infeasible, so the set named is minimal (when time allows).
 
 from __future__ import annotations
 
+import copy
+import math
 import time
 
 from ortools.sat.python import cp_model
 
 from solver.model.build import Builder
 from solver.model.prep import Prep
-from solver.model.rules import RuleId, describe
+from solver.model.rules import RuleId, describe, team_demand, team_words
 
 
 def _solve(b: Builder, assume: list[RuleId], seconds: float, seed: int) -> tuple[int, list[RuleId]]:
@@ -74,12 +76,60 @@ def find_conflicts(prep: Prep, *, seconds: float = 20.0, seed: int = 0) -> list[
     return core
 
 
-def conflict_texts(prep: Prep, rules: list[RuleId]) -> tuple[str, ...]:
-    """The rules in words, most specific first."""
-    order = {"must_move": 0, "pin": 1, "earliest": 2, "finish": 3, "blackout": 4, "freeze": 5,
-             "exit": 6, "before": 7, "together": 8, "team": 9, "critical": 10, "golive": 11,
-             "budget": 12}
-    return tuple(describe(prep, r) for r in sorted(rules, key=lambda r: (order.get(r[0], 99), r)))
+def smallest_team_capacity(prep: Prep, team: str, *, seconds: float = 10.0,
+                           seed: int = 0) -> int | None:
+    """The smallest whole number of days a month for ``team`` with which every
+    rule can hold together, ``None`` when none is found in ``seconds``.
+
+    A bisection between the lower bound of :func:`solver.model.rules.team_demand`
+    and a capacity that lets every move run at once, each step a feasibility
+    solve of the explanation model with all rules assumed.
+    """
+    t0 = time.monotonic()
+    low = max(math.ceil(team_demand(prep, team)[0] - 1e-9), math.floor(
+        prep.team_caps.get(team, 0.0)) + 1)
+    high = max(low, math.ceil(sum(max((o.effort.get(team, 0.0) for o in ap.options),
+                                      default=0.0) for ap in prep.apps)))
+
+    def feasible(days: int) -> bool | None:
+        left = seconds - (time.monotonic() - t0)
+        if left <= 0:
+            return None
+        trial = copy.copy(prep)
+        trial.team_caps = {**prep.team_caps, team: float(days)}
+        b = Builder(trial, explain=True)
+        status, _ = _solve(b, sorted(b.rules), left, seed)
+        if status == cp_model.INFEASIBLE:
+            return False
+        return True if status in (cp_model.FEASIBLE, cp_model.OPTIMAL) else None
+
+    if feasible(high) is not True:
+        return None
+    while low < high:
+        mid = (low + high) // 2
+        ok = feasible(mid)
+        if ok is None:
+            return None
+        low, high = (low, mid) if ok else (mid + 1, high)
+    return high
+
+
+def conflict_texts(prep: Prep, rules: list[RuleId], *, seconds: float = 10.0,
+                   seed: int = 0) -> tuple[str, ...]:
+    """The rules in words, most specific first. A team's capacity is given with
+    the days a month the forced moves need and, when a search within
+    ``seconds`` finds it, the smallest capacity that would do."""
+    order = {"must_move": 0, "pin": 1, "earliest": 2, "finish": 3, "residents": 4,
+             "blackout": 4, "freeze": 5, "exit": 6, "before": 7, "together": 8, "team": 9,
+             "critical": 10, "golive": 11, "budget": 12}
+    out = []
+    for r in sorted(rules, key=lambda r: (order.get(r[0], 99), r)):
+        if r[0] == "team":
+            out.append(team_words(prep, r[1], smallest_team_capacity(
+                prep, r[1], seconds=seconds, seed=seed)))
+        else:
+            out.append(describe(prep, r))
+    return tuple(out)
 
 
 def conflict_paragraph(texts: tuple[str, ...] | list[str]) -> str:

@@ -8,6 +8,9 @@ rule id into words.
 
 from __future__ import annotations
 
+import math
+
+from estate.limits import resident_live_from
 from estate.months import MONTH_NAMES, label_at
 from solver.model.prep import AppPrep, OptPrep, Prep
 
@@ -32,7 +35,7 @@ def violated(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     the union of the per-family checks below."""
     return (must_move(prep, ap, o, L) + start_and_finish(prep, ap, o, L)
             + blackouts_and_freeze(prep, ap, o, L) + site_exit(prep, ap, o, L)
-            + pins(prep, ap, o, L))
+            + residents(prep, ap, o, L) + pins(prep, ap, o, L))
 
 
 def must_move(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
@@ -75,6 +78,15 @@ def site_exit(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     return out
 
 
+def residents(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
+    """A resident-facing application that moves (retire included) goes live no
+    earlier than ``resident_notice_weeks`` after the plan starts:
+    ``L >= resident_live_from`` (:func:`estate.limits.resident_live_from`)."""
+    if not o.moves or L >= resident_live_from(prep.estate.settings):
+        return []
+    return [("residents", ap.app_id)] if prep.estate.app_by_id[ap.app_id].resident_facing else []
+
+
 def pins(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     """A pin fixes the strategy (and target when given) and/or the start; a
     pinned start means the application moves."""
@@ -115,6 +127,12 @@ def describe(prep: Prep, rule: RuleId) -> str:
         apps = sorted(prep.site_set.get(rule[1], ()))
         runs = f" (it runs {_short(apps)})" if apps else ""
         return f"site {rule[1]} exit_by {site.exit_by}{runs}, and no option may target it"
+    if kind == "residents":
+        weeks = e.settings.resident_notice_weeks
+        first = label_at(lab, resident_live_from(e.settings) - 1)
+        return (f"application {rule[1]} is resident-facing: residents are told "
+                f"{weeks} weeks ahead (resident_notice_weeks), so it goes live in "
+                f"{first} at the earliest")
     if kind == "pin":
         p = e.pin_by_app[rule[1]]
         what = " ".join(x for x in (p.strategy, f"to {p.target_site}" if p.target_site
@@ -127,8 +145,7 @@ def describe(prep: Prep, rule: RuleId) -> str:
     if kind == "together":
         return f"{rule[1]} and {rule[2]} move together (together)"
     if kind == "team":
-        days = prep.team_caps.get(rule[1], 0.0)
-        return f"team {rule[1]} has {days:g} days a month"
+        return team_words(prep, rule[1])
     if kind == "critical":
         crit = [a.app_id for a in prep.apps if a.critical]
         return (f"at most {e.settings.max_critical_in_flight} critical application(s) in "
@@ -140,6 +157,79 @@ def describe(prep: Prep, rule: RuleId) -> str:
         fy = f"{rule[1]}/{(int(rule[1]) + 1) % 100:02d}"
         return f"one-off budget {fy} is £{limit:,.0f}"
     return " ".join(rule)
+
+
+def team_demand(prep: Prep, team: str) -> tuple[float, float, int, int, int]:
+    """Days a month the moves that must happen need of ``team``, at least.
+
+    An application must move when it has no ``retain``, a ``must_finish_by``
+    within the horizon or runs at a site with ``exit_by``; it must then be
+    live by X (the earliest of those months, else H) and cannot start before
+    S (its ``earliest_start``, else 0). Its least effort is ``min over its
+    moves o of effort_team(o) × d(o)``. For every window [S, X] the effort of
+    the moves confined to it must fit: capacity ≥ Σ least effort / (X − S);
+    and capacity ≥ the least days a month of any one of them. The largest of
+    these is a lower bound on the capacity any plan needs.
+
+    Returns
+    -------
+    (need, days, first, last, apps)
+        ``need`` days a month; the binding window's total ``days``, months
+        ``first`` … ``last`` (live by) and number of ``apps`` (0 when no move
+        is forced).
+    """
+    forced: list[tuple[int, int, float, float]] = []
+    for ap in prep.apps:
+        last = prep.H if not ap.has_retain else (ap.finish_by if ap.finish_by is not None
+                                                   else prep.H + 1)
+        for st in ap.sites:
+            if st in prep.exit_limits and prep.exit_limits[st] < prep.H:
+                last = min(last, prep.exit_limits[st])
+        moves = [o for o in ap.options if o.moves]
+        if last > prep.H or not moves:
+            continue
+        first = ap.earliest or 0
+        total = min(o.effort.get(team, 0.0) * o.d for o in moves)
+        rate = min(o.effort.get(team, 0.0) for o in moves)
+        forced.append((first, last, total, rate))
+    best = (0.0, 0.0, 0, 0, 0)
+    for s in {f for f, *_ in forced}:
+        for x in {lst for _, lst, *_ in forced if lst > s}:
+            inside = [t for f, lst, t, _ in forced if f >= s and lst <= x]
+            need = sum(inside) / (x - s)
+            if need > best[0]:
+                best = (need, sum(inside), s, x, len(inside))
+    rate = max((r for *_, r in forced), default=0.0)
+    if rate > best[0]:
+        best = (rate, rate, -1, -1, 1)  # one move alone needs more a month
+    return best
+
+
+def team_words(prep: Prep, team: str, smallest: int | None = None) -> str:
+    """A team's capacity against the demand of the moves that must happen, and
+    ``smallest``, the least capacity that would do, when known."""
+    days = prep.team_caps.get(team, 0.0)
+    need, total, first, last, apps = team_demand(prep, team)
+    text = f"team {team} has {days:g} days a month"
+    fix = (f"; {smallest:,} days a month would make a plan possible" if smallest is not None
+           else "")
+    if apps == 0:
+        return text + fix
+    if first < 0:
+        return (f"{text}, but a move that must happen needs {need:,.1f} days a month while "
+                f"in flight; at least {math.ceil(need - 1e-9):,} days a month would be "
+                f"needed{fix}")
+    window = (f"the {apps} move{'s' * (apps != 1)} that must be live by "
+              f"{label_at(prep.start, last)}" + (f" (starting from {label_at(prep.start, first)})"
+                                                 if first else "")
+              + f" need {total:,.1f} days over {last - first} month"
+              + f"{'s' * (last - first != 1)}")
+    if need > days + 1e-9:
+        tail = fix or " (more if the moves cannot share the months evenly)"
+        return (f"{text}, but {window}: {need:,.1f} days a month on average; at least "
+                f"{math.ceil(need - 1e-9):,} days a month would be needed{tail}")
+    return (f"{text}; {window}, {need:,.1f} days a month on average, so the other rules "
+            f"listed decide when they can run{fix}")
 
 
 def _short(ids: list[str], n: int = 6) -> str:

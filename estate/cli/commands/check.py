@@ -64,7 +64,7 @@ def _render(report: CheckReport) -> None:
               help="Seconds to look for a plan when PLAN_JSON claims 'infeasible'.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="CP-SAT workers for that search (default: number of CPUs).")
-@user_errors
+@user_errors(writes=False)
 def check(workbook: Path, plan_json: Path, against: Path | None, reference: Path | None,
           time_limit: float, workers: int | None) -> None:
     """Recompute every figure of PLAN_JSON from WORKBOOK with the independent

@@ -15,7 +15,7 @@ def _report(estate: Estate, out: Path) -> None:
     kinds = Counter(s.kind for s in estate.servers)
     deps = Counter(d.kind for d in estate.dependencies)
     with_rows = {o.app_id for o in estate.options}
-    click.echo(f"estate written to {out}")
+    click.echo(f"wrote {out}")
     click.echo(f"  applications: {len(estate.applications)} "
                f"({len(estate.applications) - len(with_rows)} without options rows)")
     click.echo(f"  servers:      {len(estate.servers)} ("

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from estate.cli.common import user_errors
-from estate.errors import EstateError, Issue
+from estate.errors import printable
 
 
 def _default_out(workbook: Path) -> Path:
@@ -32,15 +32,11 @@ def graph(workbook: Path, out: Path | None, chains: int) -> None:
     groups = move_groups(estate)
     click.echo(f"move groups: {len(groups)}")
     for g in groups:
-        click.echo("  " + ", ".join(g))
+        click.echo("  " + printable(", ".join(g)))
     found = critical_chains(estate, chains) if chains else []
     click.echo(f"critical chains (longest first, shortest moves summed): {len(found)}")
     for c in found:
-        click.echo(f"  {c}")
+        click.echo(f"  {printable(str(c))}")
     target = out or _default_out(workbook)
-    try:
-        write_graphml(estate, target)
-    except OSError as exc:
-        raise EstateError(Issue(str(target), f"cannot write the GraphML file: "
-                                f"{exc.strerror or exc}")) from exc
-    click.echo(f"graph written to {target}")
+    write_graphml(estate, target)
+    click.echo(f"wrote {target}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
@@ -10,20 +9,18 @@ import click
 from estate.cli.common import user_errors
 from estate.errors import EstateError, Issue
 from inventory.importers import IMPORTERS, merge_into, read_source
-from inventory.tables import is_dangerous
 
 _LIST_LABELS = {"powered_off": "powered off (flagged in servers.powerstate)",
-                "templates": "templates (skipped)"}
+                "templates": "templates (skipped)",
+                "expired": "ended before the plan starts (skipped; --keep-expired keeps them)",
+                "uncovered": "cover nothing (they run to the end of the plan; fill covers)"}
 
 
 def _write_problems(issues: list[Issue], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["file", "sheet", "row", "column", "value", "problem"])
-        for i in issues:
-            cells = [i.file, i.sheet, "" if i.row is None else str(i.row), i.column, i.value,
-                     i.message]
-            w.writerow(["'" + c if is_dangerous(c) else c for c in cells])
+    from estate.errors import problems_csv
+    from estate.files import write_text
+
+    write_text(path, problems_csv(issues))
 
 
 @click.command(name="import")
@@ -31,12 +28,17 @@ def _write_problems(issues: list[Issue], path: Path) -> None:
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--into", "into", required=True, type=click.Path(path_type=Path),
               help="Estate workbook (.xlsx) or CSV folder to merge into; created if missing.")
-@click.option("--site", default="DC1", show_default=True,
-              help="Site the imported servers run at today (added if missing).")
+@click.option("--site", default=None,
+              help="Put every imported server at this site (added if missing). Default: "
+              "rvtools one site per datacenter (see --sites-from), other server imports DC1.")
 @click.option("--site-kind", default="on_prem", show_default=True,
-              type=click.Choice(["on_prem", "colo", "cloud"]), help="Kind of a new --site.")
-@click.option("--app-column", help="rvtools: vInfo column (custom attribute) naming the "
-              "application of each VM.")
+              type=click.Choice(["on_prem", "colo", "cloud"]), help="Kind of a site added.")
+@click.option("--sites-from", type=click.Choice(["datacenter", "cluster"]), default="datacenter",
+              show_default=True, help="rvtools: each datacenter (or cluster) is a site.")
+@click.option("--apps-from", default="vm", show_default=True, metavar="GROUPING",
+              help="rvtools: group VMs into applications by vm (one each), folder, "
+              "resource-pool, vapp, annotation or column:NAME (a custom attribute).")
+@click.option("--app-column", help="rvtools: same as --apps-from column:NAME.")
 @click.option("--app-map", type=click.Path(exists=True, path_type=Path),
               help="rvtools: CSV with columns server,application.")
 @click.option("--storage", type=click.Choice(["provisioned", "in-use"]), default="provisioned",
@@ -47,6 +49,11 @@ def _write_problems(issues: list[Issue], path: Path) -> None:
               help="contracts: use COLUMN for FIELD (reference, title, supplier, "
               "life_value, annual_value, start, end, cpv, …). Repeatable.")
 @click.option("--all", "keep_all", is_flag=True, help="contracts: keep non-ICT contracts too.")
+@click.option("--keep-expired", is_flag=True,
+              help="contracts: keep contracts that ended before the plan starts.")
+@click.option("--covers-map", type=click.Path(exists=True, path_type=Path),
+              help="contracts: CSV with columns contract,covers (application, server or site "
+              "ids or names, ';' separated).")
 @click.option("--together-share", type=float, default=0.5, show_default=True,
               help="azure-dependencies: share of time slots with traffic both ways above "
               "which a pair of applications is 'together'.")
@@ -55,26 +62,34 @@ def _write_problems(issues: list[Issue], path: Path) -> None:
 @click.option("--problems", type=click.Path(path_type=Path),
               help="Write every problem found to this CSV file.")
 @click.option("--show", default=25, show_default=True, help="Problems to print at most.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="When --into is a symbolic link, write the file it points to (otherwise "
+                   "a link is refused).")
 @user_errors
-def importer(kind: str, source: Path, into: Path, site: str, site_kind: str,
-             app_column: str | None, app_map: Path | None, storage: str, rel: Path | None,
-             maps: tuple[str, ...], keep_all: bool, together_share: float, dry_run: bool,
-             strict: bool, problems: Path | None, show: int) -> None:
+def importer(kind: str, source: Path, into: Path, site: str | None, site_kind: str,
+             sites_from: str, apps_from: str, app_column: str | None, app_map: Path | None,
+             storage: str, rel: Path | None, maps: tuple[str, ...], keep_all: bool,
+             keep_expired: bool, covers_map: Path | None, together_share: float,
+             dry_run: bool, strict: bool, problems: Path | None, show: int,
+             follow_symlinks: bool) -> None:
     """Import SOURCE of KIND (an RVTools export, a dependency export, a contract
     register, …) and merge it into the estate workbook given by --into.
 
     New rows are added; in rows already there only the columns this source
     owns are updated, so your own edits and columns survive a re-import.
     """
-    result = read_source(kind, source, into, site_id=site, app_column=app_column,
+    result = read_source(kind, source, into, site_id=site, site_kind=site_kind,
+                         sites_from=sites_from, apps_from=apps_from, app_column=app_column,
                          app_map=str(app_map) if app_map else None, storage=storage,
                          rel=str(rel) if rel else None, map=list(maps), all=keep_all,
+                         keep_expired=keep_expired,
+                         covers_map=str(covers_map) if covers_map else None,
                          together_share=together_share)
     if problems is not None:
         _write_problems(result.issues, problems)
     if strict and result.issues:
         raise EstateError(result.issues)
-    report = merge_into(into, result, site_id=site, site_kind=site_kind, dry_run=dry_run)
+    report = merge_into(into, result, dry_run=dry_run, follow_symlinks=follow_symlinks)
     verb = "Would merge" if dry_run else "Merged"
     click.echo(f"{verb} {kind} {source} into {into}"
                f"{' (new workbook)' if report.created else ''}")

@@ -17,7 +17,7 @@ from estate.cli.common import user_errors
               type=click.Path(dir_okay=False, path_type=Path),
               help="A TOML file overriding reference values by dotted key.")
 @click.argument("prefix", required=False, default="")
-@user_errors
+@user_errors(writes=False)
 def reference(as_json: bool, reference_file: Path | None, prefix: str) -> None:
     """Print the reference data the planner uses where the workbook is silent
     (only keys starting with PREFIX when given, e.g. `pue` or `os.rhel`).

@@ -28,17 +28,25 @@ def _order(first: Path, second: Path) -> tuple[Path, Path]:
 @click.option("--reference", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="The reference-data TOML the plan was made with.")
 @click.option("--no-pdf", is_flag=True, help="Do not print roadmap.pdf.")
+@click.option("--weeks", type=int, default=None, hidden=True)
 @click.option("--frontier", "frontier_dir", type=click.Path(exists=True, path_type=Path),
               default=None, help="A folder of `estate frontier` (or its frontier.json): add "
                                  "the cost–carbon front to the roadmap.")
 @user_errors
 def report(workbook: Path, plan_json: Path, out_dir: Path | None, reference: Path | None,
-           no_pdf: bool, frontier_dir: Path | None) -> None:
+           no_pdf: bool, weeks: int | None, frontier_dir: Path | None) -> None:
     """Write contracts.xlsx, migration-plan.xlsx, roadmap.html and roadmap.pdf
     for PLAN_JSON, a plan made from WORKBOOK, without solving again.
 
     Refuses a plan made from another workbook (or from this one before it
-    changed): plan it again with `estate plan`."""
+    changed): plan it again with `estate plan`. The residents' notice (when to
+    tell residents of a change) is the workbook's resident_notice_weeks
+    setting, which the plan itself keeps."""
+    if weeks is not None:
+        raise click.UsageError(
+            "--weeks was removed: the residents' notice is the workbook setting "
+            "resident_notice_weeks, which the plan keeps (no resident-facing change goes "
+            "live sooner); change it there and plan again")
     workbook, plan_json = _order(workbook, plan_json)
     if plan_json.is_dir():
         click.echo(f"error: {plan_json} is a folder; give the plan.json file", err=True)

@@ -1,0 +1,503 @@
+"""The estate workbook's sheets and columns: the one definition everything uses.
+
+The loader (:mod:`inventory.load`) takes its required sheets and columns and
+its list of known names from here (anything else is a near-miss error or is
+ignored and reported); the writer (:mod:`inventory.writer`) its column order;
+``estate template`` its headers, header comments and drop-down lists; and
+``docs/workbook.md`` is generated from it (``python3 -m inventory.schema >
+docs/workbook.md``; a test fails when the committed file is stale).
+
+Adding a column is one line: a :class:`Column` in its sheet's tuple below.
+
+Names are matched after :func:`normalise_name` (lower case; spaces and
+hyphens become ``_``). An unknown name within a small edit distance of a known
+one is a near miss (:func:`near_miss`): the loader reports it as an error
+naming the intended name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from estate.model import (
+    CRITICALITIES,
+    DEPENDENCY_KINDS,
+    SERVER_KINDS,
+    SITE_KINDS,
+    STRATEGIES,
+)
+
+# -- value types (each is explained in the generated docs) ---------------------
+TEXT = "text"
+ID = "id"
+CHOICE = "choice"
+NUMBER = "number"
+WHOLE = "whole number"
+FRACTION = "fraction"
+MONTH = "month"
+DATE = "date"
+YES_NO = "yes/no"
+ID_LIST = "id list"
+MONTH_NAMES = "month names"
+EFFORT = "effort"
+FINANCIAL_YEAR = "financial year"
+GRID = "grid factor"
+
+TYPES: dict[str, str] = {
+    TEXT: "any text",
+    ID: "text naming one object; unique (ids that differ only in upper/lower case count as "
+        "the same id)",
+    CHOICE: "one of the listed words; case, spaces and hyphens are forgiven (`On-Prem` is "
+            "`on_prem`)",
+    NUMBER: "a number; `£`, thousands commas and spaces are allowed (`£1,200.50`, `1e3`); "
+            "never negative",
+    WHOLE: "a whole number (`12`)",
+    FRACTION: "a fraction (`0.035`) or a percentage (`3.5%`)",
+    MONTH: "`YYYY-MM` (`2027-03`); a full date or an Excel date cell gives its month",
+    DATE: "`YYYY-MM-DD`, `DD/MM/YYYY` or an Excel date cell; `YYYY-MM` means the first day "
+          "(the last day for an `end_date`)",
+    YES_NO: "`yes` or `no` (also `true`/`false`, `y`/`n`, `1`/`0`)",
+    ID_LIST: "ids separated by `;` (`APP001; APP002`)",
+    MONTH_NAMES: "month names separated by `;` (`Dec; Mar`)",
+    EFFORT: "team days a month: a number (for team `migration`) or `team=days` pairs "
+            "separated by `;` (`migration=10; dba=2`)",
+    FINANCIAL_YEAR: "April to March, written `2025/26` (also `2025-26`, `2025/2026`)",
+    GRID: "kgCO2e per kWh: one number, or `YYYY=factor` pairs by calendar year "
+          "(`2026=0.12; 2027=0.10`)",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet.
+
+    Attributes
+    ----------
+    name : str
+        The column's name (lower case, ``_`` between words).
+    type : str
+        One of the value types above (``TYPES``).
+    meaning : str
+        What goes there, in a sentence or two (markdown).
+    required : bool
+        Whether a row must fill it (``required_when`` narrows it).
+    required_when : str
+        When a partly required column is required (``"not retain"``).
+    default : str
+        What a blank cell means.
+    choices : tuple of str
+        The allowed words of a ``choice`` column.
+    estimated : bool
+        Whether a blank is estimated from the reference data.
+    used : bool
+        ``False`` for columns the importers write for reference that the
+        planner does not read (kept, never reported as ignored).
+    example : str
+        A typical value.
+    """
+
+    name: str
+    type: str
+    meaning: str
+    required: bool = False
+    required_when: str = ""
+    default: str = ""
+    choices: tuple[str, ...] = ()
+    estimated: bool = False
+    used: bool = True
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of the ``settings`` sheet."""
+
+    key: str
+    type: str
+    default: str
+    meaning: str
+    example: str = ""
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of the workbook (or ``<name>.csv`` in a folder).
+
+    ``read`` is ``False`` for the ``readme`` sheet: known, documented, never
+    read by the planner.
+    """
+
+    name: str
+    required: bool
+    meaning: str
+    columns: tuple[Column, ...]
+    read: bool = True
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every column name, in order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Columns the header must have when the sheet is present."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        """The column called ``name`` (``KeyError`` when there is none)."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+_MONEY_NOTE = "an explicit 0 means none"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("horizon_start", MONTH, "the first April on or before today",
+            "first month planned (month index 0)", "2026-04"),
+    Setting("horizon_months", WHOLE, "48", "months planned (month index 0 … H-1)", "48"),
+    Setting("discount_rate", FRACTION, "0.035",
+            "annual real discount rate (HM Treasury Green Book); month t is discounted by "
+            "(1+r)^(-t/12)", "0.035"),
+    Setting("carbon_price", NUMBER,
+            "the UK appraisal central carbon value for the start year",
+            "£ per tonne CO2e added to the objective for every tonne; 0 plans on cost alone",
+            "280"),
+    Setting("team_days_per_month", NUMBER, "60",
+            "capacity of team `migration` when there is no `teams` sheet (ignored when "
+            "there is one)", "60"),
+    Setting("max_critical_in_flight", WHOLE, "1",
+            "critical applications in flight in one month, at most", "1"),
+    Setting("max_golives_per_month", WHOLE, "none (no limit)",
+            "applications going live in one month, at most; `none` for no limit", "6"),
+    Setting("freeze_months", MONTH_NAMES, "none",
+            "months in which nothing may go live", "Dec; Mar"),
+    Setting("grid_kg_per_kwh", GRID, "the UK grid factor of each year (reference data)",
+            "override of the UK grid carbon factor", "2026=0.12; 2027=0.10"),
+    Setting("resident_notice_weeks", WHOLE, "8",
+            "weeks between telling residents and a resident-facing change going live", "8"),
+    Setting("organisation", TEXT, "blank", "the organisation's name, used in report titles",
+            "Borough of Wessexford Council"),
+    Setting("strategy", TEXT, "blank",
+            "the strategy the plan serves, shown as the reports' subtitle",
+            "Digital, Data and Technology Strategy 2024-28"),
+)
+
+_SITE = Sheet("sites", True, "Data centres, colocation suites and cloud regions: where "
+              "servers run today and where applications may move.", (
+    Column("site_id", ID, "unique across sites, applications and servers", required=True,
+           example="DC1"),
+    Column("name", TEXT, "a display name", example="Civic Centre data centre"),
+    Column("kind", CHOICE, "what the site is", required=True, choices=SITE_KINDS,
+           example="on_prem"),
+    Column("pue", NUMBER, "power usage effectiveness (at least 1.0)",
+           default="by kind, from the reference data", estimated=True, example="1.8"),
+    Column("power_price_per_kwh", NUMBER, "£ per kWh paid for on-premises energy",
+           default="from the reference data at `on_prem` and `colo` sites; 0 at `cloud` "
+                   "sites", estimated=True, example="0.27"),
+    Column("monthly_fixed_cost", NUMBER,
+           "£ a month the site costs until its exit (lease, cooling, facilities staff)",
+           default="at an `on_prem` or `colo` site, estimated from its IT load (kW) with the "
+                   f"reference facilities cost; 0 at a `cloud` site; {_MONEY_NOTE}",
+           estimated=True, example="45000"),
+    Column("exit_by", MONTH, "nothing the site has today runs in this month or later, and "
+           "no option may target it", default="no exit date", example="2028-03"),
+    Column("grid_kg_per_kwh", NUMBER, "carbon factor of the electricity there (a cloud "
+           "region's)", default="the UK grid factor of each year", example="0.05"),
+    Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
+           "made), kept", used=False),
+))
+
+_APPLICATIONS = Sheet("applications", True, "The applications (business systems) the plan "
+                      "decides about.", (
+    Column("app_id", ID, "unique across applications, servers and sites", required=True,
+           example="APP001"),
+    Column("name", TEXT, "the application's name", required=True, example="Council Tax"),
+    Column("service", TEXT, "council service area", example="Revenues & Benefits"),
+    Column("criticality", CHOICE, "how critical it is (limits how many critical "
+           "applications move at once)", choices=CRITICALITIES, default="medium",
+           example="high"),
+    Column("resident_facing", YES_NO, "residents use it directly (they are told before it "
+           "changes)", default="no", example="yes"),
+    Column("current_monthly_cost", NUMBER,
+           "£ a month to run it as it is today, outside contracts, server energy and site "
+           "costs", default="estimated from its servers with the reference data (operations "
+           "labour, operating-system licences and extended support, storage, backup, "
+           f"network); {_MONEY_NOTE}", estimated=True, example="2500"),
+    Column("blackout_months", MONTH_NAMES, "months in which it may not be in flight "
+           "(annual billing)", default="none", example="Feb; Mar"),
+    Column("earliest_start", MONTH, "its move may not start before this month",
+           default="the horizon start", example="2027-01"),
+    Column("must_finish_by", MONTH, "live in its new state from this month at the latest "
+           "(it must move)", default="no deadline", example="2028-03"),
+    Column("non_digital_route", TEXT, "how residents reach this service without going "
+           "online (telephone, face to face, paper): the roadmap shows it beside every "
+           "change residents will see", default="not recorded (the roadmap says so)",
+           example="phone 0300 123 4567; Civic Centre counter"),
+    Column("notes", TEXT, "free text, kept", used=False),
+    Column("wave", TEXT, "a migration wave from an import, kept", used=False),
+    Column("strategy_hint", TEXT, "a strategy suggested by an import, kept", used=False),
+    Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
+           "made), kept", used=False),
+))
+
+_SERVERS = Sheet("servers", True, "Physical servers, hypervisor hosts and virtual "
+                 "machines, and the applications each serves.", (
+    Column("server_id", ID, "unique across servers, applications and sites", required=True,
+           example="SRV0001"),
+    Column("hostname", TEXT, "the machine's name", example="wx-app01"),
+    Column("site_id", ID, "the site where it runs today", required=True, example="DC1"),
+    Column("kind", CHOICE, "`physical`, `host` (a hypervisor) or `virtual`", required=True,
+           choices=SERVER_KINDS, example="virtual"),
+    Column("host_id", ID, "for a `virtual` server: the host it runs on (at the same site)",
+           default="none", example="HOST01"),
+    Column("vcpus", NUMBER, "vCPUs (cores for a physical server or host)",
+           default="reference default by kind (for estimates only)", example="4"),
+    Column("ram_gb", NUMBER, "memory, GB", default="reference default by kind", example="16"),
+    Column("storage_gb", NUMBER, "disk, GB", default="reference default", example="200"),
+    Column("os", TEXT, "operating system", example="Windows Server 2016"),
+    Column("os_end_of_support", MONTH, "end of support of its operating system",
+           default="looked up from `os` in the reference data", estimated=True,
+           example="2027-01"),
+    Column("end_of_life", MONTH, "hardware end of life (physical servers and hosts); "
+           "replaced then if still needed",
+           default="estimated from `purchase_date`, else from the model or CPU generation, "
+                   "plus the reference server life", estimated=True, example="2027-06"),
+    Column("watts", NUMBER, "average electrical draw, W",
+           default="estimated from its size (a host's from its cores and memory)",
+           estimated=True, example="350"),
+    Column("replacement_cost", NUMBER, "£ to replace it at end of life",
+           default="estimated from its size", estimated=True, example="12000"),
+    Column("embodied_kgco2e", NUMBER, "embodied carbon of its replacement, kgCO2e",
+           default="reference default by size", estimated=True, example="1400"),
+    Column("app_ids", ID_LIST, "the applications it serves", default="none (it serves "
+           "nothing: a zombie server)", example="APP001; APP002"),
+    Column("purchase_date", DATE, "when the hardware was bought (for the end-of-life "
+           "estimate)", example="2019-06-30"),
+    Column("model", TEXT, "hardware model (for the end-of-life estimate)",
+           example="PowerEdge R740"),
+    Column("cpu_model", TEXT, "CPU model (for the end-of-life estimate)",
+           example="Intel Xeon Gold 6248"),
+    Column("ip", TEXT, "an address from an import, kept", used=False),
+    Column("powerstate", TEXT, "power state from discovery (RVTools `poweredOff`): an "
+           "application whose servers are all powered off gets a generated `retire` option",
+           example="poweredOn"),
+    Column("datacenter", TEXT, "vCenter datacenter from an import, kept", used=False),
+    Column("cluster", TEXT, "vCenter cluster from an import, kept", used=False),
+    Column("tier", TEXT, "tier from an import, kept", used=False),
+    Column("environment", TEXT, "environment from an import, kept", used=False),
+    Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
+           "made), kept", used=False),
+))
+
+_OPTIONS = Sheet("options", False, "One row per strategy allowed for an application. An "
+                 "application with no rows gets two generated options: `retain`, and "
+                 "`rehost` to the cheapest cloud site, estimated from its servers. An "
+                 "application whose rows list no `retain` must move. A `retain` row's "
+                 "costs are ignored: a retained application keeps its "
+                 "`current_monthly_cost`.", (
+    Column("app_id", ID, "the application", required=True, example="APP001"),
+    Column("strategy", CHOICE, "what happens to the application", required=True,
+           choices=STRATEGIES, example="rehost"),
+    Column("target_site", ID, "site it runs at afterwards", default="none for `retire`; "
+           "its current site for `retain`", example="AZURE-UKS"),
+    Column("duration_months", WHOLE, "months in flight, at least 1", required=False,
+           required_when="every strategy but `retain`", example="3"),
+    Column("one_off_cost", NUMBER, "£ of the migration, spread evenly over the months in "
+           "flight", default="0", example="40000"),
+    Column("monthly_cost", NUMBER, "£ a month to run it after going live (cloud, SaaS "
+           "subscription)", default="0", example="1800"),
+    Column("monthly_kwh", NUMBER, "energy a month after going live, before the target "
+           "site's PUE", default="0", example="150"),
+    Column("effort", EFFORT, "team days a month while in flight; an unknown team is an "
+           "error", default="0", example="migration=10; dba=2"),
+))
+
+_DEPENDENCIES = Sheet("dependencies", False, "Links between applications.", (
+    Column("from_id", ID, "an application", required=True, example="APP001"),
+    Column("to_id", ID, "another application", required=True, example="APP002"),
+    Column("kind", CHOICE, "`together`: both move in the same months (a move group); "
+           "`before`: `to_id` may start only once `from_id` is live; `loose`: either order, "
+           "at a cost while they are apart", required=True, choices=DEPENDENCY_KINDS,
+           example="before"),
+    Column("split_cost_per_month", NUMBER, "for `loose`: £ a month while exactly one of the "
+           "two has moved (hybrid links, egress)", default="0", example="300"),
+    Column("notes", TEXT, "free text (an import writes the evidence), kept", used=False),
+    Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
+           "made), kept", used=False),
+))
+
+_CONTRACTS = Sheet("contracts", False, "ICT contracts: what the council pays, until when, "
+                   "and what each covers. Rows are only ever added by an import or by you; "
+                   "the planner never adds contracts of its own.", (
+    Column("contract_id", ID, "unique among contracts", required=True, example="C-0042"),
+    Column("supplier", TEXT, "the supplier", example="Northgate"),
+    Column("title", TEXT, "what the contract is for", example="Revenues system support"),
+    Column("category", TEXT, "`licence`, `support`, `maintenance`, `hosting`, "
+           "`datacentre`, `connectivity`, `saas`, …", example="support"),
+    Column("annual_value", NUMBER, "£ a year", required=True, example="85000"),
+    Column("start_date", DATE, "start of the current term (costs start then when it lies "
+           "in the horizon)", default="before the horizon", example="2024-04-01"),
+    Column("end_date", DATE, "end of the current term", required=True, example="2027-03-31"),
+    Column("notice_months", WHOLE, "months of notice before an end date", default="3",
+           example="6"),
+    Column("renewal_term_months", WHOLE, "length of each renewal", default="12",
+           example="12"),
+    Column("renewal_uplift", FRACTION, "fraction added at each renewal", default="0",
+           example="0.03"),
+    Column("covers", ID_LIST, "the application, server and site ids the contract serves "
+           "(it can end once they are gone)", default="nothing", example="APP001; DC1"),
+    Column("estimated", YES_NO, "the row was estimated by an import (e.g. hypervisor "
+           "subscriptions), not read from a register; reports mark it", default="no",
+           example="no"),
+    Column("department", TEXT, "the department that owns it (shown in the procurement "
+           "workbook; the planner does not use it)", example="Resources"),
+    Column("cpv_code", TEXT, "procurement (CPV) code (shown in the procurement workbook)",
+           example="72261000-2"),
+    Column("total_value", NUMBER, "£ over the whole contract, from a register (shown in the "
+           "procurement workbook)", example="425000"),
+    Column("review_date", DATE, "review date from a register, kept", used=False),
+    Column("description", TEXT, "description from a register, kept", used=False),
+    Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
+           "made), kept", used=False),
+))
+
+_TEAMS = Sheet("teams", False, "Teams whose days the moves use. Without this sheet there is "
+               "one team, `migration`, with `team_days_per_month` days.", (
+    Column("team_id", ID, "unique among teams", required=True, example="migration"),
+    Column("days_per_month", NUMBER, "capacity each month", required=True, example="60"),
+))
+
+_BUDGET = Sheet("budget", False, "Limits on one-off spend by financial year. Years not "
+                "listed are unlimited.", (
+    Column("financial_year", FINANCIAL_YEAR, "April to March", required=True,
+           example="2026/27"),
+    Column("one_off_limit", NUMBER, "£ of option one-off spend in flight in that year "
+           "(hardware replacements do not count)", required=True,
+           default="blank: that year is unlimited", example="500000"),
+))
+
+_PINS = Sheet("pins", False, "Decisions fixed by hand (`estate plan --pins old/plan.json` "
+              "fills these from an earlier plan). Each pin fixes any of strategy, start and "
+              "target; the rest is optimised.", (
+    Column("app_id", ID, "the application", required=True, example="APP001"),
+    Column("strategy", CHOICE, "the strategy it must take (one of its options)",
+           choices=STRATEGIES, default="free", example="rehost"),
+    Column("start", MONTH, "the month its move starts (not for `retain`)", default="free",
+           example="2027-04"),
+    Column("target_site", ID, "the site it must move to", default="free",
+           example="AZURE-UKS"),
+))
+
+_SETTINGS_SHEET = Sheet("settings", False, "Planning settings, one per row: a `key` column "
+                        "and a `value` column (see the keys below). A missing key takes its "
+                        "default; a blank value too.", (
+    Column("key", TEXT, "a setting's name", required=True, example="horizon_start"),
+    Column("value", TEXT, "its value", required=True, example="2026-04"),
+))
+
+_README = Sheet("readme", False, "Notes for people (written by `estate template`); never "
+                "read by the planner.", (), read=False)
+
+#: Every sheet, in workbook order.
+SHEETS: dict[str, Sheet] = {s.name: s for s in (
+    _SETTINGS_SHEET, _SITE, _APPLICATIONS, _SERVERS, _OPTIONS, _DEPENDENCIES, _CONTRACTS,
+    _TEAMS, _BUDGET, _PINS, _README)}
+
+#: Sheets a workbook must have.
+REQUIRED_SHEETS: tuple[str, ...] = tuple(s.name for s in SHEETS.values() if s.required)
+#: Sheets the planner reads, in workbook order.
+READ_SHEETS: tuple[str, ...] = tuple(s.name for s in SHEETS.values() if s.read)
+
+
+def columns(sheet: str, *, used_only: bool = False) -> list[str]:
+    """Column names of ``sheet`` in order (only those the planner reads with ``used_only``)."""
+    return [c.name for c in SHEETS[sheet].columns if c.used or not used_only]
+
+
+# -- names ---------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def normalise_name(text: str) -> str:
+    """A sheet or column name as matched: lower case, spaces and hyphens as ``_``.
+
+    Examples
+    --------
+    >>> normalise_name(" Must finish-by ")
+    'must_finish_by'
+    """
+    return _SEPARATORS.sub("_", text.strip().lower())
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) turning ``a`` into ``b``.
+
+    Stops counting at ``limit`` (returns ``limit`` when it is at least that).
+
+    Examples
+    --------
+    >>> edit_distance("dependancies", "dependencies")
+    1
+    >>> edit_distance("criticallity", "criticality")
+    1
+    """
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) >= limit:
+            return limit
+        prev2, prev = prev, cur
+    return min(prev[-1], limit)
+
+
+def allowed_distance(known: str) -> int:
+    """Edits a near miss of ``known`` may have: 2, but 1 for names of five letters or
+    fewer and 0 for two letters (so that ``notes`` is not taken for ``sites`` nor
+    ``ip`` for ``os``)."""
+    if len(known) <= 2:
+        return 0
+    return 1 if len(known) <= 5 else 2
+
+
+def near_miss(name: str, known: Iterable[str]) -> str | None:
+    """The known name ``name`` is probably a misspelling of, else ``None``.
+
+    Both are compared normalised; the closest known name within
+    :func:`allowed_distance` wins (the first on a tie).
+
+    Examples
+    --------
+    >>> near_miss("dependancies", SHEETS)
+    'dependencies'
+    >>> near_miss("notes", SHEETS) is None
+    True
+    """
+    n = normalise_name(name)
+    best: tuple[int, str] | None = None
+    for k in known:
+        if k == n:
+            return None
+        d = edit_distance(n, k)
+        if 0 < d <= allowed_distance(k) and (best is None or d < best[0]):
+            best = (d, k)
+    return best[1] if best else None
+
+
+if __name__ == "__main__":  # python3 -m inventory.schema > docs/workbook.md
+    from inventory.schema_docs import render_markdown
+
+    print(render_markdown(), end="")
