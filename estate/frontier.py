@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from estate.errors import EstateError, Issue
+from estate.files import write_text
 from estate.model import Estate
 from estate.months import parse_month
 from estate.reference import load_reference
@@ -187,11 +188,9 @@ class Frontier:
                    complete=bool(d.get("complete", True)))
 
     def write(self, path: str | Path) -> Path:
-        """Write ``frontier.json``."""
-        target = Path(path)
-        target.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
-        return target
+        """Write ``frontier.json`` (atomically)."""
+        return write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+                          + "\n")
 
 
 def _marker_dict(m: Marker | None) -> dict[str, Any] | None:

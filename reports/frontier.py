@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ import plotly.graph_objects as go
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
+from estate.files import write_text
 from estate.frontier import Frontier, FrontierPoint, Marker, verdict
 from reports.figures import OKABE_ITO, to_div
 from reports.xlsx import (
@@ -34,7 +33,6 @@ from reports.xlsx import (
     save,
     write_table,
 )
-from reports.xlsx import file_mode as _file_mode
 
 __all__ = ["abatement_figure", "frontier_figure", "frontier_rows", "render_frontier",
            "write_frontier_html", "write_frontier_xlsx"]
@@ -241,11 +239,4 @@ def render_frontier(front: Frontier) -> str:
 
 def write_frontier_html(front: Frontier, path: str | Path) -> Path:
     """Write ``frontier.html`` atomically."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(render_frontier(front))
-    os.chmod(tmp, _file_mode())
-    os.replace(tmp, target)
-    return target
+    return write_text(path, render_frontier(front))

@@ -8,11 +8,10 @@ figure that differs from the base's is highlighted.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from estate.files import write_text
 from estate.scenario import ScenarioOutcome
 from estate.summary import PlanSummary
 from reports.xlsx import (
@@ -26,7 +25,6 @@ from reports.xlsx import (
     save,
     write_table,
 )
-from reports.xlsx import file_mode as _file_mode
 
 __all__ = ["comparison_rows", "render_scenarios", "write_scenarios_html",
            "write_scenarios_xlsx"]
@@ -125,11 +123,4 @@ def render_scenarios(outcomes: list[ScenarioOutcome]) -> str:
 
 def write_scenarios_html(outcomes: list[ScenarioOutcome], path: str | Path) -> Path:
     """Write ``scenarios.html`` atomically."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(render_scenarios(outcomes))
-    os.chmod(tmp, _file_mode())
-    os.replace(tmp, target)
-    return target
+    return write_text(path, render_scenarios(outcomes))

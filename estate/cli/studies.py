@@ -24,6 +24,7 @@ from estate.cli import batch
 from estate.cli.batch import JobFailed, SolveJob
 from estate.cli.pipeline import plan_inputs, read_pins, resolve_estate
 from estate.errors import EstateError, Issue
+from estate.files import write_text
 from estate.frontier import (
     Frontier,
     Marker,
@@ -114,8 +115,7 @@ class _Writer:
         folder = self.out / job.name
         folder.mkdir(parents=True, exist_ok=True)
         outcome.write(folder / "plan.json")
-        (folder / "job.json").write_text(json.dumps(self.signature(job), indent=2) + "\n",
-                                         encoding="utf-8")
+        write_text(folder / "job.json", json.dumps(self.signature(job), indent=2) + "\n")
         self.plans[job.name] = outcome
         self.tell(job.name, outcome, note)
 
@@ -480,11 +480,11 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
                 for sc, name, _ in jobs]
     from reports.scenarios import write_scenarios_html, write_scenarios_xlsx
 
-    path = out_dir / "scenarios.json"
-    path.write_text(json.dumps([{"name": o.scenario.name, "folder": o.folder,
-                                 "overrides": o.scenario.to_json()["overrides"],
-                                 "summary": asdict(o.summary)} for o in outcomes],
-                               indent=2, default=str) + "\n", encoding="utf-8")
+    rows = [{"name": o.scenario.name, "folder": o.folder,
+             "overrides": o.scenario.to_json()["overrides"], "summary": asdict(o.summary)}
+            for o in outcomes]
+    path = write_text(out_dir / "scenarios.json",
+                      json.dumps(rows, indent=2, default=str) + "\n")
     written = [path, write_scenarios_xlsx(outcomes, out_dir / "scenarios.xlsx"),
                write_scenarios_html(outcomes, out_dir / "scenarios.html")]
     return ScenariosRun(outcomes, written, w.failed, w.resumed, w.plans)
