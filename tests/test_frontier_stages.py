@@ -10,7 +10,7 @@ import pytest
 from frontier_estates import tradeoff_estate
 
 from estate.cli.batch import SolveJob
-from estate.cli.studies import BatchOptions, _Front, _Writer
+from estate.cli.studies import BatchOptions, Writer, _Front
 from estate.plan import AppPlan, Plan, Totals
 
 
@@ -30,7 +30,7 @@ def hint_of(job: SolveJob) -> str | None:
 @pytest.fixture
 def front(tmp_path: Path) -> _Front:
     raw = tradeoff_estate()
-    w = _Writer(tmp_path, resume=False, done=None, raw=raw)
+    w = Writer(tmp_path, resume=False, done=None, raw=raw)
     return _Front(raw, raw, 5, BatchOptions(time_limit=1.0), True, w, {"fingerprint": "x"},
                   None)
 
@@ -63,7 +63,7 @@ def test_the_stages_in_order(front: _Front) -> None:
 
 def test_an_end_beaten_in_stage_one_is_solved_again(tmp_path: Path) -> None:
     raw = tradeoff_estate()
-    w = _Writer(tmp_path, resume=False, done=None, raw=raw)
+    w = Writer(tmp_path, resume=False, done=None, raw=raw)
     front = _Front(raw, raw, 3, BatchOptions(time_limit=1.0), False, w, {"fingerprint": "x"},
                    None)
     first = front.advance()

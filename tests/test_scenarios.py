@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from frontier_estates import tradeoff_estate
 
 from estate.cli import main, pipeline
-from estate.cli.studies import BatchOptions, run_scenarios, with_base
+from estate.cli.scenario_batch import run_scenarios, with_base
+from estate.cli.studies import BatchOptions
 from estate.errors import EstateError
 from estate.plan import read_plan
 from estate.resolve import resolve

@@ -1,28 +1,26 @@
-"""The batches behind ``estate frontier`` and ``estate scenarios``.
+"""The batch behind ``estate frontier`` (and what ``estate scenarios`` shares).
 
 :func:`run_frontier` solves the cost–carbon front by the ε-constraint method
-(:mod:`estate.frontier`): the two ends and "this plan" (the balanced
-objective) first, then -- as soon as both ends are known -- the capped
-points between them, all as one Dask batch (:mod:`estate.cli.batch`).
-:func:`run_scenarios` plans each named what-if (:mod:`estate.scenario`) in
-one batch. Both write each plan as it finishes (``DIR/<name>/plan.json`` and
-the job that made it, ``job.json``), skip the jobs already done with
-``resume``, and then write the comparison files.
+(:mod:`estate.frontier`) in stages of one Dask batch (:mod:`estate.cli.batch`):
+this plan and the least-carbon end, the least-cost end, the capped points,
+then the points another plan beats, solved again. :class:`Writer` writes each
+plan as it finishes (``DIR/<name>/plan.json`` and the job that made it,
+``job.json``) and finds the jobs a previous run finished (``resume``);
+:mod:`estate.cli.scenario_batch` uses it for the scenarios.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from estate.cli import batch
 from estate.cli.batch import JobFailed, SolveJob
-from estate.cli.pipeline import plan_inputs, read_pins, resolve_estate
+from estate.cli.pipeline import plan_inputs, resolve_estate
 from estate.errors import EstateError, Issue
 from estate.files import write_text
 from estate.frontier import (
@@ -34,14 +32,13 @@ from estate.frontier import (
     end_specs,
     interior_specs,
 )
-from estate.model import Estate, Pin
-from estate.pins import apply_pins, pins_to_json
+from estate.model import Estate
+from estate.pins import pins_to_json
 from estate.plan import Plan, Totals, read_plan
-from estate.scenario import Scenario, ScenarioOutcome, check_scenarios, scenario_estate
 from estate.summary import PlanSummary, summarise
 from solver.epsilon import Epsilon
 
-__all__ = ["BatchOptions", "FrontierRun", "ScenariosRun", "run_frontier", "run_scenarios"]
+__all__ = ["BatchOptions", "FrontierRun", "Writer", "run_frontier"]
 
 PLAN_DIR = "plan"  # "this plan" of a front
 Done = Callable[[str, PlanSummary | None, str], None]
@@ -65,8 +62,11 @@ class BatchOptions:
     resume: bool = False
 
 
+DEFAULT_OPTIONS = BatchOptions()
+
+
 @dataclass
-class _Writer:
+class Writer:
     """Writes each finished job's plan and its ``job.json``; finds resumable ones."""
 
     out: Path
@@ -141,7 +141,7 @@ def _marker(name: str, t: Totals | None) -> Marker | None:
     return None if t is None else Marker(name, t.co2e_tonnes, t.cost, t.cost_discounted)
 
 
-def _frontier(raw: Estate, specs: list[PointSpec], w: _Writer, values: tuple[int, dict],
+def _frontier(raw: Estate, specs: list[PointSpec], w: Writer, values: tuple[int, dict],
               settings: dict[str, Any], complete: bool) -> Frontier:
     solved = [(s, summarise(raw, w.plans[s.name])) for s in specs if s.name in w.plans]
     solved += [(s, PlanSummary(status=f"failed: {f.message}"))
@@ -171,7 +171,7 @@ class _Front:
     skipped."""
 
     def __init__(self, raw: Estate, estate: Estate, points: int, options: BatchOptions,
-                 plan: bool, w: _Writer, inputs: dict[str, str | None],
+                 plan: bool, w: Writer, inputs: dict[str, str | None],
                  started: Callable[[int], None] | None) -> None:
         self.raw, self.estate, self.points, self.options = raw, estate, points, options
         self.w, self.inputs, self.started = w, inputs, started
@@ -306,7 +306,7 @@ def _better(spec: PointSpec, new: Plan, old: Plan) -> bool:
 
 
 def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | None = None,
-                 options: BatchOptions = BatchOptions(), plan: bool = True,
+                 options: BatchOptions = DEFAULT_OPTIONS, plan: bool = True,
                  started: Callable[[int], None] | None = None,
                  done: Done | None = None) -> FrontierRun:
     """Solve the cost–carbon front of ``raw`` with ``points`` points.
@@ -344,7 +344,7 @@ def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | N
     settings = {"points": points, "time_limit": options.time_limit,
                 "workers": options.workers, "seed": options.seed,
                 "scheduler": options.scheduler or "local"}
-    w = _Writer(out_dir, options.resume, done, raw=raw)
+    w = Writer(out_dir, options.resume, done, raw=raw)
     front = _Front(raw, estate, points, options, plan, w, plan_inputs(raw, reference), started)
     if started is not None:
         started(front.total)
@@ -367,124 +367,3 @@ def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | N
     written.append(write_frontier_xlsx(result, out_dir / "frontier.xlsx"))
     written.append(write_frontier_html(result, out_dir / "frontier.html"))
     return FrontierRun(result, written, w.failed, w.resumed, w.plans)
-
-
-# -- scenarios -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class ScenariosRun:
-    """What :func:`run_scenarios` did: each scenario's outcome, files, failures."""
-
-    outcomes: list[ScenarioOutcome]
-    written: list[Path]
-    failed: list[JobFailed]
-    resumed: list[str]
-    plans: dict[str, Plan]
-
-
-def folder_name(name: str, taken: set[str]) -> str:
-    """A folder name for a scenario: lower-case letters, digits and ``-``; unique."""
-    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "scenario"
-    out, n = base, 2
-    while out in taken:
-        out, n = f"{base}-{n}", n + 1
-    taken.add(out)
-    return out
-
-
-def _pins_of(sc: Scenario, relative_to: Path) -> tuple[Pin, ...]:
-    path = sc.pins_path
-    if path is None:
-        return ()
-    p = Path(path)
-    if not p.is_absolute():
-        p = relative_to / p
-    if not p.is_file():
-        raise EstateError(Issue(sc.source or "scenarios", f"scenario {sc.name!r}, key 'pins': "
-                                f"no such file {str(p)!r} (a path is read relative to the "
-                                "scenarios file)", sheet=sc.sheet, row=sc.row))
-    return read_pins(p)
-
-
-def with_base(scenarios: Sequence[Scenario]) -> list[Scenario]:
-    """The scenarios, with a ``base`` (no override) first unless one is named so."""
-    if any(s.name.strip().lower() == "base" for s in scenarios):
-        return sorted(scenarios, key=lambda s: s.name.strip().lower() != "base")
-    return [Scenario("base"), *scenarios]
-
-
-def prepare_scenarios(raw: Estate, scenarios: Sequence[Scenario], *, options: BatchOptions,
-                      reference: Path | None, objective: str,
-                      relative_to: Path) -> list[tuple[Scenario, str, SolveJob]]:
-    """Check every scenario and build its job (nothing is solved).
-
-    Raises
-    ------
-    EstateError
-        With every bad override of every scenario at once.
-    """
-    check_scenarios(raw, scenarios)
-    inputs = plan_inputs(raw, reference)
-    issues: list[Issue] = []
-    out: list[tuple[Scenario, str, SolveJob]] = []
-    taken: set[str] = set()
-    for sc in scenarios:
-        try:
-            pins = _pins_of(sc, relative_to)
-            pinned = apply_pins(raw, pins, f"scenario {sc.name} pins") if pins else raw
-            estate = scenario_estate(pinned, sc, reference)
-        except EstateError as exc:
-            issues += exc.issues
-            continue
-        name = folder_name(sc.name, taken)
-        out.append((sc, name, SolveJob(
-            name, estate, inputs, pins=pins, objective=objective,
-            time_limit=options.time_limit, workers=options.workers, seed=options.seed,
-            assumptions={"scenario": sc.to_json()})))
-    if issues:
-        raise EstateError(issues)
-    return out
-
-
-def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
-                  reference: Path | None = None, objective: str = "balanced",
-                  options: BatchOptions = BatchOptions(), relative_to: Path = Path("."),
-                  started: Callable[[int], None] | None = None,
-                  done: Done | None = None) -> ScenariosRun:
-    """Plan every scenario (a ``base`` first) in one batch and compare them.
-
-    Writes ``DIR/<scenario>/plan.json`` as each finishes (``estate check
-    WORKBOOK DIR/<scenario>/plan.json`` applies the scenario it records), then
-    ``scenarios.json``, ``scenarios.xlsx`` and ``scenarios.html``.
-
-    Raises
-    ------
-    EstateError
-        Any bad override (unknown site, key, team or strategy; a bad value; a
-        missing pins file), located, before anything is solved.
-    """
-    jobs = prepare_scenarios(raw, with_base(scenarios), options=options,
-                             reference=reference, objective=objective,
-                             relative_to=relative_to)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    w = _Writer(out_dir, options.resume, done, raw=raw)
-    todo = [j for _, _, j in jobs if not w.reuse(j)]
-    if started is not None:
-        started(len(jobs))
-    if todo:
-        with batch.cluster(options.scheduler, processes=options.processes,
-                           workers=options.workers) as client:
-            batch.run_batch(client, todo, lambda j, o: w.write(j, o))
-    failed = {f.name: f.message for f in w.failed}
-    outcomes = [ScenarioOutcome(sc, name, summarise(raw, w.plans[name]) if name in w.plans
-                                else PlanSummary(status=f"failed: {failed.get(name, '')}"))
-                for sc, name, _ in jobs]
-    from reports.scenarios import write_scenarios_html, write_scenarios_xlsx
-
-    rows = [{"name": o.scenario.name, "folder": o.folder,
-             "overrides": o.scenario.to_json()["overrides"], "summary": asdict(o.summary)}
-            for o in outcomes]
-    path = write_text(out_dir / "scenarios.json",
-                      json.dumps(rows, indent=2, default=str) + "\n")
-    written = [path, write_scenarios_xlsx(outcomes, out_dir / "scenarios.xlsx"),
-               write_scenarios_html(outcomes, out_dir / "scenarios.html")]
-    return ScenariosRun(outcomes, written, w.failed, w.resumed, w.plans)

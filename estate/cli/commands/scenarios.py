@@ -12,7 +12,8 @@ from estate.cli import pipeline
 from estate.cli.commands.frontier import batch_options
 from estate.cli.common import EXIT_NO_PLAN, user_errors
 from estate.cli.progress import batch_progress, describe
-from estate.cli.studies import BatchOptions, run_scenarios
+from estate.cli.scenario_batch import run_scenarios
+from estate.cli.studies import BatchOptions
 from inventory.scenarios import read_scenarios
 
 
