@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from estate.files import FileSet
+from estate.frontier import Frontier
 from estate.model import Estate
 from solver.result import Result
 
@@ -47,7 +48,8 @@ def _drop_stale_pdf(out: Path, written: list[Path], warn: Callable[[str], None])
 def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
                   pdf: bool = True,
                   warn: Callable[[str], None] | None = None,
-                  files: FileSet | None = None) -> list[Path]:
+                  files: FileSet | None = None,
+                  frontier: Frontier | None = None) -> list[Path]:
     """Write every report of ``result`` into ``out_dir``, all or nothing.
 
     Parameters
@@ -66,6 +68,8 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
     files
         A set to stage the reports into (the caller commits it); by default
         they are written as a set of their own.
+    frontier
+        A cost–carbon front (``estate frontier``) to add to the roadmap.
 
     Returns
     -------
@@ -92,7 +96,7 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
         fs.stage(out / "migration-plan.xlsx", lambda p: write_migration(estate, plan, p),
                  planned=names[2:])
         html = fs.stage(out / "roadmap.html",
-                        lambda p: write_roadmap(estate, plan, p),
+                        lambda p: write_roadmap(estate, plan, p, frontier),
                         planned=names[3:])
         written = [out / n for n in REPORT_FILES[:3]]
         if pdf and html is not None:

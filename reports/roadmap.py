@@ -22,6 +22,7 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from estate.files import write_text
+from estate.frontier import Frontier, Marker
 from estate.model import Estate
 from estate.plan import Plan
 from reports import board, figures
@@ -117,8 +118,9 @@ def _figures(facts: Facts, ctx: dict[str, Any]) -> None:
                                                          "carbon-plot"))
 
 
-def context(estate: Estate, plan: Plan) -> dict[str, Any]:
-    """Everything the template shows, as plain data and pre-rendered figure divs."""
+def context(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> dict[str, Any]:
+    """Everything the template shows, as plain data and pre-rendered figure divs
+    (``fr``: the cost–carbon front's section, when a front is given)."""
     facts = Facts(estate, plan)
     has_plan = bool(plan.applications)
     st = estate.settings
@@ -141,18 +143,31 @@ def context(estate: Estate, plan: Plan) -> dict[str, Any]:
     ctx["estimates"] = board.estimate_counts(facts)
     ctx["staying"] = staying_table(estate)
     ctx["notices"] = _contract_rows(facts)
+    ctx["fr"] = _frontier_section(plan, frontier)
     _figures(facts, ctx)
     return ctx
 
 
-def render(estate: Estate, plan: Plan) -> str:
+def _frontier_section(plan: Plan, frontier: Frontier | None) -> dict[str, Any] | None:
+    """The front's section, this plan marked on it (``None`` without a front)."""
+    if frontier is None:
+        return None
+    from reports.frontier import frontier_context
+
+    t = plan.totals
+    mark = None if t is None else Marker("this plan", t.co2e_tonnes, t.cost, t.cost_discounted)
+    return frontier_context(frontier, mark)
+
+
+def render(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> str:
     """The roadmap page as one self-contained HTML string."""
-    ctx = context(estate, plan)
+    ctx = context(estate, plan, frontier)
     ctx["plotly_js"] = Markup(get_plotlyjs().replace("</script", "<\\/script"))
     return environment().get_template("roadmap.html.j2").render(**ctx)
 
 
-def write_roadmap(estate: Estate, plan: Plan, path: str | Path) -> Path:
+def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
+                  frontier: Frontier | None = None) -> Path:
     """Write ``roadmap.html`` atomically (:func:`estate.files.write_text`).
 
     Parameters
@@ -163,13 +178,15 @@ def write_roadmap(estate: Estate, plan: Plan, path: str | Path) -> Path:
         The plan.
     path
         Target file.
+    frontier
+        A cost–carbon front to add as a section (chart and table).
 
     Returns
     -------
     Path
         The file written.
     """
-    return write_text(path, render(estate, plan))
+    return write_text(path, render(estate, plan, frontier))
 
 
 def chromium() -> str | None:

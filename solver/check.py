@@ -23,7 +23,7 @@ from estate.fingerprint import fingerprint
 from estate.model import Estate
 from estate.pins import apply_pins, pins_from_json
 from estate.plan import Decision, Ledger, Plan, Totals
-from estate.resolve import resolve
+from estate.scenario import scenario_estate, scenario_from_json
 from solver.alternatives import _minus
 from solver.evaluate import Evaluation, baseline, evaluate
 from solver.greedy import greedy
@@ -186,6 +186,27 @@ def _status(plan: Plan) -> Iterator[Difference]:
                          "cannot hold together")
 
 
+def _carbon_cap(plan: Plan) -> Iterator[Difference]:
+    """A plan made under a carbon cap (a point of ``estate frontier``) keeps it:
+    ``totals.co2e_tonnes <= co2e_cap_tonnes + co2e_cap_rounding_tonnes`` (the
+    model's rounding allowance, a few grams an application)."""
+    recorded = plan.assumptions.get("objective") or {}
+    cap = recorded.get("co2e_cap_tonnes")
+    if cap is None or plan.totals is None:
+        return
+    allowance = recorded.get("co2e_cap_rounding_tonnes", 0.0)
+    if not isinstance(cap, int | float) or not isinstance(allowance, int | float) \
+            or not 0.0 <= allowance <= max(1.0, 0.001 * cap):
+        yield Difference("status", "assumptions.objective", f"the carbon cap {cap!r} t or its "
+                         f"rounding allowance {allowance!r} t is not a sensible number")
+        return
+    tonnes = plan.totals.co2e_tonnes
+    if tonnes > cap + allowance + TONNE_KG:
+        yield Difference("status", "assumptions.objective.co2e_cap_tonnes",
+                         f"the plan emits {tonnes:,.6f} t, above its carbon cap of {cap:,.6f} t "
+                         f"(+ {allowance:,.6f} t rounding)")
+
+
 def _greedy(estate: Estate, plan: Plan) -> Iterator[Difference]:
     decisions, ev = greedy(estate)
     if plan.has_schedule:
@@ -238,7 +259,7 @@ def _inputs(raw: Estate, estate: Estate, plan: Plan) -> Iterator[Difference]:
     if claimed is not None and claimed != fingerprint(raw):
         yield Difference("inputs", "inputs.fingerprint", "the plan was made from another "
                          "workbook (or this one has changed since)")
-    mine = ("pins", "objective")  # recorded by the plan, applied by prepare()
+    mine = ("pins", "objective", "scenario")  # recorded by the plan, applied by prepare()
     ours = _flatten({k: v for k, v in estate.assumptions.items() if k not in mine})
     theirs = _flatten({k: v for k, v in plan.assumptions.items() if k not in mine})
     differ = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
@@ -254,10 +275,13 @@ def prepare(raw: Estate, plan: Plan, reference_file: str | None = None) -> Estat
     """The resolved estate a plan is checked against: the workbook's, with the
     pins the plan records (``assumptions.pins``) applied and the carbon price
     its objective used (``assumptions.objective.carbon_price``: ``--objective
-    cost`` and ``--carbon-price`` override the workbook's)."""
+    cost`` and ``--carbon-price`` override the workbook's); a plan of ``estate
+    scenarios`` has its scenario's overrides (``assumptions.scenario``) applied."""
     pins = pins_from_json(plan.assumptions.get("pins"))
     pinned = apply_pins(raw, pins, "plan.json assumptions.pins") if pins else raw
-    estate = resolve(pinned, reference_file)
+    scenario = scenario_from_json(plan.assumptions.get("scenario"),
+                                  "plan.json assumptions.scenario")
+    estate = scenario_estate(pinned, scenario, reference_file)
     price = (plan.assumptions.get("objective") or {}).get("carbon_price")
     if isinstance(price, int | float) and not isinstance(price, bool):
         estate = replace(estate, settings=replace(estate.settings, carbon_price=float(price)))
@@ -282,6 +306,7 @@ def compare_plan(estate: Estate, plan: Plan) -> list[Difference]:
     diffs = list(_totals("baseline", plan.baseline, base.totals))
     diffs += _ledgers("baseline_ledger", plan.baseline_ledger, base.ledger)
     diffs += _status(plan)
+    diffs += _carbon_cap(plan)
     if plan.has_schedule:
         ev = evaluate(estate, plan.decisions, check=True)
         diffs += _schedule(estate, plan, ev)

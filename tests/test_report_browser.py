@@ -64,3 +64,27 @@ def test_screenshot_and_pdf(reports_dir: Path) -> None:
     pdf = reports_dir / "roadmap.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert pdf.stat().st_size > 20_000
+
+
+def test_frontier_page_renders_and_a_click_shows_a_summary(tmp_path: Path) -> None:
+    from estate.frontier import Marker, PointSpec, assemble
+    from estate.summary import PlanSummary
+    from reports.frontier import write_frontier_html
+
+    def s(t: float, c: float) -> PlanSummary:
+        return PlanSummary(status="optimal", tonnes=t, cost=c, cost_discounted=c,
+                           objective=c, bound=c - 10.0, gap=0.001, exits={"DC1": "2027-01"},
+                           moved=3, applications=4, contracts_ended=1, contracts=2)
+
+    front = assemble([(PointSpec("point-1", 0, "least_cost"), s(40.0, 1000.0)),
+                      (PointSpec("point-2", 1, "capped", 30.0), s(25.0, 1100.0)),
+                      (PointSpec("point-3", 2, "least_carbon"), s(10.0, 1500.0))],
+                     carbon_values={"low": 100.0, "central": 200.0, "high": 300.0},
+                     carbon_year=2026, baseline=Marker("do nothing", 60.0, 1400.0, 1300.0))
+    page = write_frontier_html(front, tmp_path / "frontier.html")
+    dom = _run(page, "--dump-dom").stdout
+    assert 'data-js-errors="0"' in dom
+    assert int(re.search(r'data-rendered-svgs="(\d+)"', dom).group(1)) >= 2
+    summary = dom[dom.index('id="frontier-summary"'):]
+    # the front trace is drawn by tonnes: its first point is point-3
+    assert "point-3" in summary[:400] and "least carbon" in summary[:400]

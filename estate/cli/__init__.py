@@ -25,6 +25,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("reference", "reference"),
     ("check", "check"),
     ("plan", "plan"),
+    ("frontier", "frontier"),
+    ("scenarios", "scenarios"),
 ]
 
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from estate.errors import EstateError, Issue, Notice
 from estate.fingerprint import fingerprint
+from estate.frontier import read_frontier
 from estate.model import Estate, Pin
 from estate.pins import apply_pins, pins_of, pins_to_json
 from estate.plan import Alternative, Plan, read_plan
 from estate.resolve import resolve
 from solver.alternatives import cloud_alternatives
 from solver.check import CheckReport, check_plan
+from solver.epsilon import Epsilon
 from solver.result import Result
 from solver.solve import Progress, effective_carbon_price, solve
 
@@ -95,7 +98,7 @@ def plan_estate(raw: Estate, *, pins: tuple[Pin, ...] = (), pins_source: str = "
                 reference: Path | None = None, time_limit: float = 60.0,
                 workers: int | None = None, seed: int = 0, objective: str = "balanced",
                 carbon_price: float | None = None,
-                progress: Progress | None = None) -> PlanRun:
+                progress: Progress | None = None, epsilon: Epsilon | None = None) -> PlanRun:
     """Resolve, pin, solve; complete the plan with its provenance and alternatives.
 
     Parameters
@@ -108,29 +111,63 @@ def plan_estate(raw: Estate, *, pins: tuple[Pin, ...] = (), pins_source: str = "
         check`` applies them too.
     reference
         A TOML of reference-data overrides.
-    time_limit, workers, seed, objective, carbon_price, progress
+    time_limit, workers, seed, objective, carbon_price, progress, epsilon
         See :func:`solver.solve.solve`. Costing the cloud alternatives takes up
         to a quarter of ``time_limit`` more (20 s at most; those not reached
         are left out of the board's exceptions table, which says so).
     """
+    estate = resolve_estate(raw, pins=pins, pins_source=pins_source, reference=reference)
+    return solve_resolved(estate, inputs=plan_inputs(raw, reference), pins=pins,
+                          time_limit=time_limit, workers=workers, seed=seed,
+                          objective=objective, carbon_price=carbon_price, progress=progress,
+                          epsilon=epsilon)
+
+
+def resolve_estate(raw: Estate, *, pins: tuple[Pin, ...] = (), pins_source: str = "pins",
+                   reference: Path | None = None) -> Estate:
+    """``raw`` with ``pins`` applied, resolved (reference data from ``reference``)."""
     pinned = apply_pins(raw, pins, pins_source) if pins else raw
-    estate = resolve(pinned, reference)
+    return resolve(pinned, reference)
+
+
+def plan_inputs(raw: Estate, reference: Path | None) -> dict[str, str | None]:
+    """``plan.json``'s ``inputs``: the workbook's fingerprint, name and reference file."""
+    return {"fingerprint": fingerprint(raw), "workbook": raw.source or "demo",
+            "reference": str(reference) if reference else None}
+
+
+def solve_resolved(estate: Estate, *, inputs: dict[str, str | None],
+                   pins: tuple[Pin, ...] = (), time_limit: float = 60.0,
+                   workers: int | None = None, seed: int = 0, objective: str = "balanced",
+                   carbon_price: float | None = None, progress: Progress | None = None,
+                   epsilon: Epsilon | None = None,
+                   assumptions: dict[str, Any] | None = None) -> PlanRun:
+    """Solve a resolved estate and complete its plan: ``inputs``, the objective
+    and carbon price (with any carbon cap), the pins, ``assumptions`` (extra
+    entries, e.g. a scenario's overrides) and the cloud alternatives.
+
+    This half of :func:`plan_estate` needs no file: batches run it on Dask
+    workers (:mod:`estate.cli.batch`).
+    """
     result = solve(estate, time_limit=time_limit, workers=workers, seed=seed,
-                   objective=objective, carbon_price=carbon_price, progress=progress)
+                   objective=objective, carbon_price=carbon_price, progress=progress,
+                   epsilon=epsilon)
     plan = result.plan
     price = effective_carbon_price(estate, objective, carbon_price)
-    assumptions = dict(plan.assumptions)
-    assumptions["objective"] = {"name": objective, "carbon_price": price}
+    merged = dict(plan.assumptions)
+    merged["objective"] = {**(merged.get("objective") or {}), "name": objective,
+                           "carbon_price": price}
+    if epsilon is not None and epsilon.fewest_tonnes:
+        merged["objective"]["then"] = "fewest_tonnes"
     if pins:
-        assumptions["pins"] = pins_to_json(pins)
-    inputs = {"fingerprint": fingerprint(raw), "workbook": raw.source or "demo",
-              "reference": str(reference) if reference else None}
+        merged["pins"] = pins_to_json(pins)
+    merged.update(assumptions or {})
     alternatives: tuple[Alternative, ...] = ()
     if plan.has_schedule:
         priced = replace(estate, settings=replace(estate.settings, carbon_price=price))
         alternatives = cloud_alternatives(priced, plan.decisions,
                                           seconds=min(20.0, max(2.0, time_limit / 4)))
-    plan = replace(plan, assumptions=assumptions, inputs=inputs, alternatives=alternatives)
+    plan = replace(plan, assumptions=merged, inputs=dict(inputs), alternatives=alternatives)
     return PlanRun(estate, replace(result, plan=plan))
 
 
@@ -175,8 +212,11 @@ def check(workbook: Path, plan_json: Path, *, reference: Path | None = None,
 
 def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
                        reference: Path | None = None, pdf: bool = True,
-                       warn: Callable[[str], None] | None = None) -> list[Path]:
-    """Write the reports of a saved plan without solving again.
+                       warn: Callable[[str], None] | None = None,
+                       frontier: Path | None = None) -> list[Path]:
+    """Write the reports of a saved plan without solving again (with the
+    cost–carbon front of ``frontier``, a folder of ``estate frontier``, in the
+    roadmap).
 
     Raises
     ------
@@ -207,5 +247,6 @@ def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
         raise EstateError([Issue(str(plan_json), f"the plan was not made from {workbook}: "
                                  f"{p}; plan the workbook again with `estate plan`")
                            for p in problems])
+    front = read_frontier(frontier) if frontier is not None else None
     estate = prepare(raw, plan, str(reference) if reference else None)
-    return write_reports(estate, Result(plan), out_dir, pdf=pdf, warn=warn)
+    return write_reports(estate, Result(plan), out_dir, pdf=pdf, warn=warn, frontier=front)

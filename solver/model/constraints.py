@@ -11,6 +11,7 @@ enforced by its own assumption literal (``Builder.rule``).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -19,6 +20,7 @@ from solver.model.variables import ge, starts_before
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
+    from solver.model.costs import Objective
 
 BUDGET_SCALE = 10_000  # budget in 1/100 of a penny
 
@@ -262,3 +264,24 @@ def add_budget(b: Builder) -> None:
         ct = b.m.add(cp_model.LinearExpr.weighted_sum(vs, ws) <= cap)
         if b.explain:
             ct.only_enforce_if(b.rule(("budget", str(fy))))
+
+
+def add_carbon_cap(b: Builder, kg: Objective, cap_kg: float) -> cp_model.Constraint:
+    """Carbon cap (the ε-constraint of the cost–carbon front): undiscounted
+    kgCO2e over the horizon ``<= cap_kg``.
+
+    ``kg`` is the carbon objective (weights ``(0, 0, 1, 0)``): ``kg(x) =
+    Σ c_i·v_i / scale + constant`` with integer ``c_i`` and, for every
+    solution, ``|kg(x) - exact kg| <= err``. Formula::
+
+        Σ c_i·v_i <= floor((cap_kg - constant + err) · scale)
+
+    Relaxed by ``err`` so that every plan whose exact carbon is within the cap
+    stays feasible: the bound of a solve under the cap is a valid lower bound
+    on the cost of every plan emitting at most ``cap_kg``. A plan it admits
+    emits at most ``cap_kg + 2·err`` (the rounding allowance the plan records).
+    Group literals and split variables are only bounded from below, so the
+    scaled sum is at least the chosen plan's rounded carbon.
+    """
+    rhs = math.floor((cap_kg - kg.constant + kg.err) * kg.scale)
+    return b.m.add(kg.expr <= rhs)

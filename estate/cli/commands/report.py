@@ -29,9 +29,12 @@ def _order(first: Path, second: Path) -> tuple[Path, Path]:
               default=None, help="The reference-data TOML the plan was made with.")
 @click.option("--no-pdf", is_flag=True, help="Do not print roadmap.pdf.")
 @click.option("--weeks", type=int, default=None, hidden=True)
+@click.option("--frontier", "frontier_dir", type=click.Path(exists=True, path_type=Path),
+              default=None, help="A folder of `estate frontier` (or its frontier.json): add "
+                                 "the cost–carbon front to the roadmap.")
 @user_errors
 def report(workbook: Path, plan_json: Path, out_dir: Path | None, reference: Path | None,
-           no_pdf: bool, weeks: int | None) -> None:
+           no_pdf: bool, weeks: int | None, frontier_dir: Path | None) -> None:
     """Write contracts.xlsx, migration-plan.xlsx, roadmap.html and roadmap.pdf
     for PLAN_JSON, a plan made from WORKBOOK, without solving again.
 
@@ -50,6 +53,7 @@ def report(workbook: Path, plan_json: Path, out_dir: Path | None, reference: Pat
         sys.exit(1)
     written = pipeline.regenerate_reports(
         workbook, plan_json, out_dir or plan_json.parent, reference=reference,
-        pdf=not no_pdf, warn=lambda m: click.echo(f"warning: {m}", err=True))
+        pdf=not no_pdf, warn=lambda m: click.echo(f"warning: {m}", err=True),
+        frontier=frontier_dir)
     for path in written:
         click.echo(f"wrote {path}")

@@ -1,0 +1,149 @@
+"""The batch behind ``estate scenarios``: every named what-if
+(:mod:`estate.scenario`) planned in one Dask batch and compared.
+
+Each plan is written as it finishes (``DIR/<scenario>/plan.json`` and its
+``job.json``); ``resume`` keeps those a previous run finished; then
+``scenarios.json``, ``scenarios.xlsx`` and ``scenarios.html``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from estate.cli import batch
+from estate.cli.batch import JobFailed, SolveJob
+from estate.cli.pipeline import plan_inputs, read_pins
+from estate.cli.studies import DEFAULT_OPTIONS, BatchOptions, Done, Writer
+from estate.errors import EstateError, Issue
+from estate.files import write_text
+from estate.model import Estate, Pin
+from estate.pins import apply_pins
+from estate.plan import Plan
+from estate.scenario import Scenario, ScenarioOutcome, check_scenarios, scenario_estate
+from estate.summary import PlanSummary, summarise
+
+__all__ = ["ScenariosRun", "folder_name", "prepare_scenarios", "run_scenarios", "with_base"]
+
+
+@dataclass(frozen=True)
+class ScenariosRun:
+    """What :func:`run_scenarios` did: each scenario's outcome, files, failures."""
+
+    outcomes: list[ScenarioOutcome]
+    written: list[Path]
+    failed: list[JobFailed]
+    resumed: list[str]
+    plans: dict[str, Plan]
+
+
+def folder_name(name: str, taken: set[str]) -> str:
+    """A folder name for a scenario: lower-case letters, digits and ``-``; unique."""
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "scenario"
+    out, n = base, 2
+    while out in taken:
+        out, n = f"{base}-{n}", n + 1
+    taken.add(out)
+    return out
+
+
+def _pins_of(sc: Scenario, relative_to: Path) -> tuple[Pin, ...]:
+    path = sc.pins_path
+    if path is None:
+        return ()
+    p = Path(path)
+    if not p.is_absolute():
+        p = relative_to / p
+    if not p.is_file():
+        raise EstateError(Issue(sc.source or "scenarios", f"scenario {sc.name!r}, key 'pins': "
+                                f"no such file {str(p)!r} (a path is read relative to the "
+                                "scenarios file)", sheet=sc.sheet, row=sc.row))
+    return read_pins(p)
+
+
+def with_base(scenarios: Sequence[Scenario]) -> list[Scenario]:
+    """The scenarios, with a ``base`` (no override) first unless one is named so."""
+    if any(s.name.strip().lower() == "base" for s in scenarios):
+        return sorted(scenarios, key=lambda s: s.name.strip().lower() != "base")
+    return [Scenario("base"), *scenarios]
+
+
+def prepare_scenarios(raw: Estate, scenarios: Sequence[Scenario], *, options: BatchOptions,
+                      reference: Path | None, objective: str,
+                      relative_to: Path) -> list[tuple[Scenario, str, SolveJob]]:
+    """Check every scenario and build its job (nothing is solved).
+
+    Raises
+    ------
+    EstateError
+        With every bad override of every scenario at once.
+    """
+    check_scenarios(raw, scenarios)
+    inputs = plan_inputs(raw, reference)
+    issues: list[Issue] = []
+    out: list[tuple[Scenario, str, SolveJob]] = []
+    taken: set[str] = set()
+    for sc in scenarios:
+        try:
+            pins = _pins_of(sc, relative_to)
+            pinned = apply_pins(raw, pins, f"scenario {sc.name} pins") if pins else raw
+            estate = scenario_estate(pinned, sc, reference)
+        except EstateError as exc:
+            issues += exc.issues
+            continue
+        name = folder_name(sc.name, taken)
+        out.append((sc, name, SolveJob(
+            name, estate, inputs, pins=pins, objective=objective,
+            time_limit=options.time_limit, workers=options.workers, seed=options.seed,
+            assumptions={"scenario": sc.to_json()})))
+    if issues:
+        raise EstateError(issues)
+    return out
+
+
+def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
+                  reference: Path | None = None, objective: str = "balanced",
+                  options: BatchOptions = DEFAULT_OPTIONS, relative_to: Path = Path("."),
+                  started: Callable[[int], None] | None = None,
+                  done: Done | None = None) -> ScenariosRun:
+    """Plan every scenario (a ``base`` first) in one batch and compare them.
+
+    Writes ``DIR/<scenario>/plan.json`` as each finishes (``estate check
+    WORKBOOK DIR/<scenario>/plan.json`` applies the scenario it records), then
+    ``scenarios.json``, ``scenarios.xlsx`` and ``scenarios.html``.
+
+    Raises
+    ------
+    EstateError
+        Any bad override (unknown site, key, team or strategy; a bad value; a
+        missing pins file), located, before anything is solved.
+    """
+    jobs = prepare_scenarios(raw, with_base(scenarios), options=options,
+                             reference=reference, objective=objective,
+                             relative_to=relative_to)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    w = Writer(out_dir, options.resume, done, raw=raw)
+    todo = [j for _, _, j in jobs if not w.reuse(j)]
+    if started is not None:
+        started(len(jobs))
+    if todo:
+        with batch.cluster(options.scheduler, processes=options.processes,
+                           workers=options.workers) as client:
+            batch.run_batch(client, todo, lambda j, o: w.write(j, o))
+    failed = {f.name: f.message for f in w.failed}
+    outcomes = [ScenarioOutcome(sc, name, summarise(raw, w.plans[name]) if name in w.plans
+                                else PlanSummary(status=f"failed: {failed.get(name, '')}"))
+                for sc, name, _ in jobs]
+    from reports.scenarios import write_scenarios_html, write_scenarios_xlsx
+
+    rows = [{"name": o.scenario.name, "folder": o.folder,
+             "overrides": o.scenario.to_json()["overrides"], "summary": asdict(o.summary)}
+            for o in outcomes]
+    path = write_text(out_dir / "scenarios.json",
+                      json.dumps(rows, indent=2, default=str) + "\n")
+    written = [path, write_scenarios_xlsx(outcomes, out_dir / "scenarios.xlsx"),
+               write_scenarios_html(outcomes, out_dir / "scenarios.html")]
+    return ScenariosRun(outcomes, written, w.failed, w.resumed, w.plans)
