@@ -74,60 +74,72 @@ class Evaluation:
 
 
 # -- month by month figures ---------------------------------------------------
-def _ledger(estate: Estate, sched: Schedule) -> Ledger:
-    """Cost (£) and carbon (kgCO2e) of every month t = 0 … H-1, by category."""
-    H = sched.horizon
-    hs = estate.settings.horizon_start
-    cost = {c: [0.0] * H for c in COST_CATEGORIES}
-    carbon = {c: [0.0] * H for c in CARBON_CATEGORIES}
-    uk = [estate.grid_factor(calendar_year(hs, t)) for t in range(H)]
+class _Book:
+    """The ledger being filled: £ and kgCO2e by category and month, and the grid."""
 
-    def grid(site_id: str | None, t: int) -> float:
-        site = estate.site_by_id.get(site_id) if site_id else None
+    def __init__(self, estate: Estate, horizon: int) -> None:
+        hs = estate.settings.horizon_start
+        self.estate, self.H = estate, horizon
+        self.cost = {c: [0.0] * horizon for c in COST_CATEGORIES}
+        self.carbon = {c: [0.0] * horizon for c in CARBON_CATEGORIES}
+        self.uk = [estate.grid_factor(calendar_year(hs, t)) for t in range(horizon)]
+
+    def grid(self, site_id: str | None, t: int) -> float:
+        """kgCO2e/kWh at a site (its own factor, else the UK factor of month t)."""
+        site = self.estate.site_by_id.get(site_id) if site_id else None
         if site is not None and site.grid_kg_per_kwh is not None:
             return site.grid_kg_per_kwh
-        return uk[t]
+        return self.uk[t]
 
-    # applications: running cost, one-off in flight, energy at the target
+
+def _applications(book: _Book, sched: Schedule) -> None:
+    """Running cost before and after L, one-off in flight, energy at the target."""
+    H, estate = book.H, book.estate
     for app in estate.applications:
         st = sched.apps[app.app_id]
         opt = st.option
         after = opt.monthly_cost if (opt is not None and st.to_target) else 0.0
         for t in range(H):
-            cost["applications"][t] += (app.current_monthly_cost or 0.0) if t < st.L else after
+            book.cost["applications"][t] += (app.current_monthly_cost or 0.0) if t < st.L \
+                else after
         if not st.moves or opt is None:
             continue
         for t in st.flight:
             if 0 <= t < H:
-                cost["one_off"][t] += opt.one_off_cost / st.d
+                book.cost["one_off"][t] += opt.one_off_cost / st.d
         if st.to_target and opt.monthly_kwh:
             target = estate.site_by_id.get(st.target_site) if st.target_site else None
             pue = target.pue if target is not None and target.pue is not None else 1.0
             for t in range(max(st.L, 0), H):
-                carbon["target_energy"][t] += opt.monthly_kwh * pue * grid(st.target_site, t)
+                book.carbon["target_energy"][t] += (opt.monthly_kwh * pue
+                                                    * book.grid(st.target_site, t))
 
-    # servers in service: energy; replacement at end of life
+
+def _servers(book: _Book, sched: Schedule) -> None:
+    """Energy of servers in service (t < D); replacement at end of life."""
+    estate = book.estate
     for srv in estate.servers:
         D = sched.server_d[srv.server_id]
         site = estate.site_by_id[srv.site_id]
-        counted = srv.kind in ENERGY_SERVER_KINDS or srv.host_id is None
-        if counted:
+        if srv.kind in ENERGY_SERVER_KINDS or srv.host_id is None:
             kwh = kwh_per_month(srv.watts or 0.0, estate) * (site.pue or 1.0)
             price = (site.power_price_per_kwh or 0.0) if site.kind in ("on_prem", "colo") else 0.0
-            for t in range(min(D, H)):
-                carbon["onprem_energy"][t] += kwh * grid(site.site_id, t)
-                cost["server_energy"][t] += kwh * price
+            for t in range(min(D, book.H)):
+                book.carbon["onprem_energy"][t] += kwh * book.grid(site.site_id, t)
+                book.cost["server_energy"][t] += kwh * price
         e = sched.replaced[srv.server_id]
         if e is not None:
-            cost["replacement"][e] += srv.replacement_cost or 0.0
-            carbon["embodied"][e] += srv.embodied_kgco2e or 0.0
+            book.cost["replacement"][e] += srv.replacement_cost or 0.0
+            book.carbon["embodied"][e] += srv.embodied_kgco2e or 0.0
 
-    # sites: fixed cost until exit
+
+def _sites_links_contracts(book: _Book, sched: Schedule) -> None:
+    """Site fixed cost until exit; loose split cost while exactly one side has
+    moved to a target; contract terms and renewals."""
+    H, estate = book.H, book.estate
     for site in estate.sites:
         for t in range(min(sched.site_exit.get(site.site_id, 0), H)):
-            cost["site_fixed"][t] += site.monthly_fixed_cost or 0.0
-
-    # loose dependencies: split cost while exactly one side has moved
+            book.cost["site_fixed"][t] += site.monthly_fixed_cost or 0.0
     for dep in estate.dependencies:
         a, b = sched.apps.get(dep.from_id), sched.apps.get(dep.to_id)
         if dep.kind != "loose" or a is None or b is None or not dep.split_cost_per_month:
@@ -135,14 +147,20 @@ def _ledger(estate: Estate, sched: Schedule) -> Ledger:
         for t in range(H):
             a_moved, b_moved = a.to_target and t >= a.L, b.to_target and t >= b.L
             if (a_moved and t < b.L) or (b_moved and t < a.L):
-                cost["split"][t] += dep.split_cost_per_month
-
-    # contracts: current term from max(0, b) to m, renewal j in m+1+(j-1)T … m+jT
-    for c in estate.contracts:
+                book.cost["split"][t] += dep.split_cost_per_month
+    for c in estate.contracts:  # current term max(0, b) … m, renewal j m+1+(j-1)T … m+jT
         ct = sched.contracts[c.contract_id]
         for t, amount in enumerate(contract_payments(c, ct.m, ct.b, ct.k, H)):
-            cost["contracts"][t] += amount
-    return Ledger(cost=cost, carbon=carbon)
+            book.cost["contracts"][t] += amount
+
+
+def _ledger(estate: Estate, sched: Schedule) -> Ledger:
+    """Cost (£) and carbon (kgCO2e) of every month t = 0 … H-1, by category."""
+    book = _Book(estate, sched.horizon)
+    _applications(book, sched)
+    _servers(book, sched)
+    _sites_links_contracts(book, sched)
+    return Ledger(cost=book.cost, carbon=book.carbon)
 
 
 def totals_of(estate: Estate, ledger: Ledger) -> Totals:
