@@ -92,6 +92,39 @@ class Loaded:
 _SETTING_KEYS = tuple(s.key for s in schema.SETTINGS) + tuple(EXTRA_SETTINGS)
 
 
+_SKIP, _NONE, _EXTRA = object(), object(), object()
+
+
+def _setting_value(c: _Cells, key: str, raw: str) -> Any:
+    """The parsed value of a planning setting (``None`` when the cell is bad),
+    or a marker: ``_SKIP`` (nothing to set), ``_NONE`` (explicitly no limit),
+    ``_EXTRA`` (not a planning setting: a reference override or a mistake)."""
+    if key == "horizon_start":
+        return c.parse("value", cells.parse_month_text, None)
+    if key in ("horizon_months", "max_critical_in_flight", "resident_notice_weeks"):
+        return c.integer("value", None, minimum=1 if key == "horizon_months" else 0)
+    if key in ("organisation", "strategy"):
+        return raw.strip()
+    if key == "max_golives_per_month":
+        if raw.strip().lower() in ("none", "no limit", "unlimited"):
+            return _NONE
+        return c.integer("value", None, minimum=0)
+    if key == "discount_rate":
+        value = c.number("value", None, minimum=None, maximum=1.0, percent=True)
+        if value is not None and value <= -1:
+            c.bad("value", raw, "discount_rate must be above -1")
+            return None
+        return value
+    if key in ("carbon_price", "team_days_per_month"):
+        return c.number("value", None)
+    if key == "freeze_months":
+        return _SKIP if raw.strip().lower() == "none" else c.months("value")
+    if key == "grid_kg_per_kwh":
+        return c.parse("value", cells.parse_grid, None)
+    return _EXTRA
+
+
+
 class _Loader:
     """Reads each sheet of ``tables`` into model objects, collecting issues."""
 
@@ -152,31 +185,13 @@ class _Loader:
             c.label = key
             if not raw:
                 continue
-            if key == "horizon_start":
-                value: Any = c.parse("value", cells.parse_month_text, None)
-            elif key in ("horizon_months", "max_critical_in_flight", "resident_notice_weeks"):
-                value = c.integer("value", None, minimum=1 if key == "horizon_months" else 0)
-            elif key in ("organisation", "strategy"):
-                value = raw.strip()
-            elif key == "max_golives_per_month":
-                if raw.strip().lower() in ("none", "no limit", "unlimited"):
-                    kw[key] = None
-                    continue
-                value = c.integer("value", None, minimum=0)
-            elif key == "discount_rate":
-                value = c.number("value", None, minimum=None, maximum=1.0, percent=True)
-                if value is not None and value <= -1:
-                    c.bad("value", raw, "discount_rate must be above -1")
-                    value = None
-            elif key in ("carbon_price", "team_days_per_month"):
-                value = c.number("value", None)
-            elif key == "freeze_months":
-                if raw.strip().lower() == "none":
-                    continue
-                value = c.months("value")
-            elif key == "grid_kg_per_kwh":
-                value = c.parse("value", cells.parse_grid, None)
-            else:
+            value = _setting_value(c, key, raw)
+            if value is _SKIP:
+                continue
+            if value is _NONE:
+                kw[key] = None
+                continue
+            if value is _EXTRA:
                 intended = schema.near_miss(key, _SETTING_KEYS)
                 if intended is not None:
                     c.bad("key", key, f"unknown setting {key!r}: did you mean {intended!r}? "
