@@ -34,10 +34,21 @@ class Builder:
     time_indexed
         Add the time-indexed capacity rows next to the cumulative constraints
         (a stronger LP relaxation; larger model).
+    core
+        Add the integer scheduling core next to the time-indexed literals:
+        linear precedences between ``live`` variables and an ``end`` variable
+        per group, channelled to its literals (CP-SAT's scheduling
+        propagators and neighbourhoods then apply).
+    fixed
+        Applications held at a given (option, L): only that pair gets an
+        ``x`` (a neighbourhood of a large neighbourhood search frees the others).
     """
 
-    def __init__(self, prep: Prep, *, explain: bool = False, time_indexed: bool = True) -> None:
+    def __init__(self, prep: Prep, *, explain: bool = False, time_indexed: bool = True,
+                 core: bool = True, fixed: Choice | None = None) -> None:
         self.prep = prep
+        self.core = core
+        self.fixed = fixed or {}
         self.m = cp_model.CpModel()
         self.explain = explain
         self.time_indexed = time_indexed
@@ -53,6 +64,7 @@ class Builder:
         self.floor_cache: dict[int, int] = {}
         self.cover_cache: dict[int, tuple[list[int], list[str]]] = {}
         self.group_sets: list[frozenset[str]] | None = None
+        self.group_end: dict[int, cp_model.IntVar] = {}
         self.split_terms: list = []
         self.log: list[str] = []
         self.empty_apps: list[str] = []
@@ -127,6 +139,10 @@ class Builder:
             apps = prep.groups[gi].apps
             if all(a in lives for a in apps if a in self.live):
                 put(lit, max((lives[a] for a in apps if a in self.live), default=0) >= k)
+        for gi, end in self.group_end.items():
+            apps = [a for a in prep.groups[gi].apps if a in self.live]
+            if all(a in lives for a in apps):
+                put(end, max((lives[a] for a in apps), default=0))
         for u, wa, c_wait, mo, c_moved in self.split_terms:
             if choice.get(wa) in c_wait and choice.get(mo) in c_moved:
                 put(u, max(0, c_wait[choice[wa]] - c_moved[choice[mo]]))

@@ -103,6 +103,21 @@ def add_dependency_order(b: Builder) -> None:
             ct = m.add(sum(v for _, _, v in tt) + r <= 1)
             if rule is not None:
                 ct.only_enforce_if(b.rule(rule))
+        if b.core and not b.explain:
+            _precedence(b, d.from_id, d.to_id)
+
+
+def _precedence(b: Builder, fa: str, ta: str) -> None:
+    """Linear form of ``before`` for the scheduling core: ``live[from] + d_o <=
+    live[to]`` when ``to`` takes option ``o`` (to a target)."""
+    ap = b.prep.app_by_id[ta]
+    opts = [(ap.opt(k), c) for k, c in b.choose[ta].items()]
+    for o, c in opts:
+        if not o.to_target:
+            continue
+        ct = b.m.add(b.live[fa] + o.d <= b.live[ta])
+        if len(opts) > 1:
+            ct.only_enforce_if(c)
 
 
 def add_together(b: Builder) -> None:
@@ -120,6 +135,8 @@ def add_together(b: Builder) -> None:
             _equal(b, ge(b, d.from_id, k), ge(b, d.to_id, k), rule)
         rf, rt = b.retain[d.from_id], b.retain[d.to_id]
         _equal(b, rf if rf is not None else 0, rt if rt is not None else 0, rule)
+        if b.core and not b.explain:
+            b.m.add(b.live[d.from_id] == b.live[d.to_id])
 
 
 def _scale(values: list[float]) -> int:

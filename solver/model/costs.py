@@ -145,12 +145,29 @@ def group_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
             g = b.m.new_bool_var(f"in_service[{group.name},t={k}]")
             for h in lits:
                 b.m.add_implication(h, g)
+            if b.core and not b.explain:
+                end = group_end(b, gi)
+                b.m.add(end >= k).only_enforce_if(g)
+                b.m.add(end <= k - 1).only_enforce_if(g.Not())
             prev = b.group_cache.get((gi, k - 1))
             if prev is not None and not isinstance(prev, int):
                 b.m.add_implication(g, prev)
             out = g
     b.group_cache[key] = out
     return out
+
+
+def group_end(b: Builder, gi: int) -> cp_model.IntVar:
+    """``end[G] >= max_{a∈G} live[a]`` (equal at the optimum): the integer side
+    of the group literals (``g[G,k] <=> end[G] >= k``)."""
+    end = b.group_end.get(gi)
+    if end is None:
+        apps = [a for a in b.prep.groups[gi].apps if a in b.live]
+        end = b.m.new_int_var(group_floor(b, gi), b.prep.H, f"end[{b.prep.groups[gi].name}]")
+        for a in apps:
+            b.m.add(end >= b.live[a])
+        b.group_end[gi] = end
+    return end
 
 
 def build_objective(b: Builder, w: Weights, scale: float) -> Objective:

@@ -125,6 +125,7 @@ class Prep:
         uk = [estate.grid_factor(self.year(t)) for t in range(H)]
         self._uk = (_prefix(uk), _prefix([d * g for d, g in zip(self.delta, uk, strict=True)]))
         self.constant: Vec = ZERO
+        self.cache: dict[str, dict] = {}  # derived facts shared by every model of the estate
         self.exit_limits = {s.site_id: self.index(s.exit_by) for s in estate.sites
                             if s.exit_by is not None}
         self.team_caps = ({t.team_id: t.days_per_month for t in estate.teams}

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from solver.model.rules import violated
+from solver.model.prep import AppPrep, OptPrep, Prep
+from solver.model.rules import RuleId, violated
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -37,15 +38,11 @@ def add_choice_variables(b: Builder) -> None:
     for ap in prep.apps:
         a = ap.app_id
         xs: dict[tuple[str, int], cp_model.IntVar] = {}
-        for o in ap.options:
-            for L in prep.all_lives(o):
-                rules = violated(prep, ap, o, L)
-                if rules and not b.explain:
-                    continue
-                lit = m.new_bool_var(f"x[app={a},opt={o.key},live={L}]")
-                xs[(o.key, L)] = lit
-                for r in rules:
-                    m.add_bool_or([b.rule(r).Not(), lit.Not()])
+        for o, L, rules in _pairs(b, ap):
+            lit = m.new_bool_var(f"x[app={a},opt={o.key},live={L}]")
+            xs[(o.key, L)] = lit
+            for r in rules:
+                m.add_bool_or([b.rule(r).Not(), lit.Not()])
         b.x[a] = xs
         if not xs:
             b.empty_apps.append(a)
@@ -65,6 +62,31 @@ def add_choice_variables(b: Builder) -> None:
         m.add(live == sum(L * v for (_, L), v in xs.items()))
         b.live[a] = live
         b.retain[a] = xs.get(("retain", prep.H))
+
+
+def allowed_pairs(prep: Prep, ap: AppPrep) -> list[tuple[OptPrep, int]]:
+    """Every (option, L) no rule forbids for an application (cached on ``prep``)."""
+    cache = prep.cache.setdefault("allowed", {})
+    got = cache.get(ap.app_id)
+    if got is None:
+        got = [(o, L) for o in ap.options for L in prep.all_lives(o)
+               if not violated(prep, ap, o, L)]
+        cache[ap.app_id] = got
+    return got
+
+
+def _pairs(b: Builder, ap: AppPrep) -> list[tuple[OptPrep, int, list[RuleId]]]:
+    """The (option, L, rules broken) that get an ``x``: the allowed pairs; in
+    explain mode every horizon-feasible pair; only the fixed pair of an
+    application ``b.fixed`` holds (a neighbourhood search keeps it)."""
+    prep = b.prep
+    if b.explain:
+        return [(o, L, violated(prep, ap, o, L)) for o in ap.options for L in prep.all_lives(o)]
+    pairs = allowed_pairs(prep, ap)
+    pick = b.fixed.get(ap.app_id) if b.fixed else None
+    if pick is not None:
+        pairs = [(o, L) for o, L in pairs if (o.key, L) == pick]
+    return [(o, L, []) for o, L in pairs]
 
 
 def add_intervals(b: Builder) -> None:

@@ -1,0 +1,283 @@
+"""Large neighbourhood search around the best plan, with neighbourhoods that
+follow the estate's structure.
+
+Each step frees a set of applications (a *neighbourhood*), holds every other
+application at its (option, L) in the best plan (``Builder(fixed=...)``: only
+that pair gets an ``x``), and solves the small model that results with CP-SAT
+(one worker, a deterministic time limit, the best plan as a complete hint). A
+plan whose exact float objective is lower replaces the best plan. Sizes adapt
+per neighbourhood kind: a sub-problem solved to optimality grows the next one,
+one that ran out of time shrinks it.
+
+Neighbourhoods (every one is closed over ``together`` pairs):
+
+* ``window`` — the applications whose flight is nearest a random month;
+* ``retained`` — half retained applications, half a time window (lets a
+  retained application find room to move);
+* ``group`` — the applications of one server / host / site / contract group
+  (what a decommission date depends on) plus a time window around them;
+* ``team`` — the applications using one team, nearest a random month;
+* ``linked`` — an application and its neighbours through ``before``,
+  ``together`` and ``loose`` dependencies and shared groups (breadth first);
+* ``random`` — applications drawn at random.
+
+With one worker the search is deterministic: random choices come from the
+seed, each sub-problem stops on deterministic time, and the loop stops on a
+deterministic time budget (a wall-clock deadline only guards the time limit).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.model.build import Builder, Choice
+from solver.model.costs import Weights, build_objective, dot
+from solver.model.extract import derive
+from solver.model.prep import Prep
+
+KINDS = ("window", "retained", "group", "team", "linked", "random")
+
+
+@dataclass
+class Cap:
+    """A second objective held at most at ``limit`` (scaled) in every sub-problem
+    (the carbon objective's second phase keeps tonnes at their minimum)."""
+
+    weights: Weights
+    scale: float
+    limit: int
+
+
+@dataclass
+class LnsStats:
+    """What the search did, for the log."""
+
+    steps: int = 0
+    improved: int = 0
+    dtime: float = 0.0
+    by_kind: dict[str, list[int]] = field(default_factory=dict)
+
+    def line(self) -> str:
+        """One log line."""
+        kinds = ", ".join(f"{k} {v[1]}/{v[0]}" for k, v in sorted(self.by_kind.items()))
+        return (f"neighbourhood search: {self.improved} improvements in {self.steps} steps "
+                f"({kinds}; {self.dtime:.1f} deterministic s)")
+
+
+class Neighbourhoods:
+    """Precomputed structure of an estate for choosing neighbourhoods."""
+
+    def __init__(self, prep: Prep) -> None:
+        self.prep = prep
+        self.apps = [ap.app_id for ap in prep.apps]
+        parent = {a: a for a in self.apps}
+
+        def find(a: str) -> str:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        self.links: dict[str, set[str]] = {a: set() for a in self.apps}
+        for d in prep.estate.dependencies:
+            if d.from_id in parent and d.to_id in parent:
+                self.links[d.from_id].add(d.to_id)
+                self.links[d.to_id].add(d.from_id)
+                if d.kind == "together":
+                    parent[find(d.from_id)] = find(d.to_id)
+        units: dict[str, list[str]] = {}
+        for a in self.apps:
+            units.setdefault(find(a), []).append(a)
+        self.unit = {a: units[find(a)] for a in self.apps}
+        self.groups = [list(g.apps) for g in prep.groups]
+        self.groups_of: dict[str, list[int]] = {a: [] for a in self.apps}
+        for gi, g in enumerate(self.groups):
+            for a in g:
+                self.groups_of[a].append(gi)
+        self.teams = sorted(prep.team_caps)
+
+    def close(self, free: set[str]) -> set[str]:
+        """``free`` with every ``together`` partner of its applications."""
+        out = set()
+        for a in free:
+            out.update(self.unit[a])
+        return out
+
+    def _span(self, plan: Choice, a: str) -> tuple[int, int] | None:
+        key, L = plan[a]
+        o = self.prep.app_by_id[a].opt(key)
+        return (L - o.d, L) if o.moves else None
+
+    def _nearest(self, plan: Choice, cands: list[str], t: int, n: int,
+                 rng: random.Random) -> list[str]:
+        """The ``n`` moving applications of ``cands`` whose flight is nearest month ``t``."""
+        scored = []
+        for a in cands:
+            span = self._span(plan, a)
+            if span is None:
+                continue
+            lo, hi = span
+            dist = 0 if lo <= t < hi else min(abs(t - lo), abs(t - hi + 1))
+            scored.append((dist, rng.random(), a))
+        scored.sort()
+        return [a for _, _, a in scored[:n]]
+
+    def pick(self, kind: str, plan: Choice, size: int, rng: random.Random) -> set[str]:
+        """A neighbourhood of about ``size`` applications."""
+        H = self.prep.H
+        t = rng.randrange(H)
+        if kind == "window":
+            free = set(self._nearest(plan, self.apps, t, size, rng))
+        elif kind == "retained":
+            kept = [a for a in self.apps if self._span(plan, a) is None]
+            free = set(rng.sample(kept, min(len(kept), size // 2)))
+            free |= set(self._nearest(plan, self.apps, t, size - len(free), rng))
+        elif kind == "group" and self.groups:
+            g = self.groups[rng.randrange(len(self.groups))]
+            free = set(g if len(g) <= size else rng.sample(g, size))
+            spans = [s for a in free if (s := self._span(plan, a)) is not None]
+            if spans:
+                t = sorted(s[1] for s in spans)[len(spans) // 2] - 1
+            free |= set(self._nearest(plan, self.apps, t, max(size - len(free), 0), rng))
+        elif kind == "team" and self.teams:
+            team = self.teams[rng.randrange(len(self.teams))]
+            users = [a for a in self.apps
+                     if self.prep.app_by_id[a].opt(plan[a][0]).effort.get(team, 0.0) > 0]
+            free = set(self._nearest(plan, users, t, size, rng))
+        elif kind == "linked":
+            free = self._linked(rng.choice(self.apps), size, rng)
+        else:
+            free = set(rng.sample(self.apps, min(size, len(self.apps))))
+        return self.close(free)
+
+    def _linked(self, seed_app: str, size: int, rng: random.Random) -> set[str]:
+        """Breadth first from ``seed_app`` over dependencies and shared groups."""
+        seen = {seed_app}
+        frontier = [seed_app]
+        while frontier and len(seen) < size:
+            nxt: list[str] = []
+            for a in frontier:
+                near = set(self.links[a])
+                for gi in self.groups_of[a]:
+                    g = self.groups[gi]
+                    near.update(g if len(g) <= 8 else rng.sample(g, 8))
+                for b in sorted(near - seen):
+                    if len(seen) >= size:
+                        break
+                    seen.add(b)
+                    nxt.append(b)
+            rng.shuffle(nxt)
+            frontier = nxt
+        return seen
+
+
+@dataclass
+class Budget:
+    """Deterministic seconds the search may spend, and a wall-clock deadline."""
+
+    dtime: float
+    deadline: float  # time.monotonic()
+    used: float = 0.0
+
+    def left(self) -> float:
+        """Deterministic seconds left (0 once the wall clock has passed the deadline)."""
+        if time.monotonic() >= self.deadline:
+            return 0.0
+        return max(self.dtime - self.used, 0.0)
+
+
+def sub_solve(prep: Prep, plan: Choice, free: set[str], w: Weights, scale: float,
+              cap: Cap | None, seed: int, dtime: float, seconds: float,
+              time_indexed: bool) -> tuple[int, Choice | None, float]:
+    """Solve the neighbourhood ``free`` of ``plan``: (status, choice or None, dtime)."""
+    _t0 = time.monotonic()
+    fixed = {a: v for a, v in plan.items() if a not in free}
+    b = Builder(prep, fixed=fixed, time_indexed=time_indexed)
+    obj = build_objective(b, w, scale)
+    if cap is not None:
+        b.m.add(build_objective(b, cap.weights, cap.scale).expr <= cap.limit)
+    b.m.minimize(obj.expr)
+    b.hint(plan)
+    s = cp_model.CpSolver()
+    p = s.parameters
+    p.num_workers = 1
+    p.random_seed = seed
+    p.max_deterministic_time = dtime
+    p.max_time_in_seconds = max(seconds, 0.05)
+    p.cp_model_probing_level = 0
+    p.linearization_level = 2
+    t1 = time.monotonic()
+    import os
+    if os.environ.get('LNSDUMP'):
+        b.m.export_to_file(f"/tmp/sx/sub_{len(free)}_{seed}.pb")
+    status = s.solve(b.m)
+    import os
+    if os.environ.get('LNSDBG'):
+        print(f"    free {len(free)} build {t1-_t0:.2f}s solve {time.monotonic()-t1:.2f}s dtime {s.deterministic_time:.2f} {s.status_name(status)} vars {len(b.m.proto.variables)}", flush=True)
+    got = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        got = b.choice_of(s.boolean_value)
+    return status, got, s.deterministic_time
+
+
+def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *,
+           seed: int = 0, cap: Cap | None = None, step_dtime: float = 1.0,
+           size: int = 40, min_size: int = 4, max_size: int = 400,
+           time_indexed: bool = True,
+           on_improve: Callable[[Choice, float], None] | None = None
+           ) -> tuple[Choice, LnsStats]:
+    """Improve ``plan`` (complete, valid) until the budget is spent.
+
+    Returns the best plan found and statistics. ``on_improve(plan, value)`` is
+    called with each better plan (value = exact float objective).
+    """
+    rng = random.Random(seed)
+    nb = Neighbourhoods(prep)
+    best, best_val = dict(plan), dot(w, derive(prep, plan).vec)
+    sizes = dict.fromkeys(KINDS, float(min(size, len(nb.apps))))
+    score = dict.fromkeys(KINDS, 1.0)
+    stats = LnsStats()
+    while budget.left() > 0.05:
+        kind = _choose(score, rng)
+        n = max(min_size, min(int(sizes[kind]), len(nb.apps)))
+        free = nb.pick(kind, best, n, rng)
+        dt = min(step_dtime, budget.left())
+        status, got, used = sub_solve(prep, best, free, w, scale, cap, rng.randrange(1 << 30),
+                                      dt, budget.deadline - time.monotonic(), time_indexed)
+        budget.used += used
+        stats.steps += 1
+        stats.dtime += used
+        rec = stats.by_kind.setdefault(kind, [0, 0])
+        rec[0] += 1
+        gain = 0.0
+        if got is not None and len(got) == len(best):
+            val = dot(w, derive(prep, got).vec)
+            if val < best_val - 1e-6 * max(1.0, abs(best_val)):
+                gain = (best_val - val) / max(abs(best_val), 1.0)
+                best, best_val = got, val
+                stats.improved += 1
+                rec[1] += 1
+                if on_improve is not None:
+                    on_improve(best, best_val)
+        if status == cp_model.OPTIMAL:
+            sizes[kind] = min(max_size, sizes[kind] * 1.2 + 1)
+        else:
+            sizes[kind] = max(min_size, sizes[kind] * 0.8)
+        score[kind] = 0.8 * score[kind] + 0.2 * (1.0 if gain > 0 else 0.1)
+    return best, stats
+
+
+def _choose(score: dict[str, float], rng: random.Random) -> str:
+    """A kind drawn with probability proportional to its recent success."""
+    total = sum(score.values())
+    r = rng.random() * total
+    for k in KINDS:
+        r -= score[k]
+        if r <= 0:
+            return k
+    return KINDS[-1]
