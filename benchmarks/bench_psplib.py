@@ -31,6 +31,7 @@ Data: ``../shared/benchmarks/psplib`` (Kolisch & Sprecher 1996); not shipped.
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import json
 import re
@@ -83,20 +84,21 @@ def interval_model(path: Path, seconds: float, workers: int, seed: int = 0
             status == cp_model.OPTIMAL, took)
 
 
-def planner_model(path: Path, seconds: float, workers: int, tmp: Path, seed: int = 0
-                  ) -> tuple[int | None, int, bool, float]:
+def planner_model(path: Path, seconds: float, workers: int, tmp: Path, seed: int = 0,
+                  params: dict | None = None) -> tuple[int | None, int, bool, float]:
     """The planner through the workbook: (makespan, lower bound, proven optimal, seconds)."""
     import math
 
     from estate.resolve import resolve
     from inventory.load import load_estate
     from inventory.writer import write_estate
-    from solver.solve import solve
+    from solver.solve import SolveParams, solve
 
     wb = tmp / f"{path.stem}.xlsx"
     write_estate(psplib_estate(path), wb)  # through the workbook, as a user would
     estate = resolve(load_estate(wb))
-    res = solve(estate, time_limit=seconds, workers=workers, seed=seed)
+    res = solve(estate, time_limit=seconds, workers=workers, seed=seed,
+                params=SolveParams(**(params or {})))
     found = None if res.objective is None else int(round(res.objective / 1000.0))
     lb = 0 if res.bound is None else math.ceil(res.bound / 1000.0 - 1e-6)
     return found, lb, res.status == "optimal", res.seconds
@@ -143,11 +145,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", default="planner,interval",
                     help="comma-separated: planner, interval")
     ap.add_argument("--out", default="", help="CSV path (default results/psplib_compare_SET.csv)")
+    ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="a SolveParams field for the planner, e.g. lns=False (repeatable)")
     args = ap.parse_args(argv)
     if not SHARED.exists():
         print(f"PSPLIB data not found at {SHARED}", file=sys.stderr)
         return 1
     models = [m.strip() for m in args.models.split(",") if m.strip()]
+    params = {}
+    for item in args.param:
+        name, _, value = item.partition("=")
+        params[name] = ast.literal_eval(value)
     optima = read_optima(args.set)
     files = instances(args.set, args.sample, args.first)
     out = Path(args.out or RESULTS / f"psplib_compare_{args.set}.csv")
@@ -163,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             line = []
             for model in models:
                 if model == "planner":
-                    got = planner_model(f, args.time_limit, args.workers, Path(tmp), args.seed)
+                    got = planner_model(f, args.time_limit, args.workers, Path(tmp), args.seed,
+                                        params)
                 elif model == "interval":
                     got = interval_model(f, args.time_limit, args.workers, args.seed)
                 else:

@@ -26,7 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from estate.model import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not an install
+
+from estate.model import (  # noqa: E402
     Application,
     Dependency,
     Estate,

@@ -36,19 +36,25 @@ class Builder:
         (a stronger LP relaxation; larger model).
     core
         Add the integer scheduling core next to the time-indexed literals:
-        linear precedences between ``live`` variables and an ``end`` variable
-        per group, channelled to its literals (CP-SAT's scheduling
-        propagators and neighbourhoods then apply).
-    fixed
-        Applications held at a given (option, L): only that pair gets an
-        ``x`` (a neighbourhood of a large neighbourhood search frees the others).
+        linear precedences between ``live`` variables (CP-SAT's scheduling
+        propagators and neighbourhoods then apply) and, in a model without
+        time-indexed rows, an ``end`` variable per group channelled to its
+        literals in place of the month-by-month implications.
+    domains
+        Applications restricted to some of their allowed (option key, L)
+        pairs: only those get an ``x``. A neighbourhood search holds most
+        applications at one pair and restricts or frees the others.
     """
 
     def __init__(self, prep: Prep, *, explain: bool = False, time_indexed: bool = True,
-                 core: bool = True, fixed: Choice | None = None) -> None:
+                 core: bool = True,
+                 domains: dict[str, frozenset[tuple[str, int]]] | None = None) -> None:
         self.prep = prep
         self.core = core
-        self.fixed = fixed or {}
+        # the light model states group costs through end[G] (the time-indexed
+        # one through implications: there end[G] slowed the LP and took memory)
+        self.group_ends = core and not time_indexed
+        self.domains = domains or {}
         self.m = cp_model.CpModel()
         self.explain = explain
         self.time_indexed = time_indexed
@@ -61,7 +67,6 @@ class Builder:
         self.ge_cache: dict = {}
         self.sb_cache: dict = {}
         self.group_cache: dict = {}
-        self.floor_cache: dict[int, int] = {}
         self.cover_cache: dict[int, tuple[list[int], list[str]]] = {}
         self.group_sets: list[frozenset[str]] | None = None
         self.group_end: dict[int, cp_model.IntVar] = {}
@@ -135,10 +140,15 @@ class Builder:
             if a in lives:
                 for k, lit in lits.items():
                     put(lit, lives[a] >= k)
+        top: dict[int, int | None] = {}
         for (gi, k), lit in self.group_cache.items():
-            apps = prep.groups[gi].apps
-            if all(a in lives for a in apps if a in self.live):
-                put(lit, max((lives[a] for a in apps if a in self.live), default=0) >= k)
+            if gi not in top:
+                apps = [a for a in prep.groups[gi].apps if a in self.live]
+                top[gi] = (max((lives[a] for a in apps), default=0)
+                           if all(a in lives for a in apps) else None)
+            d = top[gi]
+            if d is not None:
+                put(lit, d >= k)
         for gi, end in self.group_end.items():
             apps = [a for a in prep.groups[gi].apps if a in self.live]
             if all(a in lives for a in apps):

@@ -21,6 +21,7 @@ from solver.model.variables import ge, starts_before
 if TYPE_CHECKING:
     from solver.model.build import Builder
     from solver.model.costs import Objective
+    from solver.model.prep import Prep
 
 BUDGET_SCALE = 10_000  # budget in 1/100 of a penny
 
@@ -86,7 +87,9 @@ def add_dependency_order(b: Builder) -> None:
     Formulae, time-indexed (exact in the LP as well): for every month ``k``,
     ``ge[from,k] + starts_before[to,k] <= 1`` where ``ge[from,k] = [L(from) >= k]``
     and ``starts_before[to,k] = [to moves to a target and s(to) < k]``; and
-    ``retain[from] + Σ_{o→target} choose[to,o] <= 1``.
+    ``retain[from] + Σ_{o→target} choose[to,o] <= 1``. With the scheduling
+    core, also ``live[from] + d_o <= live[to]`` when ``to`` takes option ``o``
+    to a target; a model without time-indexed rows keeps only that form.
     """
     m, H = b.m, b.prep.H
     for d in b.prep.estate.dependencies:
@@ -96,8 +99,10 @@ def add_dependency_order(b: Builder) -> None:
         if not tt:
             continue
         rule = ("before", d.from_id, d.to_id) if b.explain else None
-        for k in range(1, H + 1):
-            _clause(b, [ge(b, d.from_id, k), starts_before(b, d.to_id, k)], [True, True], rule)
+        if not _linear_only(b):
+            for k in range(1, H + 1):
+                _clause(b, [ge(b, d.from_id, k), starts_before(b, d.to_id, k)], [True, True],
+                        rule)
         r = b.retain[d.from_id]
         if r is not None:
             ct = m.add(sum(v for _, _, v in tt) + r <= 1)
@@ -105,6 +110,12 @@ def add_dependency_order(b: Builder) -> None:
                 ct.only_enforce_if(b.rule(rule))
         if b.core and not b.explain:
             _precedence(b, d.from_id, d.to_id)
+
+
+def _linear_only(b: Builder) -> bool:
+    """Whether ``before`` and ``together`` are stated on ``live`` alone (the
+    scheduling core without time-indexed rows: a smaller, faster model)."""
+    return b.core and not b.time_indexed and not b.explain
 
 
 def _precedence(b: Builder, fa: str, ta: str) -> None:
@@ -125,14 +136,17 @@ def add_together(b: Builder) -> None:
 
     Formulae: ``ge[from,k] = ge[to,k]`` for every month ``k`` (so ``live[from] =
     live[to]``; a retained application has ``L = H``) and ``retain[from] =
-    retain[to]`` (tells "retained" from "moves and goes live at H").
+    retain[to]`` (tells "retained" from "moves and goes live at H"). With the
+    scheduling core also ``live[from] = live[to]``; a model without
+    time-indexed rows keeps only that form.
     """
     for d in b.prep.estate.dependencies:
         if d.kind != "together" or d.from_id not in b.live or d.to_id not in b.live:
             continue
         rule = ("together", d.from_id, d.to_id) if b.explain else None
-        for k in range(1, b.prep.H + 1):
-            _equal(b, ge(b, d.from_id, k), ge(b, d.to_id, k), rule)
+        if not _linear_only(b):
+            for k in range(1, b.prep.H + 1):
+                _equal(b, ge(b, d.from_id, k), ge(b, d.to_id, k), rule)
         rf, rt = b.retain[d.from_id], b.retain[d.to_id]
         _equal(b, rf if rf is not None else 0, rt if rt is not None else 0, rule)
         if b.core and not b.explain:
@@ -250,10 +264,10 @@ def add_golive_limit(b: Builder) -> None:
         _month_rows(b, lambda ap, o: 1 if o.moves else 0, 1, 0, limit)
 
 
-def budget_amount(b: Builder, one_off: float, d: int, L: int, fy: int) -> float:
+def budget_amount(prep: Prep, one_off: float, d: int, L: int, fy: int) -> float:
     """Undiscounted one-off £ of a flight ``[L-d, L)`` that falls in financial
     year ``fy`` (``one_off/d`` a month)."""
-    n = sum(1 for t in range(L - d, L) if 0 <= t < b.prep.H and b.prep.fy(t) == fy)
+    n = sum(1 for t in range(L - d, L) if 0 <= t < prep.H and prep.fy(t) == fy)
     return one_off / d * n
 
 
@@ -271,7 +285,7 @@ def add_budget(b: Builder) -> None:
                 o = ap.opt(key)
                 if not o.moves or o.one_off <= 0:
                     continue
-                w = int(round(budget_amount(b, o.one_off, o.d, L, fy) * BUDGET_SCALE))
+                w = int(round(budget_amount(b.prep, o.one_off, o.d, L, fy) * BUDGET_SCALE))
                 if w:
                     vs.append(v)
                     ws.append(w)

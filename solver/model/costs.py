@@ -23,13 +23,14 @@ unit per split variable.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from solver.model.prep import Vec
-from solver.model.variables import ge
+from solver.model.prep import Prep, Vec
+from solver.model.variables import allowed_pairs, ge
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -46,6 +47,13 @@ class Objective:
     constant: float
     scale: float
     err: float  # max |scaled/scale + constant - exact| over all solutions
+    floor: float = 0.0  # Σ over applications of their least scaled coefficient
+
+    def trivial_bound(self) -> float:
+        """A valid lower bound (£) before any search: the constant, each
+        application's cheapest pair, nothing for the (non-negative) group and
+        split terms."""
+        return self.floor / self.scale + self.constant - self.err
 
     @property
     def expr(self) -> cp_model.LinearExpr:
@@ -68,18 +76,21 @@ def group_floor(b: Builder, gi: int) -> int:
     Unless one of them is retained (``D_G = H``), every application of ``G``
     moves and its flight ends by ``D_G``: per team ``Σ_a min_o effort·d <=
     days·D_G``; critical ones ``Σ_a min_o d <= max_critical·D_G``; go-lives
-    ``|G| <= max_golives·D_G``. Also ``D_G >= L_a`` for the smallest possible
-    ``L_a``. Capped at ``H``.
+    ``|G| <= max_golives·D_G``. Capped at ``H``. Computed over every allowed
+    option (so it holds in every model of the estate) and cached.
     """
-    if gi in b.floor_cache:
-        return b.floor_cache[gi]
     prep = b.prep
+    cache = prep.cache.setdefault("group_floor", {})
+    if gi in cache:
+        return cache[gi]
     st = prep.estate.settings
-    apps = [prep.app_by_id[a] for a in prep.groups[gi].apps if a in b.live]
+    moving_opts = {ap.app_id: sorted({o.key for o, _ in allowed_pairs(prep, ap) if o.moves})
+                   for ap in (prep.app_by_id[a] for a in prep.groups[gi].apps)}
+    apps = [prep.app_by_id[a] for a in prep.groups[gi].apps]
     best = 0
 
     def moving(ap):
-        return [ap.opt(k) for k in b.choose.get(ap.app_id, {}) if ap.opt(k).moves]
+        return [ap.opt(k) for k in moving_opts[ap.app_id]]
 
     for team, days in prep.team_caps.items():
         need = sum(min((o.effort.get(team, 0.0) * o.d for o in moving(ap)), default=0.0)
@@ -94,7 +105,7 @@ def group_floor(b: Builder, gi: int) -> int:
         limit = st.max_golives_per_month
         best = max(best, prep.H if limit <= 0 else -(-len(apps) // limit))
     best = min(best, prep.H)
-    b.floor_cache[gi] = best
+    cache[gi] = best
     return best
 
 
@@ -143,9 +154,10 @@ def group_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
             out = lits[0]
         else:
             g = b.m.new_bool_var(f"in_service[{group.name},t={k}]")
-            for h in lits:
-                b.m.add_implication(h, g)
-            if b.core and not b.explain:
+            if not b.group_ends:
+                for h in lits:  # implied by end[G] >= live[a] otherwise
+                    b.m.add_implication(h, g)
+            if b.group_ends and not b.explain:
                 end = group_end(b, gi)
                 b.m.add(end >= k).only_enforce_if(g)
                 b.m.add(end <= k - 1).only_enforce_if(g.Not())
@@ -170,6 +182,81 @@ def group_end(b: Builder, gi: int) -> cp_model.IntVar:
     return end
 
 
+def pruned_domains(prep: Prep, w: Weights, upper: float, apps: Iterable[str] | None = None
+                   ) -> dict[str, frozenset[tuple[str, int]]]:
+    """The (option, L) pairs that can be part of a plan costing at most ``upper``
+    (of every application, or of ``apps``).
+
+    A lower bound on any plan in which ``a`` takes ``(o, L)``: the constant,
+    ``a``'s own cost ``t_a(o, L)``, every other application's cheapest pair
+    ``m_b``, and every group at ``f_G(0)`` except those holding ``a``, at
+    ``f_G(L)`` (``D_G >= L_a``, ``f_G`` non-decreasing); splits cost >= 0::
+
+        LB(a, o, L) = C + Σ_G f_G(0) + Σ_b m_b - m_a + t_a(o, L)
+                      + Σ_{G ∋ a} (f_G(L) - f_G(0))
+
+    Pairs with ``LB > upper`` are dropped: no plan at most ``upper`` (the
+    incumbent's value) uses them, so the optimum, and with it the bound
+    CP-SAT proves, is the same. A long horizon with costs rising in ``L``
+    (makespan-like site costs) shrinks to the incumbent's reach.
+    """
+    own, base, rise = _pair_costs(prep, w)
+    slack = 1e-9 * max(abs(upper), 1.0) + 1e-6
+    out: dict[str, frozenset[tuple[str, int]]] = {}
+    for a in own if apps is None else apps:
+        costs = own.get(a)
+        if not costs:
+            continue
+        rest = base - min(costs.values())
+        up = rise[a]
+        out[a] = frozenset(pair for pair, c in costs.items()
+                           if rest + c + up[pair[1]] <= upper + slack)
+    return out
+
+
+def _pair_costs(prep: Prep, w: Weights
+                ) -> tuple[dict[str, dict[tuple[str, int], float]], float, dict[str, list[float]]]:
+    """Per application its pairs' own costs; the base ``C + Σ_G f_G(0) + Σ_b m_b``;
+    per application ``Σ_{G ∋ a} (f_G(L) - f_G(0))`` for ``L = 0 … H`` (cached)."""
+    key = ("pair_costs", w)
+    got = prep.cache.get("objective", {}).get(key)
+    if got is not None:
+        return got
+    own = {ap.app_id: {(o.key, L): dot(w, o.table[L]) for o, L in allowed_pairs(prep, ap)}
+           for ap in prep.apps}
+    tables = [[dot(w, v) for v in g.table] for g in prep.groups]
+    base = (dot(w, prep.constant) + sum(t[0] for t in tables)
+            + sum(min(c.values()) for c in own.values() if c))
+    rise = {a: [0.0] * (prep.H + 1) for a in own}
+    for gi, g in enumerate(prep.groups):
+        t = tables[gi]
+        for a in g.apps:
+            r = rise.get(a)
+            if r is None:
+                continue
+            for L in range(prep.H + 1):
+                r[L] += t[L] - t[0]
+    got = (own, base, rise)
+    prep.cache.setdefault("objective", {})[key] = got
+    return got
+
+
+def _held(b: Builder, apps: tuple[str, ...]) -> tuple[int, bool]:
+    """The largest ``L`` among the applications of ``apps`` that have one pair
+    left (held by a neighbourhood search), and whether all of them have."""
+    known, decided = 0, True
+    for a in apps:
+        xs = b.x.get(a)
+        if xs is None:
+            continue
+        if len(xs) == 1:
+            (_, L), = xs
+            known = max(known, L)
+        else:
+            decided = False
+    return known, decided
+
+
 def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
     """Scaled objective of weights ``w`` (see the module docstring)."""
     prep = b.prep
@@ -178,24 +265,37 @@ def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
     cs: list[int] = []
     constant = dot(w, prep.constant)
     active = 0.0
+    floor = 0
+    own = _pair_costs(prep, w)[0]
     for ap in prep.apps:
         xs = b.x.get(ap.app_id, {})
         if xs:
             active += 0.5
-        for (key, L), v in xs.items():
-            c = int(round(scale * dot(w, ap.opt(key).table[L])))
+        least = None
+        mine = own[ap.app_id]
+        for pair, v in xs.items():
+            cost = mine.get(pair)
+            if cost is None:  # a pair no rule allows (explain mode)
+                cost = dot(w, ap.opt(pair[0]).table[pair[1]])
+            c = int(round(scale * cost))
+            least = c if least is None else min(least, c)
             if c:
                 vs.append(v)
                 cs.append(c)
+        floor += least or 0
     for gi, group in enumerate(prep.groups):
         table = group.table
         constant += dot(w, table[0])
+        known, decided = _held(b, group.apps)
         for k in range(1, H + 1):
             delta = dot(w, table[k]) - dot(w, table[k - 1])
             if delta == 0.0:
                 continue
             if delta < 0:
                 raise AssertionError(f"{group.name}: cost decreases at D={k}")
+            if k <= known or decided:  # D_G >= known for sure; exactly known when decided
+                constant += delta if k <= known else 0.0
+                continue
             c = int(round(scale * delta))
             if c == 0:
                 active += abs(scale * delta)
@@ -216,7 +316,7 @@ def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
                 vs.append(u)
                 cs.append(1)
                 active += 1.0
-    return Objective(vs, cs, constant, scale, active / scale)
+    return Objective(vs, cs, constant, scale, active / scale, float(floor))
 
 
 def _split_term(b: Builder, w: Weights, scale: float, cost: float, moved: str, waiting: str,

@@ -19,15 +19,38 @@ from typing import TYPE_CHECKING
 
 from solver.model.constraints import budget_amount
 from solver.model.costs import Weights, dot
+from solver.model.extract import derive
+from solver.model.variables import allowed_pairs
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from solver.model.build import Builder, Choice
+    from solver.model.prep import Prep
+
+    Model: TypeAlias = "Builder | Pairs"
+
+
+class Pairs:
+    """The allowed (option key, L) pairs of every application, shaped as list
+    scheduling reads them from a :class:`~solver.model.build.Builder` (``x``,
+    ``choose``, ``live``), without building a model."""
+
+    def __init__(self, prep: Prep) -> None:
+        self.prep = prep
+        self.x: dict[str, dict[tuple[str, int], None]] = {}
+        for ap in prep.apps:
+            pairs = {(o.key, L): None for o, L in allowed_pairs(prep, ap)}
+            if pairs:
+                self.x[ap.app_id] = pairs
+        self.live = self.x
+        self.choose = {a: {k: None for k, _ in xs} for a, xs in self.x.items()}
 
 
 class _Loads:
     """Resource use month by month of the units placed so far."""
 
-    def __init__(self, b: Builder) -> None:
+    def __init__(self, b: Model) -> None:
         prep = b.prep
         st = prep.estate.settings
         self.b, self.H = b, prep.H
@@ -57,7 +80,7 @@ class _Loads:
                 if prep.app_by_id[a].critical:
                     crit[t] = crit.get(t, 0) + 1
             for fy in self.budget:
-                spend[fy] = spend.get(fy, 0.0) + budget_amount(self.b, o.one_off, o.d, L, fy)
+                spend[fy] = spend.get(fy, 0.0) + budget_amount(self.b.prep, o.one_off, o.d, L, fy)
         for tm, use in team.items():
             cap = prep.team_caps[tm] + 1e-9
             if any(self.team[tm][t] + e > cap for t, e in use.items()):
@@ -83,10 +106,10 @@ class _Loads:
                 if prep.app_by_id[a].critical:
                     self.crit[t] += 1
             for fy in self.budget:
-                self.budget[fy] += budget_amount(self.b, o.one_off, o.d, L, fy)
+                self.budget[fy] += budget_amount(self.b.prep, o.one_off, o.d, L, fy)
 
 
-def _units(b: Builder) -> list[list[str]]:
+def _units(b: Model) -> list[list[str]]:
     parent = {a: a for a in b.live}
 
     def find(a: str) -> str:
@@ -104,7 +127,86 @@ def _units(b: Builder) -> list[list[str]]:
     return [sorted(g) for g in groups.values()]
 
 
-def first_plan(b: Builder, w: Weights, group_aware: bool = True, ratio: bool = False
+class _Order:
+    """Units, their ``before`` order and deadlines (pushed back along ``before``
+    edges to a forced move)."""
+
+    def __init__(self, b: Model) -> None:
+        prep, H = b.prep, b.prep.H
+        self.units = _units(b)
+        n = len(self.units)
+        unit_of = {a: i for i, u in enumerate(self.units) for a in u}
+        self.preds: dict[int, set[int]] = {i: set() for i in range(n)}
+        self.succs: dict[int, set[int]] = {i: set() for i in range(n)}
+        before = [(d.from_id, d.to_id) for d in prep.estate.dependencies
+                  if d.kind == "before" and d.from_id in unit_of and d.to_id in unit_of]
+        for fa, ta in before:
+            if unit_of[fa] != unit_of[ta]:
+                self.preds[unit_of[ta]].add(unit_of[fa])
+                self.succs[unit_of[fa]].add(unit_of[ta])
+        deadline = [min(max(L for (_, L) in b.x[a]) for a in u) for u in self.units]
+        changed = True
+        while changed:
+            changed = False
+            for fa, ta in before:
+                i, j = unit_of[fa], unit_of[ta]
+                tt = [prep.app_by_id[ta].opt(k) for k, _ in b.x[ta] if k != "retain"]
+                if i == j or deadline[j] >= H or not tt or not all(o.to_target for o in tt):
+                    continue
+                dmin = min(o.d for o in tt)
+                if deadline[j] - dmin < deadline[i]:
+                    deadline[i] = max(deadline[j] - dmin, 0)
+                    changed = True
+        self.deadline = deadline
+
+
+def _saving(b: Model, w: Weights, unit: list[str], ratio: bool) -> float:
+    """What the unit saves by moving at its best rather than staying (or
+    moving last); with ``ratio`` per share of team capacity it takes (Smith's
+    ratio)."""
+    prep = b.prep
+    total, load = 0.0, 1e-6
+    for a in unit:
+        ap = prep.app_by_id[a]
+        costs = [dot(w, ap.opt(k).table[L]) for (k, L) in b.x[a]]
+        total += max(costs) - min(costs)
+        if ratio:
+            load += min((sum(e * ap.opt(k).d / max(prep.team_caps[t], 1e-6)
+                             for t, e in ap.opt(k).effort.items())
+                         for k in b.choose.get(a, {}) if ap.opt(k).moves), default=0.0)
+    return total / load if ratio else total
+
+
+class _GroupCosts:
+    """Increase of multi-application group costs when a unit goes live at ``L``
+    over the units placed so far: ``f_G(max(D_G, L)) - f_G(D_G)``."""
+
+    def __init__(self, b: Model, w: Weights, aware: bool) -> None:
+        prep = b.prep
+        self.groups_of: dict[str, list[int]] = {}
+        if aware:
+            for gi, g in enumerate(prep.groups):
+                for a in g.apps:
+                    self.groups_of.setdefault(a, []).append(gi)
+        self.d_now = [0] * len(prep.groups)
+        self.tables = [[dot(w, v) for v in g.table] for g in prep.groups]
+
+    def of(self, unit: list[str]) -> list[int]:
+        """Groups of a unit's applications."""
+        return sorted({gi for a in unit for gi in self.groups_of.get(a, ())})
+
+    def extra(self, gis: list[int]) -> Callable[[int], float]:
+        """The increase as a function of ``L``."""
+        d, t = self.d_now, self.tables
+        return lambda L: sum(t[gi][max(d[gi], L)] - t[gi][d[gi]] for gi in gis)
+
+    def book(self, gis: list[int], L: int) -> None:
+        """Record a unit placed at ``L``."""
+        for gi in gis:
+            self.d_now[gi] = max(self.d_now[gi], L)
+
+
+def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = False
                ) -> Choice:
     """A plan keeping every rule, as far as list scheduling finds one.
 
@@ -114,81 +216,35 @@ def first_plan(b: Builder, w: Weights, group_aware: bool = True, ratio: bool = F
     without deadline go by saving per share of team capacity (Smith's rule),
     else by saving.
     """
-    prep, H = b.prep, b.prep.H
-    groups_of: dict[str, list[int]] = {}
-    if group_aware:
-        for gi, g in enumerate(prep.groups):
-            for a in g.apps:
-                groups_of.setdefault(a, []).append(gi)
-    d_now = [0] * len(prep.groups)
-    tables = [[dot(w, v) for v in g.table] for g in prep.groups]
-    units = _units(b)
-    unit_of = {a: i for i, u in enumerate(units) for a in u}
-    preds: dict[int, set[int]] = {i: set() for i in range(len(units))}
-    succs: dict[int, set[int]] = {i: set() for i in range(len(units))}
-    before = [(d.from_id, d.to_id) for d in prep.estate.dependencies
-              if d.kind == "before" and d.from_id in unit_of and d.to_id in unit_of]
-    for fa, ta in before:
-        if unit_of[fa] != unit_of[ta]:
-            preds[unit_of[ta]].add(unit_of[fa])
-            succs[unit_of[fa]].add(unit_of[ta])
-    deadline = [min(max(L for (_, L) in b.x[a]) for a in u) for u in units]
-    changed = True
-    while changed:  # push deadlines back along before edges to a forced move
-        changed = False
-        for fa, ta in before:
-            i, j = unit_of[fa], unit_of[ta]
-            tt = [prep.app_by_id[ta].opt(k) for k, _ in b.x[ta] if k != "retain"]
-            if i == j or deadline[j] >= H or not tt or not all(o.to_target for o in tt):
-                continue
-            dmin = min(o.d for o in tt)
-            if deadline[j] - dmin < deadline[i]:
-                deadline[i] = max(deadline[j] - dmin, 0)
-                changed = True
-
-    def saving(u: list[str]) -> float:
-        """Smith's ratio: what the unit saves by moving at its best rather than
-        staying (or moving last), per share of team capacity it takes."""
-        total, load = 0.0, 1e-6
-        for a in u:
-            ap = prep.app_by_id[a]
-            costs = [dot(w, ap.opt(k).table[L]) for (k, L) in b.x[a]]
-            total += max(costs) - min(costs)
-            if ratio:
-                load += min((sum(e * ap.opt(k).d / max(prep.team_caps[t], 1e-6)
-                                 for t, e in ap.opt(k).effort.items())
-                             for k in b.choose.get(a, {}) if ap.opt(k).moves), default=0.0)
-        return total / load if ratio else total
-
-    heap = [(deadline[i], -saving(units[i]), i) for i in range(len(units)) if not preds[i]]
+    H = b.prep.H
+    order = _Order(b)
+    units, deadline = order.units, order.deadline
+    groups = _GroupCosts(b, w, group_aware)
+    heap = [(deadline[i], -_saving(b, w, units[i], ratio), i)
+            for i in range(len(units)) if not order.preds[i]]
     heapq.heapify(heap)
-    waiting = {i: len(preds[i]) for i in range(len(units))}
+    waiting = {i: len(order.preds[i]) for i in range(len(units))}
     loads = _Loads(b)
     choice: Choice = {}
     while heap:
         _, _, i = heapq.heappop(heap)
-        gis = sorted({gi for a in units[i] for gi in groups_of.get(a, ())})
-
-        def extra(L: int, gis: list[int] = gis) -> float:
-            return sum(tables[gi][max(d_now[gi], L)] - tables[gi][d_now[gi]] for gi in gis)
-
-        items = _place(b, units[i], choice, loads, w, deadline[i], extra)
+        gis = groups.of(units[i])
+        items = _place(b, units[i], choice, loads, w, deadline[i], groups.extra(gis))
         if items is None and deadline[i] < H:
-            items = _place(b, units[i], choice, loads, w, H, extra)
+            items = _place(b, units[i], choice, loads, w, H, groups.extra(gis))
         if items is not None:
             loads.add(items)
-            for gi in gis:
-                d_now[gi] = max(d_now[gi], items[0][2])
+            groups.book(gis, items[0][2])
             for a, key, L in items:
                 choice[a] = (key, L)
-        for j in succs[i]:
+        for j in order.succs[i]:
             waiting[j] -= 1
             if waiting[j] == 0:
-                heapq.heappush(heap, (deadline[j], -saving(units[j]), j))
+                heapq.heappush(heap, (deadline[j], -_saving(b, w, units[j], ratio), j))
     return choice
 
 
-def _place(b: Builder, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
+def _place(b: Model, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
            deadline: int, extra: Callable[[int], float]
            ) -> list[tuple[str, str, int]] | None:
     """Cheapest feasible (options, common L <= deadline) of a unit, or None."""
@@ -198,7 +254,7 @@ def _place(b: Builder, unit: list[str], choice: Choice, loads: _Loads, w: Weight
     tries = [(L, False) for L in sorted({L for a in unit for (k, L) in b.x[a]
                                          if k != "retain" and L <= deadline})]
     if deadline >= H and all(("retain", H) in b.x[a] for a in unit):
-        tries.append((H, True))
+        tries.insert(0, (H, True))  # first: a move must save something to win
     best: tuple[float, list[tuple[str, str, int]]] | None = None
     for L, retained in tries:
         items: list[tuple[str, str, int]] = []
@@ -224,7 +280,7 @@ def _place(b: Builder, unit: list[str], choice: Choice, loads: _Loads, w: Weight
     return None if best is None else best[1]
 
 
-def _before_ok(b: Builder, a: str, d: int, L: int, incoming: list[tuple[str, str]],
+def _before_ok(b: Model, a: str, d: int, L: int, incoming: list[tuple[str, str]],
                choice: Choice) -> bool:
     for fa, ta in incoming:
         if ta != a:
@@ -233,3 +289,38 @@ def _before_ok(b: Builder, a: str, d: int, L: int, incoming: list[tuple[str, str
         if key == "retain" or L - d < lf:
             return False
     return True
+
+
+def retain_idle_moves(prep: Prep, w: Weights, choice: Choice) -> Choice:
+    """Retain instead every move that only goes live at the horizon's end
+    (``L = H``) when that changes neither the objective nor any rule: such a
+    move has no effect the plan measures, and equal plans should not ask for
+    work. ``together`` partners change together; an application another one
+    needs ``before`` it moves to a target is left alone."""
+    H = prep.H
+    needed = {d.from_id for d in prep.estate.dependencies if d.kind == "before"
+              and d.to_id in choice and prep.app_by_id[d.to_id].opt(choice[d.to_id][0]).to_target}
+    partners: dict[str, set[str]] = {}
+    for d in prep.estate.dependencies:
+        if d.kind == "together":
+            partners.setdefault(d.from_id, set()).add(d.to_id)
+            partners.setdefault(d.to_id, set()).add(d.from_id)
+    out = dict(choice)
+    value = dot(w, derive(prep, out).vec)
+    for a, (key, L) in choice.items():
+        unit = {a} | partners.get(a, set())
+        if L != H or key == "retain" or out[a][0] == "retain" or unit & needed:
+            continue
+        if any(out[u][1] != H or not _may_retain(prep, u) for u in unit):
+            continue
+        trial = dict(out)
+        for u in unit:
+            trial[u] = ("retain", H)
+        v = dot(w, derive(prep, trial).vec)
+        if v <= value + 1e-9 * max(abs(value), 1.0):
+            out, value = trial, v
+    return out
+
+
+def _may_retain(prep: Prep, a: str) -> bool:
+    return any(o.key == "retain" for o, _ in allowed_pairs(prep, prep.app_by_id[a]))

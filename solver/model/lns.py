@@ -2,8 +2,8 @@
 follow the estate's structure.
 
 Each step frees a set of applications (a *neighbourhood*), holds every other
-application at its (option, L) in the best plan (``Builder(fixed=...)``: only
-that pair gets an ``x``), and solves the small model that results with CP-SAT
+application at its (option, L) in the best plan (``Builder(domains=...)``:
+only that pair gets an ``x``), and solves the small model that results with CP-SAT
 (one worker, a deterministic time limit, the best plan as a complete hint). A
 plan whose exact float objective is lower replaces the best plan. Sizes adapt
 per neighbourhood kind: a sub-problem solved to optimality grows the next one,
@@ -15,7 +15,10 @@ Neighbourhoods (every one is closed over ``together`` pairs):
 * ``retained`` — half retained applications, half a time window (lets a
   retained application find room to move);
 * ``group`` — the applications of one server / host / site / contract group
-  (what a decommission date depends on) plus a time window around them;
+  (what a decommission date depends on; drawn by what the date can cost) plus
+  a time window around them;
+* ``keep`` — every application of such a group, each either kept as it is or
+  retained (a whole site or host kept instead of emptied, in one step);
 * ``team`` — the applications using one team, nearest a random month;
 * ``linked`` — an application and its neighbours through ``before``,
   ``together`` and ``loose`` dependencies and shared groups (breadth first);
@@ -28,7 +31,9 @@ deterministic time budget (a wall-clock deadline only guards the time limit).
 
 from __future__ import annotations
 
+import bisect
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,11 +41,12 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from solver.model.build import Builder, Choice
-from solver.model.costs import Weights, build_objective, dot
+from solver.model.costs import Weights, build_objective, dot, pruned_domains
 from solver.model.extract import derive
 from solver.model.prep import Prep
 
-KINDS = ("window", "retained", "group", "team", "linked", "random")
+KINDS = ("window", "retained", "group", "keep", "team", "linked", "random")
+Domains = dict[str, frozenset[tuple[str, int]] | None]
 
 
 @dataclass
@@ -99,6 +105,11 @@ class Neighbourhoods:
         for gi, g in enumerate(self.groups):
             for a in g:
                 self.groups_of[a].append(gi)
+        # a group is drawn with probability proportional to what its decommission
+        # date can cost (its table's range, all four components)
+        ranges = [sum(abs(x - y) for x, y in zip(g.table[-1], g.table[0], strict=True))
+                  for g in prep.groups]
+        self.group_weights = _cumulative([r + 1e-9 for r in ranges])
         self.teams = sorted(prep.team_caps)
 
     def close(self, free: set[str]) -> set[str]:
@@ -127,8 +138,35 @@ class Neighbourhoods:
         scored.sort()
         return [a for _, _, a in scored[:n]]
 
-    def pick(self, kind: str, plan: Choice, size: int, rng: random.Random) -> set[str]:
-        """A neighbourhood of about ``size`` applications."""
+    def _group(self, rng: random.Random) -> list[str]:
+        """A group drawn by weight."""
+        r = rng.random() * self.group_weights[-1]
+        gi = min(bisect.bisect_left(self.group_weights, r), len(self.groups) - 1)
+        return self.groups[gi]
+
+    def pick(self, kind: str, plan: Choice, size: int, rng: random.Random) -> Domains:
+        """A neighbourhood of about ``size`` applications: app id -> the pairs it
+        may take (None: every allowed pair); the others keep their pair."""
+        if kind == "keep" and self.groups:
+            return self._keep_or_retain(plan, size, rng)
+        return dict.fromkeys(self.close(self._free(kind, plan, size, rng)))
+
+    def _keep_or_retain(self, plan: Choice, size: int, rng: random.Random) -> Domains:
+        """The applications of a weighted group, each kept as it is or retained:
+        a decision about a whole server, site or contract in one step."""
+        g = self._group(rng)
+        cap = 4 * size
+        apps = self.close(set(g if len(g) <= cap else rng.sample(g, cap)))
+        out: Domains = {}
+        for a in apps:
+            ap = self.prep.app_by_id[a]
+            pairs = {plan[a]}
+            if any(o.key == "retain" for o in ap.options):
+                pairs.add(("retain", self.prep.H))
+            out[a] = frozenset(pairs)
+        return out
+
+    def _free(self, kind: str, plan: Choice, size: int, rng: random.Random) -> set[str]:
         H = self.prep.H
         t = rng.randrange(H)
         if kind == "window":
@@ -138,8 +176,8 @@ class Neighbourhoods:
             free = set(rng.sample(kept, min(len(kept), size // 2)))
             free |= set(self._nearest(plan, self.apps, t, size - len(free), rng))
         elif kind == "group" and self.groups:
-            g = self.groups[rng.randrange(len(self.groups))]
-            free = set(g if len(g) <= size else rng.sample(g, size))
+            g = self._group(rng)
+            free = set(g if len(g) <= 2 * size else rng.sample(g, 2 * size))
             spans = [s for a in free if (s := self._span(plan, a)) is not None]
             if spans:
                 t = sorted(s[1] for s in spans)[len(spans) // 2] - 1
@@ -153,7 +191,7 @@ class Neighbourhoods:
             free = self._linked(rng.choice(self.apps), size, rng)
         else:
             free = set(rng.sample(self.apps, min(size, len(self.apps))))
-        return self.close(free)
+        return free
 
     def _linked(self, seed_app: str, size: int, rng: random.Random) -> set[str]:
         """Breadth first from ``seed_app`` over dependencies and shared groups."""
@@ -176,28 +214,58 @@ class Neighbourhoods:
         return seen
 
 
-@dataclass
 class Budget:
-    """Deterministic seconds the search may spend, and a wall-clock deadline."""
+    """Deterministic seconds the search may spend, a wall-clock deadline
+    (``time.monotonic()``), and a stop another thread may pull."""
 
-    dtime: float
-    deadline: float  # time.monotonic()
-    used: float = 0.0
+    def __init__(self, dtime: float, deadline: float) -> None:
+        self.dtime, self.deadline = dtime, deadline
+        self.used = 0.0
+        self.wall_stopped = False
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._current: cp_model.CpSolver | None = None
 
     def left(self) -> float:
-        """Deterministic seconds left (0 once the wall clock has passed the deadline)."""
+        """Deterministic seconds left (0 once stopped or past the deadline)."""
+        if self._stop.is_set():
+            return 0.0
         if time.monotonic() >= self.deadline:
+            self.wall_stopped = self.used < self.dtime
             return 0.0
         return max(self.dtime - self.used, 0.0)
 
+    def halt(self) -> None:
+        """Stop the search (and the sub-problem being solved) from another thread."""
+        with self._lock:
+            self._stop.set()
+            if self._current is not None:
+                self._current.stop_search()
 
-def sub_solve(prep: Prep, plan: Choice, free: set[str], w: Weights, scale: float,
-              cap: Cap | None, seed: int, dtime: float, seconds: float,
+    def run(self, s: cp_model.CpSolver, m: cp_model.CpModel) -> int:
+        """``s.solve(m)``, stoppable by :meth:`halt`."""
+        with self._lock:
+            if self._stop.is_set():
+                return cp_model.UNKNOWN
+            self._current = s
+        try:
+            return s.solve(m)
+        finally:
+            with self._lock:
+                self._current = None
+
+
+def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
+              scale: float, cap: Cap | None, seed: int, dtime: float, budget: Budget,
               time_indexed: bool) -> tuple[int, Choice | None, float]:
-    """Solve the neighbourhood ``free`` of ``plan``: (status, choice or None, dtime)."""
-    _t0 = time.monotonic()
-    fixed = {a: v for a, v in plan.items() if a not in free}
-    b = Builder(prep, fixed=fixed, time_indexed=time_indexed)
+    """Solve the neighbourhood ``free`` of ``plan`` (whose objective is
+    ``value``): (status, choice or None, dtime). The free applications' pairs
+    are pruned by ``value`` (:func:`~solver.model.costs.pruned_domains`)."""
+    domains = {a: frozenset((v,)) for a, v in plan.items() if a not in free}
+    for a, keep in pruned_domains(prep, w, value, free).items():
+        restrict = free[a]
+        domains[a] = keep if restrict is None else keep & restrict
+    b = Builder(prep, domains=domains, time_indexed=time_indexed)
     obj = build_objective(b, w, scale)
     if cap is not None:
         b.m.add(build_objective(b, cap.weights, cap.scale).expr <= cap.limit)
@@ -208,17 +276,10 @@ def sub_solve(prep: Prep, plan: Choice, free: set[str], w: Weights, scale: float
     p.num_workers = 1
     p.random_seed = seed
     p.max_deterministic_time = dtime
-    p.max_time_in_seconds = max(seconds, 0.05)
+    p.max_time_in_seconds = max(budget.deadline - time.monotonic(), 0.01)
     p.cp_model_probing_level = 0
     p.linearization_level = 2
-    t1 = time.monotonic()
-    import os
-    if os.environ.get('LNSDUMP'):
-        b.m.export_to_file(f"/tmp/sx/sub_{len(free)}_{seed}.pb")
-    status = s.solve(b.m)
-    import os
-    if os.environ.get('LNSDBG'):
-        print(f"    free {len(free)} build {t1-_t0:.2f}s solve {time.monotonic()-t1:.2f}s dtime {s.deterministic_time:.2f} {s.status_name(status)} vars {len(b.m.proto.variables)}", flush=True)
+    status = budget.run(s, b.m)
     got = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         got = b.choice_of(s.boolean_value)
@@ -247,8 +308,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
         n = max(min_size, min(int(sizes[kind]), len(nb.apps)))
         free = nb.pick(kind, best, n, rng)
         dt = min(step_dtime, budget.left())
-        status, got, used = sub_solve(prep, best, free, w, scale, cap, rng.randrange(1 << 30),
-                                      dt, budget.deadline - time.monotonic(), time_indexed)
+        status, got, used = sub_solve(prep, best, best_val, free, w, scale, cap,
+                                      rng.randrange(1 << 30), dt, budget, time_indexed)
         budget.used += used
         stats.steps += 1
         stats.dtime += used
@@ -270,6 +331,14 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
             sizes[kind] = max(min_size, sizes[kind] * 0.8)
         score[kind] = 0.8 * score[kind] + 0.2 * (1.0 if gain > 0 else 0.1)
     return best, stats
+
+
+def _cumulative(xs: list[float]) -> list[float]:
+    out, total = [], 0.0
+    for x in xs:
+        total += x
+        out.append(total)
+    return out
 
 
 def _choose(score: dict[str, float], rng: random.Random) -> str:

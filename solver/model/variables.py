@@ -77,15 +77,15 @@ def allowed_pairs(prep: Prep, ap: AppPrep) -> list[tuple[OptPrep, int]]:
 
 def _pairs(b: Builder, ap: AppPrep) -> list[tuple[OptPrep, int, list[RuleId]]]:
     """The (option, L, rules broken) that get an ``x``: the allowed pairs; in
-    explain mode every horizon-feasible pair; only the fixed pair of an
-    application ``b.fixed`` holds (a neighbourhood search keeps it)."""
+    explain mode every horizon-feasible pair; only those ``b.domains`` lists
+    for an application it restricts."""
     prep = b.prep
     if b.explain:
         return [(o, L, violated(prep, ap, o, L)) for o in ap.options for L in prep.all_lives(o)]
     pairs = allowed_pairs(prep, ap)
-    pick = b.fixed.get(ap.app_id) if b.fixed else None
-    if pick is not None:
-        pairs = [(o, L) for o, L in pairs if (o.key, L) == pick]
+    keep = b.domains.get(ap.app_id) if b.domains else None
+    if keep is not None:
+        pairs = [(o, L) for o, L in pairs if (o.key, L) in keep]
     return [(o, L, []) for o, L in pairs]
 
 

@@ -1,0 +1,142 @@
+"""Tunable parameters of a solve: :class:`SolveParams`.
+
+Every number that steers the search lives here with its default and the
+reason for it, so that a caller (a benchmark, a batch of scenario solves) can
+change one without touching the code. The defaults were measured on the demo,
+the synthetic estates and PSPLIB (``benchmarks/``, ``docs/solver.md``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How :func:`solver.solve.solve` spends its time and memory.
+
+    Attributes
+    ----------
+    reserve_fraction, reserve_max
+        Share of ``time_limit`` (at most ``reserve_max`` seconds) kept after the
+        search for the exact totals, the evaluator's ledgers and the plan.
+    large_apps, time_indexed_max_months
+        The full model has time-indexed rows (capacity per month, ``before``
+        and ``together`` month by month: a strong LP) unless the estate has
+        more than ``large_apps`` applications (a smaller LP, far less memory;
+        the neighbourhood search keeps them in its small models) or moves can
+        still go live after month ``time_indexed_max_months`` once pruned (a
+        long schedule, where the lighter model searches much faster).
+    memory_fraction, memory_cap_mb
+        The watchdog stops the full-model search (keeping its best plan) when
+        the process grows beyond ``memory_cap_mb`` MB, by default
+        ``memory_fraction`` of the machine's memory. It is a guard, not a
+        budget: no benchmark estate comes near it.
+    scheduling_core
+        Add the integer scheduling core to the full model (linear
+        precedences between ``live`` variables; in the light model an ``end``
+        variable per group channelled to its literals), so CP-SAT's scheduling
+        propagators and neighbourhoods apply.
+    lns
+        Run the neighbourhood search (:mod:`solver.model.lns`) beside (two or
+        more workers) or before (one worker) the full-model search.
+    lns_min_apps
+        Below this many applications the full model alone is used: CP-SAT's
+        own portfolio (an LP worker beside its neighbourhoods) was better there
+        (demo, PSPLIB); above, its model is too slow to re-solve and ours wins.
+    lns_step_dtime
+        Deterministic seconds each neighbourhood may use.
+    lns_size, lns_min_size, lns_max_size
+        First, smallest and largest number of applications a neighbourhood frees.
+    single_worker_lns_share
+        With one worker, the share of the search budget the neighbourhood
+        search gets before the full model is solved from its best plan.
+    dtime_per_second
+        With one worker every stop is deterministic: the search budget is
+        ``time_limit × dtime_per_second`` deterministic seconds (CP-SAT's
+        machine-independent work measure), so a seed gives the same plan every
+        time. The wall clock still ends the search at the time limit on a slow
+        or busy machine (the log then says so, and the plan may differ).
+    dtime_limit
+        When set, each search thread (the full model, the neighbourhood
+        search) also stops after this many deterministic seconds; with one
+        worker it replaces ``time_limit × dtime_per_second``. For comparable
+        experiments on a busy machine.
+    explain_max_seconds
+        At most this long to name the clashing rules of an infeasible estate.
+    carbon_phase_share
+        Share of the search time the ``carbon`` objective's first phase
+        (least tonnes) gets.
+    cp_sat
+        Extra CP-SAT parameters for the full-model search, as ``(name,
+        value)`` pairs (e.g. ``(("linearization_level", 1),)``).
+    """
+
+    reserve_fraction: float = 0.04
+    reserve_max: float = 20.0
+    large_apps: int = 2000
+    time_indexed_max_months: int = 72
+    memory_fraction: float = 0.5
+    memory_cap_mb: float | None = None
+    scheduling_core: bool = True
+    lns: bool = True
+    lns_min_apps: int = 500
+    lns_step_dtime: float = 1.0
+    lns_size: int = 40
+    lns_min_size: int = 4
+    lns_max_size: int = 400
+    single_worker_lns_share: float = 0.5
+    dtime_per_second: float = 0.5
+    dtime_limit: float | None = None
+    explain_max_seconds: float = 30.0
+    carbon_phase_share: float = 0.5
+    cp_sat: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("reserve_fraction", "memory_fraction", "single_worker_lns_share",
+                     "carbon_phase_share"):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"{name} = {v} must lie in [0, 1]")
+        if self.lns_min_size < 1 or self.lns_max_size < self.lns_min_size:
+            raise ValueError("need 1 <= lns_min_size <= lns_max_size")
+        if self.dtime_per_second <= 0 or self.lns_step_dtime <= 0:
+            raise ValueError("dtime_per_second and lns_step_dtime must be positive")
+
+    def reserve(self, time_limit: float) -> float:
+        """Seconds kept after the search for totals, ledgers and the plan."""
+        return min(self.reserve_max, self.reserve_fraction * time_limit)
+
+    def memory_cap(self) -> float | None:
+        """The watchdog's cap in MB (None when the machine's memory is unknown)."""
+        if self.memory_cap_mb is not None:
+            return self.memory_cap_mb
+        total = machine_memory_mb()
+        return None if total is None else self.memory_fraction * total
+
+
+def machine_memory_mb() -> float | None:
+    """Physical memory in MB (``/proc/meminfo`` or ``sysconf``; None if unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) / 1024.0
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def rss_mb() -> float | None:
+    """Resident size of this process in MB (Linux ``/proc``; None elsewhere)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            pages = int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20

@@ -1,0 +1,269 @@
+"""Running the search: CP-SAT on the full model beside a neighbourhood search.
+
+* Two or more workers: the neighbourhood search (:mod:`solver.model.lns`) runs
+  in its own thread on one core while CP-SAT solves the full model with the
+  other workers (with one, the ``max_lp`` worker: linearization level 2).
+  The full model proves the bound; the best plan of either is kept.
+* One worker: the neighbourhood search first (``single_worker_lns_share`` of
+  a deterministic budget), then CP-SAT on the full model from its best plan.
+  Every stop is deterministic, so a seed gives the same plan every time.
+
+A :class:`Tracker` holds the best plan and bound of both and reports progress.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from solver.model import lns
+from solver.model.build import Builder, Choice
+from solver.model.costs import Objective, Weights, dot
+from solver.model.extract import derive
+from solver.model.heuristic import retain_idle_moves
+from solver.model.params import SolveParams, rss_mb
+
+Progress = Callable[[float, float, float, float], None]
+
+
+class Tracker:
+    """The best plan and bound of every search of one objective (thread-safe);
+    calls ``progress(elapsed, best £, bound £, gap)`` on each improvement."""
+
+    def __init__(self, b: Builder, obj: Objective, w: Weights, t0: float,
+                 progress: Progress | None) -> None:
+        self.b, self.obj, self.w, self.t0, self.progress = b, obj, w, t0, progress
+        self.lock = threading.Lock()
+        self.plan: Choice | None = None
+        self.value = math.inf  # exact float objective of ``plan``
+        self.shown = math.inf  # best value reported (full-model values are scaled)
+        self.bound = obj.trivial_bound()
+
+    def exact(self, choice: Choice) -> float:
+        """Exact float objective of a complete plan."""
+        return dot(self.w, derive(self.b.prep, choice).vec)
+
+    def offer_plan(self, choice: Choice, value: float, ties: bool = False) -> None:
+        """A complete plan and its exact objective (``ties``: it also replaces an
+        equally good plan)."""
+        with self.lock:
+            if value < self.value or (ties and value <= self.value + 1e-9 * abs(self.value)):
+                self.plan, self.value = dict(choice), value
+            self._report(value)
+
+    def offer_value(self, value: float) -> None:
+        """The objective (£) of a full-model solution (read at the end)."""
+        with self.lock:
+            self._report(value)
+
+    def offer_bound(self, bound: float) -> None:
+        """A proven lower bound (£)."""
+        with self.lock:
+            self.bound = max(self.bound, bound)
+
+    def _report(self, value: float) -> None:
+        if value >= self.shown:
+            return
+        self.shown = value
+        if self.progress is not None:
+            gap = max(value - self.bound, 0.0) / max(abs(value), 1.0)
+            self.progress(time.monotonic() - self.t0, value, self.bound, gap)
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    """Passes each improving full-model solution's objective to the tracker."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        super().__init__()
+        self.tracker = tracker
+
+    def on_solution_callback(self) -> None:
+        self.tracker.offer_value(self.tracker.obj.to_units(self.objective_value))
+
+
+@dataclass
+class Outcome:
+    """What a search found: ``status`` is ``optimal``, ``feasible``,
+    ``infeasible`` or ``unknown``; ``bound`` is a valid lower bound (£)."""
+
+    status: str
+    plan: Choice | None
+    value: float | None
+    bound: float
+    log: list[str] = field(default_factory=list)
+
+
+def tune(p: Any, workers: int, large: bool, params: SolveParams) -> None:
+    """CP-SAT parameters of the full-model search (measured, see docs/solver.md).
+
+    Probing in presolve is off (it cost a fifth of the time limit for little).
+    With one to three workers the full-problem worker is ``max_lp``
+    (linearization level 2: clauses, implications and the cumulative
+    relaxations enter the LP; it lifts the bound and its LP-guided dives find
+    good plans); on large estates CP-SAT's default. ``params.cp_sat`` last.
+    """
+    p.cp_model_probing_level = 0
+    if not large:
+        if workers == 1:
+            p.linearization_level = 2
+        elif workers <= 3:
+            p.subsolvers.append("max_lp")
+            if workers == 3:
+                p.subsolvers.append("core")
+    for name, value in params.cp_sat:
+        setattr(p, name, value)
+
+
+def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds: float,
+               dtime: float, params: SolveParams, log: list[str]) -> tuple[int, cp_model.CpSolver]:
+    """CP-SAT on the full model (its objective already set), guarded by the
+    memory watchdog."""
+    s = cp_model.CpSolver()
+    p = s.parameters
+    p.max_time_in_seconds = max(seconds, 0.05)
+    if math.isfinite(dtime):
+        p.max_deterministic_time = max(dtime, 0.01)
+    p.num_workers = workers
+    p.random_seed = seed
+    tune(p, workers, len(b.prep.apps) > params.large_apps, params)
+    s.best_bound_callback = lambda v: tracker.offer_bound(tracker.obj.to_units(v)
+                                                          - tracker.obj.err)
+    cap = params.memory_cap()
+    done = threading.Event()
+    fired: list[float] = []
+    watch = threading.Thread(target=_watch_memory, args=(s, cap, done, fired), daemon=True)
+    if cap is not None:
+        watch.start()
+    try:
+        status = s.solve(b.m, _Callback(tracker))
+    finally:
+        done.set()
+        if cap is not None:
+            watch.join()
+    if fired:
+        log.append(f"memory watchdog: full-model search stopped at {fired[0]:,.0f} MB "
+                   f"(cap {cap:,.0f} MB)")
+    log.append(f"full model: {s.status_name(status)} in {s.wall_time:.1f}s "
+               f"({s.deterministic_time:.1f} deterministic s), {len(b.m.proto.variables)} "
+               f"variables, {len(b.m.proto.constraints)} constraints, {workers} worker(s)")
+    return status, s
+
+
+def _watch_memory(s: cp_model.CpSolver, cap: float, done: threading.Event,
+                  fired: list[float]) -> None:
+    """Stop the search (CP-SAT keeps its best plan) when the process grows beyond ``cap`` MB."""
+    while not done.wait(0.5):
+        rss = rss_mb()
+        if rss is None:
+            return
+        if rss > cap:
+            fired.append(rss)
+            s.stop_search()
+            return
+
+
+def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
+               workers: int, seed: int, deadline: float, params: SolveParams, t0: float,
+               progress: Progress | None = None, cap: lns.Cap | None = None) -> Outcome:
+    """Minimise ``obj`` over the full model ``b`` from the plan ``start``."""
+    tracker = Tracker(b, obj, w, t0, progress)
+    log: list[str] = []
+    b.m.minimize(obj.expr)
+    b.m.clear_hints()
+    if start is not None and len(start) == len(b.prep.apps):
+        tracker.offer_plan(start, tracker.exact(start))
+    use_lns = (params.lns and tracker.plan is not None
+               and len(b.prep.apps) >= params.lns_min_apps)
+    if workers == 1:
+        status, s = _sequential(b, obj, tracker, use_lns, seed, deadline, params, cap, log)
+    else:
+        status, s = _parallel(b, obj, tracker, use_lns, workers, seed, deadline, params, cap,
+                              log)
+    return _outcome(b, tracker, status, s, log)
+
+
+def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
+         params: SolveParams, cap: lns.Cap | None, log: list[str]) -> None:
+    assert tracker.plan is not None
+    _, stats = lns.search(
+        b.prep, tracker.plan, tracker.w, obj.scale, budget, seed=seed, cap=cap,
+        step_dtime=params.lns_step_dtime, size=params.lns_size,
+        min_size=params.lns_min_size, max_size=params.lns_max_size,
+        on_improve=tracker.offer_plan)
+    log.append(stats.line() + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
+
+
+def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, seed: int,
+                deadline: float, params: SolveParams, cap: lns.Cap | None, log: list[str]
+                ) -> tuple[int, cp_model.CpSolver]:
+    """One worker: neighbourhood search, then the full model from its best plan
+    (deterministic budget, wall-clock guard)."""
+    total = params.dtime_per_second * max(deadline - time.monotonic(), 0.0)
+    if params.dtime_limit is not None:
+        total = params.dtime_limit
+    used = 0.0
+    if use_lns:
+        budget = lns.Budget(total * params.single_worker_lns_share, deadline)
+        _lns(b, obj, tracker, budget, seed, params, cap, log)
+        used = budget.used
+    if tracker.plan is not None:
+        b.hint(tracker.plan)
+    left = total - used
+    status, s = full_solve(b, tracker, workers=1, seed=seed,
+                           seconds=deadline - time.monotonic(), dtime=left, params=params,
+                           log=log)
+    if (status == cp_model.FEASIBLE or status == cp_model.UNKNOWN) and (
+            s.deterministic_time < 0.99 * left and time.monotonic() >= deadline - 0.05):
+        log.append("the wall clock ended the search before its deterministic budget "
+                   "(a busy machine): another run may give another plan")
+    return status, s
+
+
+def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, workers: int,
+              seed: int, deadline: float, params: SolveParams, cap: lns.Cap | None,
+              log: list[str]) -> tuple[int, cp_model.CpSolver]:
+    """Two or more workers: the neighbourhood search on one core, CP-SAT on
+    the full model with the others; stops both when the full model is solved."""
+    cap_dt = math.inf if params.dtime_limit is None else params.dtime_limit
+    budget = lns.Budget(cap_dt, deadline)
+    lns_log: list[str] = []
+    thread = None
+    if use_lns:
+        thread = threading.Thread(target=_lns, args=(b, obj, tracker, budget, seed + 1,
+                                                     params, cap, lns_log), daemon=True)
+        thread.start()
+    if tracker.plan is not None:
+        b.hint(tracker.plan)
+    status, s = full_solve(b, tracker, workers=workers - 1 if use_lns else workers,
+                           seed=seed, seconds=deadline - time.monotonic(),
+                           dtime=cap_dt, params=params, log=log)
+    if thread is not None:
+        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+            budget.halt()
+        thread.join()
+    log.extend(lns_log)
+    return status, s
+
+
+def _outcome(b: Builder, tracker: Tracker, status: int, s: cp_model.CpSolver,
+             log: list[str]) -> Outcome:
+    """The best plan of both searches, the bound, and the status."""
+    if status == cp_model.MODEL_INVALID:
+        raise RuntimeError("internal error: CP-SAT model invalid: " + b.m.validate())
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        mine = b.choice_of(s.boolean_value)
+        tracker.offer_plan(mine, tracker.exact(mine), ties=True)
+        tracker.offer_bound(tracker.obj.to_units(s.best_objective_bound) - tracker.obj.err)
+    if status == cp_model.INFEASIBLE and tracker.plan is None:
+        return Outcome("infeasible", None, None, tracker.bound, log)
+    if tracker.plan is None:
+        return Outcome("unknown", None, None, tracker.bound, log)
+    kind = "optimal" if status == cp_model.OPTIMAL else "feasible"
+    plan = retain_idle_moves(b.prep, tracker.w, tracker.plan)
+    return Outcome(kind, plan, min(tracker.value, tracker.exact(plan)), tracker.bound, log)

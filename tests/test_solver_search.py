@@ -1,0 +1,158 @@
+"""The search around the model: restricted domains, the neighbourhood search,
+search parameters, determinism with one worker, and the time limit."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import replace
+
+import pytest
+
+from estate.resolve import resolve
+from inventory.synth import synth_estate
+from solver.check import compare_plan
+from solver.evaluate import evaluate
+from solver.model import lns
+from solver.model.build import Builder
+from solver.model.costs import dot
+from solver.model.extract import decisions, derive
+from solver.model.heuristic import first_plan
+from solver.model.params import SolveParams, machine_memory_mb
+from solver.model.prep import Prep
+from solver.solve import solve
+from test_solver_factory import Dependency, app, make_estate, opt, run
+
+
+def _synth(n: int, seed: int = 3):
+    return resolve(synth_estate(n, seed))
+
+
+def test_domains_keep_only_the_listed_pairs() -> None:
+    # A may go live in months 1..12 (rehost, d = 1) or be retained; held at (rehost, 5)
+    # it has one x, which the exactly-one then fixes.
+    e = make_estate([app("A", 10.0), app("B", 10.0)],
+                    [opt("A", "retain"), opt("A"), opt("B", "retain"), opt("B")])
+    b = Builder(Prep(e), domains={"A": frozenset({("rehost@CLOUD", 5)})})
+    assert list(b.x["A"]) == [("rehost@CLOUD", 5)]
+    assert len(b.x["B"]) == 13  # L = 1 … 12 and retain
+
+
+def test_neighbourhood_search_improves_and_keeps_every_rule() -> None:
+    est = _synth(40)
+    prep = Prep(est)
+    w = (0.0, 1.0, 0.0, (est.settings.carbon_price or 0.0) / 1000.0)
+    start = first_plan(Builder(prep), w)
+    assert len(start) == len(prep.apps)
+    before = dot(w, derive(prep, start).vec)
+    best, stats = lns.search(prep, start, w, 100.0, lns.Budget(3.0, time.monotonic() + 60),
+                             seed=1)
+    after = dot(w, derive(prep, best).vec)
+    assert stats.steps > 0 and after <= before
+    ev = evaluate(est, decisions(prep, best))
+    assert ev.feasible, ev.violations
+    assert ev.totals.objective == pytest.approx(after, rel=1e-9)
+
+
+def test_neighbourhoods_take_together_partners_along() -> None:
+    e = make_estate([app(x, 10.0) for x in "ABCD"],
+                    [o for x in "ABCD" for o in (opt(x, "retain"), opt(x))],
+                    deps=[Dependency("A", "B", "together")])
+    prep = Prep(e)
+    nb = lns.Neighbourhoods(prep)
+    plan = {x: ("rehost@CLOUD", 3) for x in "ABCD"}
+    rng = random.Random(0)
+    for kind in lns.KINDS:
+        for _ in range(10):
+            free = nb.pick(kind, plan, 1, rng)
+            assert ("A" in free) == ("B" in free), kind
+
+
+def test_one_worker_gives_the_same_plan_every_time() -> None:
+    est = _synth(60, 5)
+    params = SolveParams(dtime_limit=3.0, lns_min_apps=10)
+    one = solve(est, time_limit=120, workers=1, seed=4, params=params)
+    two = solve(est, time_limit=120, workers=1, seed=4, params=params)
+    assert one.status in ("optimal", "feasible")
+    assert one.plan.applications == two.plan.applications
+    assert one.objective == two.objective and one.bound == two.bound
+    assert any("neighbourhood search" in line for line in one.log)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_plans_of_both_searches_agree_with_the_evaluator(workers: int) -> None:
+    est = _synth(60, 8)
+    r = solve(est, time_limit=8, workers=workers, seed=0, params=SolveParams(lns_min_apps=10))
+    assert r.status in ("optimal", "feasible")
+    assert not compare_plan(est, r.plan)
+    assert r.bound is not None and r.objective is not None
+    assert r.bound <= r.objective + 0.01
+
+
+def test_time_limit_is_kept() -> None:
+    est = _synth(300, 2)
+    t0 = time.monotonic()
+    r = solve(est, time_limit=4.0, workers=2, seed=0)
+    assert r.status in ("optimal", "feasible")
+    assert time.monotonic() - t0 <= 4.0 + 1.5
+
+
+def test_explaining_an_infeasible_estate_keeps_the_time_limit() -> None:
+    e = make_estate([app("A", must_finish_by="2025-04")], [opt("A", "retain"), opt("A")])
+    t0 = time.monotonic()
+    r = run(e, time_limit=1.0)
+    assert r.status == "infeasible" and r.plan.conflicts
+    assert time.monotonic() - t0 <= 1.0 + 1.5
+
+
+def test_solve_params_check_themselves() -> None:
+    with pytest.raises(ValueError):
+        SolveParams(reserve_fraction=1.5)
+    with pytest.raises(ValueError):
+        SolveParams(lns_min_size=0)
+    with pytest.raises(ValueError):
+        SolveParams(dtime_per_second=0.0)
+    assert SolveParams().reserve(60.0) == pytest.approx(2.4)
+    assert SolveParams().reserve(1000.0) == 20.0
+
+
+def test_memory_cap_follows_the_machine() -> None:
+    total = machine_memory_mb()
+    if total is None:
+        pytest.skip("machine memory unknown")
+    assert SolveParams().memory_cap() == pytest.approx(0.5 * total)
+    assert SolveParams(memory_cap_mb=100.0).memory_cap() == 100.0
+    assert replace(SolveParams(), memory_fraction=0.25).memory_cap() == pytest.approx(
+        0.25 * total)
+
+
+def test_carbon_objective_with_the_neighbourhood_search() -> None:
+    est = _synth(40, 6)
+    params = SolveParams(lns_min_apps=10)
+    bal = solve(est, time_limit=10, workers=2, seed=0, params=params)
+    low = solve(est, time_limit=10, workers=2, seed=0, objective="carbon", params=params)
+    assert low.status in ("optimal", "feasible")
+    assert not compare_plan(est, low.plan)
+    assert low.plan.totals.co2e_tonnes <= bal.plan.totals.co2e_tonnes + 1e-6
+
+
+@pytest.mark.parametrize("block", range(3))
+def test_light_model_and_search_agree_with_the_time_indexed_model(block: int) -> None:
+    # The same random estates as the solver-vs-evaluator property test: the light
+    # model (no time-indexed rows) and a run with the neighbourhood search on
+    # every estate find the time-indexed model's optimum, and every plan checks.
+    from test_solver_vs_evaluator import random_estate
+
+    for seed in range(block * 15, block * 15 + 15):
+        rng = random.Random(seed)
+        e = random_estate(rng, rng.randint(2, 4), rng.choice([8, 10, 12]))
+        full = solve(e, time_limit=5.0, workers=1, seed=0, time_indexed=True)
+        light = solve(e, time_limit=5.0, workers=1, seed=0, time_indexed=False)
+        lns_run = solve(e, time_limit=5.0, workers=2, seed=0,
+                        params=SolveParams(lns_min_apps=1, dtime_limit=1.0))
+        assert light.status == full.status, seed
+        if full.status != "optimal":
+            continue
+        for r in (light, lns_run):
+            assert r.objective == pytest.approx(full.objective, rel=1e-9, abs=1e-6), seed
+            assert not compare_plan(e, r.plan), seed
