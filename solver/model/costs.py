@@ -257,20 +257,48 @@ def _held(b: Builder, apps: tuple[str, ...]) -> tuple[int, bool]:
     return known, decided
 
 
+@dataclass
+class _Terms:
+    """The objective being assembled: terms, constant, rounding error (in scaled
+    units) and the sum of the applications' least coefficients."""
+
+    vs: list[cp_model.IntVar]
+    cs: list[int]
+    constant: float
+    active: float = 0.0
+    floor: int = 0
+
+    def add(self, var: cp_model.IntVar, coeff: int, err: float) -> None:
+        self.vs.append(var)
+        self.cs.append(coeff)
+        self.active += err
+
+
 def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
     """Scaled objective of weights ``w`` (see the module docstring)."""
     prep = b.prep
-    H = prep.H
-    vs: list[cp_model.IntVar] = []
-    cs: list[int] = []
-    constant = dot(w, prep.constant)
-    active = 0.0
-    floor = 0
-    own = _pair_costs(prep, w)[0]
-    for ap in prep.apps:
+    t = _Terms([], [], dot(w, prep.constant))
+    _app_terms(b, w, scale, t)
+    for gi in range(len(prep.groups)):
+        _group_terms(b, w, scale, gi, t)
+    for n, (fa, fb, cost) in enumerate(prep.loose):
+        if fa not in b.live or fb not in b.live:
+            continue
+        for one, other in ((fa, fb), (fb, fa)):
+            u = _split_term(b, w, scale, cost, one, other, f"split[{n},{one}]")
+            if u is not None:
+                t.add(u, 1, 1.0)
+    return Objective(t.vs, t.cs, t.constant, scale, t.active / scale, float(t.floor))
+
+
+def _app_terms(b: Builder, w: Weights, scale: float, t: _Terms) -> None:
+    """``Σ round(scale · w·table[a,o,L]) · x[a,o,L]``: half a unit of error per
+    application (one ``x`` is 1)."""
+    own = _pair_costs(b.prep, w)[0]
+    for ap in b.prep.apps:
         xs = b.x.get(ap.app_id, {})
         if xs:
-            active += 0.5
+            t.active += 0.5
         least = None
         mine = own[ap.app_id]
         for pair, v in xs.items():
@@ -280,43 +308,35 @@ def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
             c = int(round(scale * cost))
             least = c if least is None else min(least, c)
             if c:
-                vs.append(v)
-                cs.append(c)
-        floor += least or 0
-    for gi, group in enumerate(prep.groups):
-        table = group.table
-        constant += dot(w, table[0])
-        known, decided = _held(b, group.apps)
-        for k in range(1, H + 1):
-            delta = dot(w, table[k]) - dot(w, table[k - 1])
-            if delta == 0.0:
-                continue
-            if delta < 0:
-                raise AssertionError(f"{group.name}: cost decreases at D={k}")
-            if k <= known or decided:  # D_G >= known for sure; exactly known when decided
-                constant += delta if k <= known else 0.0
-                continue
-            c = int(round(scale * delta))
-            if c == 0:
-                active += abs(scale * delta)
-                continue
-            lit = group_literal(b, gi, k)
-            if isinstance(lit, int):
-                constant += delta * lit
-                continue
-            vs.append(lit)
-            cs.append(c)
-            active += 0.5
-    for n, (fa, fb, cost) in enumerate(prep.loose):
-        if fa not in b.live or fb not in b.live:
+                t.add(v, c, 0.0)
+        t.floor += least or 0
+
+
+def _group_terms(b: Builder, w: Weights, scale: float, gi: int, t: _Terms) -> None:
+    """``f_G(0) + Σ_k Δ_k · g[G,k]``; exact constants for the months every
+    held member already covers."""
+    group = b.prep.groups[gi]
+    table = group.table
+    t.constant += dot(w, table[0])
+    known, decided = _held(b, group.apps)
+    for k in range(1, b.prep.H + 1):
+        delta = dot(w, table[k]) - dot(w, table[k - 1])
+        if delta == 0.0:
             continue
-        for one, other in ((fa, fb), (fb, fa)):
-            u = _split_term(b, w, scale, cost, one, other, f"split[{n},{one}]")
-            if u is not None:
-                vs.append(u)
-                cs.append(1)
-                active += 1.0
-    return Objective(vs, cs, constant, scale, active / scale, float(floor))
+        if delta < 0:
+            raise AssertionError(f"{group.name}: cost decreases at D={k}")
+        if k <= known or decided:  # D_G >= known for sure; exactly known when decided
+            t.constant += delta if k <= known else 0.0
+            continue
+        c = int(round(scale * delta))
+        if c == 0:
+            t.active += abs(scale * delta)
+            continue
+        lit = group_literal(b, gi, k)
+        if isinstance(lit, int):
+            t.constant += delta * lit
+            continue
+        t.add(lit, c, 0.5)
 
 
 def _split_term(b: Builder, w: Weights, scale: float, cost: float, moved: str, waiting: str,
