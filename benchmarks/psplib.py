@@ -97,7 +97,7 @@ def psplib_estate(path: Path) -> Estate:
     apps, servers, options, deps = [], [], [], []
     for j in jobs:
         aid = f"J{j:02d}"
-        apps.append(Application(aid, f"Job {j}"))
+        apps.append(Application(aid, f"Job {j}", current_monthly_cost=0.0))
         servers.append(Server(f"S{j:02d}", "ONPREM", "physical", watts=0.0,
                               replacement_cost=0.0, embodied_kgco2e=0.0, app_ids=(aid,)))
         effort = {f"R{i + 1}": float(r) for i, r in enumerate(req[j]) if r}

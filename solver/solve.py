@@ -11,17 +11,19 @@ stays a valid lower bound.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 from estate.model import Estate
 from estate.plan import AppPlan, Decision, Plan, Status, Totals
+from solver.epsilon import Epsilon
 from solver.evaluate import Evaluation, baseline, evaluate
 from solver.greedy import greedy_decisions
 from solver.model.build import Builder, Choice
-from solver.model.costs import Weights, build_objective, dot, pruned_domains
+from solver.model.constraints import add_carbon_cap
+from solver.model.costs import Objective, Weights, build_objective, dot, pruned_domains
 from solver.model.explain import conflict_texts, find_conflicts
 from solver.model.extract import (
     app_rows,
@@ -39,12 +41,14 @@ from solver.model.search import Outcome, Progress, run_search, tune
 from solver.model.variables import allowed_pairs
 from solver.result import Result
 
-__all__ = ["OBJECTIVES", "Progress", "SolveParams", "effective_carbon_price", "solve", "tune"]
+__all__ = ["OBJECTIVES", "Epsilon", "Progress", "SolveParams", "effective_carbon_price",
+           "solve", "tune"]
 
 OBJECTIVES = ("balanced", "cost", "carbon")
 SCALE = 100.0  # objective in pence
 CARBON_SCALE = 1000.0  # carbon phase in grams
-CARBON: Weights = (0.0, 0.0, 1.0, 0.0)  # undiscounted kgCO2e
+FEWEST_TONNES_SHARE = 0.15  # of the search time, for Epsilon.fewest_tonnes
+KG_WEIGHTS: Weights = (0.0, 0.0, 1.0, 0.0)  # undiscounted kgCO2e
 
 
 def effective_carbon_price(estate: Estate, objective: str, carbon_price: float | None) -> float:
@@ -74,9 +78,12 @@ class _Run:
     seed: int
     params: SolveParams
     log: list[str]
+    eps: Epsilon = Epsilon()
     greedy: list[Decision] | None = None
-    cap: Cap | None = None  # the carbon phase's limit on tonnes
+    caps: tuple[Cap, ...] = ()  # limits every plan keeps (the carbon cap)
     b: Builder | None = None  # the full model
+    kg_err: float = 0.0  # rounding of the full model's carbon objective (kg)
+
     def at(self) -> str:
         return f"{time.monotonic() - self.t0:.1f}s"
 
@@ -84,7 +91,8 @@ class _Run:
 def solve(estate: Estate, *, time_limit: float = 60.0, workers: int | None = None,
           seed: int = 0, objective: str = "balanced", carbon_price: float | None = None,
           progress: Progress | None = None, hint: bool = True,
-          time_indexed: bool | None = None, params: SolveParams | None = None) -> Result:
+          time_indexed: bool | None = None, epsilon: Epsilon | None = None,
+          params: SolveParams | None = None) -> Result:
     """Plan a resolved estate.
 
     Parameters
@@ -112,7 +120,10 @@ def solve(estate: Estate, *, time_limit: float = 60.0, workers: int | None = Non
         improve it by neighbourhood search; without, CP-SAT alone.
     time_indexed
         Add the time-indexed capacity rows to the full model (stronger bound,
-        larger model); default: up to ``params.large_apps`` applications.
+        larger model); default: see :class:`SolveParams`.
+    epsilon
+        A carbon cap, a tie-break to fewer tonnes and a hint within the cap
+        (one solve of the cost–carbon front, :class:`solver.epsilon.Epsilon`).
     params
         Search parameters (:class:`SolveParams`; defaults documented there).
 
@@ -123,8 +134,8 @@ def solve(estate: Estate, *, time_limit: float = 60.0, workers: int | None = Non
         or ``unknown`` when no plan was found in time.
     """
     run = _start(estate, time_limit, workers, seed, objective, carbon_price,
-                 params or SolveParams())
-    start, partial = _first_plan(run) if hint else (None, {})
+                 params or SolveParams(), epsilon or Epsilon())
+    start, partial = _first_plan(run, objective) if hint else (None, {})
     b = _model(run, start, objective, time_indexed)
     if b.trivially_infeasible:
         return _infeasible(run)
@@ -140,7 +151,7 @@ def solve(estate: Estate, *, time_limit: float = 60.0, workers: int | None = Non
 
 
 def _start(estate: Estate, time_limit: float, workers: int | None, seed: int, objective: str,
-           carbon_price: float | None, params: SolveParams) -> _Run:
+           carbon_price: float | None, params: SolveParams, eps: Epsilon) -> _Run:
     """Tables and the greedy plan; the clock starts here."""
     t0 = time.monotonic()
     cp = effective_carbon_price(estate, objective, carbon_price)
@@ -148,35 +159,45 @@ def _start(estate: Estate, time_limit: float, workers: int | None, seed: int, ob
     prep = Prep(est)
     search_end = t0 + time_limit - params.reserve(time_limit)
     run = _Run(est, estate, prep, (0.0, 1.0, 0.0, cp / 1000.0), t0, search_end,
-               t0 + time_limit, workers or os.cpu_count() or 1, seed, params, [])
+               t0 + time_limit, workers or os.cpu_count() or 1, seed, params, [], eps)
+    if eps.cap_tonnes is not None:
+        run.caps = (Cap(KG_WEIGHTS, CARBON_SCALE, eps.cap_tonnes * 1000.0),)
     run.greedy = greedy_decisions(est)
     run.log.append(f"greedy done at {run.at()}")
     return run
 
 
-def _first_plan(run: _Run) -> tuple[Choice | None, Choice]:
-    """The cheapest complete plan of the greedy and the list scheduler (None
-    when there is none), and the list scheduler's last, maybe partial, plan."""
-    prep, w = run.prep, run.w
-    cands: list[tuple[float, str, Choice]] = []
+def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
+    """The best complete plan (by the first phase's objective) of the greedy, the
+    list scheduler and ``epsilon.hint`` that the evaluator finds keeps every
+    rule and every cap (None when there is none), and the list scheduler's
+    last, maybe partial, plan."""
+    prep = run.prep
+    w = KG_WEIGHTS if objective == "carbon" else run.w
+    offers: list[tuple[str, Choice]] = []
+    if run.eps.hint:
+        offers.append(("given plan", choice_from_decisions(prep, list(run.eps.hint))))
     if run.greedy is not None:
-        g = choice_from_decisions(prep, list(run.greedy))
-        if len(g) == len(prep.apps):
-            cands.append((dot(w, derive(prep, g).vec), "greedy plan", g))
+        offers.append(("greedy plan", choice_from_decisions(prep, list(run.greedy))))
     pairs = Pairs(prep)
     mine: Choice = {}
     for aware, ratio in ((True, False), (True, True), (False, False)):
         mine = first_plan(pairs, w, group_aware=aware, ratio=ratio)
-        if len(mine) == len(prep.apps):
-            how = ", ".join(x for x, on in (("group costs", aware), ("Smith ratio", ratio)) if on)
-            cands.append((dot(w, derive(prep, mine).vec),
-                          f"list-scheduled plan ({how or 'plain'})", mine))
-    if not cands:
-        run.log.append("first plan: none complete")
-        return None, mine
-    value, name, choice = min(cands, key=lambda c: c[0])
-    run.log.append(f"first plan: {name}, objective £{value:,.0f} at {run.at()}")
-    return choice, mine
+        how = ", ".join(x for x, on in (("group costs", aware), ("Smith ratio", ratio)) if on)
+        offers.append((f"list-scheduled plan ({how or 'plain'})", mine))
+    cands = []
+    for name, choice in offers:
+        if len(choice) == len(prep.apps):
+            vec = derive(prep, choice).vec
+            if all(cap.keeps(vec) for cap in run.caps):
+                cands.append((dot(w, vec), name, choice))
+    for value, name, choice in sorted(cands, key=lambda c: c[0]):
+        if name == "greedy plan" or not evaluate(run.est, decisions(prep, choice)).violations:
+            run.log.append(f"hint: {name}, objective {value:,.0f} at {run.at()}")
+            return choice, mine
+    within = " within the carbon cap" if run.caps else ""
+    run.log.append(f"hint: no complete plan{within}")
+    return None, mine
 
 
 def _model(run: _Run, start: Choice | None, objective: str, time_indexed: bool | None
@@ -208,31 +229,60 @@ def _model(run: _Run, start: Choice | None, objective: str, time_indexed: bool |
 
 def _search(run: _Run, objective: str, start: Choice | None,
             progress: Progress | None) -> tuple[Outcome, bool]:
-    """The carbon phase (``carbon`` objective only), then the main objective.
-    Returns the main outcome and whether every phase was proven optimal."""
-    b, params = run.b, run.params
+    """The carbon phase (``carbon`` objective), the main objective, and the
+    fewest-tonnes phase (``epsilon.fewest_tonnes``). Returns the main
+    phase's outcome (its plan replaced by the last phase's) and whether every
+    phase was proven optimal."""
+    b = run.b
     assert b is not None
+    need_kg = objective == "carbon" or run.caps or run.eps.fewest_tonnes
+    kg = build_objective(b, KG_WEIGHTS, CARBON_SCALE) if need_kg else None
+    for cap in run.caps:
+        assert kg is not None
+        run.kg_err = kg.err
+        add_carbon_cap(b, kg, cap.limit)
+        run.log.append(f"carbon cap: {cap.limit / 1000:,.3f} t (rounding allowance "
+                       f"{2 * kg.err:,.3f} kg)")
     proven = True
-    if objective == "carbon":
-        kg = build_objective(b, CARBON, CARBON_SCALE)
-        end = time.monotonic() + params.carbon_phase_share * (run.deadline - time.monotonic())
-        first = run_search(b, kg, CARBON, start, workers=run.workers, seed=run.seed,
-                           deadline=end, params=params, t0=run.t0)
-        run.log.extend(first.log)
+    search_end = run.deadline
+    if run.eps.fewest_tonnes:
+        search_end -= FEWEST_TONNES_SHARE * (run.deadline - time.monotonic())
+    if objective == "carbon" and kg is not None:
+        end = time.monotonic() + run.params.carbon_phase_share * (search_end - time.monotonic())
+        first = _phase(run, kg, KG_WEIGHTS, start, end, None)
         if first.plan is not None and first.value is not None:
             proven = first.status == "optimal"
-            # the best plan's tonnes, as a scaled limit it satisfies whatever the rounding
-            limit = math.ceil((first.value - kg.constant + kg.err) * kg.scale)
-            b.m.add(kg.expr <= limit)
             start = first.plan
-            run.cap = Cap(CARBON, CARBON_SCALE, limit)
+            _hold(run, Cap(KG_WEIGHTS, CARBON_SCALE, first.value))
             run.log.append(f"carbon phase: {first.value / 1000:.3f} t ({first.status})")
     obj = build_objective(b, run.w, SCALE)
-    out = run_search(b, obj, run.w, start, workers=run.workers, seed=run.seed,
-                     deadline=run.deadline, params=params, t0=run.t0, progress=progress,
-                     cap=run.cap)
-    run.log.extend(b.log + out.log)
-    return out, proven and out.status == "optimal"
+    out = _phase(run, obj, run.w, start, search_end, progress)
+    proven = proven and out.status == "optimal"
+    if kg is not None and run.eps.fewest_tonnes and out.plan is not None and out.value is not None:
+        _hold(run, Cap(run.w, SCALE, out.value))
+        last = _phase(run, kg, KG_WEIGHTS, out.plan, run.deadline, None)
+        run.log.append(f"fewest-tonnes phase: {(last.value or 0.0) / 1000:.3f} t "
+                       f"({last.status})")
+        proven = proven and last.status == "optimal"
+        out = Outcome(out.status, last.plan, out.value, out.bound, out.log)
+    return out, proven
+
+
+def _phase(run: _Run, obj: Objective, w: Weights, start: Choice | None, end: float,
+           progress: Progress | None) -> Outcome:
+    """One objective over the full model and the neighbourhood search."""
+    assert run.b is not None
+    out = run_search(run.b, obj, w, start, workers=run.workers, seed=run.seed, deadline=end,
+                     params=run.params, t0=run.t0, progress=progress, caps=run.caps)
+    run.log.extend(out.log)
+    return out
+
+
+def _hold(run: _Run, cap: Cap) -> None:
+    """Keep ``cap`` in the full model and every later neighbourhood."""
+    assert run.b is not None
+    cap.add(run.b)
+    run.caps = (*run.caps, cap)
 
 
 def _result(run: _Run, out: Outcome, proven: bool) -> Result:
@@ -252,12 +302,22 @@ def _result(run: _Run, out: Outcome, proven: bool) -> Result:
         solve_seconds=time.monotonic() - run.t0, horizon_start=prep.start,
         horizon_months=prep.H, applications=app_rows(prep, out.plan), servers=servers,
         contracts=contracts, sites=sites, totals=tot, baseline=base_ev.totals,
-        greedy=_totals_of(greedy_ev), assumptions=dict(run.original.assumptions),
+        greedy=_totals_of(greedy_ev), assumptions=_assumptions(run),
         conflicts=(), ledger=ledger, baseline_ledger=base_ev.ledger,
         greedy_ledger=None if greedy_ev is None else greedy_ev.ledger,
         greedy_applications=_greedy_rows(prep, run.greedy),
     )
     return Result(plan, log=tuple(run.log))
+
+
+def _assumptions(run: _Run) -> dict[str, Any]:
+    """The estate's assumptions, with the carbon cap and its rounding allowance
+    (``objective.co2e_cap_tonnes``, ``objective.co2e_cap_rounding_tonnes``)."""
+    out = dict(run.original.assumptions)
+    if run.eps.cap_tonnes is not None:
+        out["objective"] = {"co2e_cap_tonnes": run.eps.cap_tonnes,
+                            "co2e_cap_rounding_tonnes": 2.0 * run.kg_err / 1000.0}
+    return out
 
 
 def _totals_of(ev: Evaluation | None) -> Totals | None:
@@ -292,6 +352,9 @@ def _infeasible(run: _Run) -> Result:
     seconds = min(max(left - 0.5, 0.5), run.params.explain_max_seconds)
     rules = find_conflicts(run.prep, seconds=seconds, seed=run.seed)
     texts = conflict_texts(run.prep, rules)
+    if not texts and run.eps.cap_tonnes is not None:
+        texts = (f"no plan that keeps every rule emits at most {run.eps.cap_tonnes:,.3f} "
+                 "tCO2e (the carbon cap)",)
     if not texts:
         texts = (f"the {run.prep.H}-month horizon from {run.prep.start} is too short for the "
                  "applications that must move",)

@@ -32,6 +32,7 @@ deterministic time budget (a wall-clock deadline only guards the time limit).
 from __future__ import annotations
 
 import bisect
+import math
 import random
 import threading
 import time
@@ -43,20 +44,36 @@ from ortools.sat.python import cp_model
 from solver.model.build import Builder, Choice
 from solver.model.costs import Weights, build_objective, dot, pruned_domains
 from solver.model.extract import derive
-from solver.model.prep import Prep
+from solver.model.prep import Prep, Vec
 
 KINDS = ("window", "retained", "group", "keep", "team", "linked", "random")
 Domains = dict[str, frozenset[tuple[str, int]] | None]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cap:
-    """A second objective held at most at ``limit`` (scaled) in every sub-problem
-    (the carbon objective's second phase keeps tonnes at their minimum)."""
+    """Plans keep ``weights · vec <= limit`` (objective units: a carbon cap in
+    kg, tonnes held at their minimum, cost held at its best), relaxed by the
+    model's rounding so that every plan within the limit stays feasible::
+
+        Σ c_i·v_i <= floor((limit - constant + err) · scale)
+
+    of the scaled objective of ``weights`` in the model at hand (see
+    :func:`solver.model.constraints.add_carbon_cap`).
+    """
 
     weights: Weights
     scale: float
-    limit: int
+    limit: float
+
+    def add(self, b: Builder) -> None:
+        """Add the cap to a model."""
+        obj = build_objective(b, self.weights, self.scale)
+        b.m.add(obj.expr <= math.floor((self.limit - obj.constant + obj.err) * obj.scale))
+
+    def keeps(self, vec: Vec) -> bool:
+        """Whether a plan of cost vector ``vec`` is within the cap (exactly)."""
+        return dot(self.weights, vec) <= self.limit
 
 
 @dataclass
@@ -256,7 +273,7 @@ class Budget:
 
 
 def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
-              scale: float, cap: Cap | None, seed: int, dtime: float, budget: Budget,
+              scale: float, caps: tuple[Cap, ...], seed: int, dtime: float, budget: Budget,
               time_indexed: bool) -> tuple[int, Choice | None, float]:
     """Solve the neighbourhood ``free`` of ``plan`` (whose objective is
     ``value``): (status, choice or None, dtime). The free applications' pairs
@@ -267,8 +284,8 @@ def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
         domains[a] = keep if restrict is None else keep & restrict
     b = Builder(prep, domains=domains, time_indexed=time_indexed)
     obj = build_objective(b, w, scale)
-    if cap is not None:
-        b.m.add(build_objective(b, cap.weights, cap.scale).expr <= cap.limit)
+    for cap in caps:
+        cap.add(b)
     b.m.minimize(obj.expr)
     b.hint(plan)
     s = cp_model.CpSolver()
@@ -287,7 +304,7 @@ def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
 
 
 def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *,
-           seed: int = 0, cap: Cap | None = None, step_dtime: float = 1.0,
+           seed: int = 0, caps: tuple[Cap, ...] = (), step_dtime: float = 1.0,
            size: int = 40, min_size: int = 4, max_size: int = 400,
            time_indexed: bool = True,
            on_improve: Callable[[Choice, float], None] | None = None
@@ -308,7 +325,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
         n = max(min_size, min(int(sizes[kind]), len(nb.apps)))
         free = nb.pick(kind, best, n, rng)
         dt = min(step_dtime, budget.left())
-        status, got, used = sub_solve(prep, best, best_val, free, w, scale, cap,
+        status, got, used = sub_solve(prep, best, best_val, free, w, scale, caps,
                                       rng.randrange(1 << 30), dt, budget, time_indexed)
         budget.used += used
         stats.steps += 1

@@ -170,7 +170,7 @@ def _watch_memory(s: cp_model.CpSolver, cap: float, done: threading.Event,
 
 def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
                workers: int, seed: int, deadline: float, params: SolveParams, t0: float,
-               progress: Progress | None = None, cap: lns.Cap | None = None) -> Outcome:
+               progress: Progress | None = None, caps: tuple[lns.Cap, ...] = ()) -> Outcome:
     """Minimise ``obj`` over the full model ``b`` from the plan ``start``."""
     tracker = Tracker(b, obj, w, t0, progress)
     log: list[str] = []
@@ -181,18 +181,18 @@ def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
     use_lns = (params.lns and tracker.plan is not None
                and len(b.prep.apps) >= params.lns_min_apps)
     if workers == 1:
-        status, s = _sequential(b, obj, tracker, use_lns, seed, deadline, params, cap, log)
+        status, s = _sequential(b, obj, tracker, use_lns, seed, deadline, params, caps, log)
     else:
-        status, s = _parallel(b, obj, tracker, use_lns, workers, seed, deadline, params, cap,
+        status, s = _parallel(b, obj, tracker, use_lns, workers, seed, deadline, params, caps,
                               log)
     return _outcome(b, tracker, status, s, log)
 
 
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
-         params: SolveParams, cap: lns.Cap | None, log: list[str]) -> None:
+         params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]) -> None:
     assert tracker.plan is not None
     _, stats = lns.search(
-        b.prep, tracker.plan, tracker.w, obj.scale, budget, seed=seed, cap=cap,
+        b.prep, tracker.plan, tracker.w, obj.scale, budget, seed=seed, caps=caps,
         step_dtime=params.lns_step_dtime, size=params.lns_size,
         min_size=params.lns_min_size, max_size=params.lns_max_size,
         on_improve=tracker.offer_plan)
@@ -200,7 +200,7 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
 
 
 def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, seed: int,
-                deadline: float, params: SolveParams, cap: lns.Cap | None, log: list[str]
+                deadline: float, params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
                 ) -> tuple[int, cp_model.CpSolver]:
     """One worker: neighbourhood search, then the full model from its best plan
     (deterministic budget, wall-clock guard)."""
@@ -210,7 +210,7 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     used = 0.0
     if use_lns:
         budget = lns.Budget(total * params.single_worker_lns_share, deadline)
-        _lns(b, obj, tracker, budget, seed, params, cap, log)
+        _lns(b, obj, tracker, budget, seed, params, caps, log)
         used = budget.used
     if tracker.plan is not None:
         b.hint(tracker.plan)
@@ -226,17 +226,24 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
 
 
 def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, workers: int,
-              seed: int, deadline: float, params: SolveParams, cap: lns.Cap | None,
+              seed: int, deadline: float, params: SolveParams, caps: tuple[lns.Cap, ...],
               log: list[str]) -> tuple[int, cp_model.CpSolver]:
     """Two or more workers: the neighbourhood search on one core, CP-SAT on
     the full model with the others; stops both when the full model is solved."""
     cap_dt = math.inf if params.dtime_limit is None else params.dtime_limit
     budget = lns.Budget(cap_dt, deadline)
     lns_log: list[str] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            _lns(b, obj, tracker, budget, seed + 1, params, caps, lns_log)
+        except BaseException as exc:  # re-raised in the caller's thread below
+            failed.append(exc)
+
     thread = None
     if use_lns:
-        thread = threading.Thread(target=_lns, args=(b, obj, tracker, budget, seed + 1,
-                                                     params, cap, lns_log), daemon=True)
+        thread = threading.Thread(target=work, daemon=True)
         thread.start()
     if tracker.plan is not None:
         b.hint(tracker.plan)
@@ -247,6 +254,8 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
             budget.halt()
         thread.join()
+    if failed:
+        raise failed[0]
     log.extend(lns_log)
     return status, s
 
