@@ -59,6 +59,8 @@ class Builder:
         self.explain = explain
         self.time_indexed = time_indexed
         self.x: dict[str, dict[tuple[str, int], cp_model.IntVar]] = {}
+        # light model: applications whose timing alone matters, option key and L values
+        self.timing_only: dict[str, tuple[str, list[int]]] = {}
         self.choose: dict[str, dict[str, cp_model.IntVar]] = {}
         self.live: dict[str, cp_model.IntVar] = {}
         self.retain: dict[str, cp_model.IntVar | None] = {}
@@ -99,9 +101,12 @@ class Builder:
             self.rules[rule] = lit
         return lit
 
-    def choice_of(self, value) -> Choice:
-        """Read the chosen (option, L) of every application with ``value(var)``."""
+    def choice_of(self, s: cp_model.CpSolver) -> Choice:
+        """The chosen (option, L) of every application in the solver's solution."""
         out: Choice = {}
+        for a, (key, _) in self.timing_only.items():
+            out[a] = (key, int(s.value(self.live[a])))
+        value = s.boolean_value
         for a, xs in self.x.items():
             for (key, L), v in xs.items():
                 if value(v):
@@ -123,6 +128,11 @@ class Builder:
                 values.setdefault(var.index, (var, int(value)))
 
         lives: dict[str, int] = {}
+        for a, (key, domain) in self.timing_only.items():
+            pick = choice.get(a)
+            if pick is not None and pick[0] == key and pick[1] in domain:
+                lives[a] = pick[1]
+                put(self.live[a], pick[1])
         for a, xs in self.x.items():
             pick = choice.get(a)
             if pick is None or pick not in xs:

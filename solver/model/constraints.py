@@ -46,10 +46,15 @@ def add_domain_rules(b: Builder) -> None:
     """
 
 
-def _tt(b: Builder, a: str) -> list[tuple[int, int, cp_model.IntVar]]:
-    """(d, L, x) of every x of ``a`` whose option runs at a target."""
+def _tt(b: Builder, a: str) -> list[tuple[int, int, cp_model.IntVar | int]]:
+    """(d, L, x) of every x of ``a`` whose option runs at a target (a
+    timing-only application that goes to a target: one entry, ``x = 1``)."""
     ap = b.prep.app_by_id[a]
-    out = []
+    held = b.timing_only.get(a)
+    if held is not None:
+        o = ap.opt(held[0])
+        return [(o.d, held[1][0], 1)] if o.to_target else []
+    out: list[tuple[int, int, cp_model.IntVar | int]] = []
     for (key, L), v in b.x[a].items():
         o = ap.opt(key)
         if o.to_target:
@@ -122,7 +127,9 @@ def _precedence(b: Builder, fa: str, ta: str) -> None:
     """Linear form of ``before`` for the scheduling core: ``live[from] + d_o <=
     live[to]`` when ``to`` takes option ``o`` (to a target)."""
     ap = b.prep.app_by_id[ta]
-    opts = [(ap.opt(k), c) for k, c in b.choose[ta].items()]
+    held = b.timing_only.get(ta)
+    opts = ([(ap.opt(held[0]), 1)] if held is not None
+            else [(ap.opt(k), c) for k, c in b.choose[ta].items()])
     for o, c in opts:
         if not o.to_target:
             continue

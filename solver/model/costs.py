@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from solver.model.prep import Prep, Vec
-from solver.model.variables import allowed_pairs, ge
+from solver.model.variables import allowed_pairs, ge, span
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -140,6 +140,8 @@ def group_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
     key = (gi, k)
     if key in b.group_cache:
         return b.group_cache[key]
+    if b.group_ends:
+        return _end_literal(b, gi, k)
     group = b.prep.groups[gi]
     children, direct = _cover(b, gi)
     hs = [group_literal(b, gj, k) for gj in children] + [ge(b, a, k) for a in direct]
@@ -154,18 +156,32 @@ def group_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
             out = lits[0]
         else:
             g = b.m.new_bool_var(f"in_service[{group.name},t={k}]")
-            if not b.group_ends:
-                for h in lits:  # implied by end[G] >= live[a] otherwise
-                    b.m.add_implication(h, g)
-            if b.group_ends and not b.explain:
-                end = group_end(b, gi)
-                b.m.add(end >= k).only_enforce_if(g)
-                b.m.add(end <= k - 1).only_enforce_if(g.Not())
+            for h in lits:
+                b.m.add_implication(h, g)
             prev = b.group_cache.get((gi, k - 1))
             if prev is not None and not isinstance(prev, int):
                 b.m.add_implication(g, prev)
             out = g
     b.group_cache[key] = out
+    return out
+
+
+def _end_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
+    """Light model: ``g[G,k] <=> end[G] >= k``, or 1 / 0 when the capacity
+    floor or the members' least / greatest ``L`` decide it."""
+    members = [a for a in b.prep.groups[gi].apps if a in b.live]
+    spans = [span(b, a) for a in members]
+    out: int | cp_model.IntVar
+    if not spans or k > max(hi for _, hi in spans):
+        out = 0
+    elif k <= group_floor(b, gi) or k <= max(lo for lo, _ in spans):
+        out = 1
+    else:
+        out = b.m.new_bool_var(f"in_service[{b.prep.groups[gi].name},t={k}]")
+        end = group_end(b, gi)
+        b.m.add(end >= k).only_enforce_if(out)
+        b.m.add(end <= k - 1).only_enforce_if(out.Not())
+    b.group_cache[(gi, k)] = out
     return out
 
 
@@ -175,7 +191,9 @@ def group_end(b: Builder, gi: int) -> cp_model.IntVar:
     end = b.group_end.get(gi)
     if end is None:
         apps = [a for a in b.prep.groups[gi].apps if a in b.live]
-        end = b.m.new_int_var(group_floor(b, gi), b.prep.H, f"end[{b.prep.groups[gi].name}]")
+        lo = group_floor(b, gi)
+        hi = max((span(b, a)[1] for a in apps), default=lo)
+        end = b.m.new_int_var(lo, max(lo, hi), f"end[{b.prep.groups[gi].name}]")
         for a in apps:
             b.m.add(end >= b.live[a])
         b.group_end[gi] = end
@@ -246,6 +264,13 @@ def _held(b: Builder, apps: tuple[str, ...]) -> tuple[int, bool]:
     left (held by a neighbourhood search), and whether all of them have."""
     known, decided = 0, True
     for a in apps:
+        held = b.timing_only.get(a)
+        if held is not None:
+            if len(held[1]) == 1:
+                known = max(known, held[1][0])
+            else:
+                decided = False
+            continue
         xs = b.x.get(a)
         if xs is None:
             continue
@@ -296,6 +321,10 @@ def _app_terms(b: Builder, w: Weights, scale: float, t: _Terms) -> None:
     application (one ``x`` is 1)."""
     own = _pair_costs(b.prep, w)[0]
     for ap in b.prep.apps:
+        held = b.timing_only.get(ap.app_id)
+        if held is not None:  # the same cost at every L: a constant, exact
+            t.constant += dot(w, ap.opt(held[0]).table[held[1][0]])
+            continue
         xs = b.x.get(ap.app_id, {})
         if xs:
             t.active += 0.5

@@ -255,6 +255,11 @@ def _place(b: Model, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
                                          if k != "retain" and L <= deadline})]
     if deadline >= H and all(("retain", H) in b.x[a] for a in unit):
         tries.insert(0, (H, True))  # first: a move must save something to win
+    by_L: dict[str, dict[int, list[str]]] = {}
+    for a in unit:
+        keys = by_L[a] = {}
+        for key, LL in b.x[a]:
+            keys.setdefault(LL, []).append(key)
     best: tuple[float, list[tuple[str, str, int]]] | None = None
     for L, retained in tries:
         items: list[tuple[str, str, int]] = []
@@ -262,8 +267,8 @@ def _place(b: Model, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
         for a in unit:
             ap = prep.app_by_id[a]
             cands = []
-            for (key, LL), _v in b.x[a].items():
-                if LL != L or (key == "retain") != retained:
+            for key in by_L[a].get(L, ()):
+                if (key == "retain") != retained:
                     continue
                 o = ap.opt(key)
                 if o.to_target and not _before_ok(b, a, o.d, L, incoming, choice):

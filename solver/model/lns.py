@@ -299,7 +299,7 @@ def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
     status = budget.run(s, b.m)
     got = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        got = b.choice_of(s.boolean_value)
+        got = b.choice_of(s)
     return status, got, s.deterministic_time
 
 

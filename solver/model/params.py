@@ -88,7 +88,7 @@ class SolveParams:
     lns_min_size: int = 4
     lns_max_size: int = 400
     single_worker_lns_share: float = 0.5
-    dtime_per_second: float = 0.5
+    dtime_per_second: float = 0.4
     dtime_limit: float | None = None
     explain_max_seconds: float = 30.0
     carbon_phase_share: float = 0.5

@@ -124,6 +124,7 @@ class Prep:
         self.ds = _prefix(self.delta)  # Σ_{t<x} δ_t
         uk = [estate.grid_factor(self.year(t)) for t in range(H)]
         self._uk = (_prefix(uk), _prefix([d * g for d, g in zip(self.delta, uk, strict=True)]))
+        self._grids: dict[str | None, tuple[list[float], list[float]]] = {}
         self.constant: Vec = ZERO
         self.cache: dict[str, dict] = {}  # derived facts shared by every model of the estate
         self.exit_limits = {s.site_id: self.index(s.exit_by) for s in estate.sites
@@ -158,11 +159,14 @@ class Prep:
 
     # -- energy prefix sums -----------------------------------------------------
     def _grid(self, site_id: str | None) -> tuple[list[float], list[float]]:
-        site = self.estate.site_by_id.get(site_id) if site_id else None
-        g = site.grid_kg_per_kwh if site is not None else None
-        if g is None:
-            return self._uk
-        return ([g * x for x in range(self.H + 1)], [g * x for x in self.ds])
+        got = self._grids.get(site_id)
+        if got is None:
+            site = self.estate.site_by_id.get(site_id) if site_id else None
+            g = site.grid_kg_per_kwh if site is not None else None
+            got = self._uk if g is None else ([g * x for x in range(self.H + 1)],
+                                              [g * x for x in self.ds])
+            self._grids[site_id] = got
+        return got
 
     def energy(self, kwh: float, price: float, site_id: str | None, a: int, b: int) -> Vec:
         """Vector of ``kwh`` a month (after PUE) at ``site_id`` in months ``a … b-1``."""

@@ -266,7 +266,7 @@ def _outcome(b: Builder, tracker: Tracker, status: int, s: cp_model.CpSolver,
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError("internal error: CP-SAT model invalid: " + b.m.validate())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        mine = b.choice_of(s.boolean_value)
+        mine = b.choice_of(s)
         tracker.offer_plan(mine, tracker.exact(mine), ties=True)
         tracker.offer_bound(tracker.obj.to_units(s.best_objective_bound) - tracker.obj.err)
     if status == cp_model.INFEASIBLE and tracker.plan is None:

@@ -37,8 +37,17 @@ def add_choice_variables(b: Builder) -> None:
     m, prep = b.m, b.prep
     for ap in prep.apps:
         a = ap.app_id
+        pairs = _pairs(b, ap)
+        if _timing_only(b, ap, pairs):
+            values = sorted(L for _, L, _ in pairs)
+            b.timing_only[a] = (pairs[0][0].key, values)
+            b.live[a] = m.new_int_var_from_domain(cp_model.Domain.from_values(values),
+                                                  f"live[app={a}]")
+            b.choose[a] = {}
+            b.retain[a] = None
+            continue
         xs: dict[tuple[str, int], cp_model.IntVar] = {}
-        for o, L, rules in _pairs(b, ap):
+        for o, L, rules in pairs:
             lit = m.new_bool_var(f"x[app={a},opt={o.key},live={L}]")
             xs[(o.key, L)] = lit
             for r in rules:
@@ -62,6 +71,34 @@ def add_choice_variables(b: Builder) -> None:
         m.add(live == sum(L * v for (_, L), v in xs.items()))
         b.live[a] = live
         b.retain[a] = xs.get(("retain", prep.H))
+
+
+def _timing_only(b: Builder, ap: AppPrep, pairs: list[tuple[OptPrep, int, list[RuleId]]]
+                 ) -> bool:
+    """Whether an application needs no ``x`` in the light model: one option,
+    which moves, whose own cost is the same for every allowed ``L``, no split
+    cost and no budget share. Only its timing matters (through the intervals,
+    precedences and group ends), so ``live`` alone, its domain the allowed
+    ``L``, stands for it (a PSPLIB job, say)."""
+    if b.explain or b.time_indexed or not b.core or not pairs:
+        return False
+    o = pairs[0][0]
+    if not o.moves or any(p[0] is not o for p in pairs):
+        return False
+    if len({o.table[L] for _, L, _ in pairs}) != 1:
+        return False
+    if b.prep.budget and o.one_off > 0:
+        return False
+    return not any(ap.app_id in (fa, fb) for fa, fb, _ in b.prep.loose)
+
+
+def span(b: Builder, a: str) -> tuple[int, int]:
+    """The least and greatest ``L`` an application may take in the model."""
+    held = b.timing_only.get(a)
+    if held is not None:
+        return held[1][0], held[1][-1]
+    Ls = [L for _, L in b.x[a]]
+    return min(Ls), max(Ls)
 
 
 def allowed_pairs(prep: Prep, ap: AppPrep) -> list[tuple[OptPrep, int]]:
@@ -102,6 +139,11 @@ def add_intervals(b: Builder) -> None:
         if a not in b.live:
             continue
         b.flight[a] = {}
+        held = b.timing_only.get(a)
+        if held is not None:
+            o = ap.opt(held[0])
+            b.flight[a][o.key] = m.new_fixed_size_interval_var(
+                b.live[a] - o.d, o.d, f"flight[app={a},opt={o.key}]")
         for o in ap.options:
             c = b.choose[a].get(o.key)
             if c is None or not o.moves:
@@ -126,7 +168,7 @@ def ge(b: Builder, a: str, k: int) -> int | cp_model.IntVar:
     """
     chain = b.ge_cache.get(a)
     if chain is None:
-        chain = _build_chain(b, a)
+        chain = _timing_chain(b, a) if a in b.timing_only else _build_chain(b, a)
         b.ge_cache[a] = chain
     lo, hi, lits = chain
     if k <= lo:
@@ -134,6 +176,19 @@ def ge(b: Builder, a: str, k: int) -> int | cp_model.IntVar:
     if k > hi:
         return 0
     return lits[k]
+
+
+def _timing_chain(b: Builder, a: str) -> tuple[int, int, dict[int, cp_model.IntVar]]:
+    """``ge[a,k] <=> live[a] >= k`` for a timing-only application (encoding
+    literals of ``live``)."""
+    values = b.timing_only[a][1]
+    lits: dict[int, cp_model.IntVar] = {}
+    for k in range(values[0] + 1, values[-1] + 1):
+        lit = b.m.new_bool_var(f"ge[app={a},t={k}]")
+        b.m.add(b.live[a] >= k).only_enforce_if(lit)
+        b.m.add(b.live[a] <= k - 1).only_enforce_if(lit.Not())
+        lits[k] = lit
+    return values[0], values[-1], lits
 
 
 def _build_chain(b: Builder, a: str) -> tuple[int, int, dict[int, cp_model.IntVar]]:
@@ -158,6 +213,8 @@ def starts_before(b: Builder, a: str, k: int) -> int | cp_model.IntVar:
 
     Chain from the bottom: ``sb[a,k] = sb[a,k-1] + Σ_{o→target} x[a,o,L=k-1+d_o]``.
     """
+    if a in b.timing_only:
+        raise NotImplementedError("starts_before of a timing-only application (light model)")
     chain = b.sb_cache.get(a)
     if chain is None:
         ap = b.prep.app_by_id[a]
