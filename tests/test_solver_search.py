@@ -8,6 +8,7 @@ import time
 from dataclasses import replace
 
 import pytest
+from test_solver_factory import Dependency, app, make_estate, opt, run
 
 from estate.resolve import resolve
 from inventory.synth import synth_estate
@@ -21,7 +22,6 @@ from solver.model.heuristic import first_plan
 from solver.model.params import SolveParams, machine_memory_mb
 from solver.model.prep import Prep
 from solver.solve import solve
-from test_solver_factory import Dependency, app, make_estate, opt, run
 
 
 def _synth(n: int, seed: int = 3):
@@ -156,3 +156,32 @@ def test_light_model_and_search_agree_with_the_time_indexed_model(block: int) ->
         for r in (light, lns_run):
             assert r.objective == pytest.approx(full.objective, rel=1e-9, abs=1e-6), seed
             assert not compare_plan(e, r.plan), seed
+
+
+def _jobs():
+    # Three jobs (PSPLIB-like): each must move (rehost only, 2 months), one team with
+    # 1 day a month and 1 day of effort each, so one at a time; A before C. The site
+    # costs £100 a month until its last job is live: the best makespan is 6 months,
+    # £600 (A, then B or C, then the other; nothing else costs anything).
+    from test_solver_factory import Team, server, site
+
+    apps = [app(x) for x in "ABC"]
+    options = [opt(x, d=2, effort={"T": 1.0}) for x in "ABC"]
+    servers = [server(f"S{x}", (x,)) for x in "ABC"]
+    return make_estate(apps, options, servers=servers, teams=[Team("T", 1.0)],
+                       sites=[site("DC", fixed=100.0), site("CLOUD", "cloud")],
+                       deps=[Dependency("A", "C", "before")])
+
+
+def test_timing_only_jobs_in_the_light_model() -> None:
+    e = _jobs()
+    prep = Prep(e)
+    light = Builder(prep, time_indexed=False)
+    assert set(light.timing_only) == {"A", "B", "C"} and not light.x
+    assert not Builder(prep, time_indexed=True).timing_only
+    for ti in (True, False):
+        r = solve(e, time_limit=10, workers=1, seed=0, time_indexed=ti)
+        assert r.status == "optimal" and r.objective == pytest.approx(600.0)
+        live = {a.app_id: a.live_from for a in r.plan.applications}
+        assert live["A"] < live["C"] and max(live.values()) == "2025-10"
+        assert not compare_plan(e, r.plan)

@@ -138,8 +138,8 @@ class Builder:
             if pick is None or pick not in xs:
                 continue
             lives[a] = pick[1]
-            for key, v in xs.items():
-                put(v, key == pick)
+            for pair, v in xs.items():
+                put(v, pair == pick)
             put(self.live[a], pick[1])
             for okey, c in self.choose.get(a, {}).items():
                 put(c, okey == pick[0])

@@ -120,16 +120,17 @@ def _cover(b: Builder, gi: int) -> tuple[list[int], list[str]]:
     groups = b.prep.groups
     if b.group_sets is None:
         b.group_sets = [frozenset(a for a in g.apps if a in b.live) for g in groups]
-    mine = b.group_sets[gi]
-    inside = sorted((gj for gj, other in enumerate(b.group_sets)
+    sets = b.group_sets
+    mine = sets[gi]
+    inside = sorted((gj for gj, other in enumerate(sets)
                      if gj != gi and 1 < len(other) < len(mine) and other <= mine),
-                    key=lambda gj: (-len(b.group_sets[gj]), gj))
+                    key=lambda gj: (-len(sets[gj]), gj))
     covered: set[str] = set()
     children = []
     for gj in inside:
-        if not b.group_sets[gj] <= covered:
+        if not sets[gj] <= covered:
             children.append(gj)
-            covered |= b.group_sets[gj]
+            covered |= sets[gj]
     direct = sorted(mine - covered)
     b.cover_cache[gi] = (children, direct)
     return children, direct

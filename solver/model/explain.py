@@ -23,7 +23,8 @@ from solver.model.prep import Prep
 from solver.model.rules import RuleId, describe, team_demand, team_words
 
 
-def _solve(b: Builder, assume: list[RuleId], seconds: float, seed: int) -> tuple[int, list[RuleId]]:
+def _solve(b: Builder, assume: list[RuleId], seconds: float, seed: int
+           ) -> tuple[cp_model.CpSolverStatus, list[RuleId]]:
     b.m.clear_assumptions()
     b.m.add_assumptions([b.rules[r] for r in assume])
     s = cp_model.CpSolver()

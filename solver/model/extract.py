@@ -4,9 +4,10 @@ exact totals, using the float tables of :mod:`solver.model.prep` only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from estate.months import label_at
-from estate.plan import AppPlan, ContractPlan, Decision, ServerPlan, SitePlan, Totals
+from estate.plan import AppPlan, ContractPlan, Decision, ServerPlan, SitePlan, Strategy, Totals
 from solver.model.prep import ZERO, Prep, Vec, option_key, vadd
 
 Choice = dict[str, tuple[str, int]]
@@ -63,8 +64,8 @@ def app_rows(prep: Prep, choice: Choice) -> tuple[AppPlan, ...]:
             site = o.option.target_site if o.option is not None else None
             out.append(AppPlan(ap.app_id, "retain", site, None, None))
         else:
-            out.append(AppPlan(ap.app_id, o.strategy, o.target, label_at(prep.start, L - o.d),
-                               label_at(prep.start, L)))
+            out.append(AppPlan(ap.app_id, cast(Strategy, o.strategy), o.target,
+                               label_at(prep.start, L - o.d), label_at(prep.start, L)))
     return tuple(out)
 
 

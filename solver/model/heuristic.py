@@ -64,7 +64,7 @@ class _Loads:
     def fits(self, items: list[tuple[str, str, int]]) -> bool:
         """Whether (app, option key, L) items all fit together."""
         prep = self.b.prep
-        team = {t: {} for t in self.team}
+        team: dict[str, dict[int, float]] = {t: {} for t in self.team}
         crit: dict[int, int] = {}
         golive: dict[int, int] = {}
         spend: dict[int, float] = {}

@@ -259,7 +259,7 @@ class Budget:
             if self._current is not None:
                 self._current.stop_search()
 
-    def run(self, s: cp_model.CpSolver, m: cp_model.CpModel) -> int:
+    def run(self, s: cp_model.CpSolver, m: cp_model.CpModel) -> cp_model.CpSolverStatus:
         """``s.solve(m)``, stoppable by :meth:`halt`."""
         with self._lock:
             if self._stop.is_set():
@@ -274,7 +274,7 @@ class Budget:
 
 def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
               scale: float, caps: tuple[Cap, ...], seed: int, dtime: float, budget: Budget,
-              time_indexed: bool) -> tuple[int, Choice | None, float]:
+              time_indexed: bool) -> tuple[cp_model.CpSolverStatus, Choice | None, float]:
     """Solve the neighbourhood ``free`` of ``plan`` (whose objective is
     ``value``): (status, choice or None, dtime). The free applications' pairs
     are pruned by ``value`` (:func:`~solver.model.costs.pruned_domains`)."""

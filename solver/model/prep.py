@@ -228,10 +228,10 @@ class Prep:
     # -- applications ---------------------------------------------------------
     def _build_apps(self) -> None:
         e, H = self.estate, self.H
-        sites_of: dict[str, list[str]] = {a: [] for a in self.app_ids}
+        sites_of: dict[str, list[str]] = {a_id: [] for a_id in self.app_ids}
         for site_id, apps in self.site_set.items():
-            for a in apps:
-                sites_of[a].append(site_id)
+            for a_id in apps:
+                sites_of[a_id].append(site_id)
         self.apps: list[AppPrep] = []
         for a in e.applications:
             opts: list[OptPrep] = []
@@ -267,10 +267,10 @@ class Prep:
                          opts,
                          has_retain, es, fb if fb is not None and fb < H else None,
                          a.blackout_months, tuple(sorted(sites_of[a.app_id])))
-            for o in opts:
-                o.table = {L: self.app_vec(ap, o, L) for L in self.all_lives(o)}
+            for op in opts:
+                op.table = {L: self.app_vec(ap, op, L) for L in self.all_lives(op)}
             self.apps.append(ap)
-        self.app_by_id = {a.app_id: a for a in self.apps}
+        self.app_by_id = {x.app_id: x for x in self.apps}
 
     def all_lives(self, o: OptPrep) -> list[int]:
         """Every live-from month the horizon allows for an option (no rule applied)."""

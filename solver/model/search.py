@@ -121,7 +121,8 @@ def tune(p: Any, workers: int, large: bool, params: SolveParams) -> None:
 
 
 def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds: float,
-               dtime: float, params: SolveParams, log: list[str]) -> tuple[int, cp_model.CpSolver]:
+               dtime: float, params: SolveParams, log: list[str]
+               ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """CP-SAT on the full model (its objective already set), guarded by the
     memory watchdog."""
     s = cp_model.CpSolver()
@@ -201,7 +202,7 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
 
 def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, seed: int,
                 deadline: float, params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
-                ) -> tuple[int, cp_model.CpSolver]:
+                ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """One worker: neighbourhood search, then the full model from its best plan
     (deterministic budget, wall-clock guard)."""
     total = params.dtime_per_second * max(deadline - time.monotonic(), 0.0)
@@ -227,7 +228,7 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
 
 def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, workers: int,
               seed: int, deadline: float, params: SolveParams, caps: tuple[lns.Cap, ...],
-              log: list[str]) -> tuple[int, cp_model.CpSolver]:
+              log: list[str]) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """Two or more workers: the neighbourhood search on one core, CP-SAT on
     the full model with the others; stops both when the full model is solved."""
     cap_dt = math.inf if params.dtime_limit is None else params.dtime_limit
@@ -260,7 +261,7 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
     return status, s
 
 
-def _outcome(b: Builder, tracker: Tracker, status: int, s: cp_model.CpSolver,
+def _outcome(b: Builder, tracker: Tracker, status: cp_model.CpSolverStatus, s: cp_model.CpSolver,
              log: list[str]) -> Outcome:
     """The best plan of both searches, the bound, and the status."""
     if status == cp_model.MODEL_INVALID:
