@@ -23,7 +23,14 @@ from solver.evaluate import Evaluation, baseline, evaluate
 from solver.greedy import greedy_decisions
 from solver.model.build import Builder, Choice
 from solver.model.constraints import add_carbon_cap
-from solver.model.costs import Objective, Weights, build_objective, dot, pruned_domains
+from solver.model.costs import (
+    Objective,
+    Weights,
+    build_objective,
+    dot,
+    pruned_domains,
+    trivial_bound,
+)
 from solver.model.explain import conflict_texts, find_conflicts
 from solver.model.extract import (
     app_rows,
@@ -136,6 +143,9 @@ def solve(estate: Estate, *, time_limit: float = 60.0, workers: int | None = Non
     run = _start(estate, time_limit, workers, seed, objective, carbon_price,
                  params or SolveParams(), epsilon or Epsilon())
     start, partial = _first_plan(run, objective) if hint else (None, {})
+    build = run.params.build_per_app * len(run.prep.apps)
+    if start is not None and time.monotonic() + build >= run.deadline and objective != "carbon":
+        return _no_time(run, start)
     b = _model(run, start, objective, time_indexed)
     if b.trivially_infeasible:
         return _infeasible(run)
@@ -157,7 +167,7 @@ def _start(estate: Estate, time_limit: float, workers: int | None, seed: int, ob
     cp = effective_carbon_price(estate, objective, carbon_price)
     est = replace(estate, settings=replace(estate.settings, carbon_price=cp))
     prep = Prep(est)
-    search_end = t0 + time_limit - params.reserve(time_limit)
+    search_end = t0 + time_limit - params.reserve(time_limit, len(prep.apps))
     run = _Run(est, estate, prep, (0.0, 1.0, 0.0, cp / 1000.0), t0, search_end,
                t0 + time_limit, workers or os.cpu_count() or 1, seed, params, [], eps)
     if eps.cap_tonnes is not None:
@@ -182,6 +192,8 @@ def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
     pairs = Pairs(prep)
     mine: Choice = {}
     for aware, ratio in ((True, False), (True, True), (False, False)):
+        if mine and time.monotonic() >= run.deadline:
+            break  # no time for another variant
         mine = first_plan(pairs, w, group_aware=aware, ratio=ratio)
         how = ", ".join(x for x, on in (("group costs", aware), ("Smith ratio", ratio)) if on)
         offers.append((f"list-scheduled plan ({how or 'plain'})", mine))
@@ -198,6 +210,14 @@ def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
     within = " within the carbon cap" if run.caps else ""
     run.log.append(f"hint: no complete plan{within}")
     return None, mine
+
+
+def _no_time(run: _Run, start: Choice) -> Result:
+    """The first plan, when the time limit leaves no time to build the model
+    (a large estate, a short limit); the bound is the trivial one."""
+    run.log.append(f"no time left for the model at {run.at()}: the first plan is returned")
+    value = dot(run.w, derive(run.prep, start).vec)
+    return _result(run, Outcome("feasible", start, value, trivial_bound(run.prep, run.w)), False)
 
 
 def _model(run: _Run, start: Choice | None, objective: str, time_indexed: bool | None

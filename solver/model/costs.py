@@ -233,6 +233,12 @@ def pruned_domains(prep: Prep, w: Weights, upper: float, apps: Iterable[str] | N
     return out
 
 
+def trivial_bound(prep: Prep, w: Weights) -> float:
+    """A valid lower bound without a model: the constant terms, every group at
+    ``f_G(0)`` and every application at its cheapest allowed pair."""
+    return _pair_costs(prep, w)[1]
+
+
 def _pair_costs(prep: Prep, w: Weights
                 ) -> tuple[dict[str, dict[tuple[str, int], float]], float, dict[str, list[float]]]:
     """Per application its pairs' own costs; the base ``C + Σ_G f_G(0) + Σ_b m_b``;

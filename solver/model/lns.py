@@ -87,9 +87,9 @@ class LnsStats:
 
     def line(self) -> str:
         """One log line."""
-        kinds = ", ".join(f"{k} {v[1]}/{v[0]}" for k, v in sorted(self.by_kind.items()))
+        kinds = "".join(f"{k} {v[1]}/{v[0]}, " for k, v in sorted(self.by_kind.items()))
         return (f"neighbourhood search: {self.improved} improvements in {self.steps} steps "
-                f"({kinds}; {self.dtime:.1f} deterministic s)")
+                f"({kinds}{self.dtime:.1f} deterministic s)")
 
 
 class Neighbourhoods:
@@ -259,11 +259,11 @@ class Budget:
             if self._current is not None:
                 self._current.stop_search()
 
-    def run(self, s: cp_model.CpSolver, m: cp_model.CpModel) -> cp_model.CpSolverStatus:
-        """``s.solve(m)``, stoppable by :meth:`halt`."""
+    def run(self, s: cp_model.CpSolver, m: cp_model.CpModel) -> cp_model.CpSolverStatus | None:
+        """``s.solve(m)``, stoppable by :meth:`halt` (None: halted before it began)."""
         with self._lock:
             if self._stop.is_set():
-                return cp_model.UNKNOWN
+                return None
             self._current = s
         try:
             return s.solve(m)
@@ -297,6 +297,8 @@ def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
     p.cp_model_probing_level = 0
     p.linearization_level = 2
     status = budget.run(s, b.m)
+    if status is None:
+        return cp_model.UNKNOWN, None, 0.0
     got = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         got = b.choice_of(s)
@@ -306,6 +308,7 @@ def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
 def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *,
            seed: int = 0, caps: tuple[Cap, ...] = (), step_dtime: float = 1.0,
            size: int = 40, min_size: int = 4, max_size: int = 400,
+           kinds: tuple[str, ...] = KINDS,
            time_indexed: bool = True,
            on_improve: Callable[[Choice, float], None] | None = None
            ) -> tuple[Choice, LnsStats]:
@@ -317,8 +320,11 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     rng = random.Random(seed)
     nb = Neighbourhoods(prep)
     best, best_val = dict(plan), dot(w, derive(prep, plan).vec)
-    sizes = dict.fromkeys(KINDS, float(min(size, len(nb.apps))))
-    score = dict.fromkeys(KINDS, 1.0)
+    unknown = set(kinds) - set(KINDS)
+    if unknown or not kinds:
+        raise ValueError(f"neighbourhood kinds must be some of {KINDS} (got {kinds})")
+    sizes = dict.fromkeys(kinds, float(min(size, len(nb.apps))))
+    score = dict.fromkeys(kinds, 1.0)
     stats = LnsStats()
     while budget.left() > 0.05:
         kind = _choose(score, rng)
@@ -362,8 +368,8 @@ def _choose(score: dict[str, float], rng: random.Random) -> str:
     """A kind drawn with probability proportional to its recent success."""
     total = sum(score.values())
     r = rng.random() * total
-    for k in KINDS:
-        r -= score[k]
+    for k, v in score.items():
+        r -= v
         if r <= 0:
             return k
-    return KINDS[-1]
+    return next(reversed(score))

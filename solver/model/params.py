@@ -19,9 +19,15 @@ class SolveParams:
 
     Attributes
     ----------
-    reserve_fraction, reserve_max
-        Share of ``time_limit`` (at most ``reserve_max`` seconds) kept after the
-        search for the exact totals, the evaluator's ledgers and the plan.
+    reserve_fraction, reserve_max, reserve_per_app
+        Kept after the search for the exact totals, the evaluator's ledgers and
+        the plan: ``reserve_fraction`` of ``time_limit`` (at most
+        ``reserve_max`` seconds), or ``reserve_per_app`` seconds an
+        application if more (about what those take).
+    build_per_app
+        Seconds an application to build the full model, about: when less is
+        left after the first plan, that plan is returned (a large estate with
+        a short time limit).
     large_apps, time_indexed_max_months
         The full model has time-indexed rows (capacity per month, ``before``
         and ``together`` month by month: a strong LP) unless the estate has
@@ -50,6 +56,8 @@ class SolveParams:
         Deterministic seconds each neighbourhood may use.
     lns_size, lns_min_size, lns_max_size
         First, smallest and largest number of applications a neighbourhood frees.
+    lns_kinds
+        The neighbourhoods drawn from (:data:`solver.model.lns.KINDS`).
     single_worker_lns_share
         With one worker, the share of the search budget the neighbourhood
         search gets before the full model is solved from its best plan.
@@ -76,6 +84,8 @@ class SolveParams:
 
     reserve_fraction: float = 0.04
     reserve_max: float = 20.0
+    reserve_per_app: float = 0.002
+    build_per_app: float = 0.001
     large_apps: int = 2000
     time_indexed_max_months: int = 72
     memory_fraction: float = 0.5
@@ -87,6 +97,8 @@ class SolveParams:
     lns_size: int = 40
     lns_min_size: int = 4
     lns_max_size: int = 400
+    lns_kinds: tuple[str, ...] = ("window", "retained", "group", "keep", "team", "linked",
+                                  "random")
     single_worker_lns_share: float = 0.5
     dtime_per_second: float = 0.4
     dtime_limit: float | None = None
@@ -105,9 +117,10 @@ class SolveParams:
         if self.dtime_per_second <= 0 or self.lns_step_dtime <= 0:
             raise ValueError("dtime_per_second and lns_step_dtime must be positive")
 
-    def reserve(self, time_limit: float) -> float:
+    def reserve(self, time_limit: float, apps: int = 0) -> float:
         """Seconds kept after the search for totals, ledgers and the plan."""
-        return min(self.reserve_max, self.reserve_fraction * time_limit)
+        return max(min(self.reserve_max, self.reserve_fraction * time_limit),
+                   self.reserve_per_app * apps)
 
     def memory_cap(self) -> float | None:
         """The watchdog's cap in MB (None when the machine's memory is unknown)."""

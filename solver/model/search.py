@@ -1,12 +1,17 @@
-"""Running the search: CP-SAT on the full model beside a neighbourhood search.
+"""Running the search: CP-SAT on the full model, beside our neighbourhood
+search on large estates.
 
-* Two or more workers: the neighbourhood search (:mod:`solver.model.lns`) runs
-  in its own thread on one core while CP-SAT solves the full model with the
-  other workers (with one, the ``max_lp`` worker: linearization level 2).
-  The full model proves the bound; the best plan of either is kept.
-* One worker: the neighbourhood search first (``single_worker_lns_share`` of
-  a deterministic budget), then CP-SAT on the full model from its best plan.
-  Every stop is deterministic, so a seed gives the same plan every time.
+* Below ``SolveParams.lns_min_apps`` applications, CP-SAT alone (with two or
+  three workers its ``max_lp`` worker beside its own neighbourhoods).
+* Otherwise, with two or more workers, the neighbourhood search
+  (:mod:`solver.model.lns`) runs in its own thread on one core while CP-SAT
+  solves the full model with the other workers; with one worker, the
+  neighbourhood search first (``single_worker_lns_share`` of the budget), then
+  CP-SAT from its best plan. The full model proves the bound; the best plan
+  of either is kept.
+* With one worker every stop is deterministic (a budget of deterministic
+  seconds; the wall clock only guards the time limit), so a seed gives the
+  same plan every time.
 
 A :class:`Tracker` holds the best plan and bound of both and reports progress.
 """
@@ -196,7 +201,7 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         b.prep, tracker.plan, tracker.w, obj.scale, budget, seed=seed, caps=caps,
         step_dtime=params.lns_step_dtime, size=params.lns_size,
         min_size=params.lns_min_size, max_size=params.lns_max_size,
-        on_improve=tracker.offer_plan)
+        kinds=params.lns_kinds, on_improve=tracker.offer_plan)
     log.append(stats.line() + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 
 
