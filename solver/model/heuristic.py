@@ -17,7 +17,9 @@ import heapq
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from solver.model.constraints import budget_amount
+from estate.derive import together_groups
+from estate.limits import Loads
+from estate.model import Option
 from solver.model.costs import Weights, dot
 from solver.model.extract import derive
 from solver.model.variables import allowed_pairs
@@ -48,83 +50,40 @@ class Pairs:
 
 
 class _Loads:
-    """Resource use month by month of the units placed so far."""
+    """:class:`estate.limits.Loads` (the one definition of the load limits) fed
+    with ``(app, option key, L)`` items: a move is in flight ``L-d … L-1``."""
 
     def __init__(self, b: Model) -> None:
-        prep = b.prep
-        st = prep.estate.settings
-        self.b, self.H = b, prep.H
-        self.team = {t: [0.0] * prep.H for t in prep.team_caps}
-        self.crit = [0] * prep.H
-        self.golive = [0] * prep.H
-        self.budget = {fy: 0.0 for fy in prep.budget}
-        self.max_crit = st.max_critical_in_flight
-        self.max_golive = st.max_golives_per_month
+        self.prep = b.prep
+        self.loads = Loads(b.prep.estate)
+
+    def _moves(self, items: list[tuple[str, str, int]]) -> list[tuple[str, Option, int]]:
+        out = []
+        for a, key, L in items:
+            o = self.prep.app_by_id[a].opt(key)
+            if o.moves and o.option is not None:
+                out.append((a, o.option, L - o.d))
+        return out
 
     def fits(self, items: list[tuple[str, str, int]]) -> bool:
         """Whether (app, option key, L) items all fit together."""
-        prep = self.b.prep
-        team: dict[str, dict[int, float]] = {t: {} for t in self.team}
-        crit: dict[int, int] = {}
-        golive: dict[int, int] = {}
-        spend: dict[int, float] = {}
-        for a, key, L in items:
-            o = prep.app_by_id[a].opt(key)
-            if not o.moves:
-                continue
-            golive[L - 1] = golive.get(L - 1, 0) + 1
-            for t in range(L - o.d, L):
-                for tm, e in o.effort.items():
-                    if e:
-                        team[tm][t] = team[tm].get(t, 0.0) + e
-                if prep.app_by_id[a].critical:
-                    crit[t] = crit.get(t, 0) + 1
-            for fy in self.budget:
-                spend[fy] = spend.get(fy, 0.0) + budget_amount(self.b.prep, o.one_off, o.d, L, fy)
-        for tm, use in team.items():
-            cap = prep.team_caps[tm] + 1e-9
-            if any(self.team[tm][t] + e > cap for t, e in use.items()):
-                return False
-        if any(self.crit[t] + n > self.max_crit for t, n in crit.items()):
-            return False
-        if self.max_golive is not None and any(
-                self.golive[t] + n > self.max_golive for t, n in golive.items()):
-            return False
-        return all(self.budget[fy] + x <= prep.budget[fy] + 1e-6 for fy, x in spend.items())
+        return self.loads.fits(self._moves(items))
 
     def add(self, items: list[tuple[str, str, int]]) -> None:
         """Book the items."""
-        prep = self.b.prep
-        for a, key, L in items:
-            o = prep.app_by_id[a].opt(key)
-            if not o.moves:
-                continue
-            self.golive[L - 1] += 1
-            for t in range(L - o.d, L):
-                for tm, e in o.effort.items():
-                    self.team[tm][t] += e
-                if prep.app_by_id[a].critical:
-                    self.crit[t] += 1
-            for fy in self.budget:
-                self.budget[fy] += budget_amount(self.b.prep, o.one_off, o.d, L, fy)
+        self.loads.add(self._moves(items))
 
 
 def _units(b: Model) -> list[list[str]]:
-    parent = {a: a for a in b.live}
-
-    def find(a: str) -> str:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for d in b.prep.estate.dependencies:
-        if d.kind == "together" and d.from_id in parent and d.to_id in parent:
-            parent[find(d.from_id)] = find(d.to_id)
-    groups: dict[str, list[str]] = {}
+    """``together`` groups (:func:`estate.derive.together_groups`) of the
+    applications with allowed pairs, in the order they are first met."""
+    groups = together_groups(b.prep.estate)
+    units: dict[tuple[str, ...], list[str]] = {}
     for a in b.live:
-        groups.setdefault(find(a), []).append(a)
-    return [sorted(g) for g in groups.values()]
+        unit = groups.get(a, (a,))
+        if unit not in units:
+            units[unit] = [m for m in unit if m in b.live]
+    return list(units.values())
 
 
 class _Order:

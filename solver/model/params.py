@@ -72,6 +72,11 @@ class SolveParams:
         search) also stops after this many deterministic seconds; with one
         worker it replaces ``time_limit × dtime_per_second``. For comparable
         experiments on a busy machine.
+    light_lp_worker
+        In the light model too, the full-problem worker is ``max_lp`` (see
+        :func:`solver.model.search.tune`); by default the light model (long
+        schedules) gets CP-SAT's own portfolio, which found shorter schedules
+        on PSPLIB j120.
     explain_max_seconds
         At most this long to name the clashing rules of an infeasible estate.
     carbon_phase_share
@@ -102,6 +107,7 @@ class SolveParams:
     single_worker_lns_share: float = 0.5
     dtime_per_second: float = 0.4
     dtime_limit: float | None = None
+    light_lp_worker: bool = False
     explain_max_seconds: float = 30.0
     carbon_phase_share: float = 0.5
     cp_sat: tuple[tuple[str, Any], ...] = ()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from estate.derive import contract_months, kwh_per_month, renewals_needed
+from estate.derive import contract_months, kwh_per_month, renewals_needed, team_capacity
 from estate.model import Estate, Option
 from estate.months import month_index, parse_month
 
@@ -129,8 +129,7 @@ class Prep:
         self.cache: dict[str, dict] = {}  # derived facts shared by every model of the estate
         self.exit_limits = {s.site_id: self.index(s.exit_by) for s in estate.sites
                             if s.exit_by is not None}
-        self.team_caps = ({t.team_id: t.days_per_month for t in estate.teams}
-                          or {"migration": st.team_days_per_month})
+        self.team_caps = team_capacity(estate)
         self.budget = {b.first_year: b.one_off_limit for b in estate.budget}
         self._build_sets()
         self._build_apps()

@@ -104,17 +104,18 @@ class Outcome:
     log: list[str] = field(default_factory=list)
 
 
-def tune(p: Any, workers: int, large: bool, params: SolveParams) -> None:
+def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = False) -> None:
     """CP-SAT parameters of the full-model search (measured, see docs/solver.md).
 
     Probing in presolve is off (it cost a fifth of the time limit for little).
     With one to three workers the full-problem worker is ``max_lp``
     (linearization level 2: clauses, implications and the cumulative
     relaxations enter the LP; it lifts the bound and its LP-guided dives find
-    good plans); on large estates CP-SAT's default. ``params.cp_sat`` last.
+    good plans); on large estates and in the light model (unless
+    ``params.light_lp_worker``) CP-SAT's default. ``params.cp_sat`` last.
     """
     p.cp_model_probing_level = 0
-    if not large:
+    if not large and not (light and not params.light_lp_worker):
         if workers == 1:
             p.linearization_level = 2
         elif workers <= 3:
@@ -137,7 +138,7 @@ def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds
         p.max_deterministic_time = max(dtime, 0.01)
     p.num_workers = workers
     p.random_seed = seed
-    tune(p, workers, len(b.prep.apps) > params.large_apps, params)
+    tune(p, workers, len(b.prep.apps) > params.large_apps, params, not b.time_indexed)
     s.best_bound_callback = lambda v: tracker.offer_bound(tracker.obj.to_units(v)
                                                           - tracker.obj.err)
     cap = params.memory_cap()
