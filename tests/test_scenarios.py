@@ -264,3 +264,27 @@ def test_the_demo_scenarios_each_take_effect(tmp_path: Path) -> None:
         scen = plan.assumptions["scenario"]["name"]
         assert scen == next(o.scenario.name for o in run.outcomes if o.folder == folder)
     assert (tmp_path / "scenarios.xlsx").exists() and (tmp_path / "scenarios.html").exists()
+
+
+def test_a_scenario_with_another_horizon_is_reported(tmp_path: Path) -> None:
+    # The scenario plans 18 months instead of the workbook's 12: `estate report`
+    # with the base workbook applies the scenario the plan records, so the
+    # horizons agree and the reports are written; a plan edited to claim
+    # another horizon is still refused.
+    workbook = write_estate(tradeoff_estate(), tmp_path / "tradeoff.xlsx")
+    scenarios = tmp_path / "s.toml"
+    scenarios.write_text("[longer]\nhorizon_months = 18\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["scenarios", str(workbook), str(scenarios), "--out",
+                                    str(tmp_path / "out"), "--time-limit", "5", "--workers",
+                                    "1", "--processes", "1", "--quiet"])
+    assert res.exit_code == 0, res.output
+    plan_json = tmp_path / "out" / "longer" / "plan.json"
+    assert read_plan(plan_json).horizon_months == 18
+    written = pipeline.regenerate_reports(workbook, plan_json, tmp_path / "rep", pdf=False)
+    assert {p.name for p in written} >= {"contracts.xlsx", "migration-plan.xlsx",
+                                         "roadmap.html"}
+    forged = tmp_path / "forged.json"
+    forged.write_text(plan_json.read_text(encoding="utf-8").replace(
+        '"horizon_months": 18', '"horizon_months": 24', 1), encoding="utf-8")
+    with pytest.raises(EstateError, match="24 months"):
+        pipeline.regenerate_reports(workbook, forged, tmp_path / "rep2", pdf=False)

@@ -222,14 +222,17 @@ def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
     ------
     EstateError
         When the plan was made from another workbook (its inputs' fingerprint
-        or its horizon differs) or either file is bad.
+        or its horizon differs, after the overrides of the scenario a plan of
+        ``estate scenarios`` records) or either file is bad.
     """
     from reports import write_reports
     from solver.check import prepare
 
     raw = load(workbook)
     plan = read_plan(plan_json)
-    st = raw.settings
+    # the workbook as the plan saw it: its pins, carbon price and scenario applied
+    estate = prepare(raw, plan, str(reference) if reference else None)
+    st = estate.settings
     problems = []
     if (plan.horizon_start, plan.horizon_months) != (st.horizon_start, st.horizon_months):
         problems.append(f"it plans {plan.horizon_months} months from {plan.horizon_start}, "
@@ -248,5 +251,4 @@ def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
                                  f"{p}; plan the workbook again with `estate plan`")
                            for p in problems])
     front = read_frontier(frontier) if frontier is not None else None
-    estate = prepare(raw, plan, str(reference) if reference else None)
     return write_reports(estate, Result(plan), out_dir, pdf=pdf, warn=warn, frontier=front)
