@@ -230,13 +230,7 @@ def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
 
     raw = load(workbook)
     plan = read_plan(plan_json)
-    # the workbook as the plan saw it: its pins, carbon price and scenario applied
-    estate = prepare(raw, plan, str(reference) if reference else None)
-    st = estate.settings
     problems = []
-    if (plan.horizon_start, plan.horizon_months) != (st.horizon_start, st.horizon_months):
-        problems.append(f"it plans {plan.horizon_months} months from {plan.horizon_start}, "
-                        f"the workbook {st.horizon_months} months from {st.horizon_start}")
     claimed = plan.inputs.get("fingerprint")
     if claimed is not None and claimed != fingerprint(raw):
         problems.append("its input fingerprint is not this workbook's (another workbook, or "
@@ -246,7 +240,16 @@ def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
     if missing:
         problems.append(f"it plans applications the workbook does not have "
                         f"({', '.join(missing[:5])}{' …' if len(missing) > 5 else ''})")
-    if problems:
+    estate = None
+    if not problems:
+        # the workbook as the plan saw it: its pins, carbon price and scenario applied
+        estate = prepare(raw, plan, str(reference) if reference else None)
+        st = estate.settings
+        if (plan.horizon_start, plan.horizon_months) != (st.horizon_start, st.horizon_months):
+            problems.append(f"it plans {plan.horizon_months} months from "
+                            f"{plan.horizon_start}, the workbook {st.horizon_months} months "
+                            f"from {st.horizon_start}")
+    if problems or estate is None:
         raise EstateError([Issue(str(plan_json), f"the plan was not made from {workbook}: "
                                  f"{p}; plan the workbook again with `estate plan`")
                            for p in problems])

@@ -115,7 +115,8 @@ def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = F
     ``params.light_lp_worker``) CP-SAT's default. ``params.cp_sat`` last.
     """
     p.cp_model_probing_level = 0
-    if not large and not (light and not params.light_lp_worker):
+    lp_worker = not large and (not light or params.light_lp_worker)
+    if lp_worker:
         if workers == 1:
             p.linearization_level = 2
         elif workers <= 3:
