@@ -112,8 +112,9 @@ def test_solve_params_check_themselves() -> None:
         SolveParams(lns_min_size=0)
     with pytest.raises(ValueError):
         SolveParams(dtime_per_second=0.0)
-    assert SolveParams().reserve(60.0) == pytest.approx(2.4)
-    assert SolveParams().reserve(1000.0) == 20.0
+    assert SolveParams().reserve(60.0) == pytest.approx(0.6)  # 1 % of the limit
+    assert SolveParams().reserve(60.0, 1000) == pytest.approx(3.0)  # 3 ms an application
+    assert SolveParams().reserve(5000.0) == 20.0  # at most 20 s
 
 
 def test_memory_cap_follows_the_machine() -> None:
@@ -185,3 +186,47 @@ def test_timing_only_jobs_in_the_light_model() -> None:
         live = {a.app_id: a.live_from for a in r.plan.applications}
         assert live["A"] < live["C"] and max(live.values()) == "2025-10"
         assert not compare_plan(e, r.plan)
+
+
+def test_list_scheduler_starts_long_chains_first() -> None:
+    # Three moves that must all happen (no retain), one team each at 10 days a
+    # month (one move at a time per team); the data centre costs £1,000 a month
+    # until empty, so the cost is £1,000 × the last go-live. B (team T1, 2
+    # months) is listed first; A (T1, 1 month) must finish before C (T2, 3 months).
+    # Taken in list order: B months 0-1, A month 2, C months 3-5: empty at 6.
+    # Longest chain first (A's chain A→C is 4 months, B's 2): A month 0, then C
+    # (3) before B (2): C months 1-3, B months 1-2: empty at 4, the optimum.
+    from estates import Team, make_estate, option, server, site
+    from estates import app as mk_app
+    from estates import dep as mk_dep
+
+    est = make_estate(
+        apps=[mk_app(a) for a in "BAC"],
+        servers=[server(f"S{a}", apps=[a]) for a in "BAC"],
+        options=[option("B", duration=2, effort={"T1": 10.0}),
+                 option("A", duration=1, effort={"T1": 10.0}),
+                 option("C", duration=3, effort={"T2": 10.0})],
+        dependencies=[mk_dep("A", "C", "before")],
+        sites=[site("DC1", monthly_fixed_cost=1000.0), site("CLOUD", "cloud")],
+        teams=[Team("T1", 10.0), Team("T2", 10.0)],
+        grid=0.0)
+    prep = Prep(est)
+    choice = first_plan(Builder(prep), (0.0, 1.0, 0.0, 0.0))
+    assert {a: L for a, (_, L) in choice.items()} == {"A": 1, "C": 4, "B": 3}
+    res = solve(est, time_limit=10, workers=1, seed=0)
+    assert res.status == "optimal"
+    assert res.objective == pytest.approx(4000.0)
+
+
+def test_light_model_leaves_out_generic_subsolvers() -> None:
+    from ortools.sat.python import cp_model
+
+    from solver.model.search import tune
+
+    light = cp_model.CpSolver().parameters
+    tune(light, 2, False, SolveParams(), light=True)
+    assert set(SolveParams().light_ignore_subsolvers) <= set(light.ignore_subsolvers)
+    full = cp_model.CpSolver().parameters
+    tune(full, 2, False, SolveParams(cp_sat=(("ignore_subsolvers", ("ls",)),)))
+    assert list(full.ignore_subsolvers) == ["ls"]  # a repeated CP-SAT field, extended
+    assert "max_lp" in full.subsolvers

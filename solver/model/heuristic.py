@@ -3,7 +3,8 @@
 List scheduling over the model's own allowed pairs ``x[a,o,L]``: units are
 ``together`` groups, taken in an order that respects ``before`` (Kahn), with
 the earliest deadline first (``must_finish_by`` and site ``exit_by``, pushed
-back along ``before`` edges) and then the largest monthly saving. Each unit
+back along ``before`` edges), then the largest monthly saving, then the longest
+chain of ``before`` successors behind the unit (latest finish time). Each unit
 takes the cheapest (options, common ``L``) — by the application tables, which
 include every single-application server, site and contract — that keeps team
 days, the critical and go-live limits, budget years and ``before`` with the
@@ -117,6 +118,35 @@ class _Order:
                     deadline[i] = max(deadline[j] - dmin, 0)
                     changed = True
         self.deadline = deadline
+        self.tail = self._tails(b)
+
+    def _tails(self, b: Model) -> list[int]:
+        """Longest chain of shortest move durations from each unit through its
+        ``before`` successors (the unit's own included): a tie-break that
+        starts long chains first (latest-finish-time priority)."""
+        prep = b.prep
+        own = [max((min((prep.app_by_id[a].opt(k).d for k in b.choose.get(a, {})
+                         if prep.app_by_id[a].opt(k).moves), default=0) for a in u), default=0)
+               for u in self.units]
+        tail = list(own)
+        for i in reversed(self.topo()):
+            tail[i] = own[i] + max((tail[j] for j in self.succs[i]), default=0)
+        return tail
+
+    def topo(self) -> list[int]:
+        """The units in a ``before`` order (Kahn, smallest index first)."""
+        waiting = {i: len(p) for i, p in self.preds.items()}
+        ready = [i for i, n in waiting.items() if n == 0]
+        heapq.heapify(ready)
+        out = []
+        while ready:
+            i = heapq.heappop(ready)
+            out.append(i)
+            for j in self.succs[i]:
+                waiting[j] -= 1
+                if waiting[j] == 0:
+                    heapq.heappush(ready, j)
+        return out
 
 
 def _saving(b: Model, w: Weights, unit: list[str], ratio: bool) -> float:
@@ -179,14 +209,15 @@ def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = Fal
     order = _Order(b)
     units, deadline = order.units, order.deadline
     groups = _GroupCosts(b, w, group_aware)
-    heap = [(deadline[i], -_saving(b, w, units[i], ratio), i)
+    tail = order.tail
+    heap = [(deadline[i], -_saving(b, w, units[i], ratio), -tail[i], i)
             for i in range(len(units)) if not order.preds[i]]
     heapq.heapify(heap)
     waiting = {i: len(order.preds[i]) for i in range(len(units))}
     loads = _Loads(b)
     choice: Choice = {}
     while heap:
-        _, _, i = heapq.heappop(heap)
+        i = heapq.heappop(heap)[-1]
         gis = groups.of(units[i])
         items = _place(b, units[i], choice, loads, w, deadline[i], groups.extra(gis))
         if items is None and deadline[i] < H:
@@ -199,7 +230,7 @@ def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = Fal
         for j in order.succs[i]:
             waiting[j] -= 1
             if waiting[j] == 0:
-                heapq.heappush(heap, (deadline[j], -_saving(b, w, units[j], ratio), j))
+                heapq.heappush(heap, (deadline[j], -_saving(b, w, units[j], ratio), -tail[j], j))
     return choice
 
 
@@ -288,3 +319,4 @@ def retain_idle_moves(prep: Prep, w: Weights, choice: Choice) -> Choice:
 
 def _may_retain(prep: Prep, a: str) -> bool:
     return any(o.key == "retain" for o, _ in allowed_pairs(prep, prep.app_by_id[a]))
+

@@ -23,7 +23,9 @@ class SolveParams:
         Kept after the search for the exact totals, the evaluator's ledgers and
         the plan: ``reserve_fraction`` of ``time_limit`` (at most
         ``reserve_max`` seconds), or ``reserve_per_app`` seconds an
-        application if more (about what those take).
+        application if more. Those took 0.0006–0.002 s an application
+        (PSPLIB j120, the demo, 1,000 and 3,000 applications), so the
+        per-application reserve is half as much again.
     build_per_app
         Seconds an application to build the full model, about: when less is
         left after the first plan, that plan is returned (a large estate with
@@ -77,6 +79,12 @@ class SolveParams:
         :func:`solver.model.search.tune`); by default the light model (long
         schedules) gets CP-SAT's own portfolio, which found shorter schedules
         on PSPLIB j120.
+    light_ignore_subsolvers
+        CP-SAT subsolvers left out in the light model (long schedules): its
+        generic neighbourhoods, feasibility pump and local search, so that the
+        scheduling neighbourhoods (time window, intervals, precedences,
+        resource windows) and the random ones get the interleaved worker's
+        time. Measured on PSPLIB j120 (``docs/solver.md``).
     explain_max_seconds
         At most this long to name the clashing rules of an infeasible estate.
     carbon_phase_share
@@ -87,9 +95,9 @@ class SolveParams:
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
     """
 
-    reserve_fraction: float = 0.04
+    reserve_fraction: float = 0.01
     reserve_max: float = 20.0
-    reserve_per_app: float = 0.002
+    reserve_per_app: float = 0.003
     build_per_app: float = 0.001
     large_apps: int = 2000
     time_indexed_max_months: int = 72
@@ -108,6 +116,9 @@ class SolveParams:
     dtime_per_second: float = 0.4
     dtime_limit: float | None = None
     light_lp_worker: bool = False
+    light_ignore_subsolvers: tuple[str, ...] = (
+        "feasibility_pump", "ls", "rins/rens", "graph_arc_lns", "graph_cst_lns",
+        "graph_dec_lns", "graph_var_lns")
     explain_max_seconds: float = 30.0
     carbon_phase_share: float = 0.5
     cp_sat: tuple[tuple[str, Any], ...] = ()

@@ -112,9 +112,12 @@ def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = F
     (linearization level 2: clauses, implications and the cumulative
     relaxations enter the LP; it lifts the bound and its LP-guided dives find
     good plans); on large estates and in the light model (unless
-    ``params.light_lp_worker``) CP-SAT's default. ``params.cp_sat`` last.
+    ``params.light_lp_worker``) CP-SAT's default. The light model leaves out
+    ``params.light_ignore_subsolvers``. ``params.cp_sat`` last.
     """
     p.cp_model_probing_level = 0
+    if light:
+        p.ignore_subsolvers.extend(params.light_ignore_subsolvers)
     lp_worker = not large and (not light or params.light_lp_worker)
     if lp_worker:
         if workers == 1:
@@ -124,7 +127,10 @@ def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = F
             if workers == 3:
                 p.subsolvers.append("core")
     for name, value in params.cp_sat:
-        setattr(p, name, value)
+        if isinstance(value, (list, tuple)):  # a repeated field, e.g. ignore_subsolvers
+            getattr(p, name).extend(value)
+        else:
+            setattr(p, name, value)
 
 
 def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds: float,
