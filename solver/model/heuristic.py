@@ -319,4 +319,3 @@ def retain_idle_moves(prep: Prep, w: Weights, choice: Choice) -> Choice:
 
 def _may_retain(prep: Prep, a: str) -> bool:
     return any(o.key == "retain" for o, _ in allowed_pairs(prep, prep.app_by_id[a]))
-
