@@ -18,7 +18,7 @@ import heapq
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from estate.derive import together_groups
+from estate.derive import together_groups, units_in_order
 from estate.limits import Loads
 from estate.model import Option
 from solver.model.costs import Weights, dot
@@ -129,24 +129,12 @@ class _Order:
                          if prep.app_by_id[a].opt(k).moves), default=0) for a in u), default=0)
                for u in self.units]
         tail = list(own)
-        for i in reversed(self.topo()):
+        index = {a: i for i, u in enumerate(self.units) for a in u}
+        order = dict.fromkeys(index[a] for u in units_in_order(prep.estate)
+                              for a in u if a in index)
+        for i in reversed(order):
             tail[i] = own[i] + max((tail[j] for j in self.succs[i]), default=0)
         return tail
-
-    def topo(self) -> list[int]:
-        """The units in a ``before`` order (Kahn, smallest index first)."""
-        waiting = {i: len(p) for i, p in self.preds.items()}
-        ready = [i for i, n in waiting.items() if n == 0]
-        heapq.heapify(ready)
-        out = []
-        while ready:
-            i = heapq.heappop(ready)
-            out.append(i)
-            for j in self.succs[i]:
-                waiting[j] -= 1
-                if waiting[j] == 0:
-                    heapq.heappush(ready, j)
-        return out
 
 
 def _saving(b: Model, w: Weights, unit: list[str], ratio: bool) -> float:
