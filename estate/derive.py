@@ -14,10 +14,12 @@ derives, as month indices on the axis ``0 … H-1``,
 - per server: decommission month ``D`` and replacement month;
 - per site: exit month;
 - per contract: ``m``, ``T``, ``n``, ``b``, ``N``, renewals ``k``, end month,
-  notice month and the decision ``end``/``keep``.
+  notice month and the decision ``end``/``keep`` -- by the rules of
+  :mod:`estate.contracts`, the one home of every contract rule.
 
 Standard library and :mod:`estate` only.
 """
+
 
 from __future__ import annotations
 
@@ -26,9 +28,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from estate.model import DEFAULT_TEAM, Contract, Estate, Option, Strategy
-from estate.months import date_month_index, label_at, month_index
-from estate.plan import ContractDecision, Decision
+from estate.contracts import ContractTerms, contract_terms
+from estate.model import DEFAULT_TEAM, Estate, Option, Strategy
+from estate.months import label_at, month_index
+from estate.plan import Decision
 
 Unit = tuple[str, ...]
 
@@ -63,26 +66,6 @@ class AppState:
     def flight(self) -> range:
         """Months in flight ``s … s+d-1`` (empty when retained)."""
         return range(0) if self.s is None else range(self.s, self.s + self.d)
-
-
-@dataclass(frozen=True)
-class ContractTerms:
-    """Derived terms of one contract (month indices)."""
-
-    contract_id: str
-    m: int
-    b: int | None
-    T: int
-    n: int
-    N: int
-    k: int
-    end: int
-    notice_by: int | None
-
-    @property
-    def decision(self) -> ContractDecision:
-        """``end`` when the plan lets it go (N < H), else ``keep``."""
-        return "end" if self.notice_by is not None else "keep"
 
 
 @dataclass(frozen=True)
@@ -174,64 +157,6 @@ def _replacements(estate: Estate, D: dict[str, int]) -> dict[str, int | None]:
     return out
 
 
-def renewals_needed(m: int, T: int, n: int, N: int) -> int:
-    """Renewals ``k`` of a contract: the smallest ``j >= 0`` with ``m + jT + 1 >= N``
-    and ``m + jT + 1 - n >= 0`` (``m`` the month of the current term's end, ``T``
-    the renewal term, ``n`` the notice, ``N`` the month it is needed until)."""
-    need = max(N - m - 1, n - m - 1, 0)
-    return -(-need // T)
-
-
-def contract_months(estate: Estate, c: Contract) -> tuple[int, int | None]:
-    """``(m, b)``: month index of the current term's end and of its start
-    (``None`` without a start date)."""
-    hs = estate.settings.horizon_start
-    b = None if c.start_date is None else date_month_index(hs, c.start_date)
-    return date_month_index(hs, c.end_date), b
-
-
-def term_value(c: Contract, m: int, t: int) -> float:
-    """Annual value (with uplift) of the term of ``c`` in force in month ``t``
-    (renewal ``j`` covers ``m+1+(j-1)T … m+jT``)."""
-    j = 0 if t <= m else -(-(t - m) // c.renewal_term_months)
-    return c.annual_value * (1 + c.renewal_uplift) ** j
-
-
-def contract_payments(c: Contract, m: int, b: int | None, k: int, H: int) -> list[float]:
-    """£ paid on contract ``c`` in each month ``0 … H-1``: ``annual_value/12`` in
-    each month ``max(0, b) … m`` of the current term, and ``annual_value ×
-    (1+uplift)^j / 12`` in each month ``m+1+(j-1)T … m+jT`` of renewal
-    ``j = 1 … k``."""
-    out = [0.0] * H
-    for t in range(0 if b is None else max(0, b), min(m, H - 1) + 1):
-        out[t] += c.annual_value / 12
-    T = c.renewal_term_months
-    for j in range(1, k + 1):
-        monthly = c.annual_value * (1 + c.renewal_uplift) ** j / 12
-        for t in range(max(m + 1 + (j - 1) * T, 0), min(m + j * T, H - 1) + 1):
-            out[t] += monthly
-    return out
-
-
-def contract_terms(estate: Estate, release: dict[str, int]) -> dict[str, ContractTerms]:
-    """Terms of every contract given the release month of each id it may cover.
-
-    ``release`` maps application ids to L, server ids to D and site ids to
-    their exit. Ids not in it are ignored; covering nothing gives N = H.
-    """
-    H = estate.settings.horizon_months
-    out: dict[str, ContractTerms] = {}
-    for c in estate.contracts:
-        m, b = contract_months(estate, c)
-        T, n = c.renewal_term_months, c.notice_months
-        N = max((release[x] for x in c.covers if x in release), default=H)
-        k = renewals_needed(m, T, n, N)
-        end = m + k * T
-        out[c.contract_id] = ContractTerms(c.contract_id, m, b, T, n, N, k, end,
-                                           end + 1 - n if N < H else None)
-    return out
-
-
 def build_schedule(estate: Estate, decisions: Sequence[Decision]) -> Schedule:
     """Map decisions to options and derive every month of the plan.
 
@@ -252,16 +177,18 @@ def build_schedule(estate: Estate, decisions: Sequence[Decision]) -> Schedule:
     exits: dict[str, int] = {s.site_id: 0 for s in estate.sites}
     for srv in estate.servers:
         exits[srv.site_id] = max(exits.get(srv.site_id, 0), D[srv.server_id])
-    release: dict[str, int] = dict(exits)
-    release.update(D)
-    release.update({a: st.L for a, st in states.items()})
+
+    def app_of(x: str) -> tuple[int, str] | None:
+        st = states.get(x)
+        return None if st is None else (st.L, st.strategy)
+
     return Schedule(
         horizon=estate.settings.horizon_months,
         apps=states,
         server_d=D,
         replaced=_replacements(estate, D),
         site_exit=exits,
-        contracts=contract_terms(estate, release),
+        contracts=contract_terms(estate, app_of, D, exits),
         problems=tuple(problems),
     )
 

@@ -29,6 +29,10 @@ Strategy = Literal["rehost", "replatform", "refactor", "repurchase", "relocate",
                    "retain"]
 STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
 DEPENDENCY_KINDS = ("together", "before", "loose")
+#: What ends a contract (``contracts.ends_with``); blank: from the category.
+ENDS_WITH = ("retire", "move", "never")
+#: What a per-unit contract counts (``contracts.unit``).
+CONTRACT_UNITS = ("core", "host", "server", "vm")
 DEFAULT_TEAM = "migration"
 
 
@@ -181,6 +185,8 @@ class Server:
     model: str = ""
     cpu_model: str = ""
     powerstate: str = ""
+    sockets: float | None = None
+    cores: float | None = None
 
     @property
     def powered_off(self) -> bool:
@@ -194,7 +200,7 @@ class Server:
         if self.host_id is not None:
             _check(self.kind == "virtual", "only a virtual server may have a host_id")
         for name in ("vcpus", "ram_gb", "storage_gb", "watts", "replacement_cost",
-                     "embodied_kgco2e"):
+                     "embodied_kgco2e", "sockets", "cores"):
             _check_nonneg(getattr(self, name), name)
         _check_month(self.os_end_of_support, "os_end_of_support")
         _check_month(self.end_of_life, "end_of_life")
@@ -277,6 +283,12 @@ class Contract:
     ``department``, ``cpv_code`` and ``total_value`` (£ over the whole
     contract) are kept from a contract register for procurement; the planner
     does not use them.
+
+    ``ends_with`` is what ends it (``retire``, ``move``, ``never``; blank:
+    from the category, see :func:`estate.contracts.ends_with`). A per-unit
+    contract has ``unit`` (``core``, ``host``, ``server``, ``vm``) and
+    ``unit_price`` (£ a year per unit): each renewal is priced at
+    ``max(min_units, units in service) × unit_price``.
     """
 
     contract_id: str
@@ -294,9 +306,24 @@ class Contract:
     department: str = ""
     cpv_code: str = ""
     total_value: float | None = None
+    ends_with: str = ""
+    unit: str | None = None
+    unit_price: float | None = None
+    min_units: float = 0.0
 
     def __post_init__(self) -> None:
         _check(bool(self.contract_id), "contract_id must not be blank")
+        _check(self.ends_with in ENDS_WITH + ("",),
+               f"ends_with {self.ends_with!r} must be one of {ENDS_WITH} (or blank)")
+        if self.unit is not None:
+            _check(self.unit in CONTRACT_UNITS,
+                   f"unit {self.unit!r} must be one of {CONTRACT_UNITS}")
+            _check(self.unit_price is not None, "a per-unit contract needs unit_price")
+        else:
+            _check(self.unit_price is None and not self.min_units,
+                   "unit_price and min_units need a unit (core, host, server or vm)")
+        _check_nonneg(self.unit_price, "unit_price")
+        _check_nonneg(self.min_units, "min_units")
         _check_nonneg(self.annual_value, "annual_value")
         parse_date(self.end_date)
         if self.start_date is not None:

@@ -22,8 +22,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from estate.model import (
+    CONTRACT_UNITS,
     CRITICALITIES,
     DEPENDENCY_KINDS,
+    ENDS_WITH,
     SERVER_KINDS,
     SITE_KINDS,
     STRATEGIES,
@@ -282,6 +284,11 @@ _SERVERS = Sheet("servers", True, "Physical servers, hypervisor hosts and virtua
            example="PowerEdge R740"),
     Column("cpu_model", TEXT, "CPU model (for the end-of-life estimate)",
            example="Intel Xeon Gold 6248"),
+    Column("sockets", WHOLE, "for a `physical` server or `host`: CPU sockets (a per-core "
+           "contract counts at least 16 cores per socket)",
+           default="unknown (cores rounded up to a multiple of 16)", example="2"),
+    Column("cores", WHOLE, "for a `physical` server or `host`: physical cores (a per-core "
+           "contract counts max(cores, 16 × sockets))", default="`vcpus`", example="32"),
     Column("ip", TEXT, "an address from an import, kept", used=False),
     Column("powerstate", TEXT, "power state from discovery (RVTools `poweredOff`): an "
            "application whose servers are all powered off gets a generated `retire` option",
@@ -360,6 +367,21 @@ _CONTRACTS = Sheet("contracts", False, "ICT contracts: what the council pays, un
            example="72261000-2"),
     Column("total_value", NUMBER, "£ over the whole contract, from a register (shown in the "
            "procurement workbook)", example="425000"),
+    Column("ends_with", CHOICE, "what ends it: `retire` (needed until everything it covers "
+           "is gone for good: applications retired or replaced by `repurchase`, servers "
+           "switched off, sites exited; a rehosted application's licence runs on), `move` "
+           "(needed until everything it covers has left where it runs today), `never` "
+           "(runs to the end of the plan: enterprise agreements, the WAN)",
+           default="`retire` for categories `licence`, `support`, `saas`; `move` otherwise",
+           choices=ENDS_WITH, example="retire"),
+    Column("unit", CHOICE, "a per-unit contract: what it counts (`core`: max(cores, 16 × "
+           "sockets) of the physical servers and hosts it covers; `host`; `server`; `vm`). "
+           "Each renewal is priced by what is still in service at its first month",
+           default="none (a fixed annual_value)", choices=CONTRACT_UNITS, example="core"),
+    Column("unit_price", NUMBER, "for a per-unit contract: £ a year per unit (the current "
+           "term keeps annual_value)", default="none", example="106.30"),
+    Column("min_units", NUMBER, "for a per-unit contract: the least number of units a "
+           "renewal is priced at (a minimum order)", default="0", example="72"),
     Column("review_date", DATE, "review date from a register, kept", used=False),
     Column("description", TEXT, "description from a register, kept", used=False),
     Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "

@@ -14,9 +14,11 @@ from typing import Any
 
 from estate.errors import Issue, Notice
 from estate.model import (
+    CONTRACT_UNITS,
     CRITICALITIES,
     DEFAULT_TEAM,
     DEPENDENCY_KINDS,
+    ENDS_WITH,
     SERVER_KINDS,
     SITE_KINDS,
     STRATEGIES,
@@ -211,6 +213,9 @@ class SheetReader:
                 kind = "virtual" if host else ("host" if sid in named_hosts else "physical")
             nums = {k: c.number(k) for k in ("vcpus", "ram_gb", "storage_gb", "watts",
                                               "replacement_cost", "embodied_kgco2e")}
+            for k in ("sockets", "cores"):
+                got = c.integer(k, None, minimum=0)
+                nums[k] = None if got is None else float(got)
             kw = dict(
                 server_id=sid, site_id=site, kind=kind,
                 hostname=r.get("hostname"), host_id=host, os=r.get("os"),
@@ -292,7 +297,8 @@ class SheetReader:
                 renewal_term_months=c.integer("renewal_term_months", 12, minimum=1),
                 renewal_uplift=uplift, covers=c.ids("covers"),
                 estimated=c.boolean("estimated", False), department=r.get("department"),
-                cpv_code=r.get("cpv_code"), total_value=c.number("total_value"))
+                cpv_code=r.get("cpv_code"), total_value=c.number("total_value"),
+                **_per_unit(c))
             obj = _build(Contract, c, **kw) if cid else None
             self.keep("contracts", out, obj, r)
         return out
@@ -337,3 +343,21 @@ class SheetReader:
                              target_site=r.get("target_site") or None)
             self.keep("pins", out, obj, r)
         return out
+
+
+def _per_unit(c: Any) -> dict[str, Any]:
+    """``ends_with``, ``unit``, ``unit_price`` and ``min_units`` of a contract row
+    (a price or minimum without a unit, or a unit without a price, is an error
+    naming the cell)."""
+    unit = c.choice("unit", CONTRACT_UNITS, None)
+    price = c.number("unit_price")
+    least = c.number("min_units", 0.0)
+    if unit is None and (price is not None or least):
+        c.bad("unit", c.row.get("unit", ""),
+              "unit_price and min_units need a unit: core, host, server or vm")
+        price, least = None, 0.0
+    if unit is not None and price is None:
+        c.bad("unit_price", "", f"a per-{unit} contract needs unit_price: £ a year per {unit}")
+        unit, least = None, 0.0
+    return dict(ends_with=c.choice("ends_with", ENDS_WITH, "") or "", unit=unit,
+                unit_price=price, min_units=least or 0.0)

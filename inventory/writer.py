@@ -143,7 +143,7 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         end_of_life=s.end_of_life, watts=_num(s.watts), replacement_cost=_num(s.replacement_cost),
         embodied_kgco2e=_num(s.embodied_kgco2e), app_ids=_list(s.app_ids),
         purchase_date=s.purchase_date, model=_text(s.model), cpu_model=_text(s.cpu_model),
-        powerstate=_text(s.powerstate))
+        powerstate=_text(s.powerstate), sockets=_num(s.sockets), cores=_num(s.cores))
         for s in e.servers])
     sheets["options"] = _rows("options", [dict(
         app_id=o.app_id, strategy=o.strategy, target_site=o.target_site,
@@ -163,7 +163,9 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         renewal_term_months=c.renewal_term_months, renewal_uplift=_num(c.renewal_uplift),
         covers=_list(c.covers), estimated=_yes(c.estimated) if c.estimated else None,
         department=_text(c.department), cpv_code=_text(c.cpv_code),
-        total_value=_num(c.total_value))
+        total_value=_num(c.total_value), ends_with=_text(c.ends_with),
+        unit=c.unit, unit_price=_num(c.unit_price),
+        min_units=_num(c.min_units) if c.min_units else None)
         for c in e.contracts])
     sheets["teams"] = _rows("teams", [dict(team_id=t.team_id,
                                            days_per_month=_num(t.days_per_month))

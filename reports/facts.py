@@ -12,15 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from estate.derive import (
-    ContractTerms,
-    Schedule,
-    build_schedule,
-    contract_payments,
-    retain_all,
-    term_value,
-    together_groups,
-)
+from estate.contracts import ContractTerms, contract_payments, term_value
+from estate.derive import Schedule, build_schedule, retain_all, together_groups
 from estate.model import Contract, Estate, Option
 from estate.months import label_at, month_index
 from estate.plan import Alternative, AppPlan, ContractPlan, Plan
@@ -207,7 +200,7 @@ class Facts:
     def spend(self, c: Contract, baseline: bool = False) -> float:
         """£ paid on ``c`` in months 0 … H-1 in the plan (or the baseline)."""
         t = self.terms(c, baseline)
-        return sum(contract_payments(c, t.m, t.b, t.k, self.H))
+        return sum(contract_payments(t, self.H))
 
     def plan_renewals(self, c: Contract) -> int:
         """Renewals of ``c`` in the plan."""
@@ -219,7 +212,7 @@ class Facts:
 
     def value_at(self, c: Contract, t: int) -> float:
         """Annual value (with uplift) of the term in force in month ``t``."""
-        return term_value(c, self.end_index(c), t)
+        return term_value(self.terms(c), t)
 
     def paid_through(self, c: Contract) -> int:
         """Last month index paid in the plan."""

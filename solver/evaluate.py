@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from estate.contracts import contract_payments
 from estate.derive import (
     Schedule,
     build_schedule,
-    contract_payments,
     kwh_per_month,
     label,
     retain_all,
@@ -150,7 +150,7 @@ def _sites_links_contracts(book: _Book, sched: Schedule) -> None:
                 book.cost["split"][t] += dep.split_cost_per_month
     for c in estate.contracts:  # current term max(0, b) … m, renewal j m+1+(j-1)T … m+jT
         ct = sched.contracts[c.contract_id]
-        for t, amount in enumerate(contract_payments(c, ct.m, ct.b, ct.k, H)):
+        for t, amount in enumerate(contract_payments(ct, H)):
             book.cost["contracts"][t] += amount
 
 

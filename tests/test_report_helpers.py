@@ -96,18 +96,19 @@ def small_estate() -> Estate:
             Dependency("A4", "A6", "loose", 50.0))
     contracts = (
         Contract("C1", 120000.0, "2026-03-31", supplier="+Oracle", title="=cmd|' /C calc'!A0",
-                 category="licence", notice_months=3, renewal_uplift=0.03, covers=("A1", "A2")),
+                 category="licence", notice_months=3, renewal_uplift=0.03, covers=("A1", "A2"),
+                 ends_with="move"),
         Contract("C2", 60000.0, "2025-09-30", supplier="Datacentre Ltd", title="DC1 support",
                  category="datacentre", notice_months=6, covers=("DC1",)),
         Contract("C3", 10000.0, "2026-06-30", supplier="Misc", title="Legacy support",
                  category="support"),
         Contract("C4", 5000.0, "2025-12-31", supplier="Esri", title="GIS licence",
-                 category="licence", covers=("A6",)),
+                 category="licence", covers=("A6",), ends_with="move"),
         Contract("C5", 2400.0, "2025-05-31", supplier="Acme", title="Old box maintenance",
                  category="maintenance", notice_months=1, covers=("S5",)),
         Contract("C6", 12000.0, "2025-06-30", supplier="PayCo", title="Payroll",
                  category="licence", start_date="2024-04-01", notice_months=1,
-                 covers=("A5",)),
+                 covers=("A5",), ends_with="move"),
     )
     return Estate(settings=settings, sites=sites, applications=apps, servers=servers,
                   options=options, dependencies=deps, contracts=contracts,

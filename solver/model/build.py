@@ -69,6 +69,7 @@ class Builder:
         self.ge_cache: dict = {}
         self.sb_cache: dict = {}
         self.group_cache: dict = {}
+        self.kept_cache: dict = {}  # contract_costs.kept_literal
         self.cover_cache: dict[int, tuple[list[int], list[str]]] = {}
         self.group_sets: list[frozenset[str]] | None = None
         self.group_end: dict[int, cp_model.IntVar] = {}
@@ -151,18 +152,23 @@ class Builder:
                 for k, lit in lits.items():
                     put(lit, lives[a] >= k)
         top: dict[int, int | None] = {}
-        for (gi, k), lit in self.group_cache.items():
+
+        def release(gi: int) -> int | None:
             if gi not in top:
-                apps = [a for a in prep.groups[gi].apps if a in self.live]
-                top[gi] = (max((lives[a] for a in apps), default=0)
+                g = prep.groups[gi]
+                apps = [a for a in g.apps if a in self.live]
+                top[gi] = (prep.release(g, {a: choice[a] for a in apps})
                            if all(a in lives for a in apps) else None)
-            d = top[gi]
+            return top[gi]
+
+        for (gi, k), lit in self.group_cache.items():
+            d = release(gi)
             if d is not None:
                 put(lit, d >= k)
         for gi, end in self.group_end.items():
-            apps = [a for a in prep.groups[gi].apps if a in self.live]
-            if all(a in lives for a in apps):
-                put(end, max((lives[a] for a in apps), default=0))
+            d = release(gi)
+            if d is not None:
+                put(end, d)
         for u, wa, c_wait, mo, c_moved in self.split_terms:
             if choice.get(wa) in c_wait and choice.get(mo) in c_moved:
                 put(u, max(0, c_wait[choice[wa]] - c_moved[choice[mo]]))

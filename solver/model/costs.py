@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from solver.model.prep import Prep, Vec
-from solver.model.variables import allowed_pairs, ge, span
+from solver.model.contract_costs import add_unit_terms, kept_literal, release_span
+from solver.model.prep import Prep, Vec, keeps_software
+from solver.model.variables import allowed_pairs, ge
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -123,7 +124,8 @@ def _cover(b: Builder, gi: int) -> tuple[list[int], list[str]]:
     sets = b.group_sets
     mine = sets[gi]
     inside = sorted((gj for gj, other in enumerate(sets)
-                     if gj != gi and 1 < len(other) < len(mine) and other <= mine),
+                     if gj != gi and 1 < len(other) < len(mine) and other <= mine
+                     and not groups[gj].kept),
                     key=lambda gj: (-len(sets[gj]), gj))
     covered: set[str] = set()
     children = []
@@ -146,6 +148,7 @@ def group_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
     group = b.prep.groups[gi]
     children, direct = _cover(b, gi)
     hs = [group_literal(b, gj, k) for gj in children] + [ge(b, a, k) for a in direct]
+    hs += [kept_literal(b, a) for a in group.kept if a in b.live]  # retire contracts
     out: int | cp_model.IntVar
     if k <= group_floor(b, gi) or any(isinstance(h, int) and h == 1 for h in hs):
         out = 1
@@ -170,8 +173,9 @@ def group_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
 def _end_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
     """Light model: ``g[G,k] <=> end[G] >= k``, or 1 / 0 when the capacity
     floor or the members' least / greatest ``L`` decide it."""
-    members = [a for a in b.prep.groups[gi].apps if a in b.live]
-    spans = [span(b, a) for a in members]
+    group = b.prep.groups[gi]
+    members = [a for a in group.apps if a in b.live]
+    spans = [release_span(b, a, a in group.kept) for a in members]
     out: int | cp_model.IntVar
     if not spans or k > max(hi for _, hi in spans):
         out = 0
@@ -191,12 +195,20 @@ def group_end(b: Builder, gi: int) -> cp_model.IntVar:
     of the group literals (``g[G,k] <=> end[G] >= k``)."""
     end = b.group_end.get(gi)
     if end is None:
-        apps = [a for a in b.prep.groups[gi].apps if a in b.live]
+        group = b.prep.groups[gi]
+        apps = [a for a in group.apps if a in b.live]
         lo = group_floor(b, gi)
-        hi = max((span(b, a)[1] for a in apps), default=lo)
-        end = b.m.new_int_var(lo, max(lo, hi), f"end[{b.prep.groups[gi].name}]")
+        hi = max((release_span(b, a, a in group.kept)[1] for a in apps), default=lo)
+        end = b.m.new_int_var(lo, max(lo, hi), f"end[{group.name}]")
         for a in apps:
             b.m.add(end >= b.live[a])
+            if a in group.kept:  # a retire contract: the software runs on to H
+                kept = kept_literal(b, a)
+                if isinstance(kept, int):
+                    if kept:
+                        b.m.add(end >= b.prep.H)
+                else:
+                    b.m.add(end >= b.prep.H).only_enforce_if(kept)
         b.group_end[gi] = end
     return end
 
@@ -266,14 +278,19 @@ def _pair_costs(prep: Prep, w: Weights
     return got
 
 
-def _held(b: Builder, apps: tuple[str, ...]) -> tuple[int, bool]:
-    """The largest ``L`` among the applications of ``apps`` that have one pair
-    left (held by a neighbourhood search), and whether all of them have."""
+def _held(b: Builder, apps: tuple[str, ...], kept: tuple[str, ...] = ()) -> tuple[int, bool]:
+    """The largest release month among the applications of ``apps`` that have
+    one pair left (held by a neighbourhood search), and whether all of them
+    have (``kept``: covered by a retire contract, released at ``H`` when the
+    held option keeps the software)."""
     known, decided = 0, True
+    H = b.prep.H
     for a in apps:
         held = b.timing_only.get(a)
         if held is not None:
-            if len(held[1]) == 1:
+            if a in kept and keeps_software(b.prep.app_by_id[a].opt(held[0]).strategy):
+                known = H
+            elif len(held[1]) == 1:
                 known = max(known, held[1][0])
             else:
                 decided = False
@@ -282,7 +299,9 @@ def _held(b: Builder, apps: tuple[str, ...]) -> tuple[int, bool]:
         if xs is None:
             continue
         if len(xs) == 1:
-            (_, L), = xs
+            (key, L), = xs
+            if a in kept and keeps_software(b.prep.app_by_id[a].opt(key).strategy):
+                L = H
             known = max(known, L)
         else:
             decided = False
@@ -313,6 +332,7 @@ def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
     _app_terms(b, w, scale, t)
     for gi in range(len(prep.groups)):
         _group_terms(b, w, scale, gi, t)
+    add_unit_terms(b, w, scale, t)
     for n, (fa, fb, cost) in enumerate(prep.loose):
         if fa not in b.live or fb not in b.live:
             continue
@@ -354,7 +374,7 @@ def _group_terms(b: Builder, w: Weights, scale: float, gi: int, t: _Terms) -> No
     group = b.prep.groups[gi]
     table = group.table
     t.constant += dot(w, table[0])
-    known, decided = _held(b, group.apps)
+    known, decided = _held(b, group.apps, group.kept)
     for k in range(1, b.prep.H + 1):
         delta = dot(w, table[k]) - dot(w, table[k - 1])
         if delta == 0.0:

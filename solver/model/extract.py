@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
+from estate.contracts import ContractTerms, contract_terms
 from estate.months import label_at
 from estate.plan import AppPlan, ContractPlan, Decision, ServerPlan, SitePlan, Strategy, Totals
 from solver.model.prep import ZERO, Prep, Vec, option_key, vadd
@@ -20,13 +21,12 @@ class Derived:
     live: dict[str, int]
     server_d: dict[str, int]
     site_exit: dict[str, int]
-    contract_n: dict[str, int]
+    contracts: dict[str, ContractTerms]
     vec: Vec
 
 
 def derive(prep: Prep, choice: Choice) -> Derived:
     """Derived state and the exact cost vector of a complete choice."""
-    H = prep.H
     live = {a: L for a, (_, L) in choice.items()}
 
     def mx(apps: frozenset[str]) -> int:
@@ -34,18 +34,23 @@ def derive(prep: Prep, choice: Choice) -> Derived:
 
     server_d = {s: mx(apps) for s, apps in prep.server_set.items()}
     site_exit = {s: mx(apps) for s, apps in prep.site_set.items()}
-    contract_n = {c: H if apps is None else mx(apps) for c, apps in prep.contract_set.items()}
-    v = prep.constant
+
+    def app_of(x: str) -> tuple[int, str] | None:
+        got = choice.get(x)
+        return None if got is None else (got[1], prep.app_by_id[x].opt(got[0]).strategy)
+
+    contracts = contract_terms(prep.estate, app_of, server_d, site_exit)
+    v = vadd(prep.constant, prep.unit_vec(server_d))
     for ap in prep.apps:
         key, L = choice[ap.app_id]
         v = vadd(v, ap.opt(key).table[L])
     for g in prep.groups:
-        v = vadd(v, g.table[mx(frozenset(g.apps))])
+        v = vadd(v, g.table[prep.release(g, choice)])
     for fa, fb, cost in prep.loose:
         (ka, la), (kb, lb) = choice[fa], choice[fb]
         v = vadd(v, prep.split_vec(cost, la, prep.app_by_id[fa].opt(ka).to_target,
                                    lb, prep.app_by_id[fb].opt(kb).to_target))
-    return Derived(live, server_d, site_exit, contract_n, v)
+    return Derived(live, server_d, site_exit, contracts, v)
 
 
 def totals(vec: Vec, carbon_price: float) -> Totals:
@@ -97,7 +102,7 @@ def choice_from_decisions(prep: Prep, decs: list[Decision]) -> Choice:
 def state_rows(prep: Prep, der: Derived
                ) -> tuple[tuple[ServerPlan, ...], tuple[ContractPlan, ...], tuple[SitePlan, ...]]:
     """``servers``, ``contracts`` and ``sites`` rows of plan.json."""
-    lab, H = prep.start, prep.H
+    lab = prep.start
     servers = []
     for s in prep.estate.servers:
         D = der.server_d[s.server_id]
@@ -107,14 +112,10 @@ def state_rows(prep: Prep, der: Derived
                                   label_at(lab, e) if e is not None and D > e else None))
     contracts = []
     for c in prep.estate.contracts:
-        N = der.contract_n[c.contract_id]
-        k = prep.renewals(c.contract_id, N)
-        m, T, n, _ = prep.contract_terms(c.contract_id)
-        end = m + k * T
-        ends = N < H
-        contracts.append(ContractPlan(c.contract_id, "end" if ends else "keep", k,
-                                      label_at(lab, end),
-                                      label_at(lab, end + 1 - n) if ends else None))
+        ct = der.contracts[c.contract_id]
+        contracts.append(ContractPlan(c.contract_id, ct.decision, ct.k, label_at(lab, ct.end),
+                                      None if ct.notice_by is None
+                                      else label_at(lab, ct.notice_by)))
     sites = tuple(SitePlan(s.site_id, label_at(lab, der.site_exit[s.site_id]))
                   for s in prep.estate.sites)
     return tuple(servers), tuple(contracts), sites

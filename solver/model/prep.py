@@ -19,7 +19,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from estate.derive import contract_months, kwh_per_month, renewals_needed, team_capacity
+from estate.contracts import (
+    ENDING_STRATEGIES,
+    contract_months,
+    counted_servers,
+    ends_with,
+    renewal_start,
+    renewal_value,
+    renewals_needed,
+)
+from estate.derive import kwh_per_month, team_capacity
 from estate.model import Estate, Option
 from estate.months import month_index, parse_month
 
@@ -94,11 +103,40 @@ class AppPrep:
 
 @dataclass
 class Group:
-    """A set of >= 2 applications whose max live-from drives ``table``."""
+    """A set of >= 2 applications whose max release month drives ``table``.
+
+    An application's release month is its live-from ``L``, except for the
+    applications in ``kept`` (covered by a contract that ends with
+    ``retire``): theirs is ``L`` only when their option is ``retire`` or
+    ``repurchase``, else ``H`` (:func:`estate.contracts.app_release`). Every
+    release month is at least ``L``, so bounds reasoning on ``L`` stays valid.
+    """
 
     name: str
     apps: tuple[str, ...]
     table: list[Vec]  # index D = 0 … H
+    kept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitTerm:
+    """Renewal ``j`` of a per-unit contract beyond its ``min_units``: costs
+    ``vec × max(0, U(t0) - min_units)`` with ``U(t0) = Σ units`` of the
+    counted servers whose ``D > t0`` (:func:`estate.contracts.renewal_value`;
+    the ``min_units`` part is in the contract's own table)."""
+
+    contract_id: str
+    j: int
+    t0: int
+    vec: Vec  # one unit for the renewal's months in the horizon
+    min_units: float
+    counted: tuple[tuple[str, float], ...]
+
+
+def keeps_software(strategy: str) -> bool:
+    """True when an application's own software runs on after ``strategy``
+    (a ``retire`` contract covering it is then needed to the horizon)."""
+    return strategy not in ENDING_STRATEGIES
 
 
 class Prep:
@@ -209,12 +247,17 @@ class Prep:
                     apps |= self.server_set[s.server_id]
             self.site_set[site.site_id] = frozenset(apps)
         self.contract_set: dict[str, frozenset[str] | None] = {}
+        self.contract_kept: dict[str, frozenset[str]] = {}
         for c in e.contracts:
             known = False
             apps = set()
+            kept: set[str] = set()
+            rule = ends_with(c)
             for x in c.covers:
+                if rule == "never":
+                    break
                 if x in self.app_ids:
-                    apps.add(x)
+                    (kept if rule == "retire" else apps).add(x)
                     known = True
                 elif x in self.server_set:
                     apps |= self.server_set[x]
@@ -222,7 +265,8 @@ class Prep:
                 elif x in self.site_set:
                     apps |= self.site_set[x]
                     known = True
-            self.contract_set[c.contract_id] = frozenset(apps) if known else None
+            self.contract_set[c.contract_id] = frozenset(apps - kept) if known else None
+            self.contract_kept[c.contract_id] = frozenset(kept)
 
     # -- applications ---------------------------------------------------------
     def _build_apps(self) -> None:
@@ -327,39 +371,76 @@ class Prep:
 
     def renewals(self, contract_id: str, N: int) -> int:
         """Renewals ``k`` when the contract is needed until ``N``
-        (:func:`estate.derive.renewals_needed`)."""
+        (:func:`estate.contracts.renewals_needed`)."""
         m, T, n, _ = self.contract_terms(contract_id)
         return renewals_needed(m, T, n, N)
 
     def contract_table(self, contract_id: str) -> list[Vec]:
-        """Cost vector of a contract for each need month ``N = 0 … H``."""
+        """Cost vector of a contract for each need month ``N = 0 … H``
+        (:func:`estate.contracts.renewal_value`; a per-unit contract's
+        renewals at ``min_units``, the units above it in :attr:`unit_terms`)."""
         c = self.estate.contract_by_id[contract_id]
         m, T, _, b = self.contract_terms(contract_id)
-        base = self.flat(c.annual_value / 12.0, max(0, b), m + 1)
+        base = self.flat(renewal_value(c, 0) / 12.0, max(0, b), m + 1)
         out = []
         for N in range(self.H + 1):
             v = base
             for j in range(1, self.renewals(contract_id, N) + 1):
-                amount = c.annual_value * (1.0 + c.renewal_uplift) ** j / 12.0
+                amount = renewal_value(c, j, 0.0) / 12.0
                 v = vadd(v, self.flat(amount, m + 1 + (j - 1) * T, m + j * T + 1))
             out.append(v)
         return out
 
+    def _build_unit_terms(self) -> None:
+        """Per-unit contracts: one :class:`UnitTerm` per renewal in the horizon
+        whose units can exceed ``min_units``. Every counted server is covered
+        by the contract, so ``U(t0) > 0`` implies ``N > t0`` and the renewal is
+        paid: ``max(min, U) = min + max(0, U - min)`` on every paid renewal."""
+        self.unit_terms: list[UnitTerm] = []
+        for c in self.estate.contracts:
+            counted = counted_servers(self.estate, c)
+            if c.unit is None or sum(u for _, u in counted) <= c.min_units:
+                continue
+            m, T, _, _ = self.contract_terms(c.contract_id)
+            j = 1
+            while m + 1 + (j - 1) * T < self.H:
+                # £ a year of one unit above min_units
+                one = renewal_value(c, j, c.min_units + 1) - renewal_value(c, j, c.min_units)
+                vec = self.flat(one / 12.0, m + 1 + (j - 1) * T, m + j * T + 1)
+                if vec != ZERO:
+                    self.unit_terms.append(UnitTerm(c.contract_id, j, renewal_start(m, T, j),
+                                                    vec, c.min_units, counted))
+                j += 1
+
+    def unit_vec(self, server_d: dict[str, int]) -> Vec:
+        """Cost above ``min_units`` of every per-unit renewal, given each
+        server's ``D``."""
+        v = ZERO
+        for ut in self.unit_terms:
+            over = max(0.0, sum(u for s, u in ut.counted if server_d.get(s, 0) > ut.t0)
+                       - ut.min_units)
+            if over:
+                v = vadd(v, tuple(x * over for x in ut.vec))  # type: ignore[arg-type]
+        return v
+
     def _build_groups(self) -> None:
         H = self.H
-        tables: dict[frozenset[str], list[Vec]] = {}
-        names: dict[frozenset[str], str] = {}
+        GroupKey = tuple[frozenset[str], frozenset[str]]
+        tables: dict[GroupKey, list[Vec]] = {}
+        names: dict[GroupKey, str] = {}
 
-        def add(apps: frozenset[str] | None, table: list[Vec], name: str) -> None:
-            if apps is None:  # a contract covering nothing: N = H
+        def add(apps: frozenset[str] | None, table: list[Vec], name: str,
+                kept: frozenset[str] = frozenset()) -> None:
+            if apps is None:  # a contract covering nothing (or `never`): N = H
                 self.constant = vadd(self.constant, table[H])
-            elif not apps:
+            elif not apps and not kept:
                 self.constant = vadd(self.constant, table[0])
             else:
-                old = tables.get(apps)
-                tables[apps] = table if old is None else [
+                key = (apps, kept)
+                old = tables.get(key)
+                tables[key] = table if old is None else [
                     vadd(x, y) for x, y in zip(old, table, strict=True)]
-                names.setdefault(apps, name)
+                names.setdefault(key, name)
 
         for s in self.estate.servers:
             add(self.server_set[s.server_id], self.server_table(s.server_id),
@@ -369,20 +450,49 @@ class Prep:
                 f"site={site.site_id}")
         for c in self.estate.contracts:
             add(self.contract_set[c.contract_id], self.contract_table(c.contract_id),
-                f"contract={c.contract_id}")
+                f"contract={c.contract_id}", self.contract_kept[c.contract_id])
         self.single: dict[str, list[Vec]] = {}
+        self.single_kept: dict[str, list[Vec]] = {}
         self.groups: list[Group] = []
-        for apps, table in tables.items():
-            if len(apps) == 1:
+        self.group_index: dict[frozenset[str], int] = {}
+        for (apps, kept), table in tables.items():
+            if len(apps) == 1 and not kept:
                 (a,) = apps
                 self.single[a] = table
+            elif len(kept) == 1 and not apps:
+                (a,) = kept
+                old = self.single_kept.get(a)
+                self.single_kept[a] = table if old is None else [
+                    vadd(x, y) for x, y in zip(old, table, strict=True)]
             else:
-                self.groups.append(Group(names[apps], tuple(sorted(apps)), table))
+                if not kept:
+                    self.group_index[apps] = len(self.groups)
+                self.groups.append(Group(names[(apps, kept)], tuple(sorted(apps | kept)), table,
+                                         tuple(sorted(kept))))
         for ap in self.apps:
             extra = self.single.get(ap.app_id)
             if extra is not None:
                 for o in ap.options:
                     o.table = {L: vadd(v, extra[L]) for L, v in o.table.items()}
+            extra = self.single_kept.get(ap.app_id)
+            if extra is not None:  # a `retire` contract of this application alone
+                for o in ap.options:
+                    keep = keeps_software(o.strategy)
+                    o.table = {L: vadd(v, extra[H if keep else L]) for L, v in o.table.items()}
+        self._build_unit_terms()
+
+    def release(self, g: Group, choice: dict[str, tuple[str, int]]) -> int:
+        """``D_G``: the largest release month of the group's applications in a
+        complete choice (``L``, or ``H`` for a ``kept`` one whose option keeps
+        its software)."""
+        kept = set(g.kept)
+        out = 0
+        for a in g.apps:
+            key, L = choice[a]
+            if a in kept and keeps_software(self.app_by_id[a].opt(key).strategy):
+                L = self.H
+            out = max(out, L)
+        return out
 
     # -- loose pairs ------------------------------------------------------------
     def split_vec(self, c: float, la: int, tt_a: bool, lb: int, tt_b: bool) -> Vec:

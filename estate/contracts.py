@@ -1,0 +1,273 @@
+"""Contracts: what ends them, how often they renew and what each renewal costs.
+
+The one home of every contract rule of the planning model (*Derived state*,
+contracts). The evaluator (:mod:`solver.evaluate`), the greedy plan, ``estate
+check``, the CP-SAT cost tables (:mod:`solver.model.prep`), the explanation
+and the reports all call these functions; none of them writes a rule again.
+
+- :func:`ends_with` -- what ends a contract (``retire``, ``move``, ``never``;
+  blank: ``retire`` for categories licence/support/saas, else ``move``);
+- :func:`app_release` -- the month an application stops needing a contract
+  with that rule;
+- :func:`renewals_needed` -- renewals ``k`` for a need month ``N``;
+- :func:`server_units` / :func:`counted_servers` -- what a per-unit contract
+  counts;
+- :func:`renewal_value` -- £ a year of renewal ``j``;
+- :func:`contract_terms` / :func:`contract_payments` -- everything derived.
+
+Standard library and :mod:`estate` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from estate.hardware import licensed_cores
+from estate.model import CONTRACT_UNITS, ENDS_WITH, Contract, Estate, Server
+from estate.months import date_month_index
+from estate.plan import ContractDecision
+
+#: Categories whose contracts end only when the software is gone for good.
+RETIRE_CATEGORIES = ("licence", "license", "support", "saas")
+#: Strategies after which an application's own software is gone for good.
+ENDING_STRATEGIES = ("retire", "repurchase")
+
+__all__ = ["RETIRE_CATEGORIES", "ENDING_STRATEGIES", "ENDS_WITH", "CONTRACT_UNITS",
+           "ContractTerms", "ends_with", "rule_defaulted", "rule_words", "app_release",
+           "renewals_needed", "contract_months", "renewal_start", "server_units",
+           "counted_servers", "units_in_service", "renewal_value", "contract_terms",
+           "contract_payments", "term_value"]
+
+
+def ends_with(c: Contract) -> str:
+    """The contract's rule: ``c.ends_with`` when given, else ``retire`` for the
+    categories licence, support and saas and ``move`` for every other."""
+    if c.ends_with:
+        return c.ends_with
+    return "retire" if c.category.strip().lower() in RETIRE_CATEGORIES else "move"
+
+
+def rule_defaulted(c: Contract) -> bool:
+    """True when ``ends_with`` is blank and the rule comes from the category."""
+    return not c.ends_with
+
+
+def rule_words(c: Contract) -> str:
+    """What ends the contract, in words (for the reports)."""
+    rule = ends_with(c)
+    if rule == "never":
+        return "never: runs on to the end of the plan (enterprise-wide)"
+    if rule == "retire":
+        return "retire: ends when what it covers is retired, replaced or switched off"
+    return "move: ends when what it covers has left where it runs today"
+
+
+def app_release(rule: str, L: int, strategy: str, H: int) -> int:
+    """Month from which an application no longer needs a contract of ``rule``.
+
+    ``move``: its live-from ``L``; ``retire``: ``L`` when its strategy is
+    ``retire`` or ``repurchase``, else ``H`` (the software still runs);
+    ``never``: ``H``.
+    """
+    if rule == "move":
+        return L
+    if rule == "retire" and strategy in ENDING_STRATEGIES:
+        return L
+    return H
+
+
+def renewals_needed(m: int, T: int, n: int, N: int) -> int:
+    """Renewals ``k`` of a contract: the smallest ``j >= 0`` with ``m + jT + 1 >= N``
+    and ``m + jT + 1 - n >= 0`` (``m`` the month of the current term's end, ``T``
+    the renewal term, ``n`` the notice, ``N`` the month it is needed until)."""
+    need = max(N - m - 1, n - m - 1, 0)
+    return -(-need // T)
+
+
+def contract_months(estate: Estate, c: Contract) -> tuple[int, int | None]:
+    """``(m, b)``: month index of the current term's end and of its start
+    (``None`` without a start date)."""
+    hs = estate.settings.horizon_start
+    b = None if c.start_date is None else date_month_index(hs, c.start_date)
+    return date_month_index(hs, c.end_date), b
+
+
+def renewal_start(m: int, T: int, j: int) -> int:
+    """``t0 = max(0, m + 1 + (j-1)T)``: the first month of renewal ``j`` that
+    counts (the month whose units price it)."""
+    return max(0, m + 1 + (j - 1) * T)
+
+
+def server_units(s: Server, unit: str) -> float:
+    """Units one server adds to a per-unit contract.
+
+    ``core``: physical servers and hosts, ``max(cores, 16 × sockets)``
+    (:func:`estate.hardware.licensed_cores`; blank ``cores`` reads ``vcpus``;
+    blank ``sockets``: cores rounded up to a multiple of 16); ``host``: 1 per
+    host; ``vm``: 1 per virtual server; ``server``: 1 for any server.
+    """
+    if unit == "core":
+        if s.kind == "virtual":
+            return 0.0
+        cores = s.cores if s.cores is not None else (s.vcpus or 0.0)
+        return float(licensed_cores(cores, s.sockets))
+    if unit == "host":
+        return 1.0 if s.kind == "host" else 0.0
+    if unit == "vm":
+        return 1.0 if s.kind == "virtual" else 0.0
+    return 1.0
+
+
+def counted_servers(estate: Estate, c: Contract) -> tuple[tuple[str, float], ...]:
+    """``(server_id, units)`` of every server a per-unit contract counts: the
+    servers it names and the servers at the sites it names (applications it
+    names add none). Empty for a contract without ``unit``."""
+    if c.unit is None:
+        return ()
+    sites = {x for x in c.covers if x in estate.site_by_id}
+    named = set(c.covers)
+    out = []
+    for s in estate.servers:
+        if s.server_id in named or s.site_id in sites:
+            u = server_units(s, c.unit)
+            if u:
+                out.append((s.server_id, u))
+    return tuple(out)
+
+
+def units_in_service(counted: tuple[tuple[str, float], ...], server_d: Mapping[str, int],
+                     t: int) -> float:
+    """``U(t)``: units of the counted servers still in service in month ``t``
+    (``D > t``)."""
+    return sum(u for sid, u in counted if server_d.get(sid, 0) > t)
+
+
+def renewal_value(c: Contract, j: int, units: float | None = None) -> float:
+    """£ a year of term ``j`` (0 = the current term): ``annual_value ×
+    (1+uplift)^j``; for a per-unit contract's renewal (``j >= 1``)
+    ``max(min_units, units) × unit_price × (1+uplift)^j``."""
+    up = (1 + c.renewal_uplift) ** j
+    if j == 0 or c.unit is None:
+        return c.annual_value * up
+    return max(c.min_units, units or 0.0) * (c.unit_price or 0.0) * up
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """Derived terms of one contract (month indices).
+
+    ``values[j]`` is the £ a year of term ``j`` (0 = current, ``j >= 1``
+    renewal ``j``) for every term that starts within the horizon, paid or
+    not (``k`` says how many renewals are paid); ``units[j]`` the units that
+    price it (per-unit contracts; ``None`` otherwise). ``rule`` is
+    :func:`ends_with`.
+    """
+
+    contract_id: str
+    m: int
+    b: int | None
+    T: int
+    n: int
+    N: int
+    k: int
+    end: int
+    notice_by: int | None
+    rule: str = "move"
+    values: tuple[float, ...] = ()
+    units: tuple[float | None, ...] = ()
+
+    @property
+    def decision(self) -> ContractDecision:
+        """``end`` when the plan lets it go (N < H), else ``keep``."""
+        return "end" if self.notice_by is not None else "keep"
+
+    def value(self, j: int) -> float:
+        """£ a year of term ``j`` (the last known one beyond the horizon)."""
+        return self.values[min(j, len(self.values) - 1)] if self.values else 0.0
+
+    def term_at(self, t: int) -> int:
+        """Index ``j`` of the term in force in month ``t``."""
+        return 0 if t <= self.m else -(-(t - self.m) // self.T)
+
+
+def need_month(estate: Estate, c: Contract, app_of: Callable[[str], tuple[int, str] | None],
+               release: Mapping[str, int]) -> int:
+    """``N``: the largest release month of what ``c`` covers.
+
+    ``app_of(id)`` gives ``(L, strategy)`` of an application (``None`` when it
+    is not one); ``release`` maps server ids to ``D`` and site ids to their
+    exit. ``never``, or covering nothing known, gives ``H``.
+    """
+    H = estate.settings.horizon_months
+    rule = ends_with(c)
+    if rule == "never":
+        return H
+    got: list[int] = []
+    for x in c.covers:
+        app = app_of(x)
+        if app is not None:
+            got.append(app_release(rule, app[0], app[1], H))
+        elif x in release:
+            got.append(release[x])
+    return max(got, default=H)
+
+
+def contract_terms(estate: Estate, app_of: Callable[[str], tuple[int, str] | None],
+                   server_d: Mapping[str, int], site_exit: Mapping[str, int]
+                   ) -> dict[str, ContractTerms]:
+    """Terms of every contract of the estate.
+
+    Parameters
+    ----------
+    estate
+        A resolved estate.
+    app_of
+        ``(L, strategy)`` of an application id, ``None`` for other ids.
+    server_d, site_exit
+        Decommission month ``D`` of each server, exit month of each site.
+    """
+    H = estate.settings.horizon_months
+    release: dict[str, int] = dict(site_exit)
+    release.update(server_d)
+    out: dict[str, ContractTerms] = {}
+    for c in estate.contracts:
+        m, b = contract_months(estate, c)
+        T, n = c.renewal_term_months, c.notice_months
+        N = need_month(estate, c, app_of, release)
+        k = renewals_needed(m, T, n, N)
+        end = m + k * T
+        counted = counted_servers(estate, c)
+        values: list[float] = [renewal_value(c, 0)]
+        units: list[float | None] = [None]
+        j = 1
+        while j <= k or m + 1 + (j - 1) * T < H:
+            u = (units_in_service(counted, server_d, renewal_start(m, T, j))
+                 if c.unit is not None else None)
+            units.append(u)
+            values.append(renewal_value(c, j, u))
+            j += 1
+        out[c.contract_id] = ContractTerms(c.contract_id, m, b, T, n, N, k, end,
+                                           end + 1 - n if N < H else None, ends_with(c),
+                                           tuple(values), tuple(units))
+    return out
+
+
+def contract_payments(ct: ContractTerms, H: int) -> list[float]:
+    """£ paid on a contract in each month ``0 … H-1``: ``values[0]/12`` in each
+    month ``max(0, b) … m`` of the current term, and ``values[j]/12`` in each
+    month ``m+1+(j-1)T … m+jT`` of renewal ``j = 1 … k``."""
+    out = [0.0] * H
+    m, T = ct.m, ct.T
+    for t in range(0 if ct.b is None else max(0, ct.b), min(m, H - 1) + 1):
+        out[t] += ct.value(0) / 12
+    for j in range(1, ct.k + 1):
+        monthly = ct.value(j) / 12
+        for t in range(max(m + 1 + (j - 1) * T, 0), min(m + j * T, H - 1) + 1):
+            out[t] += monthly
+    return out
+
+
+def term_value(ct: ContractTerms, t: int) -> float:
+    """£ a year of the term in force in month ``t`` (paid or not)."""
+    return ct.value(ct.term_at(t))
