@@ -7,6 +7,7 @@ checked against brute force over every decision."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 
@@ -170,12 +171,64 @@ def _all_decisions(e: Estate) -> list[list[Decision]]:
     return [list(c) for c in itertools.product(*per_app)]
 
 
+def with_contract_rules(e: Estate, rng: random.Random) -> Estate:
+    """``e`` with random ``ends_with`` rules, categories and per-unit contracts
+    (hosts and physical servers get sockets and cores)."""
+    servers = tuple(dataclasses.replace(s, sockets=float(rng.choice([1, 2])),
+                                        cores=float(rng.choice([8, 24, 40])))
+                    if s.kind != "virtual" else s for s in e.servers)
+    ids = [s.server_id for s in servers] + ["DC"]
+    contracts = []
+    for c in e.contracts:
+        kw: dict = {"ends_with": rng.choice(["", "retire", "move", "never"]),
+                    "category": rng.choice(["", "licence", "support", "hosting"])}
+        if rng.random() < 0.5:
+            kw.update(unit=rng.choice(["core", "host", "server", "vm"]),
+                      unit_price=rng.choice([10.0, 120.0]),
+                      min_units=rng.choice([0.0, 0.0, 2.0, 40.0]),
+                      covers=tuple(rng.sample(ids, min(len(ids), rng.randint(1, 3)))))
+        elif rng.random() < 0.5:
+            kw["covers"] = c.covers + tuple(a.app_id for a in e.applications
+                                            if rng.random() < 0.5)
+        contracts.append(dataclasses.replace(c, **kw))
+    if not contracts:
+        contracts.append(dataclasses.replace(
+            random_contract(e, rng), unit="core", unit_price=50.0, min_units=16.0,
+            covers=tuple(s.server_id for s in servers if s.kind != "virtual")))
+    return dataclasses.replace(e, servers=servers, contracts=tuple(contracts))
+
+
+def random_contract(e: Estate, rng: random.Random):  # type: ignore[no-untyped-def]
+    """A contract ending in the horizon, quarterly renewals."""
+    end = add_months(e.settings.horizon_start, rng.randint(-2, 4))
+    return Contract("CU", 2400.0, end + "-28", notice_months=rng.randint(0, 2),
+                    renewal_term_months=3, renewal_uplift=rng.choice([0.0, 0.05]))
+
+
+@pytest.mark.parametrize("block", range(4))
+def test_random_contract_rules_agree_with_evaluator(block: int) -> None:
+    for seed in range(5000 + block * 15, 5000 + block * 15 + 15):
+        rng = random.Random(seed)
+        e = random_estate(rng, rng.randint(2, 4), rng.choice([8, 10, 12]))
+        _check(with_contract_rules(e, random.Random(seed + 1)), seed)
+
+
+@pytest.mark.parametrize("seed", range(3000, 3024))
+def test_contract_rules_optimum_matches_brute_force(seed: int) -> None:
+    _brute_force(with_contract_rules(
+        random_estate(random.Random(seed), 2 if seed % 4 else 3, 6 if seed % 4 else 5),
+        random.Random(seed + 1)))
+
+
 @pytest.mark.parametrize("seed", range(1000, 1040))
 def test_optimum_matches_brute_force(seed: int) -> None:
+    rng = random.Random(seed)
+    _brute_force(random_estate(rng, 2 if seed % 4 else 3, 6 if seed % 4 else 5))
+
+
+def _brute_force(e: Estate) -> None:
     from solver.solve import solve
 
-    rng = random.Random(seed)
-    e = random_estate(rng, 2 if seed % 4 else 3, 6 if seed % 4 else 5)
     best = None
     for decs in _all_decisions(e):
         ev = evaluate_mod.evaluate(e, decs)
