@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from estate.contracts import counted_servers, ends_with, rule_defaulted
 from estate.errors import Issue, Notice
 from estate.model import DEFAULT_TEAM, Dependency, Estate
 from estate.months import month_index
@@ -415,6 +416,7 @@ def plan_warnings(estate: Estate, file_of: Callable[[str], str] | None = None) -
                           "application, server or site ids "
                           f"{'it serves' if one else 'they serve'}",
                           file=where("contracts"), sheet="contracts", column="covers"))
+    out += contract_rule_notices(estate, where("contracts"))
     names: dict[str, list[str]] = {}
     for s in estate.servers:
         if s.hostname:
@@ -427,4 +429,31 @@ def plan_warnings(estate: Estate, file_of: Callable[[str], str] | None = None) -
                           "imports match servers by hostname, so check these are different "
                           "machines", file=where("servers"), sheet="servers",
                           column="hostname"))
+    return out
+
+
+def contract_rule_notices(estate: Estate, file: str) -> list[Notice]:
+    """``assumed``: contracts whose ``ends_with`` is blank, with the rule their
+    category gives them (:func:`estate.contracts.ends_with`); ``warning``:
+    per-unit contracts that count nothing (every renewal at ``min_units``)."""
+    out: list[Notice] = []
+    by_rule: dict[str, list[str]] = {}
+    for c in estate.contracts:
+        if rule_defaulted(c) and c.covers:
+            by_rule.setdefault(ends_with(c), []).append(c.contract_id)
+    if by_rule:
+        parts = [f"{rule} for {len(ids)} ({_listed(ids)})" for rule, ids in sorted(
+            by_rule.items())]
+        out.append(Notice("assumed", "contracts without ends_with take it from their "
+                          "category (retire for licence, support and saas: a rehost does not "
+                          "end them; move otherwise): " + "; ".join(parts)
+                          + ". Set ends_with (retire, move or never) where that is wrong",
+                          file=file, sheet="contracts", column="ends_with"))
+    empty = [c.contract_id for c in estate.contracts
+             if c.unit is not None and not counted_servers(estate, c)]
+    if empty:
+        out.append(Notice("warning", f"per-unit contracts that cover no server counting as a "
+                          f"unit ({_listed(empty)}) are priced at min_units at every renewal; "
+                          "list the hosts or servers they license in covers",
+                          file=file, sheet="contracts", column="covers"))
     return out

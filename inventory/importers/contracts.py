@@ -31,6 +31,16 @@ from inventory.importers.common import (
     read_single,
 )
 from inventory.importers.covers import CoverIndex, read_covers_map
+from inventory.importers.register import (
+    category_of,
+    date_style,
+    ends_with_of,
+    money_style,
+    notice_months,
+    parse_money,
+    parse_register_date,
+    term_years,
+)
 from inventory.importers.rows import Fields, unique_id, workbook_setting
 from inventory.tables import Row
 
@@ -59,7 +69,20 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "cpv": ("CPV Code", "CPV", "CPV Codes", "Main CPV Code", "CPV Code(s)"),
     "category": ("Category", "Procurement Category", "Contract Category", "Service Category",
                  "Category Description", "Type"),
+    "notice": ("Notice Period", "Notice (months)", "Notice Period (months)", "Notice months",
+               "Notice Period Months", "Notice", "Notice period (days)", "Notice (days)",
+               "Notice Period Days", "Notice Days", "Notice Period (weeks)"),
+    "renewal_term": ("Renewal Term", "Renewal Term (months)", "Renewal Period",
+                     "Extension Period", "Extension Period (months)"),
+    "ends_with": ("Ends With", "What Ends It"),
+    "unit": ("Unit", "Licence Unit", "Licence Metric", "Licensing Metric", "Charging Unit"),
+    "unit_price": ("Unit Price", "Price per Unit", "Price per Core", "Unit Cost"),
+    "min_units": ("Minimum Units", "Min Units", "Minimum Order", "Minimum Quantity"),
 }
+#: ``--map`` also takes the workbook's own column names for a field.
+FIELD_ALIASES = {"contract_id": "reference", "start_date": "start", "end_date": "end",
+                 "review_date": "review", "cpv_code": "cpv", "total_value": "life_value",
+                 "notice_months": "notice", "renewal_term_months": "renewal_term"}
 ICT_CPV = ("48", "72", "30", "32", "503")
 _ICT_WORDS = re.compile(
     r"\b(software|licen[cs]e[sd]?|licensing|ict|it support|it services?|it equipment|"
@@ -69,18 +92,6 @@ _ICT_WORDS = re.compile(
     r"email|web ?site|digital|infrastructure as a service|platform as a service|"
     r"connectivity|psn|mobile phones?|multi-functional devices?|printers?)\b", re.I)
 _IT_UPPER = re.compile(r"\b(IT|ICT)\b")
-CATEGORY_RULES = (
-    ("saas", r"\b(saas|software as a service|subscription|cloud)\b"),
-    ("datacentre", r"\b(data cent(re|er)|colocation|colo)\b"),
-    ("hosting", r"\b(hosting|hosted|iaas|paas)\b"),
-    ("connectivity", r"\b(network|wan|lan|broadband|telephony|connectivity|psn|"
-                     r"mobile|sip|circuits?)\b"),
-    ("licence", r"\b(licen[cs]e[sd]?|licensing)\b"),
-    ("maintenance", r"\bmaintenance\b"),
-    ("support", r"\b(support|service desk|helpdesk|managed service)\b"),
-)
-
-
 def parse_map(pairs: list[str] | tuple[str, ...] | None) -> dict[str, str]:
     """``["Their Column=field", …]`` -> ``{normalised column: field}``.
 
@@ -92,11 +103,12 @@ def parse_map(pairs: list[str] | tuple[str, ...] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     bad = []
     for pair in pairs or ():
-        column, sep, fld = pair.partition("=")
+        column, sep, fld = pair.rpartition("=")
         fld = fld.strip().lower()
-        if not sep or fld not in FIELDS:
-            bad.append(Issue("--map", f"{pair!r} should be COLUMN=FIELD with FIELD one of "
-                             f"{', '.join(FIELDS)}"))
+        fld = FIELD_ALIASES.get(fld, fld)
+        if not sep or fld not in FIELDS or not column.strip():
+            bad.append(Issue("--map", f"{pair!r} should be COLUMN=FIELD (COLUMN any column "
+                             f"of the file) with FIELD one of {', '.join(FIELDS)}"))
             continue
         out[fld] = column.strip()
     if bad:
@@ -114,17 +126,9 @@ def is_ict(cpv: str, *texts: str) -> bool:
     return bool(_ICT_WORDS.search(text) or _IT_UPPER.search(text))
 
 
-def category_of(*texts: str) -> str:
-    """The estate contract category suggested by the words, ``""`` when none."""
-    text = " ".join(texts).lower()
-    for cat, pattern in CATEGORY_RULES:
-        if re.search(pattern, text):
-            return cat
-    return ""
-
-
 OWNED = ("supplier", "title", "annual_value", "start_date", "end_date", "review_date",
-         "total_value", "department", "cpv_code", "description", "covers")
+         "total_value", "department", "cpv_code", "description", "covers", "notice_months",
+         "renewal_term_months", "unit", "unit_price", "min_units")
 
 
 def _columns(sheet: Sheet, mapping: dict[str, str], issues: list[Issue]) -> Fields:
@@ -170,16 +174,62 @@ class _Register:
     ctx: ImportContext
     index: CoverIndex
     plan_start: str
+    money: str = "dot"
+    dates: str = "dmy"
     covers_map: dict[str, list[str]] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
     replaced: set[str] = field(default_factory=set)
 
+    def date(self, row: Row, key: str) -> tuple[str, bool]:
+        """``(YYYY-MM-DD or "", ok)`` in the file's date format."""
+        try:
+            d = parse_register_date(self.f.text(row, key), self.dates)
+        except ValueError:
+            return "", False
+        return (d.isoformat() if d else ""), True
 
-def _dates(f: Fields, row: Row, result: ImportResult) -> dict[str, str] | None:
+    def amount(self, row: Row, key: str) -> tuple[float | None, bool]:
+        """``(£ or None, ok)`` in the file's money style (ok false: not ≥ 0)."""
+        try:
+            value = parse_money(self.f.text(row, key), self.money)
+        except ValueError:
+            return None, False
+        return (None, False) if value is not None and value < 0 else (value, True)
+
+
+def _styles(reg: _Register, sheet: Sheet, result: ImportResult) -> None:
+    """Decide the file's money style and date format from every cell (an
+    error naming the column and a cell when they cannot be told apart)."""
+    f = reg.f
+    money = [(f.text(r, k), f"row {r.number}, column {f.col(k)!r}") for r in sheet.rows
+             for k in ("annual_value", "life_value", "unit_price") if f.text(r, k)]
+    dates = [(f.text(r, k), f.col(k), f"row {r.number}") for r in sheet.rows
+             for k in ("start", "end", "review") if f.text(r, k)]
+    problems = []
+    try:
+        reg.money, example = money_style(money)
+        if reg.money == "comma":
+            result.notes.append(f"amounts are written with decimal commas (e.g. {example}): "
+                                "read as such, so £152000,00 is £152,000.00")
+    except ValueError as exc:
+        problems.append(sheet.issue(None, str(exc)))
+    given = reg.ctx.options.get("date_format")
+    try:
+        reg.dates = date_style(dates, given)
+        if given:
+            result.notes.append(f"dates read as {given} (--date-format)")
+    except ValueError as exc:
+        problems.append(sheet.issue(None, str(exc)))
+    if problems:
+        raise EstateError(problems)
+
+
+def _dates(reg: _Register, row: Row, result: ImportResult) -> dict[str, str] | None:
     """Start, end and review dates (``None``: no end date, row skipped)."""
+    f = reg.f
     dates: dict[str, str] = {}
     for fld in ("start", "end", "review"):
-        dates[fld], ok = f.date(row, fld)
+        dates[fld], ok = reg.date(row, fld)
         if not ok and fld != "end":
             result.issues.append(f.issue(row, f"{fld} date {f.text(row, fld)!r} is not a "
                                          "date; imported with it blank", fld))
@@ -194,15 +244,18 @@ def _dates(f: Fields, row: Row, result: ImportResult) -> dict[str, str] | None:
     return dates
 
 
-def _annual_value(f: Fields, row: Row, dates: dict[str, str],
+def _annual_value(reg: _Register, row: Row, dates: dict[str, str],
                   result: ImportResult) -> tuple[float | None, float | None]:
     """(£ a year, £ over the contract): the annual column, else the total value
-    over the term; ``(None, …)`` when neither reads as money (row skipped)."""
-    annual, _ = f.money(row, "annual_value")
-    total, _ = f.money(row, "life_value")
+    over the term (whole-year terms exactly: :func:`term_years`); ``(None, …)``
+    when neither reads as money (row skipped)."""
+    f = reg.f
+    annual, _ = reg.amount(row, "annual_value")
+    total, _ = reg.amount(row, "life_value")
     if annual is None and total is not None:
-        annual = _annualise(total, dates["start"], dates["end"])
-        if annual is None:
+        if dates["start"]:
+            annual = total / term_years(dates["start"], dates["end"])
+        else:
             annual = total
             result.issues.append(f.issue(row, "no start date to spread the total value over; "
                                          "annual_value = the whole value (check it)",
@@ -213,6 +266,37 @@ def _annual_value(f: Fields, row: Row, dates: dict[str, str],
             "annual_value" if f.has("annual_value") else "life_value",
             f.text(row, "annual_value") or f.text(row, "life_value")))
     return annual, total
+
+
+def _terms(reg: _Register, row: Row, result: ImportResult) -> dict[str, object]:
+    """Notice, renewal term, rule and per-unit columns the register carries
+    (a cell that does not read is reported and left blank)."""
+    f = reg.f
+    out: dict[str, object] = {}
+    if f.text(row, "notice"):
+        try:
+            out["notice_months"] = notice_months(f.text(row, "notice"), f.col("notice"))
+        except ValueError as exc:
+            result.issues.append(f.issue(row, f"{exc}; imported with notice_months blank "
+                                         "(3 months)", "notice", f.text(row, "notice")))
+    if f.text(row, "renewal_term"):
+        try:
+            out["renewal_term_months"] = notice_months(f.text(row, "renewal_term"),
+                                                       f.col("renewal_term"))
+        except ValueError as exc:
+            result.issues.append(f.issue(row, f"{exc}; renewal term left blank (12 months)",
+                                         "renewal_term", f.text(row, "renewal_term")))
+    for key in ("ends_with", "unit"):
+        if f.text(row, key):
+            out[key] = f.text(row, key).strip().lower()
+    for key in ("unit_price", "min_units"):
+        value, ok = reg.amount(row, key)
+        if not ok:
+            result.issues.append(f.issue(row, f"{key} is not a number; left blank", key,
+                                         f.text(row, key)))
+        elif value is not None:
+            out[key] = value
+    return out
 
 
 def _contract_id(reg: _Register, row: Row, result: ImportResult) -> str:
@@ -251,10 +335,11 @@ def _covers(reg: _Register, cid: str, row: Row) -> list[str]:
 def _contract(reg: _Register, row: Row, result: ImportResult) -> None:
     """Import one ICT row of the register (or count why it is skipped)."""
     f = reg.f
-    dates = _dates(f, row, result)
-    annual, total = (None, None) if dates is None else _annual_value(f, row, dates, result)
+    dates = _dates(reg, row, result)
+    annual, total = (None, None) if dates is None else _annual_value(reg, row, dates, result)
     if dates is None or annual is None:
         result.count("skipped")
+        result.lists.setdefault("skipped", []).append(f"row {row.number}")
         return
     cid = _contract_id(reg, row, result)
     if dates["end"] < reg.plan_start and not reg.ctx.options.get("keep_expired"):
@@ -265,9 +350,21 @@ def _contract(reg: _Register, row: Row, result: ImportResult) -> None:
     if not covers:
         result.lists.setdefault("uncovered", []).append(cid)
     title, desc = f.text(row, "title"), f.text(row, "description")
+    supplier = f.text(row, "supplier")
+    category, candidates = category_of((title, supplier, desc, f.text(row, "category")),
+                                       f.text(row, "cpv"))
+    if not category:
+        result.lists.setdefault("uncategorised", []).append(
+            cid + (f" ({' or '.join(candidates)}?)" if candidates else ""))
+    terms = _terms(reg, row, result)
+    if "ends_with" not in terms:
+        rule = ends_with_of(category, title, supplier, desc)
+        if rule:
+            terms["ends_with"] = rule
+            result.lists.setdefault(f"ends_with_{rule}", []).append(cid)
     result.add("contracts", {
-        "contract_id": cid, "supplier": f.text(row, "supplier"), "title": title,
-        "category": category_of(title, desc, f.text(row, "category")),
+        "contract_id": cid, "supplier": supplier, "title": title,
+        "category": category, **terms,
         "annual_value": round(annual, 2), "start_date": dates["start"],
         "end_date": dates["end"], "review_date": dates["review"], "total_value": total,
         "department": f.text(row, "department"), "cpv_code": f.text(row, "cpv"),
@@ -299,11 +396,16 @@ def import_contracts(path: Path, ctx: ImportContext) -> ImportResult:
     result = ImportResult("contracts", str(path))
     f = _columns(sheet, parse_map(ctx.options.get("map")), result.issues)
     reg = _Register(f, ctx, CoverIndex.of(ctx), _plan_start(ctx))
+    _styles(reg, sheet, result)
     if ctx.options.get("covers_map"):
         reg.covers_map, problems = read_covers_map(Path(ctx.options["covers_map"]), reg.index)
         result.issues.extend(problems)
     used = {k: c for k, c in f.cols.items() if c}
     result.notes.append("columns used: " + ", ".join(f"{k}={c!r}" for k, c in used.items()))
+    ignored = [c for c in sheet.table.columns if c not in used.values()]
+    if ignored:
+        result.notes.append("columns not read: " + ", ".join(repr(c) for c in ignored)
+                            + " (--map 'COLUMN=FIELD' reads one)")
     keep_all = bool(ctx.options.get("all"))
     for row in sheet.rows:
         result.count("rows")
@@ -313,6 +415,13 @@ def import_contracts(path: Path, ctx: ImportContext) -> ImportResult:
             continue
         _contract(reg, row, result)
     _finish(reg, result)
+    skipped = result.counts.get("skipped", 0)
+    if skipped and not ctx.options.get("skip_bad_rows"):
+        why = [i for i in result.issues if "row skipped" in i.message]
+        raise EstateError(why + [Issue(str(path), f"{skipped} row(s) of the register could "
+                                       "not be imported (above); nothing was written. Fix "
+                                       "them, or re-run with --skip-bad-rows to import the "
+                                       "rest")])
     return result
 
 
@@ -322,6 +431,18 @@ def _finish(reg: _Register, result: ImportResult) -> None:
                                    "workbook: the plan keeps it to the end; fill its covers "
                                    "(application, server or site ids) or use --covers-map",
                                    sheet="contracts", value=cid))
+    for cid in result.lists.get("uncategorised", []):
+        result.issues.append(Issue(result.source, f"contract {cid}: no clear category from its "
+                                   "title, supplier or CPV code; imported with category blank "
+                                   "(its rule is then move); fill category or ends_with",
+                                   sheet="contracts", value=cid))
+    rules = {r: result.lists.get(f"ends_with_{r}", []) for r in ("retire", "move", "never")}
+    if any(rules.values()):
+        result.notes.append(
+            "ends_with set from the category (retire for licence, support and saas: a rehost "
+            "does not end them; move otherwise; never for an enterprise agreement or the WAN): "
+            + ", ".join(f"{r} {len(ids)}" for r, ids in rules.items() if ids)
+            + "; edit contracts.ends_with where that is wrong")
     if result.lists.get("expired"):
         result.notes.append(f"{len(result.lists['expired'])} contract(s) ended before the plan "
                             f"starts ({reg.plan_start[:7]}) and were skipped; --keep-expired "
@@ -331,17 +452,6 @@ def _finish(reg: _Register, result: ImportResult) -> None:
         result.notes.append("the register's hypervisor contract replaces the estimated rows "
                             + ", ".join(sorted(reg.replaced)))
     result.owned = {"contracts": OWNED}
-
-
-def _annualise(value: float, start: str, end: str) -> float | None:
-    """Life value over the term ``start``-``end`` (at least one month) per year."""
-    if not start:
-        return None
-    from datetime import date
-
-    days = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
-    years = max(days / 365.25, 1 / 12)
-    return value / years
 
 
 __all__ = ["FIELDS", "category_of", "import_contracts", "is_ict", "parse_map"]

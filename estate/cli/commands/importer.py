@@ -13,7 +13,12 @@ from inventory.importers import IMPORTERS, merge_into, read_source
 _LIST_LABELS = {"powered_off": "powered off (flagged in servers.powerstate)",
                 "templates": "templates (skipped)",
                 "expired": "ended before the plan starts (skipped; --keep-expired keeps them)",
-                "uncovered": "cover nothing (they run to the end of the plan; fill covers)"}
+                "uncovered": "cover nothing (they run to the end of the plan; fill covers)",
+                "skipped": "rows skipped (a required field missing)",
+                "uncategorised": "no clear category (left blank)",
+                "ends_with_retire": "end with retire (when what they cover is retired)",
+                "ends_with_move": "end with move (when what they cover has moved)",
+                "ends_with_never": "end with never (run on to the end of the plan)"}
 
 
 def _write_problems(issues: list[Issue], path: Path) -> None:
@@ -54,6 +59,13 @@ def _write_problems(issues: list[Issue], path: Path) -> None:
 @click.option("--covers-map", type=click.Path(exists=True, path_type=Path),
               help="contracts: CSV with columns contract,covers (application, server or site "
               "ids or names, ';' separated).")
+@click.option("--date-format", type=click.Choice(["dmy", "mdy", "ymd"]), default=None,
+              help="contracts: how the register writes dates like 03/04/2027: dmy (UK, the "
+              "default), mdy (US) or ymd. A file whose dates cannot be dmy is refused "
+              "without it.")
+@click.option("--skip-bad-rows", is_flag=True,
+              help="contracts: import the other rows when some lack a required field (end "
+              "date, value); without it such a register is refused and nothing is written.")
 @click.option("--together-share", type=float, default=0.5, show_default=True,
               help="azure-dependencies: share of time slots with traffic both ways above "
               "which a pair of applications is 'together'.")
@@ -69,7 +81,8 @@ def _write_problems(issues: list[Issue], path: Path) -> None:
 def importer(kind: str, source: Path, into: Path, site: str | None, site_kind: str,
              sites_from: str, apps_from: str, app_column: str | None, app_map: Path | None,
              storage: str, rel: Path | None, maps: tuple[str, ...], keep_all: bool,
-             keep_expired: bool, covers_map: Path | None, together_share: float,
+             keep_expired: bool, covers_map: Path | None, date_format: str | None,
+             skip_bad_rows: bool, together_share: float,
              dry_run: bool, strict: bool, problems: Path | None, show: int,
              follow_symlinks: bool) -> None:
     """Import SOURCE of KIND (an RVTools export, a dependency export, a contract
@@ -84,6 +97,7 @@ def importer(kind: str, source: Path, into: Path, site: str | None, site_kind: s
                          rel=str(rel) if rel else None, map=list(maps), all=keep_all,
                          keep_expired=keep_expired,
                          covers_map=str(covers_map) if covers_map else None,
+                         date_format=date_format, skip_bad_rows=skip_bad_rows,
                          together_share=together_share)
     if problems is not None:
         _write_problems(result.issues, problems)
