@@ -5,7 +5,12 @@ subscriptions. An RVTools import adds, for each cluster of hosts that no
 contract of the workbook covers, one contract row marked ``estimated = yes``:
 licensed cores (at least 16 per CPU) × ``hypervisor.per_core_year``, a
 12-month term ending the day before the plan's first anniversary, 3 months'
-notice, covering those hosts. Procurement sees its renewals and notice dates;
+notice, covering those hosts. The row is per-core (``unit = core``,
+``unit_price = hypervisor.per_core_year``): each renewal is priced by the
+cores of the hosts still in service, so switching hosts off saves at the
+next renewal. No ``min_units``: Broadcom's 72-core minimum applies to an
+order, and a council renewing fewer cores than that would be told so by its
+reseller (set ``min_units`` to 72 to model it). Procurement sees its renewals and notice dates;
 a contract register that names VMware replaces it (see ``contracts``).
 """
 
@@ -83,7 +88,9 @@ def hypervisor_contracts(hosts: list[Host], ctx: ImportContext,
             "title": f"vSphere Foundation subscription, {cluster or site}: {len(members)} "
                      f"host{'s' * (len(members) != 1)}, {cores:g} licensed cores "
                      "(estimated)",
-            "category": "licence", "annual_value": round(annual, 2), "end_date": end,
+            "category": "licence", "ends_with": "retire", "unit": "core",
+            "unit_price": ref.number("hypervisor.per_core_year"),
+            "annual_value": round(annual, 2), "end_date": end,
             "renewal_term_months": 12, "notice_months": 3,
             "covers": "; ".join(h.server_id for h in members), "estimated": "yes",
             "source": SOURCE})

@@ -85,7 +85,8 @@ VHOST_OPTIONAL = {
     "esx": ("ESX Version", "vHostEsxVersion", "vHostVersion"),
 }
 SERVER_OWNED = ("hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb", "storage_gb",
-                "os", "powerstate", "datacenter", "cluster", "ip", "model", "cpu_model")
+                "os", "powerstate", "datacenter", "cluster", "ip", "model", "cpu_model",
+                "sockets", "cores")
 APPS_FROM = ("vm", "folder", "resource-pool", "vapp", "annotation")
 SITES_FROM = ("datacenter", "cluster")
 #: ``source`` of rows this importer creates (and may prune when unreferenced).
@@ -248,7 +249,8 @@ def _hosts(sheet: Sheet | None, sites: _Sites, result: ImportResult,
         site = sites.of(dc, cluster) if dc or sites.opts.site else ""  # "": its VMs' site
         server = {
             "server_id": sid, "hostname": name, "site_id": site, "kind": "host",
-            "vcpus": tidy(cores), "ram_gb": tidy(f.number(row, "memory", "# Memory",
+            "vcpus": tidy(cores), "cores": tidy(cores), "sockets": tidy(sockets),
+            "ram_gb": tidy(f.number(row, "memory", "# Memory",
                                                           scale=1024)),
             "os": f.text(row, "esx"), "model": " ".join(
                 x for x in (f.text(row, "vendor"), f.text(row, "model")) if x),
