@@ -37,7 +37,7 @@ __all__ = ["RETIRE_CATEGORIES", "ENDING_STRATEGIES", "ENDS_WITH", "CONTRACT_UNIT
            "ContractTerms", "ends_with", "rule_defaulted", "rule_words", "app_release",
            "renewals_needed", "contract_months", "renewal_start", "server_units",
            "counted_servers", "units_in_service", "renewal_value", "contract_terms",
-           "contract_payments", "term_value"]
+           "contract_payments", "term_value", "renewal_months", "unit_saving", "units_text"]
 
 
 def ends_with(c: Contract) -> str:
@@ -271,3 +271,34 @@ def contract_payments(ct: ContractTerms, H: int) -> list[float]:
 def term_value(ct: ContractTerms, t: int) -> float:
     """£ a year of the term in force in month ``t`` (paid or not)."""
     return ct.value(ct.term_at(t))
+
+
+def renewal_months(ct: ContractTerms, j: int, H: int) -> int:
+    """Months of renewal ``j`` that fall in ``0 … H-1``."""
+    first, last = max(ct.m + 1 + (j - 1) * ct.T, 0), min(ct.m + j * ct.T, H - 1)
+    return max(0, last - first + 1)
+
+
+def unit_saving(plan: ContractTerms, full: ContractTerms, H: int) -> float:
+    """£ a per-unit contract saves in the horizon because what it counts is
+    switched off: each renewal the plan pays, priced at ``full``'s units (every
+    counted server kept, the baseline) less the plan's price."""
+    return sum((full.value(j) - plan.value(j)) * renewal_months(plan, j, H) / 12
+               for j in range(1, plan.k + 1))
+
+
+def units_text(c: Contract, ct: ContractTerms, label: Callable[[int], str], H: int) -> str:
+    """``2027-04: 96 cores at £106.30 = £10,204.80; …`` for the renewals paid in
+    the horizon of a per-unit contract (``""`` for any other)."""
+    if c.unit is None:
+        return ""
+    parts = []
+    for j in range(1, ct.k + 1):
+        if renewal_months(ct, j, H) == 0:
+            continue
+        u = ct.units[j] if j < len(ct.units) else None
+        n = max(c.min_units, u or 0.0)
+        floor = " (min_units)" if u is not None and u < c.min_units else ""
+        parts.append(f"{label(renewal_start(ct.m, ct.T, j))}: {n:g} {c.unit}s{floor} "
+                     f"= £{ct.value(j):,.2f}")
+    return "; ".join(parts)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from estate import hardware
+from estate.contracts import ends_with
 from estate.model import Application, Estate, Server, Site
 from estate.months import month_index
 from estate.reference import Reference, packaged_reference
@@ -40,7 +41,7 @@ LABELS = {
     "labour": "Operations labour", "os_licences": "Operating-system licences",
     "extended_support": "Extended security updates", "storage": "Storage",
     "backup": "Backup", "network": "Network share", "facilities": "Facilities",
-    "energy": "Energy", "contracts": "Other ICT contracts",
+    "energy": "Energy", "contracts": "Other ICT contracts for servers and sites",
     "given_applications": "Applications' own running cost (given in the workbook)",
 }
 HOURS_PER_MONTH = 730.0
@@ -323,8 +324,12 @@ def breakdown(estate: Estate, inputs: StayingInputs, ref: Reference | None = Non
       life of its physical servers and hosts) and ``hypervisor_licences``
       (contracts covering only hosts, shared by host), and their ``total``;
     * ``per_year``: the estate's total by :data:`CATEGORIES` (``contracts`` =
-      every other contract), ``total_per_year``, ``servers`` (VMs and physical
-      servers in service) and ``per_server_year``.
+      every other contract that covers servers, hosts or their sites),
+      ``total_per_year``, ``servers`` (VMs and physical servers in service)
+      and ``per_server_year``;
+    * ``apart``: enterprise-wide contracts (``ends_with`` never) and contracts
+      covering applications only or nothing: £ a year and ids, not in the
+      total (they do not scale with servers).
 
     Zombie servers (:func:`in_service`) count nowhere: every plan, the
     do-nothing baseline included, decommissions them at once.
@@ -342,8 +347,10 @@ def breakdown(estate: Estate, inputs: StayingInputs, ref: Reference | None = Non
     for costs in sites.values():
         for cat in ("facilities", "energy", "hardware_refresh", "hypervisor_licences"):
             per_year[cat] += costs[cat]
+    apart = [c for c in estate.contracts
+             if not _is_hypervisor(c, estate) and not _covers_infrastructure(c, estate)]
     per_year["contracts"] = sum(c.annual_value for c in estate.contracts
-                                if not _is_hypervisor(c, estate))
+                                if not _is_hypervisor(c, estate) and c not in apart)
     per_year["given_applications"] = sum(given.values())
     vms = sum(1 for s in estate.servers if s.kind != "host" and s.server_id in serving)
     total = sum(per_year.values())
@@ -364,7 +371,19 @@ def breakdown(estate: Estate, inputs: StayingInputs, ref: Reference | None = Non
         "applications": {a: rounded(c) for a, c in apps.items()},
         "given": rounded(given), "sites": {s: rounded(c) for s, c in sites.items()},
         "labels": dict(LABELS),
+        "apart": {"contracts": round(sum(c.annual_value for c in apart), 2),
+                  "ids": [c.contract_id for c in apart]},
     }
+
+
+def _covers_infrastructure(contract: Any, estate: Estate) -> bool:
+    """True for a contract that covers a server, host or site and is not
+    enterprise-wide (``ends_with`` never): it is part of the cost of staying
+    per server. Enterprise agreements, the WAN and contracts for applications
+    alone are listed apart (``apart``)."""
+    if ends_with(contract) == "never":
+        return False
+    return any(x in estate.server_by_id or x in estate.site_by_id for x in contract.covers)
 
 
 def estimate_applications(estate: Estate, apps: Iterable[Application],

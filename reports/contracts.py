@@ -20,6 +20,7 @@ from typing import Any
 
 from openpyxl.styles import Font
 
+from estate.contracts import ends_with, rule_words, unit_saving, units_text
 from estate.model import Contract, Estate
 from estate.plan import Plan
 from reports.facts import Facts
@@ -43,10 +44,13 @@ MAX_WHY_ITEMS = 4
 RENEWAL_COLUMNS = (
     Column("Contract"), Column("Supplier"), Column("Title", width=60), Column("Category"),
     Column("Annual value", MONEY), Column("Current end", DATE), Column("Decision", width=26),
-    Column("Renewals", NUMBER), Column("Paid until", MONTH), Column("Notice by", DATE),
+    Column("Ends with", width=40), Column("Renewals", NUMBER), Column("Paid until", MONTH),
+    Column("Notice by", DATE),
     Column("Notice within 6 months", width=12), Column("Why", width=70),
     Column("Spend in horizon", MONEY), Column("Baseline spend", MONEY),
-    Column("Saving vs baseline", MONEY), Column("Department", width=22),
+    Column("Saving vs baseline", MONEY), Column("Unit", width=8),
+    Column("Price per unit", MONEY), Column("Units at each renewal", width=60),
+    Column("Saving from hardware switched off", MONEY), Column("Department", width=22),
     Column("CPV code", width=14), Column("Total contract value", MONEY),
     Column("Source", width=30),
 )
@@ -58,6 +62,8 @@ def decision_text(facts: Facts, c: Contract) -> str:
     if cp is None:
         return "no plan"
     if cp.decision == "keep":
+        if ends_with(c) == "never":
+            return "runs on: ends with never (enterprise-wide)"
         return "runs on: covers nothing" if not c.covers else "keep"
     return "end" if cp.renewals == 0 else f"renew ×{cp.renewals} then end"
 
@@ -98,6 +104,8 @@ def _describe(facts: Facts, item: str) -> tuple[int, str]:
 
 def why_text(facts: Facts, c: Contract) -> str:
     """Which applications, servers or sites still need ``c`` and until when."""
+    if ends_with(c) == "never":
+        return "ends with never: runs on to the end of the plan whatever moves"
     if not c.covers:
         return "covers nothing in the inventory: runs to the end of the plan"
     items = sorted((_describe(facts, i) for i in c.covers), key=lambda p: (-p[0], p[1]))
@@ -121,12 +129,17 @@ def renewal_rows(facts: Facts) -> list[dict[str, Any]]:
             "contract": c.contract_id, "supplier": c.supplier, "title": c.title,
             "category": c.category, "annual": c.annual_value,
             "current_end": dt.date.fromisoformat(c.end_date),
-            "decision": decision_text(facts, c),
+            "decision": decision_text(facts, c), "rule": rule_words(c),
             "renewals": cp.renewals if cp is not None else None,
             "paid_until": month_date(cp.end) if cp is not None else None,
             "notice_by": notice, "soon": "yes" if soon else "",
             "why": why_text(facts, c), "spend": plan_spend, "baseline": base_spend,
-            "saving": round(base_spend - plan_spend, 2) + 0.0, "department": c.department,
+            "saving": round(base_spend - plan_spend, 2) + 0.0, "unit": c.unit or "",
+            "unit_price": c.unit_price, "units": units_text(c, facts.terms(c), facts.label,
+                                                            facts.H),
+            "unit_saving": round(unit_saving(facts.terms(c), facts.terms(c, baseline=True),
+                                             facts.H), 2) + 0.0 if c.unit else None,
+            "department": c.department,
             "cpv": c.cpv_code, "total_value": c.total_value,
             "source": "estimated by an import: replace with the real contract" if c.estimated
             else "contract register",
@@ -143,13 +156,20 @@ def _renewals_sheet(wb: Any, facts: Facts) -> None:
                 [ATTENTION_FILL if r["soon"] else None for r in rows])
     n = len(rows) + 2
     ws.cell(row=n + 1, column=1, value="Totals").font = Font(bold=True)
-    for col, key in ((5, "annual"), (13, "spend"), (14, "baseline"), (15, "saving")):
-        cell = ws.cell(row=n + 1, column=col, value=sum(r[key] for r in rows))
-        cell.number_format = MONEY
+    keys = list(rows[0]) if rows else []
+    for key in ("annual", "spend", "baseline", "saving", "unit_saving"):
+        if key in keys:
+            cell = ws.cell(row=n + 1, column=keys.index(key) + 1,
+                           value=sum(r[key] or 0.0 for r in rows))
+            cell.number_format = MONEY
     ws.cell(row=n + 2, column=1, value=(
         "Notice by = first day of the month by which notice must be given. Spend = "
         "annual value / 12 for each paid month of the horizon, uplift included; baseline = "
-        "every application retained."))
+        "every application retained. Ends with: retire = needed until what it covers is "
+        "retired or replaced (a rehosted application's licence runs on); move = until it has "
+        "left where it runs today; never = runs on to the end of the plan. A per-unit "
+        "contract's renewal is priced at max(min_units, units still in service at its first "
+        "month) × price per unit; the current term keeps the annual value."))
 
 
 def calendar_rows(facts: Facts) -> list[list[Any]]:

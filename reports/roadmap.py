@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
+from estate.contracts import rule_words
 from estate.files import write_text
 from estate.frontier import Frontier, Marker
 from estate.model import Estate
@@ -70,17 +71,19 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _contract_rows(facts: Facts) -> list[dict[str, Any]]:
+def _contract_rows(facts: Facts, ending: bool = True) -> list[dict[str, Any]]:
+    """Contracts the plan lets end (with their notice), or those that run on
+    (``ending`` false), each with its rule (``ends_with``) in words."""
     rows = []
     for c in facts.estate.contracts:
         cp = facts.contract_plan.get(c.contract_id)
-        if cp is None or cp.notice_by is None:
+        if cp is None or (cp.notice_by is None) == ending:
             continue
         rows.append({"contract_id": c.contract_id, "supplier": c.supplier, "title": c.title,
-                     "estimated": c.estimated,
+                     "estimated": c.estimated, "rule": rule_words(c),
                      "annual": c.annual_value, "decision": decision_text(facts, c),
-                     "notice_by": cp.notice_by, "end": cp.end,
-                     "soon": facts.idx(cp.notice_by) < SOON_MONTHS})
+                     "notice_by": cp.notice_by or "", "end": cp.end,
+                     "soon": cp.notice_by is not None and facts.idx(cp.notice_by) < SOON_MONTHS})
     rows.sort(key=lambda r: (r["notice_by"], r["contract_id"]))
     return rows
 
@@ -94,8 +97,9 @@ def staying_table(estate: Estate) -> dict[str, Any] | None:
     labels = b.get("labels", {})
     rows = [{"key": k, "label": labels.get(k, k), "value": v}
             for k, v in b["per_year"].items() if v]
+    apart = b.get("apart") or {"contracts": 0.0, "ids": []}
     return {"rows": rows, "total": b["total_per_year"], "servers": b["servers"],
-            "per_server": b["per_server_year"]}
+            "per_server": b["per_server_year"], "apart": apart}
 
 
 def _figures(facts: Facts, ctx: dict[str, Any]) -> None:
@@ -143,6 +147,7 @@ def context(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> dic
     ctx["estimates"] = board.estimate_counts(facts)
     ctx["staying"] = staying_table(estate)
     ctx["notices"] = _contract_rows(facts)
+    ctx["running_on"] = _contract_rows(facts, ending=False)
     ctx["fr"] = _frontier_section(plan, frontier)
     _figures(facts, ctx)
     return ctx

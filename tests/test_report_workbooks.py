@@ -88,7 +88,7 @@ def test_renewals_formatting(books: dict[str, Path]) -> None:
     money = ws.cell(2, col["Annual value"])
     assert money.number_format == "£#,##0" and money.data_type == "n"
     assert ws.cell(2, col["Notice by"]).is_date
-    assert ws.column_dimensions["L"].width >= 40  # Why
+    assert ws.column_dimensions["M"].width >= 40  # Why (after Ends with)
 
 
 def test_calendar(books: dict[str, Path]) -> None:
