@@ -35,7 +35,7 @@ ENDING_STRATEGIES = ("retire", "repurchase")
 
 __all__ = ["RETIRE_CATEGORIES", "ENDING_STRATEGIES", "ENDS_WITH", "CONTRACT_UNITS",
            "ContractTerms", "ends_with", "rule_defaulted", "rule_words", "app_release",
-           "renewals_needed", "contract_months", "renewal_start", "server_units",
+           "renewals_needed", "contract_months", "renewal_month", "renewal_start", "server_units",
            "counted_servers", "units_in_service", "renewal_value", "contract_terms",
            "contract_payments", "term_value", "renewal_months", "unit_saving", "units_text"]
 
@@ -93,10 +93,15 @@ def contract_months(estate: Estate, c: Contract) -> tuple[int, int | None]:
     return date_month_index(hs, c.end_date), b
 
 
+def renewal_month(m: int, T: int, j: int) -> int:
+    """``m + 1 + (j-1)T``: the month renewal ``j`` starts (may be before 0)."""
+    return m + 1 + (j - 1) * T
+
+
 def renewal_start(m: int, T: int, j: int) -> int:
     """``t0 = max(0, m + 1 + (j-1)T)``: the first month of renewal ``j`` that
     counts (the month whose units price it)."""
-    return max(0, m + 1 + (j - 1) * T)
+    return max(0, renewal_month(m, T, j))
 
 
 def server_units(s: Server, unit: str) -> float:

@@ -20,7 +20,7 @@ from typing import Any
 
 from openpyxl.styles import Font
 
-from estate.contracts import ends_with, rule_words, unit_saving, units_text
+from estate.contracts import ends_with, renewal_month, rule_words, unit_saving, units_text
 from estate.model import Contract, Estate
 from estate.plan import Plan
 from reports.facts import Facts
@@ -189,9 +189,10 @@ def calendar_rows(facts: Facts) -> list[list[Any]]:
         if cp.decision == "end":
             ends.setdefault(last, []).append(tag)
             ending_value[last] = ending_value.get(last, 0.0) + facts.value_at(c, last)
-        m, T = facts.end_index(c), c.renewal_term_months
-        for j in range(cp.renewals):
-            renews.setdefault(m + j * T, []).append(f"{tag} (renewal {j + 1})")
+        ct = facts.terms(c)
+        for j in range(1, ct.k + 1):  # the term before renewal j ends the month before it
+            renews.setdefault(renewal_month(ct.m, ct.T, j) - 1, []).append(
+                f"{tag} (renewal {j})")
     out = []
     for t in range(facts.H):
         out.append([

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from estate.contracts import renewal_month
 from estate.plan import Ledger
 from reports.facts import Facts, move_words
 from reports.xlsx import month_date
@@ -422,9 +423,10 @@ def _contract_page(facts: Facts, page: list[tuple[str, list[Any], bool]]) -> go.
         mode="markers", name="notice by", marker={"symbol": "triangle-down", "size": 10,
                                                   "color": OKABE_ITO["vermillion"]}))
     ren_x, ren_y = [], []
-    for r, c, cp in placed:
-        for j in range(1, cp.renewals + 1):
-            t = facts.end_index(c) + 1 + (j - 1) * c.renewal_term_months
+    for r, c, _cp in placed:
+        ct = facts.terms(c)
+        for j in range(1, ct.k + 1):
+            t = renewal_month(ct.m, ct.T, j)
             if 0 <= t < facts.H:
                 ren_x.append(_iso(facts, t))
                 ren_y.append(r)
