@@ -30,7 +30,7 @@ from inventory.importers.common import (
     make_id,
     read_single,
 )
-from inventory.importers.covers import CoverIndex, read_covers_map
+from inventory.importers.covers import HYPERVISOR, CoverIndex, read_covers_map
 from inventory.importers.register import (
     category_of,
     date_style,
@@ -320,10 +320,14 @@ def _covers(reg: _Register, cid: str, row: Row) -> list[str]:
     """What the contract covers: the map, else the workbook's own covers, else
     a hypervisor's hosts, else name matches."""
     f = reg.f
-    if cid in reg.covers_map:
-        return reg.covers_map[cid]
-    if reg.index.existing.get(cid):
-        return reg.index.existing[cid]
+    named = reg.covers_map.get(cid) or reg.index.existing.get(cid)
+    if named:
+        if any(HYPERVISOR.search(t) for t in (f.text(row, "supplier"), f.text(row, "title"),
+                                              f.text(row, "description"))):
+            # a register hypervisor subscription covering the hosts of an estimated row
+            reg.replaced |= {e for e, hosts in reg.index.estimated.items()
+                             if hosts and set(hosts) <= set(named)}
+        return named
     hosts, replaced = reg.index.hypervisor(f.text(row, "supplier"), f.text(row, "title"),
                                            f.text(row, "description"))
     if hosts:
