@@ -353,7 +353,7 @@ def _per_unit(c: Any) -> dict[str, Any]:
     price = c.number("unit_price")
     least = c.number("min_units", 0.0)
     if unit is None and (price is not None or least):
-        c.bad("unit", c.row.get("unit", ""),
+        c.bad("unit", c.row.get("unit") or "",
               "unit_price and min_units need a unit: core, host, server or vm")
         price, least = None, 0.0
     if unit is not None and price is None:

@@ -243,3 +243,43 @@ def test_plan_keeps_the_software_contracts_of_rehosted_applications(tmp_path: Pa
     res = CliRunner().invoke(main, ["check", str(wb), str(out / "plan.json"),
                                     "--time-limit", "10", "--workers", "1"])
     assert res.exit_code == 0, res.output
+
+
+def _with_contracts(tmp_path: Path, rows: list[list[object]]) -> Path:
+    wb_path = workbook(tmp_path)
+    wb = openpyxl.load_workbook(wb_path)
+    ws = wb.create_sheet("contracts")
+    ws.append(["contract_id", "category", "annual_value", "end_date", "covers", "ends_with",
+               "unit", "unit_price", "min_units"])
+    for r in rows:
+        ws.append(r)
+    wb.save(wb_path)
+    return wb_path
+
+
+def test_validate_lists_contracts_whose_rule_was_defaulted(tmp_path: Path) -> None:
+    wb = _with_contracts(tmp_path, [
+        ["L1", "licence", 1000, "2027-03-31", "APP-ACS", None, None, None, None],
+        ["H1", "maintenance", 1000, "2027-03-31", "ESX1", None, None, None, None],
+        ["E1", "licence", 1000, "2027-03-31", "APP-ACS", "never", None, None, None],
+        ["V1", "licence", 1000, "2027-03-31", "ESX1; ESX2", "retire", "core", 106.3, 72]])
+    res = CliRunner().invoke(main, ["validate", str(wb)])
+    assert res.exit_code == 0, res.output
+    assert "retire for 1 (L1)" in res.output and "move for 1 (H1)" in res.output
+    assert "E1" not in res.output.split("ends_with")[0][-200:]
+    est = load_estate(wb)
+    v1 = est.contract_by_id["V1"]
+    assert (v1.unit, v1.unit_price, v1.min_units, v1.ends_with) == ("core", 106.3, 72, "retire")
+
+
+def test_per_unit_columns_are_checked_cell_by_cell(tmp_path: Path) -> None:
+    wb = _with_contracts(tmp_path, [
+        ["P1", "licence", 1000, "2027-03-31", "ESX1", None, None, 106.3, None],
+        ["P2", "licence", 1000, "2027-03-31", "ESX1", "sometimes", "socket", None, None],
+        ["P3", "licence", 1000, "2027-03-31", "ESX1", None, "core", None, None]])
+    res = CliRunner().invoke(main, ["validate", str(wb)])
+    assert res.exit_code == 1
+    out = res.output + res.stderr
+    assert "unit_price and min_units need a unit" in out
+    assert "ends_with must be one of" in out and "unit must be one of" in out
+    assert "a per-core contract needs unit_price" in out
