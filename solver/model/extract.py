@@ -21,8 +21,18 @@ class Derived:
     live: dict[str, int]
     server_d: dict[str, int]
     site_exit: dict[str, int]
-    contracts: dict[str, ContractTerms]
+    choice: Choice
     vec: Vec
+
+    def contracts(self, prep: Prep) -> dict[str, ContractTerms]:
+        """Terms of every contract (:func:`estate.contracts.contract_terms`)."""
+        choice = self.choice
+
+        def app_of(x: str) -> tuple[int, str] | None:
+            got = choice.get(x)
+            return None if got is None else (got[1], prep.app_by_id[x].opt(got[0]).strategy)
+
+        return contract_terms(prep.estate, app_of, self.server_d, self.site_exit)
 
 
 def derive(prep: Prep, choice: Choice) -> Derived:
@@ -34,12 +44,6 @@ def derive(prep: Prep, choice: Choice) -> Derived:
 
     server_d = {s: mx(apps) for s, apps in prep.server_set.items()}
     site_exit = {s: mx(apps) for s, apps in prep.site_set.items()}
-
-    def app_of(x: str) -> tuple[int, str] | None:
-        got = choice.get(x)
-        return None if got is None else (got[1], prep.app_by_id[x].opt(got[0]).strategy)
-
-    contracts = contract_terms(prep.estate, app_of, server_d, site_exit)
     v = vadd(prep.constant, prep.unit_vec(server_d))
     for ap in prep.apps:
         key, L = choice[ap.app_id]
@@ -50,7 +54,7 @@ def derive(prep: Prep, choice: Choice) -> Derived:
         (ka, la), (kb, lb) = choice[fa], choice[fb]
         v = vadd(v, prep.split_vec(cost, la, prep.app_by_id[fa].opt(ka).to_target,
                                    lb, prep.app_by_id[fb].opt(kb).to_target))
-    return Derived(live, server_d, site_exit, contracts, v)
+    return Derived(live, server_d, site_exit, dict(choice), v)
 
 
 def totals(vec: Vec, carbon_price: float) -> Totals:
@@ -111,8 +115,9 @@ def state_rows(prep: Prep, der: Derived
                                   not prep.server_set[s.server_id],
                                   label_at(lab, e) if e is not None and D > e else None))
     contracts = []
+    terms = der.contracts(prep)
     for c in prep.estate.contracts:
-        ct = der.contracts[c.contract_id]
+        ct = terms[c.contract_id]
         contracts.append(ContractPlan(c.contract_id, ct.decision, ct.k, label_at(lab, ct.end),
                                       None if ct.notice_by is None
                                       else label_at(lab, ct.notice_by)))
