@@ -68,10 +68,11 @@ def decision_text(facts: Facts, c: Contract) -> str:
     return "end" if cp.renewals == 0 else f"renew ×{cp.renewals} then end"
 
 
-def _describe(facts: Facts, item: str) -> tuple[int, str]:
-    """(release month, words) of one covered id in the plan."""
+def _describe(facts: Facts, item: str, rule: str = "move") -> tuple[int, str]:
+    """(release month, words) of one covered id in the plan, for a contract
+    that ends with ``rule``."""
     est = facts.estate
-    t = facts.release(item)
+    t = facts.release(item, rule)
     if t is None:
         return (-10**6, f"{item} (unknown id)")
     when = facts.label(t)
@@ -86,6 +87,9 @@ def _describe(facts: Facts, item: str) -> tuple[int, str]:
         if ap.strategy == "repurchase" and not ap.target_site:
             return (t, f"{name} replaced by SaaS from {when}")
         where = "in the cloud" if facts.is_cloud(ap.target_site) else f"at {ap.target_site}"
+        if rule == "retire" and ap.strategy != "repurchase":
+            moved = facts.label(facts.schedule.apps[item].L)
+            return (t, f"{name} live {where} from {moved}: its software runs on")
         return (t, f"{name} live {where} from {when}")
     if item in facts.decom:
         srv = est.server_by_id.get(item)
@@ -108,7 +112,8 @@ def why_text(facts: Facts, c: Contract) -> str:
         return "ends with never: runs on to the end of the plan whatever moves"
     if not c.covers:
         return "covers nothing in the inventory: runs to the end of the plan"
-    items = sorted((_describe(facts, i) for i in c.covers), key=lambda p: (-p[0], p[1]))
+    rule = ends_with(c)
+    items = sorted((_describe(facts, i, rule) for i in c.covers), key=lambda p: (-p[0], p[1]))
     words = [w for _, w in items[:MAX_WHY_ITEMS]]
     if len(items) > MAX_WHY_ITEMS:
         words.append(f"+{len(items) - MAX_WHY_ITEMS} more")

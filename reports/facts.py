@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from estate.contracts import ContractTerms, contract_payments, term_value
+from estate.contracts import ContractTerms, app_release, contract_payments, term_value
 from estate.derive import Schedule, build_schedule, retain_all, together_groups
 from estate.model import Contract, Estate, Option
 from estate.months import label_at, month_index
@@ -170,11 +170,13 @@ class Facts:
         sites = {s.site_id for s in self.estate.servers if app_id in s.app_ids}
         return bool(sites) and all(self.is_cloud(x) for x in sites)
 
-    def release(self, item: str) -> int | None:
-        """Release month of a covered id in the plan (``None`` when unknown)."""
+    def release(self, item: str, rule: str = "move") -> int | None:
+        """Release month of a covered id in the plan for a contract ending with
+        ``rule`` (:func:`estate.contracts.app_release`; ``None`` when unknown)."""
         sched = self.schedule
         if item in sched.apps:
-            return sched.apps[item].L
+            st = sched.apps[item]
+            return app_release(rule, st.L, st.strategy, self.H)
         if item in sched.server_d:
             return sched.server_d[item]
         return sched.site_exit.get(item)

@@ -65,3 +65,15 @@ def test_staying_per_server_leaves_enterprise_contracts_apart() -> None:
     b = breakdown(e, StayingInputs({}, {}, {}))
     assert b["per_year"]["contracts"] == 9000
     assert b["apart"] == {"contracts": 480000.0, "ids": ["EA", "LIC"]}
+
+
+def test_why_says_a_rehosted_applications_software_runs_on(tmp_path: Path) -> None:
+    from test_contract_rules import _licences
+
+    e = _licences()
+    r = run(e)
+    rows = _renewals(write_contracts(e, r.plan, tmp_path / "contracts.xlsx"))
+    assert rows["LA"]["Why"] == "A A live in the cloud from 2025-05: its software runs on"
+    assert rows["LA"]["Decision"] == "keep"
+    assert rows["LB"]["Why"] == "B B retired from 2025-05"
+    assert rows["LB"]["Decision"] == "end"
