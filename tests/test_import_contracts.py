@@ -190,3 +190,39 @@ def test_covers_map_and_user_covers_kept(tmp_path: Path) -> None:
     w.save(wb)
     again = read_source("contracts", src, wb)
     assert {r["contract_id"]: r for r in again.rows["contracts"]}["C2"]["covers"] == "APP-REVS"
+
+
+def test_notice_periods_map_and_exact_whole_year_terms(tmp_path: Path) -> None:
+    src = tmp_path / "r.csv"
+    src.write_text("Ref,Title,Supplier,Total Value,Start Date,End Date,Notice period (days),"
+                   "Term Notice\n"
+                   "N1,Software licence,Acme,\"£38,000\",01/11/2025,31/10/2026,90,\n"
+                   "N2,WAN,BT,\"£152,000\",01/04/2025,31/03/2027,180,\n"
+                   "N3,Backup software,Veeam,£10000,15/06/2025,14/06/2026,,6 months\n",
+                   encoding="utf-8")
+    got = {r["contract_id"]: r for r in read_source("contracts", src, today=TODAY)
+           .rows["contracts"]}
+    assert got["N1"]["annual_value"] == 38000 and got["N1"]["notice_months"] == 3
+    assert got["N2"]["annual_value"] == 76000 and got["N2"]["notice_months"] == 6
+    assert got["N3"]["annual_value"] == 10000 and "notice_months" not in got["N3"]
+    assert got["N2"]["ends_with"] == "never" and got["N1"]["ends_with"] == "retire"
+    # --map reads any column, under the workbook's own field name too
+    mapped = read_source("contracts", src, today=TODAY, map=["Term Notice=notice_months"])
+    n3 = {r["contract_id"]: r for r in mapped.rows["contracts"]}["N3"]
+    assert n3["notice_months"] == 6
+    assert any("columns not read: 'term notice'" in n for n in
+               read_source("contracts", src, today=TODAY).notes)
+
+
+def test_category_only_on_a_clear_match(tmp_path: Path) -> None:
+    src = tmp_path / "r.csv"
+    src.write_text("Ref,Title,Supplier,Annual Value,End Date\n"
+                   "K1,VMware vSphere subscription,Phoenix,£1000,31/03/2027\n"
+                   "K2,Hosted licence platform,Acme,£1000,31/03/2027\n"
+                   "K3,Microsoft Enterprise Agreement,Bytes,£1000,31/03/2027\n",
+                   encoding="utf-8")
+    res = read_source("contracts", src, today=TODAY)
+    got = {r["contract_id"]: r for r in res.rows["contracts"]}
+    assert got["K1"]["category"] == "licence" and got["K3"]["category"] == "licence"
+    assert got["K2"]["category"] == "" and "ends_with" not in got["K2"]
+    assert any("K2" in i.message and "no clear category" in i.message for i in res.issues)

@@ -90,7 +90,9 @@ _ICT_WORDS = re.compile(
     r"cloud|servers?|broadband|wan|lan|firewalls?|cyber|service desk|helpdesk|"
     r"computers?|laptops?|desktops?|microsoft|oracle|database|backup|disaster recovery|"
     r"email|web ?site|digital|infrastructure as a service|platform as a service|"
-    r"connectivity|psn|mobile phones?|multi-functional devices?|printers?)\b", re.I)
+    r"connectivity|psn|mobile phones?|multi-functional devices?|printers?|vmware|vsphere|"
+    r"broadcom|red ?hat|rhel|linux|colocation|veeam|enterprise agreement|"
+    r"wide area network)\b", re.I)
 _IT_UPPER = re.compile(r"\b(IT|ICT)\b")
 def parse_map(pairs: list[str] | tuple[str, ...] | None) -> dict[str, str]:
     """``["Their Column=field", …]`` -> ``{normalised column: field}``.
@@ -414,7 +416,8 @@ def import_contracts(path: Path, ctx: ImportContext) -> ImportResult:
     for row in sheet.rows:
         result.count("rows")
         if not keep_all and not is_ict(f.text(row, "cpv"), f.text(row, "title"),
-                                       f.text(row, "description"), f.text(row, "category")):
+                                       f.text(row, "description"), f.text(row, "category"),
+                                       f.text(row, "supplier")):
             result.count("non_ict")
             continue
         _contract(reg, row, result)
