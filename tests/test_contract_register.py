@@ -283,3 +283,46 @@ def test_per_unit_columns_are_checked_cell_by_cell(tmp_path: Path) -> None:
     assert "unit_price and min_units need a unit" in out
     assert "ends_with must be one of" in out and "unit must be one of" in out
     assert "a per-core contract needs unit_price" in out
+
+
+SAMPLE = (Path(__file__).resolve().parents[2] / "shared" / "samples" / "rvtools"
+          / "kubev2v-migration-planner_example1.xlsx")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SAMPLE.exists(), reason="real RVTools sample not found beside the project")
+def test_real_rvtools_export_then_the_register(tmp_path: Path) -> None:
+    wb = tmp_path / "estate.xlsx"
+    run = CliRunner().invoke
+    res = run(main, ["import", "rvtools", str(SAMPLE), "--into", str(wb)])
+    assert res.exit_code == 0, res.output
+    est = load_estate(wb)
+    hosts = [s for s in est.servers if s.kind == "host"]
+    assert hosts and all(h.cores and h.sockets for h in hosts)
+    (vs,) = [c for c in est.contracts if c.estimated]
+    assert (vs.unit, vs.ends_with) == ("core", "retire") and vs.unit_price
+    src = register(tmp_path / "register.csv")
+    cmap = tmp_path / "covers.csv"
+    ids = "; ".join(h.server_id for h in hosts)
+    cmap.write_text(f"contract,covers\nVMW-001,{ids}\nHW-001,{ids}\n"
+                    "ACS-001,APP-VM-3\nMOD-001,APP-VM-8\nREV-001,APP-VM-1\n", encoding="utf-8")
+    res = run(main, ["import", "contracts", str(src), "--into", str(wb), "--covers-map",
+                     str(cmap)])
+    assert res.exit_code == 0, res.output
+    assert "replaces the estimated rows" in res.output
+    est = load_estate(wb)
+    assert not [c for c in est.contracts if c.estimated] and len(est.contracts) == 13
+    out = tmp_path / "plan"
+    res = run(main, ["plan", str(wb), "--out", str(out), "--time-limit", "15", "--workers",
+                     "1", "--no-pdf", "--quiet"])
+    assert res.exit_code == 0, res.output
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    apps = {a["app_id"]: a["strategy"] for a in plan["applications"]}
+    contracts = {c["contract_id"]: c for c in plan["contracts"]}
+    for cid, app_id in (("ACS-001", "APP-VM-3"), ("MOD-001", "APP-VM-8"),
+                        ("REV-001", "APP-VM-1")):
+        if apps[app_id] not in ("retire", "repurchase"):
+            assert contracts[cid]["decision"] == "keep", cid
+    res = run(main, ["check", str(wb), str(out / "plan.json"), "--time-limit", "10",
+                     "--workers", "1"])
+    assert res.exit_code == 0, res.output
