@@ -4,7 +4,9 @@ The one place where the rules that turn decisions into derived state are
 written down: used by the reference evaluator (:mod:`solver.evaluate`), the
 greedy plan, the solver's first plan and the reports. (The CP-SAT cost
 tables in :mod:`solver.model.prep` are a deliberately separate second
-implementation, checked against this one by the property tests.)
+implementation of the server/site maxima, checked against this one by the
+property tests; every contract rule they use comes from
+:mod:`estate.contracts`, as here.)
 
 It maps each :class:`~estate.plan.Decision` to an option of the estate and
 derives, as month indices on the axis ``0 … H-1``,
