@@ -23,7 +23,7 @@ HEADER = ["Contract Reference", "Title", "Supplier Name", "Department", "Total V
 # reference, title, supplier, department, total £, start, end, notice, CPV, unit, £/unit
 ROWS = [
     ("VMW-001", "VMware vSphere Foundation subscription", "Phoenix Software", "IT",
-     10204.80, (1, 4, 2026), (31, 3, 2027), 3, "48000000", "core", 106.30),
+     10204.80, (1, 4, 2026), (31, 3, 2027), 3, "48000000", "Per core", 106.30),
     ("MS-EA-01", "Microsoft Enterprise Agreement", "Bytes Software Services", "IT",
      1350000.00, (1, 7, 2025), (30, 6, 2028), 3, "48000000", "", None),
     ("RH-001", "Red Hat Enterprise Linux subscriptions", "Softcat", "IT",

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from estate.errors import EstateError, Issue
+from estate.model import CONTRACT_UNITS, ENDS_WITH
 from estate.months import default_horizon_start, is_month
 from inventory.importers.common import (
     ImportContext,
@@ -288,9 +289,15 @@ def _terms(reg: _Register, row: Row, result: ImportResult) -> dict[str, object]:
         except ValueError as exc:
             result.issues.append(f.issue(row, f"{exc}; renewal term left blank (12 months)",
                                          "renewal_term", f.text(row, "renewal_term")))
-    for key in ("ends_with", "unit"):
+    for key, known in (("ends_with", ENDS_WITH), ("unit", CONTRACT_UNITS)):
         if f.text(row, key):
-            out[key] = f.text(row, key).strip().lower()
+            word = _unit_word(f.text(row, key))
+            if word in known:
+                out[key] = word
+            else:
+                result.issues.append(f.issue(row, f"{key} {f.text(row, key)!r} is not one of "
+                                             f"{', '.join(known)}; left blank", key,
+                                             f.text(row, key)))
     for key in ("unit_price", "min_units"):
         value, ok = reg.amount(row, key)
         if not ok:
@@ -299,6 +306,13 @@ def _terms(reg: _Register, row: Row, result: ImportResult) -> dict[str, object]:
         elif value is not None:
             out[key] = value
     return out
+
+
+def _unit_word(text: str) -> str:
+    """``Per Core`` -> ``core``, ``VMs`` -> ``vm``, ``Retire`` -> ``retire``."""
+    t = re.sub(r"^(per|by)\s+", "", text.strip().lower())
+    t = {"virtual machine": "vm", "virtual machines": "vm", "cpu core": "core"}.get(t, t)
+    return t[:-1] if t.endswith("s") and t[:-1] in CONTRACT_UNITS else t
 
 
 def _contract_id(reg: _Register, row: Row, result: ImportResult) -> str:
