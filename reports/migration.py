@@ -220,8 +220,11 @@ def staying_rows(estate: Estate) -> list[list[Any]]:
     rows: list[list[Any]] = [[
         "Estate", "", f"{b['servers']} servers (VMs and physical) in service", "",
         *[per.get(c) for c in cats], b["total_per_year"],
-        "incl. other contracts and given application costs; "
-        f"£{b['per_server_year'] or 0:,.0f} a server a year"]]
+        "incl. other contracts for servers and sites and given application costs; "
+        f"£{b['per_server_year'] or 0:,.0f} a server a year"
+        + (f"; not counted: enterprise-wide and application contracts "
+           f"{', '.join(b['apart']['ids'])} (£{b['apart']['contracts']:,.0f} a year)"
+           if b.get("apart", {}).get("ids") else "")]]
     for site_id, c in b["sites"].items():
         site = estate.site_by_id.get(site_id)
         rows.append(["Site", site_id, site.name if site else "", site_id,
