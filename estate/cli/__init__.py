@@ -27,6 +27,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("plan", "plan"),
     ("frontier", "frontier"),
     ("scenarios", "scenarios"),
+    ("register", "history"),
+    ("register", "diff"),
 ]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from estate.cli import pipeline
+from estate.cli import pipeline, registry
 from estate.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
 from estate.plan import Plan, Totals
 
@@ -134,13 +134,21 @@ def _summary(plan: Plan, n_apps: int) -> None:
               default=None, help="A TOML overriding reference data (defaults, factors).")
 @click.option("--no-pdf", is_flag=True, help="Do not print roadmap.pdf.")
 @click.option("--quiet", is_flag=True, help="No progress line.")
+@click.option("--name", default=None,
+              help='Name the plan in the register (e.g. "Cabinet March 2027").')
+@registry.db_option
+@click.option("--no-register", is_flag=True, help="Do not record the plan in the register.")
 @user_errors
 def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int | None,
          seed: int, carbon_price: float | None, objective: str, demo: bool,
-         pins_path: Path | None, reference: Path | None, no_pdf: bool, quiet: bool) -> None:
+         pins_path: Path | None, reference: Path | None, no_pdf: bool, quiet: bool,
+         name: str | None, db: str | None, no_register: bool) -> None:
     """Plan WORKBOOK (or --demo): which applications move, retire, are replaced
     or kept, and when, at the lowest discounted cost and carbon. Writes
     DIR/plan.json and the reports, and prints a summary.
+
+    Every plan is recorded in the plan register (estate.db beside the
+    workbook, or --db; see `estate history`) unless --no-register is given.
 
     Exit 0 with a plan, 1 on bad input (nothing written), 3 when no plan was
     found within the time limit, 4 when no plan can keep every rule (the
@@ -152,6 +160,7 @@ def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int |
         click.echo(f"note: {n}", err=True)
     pipeline.check_output_dir(out_dir)
     pins = pipeline.read_pins(pins_path) if pins_path is not None else ()
+    reg = registry.open_for(workbook, db, off=no_register, name=name)
     with _progress(quiet, time_limit) as show:
         run = pipeline.plan_estate(raw, pins=pins, pins_source=str(pins_path),
                                    reference=reference, time_limit=time_limit,
@@ -163,6 +172,15 @@ def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int |
     _summary(p, len(run.estate.applications))
     for path in written:
         click.echo(f"wrote {path}")
+    if reg is not None:
+        with reg:
+            number = registry.record(reg, p, raw, name=name, settings={
+                "time_limit": time_limit, "workers": workers, "seed": seed,
+                "objective": objective, "carbon_price": carbon_price,
+                "pins": str(pins_path) if pins_path else None,
+                "reference": str(reference) if reference else None})
+        click.echo(f"recorded as plan #{number}{f' {name.strip()!r}' if name else ''} "
+                   f"in {reg.where}")
     if p.status == "infeasible":
         from solver.model.explain import conflict_paragraph
 
