@@ -168,7 +168,8 @@ def database_error(where: str, e: Exception) -> EstateError:
 def retry(fn: Callable[[], T], where: str, attempts: int = 8) -> T:
     """``fn()``, again after a short wait while another writer holds the
     database (SQLite ``database is locked``, PostgreSQL serialization or
-    deadlock); other database errors become :class:`EstateError`."""
+    deadlock); an integrity error is raised as it is; other database errors
+    become :class:`EstateError`."""
     for k in range(attempts):
         try:
             return fn()
@@ -179,6 +180,8 @@ def retry(fn: Callable[[], T], where: str, attempts: int = 8) -> T:
             if not transient or k == attempts - 1:
                 raise database_error(where, e) from e
             time.sleep(min(2.0, 0.05 * 2 ** k))
+        except exc.IntegrityError:
+            raise  # the caller says which rule the row broke
         except exc.DBAPIError as e:
             raise database_error(where, e) from e
     raise AssertionError("unreachable")

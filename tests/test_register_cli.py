@@ -1,0 +1,109 @@
+"""``estate plan`` records into the register; ``estate history`` lists and
+``estate diff`` explains; a bad ``--db`` stops the plan before anything is
+written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from estate.cli import main
+from tests.test_plan_cli import workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def no_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    import reports
+
+    monkeypatch.setattr(reports, "write_reports", lambda *a, **k: [])
+    monkeypatch.delenv("ESTATE_DB", raising=False)
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(main, list(args))
+
+
+def plan(*args: str) -> object:
+    return run("plan", *args, "--time-limit", "5", "--workers", "1", "--quiet")
+
+
+def test_plans_are_recorded_listed_and_explained(tmp_path: Path) -> None:
+    # A1 costs £500 a month staying: rehosting (£300 a month, £2,000 once) wins.
+    # At £3,000 a month in the cloud it is kept; the diff ties that to A1's option.
+    book = workbook(tmp_path)
+    r = plan(str(book), "--out", str(tmp_path / "one"))
+    assert r.exit_code == 0, r.output
+    assert "recorded as plan #1 in" in r.output
+    options = book / "options.csv"
+    options.write_text(options.read_text().replace("A1,rehost,AZ,2,2000,300,",
+                                                   "A1,rehost,AZ,2,2000,3000,"))
+    r = plan(str(book), "--out", str(tmp_path / "two"), "--name", "Cabinet March 2027")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "estate.db").exists()
+
+    r = run("history", str(book), "--json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert [(x["plan_id"], x["name"], x["current"]) for x in rows] == [
+        (1, None, False), (2, "Cabinet March 2027", True)]
+    assert rows[1]["settings"]["time_limit"] == 5
+    r = run("history", str(book))
+    assert "Cabinet March 2027" in r.output and "   2*" in r.output
+
+    r = run("diff", "#1", "Cabinet March 2027", "--workbook", str(book))
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    [a1] = [x for x in lines if x.strip().startswith("A1:")]
+    assert "rehost at AZ" in a1 and "-> retain" in a1
+    assert "options A1/rehost/AZ: monthly_cost 300.0 -> 3000.0" in a1
+    assert "input differences (1):" in r.output
+    # plan.json paths work too, the register found beside their workbook
+    r = run("diff", str(tmp_path / "one" / "plan.json"), str(tmp_path / "two"))
+    assert r.exit_code == 0, r.output
+    assert "monthly_cost 300.0 -> 3000.0" in r.output
+
+    r = plan(str(book), "--out", str(tmp_path / "three"), "--name", "Cabinet March 2027")
+    assert r.exit_code == 1 and "already called" in r.output
+    assert not (tmp_path / "three").exists()
+
+
+def test_no_register_and_its_clash_with_name(tmp_path: Path) -> None:
+    book = workbook(tmp_path)
+    r = plan(str(book), "--out", str(tmp_path / "out"), "--no-register")
+    assert r.exit_code == 0, r.output
+    assert not (tmp_path / "estate.db").exists() and "recorded" not in r.output
+    r = plan(str(book), "--out", str(tmp_path / "o2"), "--no-register", "--name", "x")
+    assert r.exit_code == 1 and "--no-register" in r.output
+
+
+def test_a_foreign_db_stops_the_plan_before_anything_is_written(tmp_path: Path) -> None:
+    book = workbook(tmp_path)
+    db = tmp_path / "notes.db"
+    db.write_text("meeting notes, not a database\n" * 20)
+    before = db.read_bytes()
+    r = plan(str(book), "--out", str(tmp_path / "out"), "--db", str(db))
+    assert r.exit_code == 1
+    assert "not an estate register" in r.output and "nothing was written" in r.output
+    assert not (tmp_path / "out").exists() and db.read_bytes() == before
+
+
+def test_two_plans_at_once_into_one_register(tmp_path: Path) -> None:
+    book = workbook(tmp_path)
+    db = tmp_path / "shared.db"
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "estate", "plan", str(book), "--out", str(tmp_path / f"o{i}"),
+         "--db", str(db), "--name", f"run {i}", "--time-limit", "5", "--workers", "1",
+         "--quiet", "--no-pdf"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True) for i in (1, 2)]
+    for p in procs:
+        out, _ = p.communicate(timeout=300)
+        assert p.returncode == 0, out
+    r = run("history", "--db", str(db), "--json")
+    assert sorted(x["name"] for x in json.loads(r.output)) == ["run 1", "run 2"]
