@@ -23,7 +23,7 @@ LAYERS: dict[str, tuple[set[str], set[str]]] = {
                        "jinja2", "rich", "dask", "distributed", "sqlalchemy", "alembic",
                        "psycopg"}),
     # the plan register: the domain layer's only database code
-    "estate.register": (set(), {"pandas", "openpyxl", "ortools", "networkx", "click",
+    "estate.register": ({"estate"}, {"pandas", "openpyxl", "ortools", "networkx", "click",
                                 "plotly", "jinja2", "rich", "dask", "distributed"}),
     "inventory": ({"estate"}, {"ortools", "click", "plotly", "jinja2", "dask"}),
     "solver": ({"estate"}, {"pandas", "openpyxl", "click", "networkx", "plotly", "jinja2",
