@@ -107,3 +107,18 @@ def test_two_plans_at_once_into_one_register(tmp_path: Path) -> None:
         assert p.returncode == 0, out
     r = run("history", "--db", str(db), "--json")
     assert sorted(x["name"] for x in json.loads(r.output)) == ["run 1", "run 2"]
+
+
+def test_scenario_plans_are_recorded_with_their_names(tmp_path: Path) -> None:
+    book = workbook(tmp_path)
+    toml = tmp_path / "sc.toml"
+    toml.write_text("[dear_carbon]\ncarbon_price = 100\n", encoding="utf-8")
+    r = run("scenarios", str(book), str(toml), "--out", str(tmp_path / "sc"), "--time-limit",
+            "5", "--workers", "1", "--processes", "1", "--quiet")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(run("history", str(book), "--json").output)
+    assert [(x["kind"], x["label"]) for x in rows] == [("scenario", "base"),
+                                                       ("scenario", "dear_carbon")]
+    r = run("diff", "#1", "#2", "--workbook", str(book))
+    assert "objective carbon_price: 0.0 -> 100.0" in r.output
+    assert "scenario base -> dear_carbon" in r.output

@@ -104,3 +104,23 @@ def resolve_plan(reg: Register | None, ref: str) -> tuple[str, Plan, PlanEntry |
         raise EstateError(Issue(ref, f"is neither a plan.json nor a plan of the register "
                                      f"{reg.where}; `estate history` lists them"))
     return entry.title, reg.plan(entry.plan_id), entry
+
+
+def record_batch(reg: Register | None, plans: dict[str, Plan], raw: Estate, *, kind: str,
+                 skip: list[str] | tuple[str, ...] = (),
+                 settings: dict[str, Any] | None = None) -> list[int]:
+    """Record each plan of a batch (``estate frontier`` points, ``estate
+    scenarios``), labelled by its scenario's or point's name, except those in ``skip`` (resumed
+    from an earlier run, which recorded them); their numbers."""
+    if reg is None:
+        return []
+    with reg:
+        return [record(reg, p, raw, kind=kind, settings=settings,
+                       label=str((p.assumptions.get("scenario") or {}).get("name") or name))
+                for name, p in plans.items() if name not in skip]
+
+
+def no_register_option(f: Any) -> Any:
+    """The ``--no-register`` option."""
+    return click.option("--no-register", is_flag=True,
+                        help="Do not record the plans in the register.")(f)
