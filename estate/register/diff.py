@@ -31,6 +31,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "teams": ("team_id",),
     "budget": ("financial_year",),
     "pins": ("app_id",),
+    "actuals": ("kind", "item_id"),
 }
 
 
@@ -155,6 +156,8 @@ def _touches(what: str, row: dict[str, Any]) -> tuple[str, ...]:
     """The applications an input row concerns."""
     if what in ("applications", "options", "pins"):
         return (str(row.get("app_id")),)
+    if what == "actuals":
+        return (str(row.get("item_id")),) if row.get("kind") == "application" else ()
     if what == "servers":
         return tuple(row.get("app_ids") or ())
     if what == "dependencies":
