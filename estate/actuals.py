@@ -134,11 +134,13 @@ class Replan:
     today: str
     not_before: tuple[str, ...] = ()
     contract_values: tuple[tuple[str, float], ...] = ()
+    done: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain data (``assumptions["from_actuals"]`` of plan.json)."""
         return {"today": self.today, "not_before": list(self.not_before),
-                "contract_values": [list(x) for x in self.contract_values]}
+                "contract_values": [list(x) for x in self.contract_values],
+                "done": list(self.done)}
 
     @classmethod
     def from_json(cls, d: Any) -> Replan | None:
@@ -146,7 +148,8 @@ class Replan:
         if not isinstance(d, dict) or not is_month(str(d.get("today") or "")):
             return None
         return cls(str(d["today"]), tuple(str(x) for x in d.get("not_before") or ()),
-                   tuple((str(c), float(v)) for c, v in d.get("contract_values") or ()))
+                   tuple((str(c), float(v)) for c, v in d.get("contract_values") or ()),
+                   tuple(str(x) for x in d.get("done") or ()))
 
 
 def replan_of(estate: Any, today: str, previous: Any | None = None
@@ -160,6 +163,9 @@ def replan_of(estate: Any, today: str, previous: Any | None = None
     - an application the previous plan had in flight today (started before,
       live from today on) keeps that decision;
     - every other application may not start before ``today``;
+    - rules of the whole estate (freeze months, team days, budgets, ``before``
+      links) still hold for what happened: actuals that broke one make the
+      re-plan infeasible, and its message names the rule;
     - a confirmed ``renegotiated`` (or ``renewed`` with a value) contract
       costs its new annual value.
     """
@@ -187,16 +193,25 @@ def replan_of(estate: Any, today: str, previous: Any | None = None
     values = tuple((c.item_id, float(c.annual_value))
                    for c in confirmed(estate.actuals, "contract").values()
                    if c.annual_value is not None and c.action != "ended")
-    return tuple(pins), Replan(today, free, values)
+    return tuple(pins), Replan(today, free, values, tuple(done))
 
 
 def apply_replan(estate: Any, replan: Replan) -> Any:
     """``estate`` (raw or resolved) with the re-plan's rules: its ``not_before``
-    applications start no earlier than ``today``, its contracts cost their new
-    values."""
-    free = set(replan.not_before)
-    apps = tuple(replace(a, earliest_start=max(a.earliest_start or replan.today, replan.today))
-                 if a.app_id in free else a for a in estate.applications)
+    applications start no earlier than ``today``; the applications ``done``
+    are facts, so their own restrictions (earliest start, must finish by,
+    blackout months) no longer bind them; its contracts cost their new values."""
+    free, done = set(replan.not_before), set(replan.done)
+
+    def changed(a: Any) -> Any:
+        if a.app_id in free:
+            return replace(a, earliest_start=max(a.earliest_start or replan.today,
+                                                 replan.today))
+        if a.app_id in done:
+            return replace(a, earliest_start=None, must_finish_by=None, blackout_months=())
+        return a
+
+    apps = tuple(changed(a) for a in estate.applications)
     values = dict(replan.contract_values)
     contracts = tuple(replace(c, annual_value=values[c.contract_id])
                       if c.contract_id in values else c for c in estate.contracts)

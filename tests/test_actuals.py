@@ -92,7 +92,7 @@ def test_replan_pins_what_happened_and_keeps_moves_in_flight(tmp_path: Path) -> 
     pins, rp = replan_of(e, "2025-09", before)
     assert [(p.app_id, p.strategy, p.target_site, p.start) for p in pins] == [
         ("A1", "rehost", "AZ", "2025-05"), ("A2", "retire", None, "2025-08")]
-    assert rp == Replan("2025-09", (), (("C1", 9000.0),))
+    assert rp == Replan("2025-09", (), (("C1", 9000.0),), ("A1",))
     assert Replan.from_json(rp.to_json()) == rp
     pins, rp = replan_of(e, "2025-09", None)
     assert rp.not_before == ("A2",)

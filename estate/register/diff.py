@@ -215,6 +215,13 @@ def _run_changes(a: Plan, b: Plan) -> list[Change]:
         if pa.get(app) != pb.get(app):
             out.append(Change("pins", str(app), f"pin of {app}: {pa.get(app)} -> {pb.get(app)}",
                               (str(app),)))
+    ra_, rb_ = a.assumptions.get("from_actuals"), b.assumptions.get("from_actuals")
+    if ra_ != rb_ and rb_:
+        out.append(Change("from_actuals", "", f"B re-plans from {rb_.get('today')}: "
+                          f"{len(rb_.get('done') or [])} moves done (actuals) are fixed, "
+                          f"nothing else starts before {rb_.get('today')}"))
+    elif ra_ != rb_ and ra_:
+        out.append(Change("from_actuals", "", f"A re-plans from {ra_.get('today')}; B does not"))
     sca, scb = a.assumptions.get("scenario"), b.assumptions.get("scenario")
     if sca != scb:
         out.append(Change("scenario", "", f"scenario {(sca or {}).get('name')} -> "
