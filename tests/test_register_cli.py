@@ -122,3 +122,33 @@ def test_scenario_plans_are_recorded_with_their_names(tmp_path: Path) -> None:
     r = run("diff", "#1", "#2", "--workbook", str(book))
     assert "objective carbon_price: 0.0 -> 100.0" in r.output
     assert "scenario base -> dear_carbon" in r.output
+
+
+def test_replan_from_actuals_keeps_what_happened_and_checks(tmp_path: Path) -> None:
+    # Plan #1: A1 rehosts from 2025-04 (2 months, live 2025-06); A2 retires from
+    # 2025-04. Actuals: A1 went live late, 2025-08; A2 has not moved. Re-planned
+    # from 2025-09: A1 is pinned to start 2025-06 (live 2025-08); A2 retires as
+    # early as it now can, from 2025-09 (each month earlier saves its £100 and
+    # its server's energy). `estate check` agrees with every figure.
+    book = workbook(tmp_path)
+    assert plan(str(book), "--out", str(tmp_path / "one")).exit_code == 0
+    (book / "actuals.csv").write_text(
+        "kind,id,month,strategy,target_site\napplication,A1,2025-08,rehost,AZ\n",
+        encoding="utf-8")
+    r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-09")
+    assert r.exit_code == 0, r.output
+    assert "compared with the previous plan #1" in r.output
+    assert "re-plans from 2025-09: 1 moves done" in r.output
+    data = json.loads((tmp_path / "re" / "plan.json").read_text())
+    apps = {a["app_id"]: a for a in data["applications"]}
+    assert (apps["A1"]["start"], apps["A1"]["live_from"]) == ("2025-06", "2025-08")
+    assert (apps["A2"]["strategy"], apps["A2"]["start"]) == ("retire", "2025-09")
+    assert data["assumptions"]["from_actuals"]["today"] == "2025-09"
+    rows = json.loads(run("history", str(book), "--json").output)
+    assert [x["kind"] for x in rows] == ["plan", "replan"]
+    r = run("check", str(book), str(tmp_path / "re" / "plan.json"), "--time-limit", "5",
+            "--workers", "1")
+    assert r.exit_code == 0, r.output
+    # today must lie in the horizon
+    r = plan(str(book), "--out", str(tmp_path / "x"), "--from-actuals", "--today", "2031-01")
+    assert r.exit_code == 1 and "outside the workbook's horizon" in r.output
