@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass, replace
 from typing import Any, Literal, cast
 
-from estate.months import add_months, is_month
+from estate.months import add_months, is_month, month_index
 
 ActualKind = Literal["application", "contract", "site", "server"]
 ACTUAL_KINDS: tuple[str, ...] = ("application", "contract", "site", "server")
@@ -216,3 +216,41 @@ def apply_replan(estate: Any, replan: Replan) -> Any:
     contracts = tuple(replace(c, annual_value=values[c.contract_id])
                       if c.contract_id in values else c for c in estate.contracts)
     return replace(estate, applications=apps, contracts=contracts)
+
+
+def as_happened(estate: Any, plan: Any, today: str) -> tuple[Any, tuple[Any, ...]]:
+    """What happened up to ``today`` as decisions of ``estate`` (resolved), to
+    be costed by the evaluator like any plan.
+
+    An application with a confirmed actual moved as recorded (its start its
+    option's duration before the month it went live); one whose actual
+    one-off cost is known has that cost in place of its option's. Any other
+    application the plan moved before ``today`` has not moved yet (it is
+    retained here); the rest keep the plan's decisions. Returns the estate
+    (actual one-off costs in) and the decisions.
+    """
+    from estate.plan import Decision
+
+    done = confirmed(estate.actuals, "application")
+    pins, _ = replan_of(replace(estate, actuals=tuple(a for a in estate.actuals
+                                                      if a.kind == "application")), today)
+    moved = {p.app_id: p for p in pins}
+    decisions = []
+    for r in plan.applications:
+        if r.app_id in moved:
+            p = moved[r.app_id]
+            decisions.append(Decision(r.app_id, p.strategy, target_site=p.target_site,
+                                      start=p.start))
+        elif r.start is not None and r.live_from is not None and r.live_from < today:
+            late = month_index(r.live_from, today)  # overdue: going live this month at best
+            decisions.append(Decision(r.app_id, r.strategy, target_site=r.target_site,
+                                      start=add_months(r.start, late)))
+        else:
+            decisions.append(Decision(r.app_id, r.strategy, target_site=r.target_site,
+                                      start=r.start))
+    costs = {a.item_id: a for a in done.values() if a.one_off_cost is not None}
+    options = tuple(replace(o, one_off_cost=costs[o.app_id].one_off_cost)
+                    if o.app_id in costs and o.strategy == costs[o.app_id].strategy
+                    and (costs[o.app_id].target_site in (None, o.target_site)) else o
+                    for o in estate.options)
+    return replace(estate, options=options), tuple(decisions)

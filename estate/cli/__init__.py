@@ -29,6 +29,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("scenarios", "scenarios"),
     ("register", "history"),
     ("register", "diff"),
+    ("progress", "progress"),
 ]
 
 
