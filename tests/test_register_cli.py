@@ -152,3 +152,20 @@ def test_replan_from_actuals_keeps_what_happened_and_checks(tmp_path: Path) -> N
     # today must lie in the horizon
     r = plan(str(book), "--out", str(tmp_path / "x"), "--from-actuals", "--today", "2031-01")
     assert r.exit_code == 1 and "outside the workbook's horizon" in r.output
+
+
+def test_a_plan_written_but_not_recorded_says_so(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from estate.errors import EstateError, Issue
+    from estate.register import Register
+
+    def fail(*_: object, **__: object) -> int:
+        raise EstateError(Issue("estate.db", "the disk is full"))
+
+    monkeypatch.setattr(Register, "record", fail)
+    book = workbook(tmp_path)
+    r = plan(str(book), "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert "was written to" in r.output and "not recorded" in r.output
+    assert "the disk is full" in r.output and "nothing was written" not in r.output
+    assert (tmp_path / "out" / "plan.json").exists()

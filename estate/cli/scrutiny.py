@@ -21,9 +21,10 @@ from solver.evaluate import evaluate
 
 
 def progress_against(workbook: Path, against: str, today: str, *, db: str | None = None,
-                     reference: Path | None = None) -> tuple[Progress, str, list[str]]:
+                     reference: Path | None = None) -> tuple[Progress, str, list[str], str]:
     """The comparison of the plan ``against`` with the actuals of ``workbook``
-    up to ``today``; the plan's name; notes for the user.
+    up to ``today``; the plan's name; notes for the user; the report's title
+    (the organisation, else the workbook's name).
 
     Raises
     ------
@@ -65,4 +66,5 @@ def progress_against(workbook: Path, against: str, today: str, *, db: str | None
     estate = prepare(raw, plan, str(reference) if reference else None)
     happened_estate, decisions = as_happened(estate, plan, today)
     ev = evaluate(happened_estate, decisions)
-    return progress(estate, plan, today, ev.ledger, ev.violations), name, notes
+    title = raw.settings.organisation or Path(workbook).stem
+    return progress(estate, plan, today, ev.ledger, ev.violations), name, notes, title

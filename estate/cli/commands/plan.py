@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from estate.cli import pipeline, registry, replan
-from estate.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
+from estate.cli.common import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
+from estate.errors import EstateError
 from estate.plan import Plan, Totals
 from estate.register import PlanEntry, Register
 
@@ -209,14 +210,21 @@ def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int |
     for path in written:
         click.echo(f"wrote {path}")
     if reg is not None:
-        with reg:
-            number = registry.record(reg, p, raw, name=name,
-                                     kind="replan" if from_actuals else "plan", settings={
-                "time_limit": time_limit, "workers": workers, "seed": seed,
-                "objective": objective, "carbon_price": carbon_price,
-                "pins": str(pins_path) if pins_path else None,
-                "reference": str(reference) if reference else None,
-                "from_actuals": (today or replan.this_month()) if from_actuals else None})
+        settings = {"time_limit": time_limit, "workers": workers, "seed": seed,
+                    "objective": objective, "carbon_price": carbon_price,
+                    "pins": str(pins_path) if pins_path else None,
+                    "reference": str(reference) if reference else None,
+                    "from_actuals": (today or replan.this_month()) if from_actuals else None}
+        try:
+            with reg:
+                number = registry.record(reg, p, raw, name=name, settings=settings,
+                                         kind="replan" if from_actuals else "plan")
+        except EstateError as exc:  # the files are written: say so, not "nothing written"
+            click.echo(f"error: the plan was written to {out_dir} but not recorded in "
+                       f"{reg.where}:", err=True)
+            for issue in exc.issues:
+                click.echo(f"  - {issue}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
         click.echo(f"recorded as plan #{number}{f' {name.strip()!r}' if name else ''} "
                    f"in {reg.where}")
     if from_actuals:

@@ -38,10 +38,10 @@ def progress(workbook: Path, against: str, out_dir: Path, today: str | None, db:
     from reports.progress import kpi_rows, write_progress
 
     when = today or this_month()
-    p, name, notes = progress_against(workbook, against, when, db=db, reference=reference)
+    p, name, notes, title = progress_against(workbook, against, when, db=db,
+                                             reference=reference)
     for n in notes:
         click.echo(f"note: {n}", err=True)
-    title = workbook.stem
     written = write_progress(p, out_dir, title=title, plan_name=name, pdf=not no_pdf,
                              warn=lambda m: click.echo(f"warning: {m}", err=True))
     counts = p.counts()
