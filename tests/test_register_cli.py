@@ -169,3 +169,14 @@ def test_a_plan_written_but_not_recorded_says_so(tmp_path: Path,
     assert "was written to" in r.output and "not recorded" in r.output
     assert "the disk is full" in r.output and "nothing was written" not in r.output
     assert (tmp_path / "out" / "plan.json").exists()
+
+
+def test_replan_is_infeasible_when_an_overdue_move_cannot_finish(tmp_path: Path) -> None:
+    # A1 must finish by 2025-06; plan #1 does so. No actual records it, so re-planned
+    # from 2025-09 it may not start before 2025-09: no plan can keep both rules,
+    # and the message names them (exit 4).
+    book = workbook(tmp_path, finish="2025-06")
+    assert plan(str(book), "--out", str(tmp_path / "one")).exit_code == 0
+    r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-09")
+    assert r.exit_code == 4, r.output
+    assert "A1" in r.output and "2025-09" in r.output and "must_finish_by" in r.output
