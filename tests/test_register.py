@@ -206,3 +206,31 @@ def test_unknown_url_and_missing_folder(tmp_path: Path) -> None:
 def test_unreachable_postgresql_is_a_clear_error() -> None:
     with pytest.raises(EstateError, match="could not be used"):
         open_register("postgresql://nobody:secret@127.0.0.1:1/none")
+
+
+def test_diff_says_what_moved_and_why() -> None:
+    from dataclasses import replace
+
+    from estate.register.diff import diff_plans
+
+    a = small_plan()
+    b = replace(small_plan(1500.0, "2025-06"),
+                contracts=(ContractPlan("C1", "keep", 1, "2026-12", None),),
+                sites=(SitePlan("DC1", "2026-05"),))
+    ia = json.loads(INPUTS)
+    ib = json.loads(INPUTS)
+    ib["applications"][0]["current_monthly_cost"] = 650
+    d = diff_plans(a, b, ia, ib)
+    assert [c.text for c in d.applications] == [
+        "A1: live 2025-07 -> 2025-07 (start 2025-05 -> 2025-06)"]
+    assert d.explanations["A1"] == ["applications A1: current_monthly_cost 500 -> 650"]
+    assert d.contracts[0].text.startswith("C1: end (last paid 2025-12, 0 renewals) -> keep")
+    assert [c.text for c in d.sites] == ["DC1: exit 2026-04 -> 2026-05"]
+    assert "cash cost £1,000 -> £1,500 (+£500)" in d.totals
+    # the same inputs: the solver's latitude; unknown inputs: said so
+    same = diff_plans(a, b, ia, ia)
+    assert same.explanations["A1"][0].startswith("no input touching it changed")
+    unknown = diff_plans(a, b, None, ia)
+    assert not unknown.inputs_known
+    assert unknown.explanations["A1"] == ["inputs unknown (not in the register)"]
+    assert diff_plans(a, a, ia, ia).same

@@ -199,6 +199,17 @@ def _input_changes(ia: dict[str, Any], ib: dict[str, Any]) -> list[Change]:
     return out
 
 
+def _pin(p: dict[str, Any] | None) -> str:
+    if not p:
+        return "none"
+    parts = [str(p.get("strategy") or "any strategy")]
+    if p.get("target_site"):
+        parts.append(f"at {p['target_site']}")
+    if p.get("start"):
+        parts.append(f"from {p['start']}")
+    return " ".join(parts)
+
+
 def _run_changes(a: Plan, b: Plan) -> list[Change]:
     """Plan-wide differences recorded in the plans themselves."""
     out = []
@@ -213,8 +224,8 @@ def _run_changes(a: Plan, b: Plan) -> list[Change]:
     pb = {p.get("app_id"): p for p in b.assumptions.get("pins") or []}
     for app in sorted({*pa, *pb}, key=str):
         if pa.get(app) != pb.get(app):
-            out.append(Change("pins", str(app), f"pin of {app}: {pa.get(app)} -> {pb.get(app)}",
-                              (str(app),)))
+            out.append(Change("pins", str(app), f"pin of {app}: {_pin(pa.get(app))} -> "
+                                                f"{_pin(pb.get(app))}", (str(app),)))
     ra_, rb_ = a.assumptions.get("from_actuals"), b.assumptions.get("from_actuals")
     if ra_ != rb_ and rb_:
         out.append(Change("from_actuals", "", f"B re-plans from {rb_.get('today')}: "
