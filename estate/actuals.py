@@ -163,9 +163,10 @@ def replan_of(estate: Any, today: str, previous: Any | None = None
     - an application the previous plan had in flight today (started before,
       live from today on) keeps that decision;
     - every other application may not start before ``today``;
-    - rules of the whole estate (freeze months, team days, budgets, ``before``
-      links) still hold for what happened: actuals that broke one make the
-      re-plan infeasible, and its message names the rule;
+    - the other rules of the whole estate (freeze months, critical
+      applications in flight, go-lives a month, ``before`` links) still hold
+      for what happened: actuals that broke one make the re-plan infeasible,
+      and its message names the rule;
     - a confirmed ``renegotiated`` (or ``renewed`` with a value) contract
       costs its new annual value.
     """
@@ -200,7 +201,9 @@ def apply_replan(estate: Any, replan: Replan) -> Any:
     """``estate`` (raw or resolved) with the re-plan's rules: its ``not_before``
     applications start no earlier than ``today``; the applications ``done``
     are facts, so their own restrictions (earliest start, must finish by,
-    blackout months) no longer bind them; its contracts cost their new values."""
+    blackout months) no longer bind them and their team days are spent (their
+    options need none); budget years over before ``today`` no longer bind; its
+    contracts cost their new values."""
     free, done = set(replan.not_before), set(replan.done)
 
     def changed(a: Any) -> Any:
@@ -215,7 +218,12 @@ def apply_replan(estate: Any, replan: Replan) -> Any:
     values = dict(replan.contract_values)
     contracts = tuple(replace(c, annual_value=values[c.contract_id])
                       if c.contract_id in values else c for c in estate.contracts)
-    return replace(estate, applications=apps, contracts=contracts)
+    # the team days of a move done are spent; a financial year over is history
+    options = tuple(replace(o, effort={}) if o.app_id in done and o.effort else o
+                    for o in estate.options)
+    budget = tuple(b for b in estate.budget if f"{b.first_year + 1}-03" >= replan.today)
+    return replace(estate, applications=apps, contracts=contracts, options=options,
+                   budget=budget)
 
 
 def as_happened(estate: Any, plan: Any, today: str) -> tuple[Any, tuple[Any, ...]]:

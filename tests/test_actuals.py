@@ -100,3 +100,14 @@ def test_replan_pins_what_happened_and_keeps_moves_in_flight(tmp_path: Path) -> 
     assert changed.app_by_id["A2"].earliest_start == "2025-09"
     assert changed.app_by_id["A1"].earliest_start == e.app_by_id["A1"].earliest_start
     assert changed.contract_by_id["C1"].annual_value == 9000.0
+    # A1 is done: its team days are spent, and nothing else changes for it
+    done = apply_replan(e, Replan("2025-09", ("A2",), (), ("A1",)))
+    assert all(not o.effort for o in done.options if o.app_id == "A1")
+    assert any(o.effort for o in done.options if o.app_id == "A2")
+    # a financial year over before today no longer limits one-off spend
+    from dataclasses import replace
+
+    from estate.model import BudgetYear
+
+    years = replace(e, budget=(BudgetYear("2024/25", 1.0), BudgetYear("2025/26", 1.0)))
+    assert [b.financial_year for b in apply_replan(years, rp).budget] == ["2025/26"]
