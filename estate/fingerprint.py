@@ -32,6 +32,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def input_data(estate: Estate) -> dict[str, Any]:
+    """The estate's inputs as plain JSON-able data: what :func:`fingerprint`
+    hashes, and what the plan register stores to explain why two plans differ.
+
+    Parameters
+    ----------
+    estate
+        A *raw* estate (as loaded); generated options are left out.
+    """
+    data = {name: _plain(getattr(estate, name)) for name in _INPUT_FIELDS}
+    data["options"] = [o for o, src in zip(data["options"], estate.options, strict=True)
+                       if not src.generated]
+    if estate.actuals:
+        data["actuals"] = _plain(estate.actuals)
+    return data
+
+
+def input_text(estate: Estate) -> str:
+    """:func:`input_data` as canonical JSON text (sorted keys, no spaces)."""
+    return _text(input_data(estate))
+
+
+def _text(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False,
+                      default=str)
+
+
 def fingerprint(estate: Estate) -> str:
     """``sha256:<hex>`` of the estate's inputs as loaded.
 
@@ -40,11 +67,11 @@ def fingerprint(estate: Estate) -> str:
     estate
         A *raw* estate (as loaded, before :func:`estate.resolve.resolve`);
         generated options are left out, so a resolved estate of the same
-        workbook gives the same value except for its filled blanks.
+        workbook gives the same value except for its filled blanks. The
+        ``actuals`` sheet is left out: recording what happened does not make
+        the plans made before it plans of another workbook.
     """
-    data = {name: _plain(getattr(estate, name)) for name in _INPUT_FIELDS}
-    data["options"] = [o for o, src in zip(data["options"], estate.options, strict=True)
-                       if not src.generated]
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False,
-                      default=str)
+    data = input_data(estate)
+    data.pop("actuals", None)  # what happened is not an input of a plan
+    text = _text(data)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -20,6 +20,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
 from typing import Any, Literal, get_args
 
+from estate.actuals import Actual
 from estate.months import is_month, parse_date
 
 SITE_KINDS = ("on_prem", "colo", "cloud")
@@ -396,8 +397,10 @@ class Estate:
 
     Objects are kept in workbook order. ``source`` names the file it came from;
     ``rows`` maps ``(sheet, id)`` to the Excel row number, for messages (sheets
-    without an id column -- options, dependencies, budget, pins -- use the
-    object's position in its tuple, as text, for ``id``).
+    without an id column -- options, dependencies, budget, pins, actuals -- use
+    the object's position in its tuple, as text, for ``id``). ``actuals``
+    (what really happened, :mod:`estate.actuals`) are not planning inputs: the
+    fingerprint leaves them out.
     """
 
     settings: Settings
@@ -410,6 +413,7 @@ class Estate:
     teams: tuple[Team, ...] = ()
     budget: tuple[BudgetYear, ...] = ()
     pins: tuple[Pin, ...] = ()
+    actuals: tuple[Actual, ...] = ()
     resolved: bool = False
     estimated: tuple[str, ...] = ()
     assumptions: dict[str, Any] = field(default_factory=dict, compare=False)

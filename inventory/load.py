@@ -82,7 +82,7 @@ def _parse(tables: Tables, ld: SheetReader) -> tuple[Estate, list[Issue]]:
         "sites": ld.sites(), "applications": ld.applications(), "servers": ld.servers(),
         "options": ld.options(), "dependencies": ld.dependencies(),
         "contracts": ld.contracts(), "teams": ld.teams(), "budget": ld.budget(),
-        "pins": ld.pins(),
+        "pins": ld.pins(), "actuals": ld.actuals(),
     }
     rows: dict[tuple[str, str], int] = {}
     for sheet, objs in parts.items():

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from estate.actuals import ACTUAL_KINDS, ACTUAL_STATUSES, CONTRACT_ACTIONS
 from estate.model import (
     CONTRACT_UNITS,
     CRITICALITIES,
@@ -415,6 +416,37 @@ _PINS = Sheet("pins", False, "Decisions fixed by hand (`estate plan --pins old/p
            example="AZURE-UKS"),
 ))
 
+_ACTUALS = Sheet("actuals", False, "What really happened, as the programme goes on: one row "
+                 "per application that went live, contract renewed, ended or renegotiated, "
+                 "site exited and server switched off. `estate progress` compares it with a "
+                 "plan; `estate plan --from-actuals` keeps it and re-plans the rest. Rows "
+                 "marked `proposed` (written by `estate import rvtools --propose-actuals`) "
+                 "count only once changed to `confirmed`.", (
+    Column("kind", CHOICE, "what the row is about", required=True, choices=ACTUAL_KINDS,
+           example="application"),
+    Column("id", ID, "the application, contract, site or server (its id on its own sheet)",
+           required=True, example="APP001"),
+    Column("month", MONTH, "when: the application went live, the contract's action took "
+           "effect, the site was empty, the server was switched off", required=True,
+           example="2027-05"),
+    Column("strategy", CHOICE, "application: the strategy it went live under (one of its "
+           "options; not `retain`)", required_when="kind is application",
+           choices=STRATEGIES, example="rehost"),
+    Column("target_site", ID, "application: the site it went live at", default="its "
+           "option's site", example="AZURE-UKS"),
+    Column("one_off_cost", NUMBER, "application: the one-off cost actually spent on the move",
+           default="blank: not known (progress counts the planned one-off)",
+           example="42000"),
+    Column("action", CHOICE, "contract: what was done", required_when="kind is contract",
+           choices=CONTRACT_ACTIONS, example="renegotiated"),
+    Column("annual_value", NUMBER, "contract: the new annual value (renewed or "
+           "renegotiated)", required_when="action is renegotiated", example="85000"),
+    Column("status", CHOICE, "`proposed` rows are suggestions waiting for a person",
+           choices=ACTUAL_STATUSES, default="confirmed", example="confirmed"),
+    Column("note", TEXT, "anything worth keeping (shown in the progress report)",
+           example="cut over a month late: supplier delay"),
+))
+
 _SETTINGS_SHEET = Sheet("settings", False, "Planning settings, one per row: a `key` column "
                         "and a `value` column (see the keys below). A missing key takes its "
                         "default; a blank value too.", (
@@ -428,7 +460,7 @@ _README = Sheet("readme", False, "Notes for people (written by `estate template`
 #: Every sheet, in workbook order.
 SHEETS: dict[str, Sheet] = {s.name: s for s in (
     _SETTINGS_SHEET, _SITE, _APPLICATIONS, _SERVERS, _OPTIONS, _DEPENDENCIES, _CONTRACTS,
-    _TEAMS, _BUDGET, _PINS, _README)}
+    _TEAMS, _BUDGET, _PINS, _ACTUALS, _README)}
 
 #: Sheets a workbook must have.
 REQUIRED_SHEETS: tuple[str, ...] = tuple(s.name for s in SHEETS.values() if s.required)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from estate.actuals import ACTUAL_KINDS, ACTUAL_STATUSES, CONTRACT_ACTIONS, Actual
 from estate.errors import Issue, Notice
 from estate.model import (
     CONTRACT_UNITS,
@@ -325,6 +326,28 @@ class SheetReader:
             if fy and limit is not None:  # a blank limit: that year is unlimited
                 obj = _build(BudgetYear, c, financial_year=fy, one_off_limit=limit)
             self.keep("budget", out, obj, r)
+        return out
+
+    def actuals(self) -> list[Actual]:
+        out: list[Actual] = []
+        for c, r in self.rows("actuals"):
+            kind = c.choice("kind", ACTUAL_KINDS, None, required=True)
+            item = c.text("id", required=True)
+            month = c.month("month")
+            if not r.get("month"):
+                c.bad("month", "", "month is required: when it happened (YYYY-MM)")
+            obj = None
+            if kind and item and month:
+                obj = _build(Actual, c, kind=kind, item_id=item, month=month,
+                             strategy=c.choice("strategy", STRATEGIES, None),
+                             target_site=r.get("target_site") or None,
+                             one_off_cost=c.number("one_off_cost", None),
+                             action=c.choice("action", CONTRACT_ACTIONS, None),
+                             annual_value=c.number("annual_value", None),
+                             status=c.choice("status", ACTUAL_STATUSES, "confirmed")
+                             or "confirmed",
+                             note=r.get("note") or "")
+            self.keep("actuals", out, obj, r)
         return out
 
     def pins(self) -> list[Pin]:

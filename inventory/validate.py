@@ -280,9 +280,53 @@ class _Checker:
                 self.add("contracts", i, "start_date", c.start_date,
                          f"start_date {c.start_date} is after end_date {c.end_date}")
 
+    def has_option(self, app_id: str, strategy: str, target_site: str | None
+                   ) -> tuple[bool, str]:
+        """Whether the application has an option of ``strategy`` (at ``target_site``
+        when given), and its options in words."""
+        own = self.e.options_by_app.get(app_id, ())
+        if own:
+            allowed = {(o.strategy, o.target_site) for o in own}
+            ok = any(s == strategy and (target_site is None or t == target_site)
+                     for s, t in allowed)
+            return ok, "; ".join(sorted(f"{s}" + (f" to {t}" if t else "") for s, t in allowed))
+        # generated options: retain, rehost to a cloud site
+        target = self.e.site_by_id.get(target_site) if target_site else None
+        ok = strategy == "retain" or (
+            strategy == "rehost" and (target is None or target.kind == "cloud"))
+        return ok, "retain; rehost to a cloud site (generated: it has no options rows)"
+
+    def actuals(self) -> None:
+        known = {"application": (self.app_index, "applications"),
+                 "contract": ({c.contract_id: 0 for c in self.e.contracts}, "contracts"),
+                 "site": (self.site_index, "sites"),
+                 "server": ({s.server_id: 0 for s in self.e.servers}, "servers")}
+        first: dict[tuple[str, str], int] = {}
+        for i, a in enumerate(self.e.actuals):
+            index, sheet = known[a.kind]
+            if a.item_id not in index:
+                self.unknown("actuals", i, "id", a.item_id, a.kind, index, sheet)
+                continue
+            if a.confirmed:
+                key = (a.kind, a.item_id)
+                if key in first:
+                    self.add("actuals", i, "id", a.item_id,
+                             f"{a.kind} {a.item_id!r} has two confirmed actuals (also "
+                             f"{self.row_of('actuals', first[key])}); keep one")
+                    continue
+                first[key] = i
+            if a.target_site is not None and a.target_site not in self.site_index:
+                self.unknown("actuals", i, "target_site", a.target_site, "site",
+                             self.site_index, "sites")
+            elif a.kind == "application" and a.strategy is not None:
+                ok, listed = self.has_option(a.item_id, a.strategy, a.target_site)
+                if not ok:
+                    what = a.strategy + (f" to {a.target_site}" if a.target_site else "")
+                    self.add("actuals", i, "strategy", a.strategy,
+                             f"application {a.item_id!r} has no {what} option (its "
+                             f"options: {listed}); correct the actual or add the option")
+
     def pins(self) -> None:
-        opts = self.e.options_by_app
-        sites = self.e.site_by_id
         first: dict[str, int] = {}
         for i, p in enumerate(self.e.pins):
             if p.app_id not in self.app_index:
@@ -295,23 +339,13 @@ class _Checker:
                          f"{self.row_of('pins', first[p.app_id])}); keep one pin")
                 continue
             first[p.app_id] = i
-            if p.target_site is not None and p.target_site not in sites:
+            if p.target_site is not None and p.target_site not in self.e.site_by_id:
                 self.unknown("pins", i, "target_site", p.target_site, "site", self.site_index,
                              "sites")
                 continue
-            own = opts.get(p.app_id, ())
             if p.strategy is None:
                 continue
-            if own:
-                allowed = {(o.strategy, o.target_site) for o in own}
-                ok = any(s == p.strategy and (p.target_site is None or t == p.target_site)
-                         for s, t in allowed)
-                listed = "; ".join(sorted(f"{s}" + (f" to {t}" if t else "") for s, t in allowed))
-            else:  # generated options: retain, rehost to a cloud site
-                target = sites.get(p.target_site) if p.target_site else None
-                ok = p.strategy == "retain" or (
-                    p.strategy == "rehost" and (target is None or target.kind == "cloud"))
-                listed = "retain; rehost to a cloud site (generated: it has no options rows)"
+            ok, listed = self.has_option(p.app_id, p.strategy, p.target_site)
             if not ok:
                 what = p.strategy + (f" to {p.target_site}" if p.target_site else "")
                 self.add("pins", i, "strategy", p.strategy,
@@ -354,6 +388,7 @@ def validate_estate(estate: Estate, locate: Locate | None = None) -> list[Issue]
     ch.dependencies()
     ch.contracts()
     ch.pins()
+    ch.actuals()
     return ch.issues
 
 

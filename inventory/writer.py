@@ -1,7 +1,8 @@
 """Write an :class:`Estate` as the estate workbook of the inventory spec.
 
 :func:`estate_to_sheets` turns an estate into the sheets and columns of
-:mod:`inventory.schema` (plus a ``pins`` sheet when the estate has pins); :func:`write_estate`
+:mod:`inventory.schema` (plus ``pins`` and ``actuals`` sheets when the estate
+has them); :func:`write_estate`
 saves them as an ``.xlsx`` workbook (atomic, formula-safe) or a folder of
 ``.csv`` files. Loading the result with :func:`inventory.load.load_estate`
 gives back an equal estate.
@@ -177,6 +178,12 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         sheets["pins"] = _rows("pins", [dict(app_id=p.app_id, strategy=p.strategy,
                                              start=p.start, target_site=p.target_site)
                                         for p in e.pins])
+    if e.actuals:
+        sheets["actuals"] = _rows("actuals", [dict(
+            kind=a.kind, id=a.item_id, month=a.month, strategy=a.strategy,
+            target_site=a.target_site, one_off_cost=_num(a.one_off_cost), action=a.action,
+            annual_value=_num(a.annual_value), status=a.status, note=_text(a.note))
+            for a in e.actuals])
     return sheets
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from estate.actuals import Replan, apply_replan
 from estate.fingerprint import fingerprint
 from estate.model import Estate
 from estate.pins import apply_pins, pins_from_json
@@ -259,7 +260,8 @@ def _inputs(raw: Estate, estate: Estate, plan: Plan) -> Iterator[Difference]:
     if claimed is not None and claimed != fingerprint(raw):
         yield Difference("inputs", "inputs.fingerprint", "the plan was made from another "
                          "workbook (or this one has changed since)")
-    mine = ("pins", "objective", "scenario")  # recorded by the plan, applied by prepare()
+    # recorded by the plan, applied by prepare()
+    mine = ("pins", "objective", "scenario", "from_actuals")
     ours = _flatten({k: v for k, v in estate.assumptions.items() if k not in mine})
     theirs = _flatten({k: v for k, v in plan.assumptions.items() if k not in mine})
     differ = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
@@ -276,12 +278,16 @@ def prepare(raw: Estate, plan: Plan, reference_file: str | None = None) -> Estat
     pins the plan records (``assumptions.pins``) applied and the carbon price
     its objective used (``assumptions.objective.carbon_price``: ``--objective
     cost`` and ``--carbon-price`` override the workbook's); a plan of ``estate
-    scenarios`` has its scenario's overrides (``assumptions.scenario``) applied."""
+    scenarios`` has its scenario's overrides (``assumptions.scenario``) applied, a
+    re-plan of ``estate plan --from-actuals`` its rules (``assumptions.from_actuals``)."""
     pins = pins_from_json(plan.assumptions.get("pins"))
     pinned = apply_pins(raw, pins, "plan.json assumptions.pins") if pins else raw
     scenario = scenario_from_json(plan.assumptions.get("scenario"),
                                   "plan.json assumptions.scenario")
     estate = scenario_estate(pinned, scenario, reference_file)
+    replan = Replan.from_json(plan.assumptions.get("from_actuals"))
+    if replan is not None:  # estate plan --from-actuals: nothing starts before its today
+        estate = apply_replan(estate, replan)
     price = (plan.assumptions.get("objective") or {}).get("carbon_price")
     if isinstance(price, int | float) and not isinstance(price, bool):
         estate = replace(estate, settings=replace(estate.settings, carbon_price=float(price)))

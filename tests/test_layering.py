@@ -20,11 +20,16 @@ ENTRY = "estate.__main__"  # ``python -m estate``: part of the top layer
 # The most specific prefix decides a module's layer.
 LAYERS: dict[str, tuple[set[str], set[str]]] = {
     "estate": (set(), {"pandas", "openpyxl", "ortools", "networkx", "click", "plotly",
-                       "jinja2", "rich", "dask", "distributed"}),
+                       "jinja2", "rich", "dask", "distributed", "sqlalchemy", "alembic",
+                       "psycopg"}),
+    # the plan register: the domain layer's only database code
+    "estate.register": ({"estate"}, {"pandas", "openpyxl", "ortools", "networkx", "click",
+                                "plotly", "jinja2", "rich", "dask", "distributed"}),
     "inventory": ({"estate"}, {"ortools", "click", "plotly", "jinja2", "dask"}),
     "solver": ({"estate"}, {"pandas", "openpyxl", "click", "networkx", "plotly", "jinja2",
-                            "rich"}),
-    "reports": ({"estate", "solver.result"}, {"ortools", "click", "dask"}),
+                            "rich", "sqlalchemy", "alembic", "psycopg"}),
+    "reports": ({"estate", "solver.result"}, {"ortools", "click", "dask", "sqlalchemy",
+                                              "alembic", "psycopg"}),
     TOP: (set(PACKAGES), set()),
     ENTRY: (set(PACKAGES), set()),
 }

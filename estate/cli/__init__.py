@@ -27,6 +27,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("plan", "plan"),
     ("frontier", "frontier"),
     ("scenarios", "scenarios"),
+    ("register", "history"),
+    ("register", "diff"),
+    ("progress", "progress"),
 ]
 
 

@@ -42,6 +42,7 @@ ID_COLUMNS: dict[str, tuple[str, ...]] = {
     "contracts": ("contract_id",),
     "dependencies": ("from_id", "to_id"),
     "teams": ("team_id",),
+    "actuals": ("kind", "id"),
 }
 # Columns every new workbook starts with (required ones first, then common ones).
 BASE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -53,6 +54,7 @@ BASE_COLUMNS: dict[str, tuple[str, ...]] = {
     "dependencies": ("from_id", "to_id", "kind"),
     "contracts": ("contract_id", "supplier", "title", "category", "annual_value",
                   "start_date", "end_date"),
+    "actuals": ("kind", "id", "month", "strategy", "target_site", "status", "note"),
 }
 DEFAULT_CLOUD_SITE = "CLOUD-UK"
 REQUIRED_SHEETS = ("settings", "sites", "applications", "servers")

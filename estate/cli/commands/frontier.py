@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from estate.cli import pipeline
+from estate.cli import pipeline, registry
 from estate.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
 from estate.cli.progress import batch_progress
 from estate.cli.studies import BatchOptions, run_frontier
@@ -52,10 +52,13 @@ def batch_options(f):  # type: ignore[no-untyped-def]
 @click.option("--no-plan", is_flag=True, help="Do not also solve this plan (the balanced "
               "objective at the workbook's carbon price) to mark it on the chart.")
 @batch_options
+@registry.db_option
+@registry.no_register_option
 @user_errors
 def frontier(workbook: Path | None, out_dir: Path, points: int, demo: bool, no_plan: bool,
              time_limit: float, workers: int, processes: int | None, scheduler: str | None,
-             seed: int, resume: bool, reference: Path | None, quiet: bool) -> None:
+             seed: int, resume: bool, reference: Path | None, quiet: bool, db: str | None,
+             no_register: bool) -> None:
     """The cost–carbon Pareto front of WORKBOOK (or --demo) by the ε-constraint
     method: the least-cost plan, the least-carbon plan and POINTS-2 plans of
     least cost within evenly spaced carbon caps between them.
@@ -70,11 +73,15 @@ def frontier(workbook: Path | None, out_dir: Path, points: int, demo: bool, no_p
     """
     t0 = time.monotonic()
     raw = pipeline.load(workbook, demo)
+    reg = registry.open_for(workbook, db, off=no_register)
     options = BatchOptions(time_limit=time_limit, workers=workers, seed=seed,
                            scheduler=scheduler, processes=processes, resume=resume)
     with batch_progress(quiet, f"front of {points} points") as bar:
         run = run_frontier(raw, points, out_dir, reference=reference, options=options,
                            plan=not no_plan, started=bar.started, done=bar.done)
+    numbers = registry.record_batch(reg, run.plans, raw, kind="frontier", skip=run.resumed,
+                                    settings={"time_limit": time_limit, "seed": seed,
+                                              "points": points})
     front = run.frontier
     on = front.front
     click.echo(f"{len(on)} of {len(front.points)} points on the front -> {out_dir}")
@@ -93,6 +100,8 @@ def frontier(workbook: Path | None, out_dir: Path, points: int, demo: bool, no_p
         click.echo(f"  resumed: {', '.join(run.resumed)}")
     for path in run.written:
         click.echo(f"  wrote {path}")
+    if numbers and reg is not None:
+        click.echo(f"  recorded as plans #{numbers[0]}–#{numbers[-1]} in {reg.where}")
     ends = [p for p in front.points if p.spec.kind != "capped"]
     if any(p.summary.status == "infeasible" for p in ends):
         click.echo("the estate is infeasible: run `estate plan` for the rules that clash",

@@ -8,7 +8,7 @@ import click
 
 from estate.cli.common import user_errors
 from estate.errors import EstateError, Issue
-from inventory.importers import IMPORTERS, merge_into, read_source
+from inventory.importers import IMPORTERS, ImportResult, merge_into, read_source
 
 _LIST_LABELS = {"powered_off": "powered off (flagged in servers.powerstate)",
                 "templates": "templates (skipped)",
@@ -26,6 +26,25 @@ def _write_problems(issues: list[Issue], path: Path) -> None:
     from estate.files import write_text
 
     write_text(path, problems_csv(issues))
+
+
+def _proposals(kind: str, into: Path, result: ImportResult, month: str | None) -> ImportResult:
+    """The actuals a later export proposes (``--propose-actuals``)."""
+    from estate.months import is_month
+    from inventory.importers.proposals import propose_actuals
+    from inventory.load import load_estate
+
+    if kind != "rvtools":
+        raise EstateError(Issue("--propose-actuals", "works with rvtools exports only"))
+    if month is not None and not is_month(month):
+        raise EstateError(Issue("--month", f"{month!r} is not a month YYYY-MM"))
+    if not into.exists():
+        raise EstateError(Issue(str(into), "--propose-actuals compares a later export with "
+                                "an existing workbook; import the first export without it"))
+    from datetime import UTC, datetime
+
+    when = month or datetime.now(UTC).strftime("%Y-%m")
+    return propose_actuals(load_estate(into), result, when)
 
 
 @click.command(name="import")
@@ -69,6 +88,12 @@ def _write_problems(issues: list[Issue], path: Path) -> None:
 @click.option("--together-share", type=float, default=0.5, show_default=True,
               help="azure-dependencies: share of time slots with traffic both ways above "
               "which a pair of applications is 'together'.")
+@click.option("--propose-actuals", is_flag=True,
+              help="rvtools: from a later export, propose actuals (VMs gone: servers switched "
+                   "off; new VMs at a cloud site: applications live there), written to the "
+                   "actuals sheet marked proposed for you to confirm.")
+@click.option("--month", default=None, metavar="YYYY-MM",
+              help="--propose-actuals: the month the export was taken (default: this month).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--strict", is_flag=True, help="Write nothing if any row has a problem.")
 @click.option("--problems", type=click.Path(path_type=Path),
@@ -83,8 +108,8 @@ def importer(kind: str, source: Path, into: Path, site: str | None, site_kind: s
              storage: str, rel: Path | None, maps: tuple[str, ...], keep_all: bool,
              keep_expired: bool, covers_map: Path | None, date_format: str | None,
              skip_bad_rows: bool, together_share: float,
-             dry_run: bool, strict: bool, problems: Path | None, show: int,
-             follow_symlinks: bool) -> None:
+             propose_actuals: bool, month: str | None, dry_run: bool, strict: bool,
+             problems: Path | None, show: int, follow_symlinks: bool) -> None:
     """Import SOURCE of KIND (an RVTools export, a dependency export, a contract
     register, …) and merge it into the estate workbook given by --into.
 
@@ -103,12 +128,19 @@ def importer(kind: str, source: Path, into: Path, site: str | None, site_kind: s
         _write_problems(result.issues, problems)
     if strict and result.issues:
         raise EstateError(result.issues)
-    report = merge_into(into, result, dry_run=dry_run, follow_symlinks=follow_symlinks)
+    proposals = _proposals(kind, into, result, month) if propose_actuals else None
+    results = [result] + ([proposals] if proposals is not None and proposals.rows else [])
+    report = merge_into(into, results, dry_run=dry_run, follow_symlinks=follow_symlinks)
     verb = "Would merge" if dry_run else "Merged"
     click.echo(f"{verb} {kind} {source} into {into}"
                f"{' (new workbook)' if report.created else ''}")
     counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.counts.items())
     click.echo(f"  read: {counts}")
+    if proposals is not None:
+        click.echo("  proposed actuals: " + ", ".join(f"{k} {v}"
+                                                     for k, v in proposals.counts.items()))
+        for note in proposals.notes:
+            click.echo(f"  note: {note}")
     for name, items in result.lists.items():
         shown = ", ".join(items[:15]) + (f", … ({len(items) - 15} more)"
                                          if len(items) > 15 else "")

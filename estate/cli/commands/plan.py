@@ -11,9 +11,11 @@ from pathlib import Path
 
 import click
 
-from estate.cli import pipeline
-from estate.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
+from estate.cli import pipeline, registry, replan
+from estate.cli.common import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
+from estate.errors import EstateError
 from estate.plan import Plan, Totals
+from estate.register import PlanEntry, Register
 
 Show = Callable[[float, float, float, float], None]
 
@@ -107,6 +109,23 @@ def _summary(plan: Plan, n_apps: int) -> None:
     click.echo(f"  {moved} of {len(plan.applications)} applications change")
 
 
+def _compare_with(before: PlanEntry | None, previous: Plan | None, plan: Plan,
+                  reg: Register | None) -> None:
+    """The re-plan against the register's previous plan."""
+    if not plan.has_schedule:
+        return
+    if before is None or previous is None:
+        click.echo("  (no previous plan in the register to compare with)")
+        return
+    from estate.cli.commands.register import render
+    from estate.register.diff import diff_plans
+
+    click.echo(f"compared with the previous plan {before.title} ({before.created_at[:10]}):")
+    inputs = reg.inputs(before.fingerprint) if reg is not None else None
+    here = reg.inputs(str(plan.inputs.get("fingerprint"))) if reg is not None else None
+    render(diff_plans(previous, plan, inputs, here), 10)
+
+
 @click.command()
 @click.argument("workbook", required=False,
                 type=click.Path(exists=True, path_type=Path))
@@ -134,13 +153,28 @@ def _summary(plan: Plan, n_apps: int) -> None:
               default=None, help="A TOML overriding reference data (defaults, factors).")
 @click.option("--no-pdf", is_flag=True, help="Do not print roadmap.pdf.")
 @click.option("--quiet", is_flag=True, help="No progress line.")
+@click.option("--name", default=None,
+              help='Name the plan in the register (e.g. "Cabinet March 2027").')
+@registry.db_option
+@click.option("--no-register", is_flag=True, help="Do not record the plan in the register.")
+@click.option("--from-actuals", is_flag=True,
+              help="Re-plan from --today: keep what the actuals sheet records as done and the "
+                   "moves in flight in the register's previous plan; nothing else starts "
+                   "before today.")
+@click.option("--today", default=None, metavar="YYYY-MM",
+              help="The current month for --from-actuals (default: this month).")
 @user_errors
 def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int | None,
          seed: int, carbon_price: float | None, objective: str, demo: bool,
-         pins_path: Path | None, reference: Path | None, no_pdf: bool, quiet: bool) -> None:
+         pins_path: Path | None, reference: Path | None, no_pdf: bool, quiet: bool,
+         name: str | None, db: str | None, no_register: bool, from_actuals: bool,
+         today: str | None) -> None:
     """Plan WORKBOOK (or --demo): which applications move, retire, are replaced
     or kept, and when, at the lowest discounted cost and carbon. Writes
     DIR/plan.json and the reports, and prints a summary.
+
+    Every plan is recorded in the plan register (estate.db beside the
+    workbook, or --db; see `estate history`) unless --no-register is given.
 
     Exit 0 with a plan, 1 on bad input (nothing written), 3 when no plan was
     found within the time limit, 4 when no plan can keep every rule (the
@@ -152,17 +186,49 @@ def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int |
         click.echo(f"note: {n}", err=True)
     pipeline.check_output_dir(out_dir)
     pins = pipeline.read_pins(pins_path) if pins_path is not None else ()
+    if today is not None and not from_actuals:
+        raise click.UsageError("--today goes with --from-actuals")
+    if from_actuals and pins_path is not None:
+        raise click.UsageError("--from-actuals makes its own pins; drop --pins")
+    reg = registry.open_for(workbook, db, off=no_register, name=name)
+    before, previous = replan.previous_plan(reg) if from_actuals else (None, None)
     with _progress(quiet, time_limit) as show:
-        run = pipeline.plan_estate(raw, pins=pins, pins_source=str(pins_path),
-                                   reference=reference, time_limit=time_limit,
-                                   workers=workers, seed=seed, objective=objective,
-                                   carbon_price=carbon_price, progress=show)
+        if from_actuals:
+            run = replan.plan_from_actuals(raw, today or replan.this_month(), previous,
+                                           reference=reference, time_limit=time_limit,
+                                           workers=workers, seed=seed, objective=objective,
+                                           carbon_price=carbon_price, progress=show)
+        else:
+            run = pipeline.plan_estate(raw, pins=pins, pins_source=str(pins_path),
+                                       reference=reference, time_limit=time_limit,
+                                       workers=workers, seed=seed, objective=objective,
+                                       carbon_price=carbon_price, progress=show)
     written = pipeline.write_outputs(run, out_dir, pdf=not no_pdf,
                                      warn=lambda m: click.echo(f"warning: {m}", err=True))
     p = run.result.plan
     _summary(p, len(run.estate.applications))
     for path in written:
         click.echo(f"wrote {path}")
+    if reg is not None:
+        settings = {"time_limit": time_limit, "workers": workers, "seed": seed,
+                    "objective": objective, "carbon_price": carbon_price,
+                    "pins": str(pins_path) if pins_path else None,
+                    "reference": str(reference) if reference else None,
+                    "from_actuals": (today or replan.this_month()) if from_actuals else None}
+        try:
+            with reg:
+                number = registry.record(reg, p, raw, name=name, settings=settings,
+                                         kind="replan" if from_actuals else "plan")
+        except EstateError as exc:  # the files are written: say so, not "nothing written"
+            click.echo(f"error: the plan was written to {out_dir} but not recorded in "
+                       f"{reg.where}:", err=True)
+            for issue in exc.issues:
+                click.echo(f"  - {issue}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        click.echo(f"recorded as plan #{number}{f' {name.strip()!r}' if name else ''} "
+                   f"in {reg.where}")
+    if from_actuals:
+        _compare_with(before, previous, p, reg)
     if p.status == "infeasible":
         from solver.model.explain import conflict_paragraph
 

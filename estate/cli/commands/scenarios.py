@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from estate.cli import pipeline
+from estate.cli import pipeline, registry
 from estate.cli.commands.frontier import batch_options
 from estate.cli.common import EXIT_NO_PLAN, user_errors
 from estate.cli.progress import batch_progress, describe
@@ -27,10 +27,13 @@ from inventory.scenarios import read_scenarios
 @click.option("--objective", type=click.Choice(["balanced", "cost", "carbon"]),
               default="balanced", show_default=True, help="The objective of every plan.")
 @batch_options
+@registry.db_option
+@registry.no_register_option
 @user_errors
 def scenarios(paths: tuple[Path, ...], out_dir: Path, demo: bool, objective: str,
               time_limit: float, workers: int, processes: int | None, scheduler: str | None,
-              seed: int, resume: bool, reference: Path | None, quiet: bool) -> None:
+              seed: int, resume: bool, reference: Path | None, quiet: bool, db: str | None,
+              no_register: bool) -> None:
     """Plan WORKBOOK under each scenario of SCENARIOS and compare them.
 
     Usage: estate scenarios WORKBOOK SCENARIOS --out DIR (or --demo SCENARIOS).
@@ -51,12 +54,16 @@ def scenarios(paths: tuple[Path, ...], out_dir: Path, demo: bool, objective: str
     workbook = None if demo else paths[0]
     raw = pipeline.load(workbook, demo)
     found = read_scenarios(paths[-1])
+    reg = registry.open_for(workbook, db, off=no_register)
     options = BatchOptions(time_limit=time_limit, workers=workers, seed=seed,
                            scheduler=scheduler, processes=processes, resume=resume)
     with batch_progress(quiet, "scenarios") as bar:
         run = run_scenarios(raw, found, out_dir, reference=reference, objective=objective,
                             options=options, relative_to=paths[-1].parent,
                             started=bar.started, done=bar.done)
+    numbers = registry.record_batch(reg, run.plans, raw, kind="scenario", skip=run.resumed,
+                                    settings={"time_limit": time_limit, "seed": seed,
+                                              "objective": objective})
     click.echo(f"{len(run.outcomes)} scenarios -> {out_dir}")
     for o in run.outcomes:
         click.echo("  " + describe(o.scenario.name, o.summary, ""))
@@ -64,6 +71,8 @@ def scenarios(paths: tuple[Path, ...], out_dir: Path, demo: bool, objective: str
         click.echo(f"warning: {f.name} failed: {f.message}", err=True)
     for path in run.written:
         click.echo(f"  wrote {path}")
+    if numbers and reg is not None:
+        click.echo(f"  recorded as plans #{numbers[0]}–#{numbers[-1]} in {reg.where}")
     if any(not o.summary.has_plan for o in run.outcomes):
         click.echo("some scenarios have no plan (see their status)", err=True)
         sys.exit(EXIT_NO_PLAN)
