@@ -26,6 +26,9 @@ from estate.plan import Plan
 from estate.scenario import Scenario, ScenarioOutcome, check_scenarios, scenario_estate
 from estate.summary import PlanSummary, summarise
 
+#: The files of a scenarios batch's folder.
+SCENARIO_FILES = ("scenarios.json", "scenarios.xlsx", "scenarios.html")
+
 __all__ = ["ScenariosRun", "folder_name", "prepare_scenarios", "run_scenarios", "with_base"]
 
 
@@ -124,8 +127,9 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
     jobs = prepare_scenarios(raw, with_base(scenarios), options=options,
                              reference=reference, objective=objective,
                              relative_to=relative_to)
-    out_dir.mkdir(parents=True, exist_ok=True)
     w = Writer(out_dir, options.resume, done, raw=raw)
+    w.check([name for _, name, _ in jobs], SCENARIO_FILES)
+    out_dir.mkdir(parents=True, exist_ok=True)
     todo = [j for _, _, j in jobs if not w.reuse(j)]
     if started is not None:
         started(len(jobs))

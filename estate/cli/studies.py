@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from estate.cli import batch
 from estate.cli.batch import JobFailed, SolveJob
 from estate.cli.pipeline import plan_inputs, resolve_estate
 from estate.errors import EstateError, Issue
-from estate.files import write_text
+from estate.files import check_output_dir, refuse_links_below, write_text
 from estate.frontier import (
     Frontier,
     Marker,
@@ -31,6 +31,7 @@ from estate.frontier import (
     assemble,
     end_specs,
     interior_specs,
+    point_name,
 )
 from estate.model import Estate
 from estate.pins import pins_to_json
@@ -41,6 +42,10 @@ from solver.epsilon import Epsilon
 __all__ = ["BatchOptions", "FrontierRun", "Writer", "run_frontier"]
 
 PLAN_DIR = "plan"  # "this plan" of a front
+#: The files of each job's folder.
+JOB_FILES = ("plan.json", "job.json")
+#: The files of a front's folder.
+FRONT_FILES = ("frontier.json", "frontier.xlsx", "frontier.html")
 Done = Callable[[str, PlanSummary | None, str], None]
 
 
@@ -106,6 +111,24 @@ class Writer:
         self.tell(job.name, plan, "resumed")
         return True
 
+    def targets(self, names: Iterable[str], files: Iterable[str] = ()) -> list[Path]:
+        """Every file a batch of jobs ``names`` (and ``files`` of the folder) writes."""
+        return ([self.out / n / f for n in names for f in JOB_FILES]
+                + [self.out / f for f in files])
+
+    def check(self, names: Iterable[str], files: Iterable[str] = ()) -> None:
+        """Before solving: the output folder can be written and nothing below it on
+        the way to a file of the batch is a symbolic link (a folder link such as
+        ``OUT/point-1`` would redirect its plan elsewhere).
+
+        Raises
+        ------
+        EstateError
+            Naming every link (and any other reason the folder cannot be written).
+        """
+        check_output_dir(self.out, files)
+        refuse_links_below(self.out, self.targets(names, files))
+
     def write(self, job: SolveJob, outcome: Plan | JobFailed, note: str = "") -> None:
         if isinstance(outcome, JobFailed):
             self.failed.append(outcome)
@@ -113,6 +136,7 @@ class Writer:
                 self.done(job.name, None, f"failed: {outcome.message}")
             return
         folder = self.out / job.name
+        refuse_links_below(self.out, self.targets([job.name]))
         folder.mkdir(parents=True, exist_ok=True)
         outcome.write(folder / "plan.json")
         write_text(folder / "job.json", json.dumps(self.signature(job), indent=2) + "\n")
@@ -340,11 +364,12 @@ def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | N
         raise EstateError(Issue("--points", f"a front needs at least 2 points (got {points})"))
     estate = resolve_estate(raw, reference=reference)
     values = appraisal_values(raw, reference)
+    w = Writer(out_dir, options.resume, done, raw=raw)
+    w.check([PLAN_DIR] + [point_name(i, points) for i in range(points)], FRONT_FILES)
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = {"points": points, "time_limit": options.time_limit,
                 "workers": options.workers, "seed": options.seed,
                 "scheduler": options.scheduler or "local"}
-    w = Writer(out_dir, options.resume, done, raw=raw)
     front = _Front(raw, estate, points, options, plan, w, plan_inputs(raw, reference), started)
     if started is not None:
         started(front.total)
