@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import re
-from itertools import repeat
 import zipfile
 import zlib
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
