@@ -525,3 +525,4 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+

@@ -34,6 +34,7 @@ from typing import Any
 
 from estate import files
 from estate.errors import EstateError, Issue, Notice
+from estate.reading import check_regular
 from inventory.archive import check_archive, open_workbook
 from inventory.csvread import delimiter_name, read_csv_rows
 from inventory.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
@@ -169,10 +170,7 @@ def _header(values: Sequence[Any]) -> tuple[list[str], dict[str, str]]:
 
 
 def _check_size(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise EstateError(Issue(str(path), f"cannot read file: {exc.strerror}")) from exc
+    size = check_regular(path, "workbook")
     if size == 0:
         raise EstateError(Issue(str(path), "the file is empty; expected an .xlsx workbook"))
     if size > MAX_FILE_BYTES:
@@ -320,7 +318,7 @@ def _read_csv_folder(path: Path, only: Collection[str] | None, **kw: Any) -> Tab
     out = Tables(str(path), {}, is_folder=True)
     seen: dict[str, str] = {}
     found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv"
-                   and not p.name.startswith(".") and p.is_file())
+                   and not p.name.startswith(".") and not p.is_dir())
     if not found:
         raise EstateError(Issue(str(path), "the folder has no .csv files; expected "
                                 "sites.csv, applications.csv, servers.csv, …"))
@@ -329,8 +327,7 @@ def _read_csv_folder(path: Path, only: Collection[str] | None, **kw: Any) -> Tab
         if only is not None and name not in only:
             out.unread[name] = f.stem
             continue
-        if f.stat().st_size > MAX_FILE_BYTES:
-            _check_size(f)
+        _check_size(f)
         rows, delimiter = read_csv_rows(f, issues, name)
         if delimiter != ",":
             out.notices.append(Notice("assumed", f"read with {delimiter_name(delimiter)} "

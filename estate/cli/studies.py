@@ -36,6 +36,7 @@ from estate.frontier import (
 from estate.model import Estate
 from estate.pins import pins_to_json
 from estate.plan import Plan, Totals, read_plan
+from estate.reading import load_json
 from estate.summary import PlanSummary, summarise
 from solver.epsilon import Epsilon
 
@@ -96,9 +97,9 @@ class Writer:
         if not self.resume or not (folder / "job.json").is_file():
             return False
         try:
-            old = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+            old = load_json(folder / "job.json", what="job.json")
             plan = read_plan(folder / "plan.json")
-        except (OSError, ValueError, EstateError):
+        except EstateError:
             return False
         new = self.signature(job)
         cap_old, cap_new = old.pop("cap_tonnes", None), new.pop("cap_tonnes", None)
