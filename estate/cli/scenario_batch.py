@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from estate.cli import batch
@@ -41,6 +41,7 @@ class ScenariosRun:
     failed: list[JobFailed]
     resumed: list[str]
     plans: dict[str, Plan]
+    distrusted: list[tuple[str, str]] = field(default_factory=list)
 
 
 def folder_name(name: str, taken: set[str]) -> str:
@@ -115,7 +116,8 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
     """Plan every scenario (a ``base`` first) in one batch and compare them.
 
     Writes ``DIR/<scenario>/plan.json`` as each finishes (``estate check
-    WORKBOOK DIR/<scenario>/plan.json`` applies the scenario it records), then
+    WORKBOOK DIR/<scenario>/plan.json --scenario-ok`` applies the scenario it
+    records), then
     ``scenarios.json``, ``scenarios.xlsx`` and ``scenarios.html``.
 
     Raises
@@ -150,4 +152,4 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
                       json.dumps(rows, indent=2, default=str) + "\n")
     written = [path, write_scenarios_xlsx(outcomes, out_dir / "scenarios.xlsx"),
                write_scenarios_html(outcomes, out_dir / "scenarios.html")]
-    return ScenariosRun(outcomes, written, w.failed, w.resumed, w.plans)
+    return ScenariosRun(outcomes, written, w.failed, w.resumed, w.plans, w.distrusted)

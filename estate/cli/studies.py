@@ -82,6 +82,8 @@ class Writer:
     failed: list[JobFailed] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
     raw: Estate | None = None
+    #: (job name, why): saved plans that did not check against the workbook
+    distrusted: list[tuple[str, str]] = field(default_factory=list)
 
     def signature(self, job: SolveJob) -> dict[str, Any]:
         eps = job.epsilon or Epsilon()
@@ -92,7 +94,12 @@ class Writer:
             "assumptions": job.assumptions}, default=str))
 
     def reuse(self, job: SolveJob) -> bool:
-        """Whether ``job`` was done by an earlier run (then its plan is loaded)."""
+        """Whether ``job`` was done by an earlier run (then its plan is loaded).
+
+        The saved plan is trusted only when :func:`solver.check.check_plan`
+        (the evaluator of ``estate check``, under the job's scenario) agrees
+        with every figure it claims; otherwise it is solved again and noted in
+        :attr:`distrusted` (an edited ``plan.json`` must not bend the front)."""
         folder = self.out / job.name
         if not self.resume or not (folder / "job.json").is_file():
             return False
@@ -106,6 +113,10 @@ class Writer:
         same_cap = (cap_old is None) == (cap_new is None) and (
             cap_old is None or math.isclose(cap_old, cap_new, rel_tol=1e-9, abs_tol=1e-9))
         if old != new or not same_cap:
+            return False
+        why = self._disagrees(job, plan)
+        if why:
+            self.distrusted.append((job.name, why))
             return False
         self.plans[job.name] = plan
         self.resumed.append(job.name)
@@ -130,6 +141,22 @@ class Writer:
         check_output_dir(self.out, files)
         refuse_links_below(self.out, self.targets(names, files))
 
+    def _disagrees(self, job: SolveJob, plan: Plan) -> str:
+        """Why a saved plan does not check against the workbook (``""``: it does)."""
+        if self.raw is None:
+            return "no workbook to check it against"
+        from solver.check import check_plan
+
+        try:
+            report = check_plan(self.raw, plan, reference_file=job.inputs.get("reference"),
+                                scenario_ok=True, verify=False)
+        except EstateError as exc:
+            return str(exc.issues[0])
+        if report.ok:
+            return ""
+        n = len(report.differences)
+        return f"{report.differences[0]}" + (f" (and {n - 1} more)" if n > 1 else "")
+
     def write(self, job: SolveJob, outcome: Plan | JobFailed, note: str = "") -> None:
         if isinstance(outcome, JobFailed):
             self.failed.append(outcome)
@@ -153,13 +180,15 @@ class Writer:
 # -- the front ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class FrontierRun:
-    """What :func:`run_frontier` did: the front, files written, failures."""
+    """What :func:`run_frontier` did: the front, files written, failures, plans
+    resumed and saved plans solved again because they did not check."""
 
     frontier: Frontier
     written: list[Path]
     failed: list[JobFailed]
     resumed: list[str]
     plans: dict[str, Plan]
+    distrusted: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _marker(name: str, t: Totals | None) -> Marker | None:
@@ -392,4 +421,4 @@ def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | N
 
     written.append(write_frontier_xlsx(result, out_dir / "frontier.xlsx"))
     written.append(write_frontier_html(result, out_dir / "frontier.html"))
-    return FrontierRun(result, written, w.failed, w.resumed, w.plans)
+    return FrontierRun(result, written, w.failed, w.resumed, w.plans, w.distrusted)

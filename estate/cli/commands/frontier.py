@@ -12,6 +12,7 @@ from estate.cli import pipeline
 from estate.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
 from estate.cli.progress import batch_progress
 from estate.cli.studies import BatchOptions, run_frontier
+from estate.errors import printable
 from estate.summary import tonnes_text
 
 
@@ -91,6 +92,9 @@ def frontier(workbook: Path | None, out_dir: Path, points: int, demo: bool, no_p
         click.echo(f"warning: {f.name} failed: {f.message}", err=True)
     if run.resumed:
         click.echo(f"  resumed: {', '.join(run.resumed)}")
+    for name, why in run.distrusted:
+        click.echo(f"warning: {name}: the saved plan does not check against the workbook "
+                   f"({printable(why)}); solved again", err=True)
     for path in run.written:
         click.echo(f"  wrote {path}")
     ends = [p for p in front.points if p.spec.kind != "capped"]
