@@ -8,12 +8,22 @@ from pathlib import Path
 
 import click
 
-from estate.cli import pipeline
+from estate.cli import batch, pipeline
 from estate.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
 from estate.cli.progress import batch_progress
 from estate.cli.studies import BatchOptions, run_frontier
 from estate.errors import printable
 from estate.summary import tonnes_text
+
+
+def _scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--scheduler``: a Dask address ``tcp://HOST:PORT``, else a usage error (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return batch.check_address(value)
+    except ValueError as exc:
+        raise click.BadParameter(printable(str(exc))) from None
 
 
 def batch_options(f):  # type: ignore[no-untyped-def]
@@ -26,8 +36,10 @@ def batch_options(f):  # type: ignore[no-untyped-def]
         click.option("--processes", type=click.IntRange(min=1), default=None,
                      help="Local Dask worker processes (default: cores // --workers)."),
         click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                     callback=_scheduler,
                      help="Run the batch on this Dask scheduler's workers instead of on "
-                          "this machine."),
+                          "this machine (connecting within "
+                          f"{batch.CONNECT_TIMEOUT:g} s)."),
         click.option("--seed", type=int, default=0, show_default=True,
                      help="CP-SAT random seed."),
         click.option("--resume", is_flag=True, help="Keep the plans a previous run of the "
