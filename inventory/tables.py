@@ -34,6 +34,7 @@ from typing import Any
 
 from estate import files
 from estate.errors import EstateError, Issue, Notice
+from estate.locks import target_lock
 from estate.reading import check_regular
 from inventory.archive import check_archive, open_workbook
 from inventory.csvread import delimiter_name, read_csv_rows
@@ -308,7 +309,9 @@ def _read_formulas(path: Path, tables: Tables) -> None:
 def _read_csv_folder(path: Path, only: Collection[str] | None, **kw: Any) -> Tables:
     if files.interrupted(path):
         try:
-            files.recover_folder(path)
+            with target_lock(path):  # a live writer's journal is not ours to finish
+                if files.interrupted(path):
+                    files.recover_folder(path)
         except OSError as exc:
             raise EstateError(Issue(str(path), "an earlier import into this folder was "
                                     f"interrupted and cannot be completed ({exc.strerror}); "

@@ -33,6 +33,7 @@ from estate.frontier import (
     interior_specs,
     point_name,
 )
+from estate.locks import target_lock
 from estate.model import Estate
 from estate.pins import pins_to_json
 from estate.plan import Plan, Totals, read_plan
@@ -396,29 +397,30 @@ def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | N
     values = appraisal_values(raw, reference)
     w = Writer(out_dir, options.resume, done, raw=raw)
     w.check([PLAN_DIR] + [point_name(i, points) for i in range(points)], FRONT_FILES)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    settings = {"points": points, "time_limit": options.time_limit,
-                "workers": options.workers, "seed": options.seed,
-                "scheduler": options.scheduler or "local"}
-    front = _Front(raw, estate, points, options, plan, w, plan_inputs(raw, reference), started)
-    if started is not None:
-        started(front.total)
+    with target_lock(out_dir, inside=True):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        settings = {"points": points, "time_limit": options.time_limit,
+                    "workers": options.workers, "seed": options.seed,
+                    "scheduler": options.scheduler or "local"}
+        front = _Front(raw, estate, points, options, plan, w, plan_inputs(raw, reference), started)
+        if started is not None:
+            started(front.total)
 
-    def finished(j: SolveJob, outcome: Plan | JobFailed) -> list[SolveJob]:
-        more = front.finished(j, outcome)
-        _frontier(raw, front.specs, w, values, settings, complete=False).write(
-            out_dir / "frontier.json")
-        return more
+        def finished(j: SolveJob, outcome: Plan | JobFailed) -> list[SolveJob]:
+            more = front.finished(j, outcome)
+            _frontier(raw, front.specs, w, values, settings, complete=False).write(
+                out_dir / "frontier.json")
+            return more
 
-    todo = front.advance()
-    if todo:
-        with batch.cluster(options.scheduler, processes=options.processes,
-                           workers=options.workers) as client:
-            batch.run_batch(client, todo, finished)
-    result = _frontier(raw, front.specs, w, values, settings, complete=not w.failed)
-    written = [result.write(out_dir / "frontier.json")]
-    from reports.frontier import write_frontier_html, write_frontier_xlsx
+        todo = front.advance()
+        if todo:
+            with batch.cluster(options.scheduler, processes=options.processes,
+                               workers=options.workers) as client:
+                batch.run_batch(client, todo, finished)
+        result = _frontier(raw, front.specs, w, values, settings, complete=not w.failed)
+        written = [result.write(out_dir / "frontier.json")]
+        from reports.frontier import write_frontier_html, write_frontier_xlsx
 
-    written.append(write_frontier_xlsx(result, out_dir / "frontier.xlsx"))
-    written.append(write_frontier_html(result, out_dir / "frontier.html"))
-    return FrontierRun(result, written, w.failed, w.resumed, w.plans, w.distrusted)
+        written.append(write_frontier_xlsx(result, out_dir / "frontier.xlsx"))
+        written.append(write_frontier_html(result, out_dir / "frontier.html"))
+        return FrontierRun(result, written, w.failed, w.resumed, w.plans, w.distrusted)
