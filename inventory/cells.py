@@ -29,17 +29,63 @@ _UK_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _FY_RE = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$")
 
 
-def parse_number(text: str, *, percent: bool = False) -> float:
-    """A number, allowing ``£``, thousands commas and spaces (``£1,200.50``).
+_GROUPED = {".": re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?$"),
+            ",": re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")}
 
-    With ``percent`` a trailing ``%`` divides by 100 (``3.5%`` -> 0.035).
+
+def locale_number(text: str, decimal: str = ".") -> str:
+    """``text`` (a number as typed) in the plain form ``float`` reads, by the
+    file's decimal mark ``decimal`` (``.`` or ``,``), or refused.
+
+    With a decimal point, commas may only group thousands (``1,234.5``); with a
+    decimal comma, points may only group thousands (``1.234,5``). Anything else
+    that holds both marks, or the other mark in a place it cannot be a
+    thousands separator (``1,5`` where decimals are points; ``1.234,5`` where
+    they are points), is refused: never silently rescaled.
+
+    Examples
+    --------
+    >>> locale_number("1,234.5"), locale_number("1.234,5", ",")
+    ('1234.5', '1234.5')
 
     Raises
     ------
     ValueError
-        When the text is not a finite number.
+        Saying which reading is ambiguous and how to write the number.
     """
-    t = text.strip().replace("£", "").replace(",", "").replace(" ", "").replace("\u00a0", "")
+    group = "," if decimal == "." else "."
+    if group not in text:
+        return text.replace(",", ".") if decimal == "," else text
+    if _GROUPED[decimal].match(text):
+        plain = text.replace(group, "")
+        return plain.replace(",", ".") if decimal == "," else plain
+    if decimal == "." and "." in text and text.rfind(",") > text.rfind("."):
+        raise ValueError(f"{text!r} has a decimal comma (as in 1.234,5), but this file writes "
+                         "decimals with a point: write 1234.5 (or save the file with one "
+                         "convention)")
+    if decimal == ".":
+        raise ValueError(f"{text!r}: a comma here is not a thousands separator (1,234) and "
+                         "this file writes decimals with a point: write 1.5 for one and a "
+                         "half")
+    raise ValueError(f"{text!r}: this file writes decimals with a comma (its columns are "
+                     "separated by ';'), so a point can only group thousands (1.234,5): "
+                     "write 1,5 for one and a half")
+
+
+def parse_number(text: str, *, percent: bool = False, decimal: str = ".") -> float:
+    """A number, allowing ``£``, thousands separators and spaces (``£1,200.50``).
+
+    With ``percent`` a trailing ``%`` divides by 100 (``3.5%`` -> 0.035).
+    ``decimal`` is the file's decimal mark (``,`` in a CSV separated by ``;``):
+    see :func:`locale_number`, the one reading of ``.`` and ``,``.
+
+    Raises
+    ------
+    ValueError
+        When the text is not a finite number, or mixes the marks ambiguously.
+    """
+    t = text.strip().replace("£", "").replace(" ", "").replace("\u00a0", "")
+    t = locale_number(t, decimal)
     scale = 1.0
     if percent and t.endswith("%"):
         t, scale = t[:-1], 0.01
@@ -54,7 +100,7 @@ def parse_number(text: str, *, percent: bool = False) -> float:
     return value
 
 
-def parse_int(text: str) -> int:
+def parse_int(text: str, decimal: str = ".") -> int:
     """A whole number (``12``, ``12.0``, ``1,200``).
 
     Raises
@@ -63,7 +109,7 @@ def parse_int(text: str) -> int:
         When the text is not a whole number.
     """
     try:
-        value = parse_number(text)
+        value = parse_number(text, decimal=decimal)
     except ValueError:
         raise ValueError("expected a whole number such as 12") from None
     if not value.is_integer():
@@ -257,8 +303,10 @@ class RowCells:
     blank or bad (a bad cell is recorded in ``issues`` and ``ok`` turns false).
     """
 
-    def __init__(self, file: str, sheet: str, row: Row, issues: list[Issue]) -> None:
+    def __init__(self, file: str, sheet: str, row: Row, issues: list[Issue], *,
+                 decimal: str = ".") -> None:
         self.file, self.sheet, self.row, self.issues = file, sheet, row, issues
+        self.decimal = decimal  # the file's decimal mark
         self.ok = True
         self.label = ""  # name used in messages instead of the column (settings keys)
 
@@ -294,7 +342,8 @@ class RowCells:
                rule: str = _NOT_NEG) -> float | None:
         """A number within ``[minimum, maximum]`` (``None`` bounds are open)."""
         raw = self.row.get(col)
-        value = self.parse(col, lambda t: parse_number(t, percent=percent), None)
+        value = self.parse(col, lambda t: parse_number(t, percent=percent,
+                                                       decimal=self.decimal), None)
         if value is None:
             return default
         if minimum is not None and value < minimum:
@@ -309,7 +358,7 @@ class RowCells:
     def integer(self, col: str, default: int | None, minimum: int = 0) -> int | None:
         """A whole number of at least ``minimum``."""
         raw = self.row.get(col)
-        value = self.parse(col, parse_int, None)
+        value = self.parse(col, lambda t: parse_int(t, self.decimal), None)
         if value is None:
             return default
         if value < minimum:

@@ -87,6 +87,9 @@ class Table:
     title: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     formulas: dict[tuple[int, str], str] = field(default_factory=dict)
+    #: The sheet's decimal mark: ``,`` for a CSV separated by ``;`` (Excel's CSV
+    #: where the decimal mark is a comma), else ``.``.
+    decimal: str = "."
 
     def label(self, column: str) -> str:
         """The header of ``column`` as typed."""
@@ -333,10 +336,14 @@ def _read_csv_folder(path: Path, only: Collection[str] | None, **kw: Any) -> Tab
         _check_size(f)
         rows, delimiter = read_csv_rows(f, issues, name)
         if delimiter != ",":
+            mark = " and ',' as the decimal mark (1.234,5)" if delimiter == ";" else ""
             out.notices.append(Notice("assumed", f"read with {delimiter_name(delimiter)} "
-                                      "between columns (not ',')", file=str(f), sheet=name))
+                                      f"between columns (not ','){mark}", file=str(f),
+                                      sheet=name))
         rows = ([_unquote(c) for c in r] for r in rows)
         out.sheets[name] = rows_to_table(name, str(f), rows, issues, title=f.stem, **kw)
+        if delimiter == ";":
+            out.sheets[name].decimal = ","
     if issues:
         raise EstateError(issues)
     return out
