@@ -132,26 +132,32 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
                              relative_to=relative_to)
     w = Writer(out_dir, options.resume, done, raw=raw)
     w.check([name for _, name, _ in jobs], SCENARIO_FILES)
-    with target_lock(out_dir, inside=True):
-        out_dir.mkdir(parents=True, exist_ok=True)
-        todo = [j for _, _, j in jobs if not w.reuse(j)]
-        if started is not None:
-            started(len(jobs))
-        if todo:
-            with batch.cluster(options.scheduler, processes=options.processes,
-                               workers=options.workers) as client:
-                batch.run_batch(client, todo, lambda j, o: w.write(j, o))
-        failed = {f.name: f.message for f in w.failed}
-        outcomes = [ScenarioOutcome(sc, name, summarise(raw, w.plans[name]) if name in w.plans
-                                    else PlanSummary(status=f"failed: {failed.get(name, '')}"))
-                    for sc, name, _ in jobs]
-        from reports.scenarios import write_scenarios_html, write_scenarios_xlsx
+    try:
+        with target_lock(out_dir, inside=True):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            todo = [j for _, _, j in jobs if not w.reuse(j)]
+            if started is not None:
+                started(len(jobs))
+            if todo:
+                with batch.cluster(options.scheduler, processes=options.processes,
+                                   workers=options.workers) as client:
+                    batch.run_batch(client, todo, lambda j, o: w.write(j, o))
+            failed = {f.name: f.message for f in w.failed}
+            outcomes = [ScenarioOutcome(sc, name, summarise(raw, w.plans[name]) if name in w.plans
+                                        else PlanSummary(status=f"failed: {failed.get(name, '')}"))
+                        for sc, name, _ in jobs]
+            from reports.scenarios import write_scenarios_html, write_scenarios_xlsx
 
-        rows = [{"name": o.scenario.name, "folder": o.folder,
-                 "overrides": o.scenario.to_json()["overrides"], "summary": asdict(o.summary)}
-                for o in outcomes]
-        path = write_text(out_dir / "scenarios.json",
-                          json.dumps(rows, indent=2, default=str) + "\n")
-        written = [path, write_scenarios_xlsx(outcomes, out_dir / "scenarios.xlsx"),
-                   write_scenarios_html(outcomes, out_dir / "scenarios.html")]
-        return ScenariosRun(outcomes, written, w.failed, w.resumed, w.plans, w.distrusted)
+            rows = [{"name": o.scenario.name, "folder": o.folder,
+                     "overrides": o.scenario.to_json()["overrides"], "summary": asdict(o.summary)}
+                    for o in outcomes]
+            written: list[Path] = []
+            for step in (lambda: write_text(out_dir / "scenarios.json",
+                                            json.dumps(rows, indent=2, default=str) + "\n"),
+                         lambda: write_scenarios_xlsx(outcomes, out_dir / "scenarios.xlsx"),
+                         lambda: write_scenarios_html(outcomes, out_dir / "scenarios.html")):
+                written.append(step())
+                w.written.append(written[-1])
+            return ScenariosRun(outcomes, written, w.failed, w.resumed, w.plans, w.distrusted)
+    except (EstateError, OSError) as exc:
+        raise w.failed_after_writing(exc) from exc

@@ -21,7 +21,7 @@ from typing import Any
 from estate.cli import batch
 from estate.cli.batch import JobFailed, SolveJob
 from estate.cli.pipeline import plan_inputs, resolve_estate
-from estate.errors import EstateError, Issue
+from estate.errors import EstateError, Issue, WriteError
 from estate.files import check_output_dir, refuse_links_below, write_text
 from estate.frontier import (
     Frontier,
@@ -85,6 +85,8 @@ class Writer:
     raw: Estate | None = None
     #: (job name, why): saved plans that did not check against the workbook
     distrusted: list[tuple[str, str]] = field(default_factory=list)
+    #: Files this run has written so far (kept if a later write fails).
+    written: list[Path] = field(default_factory=list)
 
     def signature(self, job: SolveJob) -> dict[str, Any]:
         eps = job.epsilon or Epsilon()
@@ -167,10 +169,27 @@ class Writer:
         folder = self.out / job.name
         refuse_links_below(self.out, self.targets([job.name]))
         folder.mkdir(parents=True, exist_ok=True)
-        outcome.write(folder / "plan.json")
-        write_text(folder / "job.json", json.dumps(self.signature(job), indent=2) + "\n")
+        self.written.append(outcome.write(folder / "plan.json"))
+        self.written.append(write_text(folder / "job.json",
+                                       json.dumps(self.signature(job), indent=2) + "\n"))
         self.plans[job.name] = outcome
         self.tell(job.name, outcome, note)
+
+    def failed_after_writing(self, exc: Exception) -> EstateError:
+        """The error of a batch that failed part-way (a full disk, a lost
+        scheduler), saying which files it had written: they stay, for
+        ``--resume``; an :class:`OSError` becomes a located message."""
+        issues = (exc.issues if isinstance(exc, EstateError) else
+                  [Issue(str(getattr(exc, "filename", None) or self.out),
+                         f"cannot write: {getattr(exc, 'strerror', None) or exc}")])
+        if not self.written:
+            return exc if isinstance(exc, EstateError) else EstateError(issues)
+        names = sorted({str(p.relative_to(self.out)) if p.is_relative_to(self.out) else str(p)
+                        for p in self.written})
+        more = Issue(str(self.out), f"written before the failure, and kept (rerun with "
+                     f"--resume to go on): {', '.join(names[:12])}"
+                     f"{' …' if len(names) > 12 else ''}")
+        return WriteError([*issues, more], written=tuple(str(p) for p in self.written))
 
     def tell(self, name: str, plan: Plan, note: str) -> None:
         """Report a finished (or resumed) job's plan to ``done``."""
@@ -397,30 +416,37 @@ def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | N
     values = appraisal_values(raw, reference)
     w = Writer(out_dir, options.resume, done, raw=raw)
     w.check([PLAN_DIR] + [point_name(i, points) for i in range(points)], FRONT_FILES)
-    with target_lock(out_dir, inside=True):
-        out_dir.mkdir(parents=True, exist_ok=True)
-        settings = {"points": points, "time_limit": options.time_limit,
-                    "workers": options.workers, "seed": options.seed,
-                    "scheduler": options.scheduler or "local"}
-        front = _Front(raw, estate, points, options, plan, w, plan_inputs(raw, reference), started)
-        if started is not None:
-            started(front.total)
+    try:
+        with target_lock(out_dir, inside=True):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            settings = {"points": points, "time_limit": options.time_limit,
+                        "workers": options.workers, "seed": options.seed,
+                        "scheduler": options.scheduler or "local"}
+            front = _Front(raw, estate, points, options, plan, w, plan_inputs(raw, reference),
+                           started)
+            if started is not None:
+                started(front.total)
 
-        def finished(j: SolveJob, outcome: Plan | JobFailed) -> list[SolveJob]:
-            more = front.finished(j, outcome)
-            _frontier(raw, front.specs, w, values, settings, complete=False).write(
-                out_dir / "frontier.json")
-            return more
+            def finished(j: SolveJob, outcome: Plan | JobFailed) -> list[SolveJob]:
+                more = front.finished(j, outcome)
+                w.written.append(_frontier(raw, front.specs, w, values, settings,
+                                           complete=False).write(out_dir / "frontier.json"))
+                return more
 
-        todo = front.advance()
-        if todo:
-            with batch.cluster(options.scheduler, processes=options.processes,
-                               workers=options.workers) as client:
-                batch.run_batch(client, todo, finished)
-        result = _frontier(raw, front.specs, w, values, settings, complete=not w.failed)
-        written = [result.write(out_dir / "frontier.json")]
-        from reports.frontier import write_frontier_html, write_frontier_xlsx
+            todo = front.advance()
+            if todo:
+                with batch.cluster(options.scheduler, processes=options.processes,
+                                   workers=options.workers) as client:
+                    batch.run_batch(client, todo, finished)
+            result = _frontier(raw, front.specs, w, values, settings, complete=not w.failed)
+            from reports.frontier import write_frontier_html, write_frontier_xlsx
 
-        written.append(write_frontier_xlsx(result, out_dir / "frontier.xlsx"))
-        written.append(write_frontier_html(result, out_dir / "frontier.html"))
-        return FrontierRun(result, written, w.failed, w.resumed, w.plans, w.distrusted)
+            written: list[Path] = []
+            for step in (lambda: result.write(out_dir / "frontier.json"),
+                         lambda: write_frontier_xlsx(result, out_dir / "frontier.xlsx"),
+                         lambda: write_frontier_html(result, out_dir / "frontier.html")):
+                written.append(step())
+                w.written.append(written[-1])
+            return FrontierRun(result, written, w.failed, w.resumed, w.plans, w.distrusted)
+    except (EstateError, OSError) as exc:
+        raise w.failed_after_writing(exc) from exc
