@@ -214,7 +214,10 @@ def read_frontier(path: str | Path) -> Frontier:
         p = p / "frontier.json"
     from estate.reading import load_json
 
-    data = load_json(p, what="frontier.json written by `estate frontier … --out DIR`")
+    if not p.exists():
+        raise EstateError(Issue(str(p), "cannot read the front (no such file); run "
+                                "`estate frontier … --out DIR` first"))
+    data = load_json(p, what="frontier.json written by `estate frontier`")
     try:
         return Frontier.from_dict(data)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
