@@ -142,6 +142,7 @@ class Site:
         _check(self.kind in SITE_KINDS, f"kind {self.kind!r} must be one of {SITE_KINDS}")
         if self.pue is not None:
             _check(self.pue >= 1.0, f"pue must be at least 1.0 (got {self.pue})")
+            _check_size(self.pue, "pue")
         _check_nonneg(self.power_price_per_kwh, "power_price_per_kwh")
         _check_nonneg(self.monthly_fixed_cost, "monthly_fixed_cost")
         _check_month(self.exit_by, "exit_by")
