@@ -41,6 +41,7 @@ from typing import Any
 from estate.errors import EstateError, Issue
 from estate.model import STRATEGIES, BudgetYear, Estate, Team
 from estate.months import add_months, is_month, parse_month_names
+from estate.numbers import locale_number
 from estate.resolve import resolve
 from estate.summary import PlanSummary
 
@@ -172,9 +173,11 @@ def _number(v: Any, *, low: float | None = None, whole: bool = False) -> float:
     if isinstance(v, bool):
         raise ValueError("must be a number")
     try:
-        x = float(v) if isinstance(v, int | float) else float(_text(v).replace(",", ""))
-    except ValueError:
-        raise ValueError("must be a number") from None
+        x = float(v) if isinstance(v, int | float) else float(
+            locale_number(_text(v).replace(" ", "").replace("\u00a0", "")))
+    except ValueError as exc:
+        said = str(exc)
+        raise ValueError(said if "decimal" in said else "must be a number") from None
     if x != x or x in (float("inf"), float("-inf")):
         raise ValueError("must be a finite number")
     if whole and x != int(x):

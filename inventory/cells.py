@@ -17,6 +17,7 @@ from typing import Any
 
 from estate.errors import Issue
 from estate.months import month_label, parse_month_names
+from estate.numbers import locale_number
 from inventory.tables import Row
 
 _TRUE = {"yes", "y", "true", "t", "1"}
@@ -29,55 +30,12 @@ _UK_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _FY_RE = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$")
 
 
-_GROUPED = {".": re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?$"),
-            ",": re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")}
-
-
-def locale_number(text: str, decimal: str = ".") -> str:
-    """``text`` (a number as typed) in the plain form ``float`` reads, by the
-    file's decimal mark ``decimal`` (``.`` or ``,``), or refused.
-
-    With a decimal point, commas may only group thousands (``1,234.5``); with a
-    decimal comma, points may only group thousands (``1.234,5``). Anything else
-    that holds both marks, or the other mark in a place it cannot be a
-    thousands separator (``1,5`` where decimals are points; ``1.234,5`` where
-    they are points), is refused: never silently rescaled.
-
-    Examples
-    --------
-    >>> locale_number("1,234.5"), locale_number("1.234,5", ",")
-    ('1234.5', '1234.5')
-
-    Raises
-    ------
-    ValueError
-        Saying which reading is ambiguous and how to write the number.
-    """
-    group = "," if decimal == "." else "."
-    if group not in text:
-        return text.replace(",", ".") if decimal == "," else text
-    if _GROUPED[decimal].match(text):
-        plain = text.replace(group, "")
-        return plain.replace(",", ".") if decimal == "," else plain
-    if decimal == "." and "." in text and text.rfind(",") > text.rfind("."):
-        raise ValueError(f"{text!r} has a decimal comma (as in 1.234,5), but this file writes "
-                         "decimals with a point: write 1234.5 (or save the file with one "
-                         "convention)")
-    if decimal == ".":
-        raise ValueError(f"{text!r}: a comma here is not a thousands separator (1,234) and "
-                         "this file writes decimals with a point: write 1.5 for one and a "
-                         "half")
-    raise ValueError(f"{text!r}: this file writes decimals with a comma (its columns are "
-                     "separated by ';'), so a point can only group thousands (1.234,5): "
-                     "write 1,5 for one and a half")
-
-
 def parse_number(text: str, *, percent: bool = False, decimal: str = ".") -> float:
     """A number, allowing ``£``, thousands separators and spaces (``£1,200.50``).
 
     With ``percent`` a trailing ``%`` divides by 100 (``3.5%`` -> 0.035).
     ``decimal`` is the file's decimal mark (``,`` in a CSV separated by ``;``):
-    see :func:`locale_number`, the one reading of ``.`` and ``,``.
+    see :func:`estate.numbers.locale_number`, the one reading of ``.`` and ``,``.
 
     Raises
     ------

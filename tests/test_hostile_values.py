@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from estate.cli import main
 from estate.errors import EstateError
+from estate.numbers import locale_number
 from estate.scenario import MAX_SCENARIOS, Override, Scenario, check_scenarios
-from inventory.cells import locale_number, parse_number
+from inventory.cells import parse_number
 from inventory.load import load_estate
 from inventory.writer import write_estate
 from tests.estates import sample_estate
@@ -133,3 +134,12 @@ def test_mixed_script_lookalike_ids_are_warned_about(folder: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "look the same but are different text" in r.output, r.output
     assert "'DC1' and 'D\\u04211'" in r.output  # the Cyrillic letter is shown escaped
+
+
+def test_scenario_numbers_use_the_same_reading(tmp_path: Path) -> None:
+    raw = load_estate(write_estate(sample_estate(), tmp_path / "b.xlsx"))
+    check_scenarios(raw, [Scenario("ok", (Override("carbon_price", "1,250.5"),))])
+    with pytest.raises(EstateError, match="decimal comma"):
+        check_scenarios(raw, [Scenario("eu", (Override("carbon_price", "1.250,5"),))])
+    with pytest.raises(EstateError, match="not a thousands separator"):
+        check_scenarios(raw, [Scenario("eu", (Override("carbon_price", "12,5"),))])
