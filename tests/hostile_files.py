@@ -189,3 +189,21 @@ def wide_row_xlsx(path: Path, kind: str = "cells", n: int = 15_000_000) -> Path:
                     zlib.crc32(sheet)))
     path.write_bytes(_zip(members))
     return path
+
+
+def deep_json(path: Path, depth: int = 100_000) -> Path:
+    """A JSON file of ``depth`` nested lists (Python's parser raises RecursionError)."""
+    path.write_text("[" * depth + "]" * depth, encoding="utf-8")
+    return path
+
+
+def many_objects_json(path: Path, objects: int = 2_100_000) -> Path:
+    """A few MB of ``[{},{},…]``: millions of objects (the probe's 198 MB took 5 GB)."""
+    path.write_text("[" + "{}," * (objects - 1) + "{}]", encoding="utf-8")
+    return path
+
+
+def deep_toml(path: Path, depth: int = 50_000) -> Path:
+    """A scenarios TOML whose one value nests ``depth`` arrays."""
+    path.write_text("[s]\nx = " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
+    return path

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hostile_files import rvtools_csv
+from hostile_files import deep_json, deep_toml, many_objects_json, rvtools_csv
 
 from estate import reading
 from estate.cli import main
@@ -85,24 +85,21 @@ def test_pins_and_scenarios_refuse_dev_zero(book: Path, tmp_path: Path) -> None:
 
 
 def test_deep_json_and_toml_are_refused_clearly(book: Path, tmp_path: Path) -> None:
-    deep = tmp_path / "deep.json"
-    deep.write_text("[" * 100_000 + "]" * 100_000)
+    deep = deep_json(tmp_path / "deep.json")
     r = run("check", book, deep)
     assert r.exit_code == 1 and "more than 32 deep" in r.output, r.output
     shallow_but_too_deep = tmp_path / "d40.json"
     shallow_but_too_deep.write_text('{"status": ' + "[" * 40 + "]" * 40 + "}")
     r = run("check", book, shallow_but_too_deep)
     assert r.exit_code == 1 and "more than 32 deep" in r.output, r.output
-    toml = tmp_path / "deep.toml"
-    toml.write_text("[s]\nx = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    toml = deep_toml(tmp_path / "deep.toml")
     r = run("scenarios", book, toml, "--out", tmp_path / "out")
     assert r.exit_code == 1 and "more than 32 deep" in r.output, r.output
 
 
 def test_millions_of_empty_objects_are_refused_before_parsing(book: Path,
                                                              tmp_path: Path) -> None:
-    many = tmp_path / "many.json"
-    many.write_text("[" + "{}," * 2_100_000 + "{}]")  # 6 MB: 2.1 million objects
+    many = many_objects_json(tmp_path / "many.json")  # 6 MB: 2.1 million objects
     t = time.perf_counter()
     r = run("check", book, many)
     assert r.exit_code == 1 and "lists and objects" in r.output, r.output
