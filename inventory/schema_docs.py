@@ -149,6 +149,7 @@ def _estimated() -> list[str]:
 
 def _limits() -> list[str]:
     """The size limits of a workbook (``inventory/limits.py``)."""
+    from estate import model
     from inventory import limits as lim
 
     mib = 1 << 20
@@ -172,7 +173,18 @@ def _limits() -> list[str]:
                 ["an `.xlsx` unpacked in all", f"{lim.MAX_ARCHIVE_BYTES // mib} MiB"],
                 ["compression of an `.xlsx` part above 1 MiB", f"{lim.MAX_RATIO} times "
                  "(real workbooks: about 10)"],
+                ["any number (£, kWh, kg, days)", f"{model.MAX_NUMBER:,.0f} (money is summed "
+                 "exactly, in pence, over the horizon)"],
+                ["`horizon_months`, `duration_months`", f"{model.MAX_HORIZON_MONTHS} (50 "
+                 "years)"],
+                ["`resident_notice_weeks`", f"{model.MAX_NOTICE_WEEKS}"],
+                ["`discount_rate`, in the workbook or a scenario", "1 (a fraction)"],
             ]), "",
+            "A number may group thousands with commas and use a decimal point "
+            "(`1,234.5`); in a `.csv` sheet separated by `;` (Excel's CSV where the "
+            "decimal mark is a comma) it is the other way round (`1.234,5`). A number "
+            "mixing the marks otherwise (`1.234,5` in a comma-separated file, `1,5`) is "
+            "an error, never read as another number.", "",
             "Cells are counted as the sheet streams past, before a row is built, so a "
             "workbook of a few MB that unpacks to millions of empty cells is refused in "
             "about a second.", ""]
