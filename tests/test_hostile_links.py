@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from estate import files
+from estate import links
 from estate.cli import batch, main
 
 
@@ -34,14 +34,14 @@ def test_links_below_sees_folder_and_file_links(tmp_path: Path) -> None:
     elsewhere, _ = _victim(tmp_path)
     os.symlink(elsewhere, out / "b")
     os.symlink(elsewhere / "plan.json", out / "a" / "plan.json")
-    assert files.links_below(out, out / "a" / "job.json") == []
-    assert [i.file for i in files.links_below(out, out / "b" / "plan.json")] == [str(out / "b")]
-    assert [i.file for i in files.links_below(out, out / "a" / "plan.json")] == [
+    assert links.links_below(out, out / "a" / "job.json") == []
+    assert [i.file for i in links.links_below(out, out / "b" / "plan.json")] == [str(out / "b")]
+    assert [i.file for i in links.links_below(out, out / "a" / "plan.json")] == [
         str(out / "a" / "plan.json")]
-    assert files.links_below(out, out / ".." / "x")  # leaving the folder is refused
+    assert links.links_below(out, out / ".." / "x")  # leaving the folder is refused
     # the folder the user named may itself be a link
     os.symlink(out, tmp_path / "named")
-    assert files.links_below(tmp_path / "named", tmp_path / "named" / "a" / "job.json") == []
+    assert links.links_below(tmp_path / "named", tmp_path / "named" / "a" / "job.json") == []
 
 
 def test_frontier_refuses_a_folder_link_before_solving(tmp_path: Path, no_cluster: None) -> None:

@@ -22,7 +22,7 @@ from estate.cli import batch
 from estate.cli.batch import JobFailed, SolveJob
 from estate.cli.pipeline import plan_inputs, resolve_estate
 from estate.errors import EstateError, Issue, WriteError
-from estate.files import check_output_dir, refuse_links_below, write_text
+from estate.files import check_output_dir, write_text
 from estate.frontier import (
     Frontier,
     Marker,
@@ -33,6 +33,7 @@ from estate.frontier import (
     interior_specs,
     point_name,
 )
+from estate.links import refuse_links_below
 from estate.locks import target_lock
 from estate.model import Estate
 from estate.pins import pins_to_json
