@@ -51,6 +51,27 @@ def _checkpoint(label: str) -> None:
         CHECKPOINT(label)
 
 
+def temp_prefix() -> str:
+    """This process's temporary-file prefix, ``.estate-tmp-<pid>-``: a clean-up
+    removes only the temporary files of processes that are gone."""
+    return f"{TEMP_PREFIX}{os.getpid()}-"
+
+
+def _alive_owner(name: str) -> bool:
+    """Whether the temporary file ``name`` belongs to another process still running."""
+    rest = name[len(TEMP_PREFIX):]
+    pid_text = rest.split("-", 1)[0]
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, another user's
+    return True
+
+
 def new_file_mode() -> int:
     """Permission bits of a new file under the process umask (``0o644`` usually)."""
     mask = os.umask(0o022)
@@ -135,7 +156,7 @@ def _fsync(path: Path) -> None:
 def _stage(target: Path, mode: int, write: Writer) -> Path:
     """Write a temporary file beside ``target`` with ``write``; return its path."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix="-" + target.name,
+    fd, name = tempfile.mkstemp(prefix=temp_prefix(), suffix="-" + target.name,
                                 dir=target.parent)
     os.close(fd)
     tmp = Path(name)
@@ -380,7 +401,7 @@ def recover_folder(folder: str | os.PathLike[str]) -> bool:
         completed = True
     if out.is_dir():
         for leftover in out.glob(TEMP_PREFIX + "*"):
-            if leftover.is_file():
+            if leftover.is_file() and not _alive_owner(leftover.name):
                 leftover.unlink(missing_ok=True)
     return completed
 
@@ -457,3 +478,4 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+

@@ -212,11 +212,14 @@ def read_frontier(path: str | Path) -> Frontier:
     p = Path(path)
     if p.is_dir():
         p = p / "frontier.json"
+    from estate.reading import load_json
+
+    if not p.exists():
+        raise EstateError(Issue(str(p), "cannot read the front (no such file); run "
+                                "`estate frontier … --out DIR` first"))
+    data = load_json(p, what="frontier.json written by `estate frontier`")
     try:
-        return Frontier.from_dict(json.loads(p.read_text(encoding="utf-8")))
-    except OSError as exc:
-        raise EstateError(Issue(str(p), f"cannot read the front ({exc.strerror}); run "
-                                "`estate frontier … --out DIR` first")) from None
+        return Frontier.from_dict(data)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise EstateError(Issue(str(p), f"not a frontier.json written by `estate frontier` "
                                 f"({type(exc).__name__}: {exc})")) from None

@@ -16,6 +16,7 @@ This module uses the standard library only.
 
 from __future__ import annotations
 
+import math
 from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
 from typing import Any, Literal, get_args
@@ -37,6 +38,18 @@ CONTRACT_UNITS = ("core", "host", "server", "vm")
 DEFAULT_TEAM = "migration"
 
 
+#: Largest number any quantity may have (£, kWh, kg, days, …): the planner
+#: scales money to pence and sums it over the horizon in exact integers, which
+#: hold about 9e15; £100 billion a month over 600 months stays inside.
+MAX_NUMBER = 1e11
+#: Longest horizon planned (50 years): the model has a variable per month.
+MAX_HORIZON_MONTHS = 600
+#: Longest residents' notice (10 years).
+MAX_NOTICE_WEEKS = 520
+#: Largest count limit (critical applications in flight, go-lives a month).
+MAX_COUNT = 1_000_000
+
+
 def _check(cond: bool, msg: str) -> None:
     if not cond:
         raise ValueError(msg)
@@ -50,6 +63,15 @@ def _check_month(value: str | None, name: str) -> None:
 def _check_nonneg(value: float | None, name: str) -> None:
     if value is not None:
         _check(value >= 0, f"{name} must not be negative (got {value})")
+        _check_size(value, name)
+
+
+def _check_size(value: float | None, name: str) -> None:
+    """Within ±:data:`MAX_NUMBER` (and finite): what the planner can hold exactly."""
+    if value is not None:
+        _check(math.isfinite(value) and abs(value) <= MAX_NUMBER,
+               f"{name} must be at most {MAX_NUMBER:,.0f} (got {value:g}): larger than "
+               "the planner can hold exactly — check the units")
 
 
 @dataclass(frozen=True)
@@ -83,16 +105,23 @@ class Settings:
 
     def __post_init__(self) -> None:
         _check_month(self.horizon_start, "horizon_start")
-        _check(self.horizon_months >= 1, "horizon_months must be at least 1")
-        _check(self.discount_rate > -1, "discount_rate must be above -1")
+        _check(1 <= self.horizon_months <= MAX_HORIZON_MONTHS,
+               f"horizon_months must be 1 to {MAX_HORIZON_MONTHS} (50 years; got "
+               f"{self.horizon_months:,})")
+        _check(-1 < self.discount_rate <= 1, "discount_rate must be above -1 and at most 1 "
+               f"(a fraction: 0.035 is 3.5 %; got {self.discount_rate:g})")
         _check_nonneg(self.carbon_price, "carbon_price")
         _check_nonneg(self.team_days_per_month, "team_days_per_month")
-        _check(self.max_critical_in_flight >= 0, "max_critical_in_flight must not be negative")
+        _check(0 <= self.max_critical_in_flight <= MAX_COUNT,
+               f"max_critical_in_flight must be 0 to {MAX_COUNT:,}")
         if self.max_golives_per_month is not None:
-            _check(self.max_golives_per_month >= 0, "max_golives_per_month must not be negative")
+            _check(0 <= self.max_golives_per_month <= MAX_COUNT,
+                   f"max_golives_per_month must be 0 to {MAX_COUNT:,}")
         _check(all(1 <= m <= 12 for m in self.freeze_months), "freeze_months must be 1-12")
-        _check(self.resident_notice_weeks >= 0, "resident_notice_weeks must not be negative")
+        _check(0 <= self.resident_notice_weeks <= MAX_NOTICE_WEEKS,
+               f"resident_notice_weeks must be 0 to {MAX_NOTICE_WEEKS}")
         _check(self.hours_per_month > 0, "hours_per_month must be positive")
+        _check_size(self.hours_per_month, "hours_per_month")
 
 
 @dataclass(frozen=True)
@@ -118,6 +147,7 @@ class Site:
         _check(self.kind in SITE_KINDS, f"kind {self.kind!r} must be one of {SITE_KINDS}")
         if self.pue is not None:
             _check(self.pue >= 1.0, f"pue must be at least 1.0 (got {self.pue})")
+            _check_size(self.pue, "pue")
         _check_nonneg(self.power_price_per_kwh, "power_price_per_kwh")
         _check_nonneg(self.monthly_fixed_cost, "monthly_fixed_cost")
         _check_month(self.exit_by, "exit_by")
@@ -233,13 +263,15 @@ class Option:
             f"strategy {self.strategy!r} must be one of {STRATEGIES}",
         )
         if self.strategy != "retain":
-            _check(self.duration_months >= 1, "duration_months must be at least 1")
+            _check(1 <= self.duration_months <= MAX_HORIZON_MONTHS,
+                   f"duration_months must be 1 to {MAX_HORIZON_MONTHS}")
         if self.strategy == "retire":
             _check(self.target_site is None, "a retire option has no target_site")
         for name in ("one_off_cost", "monthly_cost", "monthly_kwh"):
             _check_nonneg(getattr(self, name), name)
         for team, days in self.effort.items():
             _check(days >= 0, f"effort for team {team!r} must not be negative")
+            _check_size(days, f"effort for team {team!r}")
 
     @property
     def key(self) -> tuple[str, str, str | None]:
@@ -330,9 +362,12 @@ class Contract:
         if self.start_date is not None:
             parse_date(self.start_date)
             _check(self.start_date <= self.end_date, "start_date must not be after end_date")
-        _check(self.notice_months >= 0, "notice_months must not be negative")
-        _check(self.renewal_term_months >= 1, "renewal_term_months must be at least 1")
-        _check(self.renewal_uplift > -1, "renewal_uplift must be above -1")
+        _check(0 <= self.notice_months <= 2 * MAX_HORIZON_MONTHS,
+               f"notice_months must be 0 to {2 * MAX_HORIZON_MONTHS}")
+        _check(1 <= self.renewal_term_months <= 2 * MAX_HORIZON_MONTHS,
+               f"renewal_term_months must be 1 to {2 * MAX_HORIZON_MONTHS}")
+        _check(-1 < self.renewal_uplift <= 10, "renewal_uplift must be above -1 and at most "
+               "10 (a fraction: 0.03 is 3 %)")
         _check_nonneg(self.total_value, "total_value")
 
 

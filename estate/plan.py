@@ -364,7 +364,7 @@ def plan_from_dict(d: Any, file: str = "plan.json") -> Plan:
 
 
 #: Largest plan.json read (a 3,000-application plan with ledgers is ~10 MB).
-MAX_PLAN_BYTES = 200 * 2**20
+MAX_PLAN_BYTES = 64 * 2**20
 
 
 def read_plan(path: str | Path) -> Plan:
@@ -376,15 +376,8 @@ def read_plan(path: str | Path) -> Plan:
         When the file cannot be read, is not JSON or breaks the schema
         (every problem, located).
     """
+    from estate.reading import load_json
+
     p = Path(path)
-    try:
-        if p.stat().st_size > MAX_PLAN_BYTES:
-            raise EstateError(Issue(str(p), f"is larger than {MAX_PLAN_BYTES // 2**20} MB; "
-                                    "not a plan.json"))
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EstateError(Issue(str(p), f"cannot read the plan: {exc}")) from exc
-    except json.JSONDecodeError as exc:
-        raise EstateError(Issue(str(p), f"not JSON (line {exc.lineno}, column {exc.colno}: "
-                                f"{exc.msg})")) from exc
+    data = load_json(p, MAX_PLAN_BYTES, "plan.json")
     return plan_from_dict(data, str(p))

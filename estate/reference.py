@@ -21,6 +21,7 @@ from typing import Any
 
 from estate.errors import EstateError, Issue
 from estate.months import is_month
+from estate.reading import load_toml
 
 PACKAGED = "reference.toml"
 
@@ -190,12 +191,7 @@ def check_override(ref: Reference, key: str, raw: Any) -> float | str:
 
 def _user_overrides(ref: Reference, path: Path) -> dict[str, float | str]:
     file = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise EstateError(Issue(file, "reference file not found")) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise EstateError(Issue(file, f"not a readable TOML file: {exc}")) from None
+    data = load_toml(path, what="reference-data TOML file")
     flat: dict[str, Any] = {}
 
     def walk(table: dict[str, Any], prefix: str) -> None:

@@ -41,6 +41,7 @@ from typing import Any
 from estate.errors import EstateError, Issue
 from estate.model import STRATEGIES, BudgetYear, Estate, Team
 from estate.months import add_months, is_month, parse_month_names
+from estate.numbers import locale_number
 from estate.resolve import resolve
 from estate.summary import PlanSummary
 
@@ -154,6 +155,16 @@ class _Issues:
                                  column=column if sc.sheet else "", value=value))
 
 
+#: Most scenarios in one batch (each is a full solve).
+MAX_SCENARIOS = 200
+#: Most overrides in one scenario.
+MAX_OVERRIDES = 200
+#: Longest scenario name or key.
+MAX_NAME_CHARS = 100
+#: Longest text value of an override (a description, a list of sites).
+MAX_TEXT_CHARS = 4000
+
+
 def _text(v: Any) -> str:
     return str(v).strip() if v is not None else ""
 
@@ -162,9 +173,11 @@ def _number(v: Any, *, low: float | None = None, whole: bool = False) -> float:
     if isinstance(v, bool):
         raise ValueError("must be a number")
     try:
-        x = float(v) if isinstance(v, int | float) else float(_text(v).replace(",", ""))
-    except ValueError:
-        raise ValueError("must be a number") from None
+        x = float(v) if isinstance(v, int | float) else float(
+            locale_number(_text(v).replace(" ", "").replace("\u00a0", "")))
+    except ValueError as exc:
+        said = str(exc)
+        raise ValueError(said if "decimal" in said else "must be a number") from None
     if x != x or x in (float("inf"), float("-inf")):
         raise ValueError("must be a finite number")
     if whole and x != int(x):
@@ -306,8 +319,34 @@ def _known_key(key: str) -> bool:
     return bool(dot and rest and f"{head}." in KEYS)
 
 
+def _limits(sc: Scenario, issues: _Issues) -> bool:
+    """Whether ``sc`` keeps the size limits (each breach is an issue)."""
+    ok = True
+    if len(sc.name) > MAX_NAME_CHARS:
+        issues.add(None, f"the name has {len(sc.name):,} characters; at most "
+                   f"{MAX_NAME_CHARS} (it names a folder and a row of every report)", "scenario")
+        ok = False
+    if len(sc.overrides) > MAX_OVERRIDES:
+        issues.add(None, f"{len(sc.overrides):,} overrides; at most {MAX_OVERRIDES}", "key")
+        return False
+    for o in sc.overrides:
+        if len(o.key) > MAX_NAME_CHARS:
+            issues.add(o, f"the key has {len(o.key):,} characters; at most {MAX_NAME_CHARS}",
+                       "key")
+            ok = False
+        size = len(o.value) if isinstance(o.value, str) else len(str(o.value)) \
+            if isinstance(o.value, list | tuple | dict) else 0
+        if size > MAX_TEXT_CHARS:
+            issues.add(o, f"the value has {size:,} characters; at most {MAX_TEXT_CHARS:,} "
+                       "(it is copied into every plan.json of the scenario)")
+            ok = False
+    return ok
+
+
 def _apply(raw: Estate, sc: Scenario) -> tuple[Estate, list[Issue]]:
     issues = _Issues(sc)
+    if not _limits(sc, issues):
+        return raw, issues.issues
     if not sc.name.strip():
         issues.add(None, "a scenario needs a name", "scenario")
     seen: set[str] = set()
@@ -338,6 +377,13 @@ def check_scenarios(raw: Estate, scenarios: Iterable[Scenario]) -> None:
     """
     issues: list[Issue] = []
     names: dict[str, Scenario] = {}
+    scenarios = list(scenarios)
+    if len(scenarios) > MAX_SCENARIOS:
+        first = scenarios[0]
+        raise EstateError(Issue(first.source or "scenarios", f"{len(scenarios):,} scenarios; "
+                                f"at most {MAX_SCENARIOS} are planned in one batch (each is "
+                                "a full solve) — split them into several files",
+                                sheet=first.sheet))
     for sc in scenarios:
         key = sc.name.strip().lower()
         if key in names:

@@ -17,6 +17,7 @@ from typing import Any
 
 from estate.errors import Issue
 from estate.months import month_label, parse_month_names
+from estate.numbers import locale_number
 from inventory.tables import Row
 
 _TRUE = {"yes", "y", "true", "t", "1"}
@@ -29,17 +30,20 @@ _UK_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _FY_RE = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$")
 
 
-def parse_number(text: str, *, percent: bool = False) -> float:
-    """A number, allowing ``£``, thousands commas and spaces (``£1,200.50``).
+def parse_number(text: str, *, percent: bool = False, decimal: str = ".") -> float:
+    """A number, allowing ``£``, thousands separators and spaces (``£1,200.50``).
 
     With ``percent`` a trailing ``%`` divides by 100 (``3.5%`` -> 0.035).
+    ``decimal`` is the file's decimal mark (``,`` in a CSV separated by ``;``):
+    see :func:`estate.numbers.locale_number`, the one reading of ``.`` and ``,``.
 
     Raises
     ------
     ValueError
-        When the text is not a finite number.
+        When the text is not a finite number, or mixes the marks ambiguously.
     """
-    t = text.strip().replace("£", "").replace(",", "").replace(" ", "").replace("\u00a0", "")
+    t = text.strip().replace("£", "").replace(" ", "").replace("\u00a0", "")
+    t = locale_number(t, decimal)
     scale = 1.0
     if percent and t.endswith("%"):
         t, scale = t[:-1], 0.01
@@ -54,7 +58,7 @@ def parse_number(text: str, *, percent: bool = False) -> float:
     return value
 
 
-def parse_int(text: str) -> int:
+def parse_int(text: str, decimal: str = ".") -> int:
     """A whole number (``12``, ``12.0``, ``1,200``).
 
     Raises
@@ -63,7 +67,7 @@ def parse_int(text: str) -> int:
         When the text is not a whole number.
     """
     try:
-        value = parse_number(text)
+        value = parse_number(text, decimal=decimal)
     except ValueError:
         raise ValueError("expected a whole number such as 12") from None
     if not value.is_integer():
@@ -257,8 +261,10 @@ class RowCells:
     blank or bad (a bad cell is recorded in ``issues`` and ``ok`` turns false).
     """
 
-    def __init__(self, file: str, sheet: str, row: Row, issues: list[Issue]) -> None:
+    def __init__(self, file: str, sheet: str, row: Row, issues: list[Issue], *,
+                 decimal: str = ".") -> None:
         self.file, self.sheet, self.row, self.issues = file, sheet, row, issues
+        self.decimal = decimal  # the file's decimal mark
         self.ok = True
         self.label = ""  # name used in messages instead of the column (settings keys)
 
@@ -294,7 +300,8 @@ class RowCells:
                rule: str = _NOT_NEG) -> float | None:
         """A number within ``[minimum, maximum]`` (``None`` bounds are open)."""
         raw = self.row.get(col)
-        value = self.parse(col, lambda t: parse_number(t, percent=percent), None)
+        value = self.parse(col, lambda t: parse_number(t, percent=percent,
+                                                       decimal=self.decimal), None)
         if value is None:
             return default
         if minimum is not None and value < minimum:
@@ -309,7 +316,7 @@ class RowCells:
     def integer(self, col: str, default: int | None, minimum: int = 0) -> int | None:
         """A whole number of at least ``minimum``."""
         raw = self.row.get(col)
-        value = self.parse(col, parse_int, None)
+        value = self.parse(col, lambda t: parse_int(t, self.decimal), None)
         if value is None:
             return default
         if value < minimum:

@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from estate.errors import EstateError, Issue
-from inventory.limits import MAX_CELL_CHARS
+from estate.reading import open_regular
+from inventory.limits import MAX_CELL_CHARS, MAX_FILE_BYTES
+
+
+def _open(path: Path) -> io.BufferedReader:
+    """``path`` opened for reading in binary; anything but a regular file (a device,
+    a FIFO) is refused (:func:`estate.reading.open_regular`)."""
+    return io.open(open_regular(path, "CSV file"), "rb")  # noqa: UP020 (an fd)
+
+
+def _binary(path: Path, sheet: str, line: int) -> Issue:
+    return Issue(str(path), f"is not a CSV text file (binary content: a NUL byte on line "
+                 f"{line:,}); save it as 'CSV UTF-8'", sheet=sheet, row=line)
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -45,9 +58,19 @@ def _encoding(path: Path, encodings: Sequence[str], sheet: str) -> str:
     for enc in encodings:
         decoder = codecs.getincrementaldecoder(enc)()
         line = 1
+        got = 0
         try:
-            with path.open("rb") as fh:
+            with _open(path) as fh:
                 while chunk := fh.read(1 << 20):
+                    got += len(chunk)
+                    if got > MAX_FILE_BYTES:
+                        raise EstateError(Issue(str(path), f"is larger than "
+                                                f"{MAX_FILE_BYTES // 2**20} MiB (at most "
+                                                f"{MAX_FILE_BYTES:,} bytes are read)",
+                                                sheet=sheet))
+                    if b"\x00" in chunk:  # anywhere, as in the first 64 KiB
+                        at = line + chunk.count(b"\n", 0, chunk.index(b"\x00"))
+                        raise EstateError(_binary(path, sheet, at))
                     try:
                         decoder.decode(chunk)
                     except UnicodeDecodeError as exc:
@@ -78,11 +101,10 @@ def read_csv_rows(path: Path, issues: list[Issue], sheet: str, *,
     EstateError
         When the file is binary or in none of ``encodings``.
     """
-    with path.open("rb") as fh:
+    with _open(path) as fh:
         head = fh.read(65536)
     if b"\x00" in head:
-        raise EstateError(Issue(str(path), "is not a CSV text file (binary content); save it "
-                                "as 'CSV UTF-8'", sheet=sheet))
+        raise EstateError(_binary(path, sheet, head.count(b"\n", 0, head.index(b"\x00")) + 1))
     encoding = _encoding(path, encodings, sheet)
     text = head.decode(encoding, errors="replace")
     first = text.splitlines()[0] if text.strip() else ""
@@ -95,7 +117,7 @@ def _csv_rows(path: Path, encoding: str, delimiter: str, issues: list[Issue],
     old = csv.field_size_limit()
     csv.field_size_limit(MAX_CELL_CHARS + 1)
     try:
-        with path.open(newline="", encoding=encoding) as fh:
+        with io.TextIOWrapper(_open(path), encoding=encoding, newline="") as fh:
             reader = csv.reader(fh, delimiter=delimiter, strict=False)
             while True:
                 try:

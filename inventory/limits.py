@@ -16,3 +16,10 @@ MAX_ARCHIVE_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_FROM_BYTES = 1024 * 1024
 MAX_MEMBERS = 10_000
+#: Most cells one row of a sheet may hold, and the widest column a cell may be
+#: in (Excel's own limit, column XFD): checked while streaming, before openpyxl
+#: builds a row (which it pads to its last cell's column).
+MAX_ROW_CELLS = 16_384
+#: Most cells a workbook's sheets may hold in all, counting each row as wide as
+#: its last cell (what openpyxl builds): 250,000 rows of 40 columns.
+MAX_CELLS = 10_000_000

@@ -26,11 +26,11 @@ The overrides are checked against the estate by
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from estate.errors import EstateError, Issue
+from estate.reading import load_toml
 from estate.scenario import Override, Scenario
 from inventory.tables import read_tables
 
@@ -52,12 +52,7 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def _from_toml(path: Path) -> list[Scenario]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EstateError(Issue(str(path), f"cannot read the file ({exc.strerror})")) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise EstateError(Issue(str(path), f"not valid TOML: {exc}")) from None
+    data = load_toml(path, what="scenarios file")
     issues: list[Issue] = []
     out: list[Scenario] = []
     for name, body in data.items():

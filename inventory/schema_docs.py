@@ -147,6 +147,49 @@ def _estimated() -> list[str]:
             "options rows. An explicit value, 0 included, is used as given.", ""]
 
 
+def _limits() -> list[str]:
+    """The size limits of a workbook (``inventory/limits.py``)."""
+    from estate import model
+    from inventory import limits as lim
+
+    mib = 1 << 20
+    return ["## Size limits", "",
+            "A workbook is read only within these bounds (a file over one is refused with a "
+            "message naming the file, sheet and row, before it can take much time or "
+            "memory):", "",
+            *_table(["what", "at most"], [
+                ["a file (`.xlsx`, `.csv`, `plan.json`, a scenarios TOML)",
+                 f"{lim.MAX_FILE_BYTES // mib} MiB"],
+                ["rows a sheet", f"{lim.MAX_ROWS:,}"],
+                ["columns read a sheet (its header)", f"{lim.MAX_COLUMNS:,}"],
+                ["cells in one row, and the column of any cell",
+                 f"{lim.MAX_ROW_CELLS:,} (column XFD, as in Excel)"],
+                ["cells in all the sheets (a row counts up to its last cell)",
+                 f"{lim.MAX_CELLS:,}"],
+                ["characters in a cell", f"{lim.MAX_CELL_CHARS:,} (as in Excel)"],
+                ["an `.xlsx` part unpacked (shared strings)",
+                 f"{lim.MAX_MEMBER_BYTES // mib} MiB ({lim.MAX_SHARED_STRINGS_BYTES // mib} "
+                 "MiB)"],
+                ["an `.xlsx` unpacked in all", f"{lim.MAX_ARCHIVE_BYTES // mib} MiB"],
+                ["compression of an `.xlsx` part above 1 MiB", f"{lim.MAX_RATIO} times "
+                 "(real workbooks: about 10)"],
+                ["any number (£, kWh, kg, days)", f"{model.MAX_NUMBER:,.0f} (money is summed "
+                 "exactly, in pence, over the horizon)"],
+                ["`horizon_months`, `duration_months`", f"{model.MAX_HORIZON_MONTHS} (50 "
+                 "years)"],
+                ["`resident_notice_weeks`", f"{model.MAX_NOTICE_WEEKS}"],
+                ["`discount_rate`, in the workbook or a scenario", "1 (a fraction)"],
+            ]), "",
+            "A number may group thousands with commas and use a decimal point "
+            "(`1,234.5`); in a `.csv` sheet separated by `;` (Excel's CSV where the "
+            "decimal mark is a comma) it is the other way round (`1.234,5`). A number "
+            "mixing the marks otherwise (`1.234,5` in a comma-separated file, `1,5`) is "
+            "an error, never read as another number.", "",
+            "Cells are counted as the sheet streams past, before a row is built, so a "
+            "workbook of a few MB that unpacks to millions of empty cells is refused in "
+            "about a second.", ""]
+
+
 def render_markdown() -> str:
     """The whole of ``docs/workbook.md``."""
     out = [GENERATED, "", "# The estate workbook", "",
@@ -168,6 +211,7 @@ def render_markdown() -> str:
            "column says otherwise.", "",
            "## Values", ""]
     out += _table(["type", "written as"], [[t, d] for t, d in TYPES.items()]) + [""]
+    out += _limits()
     out += ["## Sheets", ""]
     out += _table(["sheet", "required", "what it holds"],
                   [[f"[`{s.name}`](#{s.name}-{'required' if s.required else 'optional'})",

@@ -93,7 +93,8 @@ class SheetReader:
         if table is None:
             return []
         file = self.t.file_of(sheet)
-        return [(_Cells(file, sheet, r, self.issues), r) for r in table.rows]
+        return [(_Cells(file, sheet, r, self.issues, decimal=table.decimal), r)
+                for r in table.rows]
 
     def keep(self, sheet: str, out: list[Any], obj: Any, row: Row) -> None:
         if obj is not None:

@@ -34,6 +34,8 @@ from typing import Any
 
 from estate import files
 from estate.errors import EstateError, Issue, Notice
+from estate.locks import target_lock
+from estate.reading import check_regular
 from inventory.archive import check_archive, open_workbook
 from inventory.csvread import delimiter_name, read_csv_rows
 from inventory.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
@@ -85,6 +87,9 @@ class Table:
     title: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     formulas: dict[tuple[int, str], str] = field(default_factory=dict)
+    #: The sheet's decimal mark: ``,`` for a CSV separated by ``;`` (Excel's CSV
+    #: where the decimal mark is a comma), else ``.``.
+    decimal: str = "."
 
     def label(self, column: str) -> str:
         """The header of ``column`` as typed."""
@@ -169,10 +174,7 @@ def _header(values: Sequence[Any]) -> tuple[list[str], dict[str, str]]:
 
 
 def _check_size(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise EstateError(Issue(str(path), f"cannot read file: {exc.strerror}")) from exc
+    size = check_regular(path, "workbook")
     if size == 0:
         raise EstateError(Issue(str(path), "the file is empty; expected an .xlsx workbook"))
     if size > MAX_FILE_BYTES:
@@ -310,7 +312,9 @@ def _read_formulas(path: Path, tables: Tables) -> None:
 def _read_csv_folder(path: Path, only: Collection[str] | None, **kw: Any) -> Tables:
     if files.interrupted(path):
         try:
-            files.recover_folder(path)
+            with target_lock(path):  # a live writer's journal is not ours to finish
+                if files.interrupted(path):
+                    files.recover_folder(path)
         except OSError as exc:
             raise EstateError(Issue(str(path), "an earlier import into this folder was "
                                     f"interrupted and cannot be completed ({exc.strerror}); "
@@ -320,7 +324,7 @@ def _read_csv_folder(path: Path, only: Collection[str] | None, **kw: Any) -> Tab
     out = Tables(str(path), {}, is_folder=True)
     seen: dict[str, str] = {}
     found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv"
-                   and not p.name.startswith(".") and p.is_file())
+                   and not p.name.startswith(".") and not p.is_dir())
     if not found:
         raise EstateError(Issue(str(path), "the folder has no .csv files; expected "
                                 "sites.csv, applications.csv, servers.csv, …"))
@@ -329,14 +333,17 @@ def _read_csv_folder(path: Path, only: Collection[str] | None, **kw: Any) -> Tab
         if only is not None and name not in only:
             out.unread[name] = f.stem
             continue
-        if f.stat().st_size > MAX_FILE_BYTES:
-            _check_size(f)
+        _check_size(f)
         rows, delimiter = read_csv_rows(f, issues, name)
         if delimiter != ",":
+            mark = " and ',' as the decimal mark (1.234,5)" if delimiter == ";" else ""
             out.notices.append(Notice("assumed", f"read with {delimiter_name(delimiter)} "
-                                      "between columns (not ',')", file=str(f), sheet=name))
+                                      f"between columns (not ','){mark}", file=str(f),
+                                      sheet=name))
         rows = ([_unquote(c) for c in r] for r in rows)
         out.sheets[name] = rows_to_table(name, str(f), rows, issues, title=f.stem, **kw)
+        if delimiter == ";":
+            out.sheets[name].decimal = ","
     if issues:
         raise EstateError(issues)
     return out

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from estate.contracts import counted_servers, ends_with, rule_defaulted
-from estate.errors import Issue, Notice
+from estate.errors import Issue, Notice, printable
 from estate.model import DEFAULT_TEAM, Dependency, Estate
 from estate.months import month_index
 from inventory.graph import before_cycle, move_groups
@@ -407,6 +407,38 @@ def _staying_costs_nothing(estate: Estate) -> bool:
             and not any(c.annual_value > 0 for c in estate.contracts))
 
 
+#: Letters of other scripts that look like Latin ones (Cyrillic, Greek).
+_LOOKALIKE = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУаеһіјоорсхуѕԁԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικνρτυχ",
+    "ABESIJKMHOPCTXYaehijoopcxysdqwABEZHIKMNOPTYXoikvptux")
+
+
+def skeleton(text: str) -> str:
+    """How an id looks: NFKC-normalised (full-width ``ＡＰＰ`` is ``APP``), look-alike
+    Cyrillic and Greek letters read as the Latin ones, case ignored."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).translate(_LOOKALIKE).casefold()
+
+
+def lookalike_ids(estate: Estate) -> list[tuple[str, str]]:
+    """Pairs of different ids (of any sheet) that look the same (:func:`skeleton`):
+    Latin ``APP0001`` beside Cyrillic ``АPP0001``."""
+    seen: dict[str, str] = {}
+    pairs: list[tuple[str, str]] = []
+    for sheet, attr in _ID_ATTR.items():
+        for obj in getattr(estate, sheet, ()):
+            oid = getattr(obj, attr)
+            if oid.isascii():
+                key = oid.casefold()
+            else:
+                key = skeleton(oid)
+            was = seen.setdefault(key, oid)
+            if was != oid and was.casefold() != oid.casefold():
+                pairs.append((was, oid))
+    return pairs
+
+
 def plan_warnings(estate: Estate, file_of: Callable[[str], str] | None = None) -> list[Notice]:
     """What would make a plan of this (valid) estate meaningless: warnings, not errors.
 
@@ -464,6 +496,13 @@ def plan_warnings(estate: Estate, file_of: Callable[[str], str] | None = None) -
                           "imports match servers by hostname, so check these are different "
                           "machines", file=where("servers"), sheet="servers",
                           column="hostname"))
+    alike = lookalike_ids(estate)
+    if alike:
+        shown = [f"{printable(ascii(a))} and {printable(ascii(b))}" for a, b in alike[:5]]
+        out.append(Notice("warning", f"{len(alike)} pair{'s' if len(alike) != 1 else ''} of "
+                          f"ids look the same but are different text (letters of another "
+                          f"script, such as Cyrillic А for Latin A): {'; '.join(shown)}"
+                          f"{' …' if len(alike) > 5 else ''}; retype them in one script"))
     return out
 
 

@@ -4,9 +4,9 @@
 workbook (and the pins the plan records) with the reference evaluator
 (:mod:`solver.evaluate`): derived state, totals, ledgers, baseline, greedy,
 cloud alternatives and every planning rule. The evaluator repeats the same
-arithmetic, so figures must agree to the penny (0.001 kg CO2e; or 1e-9
-relative, for sums of millions of terms), not within the 0.1 % that compares
-two independent implementations. A claimed status is verified: an
+arithmetic, so figures must agree to the penny (0.001 kg CO2e), absolutely
+however large the totals, not within the 0.1 % that compares two independent
+implementations. A claimed status is verified: an
 ``infeasible`` claim by looking for a plan (greedy, then the solver).
 
 Every disagreement is a :class:`Difference` record, never a string to parse.
@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from estate.actuals import Replan, apply_replan
+from estate.errors import printable, shorten
 from estate.fingerprint import fingerprint
 from estate.model import Estate
 from estate.pins import apply_pins, pins_from_json
@@ -82,9 +83,11 @@ TONNE_KG = 1e-6  # 0.001 kg, in tonnes
 
 
 def same(a: float, b: float, floor: float = PENNY) -> bool:
-    """Equal to within ``floor`` (a penny; 0.001 kg), or within 1e-9 relative for
-    sums of millions of terms."""
-    return abs(a - b) < max(floor, 1e-9 * max(abs(a), abs(b)))
+    """Equal to within ``floor`` (a penny; 0.001 kg), absolutely: on an estate
+    whose totals are £85 billion, £84 is a difference (a relative tolerance
+    would pass it). Only the last few bits of a double (``2**-46`` relative,
+    £0.001 on £85 billion) are allowed beyond."""
+    return abs(a - b) < max(floor, 2.0**-46 * max(abs(a), abs(b)))
 
 
 def _totals(what: str, claimed: Totals | None, mine: Totals | None) -> Iterator[Difference]:
@@ -273,18 +276,20 @@ def _inputs(raw: Estate, estate: Estate, plan: Plan) -> Iterator[Difference]:
                          "was the plan made with --reference?")
 
 
-def prepare(raw: Estate, plan: Plan, reference_file: str | None = None) -> Estate:
+def prepare(raw: Estate, plan: Plan, reference_file: str | None = None, *,
+            scenario: bool = True) -> Estate:
     """The resolved estate a plan is checked against: the workbook's, with the
     pins the plan records (``assumptions.pins``) applied and the carbon price
     its objective used (``assumptions.objective.carbon_price``: ``--objective
     cost`` and ``--carbon-price`` override the workbook's); a plan of ``estate
-    scenarios`` has its scenario's overrides (``assumptions.scenario``) applied, a
-    re-plan of ``estate plan --from-actuals`` its rules (``assumptions.from_actuals``)."""
+    scenarios`` has its scenario's overrides (``assumptions.scenario``) applied
+    unless ``scenario`` is false (then the workbook's own rules hold), a re-plan of
+    ``estate plan --from-actuals`` its rules (``assumptions.from_actuals``)."""
     pins = pins_from_json(plan.assumptions.get("pins"))
     pinned = apply_pins(raw, pins, "plan.json assumptions.pins") if pins else raw
-    scenario = scenario_from_json(plan.assumptions.get("scenario"),
-                                  "plan.json assumptions.scenario")
-    estate = scenario_estate(pinned, scenario, reference_file)
+    what_if = scenario_from_json(plan.assumptions.get("scenario") if scenario else None,
+                                 "plan.json assumptions.scenario")
+    estate = scenario_estate(pinned, what_if, reference_file)
     replan = Replan.from_json(plan.assumptions.get("from_actuals"))
     if replan is not None:  # estate plan --from-actuals: nothing starts before its today
         estate = apply_replan(estate, replan)
@@ -322,7 +327,8 @@ def compare_plan(estate: Estate, plan: Plan) -> list[Difference]:
 
 
 def check_plan(raw: Estate, plan: Plan, *, reference_file: str | None = None,
-               verify_seconds: float = 60.0, workers: int | None = None) -> CheckReport:
+               verify_seconds: float = 60.0, workers: int | None = None,
+               scenario_ok: bool = False, verify: bool = True) -> CheckReport:
     """Recompute every figure of ``plan`` from the workbook's estate, strictly.
 
     Parameters
@@ -334,32 +340,64 @@ def check_plan(raw: Estate, plan: Plan, *, reference_file: str | None = None,
     reference_file
         Reference data overrides the plan was made with (``--reference``).
     verify_seconds
-        Time allowed to look for a plan when the plan claims ``infeasible``.
+        Time allowed to look for a plan when the plan claims ``infeasible``,
+        and to prove an ``optimal`` claim again (:mod:`solver.verify`).
     workers
         CP-SAT workers for that search.
+    scenario_ok
+        Check a plan of ``estate scenarios`` under the scenario it records
+        (``assumptions.scenario``); otherwise the workbook's own rules hold
+        and a note names the scenario.
+    verify
+        Verify ``optimal`` and ``unknown`` claims (:func:`solver.verify.verify_status`).
 
     Returns
     -------
     CheckReport
         Every :class:`Difference`, (claimed, recomputed) totals, and notes.
     """
-    estate = prepare(raw, plan, reference_file)
+    notes: list[str] = _scenario_notes(plan, scenario_ok)
+    estate = prepare(raw, plan, reference_file, scenario=scenario_ok)
     diffs = list(_inputs(raw, estate, plan))
     if any(d.where == "horizon" for d in diffs):
-        return CheckReport(tuple(diffs), {})
+        return CheckReport(tuple(diffs), {}, tuple(notes))
     diffs += compare_plan(estate, plan)
     _, g = greedy(estate)
     totals = {"baseline": (plan.baseline, baseline(estate).totals),
               "greedy": (plan.greedy, None if g is None else g.totals)}
     if plan.has_schedule:
         totals["plan"] = (plan.totals, evaluate(estate, plan.decisions, check=False).totals)
-    notes: list[str] = []
+    if verify and not diffs:
+        from solver.verify import verify_status
+
+        claims, said = verify_status(estate, plan, verify_seconds, workers)
+        diffs += claims
+        notes += said
     if plan.status == "infeasible":
         found, note = _find_plan(estate, verify_seconds, workers)
         notes.append(note)
         if found or note.startswith("could not"):
             diffs.append(Difference("status", "status", note))
     return CheckReport(tuple(diffs), totals, tuple(notes))
+
+
+def _scenario_notes(plan: Plan, scenario_ok: bool) -> list[str]:
+    """Name the scenario a plan records, and what it is checked against."""
+    recorded = plan.assumptions.get("scenario")
+    if not recorded:
+        return []
+    sc = scenario_from_json(recorded, "plan.json assumptions.scenario")
+    if sc is None:
+        return []
+    n = len(sc.overrides)
+    said = f"scenario {sc.name!r} ({n} override{'s' if n != 1 else ''}"
+    said += (": " + "; ".join(f"{o.key} = {o.value!r}" for o in sc.overrides[:5])
+             + (" …" if n > 5 else "") if n else "") + ")"
+    said = printable(shorten(said, 300))
+    if scenario_ok:
+        return [f"the plan was made under {said}; checked under it (--scenario-ok)"]
+    return [f"the plan was made under {said}; checked against the workbook's own rules "
+            "(give --scenario-ok to check it under the scenario)"]
 
 
 def _find_plan(estate: Estate, seconds: float, workers: int | None) -> tuple[bool, str]:

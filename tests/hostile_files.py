@@ -12,6 +12,7 @@ hand so that the sizes and CRC it declares are the true ones (or, with
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zipfile
 import zlib
@@ -152,3 +153,57 @@ def rvtools_csv(folder: Path, names: list[str], *, delimiter: str = ",") -> Path
             w.writerow([name, "poweredOn", "False", 2, 8192, 102400, 51200, "DC", "C1", "esx1",
                         "Microsoft Windows Server 2019 (64-bit)", ""])
     return folder
+
+
+def wide_row_xlsx(path: Path, kind: str = "cells", n: int = 15_000_000) -> Path:
+    """An ``.xlsx`` that stays under the archive's size and ratio checks but makes
+    openpyxl build enormous rows.
+
+    ``kind``: ``cells`` (one row of ``n`` empty ``<c/>`` cells — the probe's
+    0.84 MB workbook that took 5 GB), ``far`` (``n`` rows, each of one cell in
+    column XFD, which openpyxl pads to 16,384 cells), ``beyond`` (one cell in
+    a column past XFD).
+    """
+    if kind == "cells":
+        # whitespace at random between some cells keeps the part compressing
+        # about 70 times, under the archive's ratio check, as the probe's did
+        rng = random.Random(24)
+        block = b"".join(b"<c/>" + (b" " * rng.randrange(1, 3) if rng.random() < 0.01
+                                    else b"") for _ in range(1 << 16))
+        rows = b'<row r="2">' + block * (n >> 16) + b"</row>"
+    elif kind == "far":
+        rows = b"".join(b'<row r="%d"><c r="XFD%d"/></row>' % (i, i) for i in range(2, n + 2))
+    elif kind == "beyond":
+        rows = b'<row r="2"><c r="ZZZ2" t="inlineStr"><is><t>x</t></is></c></row>'
+    else:
+        raise ValueError(kind)
+    sheet = (SHEET_HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>app_id</t></is></c>'
+             b"</row>" + rows + SHEET_TAIL)
+    members = []
+    for fname, content in _real_parts():
+        if fname == "xl/worksheets/sheet1.xml":
+            continue
+        members.append((fname, *_deflated(content)))
+    c = zlib.compressobj(1, zlib.DEFLATED, -15)
+    members.append(("xl/worksheets/sheet1.xml", c.compress(sheet) + c.flush(), len(sheet),
+                    zlib.crc32(sheet)))
+    path.write_bytes(_zip(members))
+    return path
+
+
+def deep_json(path: Path, depth: int = 100_000) -> Path:
+    """A JSON file of ``depth`` nested lists (Python's parser raises RecursionError)."""
+    path.write_text("[" * depth + "]" * depth, encoding="utf-8")
+    return path
+
+
+def many_objects_json(path: Path, objects: int = 2_100_000) -> Path:
+    """A few MB of ``[{},{},…]``: millions of objects (the probe's 198 MB took 5 GB)."""
+    path.write_text("[" + "{}," * (objects - 1) + "{}]", encoding="utf-8")
+    return path
+
+
+def deep_toml(path: Path, depth: int = 50_000) -> Path:
+    """A scenarios TOML whose one value nests ``depth`` arrays."""
+    path.write_text("[s]\nx = " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
+    return path

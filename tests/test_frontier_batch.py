@@ -110,6 +110,32 @@ def test_resume_solves_nothing_again(workbook: Path, front_dir: Path) -> None:
         [4200.0, 4250.0, 4350.0])
 
 
+def test_resume_solves_an_edited_plan_again(workbook: Path, front_dir: Path,
+                                            tmp_path: Path) -> None:
+    """point-1's totals edited to £1 / 0.001 t must not be resumed (they would mark
+    the other points dominated): the evaluator disagrees, so point-1 is solved
+    again and the front is the hand-worked one."""
+    import json
+    import shutil
+
+    copy = tmp_path / "front"
+    shutil.copytree(front_dir, copy)
+    path = copy / "point-1" / "plan.json"
+    data = json.loads(path.read_text())
+    data["totals"].update(cost=1.0, cost_discounted=1.0, co2e_tonnes=0.001, objective=1.0)
+    data["objective"] = data["bound"] = 1.0
+    path.write_text(json.dumps(data))
+    run = run_frontier(pipeline.load(workbook), 3, copy,
+                       options=BatchOptions(time_limit=5.0, workers=1, processes=1,
+                                            resume=True))
+    assert sorted(run.resumed) == ["plan", "point-2", "point-3"]
+    assert [name for name, _ in run.distrusted] == ["point-1"]
+    assert "and 4 more" in run.distrusted[0][1]  # gap, totals (cost, discounted, t, £)
+    assert [p.summary.cost_discounted for p in run.frontier.front] == pytest.approx(
+        [4200.0, 4250.0, 4350.0])
+    assert read_plan(path).totals.cost_discounted == pytest.approx(4200.0)
+
+
 def test_the_command_and_the_roadmap_section(workbook: Path, front_dir: Path,
                                              tmp_path: Path) -> None:
     runner = CliRunner()

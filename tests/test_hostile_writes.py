@@ -250,3 +250,34 @@ def test_csv_folder_import_killed_at_every_sheet_boundary(tmp_path: Path,
         run_import("rvtools", second, folder)  # the rerun finishes the job and tidies up
         assert _snapshot(folder) == after, label
         assert not [p.name for p in folder.iterdir() if p.name.startswith(".")], label
+
+
+def test_frontier_on_a_full_disk_says_what_it_wrote(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills after the first plan: the message lists exactly the files
+    that exist (kept for --resume), never "nothing was written"."""
+    import errno
+
+    from frontier_estates import tradeoff_estate
+
+    from inventory.writer import write_estate
+
+    workbook = write_estate(tradeoff_estate(), tmp_path / "tradeoff.xlsx")
+    real = files._stage
+    calls = {"n": 0}
+
+    def full(target: Path, mode: int, write):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] > 2:  # the first plan.json and job.json fit; then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(target, mode, write)
+
+    monkeypatch.setattr(files, "_stage", full)
+    out = tmp_path / "front"
+    r = invoke("frontier", str(workbook), "--points", "3", "--time-limit", "5", "--workers",
+               "1", "--processes", "1", "--quiet", "--out", str(out))
+    assert r.exit_code == 1, r.output
+    assert "nothing was written" not in r.output
+    assert "No space left on device" in r.output and "2 files had been written" in r.output
+    on_disk = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert len(on_disk) == 2 and all(name in r.output for name in on_disk), (on_disk, r.output)

@@ -11,10 +11,11 @@ import json
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
-from hostile_files import bomb_xlsx
+from hostile_files import bomb_xlsx, wide_row_xlsx
 
 from inventory import archive, tables
 from inventory.load import inspect_workbook
@@ -136,3 +137,37 @@ def test_not_a_zip_and_encrypted(tmp_path: Path) -> None:
     ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     loaded = inspect_workbook(ole)
     assert "password-protected" in loaded.issues[0].message
+
+
+@pytest.mark.parametrize("kind,n,fragment", [
+    ("cells", 15_000_000, "cells (at most 16,384 columns"),  # the probe's 0.84 MB workbook
+    ("far", 1_000, "more than 10,000,000 cells"),           # rows padded to column XFD
+    ("beyond", 1, "a cell in column 18,278"),               # a column past XFD
+])
+def test_wide_row_bombs_refused_fast_and_small(tmp_path: Path, kind: str, n: int,
+                                               fragment: str) -> None:
+    """Under every archive check, these make openpyxl build enormous rows (the
+    first took 30 s and 5 GB): the streaming cell count refuses them."""
+    path = wide_row_xlsx(tmp_path / "wide.xlsx", kind, n)
+    assert path.stat().st_size < 1_000_000
+    assert archive.MAX_RATIO > max(  # under the ratio check: only the count stops it
+        i.file_size / max(i.compress_size, 1) for i in zipfile.ZipFile(path).infolist())
+    probe, output = run_cli("validate", str(path))
+    assert probe["code"] == 1
+    assert probe["seconds"] < 10.0 and probe["peak_mb"] < 1000, probe
+    problems = [line for line in output.splitlines() if line.startswith("  - ")]
+    assert len(problems) == 1 and fragment in problems[0], output
+    assert "Traceback" not in output
+
+
+def test_cell_count_cuts_chunks_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                         ) -> None:
+    """Rows, wide references and cells split across chunk boundaries are counted once."""
+    monkeypatch.setattr(archive, "MAX_CELLS", 10**9)
+    path = wide_row_xlsx(tmp_path / "far.xlsx", "far", 3_000)
+    cells = archive._Cells(path)
+    with zipfile.ZipFile(path) as zf:
+        archive._scan_sheet(zf, zf.getinfo("xl/worksheets/sheet1.xml"), cells)
+    # the header row (1 cell) and 3,000 rows each padded to column XFD
+    assert cells.total == 1 + 3_000 * 16_384
+    assert cells.rows == 3_002  # what comes before the first row counts as one

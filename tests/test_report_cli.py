@@ -29,9 +29,17 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return seen
 
 
+def fingerprinted_plan():  # type: ignore[no-untyped-def]
+    """The small plan with the small estate's fingerprint, as `estate plan` writes it."""
+    from estate.fingerprint import fingerprint
+
+    return replace(small_plan(), inputs={"fingerprint": fingerprint(
+        replace(small_estate(), resolved=False))})
+
+
 def test_report_command_writes_the_reports(tmp_path: Path, fake_pipeline: list[object]) -> None:
     plan_json = tmp_path / "plan.json"
-    small_plan().write(plan_json)
+    fingerprinted_plan().write(plan_json)
     book = tmp_path / "estate.xlsx"
     book.write_bytes(b"placeholder")
     out = tmp_path / "out"
@@ -57,10 +65,31 @@ def test_report_command_rejects_a_bad_plan(tmp_path: Path, fake_pipeline: list[o
 
 
 
+def test_report_refuses_a_plan_without_fingerprint_or_applications(
+        tmp_path: Path, fake_pipeline: list[object]) -> None:
+    """A plan whose fingerprint was deleted, or that lists only some of the
+    workbook's applications, is not rendered as if it were this workbook's."""
+    book = tmp_path / "estate.xlsx"
+    book.write_bytes(b"placeholder")
+    plan_json = tmp_path / "plan.json"
+    small_plan().write(plan_json)  # no inputs.fingerprint
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["report", str(book), str(plan_json), "--out", str(out),
+                                  "--no-pdf"])
+    assert r.exit_code == 1 and "no input fingerprint" in r.output, r.output
+    assert not out.exists()
+    plan = fingerprinted_plan()
+    replace(plan, applications=plan.applications[1:]).write(plan_json)
+    r = CliRunner().invoke(main, ["report", str(book), str(plan_json), "--out", str(out),
+                                  "--no-pdf"])
+    assert r.exit_code == 1 and "leaves out 1 of the workbook's" in r.output, r.output
+    assert not out.exists()
+
+
 def test_report_command_accepts_the_old_order(tmp_path: Path,
                                               fake_pipeline: list[object]) -> None:
     plan_json = tmp_path / "plan.json"
-    small_plan().write(plan_json)
+    fingerprinted_plan().write(plan_json)
     book = tmp_path / "estate.xlsx"
     book.write_bytes(b"placeholder")
     r = CliRunner().invoke(main, ["report", str(plan_json), str(book), "--out",

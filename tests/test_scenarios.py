@@ -165,8 +165,14 @@ def test_scenarios_planned_compared_and_checked(tmp_path: Path) -> None:
                           "priced": {"A": "replatform", "B": "replatform"},
                           "no-replatform": {"A": "rehost", "B": "rehost"}}
     for name in strategies:
-        _, report, _ = pipeline.check(workbook, out / name / "plan.json")
+        _, report, _ = pipeline.check(workbook, out / name / "plan.json", scenario_ok=True)
         assert report.ok, (name, report.differences)
+        assert any("checked under it (--scenario-ok)" in n for n in report.notes)
+    # without --scenario-ok the workbook's own rules hold: the priced plan's carbon
+    # price is not the workbook's, and the note names the scenario
+    _, report, _ = pipeline.check(workbook, out / "priced" / "plan.json")
+    assert not report.ok
+    assert any("scenario 'priced'" in n and "workbook's own rules" in n for n in report.notes)
     assert read_plan(out / "priced" / "plan.json").assumptions["scenario"] == {
         "name": "priced", "overrides": {"carbon_price": 1000}}
     wb = openpyxl.load_workbook(out / "scenarios.xlsx")
@@ -223,7 +229,8 @@ def test_a_scenario_keeps_the_decisions_of_its_pins_file(tmp_path: Path) -> None
     assert {a.app_id: a.strategy for a in plan.applications} == {"A": "rehost",
                                                                   "B": "replatform"}
     assert plan.assumptions["pins"][0]["app_id"] == "A"
-    _, report, _ = pipeline.check(workbook, tmp_path / "out" / "keep-a" / "plan.json")
+    _, report, _ = pipeline.check(workbook, tmp_path / "out" / "keep-a" / "plan.json",
+                                  scenario_ok=True)
     assert report.ok, report.differences
 
 

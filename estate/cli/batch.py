@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,6 +39,16 @@ from solver.epsilon import Epsilon
 __all__ = ["JobFailed", "SolveJob", "cluster", "default_processes", "run_batch", "run_job"]
 
 RETRIES = 2
+#: Seconds to connect to a ``--scheduler`` (Dask's own handshake has no bound:
+#: a port that accepts and never answers hung for good).
+CONNECT_TIMEOUT = 30.0
+#: Seconds a batch may go without any task finishing, beyond its solves' own
+#: time limits (model building, a retry, a slow worker), before the scheduler
+#: is taken as lost.
+STALL_SLACK = 120.0
+#: Seconds to close a client (a lost scheduler must not hang the exit).
+CLOSE_TIMEOUT = 10.0
+_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):([0-9]{1,5})")
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,62 @@ def run_job(job: SolveJob) -> Plan:
     return run.result.plan
 
 
+def check_address(address: str) -> str:
+    """``address`` if it is a Dask scheduler address ``tcp://HOST:PORT`` (or
+    ``tls://``); raise :class:`ValueError` saying what is expected otherwise."""
+    m = _ADDRESS.fullmatch(address.strip())
+    if m is None or not 0 < int(m.group(3)) < 65536:
+        raise ValueError(f"{address!r} is not a Dask scheduler address: expected "
+                         "tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786, as `dask scheduler` "
+                         "prints it)")
+    return address.strip()
+
+
+def _connect_seconds() -> float:
+    """:data:`CONNECT_TIMEOUT`, or Dask's ``distributed.comm.timeouts.connect`` when shorter."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    try:
+        configured = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
+    except (KeyError, ValueError, TypeError):
+        configured = None
+    return min(CONNECT_TIMEOUT, float(configured)) if configured else CONNECT_TIMEOUT
+
+
+def _connect(scheduler: str, seconds: float) -> Any:
+    """A ``Client`` of ``scheduler``, connected within ``seconds`` or refused.
+
+    Dask's connection handshake waits for good on a port that accepts and never
+    answers, whatever its ``timeout``; so the client is made in a daemon thread
+    and abandoned when it has not connected in time.
+    """
+    from dask.distributed import Client
+
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = Client(scheduler, timeout=seconds)
+        except BaseException as exc:  # noqa: BLE001 — garbage on the port raises anything
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, name="estate-dask-connect", daemon=True)
+    thread.start()
+    thread.join(seconds + 1.0)
+    how = ("start it with `dask scheduler` and its workers with `dask worker ADDRESS`, or "
+           "leave out --scheduler to run on this machine")
+    if thread.is_alive():
+        raise EstateError(Issue(scheduler, f"the Dask scheduler did not answer within "
+                                f"{seconds:g} s (something accepts connections there but "
+                                f"does not speak Dask); {how}"))
+    if "error" in box:
+        exc = box["error"]
+        raise EstateError(Issue(scheduler, f"cannot reach the Dask scheduler "
+                                f"({type(exc).__name__}: {str(exc)[:200]}); {how}"))
+    return box["client"]
+
+
 def default_processes(workers: int) -> int:
     """Local worker processes: ``max(1, cores // workers)``."""
     return max(1, (os.cpu_count() or 1) // max(1, workers))
@@ -93,23 +161,22 @@ def cluster(scheduler: str | None = None, *, processes: int | None = None,
     Raises
     ------
     EstateError
-        When the scheduler cannot be reached within Dask's connect timeout
-        (``distributed.comm.timeouts.connect``, 30 s unless configured).
+        When ``scheduler`` is not an address, or does not answer as a Dask
+        scheduler within :data:`CONNECT_TIMEOUT` (nothing listening, a port
+        that accepts and says nothing, or one that sends garbage).
     """
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
         try:
-            client = Client(scheduler)
-        except (OSError, TimeoutError) as exc:
-            raise EstateError(Issue(scheduler, f"cannot reach the Dask scheduler ({exc}); "
-                                    "start it with `dask scheduler` and its workers with "
-                                    "`dask worker ADDRESS`, or leave out --scheduler to "
-                                    "run on this machine")) from None
+            address = check_address(scheduler)
+        except ValueError as exc:
+            raise EstateError(Issue("--scheduler", str(exc))) from None
+        client = _connect(address, _connect_seconds())
         try:
             yield client
         finally:
-            client.close()
+            _close(client)
         return
     n = processes or default_processes(workers)
     local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
@@ -119,8 +186,16 @@ def cluster(scheduler: str | None = None, *, processes: int | None = None,
     try:
         yield client
     finally:
-        client.close()
+        _close(client)
         local.close()
+
+
+def _close(client: Any) -> None:
+    """Close a client within :data:`CLOSE_TIMEOUT` (a lost scheduler must not hang)."""
+    try:
+        client.close(timeout=CLOSE_TIMEOUT)
+    except Exception:  # noqa: BLE001 — closing a client whose scheduler is gone
+        pass
 
 
 def run_batch(client: Any, jobs: Sequence[SolveJob],
@@ -132,26 +207,44 @@ def run_batch(client: Any, jobs: Sequence[SolveJob],
     ends are known); they join the batch. A task that still fails after its
     retries (or after the workers running it died too often) is reported as
     :class:`JobFailed`; the rest of the batch goes on.
+
+    Every wait is bounded: when no task finishes within ``(RETRIES + 1) ×``
+    the longest time limit ``+`` :data:`STALL_SLACK` seconds, the scheduler
+    is taken as lost (an :class:`EstateError` saying so).
     """
-    from dask.distributed import as_completed
+    from dask.distributed import wait
 
     batch = uuid.uuid4().hex[:8]
     futures: dict[str, SolveJob] = {}
+    pending: set[Any] = set()
 
-    def submit(job: SolveJob) -> Any:
+    def submit(job: SolveJob) -> None:
         fut = client.submit(run_job, job, key=f"estate-{job.name}-{batch}", pure=False,
                             retries=RETRIES)
         futures[fut.key] = job
-        return fut
+        pending.add(fut)
 
-    pending = as_completed([submit(j) for j in jobs])
-    for fut in pending:
-        job = futures[fut.key]
-        outcome: Plan | JobFailed
+    for j in jobs:
+        submit(j)
+    while pending:
+        stall = (RETRIES + 1) * max(futures[f.key].time_limit for f in pending) + STALL_SLACK
         try:
-            outcome = fut.result()
-        except Exception as exc:  # a task's own error, or KilledWorker
-            outcome = JobFailed(job.name, f"{type(exc).__name__}: {exc}")
-        fut.release()
-        for more in done(job, outcome) or ():
-            pending.add(submit(more))
+            finished, _ = wait(list(pending), timeout=stall, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            finished = set()
+        if not finished:
+            raise EstateError(Issue("--scheduler", f"no solve of the batch finished in "
+                                    f"{stall:g} s: the Dask scheduler or its workers stopped "
+                                    "answering; the plans finished so far are written — "
+                                    "rerun with --resume"))
+        for fut in finished:
+            pending.discard(fut)
+            job = futures[fut.key]
+            outcome: Plan | JobFailed
+            try:
+                outcome = fut.result(timeout=CLOSE_TIMEOUT)
+            except Exception as exc:  # a task's own error, or KilledWorker
+                outcome = JobFailed(job.name, f"{type(exc).__name__}: {exc}")
+            fut.release()
+            for more in done(job, outcome) or ():
+                submit(more)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from estate.errors import EstateError
+from estate.errors import EstateError, WriteError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +45,9 @@ def user_errors(fn: F | None = None, *, writes: bool = True) -> Any:
             except EstateError as exc:
                 n = len(exc.issues)
                 tail = "; nothing was written." if writes else ":"
+                if isinstance(exc, WriteError) and exc.written:
+                    k = len(exc.written)
+                    tail = f"; {k} file{'s' if k != 1 else ''} had been written (listed below):"
                 click.echo(f"error: {n} problem{'s' if n != 1 else ''} found{tail}", err=True)
                 for issue in exc.issues[:SHOWN_PROBLEMS]:
                     click.echo(f"  - {issue}", err=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from estate.errors import EstateError, Issue, Notice
+from estate.errors import EstateError, Issue, Notice, printable
 from estate.fingerprint import fingerprint
 from estate.frontier import read_frontier
 from estate.model import Estate, Pin
@@ -182,8 +182,10 @@ def write_outputs(run: PlanRun, out_dir: Path, *, pdf: bool = True,
 
 def check(workbook: Path, plan_json: Path, *, reference: Path | None = None,
           against: Path | None = None, time_limit: float = 60.0,
-          workers: int | None = None) -> tuple[Plan, CheckReport, CheckReport | None]:
-    """Check ``plan_json`` (and ``against``, another plan of the same workbook).
+          workers: int | None = None,
+          scenario_ok: bool = False) -> tuple[Plan, CheckReport, CheckReport | None]:
+    """Check ``plan_json`` (and ``against``, another plan of the same workbook);
+    a plan's scenario applies only with ``scenario_ok``.
 
     Returns
     -------
@@ -193,12 +195,12 @@ def check(workbook: Path, plan_json: Path, *, reference: Path | None = None,
     plan = read_plan(plan_json)
     ref = str(reference) if reference else None
     report = check_plan(raw, plan, reference_file=ref, verify_seconds=time_limit,
-                        workers=workers)
+                        workers=workers, scenario_ok=scenario_ok)
     other = None
     if against is not None:
         other_plan = read_plan(against)
         other = check_plan(raw, other_plan, reference_file=ref, verify_seconds=time_limit,
-                           workers=workers)
+                           workers=workers, scenario_ok=scenario_ok)
         if (plan.status == "optimal" and other.ok and other_plan.objective is not None
                 and plan.objective is not None
                 and other_plan.objective < plan.objective - 0.01):
@@ -208,6 +210,10 @@ def check(workbook: Path, plan_json: Path, *, reference: Path | None = None,
                 "status", "status", f"the plan claims to be optimal, but {against} keeps "
                 f"every rule and costs £{plan.objective - other_plan.objective:,.2f} less"),))
     return plan, report, other
+
+
+def _some(ids: list[str]) -> str:
+    return printable(", ".join(ids[:5])) + (" …" if len(ids) > 5 else "")
 
 
 def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
@@ -232,14 +238,22 @@ def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
     plan = read_plan(plan_json)
     problems = []
     claimed = plan.inputs.get("fingerprint")
-    if claimed is not None and claimed != fingerprint(raw):
+    if claimed is None:
+        problems.append("it has no input fingerprint (inputs.fingerprint), so nothing shows "
+                        "it was made from this workbook")
+    elif claimed != fingerprint(raw):
         problems.append("its input fingerprint is not this workbook's (another workbook, or "
                         "this one changed since the plan was made)")
     known = {a.app_id for a in raw.applications}
-    missing = [a.app_id for a in plan.applications if a.app_id not in known]
-    if missing:
+    extra = [a.app_id for a in plan.applications if a.app_id not in known]
+    if extra:
         problems.append(f"it plans applications the workbook does not have "
-                        f"({', '.join(missing[:5])}{' …' if len(missing) > 5 else ''})")
+                        f"({_some(extra)})")
+    planned = {a.app_id for a in plan.applications}
+    missing = [a.app_id for a in raw.applications if a.app_id not in planned]
+    if plan.has_schedule and missing:
+        problems.append(f"it leaves out {len(missing):,} of the workbook's "
+                        f"{len(raw.applications):,} applications ({_some(missing)})")
     estate = None
     if not problems:
         # the workbook as the plan saw it: its pins, carbon price and scenario applied

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 import click
 
+from estate.errors import printable
 from estate.summary import PlanSummary, tonnes_text
 
 
 def describe(name: str, s: PlanSummary | None, note: str) -> str:
-    """One line about a finished solve."""
+    """One line about a finished solve (the name escaped for the terminal)."""
+    name = printable(name)
     if s is None or not s.has_plan:
         status = note or (s.status if s is not None else "no plan")
         return f"{name}: {status}"
@@ -68,7 +70,7 @@ def batch_progress(quiet: bool, what: str) -> Iterator[BatchProgress]:
             bar.update(task, total=n)
 
         def done_bar(name: str, s: PlanSummary | None, note: str) -> None:
-            bar.console.print(describe(name, s, note))
+            bar.console.print(describe(name, s, note), markup=False, highlight=False)
             bar.advance(task)
 
         yield BatchProgress(started_bar, done_bar)

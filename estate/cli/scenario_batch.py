@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from estate.cli import batch
@@ -20,11 +20,15 @@ from estate.cli.pipeline import plan_inputs, read_pins
 from estate.cli.studies import DEFAULT_OPTIONS, BatchOptions, Done, Writer
 from estate.errors import EstateError, Issue
 from estate.files import write_text
+from estate.locks import target_lock
 from estate.model import Estate, Pin
 from estate.pins import apply_pins
 from estate.plan import Plan
 from estate.scenario import Scenario, ScenarioOutcome, check_scenarios, scenario_estate
 from estate.summary import PlanSummary, summarise
+
+#: The files of a scenarios batch's folder.
+SCENARIO_FILES = ("scenarios.json", "scenarios.xlsx", "scenarios.html")
 
 __all__ = ["ScenariosRun", "folder_name", "prepare_scenarios", "run_scenarios", "with_base"]
 
@@ -38,6 +42,7 @@ class ScenariosRun:
     failed: list[JobFailed]
     resumed: list[str]
     plans: dict[str, Plan]
+    distrusted: list[tuple[str, str]] = field(default_factory=list)
 
 
 def folder_name(name: str, taken: set[str]) -> str:
@@ -112,7 +117,8 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
     """Plan every scenario (a ``base`` first) in one batch and compare them.
 
     Writes ``DIR/<scenario>/plan.json`` as each finishes (``estate check
-    WORKBOOK DIR/<scenario>/plan.json`` applies the scenario it records), then
+    WORKBOOK DIR/<scenario>/plan.json --scenario-ok`` applies the scenario it
+    records), then
     ``scenarios.json``, ``scenarios.xlsx`` and ``scenarios.html``.
 
     Raises
@@ -124,26 +130,34 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
     jobs = prepare_scenarios(raw, with_base(scenarios), options=options,
                              reference=reference, objective=objective,
                              relative_to=relative_to)
-    out_dir.mkdir(parents=True, exist_ok=True)
     w = Writer(out_dir, options.resume, done, raw=raw)
-    todo = [j for _, _, j in jobs if not w.reuse(j)]
-    if started is not None:
-        started(len(jobs))
-    if todo:
-        with batch.cluster(options.scheduler, processes=options.processes,
-                           workers=options.workers) as client:
-            batch.run_batch(client, todo, lambda j, o: w.write(j, o))
-    failed = {f.name: f.message for f in w.failed}
-    outcomes = [ScenarioOutcome(sc, name, summarise(raw, w.plans[name]) if name in w.plans
-                                else PlanSummary(status=f"failed: {failed.get(name, '')}"))
-                for sc, name, _ in jobs]
-    from reports.scenarios import write_scenarios_html, write_scenarios_xlsx
+    w.check([name for _, name, _ in jobs], SCENARIO_FILES)
+    try:
+        with target_lock(out_dir, inside=True):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            todo = [j for _, _, j in jobs if not w.reuse(j)]
+            if started is not None:
+                started(len(jobs))
+            if todo:
+                with batch.cluster(options.scheduler, processes=options.processes,
+                                   workers=options.workers) as client:
+                    batch.run_batch(client, todo, lambda j, o: w.write(j, o))
+            failed = {f.name: f.message for f in w.failed}
+            outcomes = [ScenarioOutcome(sc, name, summarise(raw, w.plans[name]) if name in w.plans
+                                        else PlanSummary(status=f"failed: {failed.get(name, '')}"))
+                        for sc, name, _ in jobs]
+            from reports.scenarios import write_scenarios_html, write_scenarios_xlsx
 
-    rows = [{"name": o.scenario.name, "folder": o.folder,
-             "overrides": o.scenario.to_json()["overrides"], "summary": asdict(o.summary)}
-            for o in outcomes]
-    path = write_text(out_dir / "scenarios.json",
-                      json.dumps(rows, indent=2, default=str) + "\n")
-    written = [path, write_scenarios_xlsx(outcomes, out_dir / "scenarios.xlsx"),
-               write_scenarios_html(outcomes, out_dir / "scenarios.html")]
-    return ScenariosRun(outcomes, written, w.failed, w.resumed, w.plans)
+            rows = [{"name": o.scenario.name, "folder": o.folder,
+                     "overrides": o.scenario.to_json()["overrides"], "summary": asdict(o.summary)}
+                    for o in outcomes]
+            written: list[Path] = []
+            for step in (lambda: write_text(out_dir / "scenarios.json",
+                                            json.dumps(rows, indent=2, default=str) + "\n"),
+                         lambda: write_scenarios_xlsx(outcomes, out_dir / "scenarios.xlsx"),
+                         lambda: write_scenarios_html(outcomes, out_dir / "scenarios.html")):
+                written.append(step())
+                w.written.append(written[-1])
+            return ScenariosRun(outcomes, written, w.failed, w.resumed, w.plans, w.distrusted)
+    except (EstateError, OSError) as exc:
+        raise w.failed_after_writing(exc) from exc

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,8 @@ from typing import Any
 from estate.cli import batch
 from estate.cli.batch import JobFailed, SolveJob
 from estate.cli.pipeline import plan_inputs, resolve_estate
-from estate.errors import EstateError, Issue
-from estate.files import write_text
+from estate.errors import EstateError, Issue, WriteError
+from estate.files import check_output_dir, write_text
 from estate.frontier import (
     Frontier,
     Marker,
@@ -31,16 +31,24 @@ from estate.frontier import (
     assemble,
     end_specs,
     interior_specs,
+    point_name,
 )
+from estate.links import refuse_links_below
+from estate.locks import target_lock
 from estate.model import Estate
 from estate.pins import pins_to_json
 from estate.plan import Plan, Totals, read_plan
+from estate.reading import load_json
 from estate.summary import PlanSummary, summarise
 from solver.epsilon import Epsilon
 
 __all__ = ["BatchOptions", "FrontierRun", "Writer", "run_frontier"]
 
 PLAN_DIR = "plan"  # "this plan" of a front
+#: The files of each job's folder.
+JOB_FILES = ("plan.json", "job.json")
+#: The files of a front's folder.
+FRONT_FILES = ("frontier.json", "frontier.xlsx", "frontier.html")
 Done = Callable[[str, PlanSummary | None, str], None]
 
 
@@ -76,6 +84,10 @@ class Writer:
     failed: list[JobFailed] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
     raw: Estate | None = None
+    #: (job name, why): saved plans that did not check against the workbook
+    distrusted: list[tuple[str, str]] = field(default_factory=list)
+    #: Files this run has written so far (kept if a later write fails).
+    written: list[Path] = field(default_factory=list)
 
     def signature(self, job: SolveJob) -> dict[str, Any]:
         eps = job.epsilon or Epsilon()
@@ -86,14 +98,19 @@ class Writer:
             "assumptions": job.assumptions}, default=str))
 
     def reuse(self, job: SolveJob) -> bool:
-        """Whether ``job`` was done by an earlier run (then its plan is loaded)."""
+        """Whether ``job`` was done by an earlier run (then its plan is loaded).
+
+        The saved plan is trusted only when :func:`solver.check.check_plan`
+        (the evaluator of ``estate check``, under the job's scenario) agrees
+        with every figure it claims; otherwise it is solved again and noted in
+        :attr:`distrusted` (an edited ``plan.json`` must not bend the front)."""
         folder = self.out / job.name
         if not self.resume or not (folder / "job.json").is_file():
             return False
         try:
-            old = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+            old = load_json(folder / "job.json", what="job.json")
             plan = read_plan(folder / "plan.json")
-        except (OSError, ValueError, EstateError):
+        except EstateError:
             return False
         new = self.signature(job)
         cap_old, cap_new = old.pop("cap_tonnes", None), new.pop("cap_tonnes", None)
@@ -101,10 +118,48 @@ class Writer:
             cap_old is None or math.isclose(cap_old, cap_new, rel_tol=1e-9, abs_tol=1e-9))
         if old != new or not same_cap:
             return False
+        why = self._disagrees(job, plan)
+        if why:
+            self.distrusted.append((job.name, why))
+            return False
         self.plans[job.name] = plan
         self.resumed.append(job.name)
         self.tell(job.name, plan, "resumed")
         return True
+
+    def targets(self, names: Iterable[str], files: Iterable[str] = ()) -> list[Path]:
+        """Every file a batch of jobs ``names`` (and ``files`` of the folder) writes."""
+        return ([self.out / n / f for n in names for f in JOB_FILES]
+                + [self.out / f for f in files])
+
+    def check(self, names: Iterable[str], files: Iterable[str] = ()) -> None:
+        """Before solving: the output folder can be written and nothing below it on
+        the way to a file of the batch is a symbolic link (a folder link such as
+        ``OUT/point-1`` would redirect its plan elsewhere).
+
+        Raises
+        ------
+        EstateError
+            Naming every link (and any other reason the folder cannot be written).
+        """
+        check_output_dir(self.out, files)
+        refuse_links_below(self.out, self.targets(names, files))
+
+    def _disagrees(self, job: SolveJob, plan: Plan) -> str:
+        """Why a saved plan does not check against the workbook (``""``: it does)."""
+        if self.raw is None:
+            return "no workbook to check it against"
+        from solver.check import check_plan
+
+        try:
+            report = check_plan(self.raw, plan, reference_file=job.inputs.get("reference"),
+                                scenario_ok=True, verify=False)
+        except EstateError as exc:
+            return str(exc.issues[0])
+        if report.ok:
+            return ""
+        n = len(report.differences)
+        return f"{report.differences[0]}" + (f" (and {n - 1} more)" if n > 1 else "")
 
     def write(self, job: SolveJob, outcome: Plan | JobFailed, note: str = "") -> None:
         if isinstance(outcome, JobFailed):
@@ -113,11 +168,29 @@ class Writer:
                 self.done(job.name, None, f"failed: {outcome.message}")
             return
         folder = self.out / job.name
+        refuse_links_below(self.out, self.targets([job.name]))
         folder.mkdir(parents=True, exist_ok=True)
-        outcome.write(folder / "plan.json")
-        write_text(folder / "job.json", json.dumps(self.signature(job), indent=2) + "\n")
+        self.written.append(outcome.write(folder / "plan.json"))
+        self.written.append(write_text(folder / "job.json",
+                                       json.dumps(self.signature(job), indent=2) + "\n"))
         self.plans[job.name] = outcome
         self.tell(job.name, outcome, note)
+
+    def failed_after_writing(self, exc: Exception) -> EstateError:
+        """The error of a batch that failed part-way (a full disk, a lost
+        scheduler), saying which files it had written: they stay, for
+        ``--resume``; an :class:`OSError` becomes a located message."""
+        issues = (exc.issues if isinstance(exc, EstateError) else
+                  [Issue(str(getattr(exc, "filename", None) or self.out),
+                         f"cannot write: {getattr(exc, 'strerror', None) or exc}")])
+        if not self.written:
+            return exc if isinstance(exc, EstateError) else EstateError(issues)
+        names = sorted({str(p.relative_to(self.out)) if p.is_relative_to(self.out) else str(p)
+                        for p in self.written})
+        more = Issue(str(self.out), f"written before the failure, and kept (rerun with "
+                     f"--resume to go on): {', '.join(names[:12])}"
+                     f"{' …' if len(names) > 12 else ''}")
+        return WriteError([*issues, more], written=tuple(str(p) for p in self.written))
 
     def tell(self, name: str, plan: Plan, note: str) -> None:
         """Report a finished (or resumed) job's plan to ``done``."""
@@ -128,13 +201,15 @@ class Writer:
 # -- the front ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class FrontierRun:
-    """What :func:`run_frontier` did: the front, files written, failures."""
+    """What :func:`run_frontier` did: the front, files written, failures, plans
+    resumed and saved plans solved again because they did not check."""
 
     frontier: Frontier
     written: list[Path]
     failed: list[JobFailed]
     resumed: list[str]
     plans: dict[str, Plan]
+    distrusted: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _marker(name: str, t: Totals | None) -> Marker | None:
@@ -340,30 +415,39 @@ def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | N
         raise EstateError(Issue("--points", f"a front needs at least 2 points (got {points})"))
     estate = resolve_estate(raw, reference=reference)
     values = appraisal_values(raw, reference)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    settings = {"points": points, "time_limit": options.time_limit,
-                "workers": options.workers, "seed": options.seed,
-                "scheduler": options.scheduler or "local"}
     w = Writer(out_dir, options.resume, done, raw=raw)
-    front = _Front(raw, estate, points, options, plan, w, plan_inputs(raw, reference), started)
-    if started is not None:
-        started(front.total)
+    w.check([PLAN_DIR] + [point_name(i, points) for i in range(points)], FRONT_FILES)
+    try:
+        with target_lock(out_dir, inside=True):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            settings = {"points": points, "time_limit": options.time_limit,
+                        "workers": options.workers, "seed": options.seed,
+                        "scheduler": options.scheduler or "local"}
+            front = _Front(raw, estate, points, options, plan, w, plan_inputs(raw, reference),
+                           started)
+            if started is not None:
+                started(front.total)
 
-    def finished(j: SolveJob, outcome: Plan | JobFailed) -> list[SolveJob]:
-        more = front.finished(j, outcome)
-        _frontier(raw, front.specs, w, values, settings, complete=False).write(
-            out_dir / "frontier.json")
-        return more
+            def finished(j: SolveJob, outcome: Plan | JobFailed) -> list[SolveJob]:
+                more = front.finished(j, outcome)
+                w.written.append(_frontier(raw, front.specs, w, values, settings,
+                                           complete=False).write(out_dir / "frontier.json"))
+                return more
 
-    todo = front.advance()
-    if todo:
-        with batch.cluster(options.scheduler, processes=options.processes,
-                           workers=options.workers) as client:
-            batch.run_batch(client, todo, finished)
-    result = _frontier(raw, front.specs, w, values, settings, complete=not w.failed)
-    written = [result.write(out_dir / "frontier.json")]
-    from reports.frontier import write_frontier_html, write_frontier_xlsx
+            todo = front.advance()
+            if todo:
+                with batch.cluster(options.scheduler, processes=options.processes,
+                                   workers=options.workers) as client:
+                    batch.run_batch(client, todo, finished)
+            result = _frontier(raw, front.specs, w, values, settings, complete=not w.failed)
+            from reports.frontier import write_frontier_html, write_frontier_xlsx
 
-    written.append(write_frontier_xlsx(result, out_dir / "frontier.xlsx"))
-    written.append(write_frontier_html(result, out_dir / "frontier.html"))
-    return FrontierRun(result, written, w.failed, w.resumed, w.plans)
+            written: list[Path] = []
+            for step in (lambda: result.write(out_dir / "frontier.json"),
+                         lambda: write_frontier_xlsx(result, out_dir / "frontier.xlsx"),
+                         lambda: write_frontier_html(result, out_dir / "frontier.html")):
+                written.append(step())
+                w.written.append(written[-1])
+            return FrontierRun(result, written, w.failed, w.resumed, w.plans, w.distrusted)
+    except (EstateError, OSError) as exc:
+        raise w.failed_after_writing(exc) from exc

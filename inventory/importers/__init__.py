@@ -59,9 +59,17 @@ def read_source(kind: str, source: str | Path, into: str | Path | None = None, *
 def run_import(kind: str, source: str | Path, into: str | Path, *,
                site_id: str | None = None, site_kind: str = "on_prem", dry_run: bool = False,
                **options: Any) -> tuple[ImportResult, MergeReport]:
-    """Import ``source`` of ``kind`` and merge it into the workbook ``into``."""
-    result = read_source(kind, source, into, site_id=site_id, site_kind=site_kind, **options)
-    report = merge_into(into, result, dry_run=dry_run)
+    """Import ``source`` of ``kind`` and merge it into the workbook ``into``,
+    holding ``into``'s lock (:func:`estate.locks.target_lock`) from reading it to
+    writing it, so that two imports into one target take turns."""
+    from contextlib import nullcontext
+
+    from estate.locks import target_lock
+
+    with target_lock(into) if not dry_run else nullcontext(Path(into)):
+        result = read_source(kind, source, into, site_id=site_id, site_kind=site_kind,
+                             **options)
+        report = merge_into(into, result, dry_run=dry_run)
     return result, report
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from estate.errors import EstateError, Issue
+from estate.reading import check_regular
 from inventory import tables as _tables
 from inventory.archive import check_archive, open_workbook
 from inventory.tables import MAX_FILE_BYTES, Row, Table, Tables
@@ -305,7 +306,7 @@ def _check_file(path: Path) -> None:
         raise EstateError(Issue(str(path), "no such file or folder"))
     if path.is_dir():
         raise EstateError(Issue(str(path), "is a folder; give the exported file"))
-    size = path.stat().st_size
+    size = check_regular(path, "exported file")
     if size == 0:
         raise EstateError(Issue(str(path), "the file is empty"))
     if size > MAX_FILE_BYTES:

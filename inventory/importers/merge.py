@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from estate.errors import EstateError, Issue
+from estate.locks import target_lock
 from inventory.importers.common import ImportResult, split_list
 from inventory.tables import (
     Formula,
@@ -262,24 +264,25 @@ def merge_into(target: str | Path, results: ImportResult | Iterable[ImportResult
         from estate.files import writable_target
 
         writable_target(path, follow_symlinks=follow_symlinks)
-    sheets, created, folder = _load(path)
-    report = MergeReport(str(path), created)
-    _ensure_required(sheets)
-    if site_id and not any(r.get("site_id") == site_id for r in sheets["sites"].rows):
-        sheets["sites"].rows.append({"site_id": site_id, "name": site_id, "kind": site_kind})
-        report.changes.setdefault("sites", SheetChange()).added.append(site_id)
-    for result in results:
-        _remove(sheets, result.remove, report)
-        _merge_result(sheets, result, report)
-    for result in results:
-        for name, prefix in result.prune.items():
-            _prune(sheets, name, prefix, report)
-    if any(r.rows.get("servers") for r in results):
-        _add_cloud_target(sheets, report)
-    report.issues.extend(_check_ids(sheets, str(path)))
-    if not dry_run:
-        _write(sheets, path, folder, follow_symlinks=follow_symlinks)
-        report.written = True
+    with target_lock(path) if not dry_run else nullcontext(path):
+        sheets, created, folder = _load(path)
+        report = MergeReport(str(path), created)
+        _ensure_required(sheets)
+        if site_id and not any(r.get("site_id") == site_id for r in sheets["sites"].rows):
+            sheets["sites"].rows.append({"site_id": site_id, "name": site_id, "kind": site_kind})
+            report.changes.setdefault("sites", SheetChange()).added.append(site_id)
+        for result in results:
+            _remove(sheets, result.remove, report)
+            _merge_result(sheets, result, report)
+        for result in results:
+            for name, prefix in result.prune.items():
+                _prune(sheets, name, prefix, report)
+        if any(r.rows.get("servers") for r in results):
+            _add_cloud_target(sheets, report)
+        report.issues.extend(_check_ids(sheets, str(path)))
+        if not dry_run:
+            _write(sheets, path, folder, follow_symlinks=follow_symlinks)
+            report.written = True
     return report
 
 

@@ -8,11 +8,22 @@ from pathlib import Path
 
 import click
 
-from estate.cli import pipeline, registry
+from estate.cli import batch, pipeline, registry
 from estate.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
 from estate.cli.progress import batch_progress
 from estate.cli.studies import BatchOptions, run_frontier
+from estate.errors import printable
 from estate.summary import tonnes_text
+
+
+def _scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--scheduler``: a Dask address ``tcp://HOST:PORT``, else a usage error (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return batch.check_address(value)
+    except ValueError as exc:
+        raise click.BadParameter(printable(str(exc))) from None
 
 
 def batch_options(f):  # type: ignore[no-untyped-def]
@@ -25,8 +36,10 @@ def batch_options(f):  # type: ignore[no-untyped-def]
         click.option("--processes", type=click.IntRange(min=1), default=None,
                      help="Local Dask worker processes (default: cores // --workers)."),
         click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                     callback=_scheduler,
                      help="Run the batch on this Dask scheduler's workers instead of on "
-                          "this machine."),
+                          "this machine (connecting within "
+                          f"{batch.CONNECT_TIMEOUT:g} s)."),
         click.option("--seed", type=int, default=0, show_default=True,
                      help="CP-SAT random seed."),
         click.option("--resume", is_flag=True, help="Keep the plans a previous run of the "
@@ -98,6 +111,9 @@ def frontier(workbook: Path | None, out_dir: Path, points: int, demo: bool, no_p
         click.echo(f"warning: {f.name} failed: {f.message}", err=True)
     if run.resumed:
         click.echo(f"  resumed: {', '.join(run.resumed)}")
+    for name, why in run.distrusted:
+        click.echo(f"warning: {name}: the saved plan does not check against the workbook "
+                   f"({printable(why)}); solved again", err=True)
     for path in run.written:
         click.echo(f"  wrote {path}")
     if numbers and reg is not None:

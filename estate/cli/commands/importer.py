@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
 from estate.cli.common import user_errors
 from estate.errors import EstateError, Issue
+from estate.locks import target_lock
 from inventory.importers import IMPORTERS, ImportResult, merge_into, read_source
 
 _LIST_LABELS = {"powered_off": "powered off (flagged in servers.powerstate)",
@@ -116,21 +118,23 @@ def importer(kind: str, source: Path, into: Path, site: str | None, site_kind: s
     New rows are added; in rows already there only the columns this source
     owns are updated, so your own edits and columns survive a re-import.
     """
-    result = read_source(kind, source, into, site_id=site, site_kind=site_kind,
-                         sites_from=sites_from, apps_from=apps_from, app_column=app_column,
-                         app_map=str(app_map) if app_map else None, storage=storage,
-                         rel=str(rel) if rel else None, map=list(maps), all=keep_all,
-                         keep_expired=keep_expired,
-                         covers_map=str(covers_map) if covers_map else None,
-                         date_format=date_format, skip_bad_rows=skip_bad_rows,
-                         together_share=together_share)
-    if problems is not None:
-        _write_problems(result.issues, problems)
-    if strict and result.issues:
-        raise EstateError(result.issues)
-    proposals = _proposals(kind, into, result, month) if propose_actuals else None
-    results = [result] + ([proposals] if proposals is not None and proposals.rows else [])
-    report = merge_into(into, results, dry_run=dry_run, follow_symlinks=follow_symlinks)
+    # into's lock from reading it to writing it: two imports into one target take turns
+    with target_lock(into) if not dry_run else nullcontext(into):
+        result = read_source(kind, source, into, site_id=site, site_kind=site_kind,
+                             sites_from=sites_from, apps_from=apps_from, app_column=app_column,
+                             app_map=str(app_map) if app_map else None, storage=storage,
+                             rel=str(rel) if rel else None, map=list(maps), all=keep_all,
+                             keep_expired=keep_expired,
+                             covers_map=str(covers_map) if covers_map else None,
+                             date_format=date_format, skip_bad_rows=skip_bad_rows,
+                             together_share=together_share)
+        if problems is not None:
+            _write_problems(result.issues, problems)
+        if strict and result.issues:
+            raise EstateError(result.issues)
+        proposals = _proposals(kind, into, result, month) if propose_actuals else None
+        results = [result] + ([proposals] if proposals is not None and proposals.rows else [])
+        report = merge_into(into, results, dry_run=dry_run, follow_symlinks=follow_symlinks)
     verb = "Would merge" if dry_run else "Merged"
     click.echo(f"{verb} {kind} {source} into {into}"
                f"{' (new workbook)' if report.created else ''}")

@@ -14,6 +14,7 @@ import click
 from estate.cli import pipeline, registry, replan
 from estate.cli.common import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN, user_errors
 from estate.errors import EstateError
+from estate.locks import target_lock
 from estate.plan import Plan, Totals
 from estate.register import PlanEntry, Register
 
@@ -203,8 +204,9 @@ def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int |
                                        reference=reference, time_limit=time_limit,
                                        workers=workers, seed=seed, objective=objective,
                                        carbon_price=carbon_price, progress=show)
-    written = pipeline.write_outputs(run, out_dir, pdf=not no_pdf,
-                                     warn=lambda m: click.echo(f"warning: {m}", err=True))
+    with target_lock(out_dir, inside=True):  # a second plan into DIR waits its turn
+        written = pipeline.write_outputs(run, out_dir, pdf=not no_pdf,
+                                         warn=lambda m: click.echo(f"warning: {m}", err=True))
     p = run.result.plan
     _summary(p, len(run.estate.applications))
     for path in written:

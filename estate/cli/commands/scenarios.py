@@ -14,6 +14,7 @@ from estate.cli.common import EXIT_NO_PLAN, user_errors
 from estate.cli.progress import batch_progress, describe
 from estate.cli.scenario_batch import run_scenarios
 from estate.cli.studies import BatchOptions
+from estate.errors import printable
 from inventory.scenarios import read_scenarios
 
 
@@ -67,6 +68,9 @@ def scenarios(paths: tuple[Path, ...], out_dir: Path, demo: bool, objective: str
     click.echo(f"{len(run.outcomes)} scenarios -> {out_dir}")
     for o in run.outcomes:
         click.echo("  " + describe(o.scenario.name, o.summary, ""))
+    for name, why in run.distrusted:
+        click.echo(f"warning: {name}: the saved plan does not check against the workbook "
+                   f"({printable(why)}); solved again", err=True)
     for f in run.failed:
         click.echo(f"warning: {f.name} failed: {f.message}", err=True)
     for path in run.written:
