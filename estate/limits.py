@@ -1,5 +1,5 @@
 """What bounds when a move can happen: load limits, deadlines, blackouts and
-the residents' notice (the planning model's *Constraints*), for the plans
+the residents' notice (docs/planning-model.md, *Constraints*), for the plans
 that are built move by move (the greedy plan, cloud alternatives) and for the
 evaluator's rules. The CP-SAT model states the same rules as constraints.
 

@@ -233,7 +233,7 @@ def in_service(estate: Estate) -> set[str]:
 
     A physical or virtual server serving an application of the estate, and a
     host with such a guest or an application of its own; every other server
-    is decommissioned at month 0 in any plan (planning model: a *zombie*).
+    is decommissioned at month 0 in any plan (docs/planning-model.md: a *zombie*).
     """
     apps = set(estate.app_by_id)
     out = {s.server_id for s in estate.servers if s.kind != "host" and set(s.app_ids) & apps}

@@ -129,7 +129,7 @@ def before_cycle(estate: Estate) -> list[str] | None:
 
 
 def zombie_servers(estate: Estate) -> list[str]:
-    """Servers that nothing needs: D = 0 in the planning model.
+    """Servers that nothing needs: D = 0 in docs/planning-model.md.
 
     A server is a zombie when it serves no (known) application and hosts no
     virtual server that is not itself a zombie; so a host whose guests are all

@@ -1,6 +1,6 @@
 """The reference evaluator: what a set of decisions costs, month by month.
 
-Plain Python over months, written to be read against planning-model.md,
+Plain Python over months, written to be read against docs/planning-model.md,
 *Cost and carbon of month t*: every figure of a plan (cost, discounted cost,
 tonnes CO2e, objective; derived server/contract/site state) is recomputed
 here from the resolved estate and the decisions alone. The CP-SAT model
@@ -241,7 +241,7 @@ def evaluate(estate: Estate, decisions: Sequence[Decision], *, check: bool = Tru
 
 
 def baseline(estate: Estate) -> Evaluation:
-    """Every application retained, no constraint checked (planning-model.md)."""
+    """Every application retained, no constraint checked (docs/planning-model.md)."""
     return evaluate(estate, retain_all(estate), check=False)
 
 

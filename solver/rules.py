@@ -1,4 +1,4 @@
-"""Constraint checks of a schedule (planning-model.md, *Constraints*).
+"""Constraint checks of a schedule (docs/planning-model.md, *Constraints*).
 
 :func:`violations` lists, in words naming ids and ``YYYY-MM`` months, every
 rule a :class:`~estate.derive.Schedule` breaks. Loads (team days, critical

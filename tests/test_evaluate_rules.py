@@ -1,4 +1,4 @@
-"""Derived state and one violation test per constraint (planning-model.md).
+"""Derived state and one violation test per constraint (docs/planning-model.md).
 
 Horizon 2025-04 + 12 months unless said otherwise (t=0 is 2025-04).
 """

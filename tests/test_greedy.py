@@ -1,4 +1,4 @@
-"""The greedy plan (planning-model.md; docs/interpretation.md, *Greedy plan*).
+"""The greedy plan (docs/planning-model.md; docs/interpretation.md, *Greedy plan*).
 
 Horizon 2025-04 + 12 months; default options: retain and a 2-month rehost to
 CLOUD.

@@ -1,4 +1,4 @@
-"""The residents rule (planning-model.md, *Constraints*): a resident-facing
+"""The residents rule (docs/planning-model.md, *Constraints*): a resident-facing
 application that moves (retire included) goes live no earlier than
 ``resident_notice_weeks`` after the plan starts; reports say when to tell
 residents. Worked by hand; horizon 12 months from 2025-04 unless said otherwise.

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from estate.errors import EstateError, Issue
+from estate.errors import EstateError, Issue, PlanDisagrees
 from estate.model import Estate, Pin
 from estate.plan import Plan
 from solver.epsilon import Epsilon
@@ -67,14 +67,20 @@ class JobFailed:
     message: str
 
 
-def run_job(job: SolveJob) -> Plan:
-    """The Dask task: solve ``job`` on this worker and return its complete plan."""
+def run_job(job: SolveJob) -> Plan | PlanDisagrees:
+    """The Dask task: solve ``job`` on this worker and return its complete,
+    verified plan, or the disagreement of the independent evaluator (returned,
+    not raised: a bug is not retried)."""
     from estate.cli.pipeline import solve_resolved
 
-    run = solve_resolved(job.estate, inputs=job.inputs, pins=job.pins,
-                         time_limit=job.time_limit, workers=job.workers, seed=job.seed,
-                         objective=job.objective, carbon_price=job.carbon_price,
-                         epsilon=job.epsilon, assumptions=job.assumptions)
+    try:
+        run = solve_resolved(job.estate, inputs=job.inputs, pins=job.pins,
+                             time_limit=job.time_limit, workers=job.workers, seed=job.seed,
+                             objective=job.objective, carbon_price=job.carbon_price,
+                             epsilon=job.epsilon, assumptions=job.assumptions,
+                             name=f"plan {job.name!r}")
+    except PlanDisagrees as exc:
+        return exc
     return run.result.plan
 
 
@@ -131,7 +137,14 @@ def run_batch(client: Any, jobs: Sequence[SolveJob],
     ``done`` may return more jobs (e.g. the inner points of a front once both
     ends are known); they join the batch. A task that still fails after its
     retries (or after the workers running it died too often) is reported as
-    :class:`JobFailed`; the rest of the batch goes on.
+    :class:`JobFailed`; the rest of the batch goes on. A plan the independent
+    evaluator disagrees with stops the batch (plans already handed to ``done``
+    stay).
+
+    Raises
+    ------
+    PlanDisagrees
+        From the first such plan.
     """
     from dask.distributed import as_completed
 
@@ -149,9 +162,12 @@ def run_batch(client: Any, jobs: Sequence[SolveJob],
         job = futures[fut.key]
         outcome: Plan | JobFailed
         try:
-            outcome = fut.result()
+            result = fut.result()
         except Exception as exc:  # a task's own error, or KilledWorker
-            outcome = JobFailed(job.name, f"{type(exc).__name__}: {exc}")
+            result = JobFailed(job.name, f"{type(exc).__name__}: {exc}")
         fut.release()
+        if isinstance(result, PlanDisagrees):
+            raise result  # closing the client (the caller's) drops the other tasks
+        outcome = result
         for more in done(job, outcome) or ():
             pending.add(submit(more))
