@@ -36,6 +36,7 @@ from estate.plan import (
     SitePlan,
     Totals,
 )
+from estate.violation import Violation
 from solver.rules import violations as _violations
 
 ENERGY_SERVER_KINDS = ("physical", "host")
@@ -56,7 +57,8 @@ class Evaluation:
         Month by month £ and kgCO2e by category (``COST_CATEGORIES``,
         ``CARBON_CATEGORIES``), index 0 … H-1.
     violations
-        Every rule broken, in words (empty when not checked or feasible).
+        Every rule broken, as :class:`~estate.violation.Violation` records
+        (empty when not checked or feasible).
     """
 
     applications: tuple[AppPlan, ...]
@@ -65,7 +67,7 @@ class Evaluation:
     sites: tuple[SitePlan, ...]
     totals: Totals
     ledger: Ledger
-    violations: tuple[str, ...] = ()
+    violations: tuple[Violation, ...] = ()
 
     @property
     def feasible(self) -> bool:

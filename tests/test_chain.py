@@ -165,10 +165,10 @@ def test_a_plan_breaking_a_rule_is_an_internal_error(tmp_path: Path,
                                   "--no-pdf"])
     assert r.exit_code == 5, r.output
     assert not out.exists() or not any(out.iterdir())
-    assert "must move together" in r.output and "the bound" in r.output
+    assert "rules.together" in r.output and "bound:" in r.output
     saved = list(tmp_path.glob("estate-disagreement-*.json"))
     assert len(saved) == 1
     # the saved plan reproduces the disagreement with `estate check`
     c = CliRunner().invoke(main, ["check", str(tmp_path / "book"), str(saved[0])])
     assert c.exit_code != 0
-    assert "together" in c.output
+    assert "rules.together" in c.output
