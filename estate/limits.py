@@ -47,6 +47,10 @@ class MonthUse:
         ``t`` -> the applications whose go-live month it is.
     spend
         Financial year (``2025/26``) -> one-off £ in flight (undiscounted).
+    flight
+        ``t`` -> the applications in flight.
+    one_off
+        ``t`` -> one-off £ in flight (undiscounted).
     """
 
     days: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
@@ -54,6 +58,8 @@ class MonthUse:
     critical: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     golives: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     spend: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    flight: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    one_off: dict[int, float] = field(default_factory=lambda: defaultdict(float))
 
 
 def month_use(estate: Estate, items: Iterable[tuple[str, Option, int]]) -> MonthUse:
@@ -77,6 +83,8 @@ def month_use(estate: Estate, items: Iterable[tuple[str, Option, int]]) -> Month
                     use.who[(team, t)].append(app_id)
             if critical:
                 use.critical[t].append(app_id)
+            use.flight[t].append(app_id)
+            use.one_off[t] += opt.one_off_cost / d
             use.spend[_financial_year(hs, t)] += opt.one_off_cost / d
         use.golives[s + d - 1].append(app_id)
     return use

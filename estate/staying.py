@@ -43,8 +43,6 @@ LABELS = {
     "energy": "Energy", "contracts": "Other ICT contracts",
     "given_applications": "Applications' own running cost (given in the workbook)",
 }
-HOURS_PER_MONTH = 730.0
-
 _WINDOWS_CLIENT = re.compile(r"\bwindows\s*(xp|vista|7|8(\.1)?|10|11)\b")
 _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("windows_server", re.compile(r"\bwindows\b.*\b(server|20\d\d)\b|\bwin(dows)?[\s_-]*20\d\d")),
@@ -281,6 +279,7 @@ def _site_years(estate: Estate, serving: set[str], inputs: StayingInputs,
     (each contract covering only hosts, shared equally by its hosts) and
     facilities (estimated or given), for every on_prem or colo site."""
     life = ref.number("hardware.server_life_years")
+    hours = ref.number("ccf.hours_per_month")  # as estate.derive.kwh_per_month, via resolve
     out = {s.site_id: {"it_load_kw": inputs.site_loads.get(s.site_id, 0.0),
                        "energy": 0.0, "hardware_refresh": 0.0, "hypervisor_licences": 0.0,
                        "facilities": 12 * (s.monthly_fixed_cost or 0.0)}
@@ -290,7 +289,7 @@ def _site_years(estate: Estate, serving: set[str], inputs: StayingInputs,
         if s.site_id not in out or site is None or s.server_id not in serving:
             continue
         if draws_on_site(s, estate):
-            kwh = (s.watts or 0.0) * HOURS_PER_MONTH / 1000 * (site.pue or 1.0)
+            kwh = (s.watts or 0.0) * hours / 1000 * (site.pue or 1.0)
             out[s.site_id]["energy"] += 12 * kwh * (site.power_price_per_kwh or 0.0)
         if s.kind != "virtual":
             out[s.site_id]["hardware_refresh"] += (s.replacement_cost or 0.0) / life
