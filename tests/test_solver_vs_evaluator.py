@@ -3,7 +3,13 @@ solver's plan is re-evaluated by the independent evaluator (``solver.evaluate``,
 which shares no code with the model): every total within 0.1 % or £1 / 0.001 t,
 derived state identical, no rule broken. An estate the solver calls infeasible
 must have no valid greedy plan either; on the smallest ones the optimum is
-checked against brute force over every decision."""
+checked against brute force over every decision.
+
+The hypothesis property (:func:`test_tiny_estates_plan_to_the_brute_force_optimum`)
+draws tiny estates with webs of together/before/loose links
+(``tests/tiny_estates.py``) and compares the planner with brute force and with
+``estate check``; ``benchmarks/bench_property.py`` runs thousands of them.
+Failures it found are kept below as fixed regression tests."""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import itertools
 import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from test_solver_factory import (
     BudgetYear,
     Contract,
@@ -23,6 +30,7 @@ from test_solver_factory import (
     server,
     site,
 )
+from tiny_estates import tiny_estates
 
 from estate.model import Estate
 from estate.months import add_months
@@ -187,3 +195,31 @@ def test_optimum_matches_brute_force(seed: int) -> None:
     else:
         assert r.status == "optimal"
         assert r.objective == pytest.approx(best, rel=1e-9, abs=1e-6)
+
+
+# -- hypothesis: tiny estates against brute force ---------------------------------
+def planner_matches_brute_force(e: Estate) -> str:
+    """Solve ``e`` and compare with brute force and ``estate check``; the status."""
+    from tiny_estates import brute_force
+
+    from solver.solve import solve
+
+    best = brute_force(e)
+    r = solve(e, time_limit=10.0, workers=1, seed=0)
+    if best is None:
+        assert r.status == "infeasible", (r.status, r.objective)
+        assert r.plan.conflicts
+        return "infeasible"
+    assert r.status == "optimal", (r.status, best)
+    assert r.objective == pytest.approx(best, rel=1e-9, abs=1e-6), (r.objective, best)
+    assert r.bound is not None and r.bound <= r.objective + 0.01, (r.bound, r.objective)
+    diffs = compare_plan(e, r.plan)
+    assert not diffs, diffs
+    return "optimal"
+
+
+@settings(max_examples=250, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_estates())
+def test_tiny_estates_plan_to_the_brute_force_optimum(e: Estate) -> None:
+    planner_matches_brute_force(e)
