@@ -17,7 +17,7 @@ class Result:
         The whole plan (the content of ``plan.json``), always present: an
         infeasible result carries the baseline and the conflicts.
     log
-        What the solver did, line by line (for ``--verbose`` and benchmarks).
+        What the solver did, line by line (the benchmarks print it).
     """
 
     plan: Plan

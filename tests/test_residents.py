@@ -20,8 +20,8 @@ from estate.model import Settings
 from estate.plan import Decision
 from solver.evaluate import evaluate
 from solver.greedy import greedy_decisions
+from solver.model.domains import describe
 from solver.model.prep import Prep
-from solver.model.rules import describe
 
 
 @pytest.mark.parametrize(("start", "weeks", "live_from", "tell_by"), [
