@@ -213,6 +213,7 @@ def planner_matches_brute_force(e: Estate) -> str:
     assert r.status == "optimal", (r.status, best)
     assert r.objective == pytest.approx(best, rel=1e-9, abs=1e-6), (r.objective, best)
     assert r.bound is not None and r.bound <= r.objective + 0.01, (r.bound, r.objective)
+    assert r.searched_objective == pytest.approx(r.objective, rel=1e-9, abs=0.01)
     diffs = compare_plan(e, r.plan)
     assert not diffs, diffs
     return "optimal"
