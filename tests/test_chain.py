@@ -172,3 +172,25 @@ def test_a_plan_breaking_a_rule_is_an_internal_error(tmp_path: Path,
     c = CliRunner().invoke(main, ["check", str(tmp_path / "book"), str(saved[0])])
     assert c.exit_code != 0
     assert "rules.together" in c.output
+
+
+def test_a_batch_stops_at_a_plan_that_disagrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    # frontier and scenarios: the job hands the disagreement back (no retry) and
+    # the batch raises it, so the command exits 5 like `estate plan`
+    from dask.distributed import Client
+
+    from estate.cli import batch, pipeline
+    from estate.errors import PlanDisagrees
+
+    def broken(*args: object, **kw: object) -> None:
+        raise PlanDisagrees("plan 'x'", ("rules.together: A and B must move together",), "{}")
+
+    monkeypatch.setattr(pipeline, "solve_resolved", broken)
+    job = batch.SolveJob("x", _estate(*CASES["chain3"]), inputs={})
+    assert isinstance(batch.run_job(job), PlanDisagrees)
+    seen: list[object] = []
+    with Client(processes=False, n_workers=1, threads_per_worker=1,
+                dashboard_address=None) as client, pytest.raises(PlanDisagrees) as err:
+        batch.run_batch(client, [job], lambda j, outcome: seen.append(outcome))
+    assert err.value.differences == ("rules.together: A and B must move together",)
+    assert seen == []
