@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal biggest
         counts[planner_matches_brute_force(e)] += 1
         biggest = max(biggest, combinations(e))
+        done = sum(counts.values())
+        if done % 100 == 0:
+            print(f"{done} estates, {time.monotonic() - t0:.0f} s: {counts}", flush=True)
 
     t0 = time.monotonic()
     failure = None

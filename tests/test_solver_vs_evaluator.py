@@ -224,3 +224,39 @@ def planner_matches_brute_force(e: Estate) -> str:
 @given(tiny_estates())
 def test_tiny_estates_plan_to_the_brute_force_optimum(e: Estate) -> None:
     planner_matches_brute_force(e)
+
+
+# -- failures the property benchmark found, kept as fixed tests ----------------------
+def _within(seconds: float, fn):  # type: ignore[no-untyped-def]
+    """``fn()`` run in a daemon thread; fails (instead of hanging) past ``seconds``."""
+    import threading
+
+    out: list[object] = []
+    t = threading.Thread(target=lambda: out.append(fn()), daemon=True)
+    t.start()
+    t.join(seconds)
+    assert out, f"still running after {seconds:g} s"
+    return out[0]
+
+
+@pytest.mark.parametrize("cycle", [False, True])
+def test_before_chain_into_an_impossible_deadline_ends(cycle: bool) -> None:
+    # bench_property.py (hypothesis seed 0, 600 examples) hung: A before B before C,
+    # C must finish by 2025-05 (L <= 1, d = 1) so B must be live by month 0 — no
+    # plan keeps every rule. The list scheduler pushed deadlines back along
+    # `before` and marked "changed" even when clamping at 0 changed nothing, so
+    # it looped for ever (past the time limit). With a `before` cycle, the same.
+    from solver.solve import solve
+
+    deps = [Dependency("A", "B", "before"), Dependency("B", "C", "before")]
+    if cycle:
+        deps.append(Dependency("C", "A", "before"))
+    e = make_estate([app("A", 100.0), app("B", 100.0),
+                     app("C", 100.0, must_finish_by="2025-05")],
+                    [opt("A", "retain"), opt("A"), opt("B", "retain"), opt("B"), opt("C")],
+                    deps=deps, H=4)
+    r = _within(60.0, lambda: solve(e, time_limit=5.0, workers=1))
+    assert r.status == "infeasible" and r.plan.conflicts
+    from tiny_estates import brute_force
+
+    assert brute_force(e) is None

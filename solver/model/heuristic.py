@@ -113,9 +113,9 @@ class _Order:
                 tt = [prep.app_by_id[ta].opt(k) for k, _ in b.x[ta] if k != "retain"]
                 if i == j or deadline[j] >= H or not tt or not all(o.to_target for o in tt):
                     continue
-                dmin = min(o.d for o in tt)
-                if deadline[j] - dmin < deadline[i]:
-                    deadline[i] = max(deadline[j] - dmin, 0)
+                pushed = max(deadline[j] - min(o.d for o in tt), 0)
+                if pushed < deadline[i]:  # strictly earlier, so the loop ends
+                    deadline[i] = pushed
                     changed = True
         self.deadline = deadline
         self.tail = self._tails(b)
