@@ -35,7 +35,7 @@ def tiny_estates(draw: Any) -> Estate:
     H = 5 if n == 2 else 4
     start = draw(st.sampled_from(["2025-04", "2025-11"]))
     ids = [f"A{i}" for i in range(1, n + 1)]
-    exit_by = draw(st.one_of(st.none(), st.integers(2, H + 1)))
+    exit_by = draw(st.integers(2, H + 1)) if draw(st.integers(0, 3)) == 0 else None
     sites = [site("DC", pue=1.5, price=0.2, fixed=draw(st.sampled_from([0.0, 500.0])),
                   exit_by=None if exit_by is None else add_months(start, exit_by)),
              site("CLOUD", "cloud", pue=1.1)]
@@ -58,7 +58,7 @@ def tiny_estates(draw: Any) -> Estate:
                                one_off=draw(st.sampled_from([0.0, 300.0, 2000.0])),
                                monthly=draw(st.sampled_from([0.0, 50.0, 600.0])),
                                kwh=draw(st.sampled_from([0.0, 200.0])),
-                               effort={"migration": draw(st.sampled_from([0.0, 30.0, 60.0]))}))
+                               effort={"migration": draw(st.sampled_from([0.0, 20.0, 30.0]))}))
         eol = draw(st.one_of(st.none(), st.integers(-1, H + 1)))
         servers.append(server(f"P{i}", (a,), watts=draw(st.sampled_from([0.0, 300.0])),
                               eol=None if eol is None else add_months(start, eol),
