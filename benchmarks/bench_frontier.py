@@ -126,8 +126,11 @@ def main() -> None:
         finally:
             _stop(procs)
     out = ROOT / "benchmarks" / "results" / f"frontier-w{args.workers}.json"
-    out.write_text(json.dumps({"points": args.points, "time_limit": args.time_limit,
-                               "workers": args.workers, "cores": os.cpu_count(),
+    from stamp import stamp
+
+    out.write_text(json.dumps({"stamp": stamp(), "points": args.points,
+                               "time_limit": args.time_limit, "workers": args.workers,
+                               "cores": os.cpu_count(),
                                "runs": results}, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {out}")
 

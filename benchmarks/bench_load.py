@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-demo", action="store_true")
     args = ap.parse_args(argv)
     worst = 0.0
+    measured: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         kinds = ([] if args.skip_demo else ["demo"]) + ["synth"]
         for kind in kinds:
@@ -70,11 +71,18 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{label}, {fmt}: load + validate {secs:.2f} s "
                       f"({len(est.applications)} applications, {len(est.servers)} servers, "
                       f"{len(est.options)} options, {len(est.dependencies)} dependencies)")
+                measured.append({"estate": label, "format": fmt, "seconds": round(secs, 3),
+                                 "applications": len(est.applications),
+                                 "servers": len(est.servers)})
                 if kind == "synth":
                     worst = max(worst, secs)
     ok = worst < 10.0
     print(f"target: {args.apps} applications in < 10 s: {'met' if ok else 'MISSED'} "
           f"(worst {worst:.2f} s)")
+    from stamp import write_result
+
+    write_result(f"load-{args.apps}.json", {"target_seconds": 10.0, "met": ok,
+                                             "runs": measured})
     return 0 if ok else 1
 
 

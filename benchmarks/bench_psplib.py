@@ -201,11 +201,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{s['model']:<10}{'n/a' if r is None else f'{r:.4f}':>12}"
               f"{s['reach_best_known']:>12}{s['at_proven_optimum']:>15}"
               f"{s['proven_optimal_by_model']:>8}{s['mean_lb_ratio']:>15.4f}")
+    from stamp import stamp
+
     log = RESULTS / "psplib_compare.json"
     old = json.loads(log.read_text()) if log.exists() else {}
     old[f"{args.set}/{len(files)}/{args.time_limit:g}s/{args.workers}w"] = {
         "set": args.set, "instances": len(files), "time_limit": args.time_limit,
-        "workers": args.workers, "summaries": sums, "csv": out.name}
+        "workers": args.workers, "summaries": sums, "csv": out.name, "stamp": stamp()}
     log.write_text(json.dumps(old, indent=2) + "\n")
     print(f"results in {out}")
     return 0

@@ -141,8 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    from stamp import stamp
+
+    mark = stamp()
     for res in runs:
         res["load_before"], res["load_after"] = load_before, load_after
+        res["stamp"] = mark
         old[f"{res['case']}/{res['workers']}w/seed{res['seed']}"] = res
     RESULTS.write_text(json.dumps(old, indent=2) + "\n")
     print(f"results in {RESULTS}")

@@ -1,4 +1,4 @@
-"""Decisions -> month indices and derived state (the planning model, *Derived state*).
+"""Decisions -> month indices and derived state (docs/planning-model.md, *Derived state*).
 
 The one place where the rules that turn decisions into derived state are
 written down: used by the reference evaluator (:mod:`solver.evaluate`), the

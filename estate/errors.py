@@ -155,6 +155,33 @@ class WriteError(EstateError):
         self.not_written = not_written
 
 
+class PlanDisagrees(Exception):
+    """A plan the planner made disagrees with the independent evaluator: a bug
+    in estate, never a user error (the CLI exits 5 and writes nothing).
+
+    Attributes
+    ----------
+    name : str
+        Which plan (``plan``, a point of a front, a scenario).
+    differences : tuple of str
+        Every disagreement, as ``estate check`` words it.
+    plan_json : str
+        The plan as ``plan.json`` would hold it (decisions, inputs with the
+        workbook's fingerprint, pins, objective), so that ``estate check
+        WORKBOOK FILE`` reproduces the disagreement.
+    """
+
+    def __init__(self, name: str, differences: tuple[str, ...], plan_json: str) -> None:
+        super().__init__(name, differences, plan_json)
+        self.name = name
+        self.differences = tuple(differences)
+        self.plan_json = plan_json
+
+    def __str__(self) -> str:
+        return (f"internal error: the planner's {self.name} disagrees with the independent "
+                f"evaluator ({len(self.differences)} differences)")
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

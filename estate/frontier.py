@@ -26,7 +26,7 @@ from estate.errors import EstateError, Issue
 from estate.files import write_text
 from estate.model import Estate
 from estate.months import parse_month
-from estate.reference import load_reference
+from estate.resolve import carbon_values, workbook_reference
 from estate.summary import PlanSummary, tonnes_text
 
 __all__ = ["Frontier", "FrontierPoint", "Marker", "PointSpec", "appraisal_values", "assemble",
@@ -309,21 +309,16 @@ def appraisal_values(estate: Estate, reference_file: str | Path | None = None
                      ) -> tuple[int, dict[str, float]]:
     """The appraisal carbon values (£/tCO2e) of the horizon's first year, per
     series (low, central, high), as the planner's default carbon price takes
-    them: the reference data's value of that year (or the nearest year),
-    unless the settings sheet overrides ``carbon_price.<series>.<year>``."""
+    them (:func:`estate.resolve.carbon_value`, with the settings sheet's
+    overrides such as ``carbon_price.high.2026`` applied).
+
+    Raises
+    ------
+    EstateError
+        A bad reference file or a bad override in the settings sheet.
+    """
     year = parse_month(estate.settings.horizon_start)[0]
-    ref = load_reference(reference_file)
-    out: dict[str, float] = {}
-    for name in SERIES:
-        override = estate.settings.extra.get(f"carbon_price.{name}.{year}")
-        try:
-            if override is not None:
-                out[name] = float(override)
-                continue
-        except ValueError:
-            pass
-        series = ref.series(f"carbon_price.{name}")
-        if series:
-            nearest = min(series, key=lambda y: (abs(y - year), y))
-            out[name] = series[nearest]
+    ref = workbook_reference(estate, reference_file)
+    values = carbon_values(ref, year)
+    out = {name: values[name] for name in SERIES if name in values}
     return year, out

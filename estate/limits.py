@@ -1,5 +1,5 @@
 """What bounds when a move can happen: load limits, deadlines, blackouts and
-the residents' notice (the planning model's *Constraints*), for the plans
+the residents' notice (docs/planning-model.md, *Constraints*), for the plans
 that are built move by move (the greedy plan, cloud alternatives) and for the
 evaluator's rules. The CP-SAT model states the same rules as constraints.
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from estate.derive import team_capacity
@@ -25,6 +26,68 @@ EPS = 1e-6
 def over(load: float, limit: float) -> bool:
     """Whether ``load`` exceeds ``limit`` beyond the tolerance :data:`EPS`."""
     return load > limit + EPS * max(1.0, abs(limit))
+
+
+_financial_year = lru_cache(maxsize=4096)(financial_year)
+
+
+@dataclass
+class MonthUse:
+    """What a set of moves asks of each limit, month by month (see :func:`month_use`).
+
+    Attributes
+    ----------
+    days
+        ``(team, t)`` -> team days in flight (only non-zero efforts).
+    who
+        ``(team, t)`` -> the applications using those days.
+    critical
+        ``t`` -> the critical applications in flight.
+    golives
+        ``t`` -> the applications whose go-live month it is.
+    spend
+        Financial year (``2025/26``) -> one-off £ in flight (undiscounted).
+    flight
+        ``t`` -> the applications in flight.
+    one_off
+        ``t`` -> one-off £ in flight (undiscounted).
+    """
+
+    days: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
+    who: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
+    critical: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    golives: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    spend: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    flight: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    one_off: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+
+
+def month_use(estate: Estate, items: Iterable[tuple[str, Option, int]]) -> MonthUse:
+    """The one derivation of team loads, critical applications in flight,
+    go-lives and budget use: a move ``(app_id, option, s)`` is in flight ``s …
+    s+d-1``, goes live in ``s+d-1`` and charges ``one_off_cost/d`` in each month
+    of flight to that month's financial year. Retained options use nothing.
+    The greedy plan, the list scheduler and the evaluator's rules all call it;
+    compare a load with its limit with :func:`over`."""
+    use = MonthUse()
+    hs = estate.settings.horizon_start
+    for app_id, opt, s in items:
+        if not opt.moves:
+            continue
+        critical = estate.app_by_id[app_id].criticality == "critical"
+        d = opt.duration_months
+        for t in range(s, s + d):
+            for team, dd in opt.effort.items():
+                if dd:
+                    use.days[(team, t)] += dd
+                    use.who[(team, t)].append(app_id)
+            if critical:
+                use.critical[t].append(app_id)
+            use.flight[t].append(app_id)
+            use.one_off[t] += opt.one_off_cost / d
+            use.spend[_financial_year(hs, t)] += opt.one_off_cost / d
+        use.golives[s + d - 1].append(app_id)
+    return use
 
 
 class Loads:
@@ -42,30 +105,15 @@ class Loads:
         self.days: dict[str, list[float]] = {t: [0.0] * self.H for t in self.team_cap}
         self.critical = [0] * self.H
         self.golives = [0] * self.H
-        self.fy = [financial_year(st.horizon_start, t) for t in range(self.H)]
         self.budget = {b.financial_year: b.one_off_limit for b in estate.budget}
         self.spend: dict[str, float] = defaultdict(float)
 
     def _use(self, items: Iterable[tuple[str, Option, int]]
              ) -> tuple[dict[tuple[str, int], float], dict[int, int], dict[int, int],
                         dict[str, float]]:
-        days: dict[tuple[str, int], float] = defaultdict(float)
-        crit: dict[int, int] = defaultdict(int)
-        go: dict[int, int] = defaultdict(int)
-        spend: dict[str, float] = defaultdict(float)
-        for app_id, opt, s in items:
-            if not opt.moves:
-                continue
-            critical = self.estate.app_by_id[app_id].criticality == "critical"
-            d = opt.duration_months
-            for t in range(s, s + d):
-                for team, dd in opt.effort.items():
-                    if dd:
-                        days[(team, t)] += dd
-                crit[t] += critical
-                spend[self.fy[t]] += opt.one_off_cost / d
-            go[s + d - 1] += 1
-        return days, crit, go, spend
+        use = month_use(self.estate, items)
+        return (use.days, {t: len(a) for t, a in use.critical.items()},
+                {t: len(a) for t, a in use.golives.items()}, use.spend)
 
     def fits(self, items: Iterable[tuple[str, Option, int]]) -> bool:
         """Whether these moves, added to those placed, keep every load limit

@@ -1,6 +1,6 @@
 """A plan: decisions, derived state, totals and the ``plan.json`` schema.
 
-The shape follows the planning model's *plan.json* (see ``docs/plan-json.md``).
+The shape follows docs/planning-model.md, *plan.json* (see ``docs/plan-json.md``).
 Everything is named by string ids and ``YYYY-MM`` months. :class:`Ledger`
 carries the month by month figures (by category) that reports draw; it is not
 part of the contract's schema but is written to ``plan.json`` under

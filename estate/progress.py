@@ -25,6 +25,7 @@ from estate.model import Estate
 from estate.months import add_months, financial_year, month_index
 from estate.plan import Ledger, Plan
 from estate.summary import data_centres
+from estate.violation import Violation
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _sum(ledger: Ledger | None, months: list[int], carbon: bool = False,
     return total / 1000.0 if carbon else total
 
 
-def _app_rows(estate: Estate, plan: Plan, today: str, violations: tuple[str, ...]
+def _app_rows(estate: Estate, plan: Plan, today: str, violations: tuple[Violation, ...]
               ) -> list[AppProgress]:
     done = confirmed(estate.actuals, "application")
     opts = {(o.app_id, o.strategy, o.target_site): o for o in estate.options}
@@ -147,8 +148,8 @@ def _app_rows(estate: Estate, plan: Plan, today: str, violations: tuple[str, ...
                          else f"too early: told for {planned_live}")
         continuity = ""
         if app.criticality == "critical" and a is not None:
-            breaches = [v for v in violations if v.startswith(f"{r.app_id} ")
-                        and ("freeze" in v or "blackout" in v)]
+            breaches = [v.text for v in violations if v.ids[:1] == (r.app_id,)
+                        and v.rule in ("freeze", "blackout")]
             continuity = "; ".join(breaches) if breaches else "no freeze or blackout breach"
         out.append(AppProgress(
             r.app_id, app.name, app.criticality, app.resident_facing,
@@ -240,7 +241,7 @@ def _cloud_share(estate: Estate, apps: list[AppProgress], today: str,
 
 
 def progress(estate: Estate, plan: Plan, today: str, happened: Ledger,
-             violations: tuple[str, ...] = ()) -> Progress:
+             violations: tuple[Violation, ...] = ()) -> Progress:
     """Compare ``plan`` with the actuals of ``estate`` up to ``today``.
 
     Parameters

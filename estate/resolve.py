@@ -101,6 +101,33 @@ def _nearest(series: dict[int, float], year: int) -> float:
     return series[min(series) if year < min(series) else max(series)]
 
 
+def carbon_value(ref: Reference, series: str, year: int) -> float:
+    """The carbon value (£/tCO2e) of ``series`` (low, central, high) for
+    ``year``: the one rule for taking a price from a series, which the default
+    ``carbon_price`` and the front's appraisal values both use. The year's
+    own value, else the first year's before the series starts, else its last
+    year's."""
+    return _nearest(ref.series(f"carbon_price.{series}"), year)
+
+
+def carbon_values(ref: Reference, year: int) -> dict[str, float]:
+    """:func:`carbon_value` of ``year`` for every series the reference data has."""
+    return {name: carbon_value(ref, name, year) for name in CARBON_SERIES
+            if ref.series(f"carbon_price.{name}")}
+
+
+def workbook_reference(estate: Estate, reference_file: str | Path | None = None) -> Reference:
+    """The reference data a raw estate is resolved with: the packaged data,
+    ``reference_file`` (``--reference``) and the settings sheet's overrides.
+
+    Raises
+    ------
+    EstateError
+        A bad reference file, or an unknown or bad key in the settings sheet.
+    """
+    return _extras(estate, load_reference(reference_file))[0]
+
+
 def horizon_years(settings: Settings) -> list[int]:
     """Every calendar year the horizon touches."""
     first = parse_month(settings.horizon_start)[0]
@@ -122,7 +149,7 @@ def _settings(s: Settings, ref: Reference, series: str, filled: list[str]) -> Se
     price = s.carbon_price
     if price is None:
         start_year = parse_month(s.horizon_start)[0]
-        price = _nearest(ref.series(f"carbon_price.{series}"), start_year)
+        price = carbon_value(ref, series, start_year)
         filled.append("settings.carbon_price")
     return replace(s, carbon_price=price, grid_by_year=grid,
                    hours_per_month=ref.number("ccf.hours_per_month"))

@@ -44,8 +44,6 @@ LABELS = {
     "energy": "Energy", "contracts": "Other ICT contracts for servers and sites",
     "given_applications": "Applications' own running cost (given in the workbook)",
 }
-HOURS_PER_MONTH = 730.0
-
 _WINDOWS_CLIENT = re.compile(r"\bwindows\s*(xp|vista|7|8(\.1)?|10|11)\b")
 _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("windows_server", re.compile(r"\bwindows\b.*\b(server|20\d\d)\b|\bwin(dows)?[\s_-]*20\d\d")),
@@ -234,7 +232,7 @@ def in_service(estate: Estate) -> set[str]:
 
     A physical or virtual server serving an application of the estate, and a
     host with such a guest or an application of its own; every other server
-    is decommissioned at month 0 in any plan (planning model: a *zombie*).
+    is decommissioned at month 0 in any plan (docs/planning-model.md: a *zombie*).
     """
     apps = set(estate.app_by_id)
     out = {s.server_id for s in estate.servers if s.kind != "host" and set(s.app_ids) & apps}
@@ -282,6 +280,7 @@ def _site_years(estate: Estate, serving: set[str], inputs: StayingInputs,
     (each contract covering only hosts, shared equally by its hosts) and
     facilities (estimated or given), for every on_prem or colo site."""
     life = ref.number("hardware.server_life_years")
+    hours = ref.number("ccf.hours_per_month")  # as estate.derive.kwh_per_month, via resolve
     out = {s.site_id: {"it_load_kw": inputs.site_loads.get(s.site_id, 0.0),
                        "energy": 0.0, "hardware_refresh": 0.0, "hypervisor_licences": 0.0,
                        "facilities": 12 * (s.monthly_fixed_cost or 0.0)}
@@ -291,7 +290,7 @@ def _site_years(estate: Estate, serving: set[str], inputs: StayingInputs,
         if s.site_id not in out or site is None or s.server_id not in serving:
             continue
         if draws_on_site(s, estate):
-            kwh = (s.watts or 0.0) * HOURS_PER_MONTH / 1000 * (site.pue or 1.0)
+            kwh = (s.watts or 0.0) * hours / 1000 * (site.pue or 1.0)
             out[s.site_id]["energy"] += 12 * kwh * (site.power_price_per_kwh or 0.0)
         if s.kind != "virtual":
             out[s.site_id]["hardware_refresh"] += (s.replacement_cost or 0.0) / life

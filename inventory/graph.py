@@ -19,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from estate.derive import together_groups
 from estate.files import atomic_write
 from estate.model import Estate
 
@@ -95,7 +96,8 @@ def _dependency_graph(estate: Estate, kind: str) -> nx.DiGraph:
 
 
 def move_groups(estate: Estate) -> list[list[str]]:
-    """Applications that must move together: connected components of ``together``.
+    """Applications that must move together: connected components of ``together``
+    (:func:`estate.derive.together_groups`, the one derivation).
 
     Returns
     -------
@@ -103,9 +105,8 @@ def move_groups(estate: Estate) -> list[list[str]]:
         Each group sorted by id, groups sorted; applications in no
         ``together`` dependency (singletons) are left out.
     """
-    g = _dependency_graph(estate, "together").to_undirected()
-    groups = [sorted(c) for c in nx.connected_components(g) if len(c) > 1]
-    return sorted(groups)
+    units = set(together_groups(estate).values())
+    return sorted(list(u) for u in units if len(u) > 1)
 
 
 def before_cycle(estate: Estate) -> list[str] | None:
@@ -129,7 +130,7 @@ def before_cycle(estate: Estate) -> list[str] | None:
 
 
 def zombie_servers(estate: Estate) -> list[str]:
-    """Servers that nothing needs: D = 0 in the planning model.
+    """Servers that nothing needs: D = 0 in docs/planning-model.md.
 
     A server is a zombie when it serves no (known) application and hosts no
     virtual server that is not itself a zombie; so a host whose guests are all

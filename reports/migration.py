@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from estate.derive import team_capacity
+from estate.limits import month_use
 from estate.model import Estate
 from estate.plan import Plan
 from reports.facts import Facts
@@ -86,28 +87,18 @@ def _application_columns(team_ids: list[str]) -> list[Column]:
 def month_rows(facts: Facts, team_list: list[tuple[str, float]]) -> list[list[Any]]:
     """Typed values of the Months sheet, one row per horizon month."""
     H = facts.H
-    flight: list[list[str]] = [[] for _ in range(H)]
-    golive: list[list[str]] = [[] for _ in range(H)]
-    critical: list[list[str]] = [[] for _ in range(H)]
-    load = {t: [0.0] * H for t, _ in team_list}
-    spend = [0.0] * H
+    moves = []
     for app in facts.estate.applications:
         s = facts.start_idx.get(app.app_id)
-        if s is None:
-            continue
         opt = facts.option.get(app.app_id)
-        L = facts.live[app.app_id]
-        for t in range(max(s, 0), min(L, H)):
-            flight[t].append(app.app_id)
-            if app.criticality == "critical":
-                critical[t].append(app.app_id)
-            if opt is not None:
-                for team, days in opt.effort.items():
-                    if team in load:
-                        load[team][t] += days
-                spend[t] += opt.one_off_cost / max(L - s, 1)
-        if 0 <= L - 1 < H:
-            golive[L - 1].append(app.app_id)
+        if s is not None and opt is not None:
+            moves.append((app.app_id, opt, s))
+    use = month_use(facts.estate, moves)  # the planner's own loads
+    flight = [use.flight.get(t, []) for t in range(H)]
+    golive = [use.golives.get(t, []) for t in range(H)]
+    critical = [use.critical.get(t, []) for t in range(H)]
+    load = {team: [use.days.get((team, t), 0.0) for t in range(H)] for team, _ in team_list}
+    spend = [use.one_off.get(t, 0.0) for t in range(H)]
     rows = []
     for t in range(H):
         team_cells: list[Any] = []

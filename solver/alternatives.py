@@ -87,7 +87,7 @@ def cloud_alternatives(estate: Estate, decisions: Sequence[Decision], *,
             ev = evaluate(estate, switched, check=True)
             alt = Alternative(app.app_id, o.strategy, o.target_site or "", start,
                               _minus(ev.totals, base.totals),
-                              tuple(v for v in ev.violations if v not in known))
+                              tuple(v.text for v in ev.violations if v not in known))
             if best is None or ev.totals.objective < best[0]:
                 best = (ev.totals.objective, alt)
         if best is not None:

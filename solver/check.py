@@ -26,6 +26,7 @@ from estate.model import Estate
 from estate.pins import apply_pins, pins_from_json
 from estate.plan import Decision, Ledger, Plan, Totals
 from estate.scenario import scenario_estate, scenario_from_json
+from estate.violation import Violation
 from solver.alternatives import _minus
 from solver.evaluate import Evaluation, baseline, evaluate
 from solver.greedy import greedy
@@ -49,6 +50,7 @@ class Difference:
     kind: DifferenceKind
     where: str
     message: str
+    violation: Violation | None = None  # the broken rule, for kind ``rule``
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -144,7 +146,7 @@ def _rows(kind: str, key: str, claimed: Sequence[Any], mine: Sequence[Any],
 
 # -- the parts of a check -----------------------------------------------------------
 def _schedule(estate: Estate, plan: Plan, ev: Evaluation) -> Iterator[Difference]:
-    yield from (Difference("rule", "rules", v) for v in ev.violations)
+    yield from (Difference("rule", f"rules.{v.rule}", v.text, v) for v in ev.violations)
     yield from _rows("application", "app_id", plan.applications, ev.applications,
                      ("strategy", "target_site", "start", "live_from"))
     yield from _rows("server", "server_id", plan.servers, ev.servers,
@@ -236,7 +238,7 @@ def _alternatives(estate: Estate, plan: Plan, ev: Evaluation) -> Iterator[Differ
         other = evaluate(estate, switched, check=True)
         yield from _totals(f"alternatives[{i}].delta", alt.delta,
                            _minus(other.totals, ev.totals))
-        breaks = tuple(v for v in other.violations if v not in known)
+        breaks = tuple(v.text for v in other.violations if v not in known)
         if breaks != alt.breaks:
             yield Difference("state", f"alternatives[{i}].breaks",
                              f"the plan lists {len(alt.breaks)} broken rules, the evaluator "

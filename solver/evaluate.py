@@ -1,6 +1,6 @@
 """The reference evaluator: what a set of decisions costs, month by month.
 
-Plain Python over months, written to be read against planning-model.md,
+Plain Python over months, written to be read against docs/planning-model.md,
 *Cost and carbon of month t*: every figure of a plan (cost, discounted cost,
 tonnes CO2e, objective; derived server/contract/site state) is recomputed
 here from the resolved estate and the decisions alone. The CP-SAT model
@@ -36,6 +36,7 @@ from estate.plan import (
     SitePlan,
     Totals,
 )
+from estate.violation import Violation
 from solver.rules import violations as _violations
 
 ENERGY_SERVER_KINDS = ("physical", "host")
@@ -56,7 +57,8 @@ class Evaluation:
         Month by month £ and kgCO2e by category (``COST_CATEGORIES``,
         ``CARBON_CATEGORIES``), index 0 … H-1.
     violations
-        Every rule broken, in words (empty when not checked or feasible).
+        Every rule broken, as :class:`~estate.violation.Violation` records
+        (empty when not checked or feasible).
     """
 
     applications: tuple[AppPlan, ...]
@@ -65,7 +67,7 @@ class Evaluation:
     sites: tuple[SitePlan, ...]
     totals: Totals
     ledger: Ledger
-    violations: tuple[str, ...] = ()
+    violations: tuple[Violation, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -241,7 +243,7 @@ def evaluate(estate: Estate, decisions: Sequence[Decision], *, check: bool = Tru
 
 
 def baseline(estate: Estate) -> Evaluation:
-    """Every application retained, no constraint checked (planning-model.md)."""
+    """Every application retained, no constraint checked (docs/planning-model.md)."""
     return evaluate(estate, retain_all(estate), check=False)
 
 

@@ -1,4 +1,4 @@
-"""The greedy plan (planning-model.md, *Objective*; docs/interpretation.md).
+"""The greedy plan (docs/planning-model.md, *Objective*; docs/interpretation.md).
 
 Units are ``together`` groups (connected components of ``together`` edges,
 :func:`estate.derive.together_groups`) and single applications, placed one at a time in

@@ -17,12 +17,17 @@ class Result:
         The whole plan (the content of ``plan.json``), always present: an
         infeasible result carries the baseline and the conflicts.
     log
-        What the solver did, line by line (for ``--verbose`` and benchmarks).
+        What the solver did, line by line (the benchmarks print it).
+    searched_objective
+        The objective (£) as the search computed it from its own tables; the
+        plan's is derived again from the decisions, and the two must agree to
+        the penny (``estate plan`` checks it before writing).
     """
 
     plan: Plan
     _: KW_ONLY
     log: tuple[str, ...] = ()
+    searched_objective: float | None = None
 
     @property
     def status(self) -> Status:

@@ -2,11 +2,13 @@
 
 The model is built by :mod:`solver.model`; see ``docs/solver.md``. The search
 (:mod:`solver.model.search`) runs CP-SAT on the full model beside a
-neighbourhood search (:mod:`solver.model.lns`). The plan's totals are
-recomputed exactly in floats from the tables of :mod:`solver.model.prep` for
-the chosen values; the reported bound is CP-SAT's bound converted back to £
-minus the largest rounding error the integer scaling can introduce, so it
-stays a valid lower bound.
+neighbourhood search (:mod:`solver.model.lns`). :func:`search` only solves: it
+returns the decisions, status, bound and log (:class:`~solver.assemble.Solved`);
+:func:`solve` hands them to :func:`solver.assemble.assemble`, which derives the
+plan's rows, totals and ledgers exactly in floats with the evaluator's
+derivation. The reported bound is CP-SAT's bound converted back to £ minus the
+largest rounding error the integer scaling can introduce, so it stays a valid
+lower bound.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from estate.model import Estate
-from estate.plan import AppPlan, Decision, Plan, Status, Totals
+from estate.plan import Decision, Status
+from solver.assemble import Solved, assemble
 from solver.epsilon import Epsilon
-from solver.evaluate import Evaluation, baseline, evaluate
+from solver.evaluate import evaluate
 from solver.greedy import greedy_decisions
 from solver.model.build import Builder, Choice
 from solver.model.constraints import add_carbon_cap
@@ -33,11 +36,9 @@ from solver.model.costs import (
 )
 from solver.model.explain import conflict_texts, find_conflicts
 from solver.model.extract import (
-    app_rows,
     choice_from_decisions,
     decisions,
     derive,
-    state_rows,
     totals,
 )
 from solver.model.heuristic import Pairs, first_plan
@@ -48,8 +49,8 @@ from solver.model.search import Outcome, Progress, run_search, tune
 from solver.model.variables import allowed_pairs
 from solver.result import Result
 
-__all__ = ["OBJECTIVES", "Epsilon", "Progress", "SolveParams", "effective_carbon_price",
-           "solve", "tune"]
+__all__ = ["OBJECTIVES", "Epsilon", "Progress", "SolveParams", "Solved",
+           "effective_carbon_price", "search", "solve", "tune"]
 
 OBJECTIVES = ("balanced", "cost", "carbon")
 SCALE = 100.0  # objective in pence
@@ -100,7 +101,8 @@ def solve(estate: Estate, *, time_limit: float = 60.0, workers: int | None = Non
           progress: Progress | None = None, hint: bool = True,
           time_indexed: bool | None = None, epsilon: Epsilon | None = None,
           params: SolveParams | None = None) -> Result:
-    """Plan a resolved estate.
+    """Plan a resolved estate: :func:`search`, then the plan assembled from its
+    decisions by :func:`solver.assemble.assemble` (the one derivation).
 
     Parameters
     ----------
@@ -140,6 +142,19 @@ def solve(estate: Estate, *, time_limit: float = 60.0, workers: int | None = Non
         ``optimal`` / ``feasible`` with a plan, ``infeasible`` with conflicts,
         or ``unknown`` when no plan was found in time.
     """
+    return assemble(search(estate, time_limit=time_limit, workers=workers, seed=seed,
+                           objective=objective, carbon_price=carbon_price,
+                           progress=progress, hint=hint, time_indexed=time_indexed,
+                           epsilon=epsilon, params=params))
+
+
+def search(estate: Estate, *, time_limit: float = 60.0, workers: int | None = None,
+           seed: int = 0, objective: str = "balanced", carbon_price: float | None = None,
+           progress: Progress | None = None, hint: bool = True,
+           time_indexed: bool | None = None, epsilon: Epsilon | None = None,
+           params: SolveParams | None = None) -> Solved:
+    """Only solve: the decisions, status, bound, conflicts and log of a resolved
+    estate (the parameters are :func:`solve`'s), no plan rows or totals."""
     run = _start(estate, time_limit, workers, seed, objective, carbon_price,
                  params or SolveParams(), epsilon or Epsilon())
     start, partial = _first_plan(run, objective) if hint else (None, {})
@@ -212,7 +227,7 @@ def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
     return None, mine
 
 
-def _no_time(run: _Run, start: Choice) -> Result:
+def _no_time(run: _Run, start: Choice) -> Solved:
     """The first plan, when the time limit leaves no time to build the model
     (a large estate, a short limit); the bound is the trivial one."""
     run.log.append(f"no time left for the model at {run.at()}: the first plan is returned")
@@ -305,29 +320,15 @@ def _hold(run: _Run, cap: Cap) -> None:
     run.caps = (*run.caps, cap)
 
 
-def _result(run: _Run, out: Outcome, proven: bool) -> Result:
-    """The plan of the chosen values, its exact totals, ledgers and comparisons."""
-    prep, est = run.prep, run.est
+def _result(run: _Run, out: Outcome, proven: bool) -> Solved:
+    """The chosen decisions, status and bound (:func:`solver.assemble.assemble`
+    derives the rest)."""
     assert out.plan is not None
-    der = derive(prep, out.plan)
-    tot = totals(der.vec, est.settings.carbon_price or 0.0)
-    gap = max(tot.objective - out.bound, 0.0) / max(abs(tot.objective), 1.0)
     status: Status = "optimal" if proven else "feasible"
-    servers, contracts, sites = state_rows(prep, der)
-    base_ev = baseline(est)
-    greedy_ev = evaluate(est, list(run.greedy)) if run.greedy is not None else None
-    ledger = evaluate(est, decisions(prep, out.plan)).ledger
-    plan = Plan(
-        status=status, objective=tot.objective, bound=out.bound, gap=gap,
-        solve_seconds=time.monotonic() - run.t0, horizon_start=prep.start,
-        horizon_months=prep.H, applications=app_rows(prep, out.plan), servers=servers,
-        contracts=contracts, sites=sites, totals=tot, baseline=base_ev.totals,
-        greedy=_totals_of(greedy_ev), assumptions=_assumptions(run),
-        conflicts=(), ledger=ledger, baseline_ledger=base_ev.ledger,
-        greedy_ledger=None if greedy_ev is None else greedy_ev.ledger,
-        greedy_applications=_greedy_rows(prep, run.greedy),
-    )
-    return Result(plan, log=tuple(run.log))
+    exact = totals(derive(run.prep, out.plan).vec, run.est.settings.carbon_price or 0.0)
+    return Solved(run.est, status, tuple(decisions(run.prep, out.plan)), out.bound, run.t0,
+                  None if run.greedy is None else tuple(run.greedy), _assumptions(run),
+                  log=tuple(run.log), objective=exact.objective)
 
 
 def _assumptions(run: _Run) -> dict[str, Any]:
@@ -340,33 +341,12 @@ def _assumptions(run: _Run) -> dict[str, Any]:
     return out
 
 
-def _totals_of(ev: Evaluation | None) -> Totals | None:
-    return None if ev is None else ev.totals
+def _empty(run: _Run, status: Status, conflicts: tuple[str, ...] = ()) -> Solved:
+    return Solved(run.est, status, None, None, run.t0, None, dict(run.original.assumptions),
+                  conflicts, tuple(run.log))
 
 
-def _greedy_rows(prep: Prep, decs: list[Decision] | None) -> tuple[AppPlan, ...]:
-    if decs is None:
-        return ()
-    choice: Choice = choice_from_decisions(prep, list(decs))
-    if len(choice) != len(prep.apps):
-        return ()
-    return app_rows(prep, choice)
-
-
-def _empty(run: _Run, status: Status, conflicts: tuple[str, ...] = ()) -> Result:
-    est = run.est
-    base_ev = baseline(est)
-    plan = Plan(status=status, objective=None, bound=None, gap=None,
-                solve_seconds=time.monotonic() - run.t0,
-                horizon_start=est.settings.horizon_start,
-                horizon_months=est.settings.horizon_months,
-                baseline=base_ev.totals, greedy=None,
-                assumptions=dict(run.original.assumptions), conflicts=conflicts,
-                baseline_ledger=base_ev.ledger)
-    return Result(plan, log=tuple(run.log))
-
-
-def _infeasible(run: _Run) -> Result:
+def _infeasible(run: _Run) -> Solved:
     """Name the clashing rules within what is left of the time limit."""
     left = run.limit - time.monotonic()
     seconds = min(max(left - 0.5, 0.5), run.params.explain_max_seconds)

@@ -1,4 +1,4 @@
-"""Each cost and carbon term of planning-model.md, worked out by hand.
+"""Each cost and carbon term of docs/planning-model.md, worked out by hand.
 
 Unless said otherwise: horizon 2025-04 + 12 months (t=0 is 2025-04, t=8 is
 2025-12, t=9 is 2026-01, t=11 is 2026-03), discount rate 0, carbon price 0.

@@ -104,6 +104,21 @@ def test_appraisal_values_are_the_reference_series_of_the_first_year() -> None:
     assert appraisal_values(over)[1]["high"] == 999.0
 
 
+def test_appraisal_values_take_a_price_by_the_planners_one_rule() -> None:
+    # a year after the series ends: the same value the default carbon_price takes
+    from estate.errors import EstateError
+    from estate.resolve import resolve
+
+    late = Estate(settings=Settings(horizon_start="2090-04"))
+    year, values = appraisal_values(late)
+    assert values["central"] == resolve(late).settings.carbon_price
+    # a bad override is an error, not silently dropped
+    bad = Estate(settings=Settings(horizon_start="2026-04",
+                                   extra={"carbon_price.high.2026": "lots"}))
+    with pytest.raises(EstateError, match="carbon_price.high.2026"):
+        appraisal_values(bad)
+
+
 def test_frontier_json_round_trip_and_bad_files(tmp_path) -> None:
     sp = specs(3)
     front = assemble([(sp[0], summary(400.0, 1000.0)), (sp[1], summary(200.0, 1100.0)),

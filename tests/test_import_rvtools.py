@@ -246,7 +246,8 @@ def test_formula_text_never_written_as_formula(tmp_path: Path) -> None:
 def sample(name: str) -> Path:
     path = SAMPLES / "rvtools" / name
     if not path.exists():
-        pytest.skip(f"sample {name} absent")
+        pytest.skip(f"RVTools sample {name}: the public sample exports are not beside the "
+                    "project (../shared/samples); the project ships none")
     return path
 
 

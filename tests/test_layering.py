@@ -9,6 +9,7 @@ other module may import it.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,4 +126,107 @@ def test_a_wrong_import_fails(tmp_path: Path) -> None:
         "reports.y imports estate.cli.common (the CLI is the top layer)",
         "solver.x imports inventory.tables",
         "solver.x imports pandas",
+    ]
+
+
+# -- one rule, one home ----------------------------------------------------------
+# Each planning rule is derived in exactly one module (its home); everything else
+# calls it. A detector recognises code that derives the rule again; a module it
+# flags must be the home or named below with the reason it is not a derivation.
+def _mentions_together_and_groups(tree: ast.Module, text: str) -> bool:
+    """Unions ``together`` links into groups: a union-find, connected
+    components or a partner map, in a module that reads ``together`` links."""
+    if '"together"' not in text:
+        return False
+    union_find = "parent[" in text and "find(" in text
+    return union_find or bool(re.search(r"connected_components|partners\.setdefault", text))
+
+
+def _defines_tolerance(tree: ast.Module, text: str) -> bool:
+    """Defines a load tolerance (``EPS = …``, or ``load > limit + 1e-6 * max(1.0, …)``)."""
+    return bool(re.search(r"^\s*_?EPS\s*=|>\s*[\w.]+\s*\+\s*(EPS|1e-6)\s*\*\s*max\(1\.0",
+                          text, re.M))
+
+
+def _accumulates_team_days(tree: ast.Module, text: str) -> bool:
+    """Adds effort up month by month (``… += days`` over ``effort.items()``)."""
+    return bool(re.search(r"for \w+, \w+ in [\w.]*effort\.items\(\):\s*\n"
+                          r"(\s*if [^\n]*\n)?\s*[^\n=]+\+=", text))
+
+
+def _hours_a_month(tree: ast.Module, text: str) -> bool:
+    """The number 730 (hours a month) in code, not in text."""
+    return any(isinstance(n, ast.Constant) and not isinstance(n.value, bool)
+               and isinstance(n.value, int | float) and n.value == 730
+               for n in ast.walk(tree))
+
+
+def _carbon_price_from_series(tree: ast.Module, text: str) -> bool:
+    """Reads a year's carbon value out of a ``carbon_price.<series>`` series."""
+    return bool(re.search(r"series\(f?[\"']carbon_price", text))
+
+
+RULE_HOMES: dict[str, tuple[object, set[str], dict[str, str]]] = {
+    # rule: (detector, homes, other modules the detector flags -> why they may)
+    "together groups": (_mentions_together_and_groups, {"estate.derive"}, {}),
+    "load tolerance": (_defines_tolerance, {"estate.limits"}, {}),
+    "team loads": (_accumulates_team_days, {"estate.limits"}, {
+        "inventory.synth": "sizes teams for synthetic estates before any plan exists",
+    }),
+    "hours a month": (_hours_a_month, {"estate.model"}, {}),
+    "carbon price from a series": (_carbon_price_from_series, {"estate.resolve"}, {}),
+}
+
+
+def rule_copies(root: Path = ROOT) -> list[str]:
+    """Every module that derives a rule of :data:`RULE_HOMES` outside its home."""
+    bad = []
+    for pkg in PACKAGES:
+        for path in sorted((root / pkg).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            tree = ast.parse(text)
+            mod = module_name(path, root)
+            for rule, (detect, homes, excused) in RULE_HOMES.items():
+                if mod not in homes and mod not in excused and detect(tree, text):  # type: ignore[operator]
+                    bad.append(f"{mod} derives {rule} (its home: {', '.join(sorted(homes))})")
+    return bad
+
+
+def test_every_rule_has_one_home() -> None:
+    bad = rule_copies()
+    assert not bad, "\n".join(bad)
+
+
+def test_every_home_holds_its_rule() -> None:
+    # the detectors still recognise the real derivation in its home
+    for rule, (detect, homes, excused) in RULE_HOMES.items():
+        for mod in homes | set(excused):
+            path = ROOT / (mod.replace(".", "/") + ".py")
+            text = path.read_text(encoding="utf-8")
+            assert detect(ast.parse(text), text), (rule, mod)  # type: ignore[operator]
+
+
+def test_a_rule_derived_twice_fails(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "solver/lns2.py": (
+            "def units(deps, apps):\n"
+            "    parent = {a: a for a in apps}\n"
+            "    def find(a):\n"
+            "        return a if parent[a] == a else find(parent[a])\n"
+            "    for d in deps:\n"
+            "        if d.kind == \"together\":\n"
+            "            parent[find(d.from_id)] = find(d.to_id)\n"),
+        "solver/rules2.py": "EPS = 1e-6\n",
+        "reports/loads.py": ("def f(opt, load, t):\n"
+                             "    for team, days in opt.effort.items():\n"
+                             "        load[team][t] += days\n"),
+        "estate/staying2.py": "HOURS = 730.0\nTEXT = 'about 730 hours'\n",
+        "estate/frontier2.py": "def v(ref, n):\n    return ref.series(f\"carbon_price.{n}\")\n",
+    })
+    assert sorted(rule_copies(root)) == [
+        "estate.frontier2 derives carbon price from a series (its home: estate.resolve)",
+        "estate.staying2 derives hours a month (its home: estate.model)",
+        "reports.loads derives team loads (its home: estate.limits)",
+        "solver.lns2 derives together groups (its home: estate.derive)",
+        "solver.rules2 derives load tolerance (its home: estate.limits)",
     ]

@@ -1,7 +1,7 @@
 """A small hand-built resolved estate and plan for the report tests.
 
 Derived state and contract decisions are worked out by hand in the comments
-(planning-model.md), so the report tests check the reports against numbers
+(docs/planning-model.md), so the report tests check the reports against numbers
 that do not come from the report code.
 """
 

@@ -187,6 +187,17 @@ def test_breakdown_by_category_a_year() -> None:
     assert b["per_server_year"] == pytest.approx(b["total_per_year"] / 2, abs=0.05)
 
 
+def test_energy_of_staying_follows_an_override_of_hours_per_month() -> None:
+    # 0.512 kW x 700 h (overridden) x PUE 1.5 x £0.30 x 12
+    from estate.reference import packaged_reference
+
+    ref = packaged_reference().with_overrides({"ccf.hours_per_month": 700}, "test")
+    est = resolve(estate(), reference=ref)
+    per = est.assumptions["cost_of_staying"]["per_year"]
+    assert est.settings.hours_per_month == 700
+    assert per["energy"] == pytest.approx(0.512 * 700 * 1.5 * 0.30 * 12, abs=0.01)
+
+
 def test_plan_lists_the_reference_entries_the_estimates_rest_on() -> None:
     ref = resolve(estate()).assumptions["reference"]
     for key in ("labour.vms_per_admin", "facilities.per_kw_month", "hardware.cost_per_core",

@@ -3,7 +3,6 @@ greedy plan when the greedy planner is available."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from dataclasses import replace
 
@@ -147,11 +146,6 @@ def test_conditions_can_fail() -> None:
     assert any(p.startswith("team migration") for p in problems(replace(e, teams=starved)))
 
 
-HAVE_GREEDY = (importlib.util.find_spec("solver.greedy") is not None
-               and importlib.util.find_spec("estate.resolve") is not None)
-
-
-@pytest.mark.skipif(not HAVE_GREEDY, reason="solver.greedy / estate.resolve not available yet")
 @pytest.mark.parametrize(("case", "seed", "months"),
                          [("demo", 0, 48), (4, 1, 48), (25, 3, 48), (200, 5, 48),
                           (60, 2, 12), (60, 2, 24), (1000, 0, 48)])

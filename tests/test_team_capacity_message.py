@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from test_solver_factory import Team, app, make_estate, opt, run, server, site
 
+from solver.model.domains import team_demand
 from solver.model.explain import smallest_team_capacity
 from solver.model.prep import Prep
-from solver.model.rules import team_demand
 
 
 def three_moves_by_month_4(days: float):  # type: ignore[no-untyped-def]

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from estate.errors import EstateError, Issue
+from estate.errors import EstateError, Issue, PlanDisagrees
 from estate.model import Estate, Pin
 from estate.plan import Plan
 from solver.epsilon import Epsilon
@@ -79,14 +79,20 @@ class JobFailed:
     message: str
 
 
-def run_job(job: SolveJob) -> Plan:
-    """The Dask task: solve ``job`` on this worker and return its complete plan."""
+def run_job(job: SolveJob) -> Plan | PlanDisagrees:
+    """The Dask task: solve ``job`` on this worker and return its complete,
+    verified plan, or the disagreement of the independent evaluator (returned,
+    not raised: a bug is not retried)."""
     from estate.cli.pipeline import solve_resolved
 
-    run = solve_resolved(job.estate, inputs=job.inputs, pins=job.pins,
-                         time_limit=job.time_limit, workers=job.workers, seed=job.seed,
-                         objective=job.objective, carbon_price=job.carbon_price,
-                         epsilon=job.epsilon, assumptions=job.assumptions)
+    try:
+        run = solve_resolved(job.estate, inputs=job.inputs, pins=job.pins,
+                             time_limit=job.time_limit, workers=job.workers, seed=job.seed,
+                             objective=job.objective, carbon_price=job.carbon_price,
+                             epsilon=job.epsilon, assumptions=job.assumptions,
+                             name=f"plan {job.name!r}")
+    except PlanDisagrees as exc:
+        return exc
     return run.result.plan
 
 
@@ -206,11 +212,18 @@ def run_batch(client: Any, jobs: Sequence[SolveJob],
     ``done`` may return more jobs (e.g. the inner points of a front once both
     ends are known); they join the batch. A task that still fails after its
     retries (or after the workers running it died too often) is reported as
-    :class:`JobFailed`; the rest of the batch goes on.
+    :class:`JobFailed`; the rest of the batch goes on. A plan the independent
+    evaluator disagrees with stops the batch (plans already handed to ``done``
+    stay).
 
     Every wait is bounded: when no task finishes within ``(RETRIES + 1) ×``
     the longest time limit ``+`` :data:`STALL_SLACK` seconds, the scheduler
     is taken as lost (an :class:`EstateError` saying so).
+
+    Raises
+    ------
+    PlanDisagrees
+        From the first such plan.
     """
     from dask.distributed import wait
 
@@ -240,11 +253,14 @@ def run_batch(client: Any, jobs: Sequence[SolveJob],
         for fut in finished:
             pending.discard(fut)
             job = futures[fut.key]
-            outcome: Plan | JobFailed
+            result: Plan | JobFailed | PlanDisagrees
             try:
-                outcome = fut.result(timeout=CLOSE_TIMEOUT)
+                result = fut.result(timeout=CLOSE_TIMEOUT)
             except Exception as exc:  # a task's own error, or KilledWorker
-                outcome = JobFailed(job.name, f"{type(exc).__name__}: {exc}")
+                result = JobFailed(job.name, f"{type(exc).__name__}: {exc}")
             fut.release()
+            if isinstance(result, PlanDisagrees):
+                raise result  # closing the client (the caller's) drops the other tasks
+            outcome: Plan | JobFailed = result
             for more in done(job, outcome) or ():
                 submit(more)

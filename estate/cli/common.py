@@ -1,19 +1,23 @@
 """What every command shares: turning user errors into messages and exit codes.
 
 Exit codes: 0 success, 1 bad input (nothing written), 2 a usage error
-(click's own), 3 no plan within the time limit, 4 an infeasible estate.
+(click's own), 3 no plan within the time limit, 4 an infeasible estate, 5 an
+internal error: a plan the independent evaluator disagrees with (nothing
+written; the plan is saved to a temporary file to reproduce it).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from estate.errors import EstateError, WriteError
+from estate.errors import EstateError, PlanDisagrees, WriteError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,6 +26,7 @@ EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2  # click's own code for a bad command line
 EXIT_NO_PLAN = 3
 EXIT_INFEASIBLE = 4
+EXIT_INTERNAL = 5
 
 #: Problems printed by a command; the rest are counted (``validate --problems
 #: FILE.csv`` lists them all).
@@ -55,7 +60,30 @@ def user_errors(fn: F | None = None, *, writes: bool = True) -> Any:
                     click.echo(f"  … and {n - SHOWN_PROBLEMS} more: `estate validate WORKBOOK "
                                "--problems problems.csv` lists them all", err=True)
                 sys.exit(EXIT_BAD_INPUT)
+            except PlanDisagrees as exc:
+                report_disagreement(exc)
+                sys.exit(EXIT_INTERNAL)
 
         return wrapper  # type: ignore[return-value]
 
     return decorate if fn is None else decorate(fn)
+
+
+def report_disagreement(exc: PlanDisagrees) -> Path:
+    """Print a :class:`PlanDisagrees` to stderr and save its plan to a temporary
+    file (``estate-disagreement-*.json`` in the system's temporary folder) that
+    ``estate check WORKBOOK FILE`` replays. Returns the file."""
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="estate-disagreement-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(exc.plan_json)
+    click.echo(f"{exc}; that plan was not written. This is a bug in estate: please report "
+               "it.", err=True)
+    for d in exc.differences[:SHOWN_PROBLEMS]:
+        click.echo(f"  - {d}", err=True)
+    if len(exc.differences) > SHOWN_PROBLEMS:
+        click.echo(f"  … and {len(exc.differences) - SHOWN_PROBLEMS} more", err=True)
+    click.echo(f"the plan is saved in {name}; `estate check WORKBOOK {name}` reproduces "
+               "the disagreement", err=True)
+    return Path(name)

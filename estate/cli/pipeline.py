@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from estate.errors import EstateError, Issue, Notice, printable
+from estate.errors import EstateError, Issue, Notice, PlanDisagrees, printable
 from estate.fingerprint import fingerprint
 from estate.frontier import read_frontier
 from estate.model import Estate, Pin
@@ -21,7 +21,7 @@ from estate.pins import apply_pins, pins_of, pins_to_json
 from estate.plan import Alternative, Plan, read_plan
 from estate.resolve import resolve
 from solver.alternatives import cloud_alternatives
-from solver.check import CheckReport, check_plan
+from solver.check import CheckReport, check_plan, compare_plan, same
 from solver.epsilon import Epsilon
 from solver.result import Result
 from solver.solve import Progress, effective_carbon_price, solve
@@ -141,13 +141,19 @@ def solve_resolved(estate: Estate, *, inputs: dict[str, str | None],
                    workers: int | None = None, seed: int = 0, objective: str = "balanced",
                    carbon_price: float | None = None, progress: Progress | None = None,
                    epsilon: Epsilon | None = None,
-                   assumptions: dict[str, Any] | None = None) -> PlanRun:
+                   assumptions: dict[str, Any] | None = None, name: str = "plan") -> PlanRun:
     """Solve a resolved estate and complete its plan: ``inputs``, the objective
     and carbon price (with any carbon cap), the pins, ``assumptions`` (extra
     entries, e.g. a scenario's overrides) and the cloud alternatives.
 
     This half of :func:`plan_estate` needs no file: batches run it on Dask
-    workers (:mod:`estate.cli.batch`).
+    workers (:mod:`estate.cli.batch`). Every plan is verified (:func:`verify`)
+    before it is returned; ``name`` names it in the error.
+
+    Raises
+    ------
+    PlanDisagrees
+        When the independent evaluator disagrees with the plan.
     """
     result = solve(estate, time_limit=time_limit, workers=workers, seed=seed,
                    objective=objective, carbon_price=carbon_price, progress=progress,
@@ -168,7 +174,32 @@ def solve_resolved(estate: Estate, *, inputs: dict[str, str | None],
         alternatives = cloud_alternatives(priced, plan.decisions,
                                           seconds=min(20.0, max(2.0, time_limit / 4)))
     plan = replace(plan, assumptions=merged, inputs=dict(inputs), alternatives=alternatives)
+    verify(replace(estate, settings=replace(estate.settings, carbon_price=price)), plan, name,
+           result.searched_objective)
     return PlanRun(estate, replace(result, plan=plan))
+
+
+def verify(estate: Estate, plan: Plan, name: str = "plan",
+           searched: float | None = None) -> None:
+    """Re-derive and re-cost ``plan`` with the independent evaluator
+    (:func:`solver.check.compare_plan`, what ``estate check`` runs) before
+    anything is written: derived rows, totals, ledgers, every rule, the
+    alternatives, the greedy plan, and the status (``optimal`` needs the
+    objective at or above the bound, less a penny); and ``searched``, the
+    objective by the search's own tables, against the plan's.
+
+    Raises
+    ------
+    PlanDisagrees
+        On any difference: a bug in the planner, not in the input.
+    """
+    diffs = [str(d) for d in compare_plan(estate, plan)]
+    if (searched is not None and plan.objective is not None
+            and not same(searched, plan.objective)):
+        diffs.append(f"objective: the search's own tables give {searched!r}, the plan's "
+                     f"derivation {plan.objective!r}")
+    if diffs:
+        raise PlanDisagrees(name, tuple(diffs), plan.to_json())
 
 
 def write_outputs(run: PlanRun, out_dir: Path, *, pdf: bool = True,

@@ -1,7 +1,7 @@
 """The CP-SAT planning model, split by concern.
 
 * :mod:`~solver.model.prep` — exact float tables of every cost and carbon term;
-* :mod:`~solver.model.rules` — per-application restrictions and rule names;
+* :mod:`~solver.model.domains` — per-application restrictions and rule names;
 * :mod:`~solver.model.variables` — ``x``, ``choose``, ``live``, intervals;
 * :mod:`~solver.model.constraints` — one function per constraint family;
 * :mod:`~solver.model.costs` — the scaled objective;

@@ -13,11 +13,10 @@ from solver.model.constraints import (
     add_team_capacity,
     add_together,
 )
+from solver.model.domains import RuleId
+from solver.model.extract import Choice
 from solver.model.prep import Prep
-from solver.model.rules import RuleId
 from solver.model.variables import add_choice_variables, add_intervals, ge
-
-Choice = dict[str, tuple[str, int]]  # app id -> (option key, live-from month)
 
 
 class Builder:

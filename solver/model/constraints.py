@@ -4,7 +4,7 @@ The per-application restrictions (``earliest_start``, ``blackout_months``,
 ``freeze_months``, ``must_finish_by``, site ``exit_by``, the residents' notice
 and pins) are applied to
 the domains of ``x[a,o,L]`` when the variables are created (see
-:func:`solver.model.rules.violated` and :func:`add_domain_rules`); the
+:func:`solver.model.domains.violated` and :func:`add_domain_rules`); the
 families here couple applications. In *explain* mode each rule instance is
 enforced by its own assumption literal (``Builder.rule``).
 """
@@ -38,11 +38,11 @@ def add_domain_rules(b: Builder) -> None:
     strategy / target / start. Nothing is added here: the forbidden pairs are
     never created (or, in explain mode, carry ``rule ⇒ ¬x``), see
     :func:`solver.model.variables.add_choice_variables` and the per-family
-    checks :func:`~solver.model.rules.start_and_finish`,
-    :func:`~solver.model.rules.blackouts_and_freeze`,
-    :func:`~solver.model.rules.site_exit`, :func:`~solver.model.rules.residents`,
-    :func:`~solver.model.rules.pins`,
-    :func:`~solver.model.rules.must_move`.
+    checks :func:`~solver.model.domains.start_and_finish`,
+    :func:`~solver.model.domains.blackouts_and_freeze`,
+    :func:`~solver.model.domains.site_exit`, :func:`~solver.model.domains.residents`,
+    :func:`~solver.model.domains.pins`,
+    :func:`~solver.model.domains.must_move`.
     """
 
 

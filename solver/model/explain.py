@@ -19,8 +19,8 @@ import time
 from ortools.sat.python import cp_model
 
 from solver.model.build import Builder
+from solver.model.domains import RuleId, describe, team_demand, team_words
 from solver.model.prep import Prep
-from solver.model.rules import RuleId, describe, team_demand, team_words
 
 
 def _solve(b: Builder, assume: list[RuleId], seconds: float, seed: int
@@ -82,7 +82,7 @@ def smallest_team_capacity(prep: Prep, team: str, *, seconds: float = 10.0,
     """The smallest whole number of days a month for ``team`` with which every
     rule can hold together, ``None`` when none is found in ``seconds``.
 
-    A bisection between the lower bound of :func:`solver.model.rules.team_demand`
+    A bisection between the lower bound of :func:`solver.model.domains.team_demand`
     and a capacity that lets every move run at once, each step a feasibility
     solve of the explanation model with all rules assumed.
     """

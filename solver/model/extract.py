@@ -11,6 +11,8 @@ from estate.months import label_at
 from estate.plan import AppPlan, ContractPlan, Decision, ServerPlan, SitePlan, Strategy, Totals
 from solver.model.prep import ZERO, Prep, Vec, option_key, vadd
 
+#: app id -> (option key, live-from month ``L``): a plan in the model's terms (the
+#: one definition; :mod:`solver.model.build` and the rest import it).
 Choice = dict[str, tuple[str, int]]
 
 
@@ -126,18 +128,5 @@ def state_rows(prep: Prep, der: Derived
     return tuple(servers), tuple(contracts), sites
 
 
-def budget_use(prep: Prep, choice: Choice) -> dict[int, float]:
-    """Undiscounted one-off £ in flight per financial year (first calendar year)."""
-    out: dict[int, float] = {}
-    for ap in prep.apps:
-        key, L = choice[ap.app_id]
-        o = ap.opt(key)
-        if o.moves:
-            for t in range(L - o.d, L):
-                fy = prep.fy(t)
-                out[fy] = out.get(fy, 0.0) + o.one_off / o.d
-    return out
-
-
 __all__ = ["ZERO", "Derived", "derive", "totals", "app_rows", "decisions",
-           "choice_from_decisions", "state_rows", "budget_use"]
+           "choice_from_decisions", "state_rows"]

@@ -113,9 +113,9 @@ class _Order:
                 tt = [prep.app_by_id[ta].opt(k) for k, _ in b.x[ta] if k != "retain"]
                 if i == j or deadline[j] >= H or not tt or not all(o.to_target for o in tt):
                     continue
-                dmin = min(o.d for o in tt)
-                if deadline[j] - dmin < deadline[i]:
-                    deadline[i] = max(deadline[j] - dmin, 0)
+                pushed = max(deadline[j] - min(o.d for o in tt), 0)
+                if pushed < deadline[i]:  # strictly earlier, so the loop ends
+                    deadline[i] = pushed
                     changed = True
         self.deadline = deadline
         self.tail = self._tails(b)
@@ -278,20 +278,17 @@ def retain_idle_moves(prep: Prep, w: Weights, choice: Choice) -> Choice:
     """Retain instead every move that only goes live at the horizon's end
     (``L = H``) when that changes neither the objective nor any rule: such a
     move has no effect the plan measures, and equal plans should not ask for
-    work. ``together`` partners change together; an application another one
+    work. A whole ``together`` group (:func:`estate.derive.together_groups`,
+    not only direct partners) changes together; an application another one
     needs ``before`` it moves to a target is left alone."""
     H = prep.H
     needed = {d.from_id for d in prep.estate.dependencies if d.kind == "before"
               and d.to_id in choice and prep.app_by_id[d.to_id].opt(choice[d.to_id][0]).to_target}
-    partners: dict[str, set[str]] = {}
-    for d in prep.estate.dependencies:
-        if d.kind == "together":
-            partners.setdefault(d.from_id, set()).add(d.to_id)
-            partners.setdefault(d.to_id, set()).add(d.from_id)
+    groups = together_groups(prep.estate)
     out = dict(choice)
     value = dot(w, derive(prep, out).vec)
     for a, (key, L) in choice.items():
-        unit = {a} | partners.get(a, set())
+        unit = set(groups.get(a, (a,)))
         if L != H or key == "retain" or out[a][0] == "retain" or unit & needed:
             continue
         if any(out[u][1] != H or not _may_retain(prep, u) for u in unit):

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from estate.derive import together_groups
 from solver.model.build import Builder, Choice
 from solver.model.costs import Weights, build_objective, dot, pruned_domains
 from solver.model.extract import derive
@@ -98,25 +99,14 @@ class Neighbourhoods:
     def __init__(self, prep: Prep) -> None:
         self.prep = prep
         self.apps = [ap.app_id for ap in prep.apps]
-        parent = {a: a for a in self.apps}
-
-        def find(a: str) -> str:
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
         self.links: dict[str, set[str]] = {a: set() for a in self.apps}
         for d in prep.estate.dependencies:
-            if d.from_id in parent and d.to_id in parent:
+            if d.from_id in self.links and d.to_id in self.links:
                 self.links[d.from_id].add(d.to_id)
                 self.links[d.to_id].add(d.from_id)
-                if d.kind == "together":
-                    parent[find(d.from_id)] = find(d.to_id)
-        units: dict[str, list[str]] = {}
-        for a in self.apps:
-            units.setdefault(find(a), []).append(a)
-        self.unit = {a: units[find(a)] for a in self.apps}
+        groups = together_groups(prep.estate)
+        self.unit = {a: [m for m in groups.get(a, (a,)) if m in self.links]
+                     for a in self.apps}
         self.groups = [list(g.apps) for g in prep.groups]
         self.groups_of: dict[str, list[int]] = {a: [] for a in self.apps}
         for gi, g in enumerate(self.groups):

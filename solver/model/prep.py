@@ -1,7 +1,7 @@
 """Exact float tables of every cost and carbon term, indexed by month numbers.
 
 Everything here is plain arithmetic on a resolved :class:`estate.model.Estate`
-following ``planning-model.md``; no solver is involved. The CP-SAT model
+following ``docs/planning-model.md``; no solver is involved. The CP-SAT model
 (:mod:`solver.model.build`) scales these tables to integers, and
 :mod:`solver.model.extract` sums the *float* tables again for the chosen values
 so the reported totals carry no rounding.

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from solver.model.domains import RuleId, violated
 from solver.model.prep import AppPrep, OptPrep, Prep
-from solver.model.rules import RuleId, violated
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -213,8 +213,6 @@ def starts_before(b: Builder, a: str, k: int) -> int | cp_model.IntVar:
 
     Chain from the bottom: ``sb[a,k] = sb[a,k-1] + Σ_{o→target} x[a,o,L=k-1+d_o]``.
     """
-    if a in b.timing_only:
-        raise NotImplementedError("starts_before of a timing-only application (light model)")
     chain = b.sb_cache.get(a)
     if chain is None:
         ap = b.prep.app_by_id[a]

@@ -19,9 +19,10 @@ from estate.cli.common import user_errors
 @click.argument("prefix", required=False, default="")
 @user_errors(writes=False)
 def reference(as_json: bool, reference_file: Path | None, prefix: str) -> None:
-    """Print the reference data the planner uses where the workbook is silent
-    (only keys starting with PREFIX when given, e.g. `pue` or `os.rhel`).
-    Override any value by its key in the settings sheet or with --reference."""
+    """Print the reference data the planner uses where the workbook is silent,
+    with unit, year and source (only keys starting with PREFIX when given: `pue`,
+    `os.rhel`). Override any value by its key in the settings sheet or with
+    --reference."""
     from estate.reference import load_reference
 
     ref = load_reference(reference_file)

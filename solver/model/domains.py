@@ -1,4 +1,5 @@
-"""Rules that restrict which (option, live-from month) an application may take.
+"""Domains: the rules that restrict which (option, live-from month) an
+application may take, each pair's broken rules, and their words.
 
 Each restriction is named by a *rule id* (a tuple such as ``("finish", "A12")``)
 so that the explanation of an infeasible estate can say which rules clash.
@@ -19,15 +20,6 @@ RuleId = tuple[str, ...]
 
 def _names(months: tuple[int, ...]) -> str:
     return ", ".join(MONTH_NAMES[m - 1].capitalize() for m in months)
-
-
-def exit_limits(prep: Prep) -> dict[str, int]:
-    """Sites with an ``exit_by`` month: site id -> month number."""
-    out = {}
-    for s in prep.estate.sites:
-        if s.exit_by is not None:
-            out[s.site_id] = prep.index(s.exit_by)
-    return out
 
 
 def violated(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:

@@ -1,0 +1,54 @@
+"""A broken planning rule as a record: :class:`Violation`.
+
+The evaluator (``solver.rules.violations``), ``estate check``, the cloud
+alternatives and the tests all see the same records: tests assert on the
+``rule`` id and the ``ids`` involved, never on the wording. The rule ids are
+those of docs/planning-model.md, *Constraints*, plus ``decision`` for a
+decision that is malformed in itself (unknown option, missing start, retained
+without a retain option) and ``pin`` for a decision that contradicts a pin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Every rule id a :class:`Violation` may carry.
+RULE_IDS = (
+    "decision", "must_finish", "horizon", "earliest_start", "blackout", "residents",
+    "freeze", "exit_target", "before", "together", "unknown_team", "teams", "critical",
+    "golives", "budget", "site_exit", "pin",
+)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule.
+
+    Attributes
+    ----------
+    rule : str
+        Its id, one of :data:`RULE_IDS`.
+    ids : tuple of str
+        The applications, teams, sites or financial years involved, the one
+        at fault first.
+    month : str or None
+        The month (``YYYY-MM``) it is broken in, when there is one.
+    text : str
+        A sentence for people (its wording may change; ``str()`` gives it).
+    """
+
+    rule: str
+    ids: tuple[str, ...]
+    month: str | None
+    text: str
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULE_IDS:
+            raise ValueError(f"unknown rule id {self.rule!r}")
+        if not isinstance(self.ids, tuple):
+            raise ValueError("ids must be a tuple")
+        if not self.text:
+            raise ValueError("a violation needs its text")
+
+    def __str__(self) -> str:
+        return self.text
