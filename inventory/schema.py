@@ -157,8 +157,9 @@ class Sheet:
 _MONEY_NOTE = "an explicit 0 means none"
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("horizon_start", MONTH, "the first April on or before today",
-            "first month planned (month index 0)", "2026-04"),
+    Setting("horizon_start", MONTH, "the first month after today",
+            "first month planned (month index 0); a month before the current one is a "
+            "warning (the plan would schedule work in the past)", "2027-01"),
     Setting("horizon_months", WHOLE, "48", "months planned (month index 0 … H-1)", "48"),
     Setting("discount_rate", FRACTION, "0.035",
             "annual real discount rate (HM Treasury Green Book); month t is discounted by "

@@ -31,7 +31,7 @@ from estate.model import (
     Site,
     Team,
 )
-from estate.months import default_horizon_start
+from estate.months import default_horizon_start, month_index, this_month
 from estate.resolve import EXTRA_SETTINGS
 from inventory import cells, schema
 from inventory.cells import RowCells as _Cells
@@ -108,10 +108,22 @@ class SheetReader:
                  "the settings sheet has no horizon_start")
         self.notices.append(Notice(
             "assumed", f"{where}: the plan covers {months} months from {start} (the first "
-            "April on or before today, so it moves as the date does)"
+            "month after today, so it moves as the date does)"
             + ("; every other setting takes its default" if table is None or not table.rows
                else "") + ". Add a horizon_start row (YYYY-MM) to the settings sheet to fix "
             "it", file=self.t.file_of("settings"), sheet="settings"))
+
+    def past_start(self, given: set[str], start: str) -> None:
+        """Warn when a given ``horizon_start`` lies before the current month: the
+        plan's first months (and any notice due in them) are already past."""
+        now = this_month()
+        if "horizon_start" in given and month_index(now, start) < 0:
+            self.notices.append(Notice(
+                "warning", f"horizon_start {start} is before this month ({now}): the plan "
+                "schedules work in months that have passed and notices may be overdue. Set "
+                f"horizon_start to {default_horizon_start()} (or clear it: the plan then "
+                "starts next month)", file=self.t.file_of("settings"), sheet="settings",
+                column="value"))
 
     # -- sheets ----------------------------------------------------------------
     def settings(self) -> Settings:
@@ -153,6 +165,7 @@ class SheetReader:
                 kw[key] = value
         kw["extra"] = extra
         self.assumed(given, kw["horizon_start"], kw.get("horizon_months", 48))
+        self.past_start(given, kw["horizon_start"])
         file = self.t.file_of("settings")
         try:
             return Settings(**kw)

@@ -24,6 +24,7 @@ from plotly.offline import get_plotlyjs
 from estate.files import write_text
 from estate.frontier import Frontier, Marker
 from estate.model import Estate
+from estate.months import overdue
 from estate.plan import Plan
 from reports import board, figures
 from reports.contracts import SOON_MONTHS, decision_text
@@ -80,7 +81,8 @@ def _contract_rows(facts: Facts) -> list[dict[str, Any]]:
                      "estimated": c.estimated,
                      "annual": c.annual_value, "decision": decision_text(facts, c),
                      "notice_by": cp.notice_by, "end": cp.end,
-                     "soon": facts.idx(cp.notice_by) < SOON_MONTHS})
+                     "soon": facts.idx(cp.notice_by) < SOON_MONTHS,
+                     "overdue": overdue(cp.notice_by)})
     rows.sort(key=lambda r: (r["notice_by"], r["contract_id"]))
     return rows
 
