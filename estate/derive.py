@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from estate.model import DEFAULT_TEAM, Contract, Estate, Option, Strategy
 from estate.months import date_month_index, label_at, month_index
 from estate.plan import ContractDecision, Decision
+from estate.policy import residency_allows
 
 Unit = tuple[str, ...]
 
@@ -348,10 +349,11 @@ def units_in_order(estate: Estate) -> list[Unit]:
 
 def cloud_options(estate: Estate, app_id: str) -> list[Option]:
     """The application's options that run at a cloud site it may target (one
-    without ``exit_by``)."""
+    without ``exit_by``, allowed by its ``data_residency``)."""
     out = []
     for o in estate.options_by_app.get(app_id, ()):
         site = estate.site_by_id.get(o.target_site or "")
-        if o.to_target and site is not None and site.kind == "cloud" and site.exit_by is None:
+        if o.to_target and site is not None and site.kind == "cloud" and site.exit_by is None \
+                and residency_allows(estate, app_id, site.site_id):
             out.append(o)
     return out

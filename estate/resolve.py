@@ -333,6 +333,9 @@ def _assumptions(est_: Estate, generated: list[Option], filled: list[str], ref: 
             apps.setdefault(a.app_id, {})["must_finish_by"] = a.must_finish_by
     if apps:
         out["applications"] = apps
+    esu = staying.esu_table(est_, ref)
+    if esu:
+        out["esu"] = esu
     out["cost_of_staying"] = staying.breakdown(est_, inputs, ref)
     out["reference"] = {k: {f: v for f, v in ref.entry(k).as_dict().items() if f != "key"}
                         for k in sorted(ref.used or ())}

@@ -186,13 +186,43 @@ def network_share(base_monthly: float, ref: Reference | None = None) -> float:
         1 + r.number("network.maintenance_fraction"))
 
 
+def esu_table(estate: Estate, ref: Reference | None = None
+              ) -> dict[str, list[list[float]]]:
+    """Under ``unsupported_os_policy = esu``: server id -> ``[first, end, £ a month]``
+    spans of Extended Security Updates (month indices ``first … end-1``).
+
+    Year k = 1, 2, 3 after ``os_end_of_support`` costs ``esu_year_k`` ×
+    :func:`windows_licence` a year, the same prices as the averaged
+    ``extended_support`` of the cost of staying. Windows Server only (hosts
+    and other systems have no ESU to buy); empty under any other policy.
+    """
+    if estate.settings.unsupported_os_policy != "esu":
+        return {}
+    r = _ref(ref)
+    hs = estate.settings.horizon_start
+    out: dict[str, list[list[float]]] = {}
+    for s in estate.servers:
+        if (s.kind == "host" or s.os_end_of_support is None
+                or os_family(s.os) != "windows_server"):
+            continue
+        eos = month_index(hs, s.os_end_of_support)
+        lic = windows_licence(s, r)
+        spans = [[eos + 12 * k, eos + 12 * (k + 1),
+                  lic * r.number(f"os_licence.esu_year_{k + 1}") / 12] for k in range(3)]
+        out[s.server_id] = [x for x in spans if x[2] > 0]
+    return out
+
+
 def server_costs(server: Server, horizon_start: str, months: int,
-                 ref: Reference | None = None) -> dict[str, float]:
+                 ref: Reference | None = None, *, esu_apart: bool = False
+                 ) -> dict[str, float]:
     """£ a month of running one server as it is, by :data:`APP_CATEGORIES`.
 
     Network = :func:`network_share` of (hardware over its life + OS licence +
     storage). Hosts carry none of these (their cost is hardware refresh,
-    hypervisor licences, energy and facilities).
+    hypervisor licences, energy and facilities). With ``esu_apart``
+    (``unsupported_os_policy = esu``) ``extended_support`` is 0: the plan
+    pays the updates month by month while the server stays (:func:`esu_table`).
     """
     if server.kind == "host":
         return dict.fromkeys(APP_CATEGORIES, 0.0)
@@ -200,7 +230,8 @@ def server_costs(server: Server, horizon_start: str, months: int,
     out = {
         "labour": labour_monthly(server, r),
         "os_licences": os_licence_monthly(server, r),
-        "extended_support": extended_support_monthly(server, horizon_start, months, r),
+        "extended_support": 0.0 if esu_apart else
+        extended_support_monthly(server, horizon_start, months, r),
         "storage": storage_monthly(server, r),
         "backup": backup_monthly(server, r),
     }
@@ -210,13 +241,15 @@ def server_costs(server: Server, horizon_start: str, months: int,
 
 
 def application_costs(servers: Iterable[Server], horizon_start: str, months: int,
-                      ref: Reference | None = None) -> dict[str, float]:
+                      ref: Reference | None = None, *, esu_apart: bool = False
+                      ) -> dict[str, float]:
     """£ a month of an application's servers by category, each server counting
     ``1 / (applications it serves)``."""
     out = dict.fromkeys(APP_CATEGORIES, 0.0)
     for s in servers:
         share = 1.0 / max(1, len(s.app_ids))
-        for cat, value in server_costs(s, horizon_start, months, ref).items():
+        for cat, value in server_costs(s, horizon_start, months, ref,
+                                       esu_apart=esu_apart).items():
             out[cat] += share * value
     return out
 
@@ -376,5 +409,6 @@ def estimate_applications(estate: Estate, apps: Iterable[Application],
     for a in apps:
         if a.current_monthly_cost is None:
             out[a.app_id] = application_costs(estate.servers_by_app.get(a.app_id, ()),
-                                              st.horizon_start, st.horizon_months, ref)
+                                              st.horizon_start, st.horizon_months, ref,
+                                              esu_apart=st.unsupported_os_policy == "esu")
     return out

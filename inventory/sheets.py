@@ -17,8 +17,11 @@ from estate.model import (
     CRITICALITIES,
     DEFAULT_TEAM,
     DEPENDENCY_KINDS,
+    OS_POLICIES,
+    RESIDENCIES,
     SERVER_KINDS,
     SITE_KINDS,
+    SQL_EDITIONS,
     STRATEGIES,
     Application,
     BudgetYear,
@@ -51,8 +54,13 @@ def _setting_value(c: _Cells, key: str, raw: str) -> Any:
     ``_EXTRA`` (not a planning setting: a reference override or a mistake)."""
     if key == "horizon_start":
         return c.parse("value", cells.parse_month_text, None)
-    if key in ("horizon_months", "max_critical_in_flight", "resident_notice_weeks"):
+    if key in ("horizon_months", "max_critical_in_flight", "resident_notice_weeks",
+               "unsupported_os_grace_months", "ha_spare_hosts"):
         return c.integer("value", None, minimum=1 if key == "horizon_months" else 0)
+    if key == "unsupported_os_policy":
+        return c.choice("value", OS_POLICIES, None)
+    if key == "vcpus_per_core":
+        return c.number("value", None, minimum=0.01, rule="must be positive")
     if key in ("organisation", "strategy"):
         return raw.strip()
     if key == "max_golives_per_month":
@@ -184,7 +192,8 @@ class SheetReader:
                 power_price_per_kwh=c.number("power_price_per_kwh"),
                 monthly_fixed_cost=c.number("monthly_fixed_cost"),
                 exit_by=c.month("exit_by"),
-                grid_kg_per_kwh=c.number("grid_kg_per_kwh"))
+                grid_kg_per_kwh=c.number("grid_kg_per_kwh"),
+                country=c.parse("country", cells.parse_country, None))
             obj = _build(Site, c, **kw) if sid else None
             self.keep("sites", out, obj, r)
         return out
@@ -202,7 +211,8 @@ class SheetReader:
                 blackout_months=c.months("blackout_months"),
                 earliest_start=c.month("earliest_start"),
                 must_finish_by=c.month("must_finish_by"),
-                non_digital_route=r.get("non_digital_route"))
+                non_digital_route=r.get("non_digital_route"),
+                data_residency=c.choice("data_residency", RESIDENCIES, "any") or "any")
             obj = _build(Application, c, **kw) if aid else None
             self.keep("applications", out, obj, r)
         return out
@@ -223,14 +233,17 @@ class SheetReader:
             if kind is None:  # neutral stand-in so other rows are checked as usual
                 kind = "virtual" if host else ("host" if sid in named_hosts else "physical")
             nums = {k: c.number(k) for k in ("vcpus", "ram_gb", "storage_gb", "watts",
-                                              "replacement_cost", "embodied_kgco2e")}
+                                              "replacement_cost", "embodied_kgco2e",
+                                              "sockets", "cores", "in_use_gb", "sql_cores")}
             kw = dict(
                 server_id=sid, site_id=site, kind=kind,
                 hostname=r.get("hostname"), host_id=host, os=r.get("os"),
                 os_end_of_support=c.month("os_end_of_support"),
                 end_of_life=c.month("end_of_life"), app_ids=c.ids("app_ids"),
                 purchase_date=c.date("purchase_date"), model=r.get("model"),
-                cpu_model=r.get("cpu_model"), powerstate=r.get("powerstate"), **nums)
+                cpu_model=r.get("cpu_model"), powerstate=r.get("powerstate"),
+                cluster=r.get("cluster"),
+                sql_edition=c.choice("sql_edition", SQL_EDITIONS, "") or "", **nums)
             obj = _build(Server, c, **kw) if sid else None
             self.keep("servers", out, obj, r)
         return out

@@ -36,6 +36,7 @@ from estate.plan import (
     SitePlan,
     Totals,
 )
+from estate.policy import esu_due, esu_spans
 from solver.rules import violations as _violations
 
 ENERGY_SERVER_KINDS = ("physical", "host")
@@ -116,7 +117,9 @@ def _applications(book: _Book, sched: Schedule) -> None:
 
 
 def _servers(book: _Book, sched: Schedule) -> None:
-    """Energy of servers in service (t < D); replacement at end of life."""
+    """Energy of servers in service (t < D); extended security updates while in
+    service past end of support under ``esu`` (:func:`estate.policy.esu_spans`);
+    replacement at end of life."""
     estate = book.estate
     for srv in estate.servers:
         D = sched.server_d[srv.server_id]
@@ -127,6 +130,8 @@ def _servers(book: _Book, sched: Schedule) -> None:
             for t in range(min(D, book.H)):
                 book.carbon["onprem_energy"][t] += kwh * book.grid(site.site_id, t)
                 book.cost["server_energy"][t] += kwh * price
+        for t, amount in enumerate(esu_due(esu_spans(estate, srv.server_id), D, book.H)):
+            book.cost["server_esu"][t] += amount
         e = sched.replaced[srv.server_id]
         if e is not None:
             book.cost["replacement"][e] += srv.replacement_cost or 0.0

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from estate.derive import contract_months, kwh_per_month, renewals_needed, team_capacity
 from estate.model import Estate, Option
 from estate.months import month_index, parse_month
+from estate.policy import esu_spans
 
 Vec = tuple[float, float, float, float]
 ZERO: Vec = (0.0, 0.0, 0.0, 0.0)
@@ -300,6 +301,8 @@ class Prep:
             kwh = kwh_per_month(s.watts or 0.0, self.estate) * (site.pue or 1.0)
             price = 0.0 if site.kind == "cloud" else (site.power_price_per_kwh or 0.0)
             out = [self.energy(kwh, price, site.site_id, 0, D) for D in range(H + 1)]
+        for a, b, amount in esu_spans(self.estate, server_id):  # paid while t < D
+            out = [vadd(v, self.flat(amount, a, min(b, D))) for D, v in enumerate(out)]
         e = self.replacement_month(server_id)
         if e is not None:
             rep = self.at(s.replacement_cost or 0.0, s.embodied_kgco2e or 0.0, e)
