@@ -191,12 +191,14 @@ def site_rows(facts: Facts) -> list[list[Any]]:
 
 
 STAYING_CATEGORIES = ("hardware_refresh", "hypervisor_licences", "labour", "os_licences",
-                      "extended_support", "storage", "backup", "network", "facilities",
-                      "energy")
+                      "extended_support", "sql_licences", "sql_extended_support", "tools",
+                      "storage", "backup", "network", "facilities", "energy")
 STAYING_LABELS = {
     "hardware_refresh": "Hardware refresh", "hypervisor_licences": "Hypervisor licences",
     "labour": "Operations labour", "os_licences": "OS licences",
     "extended_support": "Extended security updates", "storage": "Storage",
+    "sql_licences": "SQL Server licences", "sql_extended_support": "SQL Server ESU",
+    "tools": "Security, monitoring, patching",
     "backup": "Backup", "network": "Network share", "facilities": "Facilities",
     "energy": "Energy",
 }
