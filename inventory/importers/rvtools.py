@@ -94,6 +94,9 @@ SERVER_OWNED = ("hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb", "st
 #: Replication placeholders. The planner has nothing to decide about them.
 SYSTEM_VM_NAMES = re.compile(r"^(vcls\b|vcls-|vsan file service node|guest introspection"
                              r"|vmware-vcls)", re.IGNORECASE)
+#: A VM whose name or annotation says SQL is guessed to run SQL Server Standard
+#: (reference ``sql_server.name_hint``); the import lists every guess.
+SQL_HINT = re.compile(r"sql", re.IGNORECASE)
 #: Annotations vSphere writes on its agent VMs.
 SYSTEM_VM_NOTES = re.compile(r"vsphere cluster service|vcls", re.IGNORECASE)
 APPS_FROM = ("vm", "folder", "resource-pool", "vapp", "annotation")
@@ -375,8 +378,12 @@ def _vm(f: Fields, row: Row, state: _VmState, result: ImportResult) -> None:
                           hosts[host_id].site_id if host_id in hosts else "")
     if host_id in hosts and not hosts[host_id].site_id:  # vHost names no datacenter
         hosts[host_id].site_id = hosts[host_id].row["site_id"] = site
+    sql = ""
+    if SQL_HINT.search(name) or SQL_HINT.search(f.text(row, "annotation")):
+        sql = "standard"  # a guess from the name: listed so the user can check it
+        result.lists.setdefault("sql_guess", []).append(name)
     result.add("servers", {
-        "server_id": sid, "hostname": f.text(row, "dns") or name,
+        "server_id": sid, "hostname": f.text(row, "dns") or name, "sql_edition": sql,
         "site_id": site, "kind": "virtual", "host_id": host_id,
         "vcpus": tidy(f.number(row, "cpus", "CPUs")),
         "ram_gb": tidy(f.number(row, "memory", "Memory (MiB)", scale=1024)),
@@ -413,6 +420,13 @@ def _notes(f: Fields, opts: _Options, result: ImportResult) -> None:
         result.notes.append(f"{off} powered-off VM{'s' * (off != 1)}: imported with "
                             "powerstate poweredOff; in the cost of staying they carry storage "
                             "and backup only (no labour, licences or network)")
+    guess = result.lists.get("sql_guess", [])
+    if guess:
+        result.notes.append(f"sql_edition = standard guessed for {len(guess)} VM"
+                            f"{'s' * (len(guess) != 1)} whose name or annotation says SQL: "
+                            "a guess, check it (clear the cell or write enterprise) — SQL "
+                            "Server licences, ESU and protection follow it in the cost of "
+                            "staying")
     system = result.lists.get("system_vms", [])
     if system:
         per: dict[str, int] = {}
