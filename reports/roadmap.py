@@ -29,6 +29,7 @@ from estate.plan import Plan
 from reports import board, figures
 from reports.contracts import SOON_MONTHS, decision_text
 from reports.facts import Facts, status_words
+from reports.risks import risks
 
 TEMPLATES = Path(__file__).parent / "templates"
 PDF_TIMEOUT_SECONDS = 120
@@ -145,6 +146,7 @@ def context(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> dic
     ctx["estimates"] = board.estimate_counts(facts)
     ctx["staying"] = staying_table(estate)
     ctx["notices"] = _contract_rows(facts)
+    ctx["risks"] = risks(facts)
     ctx["fr"] = _frontier_section(plan, frontier)
     _figures(facts, ctx)
     return ctx
