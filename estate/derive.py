@@ -26,6 +26,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from estate.clusters import clustered_hosts, clusters, host_d, refresh
+from estate.clusters import release as release_of
 from estate.model import DEFAULT_TEAM, Contract, Estate, Option, Strategy
 from estate.months import date_month_index, label_at, month_index
 from estate.plan import ContractDecision, Decision
@@ -152,13 +154,17 @@ def _app_states(estate: Estate, decisions: Sequence[Decision],
 
 
 def _servers(estate: Estate, states: dict[str, AppState]) -> dict[str, int]:
-    """Decommission month D of every server (hosts after their guests)."""
+    """Decommission month D of every server (hosts after their guests; a host of
+    a cluster by the cluster rule, :func:`estate.clusters.host_d`)."""
     D: dict[str, int] = {}
     for srv in estate.servers:
         D[srv.server_id] = max((states[a].L for a in srv.app_ids if a in states), default=0)
     for host_id, guests in estate.guests_by_host.items():
         if host_id in D:
             D[host_id] = max([D[host_id]] + [D[g.server_id] for g in guests])
+    live = {a: st.L for a, st in states.items()}
+    for c in clusters(estate):
+        D.update(host_d(c, live, estate.settings.horizon_months))
     return D
 
 
@@ -166,9 +172,13 @@ def _replacements(estate: Estate, D: dict[str, int]) -> dict[str, int | None]:
     """Replacement month e' of each server (``None`` when not replaced)."""
     H = estate.settings.horizon_months
     out: dict[str, int | None] = {}
+    pooled = clustered_hosts(estate)
     for srv in estate.servers:
         out[srv.server_id] = None
-        if srv.kind in ("physical", "host") and srv.end_of_life is not None:
+        if srv.server_id in pooled:
+            r = refresh(estate, srv, D[srv.server_id])
+            out[srv.server_id] = r.month if r.kind == "replace" else None
+        elif srv.kind in ("physical", "host") and srv.end_of_life is not None:
             e = max(month_index(estate.settings.horizon_start, srv.end_of_life), 0)
             if e < H and D[srv.server_id] > e:
                 out[srv.server_id] = e
@@ -255,7 +265,10 @@ def build_schedule(estate: Estate, decisions: Sequence[Decision]) -> Schedule:
         exits[srv.site_id] = max(exits.get(srv.site_id, 0), D[srv.server_id])
     release: dict[str, int] = dict(exits)
     release.update(D)
-    release.update({a: st.L for a, st in states.items()})
+    live = {a: st.L for a, st in states.items()}
+    for c in clusters(estate):  # a contract covering a host serves its pool
+        release.update(dict.fromkeys(c.hosts, release_of(c, live)))
+    release.update(live)
     return Schedule(
         horizon=estate.settings.horizon_months,
         apps=states,

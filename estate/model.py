@@ -80,6 +80,8 @@ class Settings:
     unsupported_os_grace_months: int = 0
     ha_spare_hosts: int = 1
     vcpus_per_core: float | None = None
+    extend_support_fraction: float = 0.0
+    extend_support_years: int = 0
     grid_by_year: dict[int, float] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 

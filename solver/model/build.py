@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from solver.model.clusters import add_cluster_hosts
 from solver.model.constraints import (
     add_budget,
     add_critical_limit,
@@ -76,6 +77,7 @@ class Builder:
         self.log: list[str] = []
         self.empty_apps: list[str] = []
         self.rules: dict[RuleId, cp_model.IntVar] = {}
+        self.cluster_y: dict[str, dict[tuple[int, int], cp_model.IntVar]] = {}
         add_choice_variables(self)
         if self.empty_apps and not explain:
             return  # some application has no allowed choice: infeasible as it stands
@@ -87,6 +89,7 @@ class Builder:
         add_critical_limit(self)
         add_golive_limit(self)
         add_budget(self)
+        add_cluster_hosts(self)
 
     @property
     def trivially_infeasible(self) -> bool:

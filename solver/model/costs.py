@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from solver.model.clusters import cluster_terms
 from solver.model.prep import Prep, Vec
 from solver.model.variables import allowed_pairs, ge, span
 
@@ -313,6 +314,7 @@ def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
     _app_terms(b, w, scale, t)
     for gi in range(len(prep.groups)):
         _group_terms(b, w, scale, gi, t)
+    cluster_terms(b, w, scale, t)
     for n, (fa, fb, cost) in enumerate(prep.loose):
         if fa not in b.live or fb not in b.live:
             continue

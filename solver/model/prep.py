@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from estate.clusters import clusters, refresh
 from estate.derive import contract_months, kwh_per_month, renewals_needed, team_capacity
 from estate.model import Estate, Option
 from estate.months import month_index, parse_month
@@ -132,9 +133,12 @@ class Prep:
                             if s.exit_by is not None}
         self.team_caps = team_capacity(estate)
         self.budget = {b.first_year: b.one_off_limit for b in estate.budget}
+        self.clusters = clusters(estate)
+        self.pooled = {h for c in self.clusters for h in c.hosts}
         self._build_sets()
         self._build_apps()
         self._build_groups()
+        self.host_tables = {h: self.host_table(h) for h in sorted(self.pooled)}
         self.loose = [(d.from_id, d.to_id, d.split_cost_per_month)
                       for d in estate.dependencies
                       if d.kind == "loose" and d.split_cost_per_month > 0
@@ -309,6 +313,22 @@ class Prep:
             out = [vadd(v, rep) if D > e else v for D, v in enumerate(out)]
         return out
 
+    def host_table(self, server_id: str) -> list[Vec]:
+        """Cost vector of a clustered host for each ``D = 0 … H``: energy while in
+        service and, at end of life, replacement or extended support, whichever
+        :func:`estate.clusters.refresh` chooses for that ``D``."""
+        s = self.estate.server_by_id[server_id]
+        site = self.estate.site_by_id[s.site_id]
+        kwh = kwh_per_month(s.watts or 0.0, self.estate) * (site.pue or 1.0)
+        price = 0.0 if site.kind == "cloud" else (site.power_price_per_kwh or 0.0)
+        out = []
+        for D in range(self.H + 1):
+            v = self.energy(kwh, price, site.site_id, 0, D)
+            for t, amount, kg in refresh(self.estate, s, D).payments:
+                v = vadd(v, self.at(amount, kg, t))
+            out.append(v)
+        return out
+
     def replacement_month(self, server_id: str) -> int | None:
         """``e' = max(e, 0)`` of a physical server or host when ``e' < H``, else None."""
         s = self.estate.server_by_id[server_id]
@@ -365,6 +385,8 @@ class Prep:
                 names.setdefault(apps, name)
 
         for s in self.estate.servers:
+            if s.server_id in self.pooled:  # priced by the cluster terms
+                continue
             add(self.server_set[s.server_id], self.server_table(s.server_id),
                 f"server={s.server_id}")
         for site in self.estate.sites:
