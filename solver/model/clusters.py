@@ -1,14 +1,14 @@
 """Clusters as pools in the CP-SAT model (the rule: :mod:`estate.clusters`).
 
 For each cluster C with m hosts ranked by latest end of life, month t and
-level r = 1 … m, a literal ``y[C,t,r] = [n_t >= r]`` (host of rank r in
-service in month t), with ``y[C,t,r+1] ⇒ y[C,t,r]`` and ``y[C,t+1,r] ⇒
-y[C,t,r]`` (members only leave, so n never rises). With ``u[i,t]`` the
+level r = 1 … m, a literal ``y[C,t,r] >= [n_t >= r]`` (host of rank r in
+service in month t; members only leave, so the true values never rise). With ``u[i,t]`` the
 in-service literal of member i (``ge[a,t+1]`` for a one-application member,
 else a literal implied by each of its applications' ``ge``) and w its units:
 
 * ``add_cluster_hosts``: for every level k = spare … m-1 (``n_t <= k`` ⇒
-  both ceilings fit in k - spare hosts)::
+  both ceilings fit in k - spare hosts; with ``cap = 0``, unknown, any load
+  needs every host)::
 
       Σ_i cpu_i·u[i,t] <= (k - spare)·cap_cpu + M_cpu·y[C,t,k+1]
       Σ_i ram_i·u[i,t] <= (k - spare)·cap_ram + M_ram·y[C,t,k+1]
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from estate.clusters import hosts_needed
 from solver.model.variables import ge
 
 if TYPE_CHECKING:
@@ -60,7 +61,14 @@ def _member_literal(b: Builder, apps: frozenset[str], t: int
 
 
 def add_cluster_hosts(b: Builder) -> None:
-    """The ``y`` literals and the capacity rows of every cluster (module doc)."""
+    """The ``y`` literals and the capacity rows of every cluster (module doc).
+
+    Each ``y[C,t,r]`` is forced on its own by the row of level r-1, so the
+    order chains between levels and months (which the minimum satisfies
+    anyway) are left out; a member with no size keeps the spare hosts through
+    an implication, the others through the level-``spare`` rows. A month whose
+    members are all decided gets constants, not rows.
+    """
     prep = b.prep
     H = prep.H
     b.cluster_y = {}
@@ -70,35 +78,40 @@ def add_cluster_hosts(b: Builder) -> None:
              for t in range(H) for r in range(1, m + 1)}
         b.cluster_y[c.name] = y
         for t in range(H):
-            for r in range(1, m + 1):
-                if r < m:
-                    b.m.add_implication(y[t, r + 1], y[t, r])
-                if t + 1 < H:
-                    b.m.add_implication(y[t + 1, r], y[t, r])
             members = [(_member_literal(b, apps, t), cpu, ram) for apps, cpu, ram in c.members]
             members = [(u, cpu, ram) for u, cpu, ram in members
                        if not (isinstance(u, int) and u == 0)]
             if not members:
                 continue
+            if all(isinstance(u, int) for u, _, _ in members):  # decided: n(t) is known
+                n = hosts_needed(c, sum(x for _, x, _ in members),
+                                 sum(x for _, _, x in members), True)
+                for r in range(1, n + 1):
+                    b.m.add(y[t, r] == 1)
+                continue
             keep = min(m, c.spare)
             if keep >= 1:
-                for u, _, _ in members:
+                for u, cpu, ram in members:
                     if isinstance(u, int):
                         b.m.add(y[t, keep] == 1)
-                    else:
+                    elif cpu <= 0 and ram <= 0:
                         b.m.add_implication(u, y[t, keep])
-            for units, cap in ((1, c.cap_cpu), (2, c.cap_ram)):
-                terms = [(u, w[units - 1]) for u, *w in ((u, cpu, ram) for u, cpu, ram in members)
-                         if w[units - 1] > 0]
+            sized: list[tuple[int | cp_model.IntVar, int, int]] = [
+                (u, int(cpu), int(ram)) for u, cpu, ram in members]
+            for pick, cap in ((1, c.cap_cpu), (2, c.cap_ram)):
+                terms: list[tuple[int | cp_model.IntVar, int]] = [
+                    (u, cpu if pick == 1 else ram) for u, cpu, ram in sized]
+                terms = [(u, x) for u, x in terms if x > 0]
                 if not terms:
                     continue
-                total = sum(w for _, w in terms)
-                load = sum(w * u for u, w in terms)
+                total: int = sum(x for _, x in terms)
+                load = cp_model.LinearExpr.weighted_sum([u for u, _ in terms],
+                                                        [w for _, w in terms])
                 for k in range(c.spare, m):
                     room = (k - c.spare) * cap
                     if room >= total:
-                        continue
-                    b.m.add(load <= room + (total - room) * y[t, k + 1])
+                        break
+                    b.m.add(load <= room + y[t, k + 1] * int(total - room))
 
 
 def cluster_terms(b: Builder, w: Weights, scale: float, t_: _Terms) -> None:
