@@ -5,8 +5,8 @@ CP-SAT model (:mod:`solver.model.clusters`), ``estate check`` and the reports
 all call it.
 
 Hosts sharing a ``cluster`` form a pool. Its *members* are its VMs (virtual
-servers whose ``host_id`` is one of its hosts) and the hosts' own
-applications; a member is in service in month t while t < its D (a VM's
+servers whose ``host_id`` is one of its hosts, or whose host is unknown and
+whose own ``cluster`` names the pool) and the hosts' own applications; a member is in service in month t while t < its D (a VM's
 largest L; a host's own application's L). In month t the cluster needs::
 
     n(t) = min(m, max(ceil(vCPU(t) / (cores × vcpus_per_core)),
@@ -79,19 +79,27 @@ def clusters(estate: Estate) -> list[Cluster]:
             by_name.setdefault(s.cluster, []).append(s)
     vpc = estate.settings.vcpus_per_core or 4.0
     apps = estate.app_by_id
+    # a VM whose host is unknown but whose own cluster column names a pool is in it
+    loose: dict[str, list[Server]] = {}
+    for s in estate.servers:
+        if s.kind == "virtual" and s.cluster and s.cluster in by_name and (
+                s.host_id is None or s.host_id not in estate.server_by_id):
+            loose.setdefault(s.cluster, []).append(s)
     out = []
     for name, hosts in sorted(by_name.items()):
         ranked = sorted(hosts, key=lambda h: _eol_key(estate, h))
         members: list[tuple[frozenset[str], int, int]] = []
+        guests: list[Server] = list(loose.get(name, ()))
         for h in ranked:
             own = frozenset(a for a in h.app_ids if a in apps)
             if own:
                 members.append((own, 0, 0))
-            for g in estate.guests_by_host.get(h.server_id, ()):
-                mine = frozenset(a for a in g.app_ids if a in apps)
-                if mine:
-                    members.append((mine, round((g.vcpus or 0.0) * CPU_UNITS),
-                                    round((g.ram_gb or 0.0) * RAM_UNITS)))
+            guests += estate.guests_by_host.get(h.server_id, ())
+        for g in guests:
+            mine = frozenset(a for a in g.app_ids if a in apps)
+            if mine:
+                members.append((mine, round((g.vcpus or 0.0) * CPU_UNITS),
+                                round((g.ram_gb or 0.0) * RAM_UNITS)))
         cores = [x for x in (h.cores if h.cores is not None else h.vcpus for h in hosts)
                  if x is not None and x > 0]
         rams = [x for x in (h.ram_gb for h in hosts) if x is not None and x > 0]

@@ -185,3 +185,19 @@ def test_extension_chosen_by_the_planner_when_the_move_must_wait() -> None:
     assert r.objective == approx(3600.0 + 5 * HOST_MONTH + 1500.0)
     assert r.plan.servers[0].replaced is None
     assert not compare_plan(e, r.plan)
+
+
+def test_vm_of_unknown_host_counts_in_its_cluster() -> None:
+    # RVTools exports whose vInfo host names do not match vHost leave host_id
+    # blank; the VM's own cluster column still puts it in the pool. 25 vCPUs
+    # as before (V3 has no host): n = 3 while all run; planner and check agree.
+    vms = [vm("V1", "H3", "A1", 10), vm("V2", "H3", "A2", 10),
+           Server("V3", "DC", "virtual", cluster="CL", vcpus=5, ram_gb=1, watts=0.0,
+                  replacement_cost=0.0, embodied_kgco2e=0.0, app_ids=("A3",))]
+    opts = [opt("A1", "retain"), opt("A1", one_off=300.0, monthly=100.0),
+            opt("A2", "retain"), opt("A3", "retain")]
+    e = _estate(THREE, vms, opts, ["A1", "A2", "A3"])
+    (c,) = clusters(e)
+    assert sorted(x for _, x, _ in c.members) == [5000, 10000, 10000]
+    r = run(e)
+    assert r.objective == approx(5725.0) and not compare_plan(e, r.plan)
