@@ -6,8 +6,9 @@ all call it.
 
 Hosts sharing a ``cluster`` form a pool. Its *members* are its VMs (virtual
 servers whose ``host_id`` is one of its hosts, or whose host is unknown and
-whose own ``cluster`` names the pool) and the hosts' own applications; a member is in service in month t while t < its D (a VM's
-largest L; a host's own application's L). In month t the cluster needs::
+whose own ``cluster`` names the pool) and the hosts' own applications; a
+member is in service in month t while t < its D (a VM's largest L; a host's
+own application's L). In month t the cluster needs::
 
     n(t) = min(m, max(ceil(vCPU(t) / (cores × vcpus_per_core)),
                       ceil(RAM(t) / ram)) + ha_spare_hosts)

@@ -206,9 +206,9 @@ class Prep:
                 for g in e.guests_by_host.get(s.server_id, ()):
                     apps |= own[g.server_id]
             self.server_set[s.server_id] = frozenset(apps)
-        for c in self.clusters:  # a pooled host serves its whole cluster (estate.clusters)
-            for h in c.hosts:
-                self.server_set[h] = c.apps
+        for pool in self.clusters:  # a pooled host serves its whole cluster (estate.clusters)
+            for h in pool.hosts:
+                self.server_set[h] = pool.apps
         self.site_set: dict[str, frozenset[str]] = {}
         for site in e.sites:
             apps = set()
