@@ -16,10 +16,13 @@ from reports.facts import Facts
 
 #: Notices due within this many months of today (or overdue) are risks.
 NOTICE_MONTHS = 3
+#: Unsupported servers shown on the roadmap (the longest unsupported first).
+SHOW_UNSUPPORTED = 30
 
 
 def unsupported_kept(facts: Facts) -> list[dict[str, Any]]:
-    """Servers the plan keeps in service past their OS end of support, latest first:
+    """Servers the plan keeps in service past their OS end of support, the longest
+    unsupported first:
     server, OS, end of support, last month in service ("beyond the plan" when it
     stays to the end), months past support within the plan, applications."""
     e, H = facts.estate, facts.H
@@ -31,7 +34,7 @@ def unsupported_kept(facts: Facts) -> list[dict[str, Any]]:
                     "until": "beyond the plan" if D >= H else facts.label(D - 1),
                     "months": min(D, H) - max(u.eos, 0), "apps": ", ".join(apps[:4])
                     + (f" and {len(apps) - 4} more" if len(apps) > 4 else "")})
-    return out
+    return sorted(out, key=lambda r: (-r["months"], r["server_id"]))
 
 
 def estimated_share(facts: Facts) -> dict[str, float]:
@@ -83,7 +86,8 @@ def notice_risks(facts: Facts) -> list[dict[str, Any]]:
 
 def risks(facts: Facts) -> dict[str, Any]:
     """Everything the *Risks* section shows."""
-    return {"unsupported": unsupported_kept(facts) if facts.plan.applications else [],
+    kept = unsupported_kept(facts) if facts.plan.applications else []
+    return {"unsupported": kept[:SHOW_UNSUPPORTED], "unsupported_n": len(kept),
             "policy": facts.estate.settings.unsupported_os_policy,
             "estimates": estimated_share(facts), "notices": notice_risks(facts),
             "notice_months": NOTICE_MONTHS}
