@@ -124,10 +124,9 @@ def _settings(s: Settings, ref: Reference, series: str, filled: list[str]) -> Se
         start_year = parse_month(s.horizon_start)[0]
         price = _nearest(ref.series(f"carbon_price.{series}"), start_year)
         filled.append("settings.carbon_price")
-    vpc = s.vcpus_per_core
+    vpc = s.vcpus_per_core  # a reference default, recorded in assumptions.settings
     if vpc is None:
         vpc = ref.number("hardware.vcpus_per_core")
-        filled.append("settings.vcpus_per_core")
     return replace(s, carbon_price=price, grid_by_year=grid, vcpus_per_core=vpc,
                    hours_per_month=ref.number("ccf.hours_per_month"),
                    extend_support_fraction=ref.number("hardware.extend_support_fraction"),
