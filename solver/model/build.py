@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from estate.clusters import needed_by_month
 from solver.model.clusters import add_cluster_hosts
 from solver.model.constraints import (
     add_budget,
@@ -167,6 +168,11 @@ class Builder:
             apps = [a for a in prep.groups[gi].apps if a in self.live]
             if all(a in lives for a in apps):
                 put(end, max((lives[a] for a in apps), default=0))
+        for pool in prep.clusters:  # hosts the rule needs for the hinted plan
+            ns = self.cluster_n.get(pool.name)
+            if ns and all(a in lives for a in pool.apps):
+                for n, need in zip(ns, needed_by_month(pool, lives, prep.H), strict=True):
+                    put(n, need)
         for u, wa, c_wait, mo, c_moved in self.split_terms:
             if choice.get(wa) in c_wait and choice.get(mo) in c_moved:
                 put(u, max(0, c_wait[choice[wa]] - c_moved[choice[mo]]))
