@@ -161,3 +161,51 @@ def test_esu_pays_while_it_stays() -> None:
     # moving at L = 5 pays months 3 and 4: 2 × 50
     ev = evaluate(e, [Decision("A", "rehost", target_site="CLOUD", start="2025-08")])
     assert sum(ev.ledger.cost["server_esu"]) == approx(100.0)
+
+
+# -- residency in the workbook ----------------------------------------------------
+def _book(tmp_path: Any, pins: str = "") -> Any:
+    d = tmp_path / "wb"
+    d.mkdir()
+    (d / "settings.csv").write_text("key,value\nhorizon_start,2025-04\nhorizon_months,12\n")
+    (d / "sites.csv").write_text("site_id,name,kind,country\nDC1,Civic,on_prem,\n"
+                                 "AZ-NE,Azure northeurope,cloud,\nAZ-UKS,Azure uksouth,cloud,\n"
+                                 "AWS-X,Somewhere,cloud,\n")
+    (d / "applications.csv").write_text(
+        "app_id,name,current_monthly_cost,data_residency\nA1,Housing,100,uk\n"
+        "A2,Libraries,100,\nA3,Payroll,100,eu\n")
+    (d / "servers.csv").write_text("server_id,site_id,kind,vcpus,ram_gb,app_ids\n"
+                                   "S1,DC1,virtual,2,8,A1\nS2,DC1,virtual,2,8,A2\n"
+                                   "S3,DC1,virtual,2,8,A3\n")
+    (d / "options.csv").write_text(
+        "app_id,strategy,target_site,duration_months,monthly_cost\nA1,retain,,,\n"
+        "A1,rehost,AZ-NE,1,10\nA1,rehost,AZ-UKS,1,40\n")
+    if pins:
+        (d / "pins.csv").write_text(pins)
+    return d
+
+
+def test_validate_names_refused_options_and_generated_ones_stay_inside(tmp_path: Any) -> None:
+    from estate.resolve import resolve
+    from inventory.load import load_workbook
+
+    res = load_workbook(_book(tmp_path))
+    assert res.estate is not None
+    warn = [n for n in res.notices if "data_residency" in n.message]
+    assert any("row 3: A1 rehost to AZ-NE" in n.message and n.column == "target_site"
+               for n in warn), [n.message for n in warn]
+    assert any("AWS-X" in n.message and n.sheet == "sites" for n in warn)
+    e = resolve(res.estate)
+    gen = {(o.app_id, o.target_site) for o in e.options if o.generated and o.target_site}
+    # A2 (any) may go anywhere; A3 (eu) to Ireland or the UK, not the unknown AWS-X
+    assert ("A2", "AWS-X") in gen and ("A3", "AZ-NE") in gen and ("A3", "AZ-UKS") in gen
+    assert ("A3", "AWS-X") not in gen
+
+
+def test_a_pin_outside_the_residency_is_an_error(tmp_path: Any) -> None:
+    from inventory.load import inspect_workbook
+
+    res = inspect_workbook(_book(tmp_path, "app_id,strategy,target_site\nA1,rehost,AZ-NE\n"))
+    assert res.estate is None
+    bad = [i for i in res.issues if i.sheet == "pins"]
+    assert bad and "residency" in str(bad[0]) and bad[0].column == "target_site"
