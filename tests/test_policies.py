@@ -209,3 +209,35 @@ def test_a_pin_outside_the_residency_is_an_error(tmp_path: Any) -> None:
     assert res.estate is None
     bad = [i for i in res.issues if i.sheet == "pins"]
     assert bad and "residency" in str(bad[0]) and bad[0].column == "target_site"
+
+
+def test_esu_policy_prices_updates_per_server_not_in_running_cost() -> None:
+    from estate import staying
+    from estate.model import Application, Estate, Settings
+    from estate.model import Site as S
+    from estate.resolve import resolve
+
+    srv = Server("S1", "DC", "virtual", os="Windows Server 2012 R2", vcpus=4, ram_gb=8,
+                 os_end_of_support="2023-10", sql_edition="standard", app_ids=("A",))
+
+    def build(policy: str) -> Estate:
+        return resolve(Estate(settings=Settings(horizon_start="2025-04",
+                                                unsupported_os_policy=policy),
+                              sites=(S("DC", "on_prem"),), applications=(
+                                  Application("A", "A"),), servers=(srv,)))
+
+    esu, flag = build("esu"), build("flag")
+    costs = flag.assumptions["cost_of_staying"]["applications"]["A"]
+    assert costs["extended_support"] > 0 and costs["sql_extended_support"] > 0
+    assert esu.assumptions["cost_of_staying"]["applications"]["A"]["extended_support"] == 0
+    # spans from the end of support (month -18): years 1-3 at 75/100/125 % of the
+    # Windows (8-core minimum: 4 packs × £105.22) and SQL (2 packs × £3,106.30) licences
+    win, sql = 4 * 105.22, 2 * 3106.30
+    spans = esu.assumptions["esu"]["S1"]
+    assert [(a, b) for a, b, _ in spans] == [(-18, -6), (-6, 6), (6, 18)]
+    for (_, _, x), k in zip(spans, (0.75, 1.0, 1.25), strict=True):
+        assert x == pytest.approx((win + sql) * k / 12)
+    assert staying.esu_table(flag) == {}
+    # the difference in running cost is what the plan now pays month by month
+    assert (flag.app_by_id["A"].current_monthly_cost or 0) > (
+        esu.app_by_id["A"].current_monthly_cost or 0)
