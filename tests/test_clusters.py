@@ -259,3 +259,22 @@ def test_random_clusters_match_brute_force(seed: int) -> None:
     assert r.objective == approx(best), (seed, r.objective, best)
     assert r.bound <= r.objective + 1e-6
     assert not compare_plan(e, r.plan)
+
+
+def test_migration_workbook_says_support_is_extended(tmp_path: Any) -> None:
+    import openpyxl
+
+    from reports.migration import write_migration
+
+    hosts = [host("H1", "2025-06", rc=10000.0)]
+    e = make_estate([app("A", 100.0, earliest_start="2025-08")],
+                    [opt("A", "retain"), opt("A", monthly=100.0)],
+                    servers=[*hosts, vm("V1", "H1", "A", 4)],
+                    sites=[site("DC", price=0.1), site("CLOUD", "cloud")], H=36,
+                    vcpus_per_core=1.0, ha_spare_hosts=0, extend_support_fraction=0.15,
+                    extend_support_years=2)
+    r = run(e)
+    ws = openpyxl.load_workbook(write_migration(e, r.plan, tmp_path / "m.xlsx"))["Servers"]
+    head = [c.value for c in ws[1]]
+    row = next(r_ for r_ in ws.iter_rows(min_row=2, values_only=True) if r_[0] == "H1")
+    assert row[head.index("Replacement")] == "support extended from 2025-06 (1 year); cluster CL"
