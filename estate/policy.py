@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from estate.clusters import clustered_hosts
 from estate.model import Estate, Server, Site
 from estate.months import month_index
 
@@ -145,18 +146,27 @@ def os_deadlines(estate: Estate) -> dict[str, int]:
     st = estate.settings
     if st.unsupported_os_policy != "forbid":
         return {}
+    pooled = clustered_hosts(estate)
     out = {}
     for u in unsupported(estate):
-        if server_apps(estate, estate.server_by_id[u.server_id]):
+        pool = pooled.get(u.server_id)
+        if server_apps(estate, estate.server_by_id[u.server_id]) or (
+                pool is not None and pool.apps):
             out[u.server_id] = u.eos + st.unsupported_os_grace_months
     return out
 
 
 def app_os_deadlines(estate: Estate) -> dict[str, list[tuple[int, str]]]:
     """Under ``forbid``: application id -> ``(latest L, server id)`` of every
-    server whose deadline the application's ``L`` bounds (``D = max L``)."""
+    server whose deadline the application's ``L`` bounds (``D = max L``). A
+    host of a cluster is not among them: its D follows the pool's load
+    (:mod:`estate.clusters`), so its deadline bounds the hosts the cluster may
+    keep, not any one application."""
+    pooled = clustered_hosts(estate)
     out: dict[str, list[tuple[int, str]]] = {}
     for sid, limit in os_deadlines(estate).items():
+        if sid in pooled:
+            continue
         for a in server_apps(estate, estate.server_by_id[sid]):
             out.setdefault(a, []).append((limit, sid))
     return out

@@ -278,3 +278,35 @@ def test_migration_workbook_says_support_is_extended(tmp_path: Any) -> None:
     head = [c.value for c in ws[1]]
     row = next(r_ for r_ in ws.iter_rows(min_row=2, values_only=True) if r_[0] == "H1")
     assert row[head.index("Replacement")] == "support extended from 2025-06 (1 year); cluster CL"
+
+
+def test_forbid_switches_off_an_unsupported_host_of_a_pool() -> None:
+    # H2 (rank 2) runs ESXi out of support from 2025-07 (month 3); forbid: the
+    # pool may keep only 1 host from month 3, so one 10-vCPU VM must leave by
+    # then. Moving costs £1,000 one-off (more than the 11 × 73 a host saves), so
+    # without the rule nothing moves: 2,400 + 2 × 876 = 4,152. With it one moves
+    # at once: 2,400 + 1,000 + 876 + 73 = 4,349 — the other stays (only the
+    # host must go, not every VM on it).
+    hosts = [host("H1", "2027-01"),
+             Server("H2", "DC", "host", cluster="CL", cores=10, ram_gb=100, watts=1000.0,
+                    end_of_life="2026-12", replacement_cost=0.0, embodied_kgco2e=0.0,
+                    os="VMware ESXi 6.7", os_end_of_support="2025-07")]
+    vms = [vm("V1", "H2", "A1", 10), vm("V2", "H2", "A2", 10)]
+    opts = [o for a in ("A1", "A2") for o in (opt(a, "retain"),
+                                             opt(a, one_off=1000.0, monthly=100.0))]
+    flag = _estate(hosts, vms, opts, ["A1", "A2"])
+    r = run(flag)
+    assert r.objective == approx(4152.0)
+    forbid = _estate(hosts, vms, opts, ["A1", "A2"], unsupported_os_policy="forbid")
+    r = run(forbid)
+    assert r.status == "optimal" and r.objective == approx(4349.0)
+    assert sorted(s for s, *_ in moved(r).values()) == ["rehost", "retain"]
+    assert not compare_plan(forbid, r.plan)
+    ev = evaluate(forbid, [Decision("A1", "retain"), Decision("A2", "retain")])
+    assert any(v.startswith("unsupported_os: server H2") for v in ev.violations)
+    # nothing may move: infeasible, and the conflict names the host's rule
+    stuck = _estate(hosts, vms, [opt("A1", "retain"), opt("A2", "retain")], ["A1", "A2"],
+                    unsupported_os_policy="forbid")
+    r = run(stuck)
+    assert r.status == "infeasible"
+    assert "server H2" in " | ".join(r.plan.conflicts)

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from estate.policy import os_deadlines
 from solver.model.variables import ge
 
 if TYPE_CHECKING:
@@ -193,6 +194,25 @@ def add_cluster_hosts(b: Builder) -> None:
             if anyv is not None and (sizeless or fixed_any or rows == 0):
                 b.m.add(n >= keep * anyv)
         b.cluster_n[c.name] = ns
+        _unsupported_hosts(b, c.name, c.hosts, ns)
+
+
+def _unsupported_hosts(b: Builder, name: str, hosts: tuple[str, ...],
+                       ns: list[cp_model.IntVar]) -> None:
+    """Under ``unsupported_os_policy = forbid``, a host of rank r past its end of
+    support + grace x is gone: ``n[C,t] <= r - 1`` for t >= x (rule
+    ``("unsupported_os", host)`` in explain mode)."""
+    limits = b.prep.cache.get("os_deadlines_servers")
+    if limits is None:
+        limits = b.prep.cache["os_deadlines_servers"] = os_deadlines(b.prep.estate)
+    for r, h in enumerate(hosts, start=1):
+        x = limits.get(h)
+        if x is None or x >= b.prep.H:
+            continue
+        for t in range(max(x, 0), b.prep.H):
+            ct = b.m.add(ns[t] <= r - 1)
+            if b.explain:
+                ct.only_enforce_if(b.rule(("unsupported_os", h)))
 
 
 def cluster_terms(b: Builder, w: Weights, scale: float, t_: _Terms) -> None:
