@@ -17,6 +17,7 @@ from estate.derive import AppState, Schedule, label, team_capacity
 from estate.limits import notice_bound
 from estate.model import Estate
 from estate.months import calendar_month, financial_year, format_month_names, month_index
+from estate.policy import os_deadlines, os_words, residency_allows, residency_words
 
 EPS = 1e-6
 
@@ -181,6 +182,22 @@ def _site_and_pin_rules(estate: Estate, sched: Schedule, out: list[str]) -> None
             out.append(f"{pin.app_id} is pinned to start in {pin.start} but the plan has {got}")
 
 
+def _policy_rules(estate: Estate, sched: Schedule, out: list[str]) -> None:
+    """Residency of every moving application's target; under ``forbid`` every
+    server past end of support gone by its deadline (:mod:`estate.policy`)."""
+    for st in sched.apps.values():
+        if st.to_target and st.target_site is not None \
+                and not residency_allows(estate, st.app_id, st.target_site):
+            out.append(f"residency: {residency_words(estate, st.app_id, st.target_site)}, "
+                       f"but the plan {st.strategy}s it there")
+    for sid, limit in os_deadlines(estate).items():
+        D = sched.server_d.get(sid, 0)
+        if D > limit:
+            out.append(f"unsupported_os: {os_words(estate, sid)}, but it is in service "
+                       f"until {label(estate, D)} (last allowed month "
+                       f"{label(estate, limit - 1)})")
+
+
 def violations(estate: Estate, sched: Schedule) -> list[str]:
     """Every constraint the schedule breaks, in words (empty when feasible).
 
@@ -193,5 +210,6 @@ def violations(estate: Estate, sched: Schedule) -> list[str]:
     _dependency_rules(estate, sched, out)
     _load_rules(estate, sched, out)
     _site_and_pin_rules(estate, sched, out)
+    _policy_rules(estate, sched, out)
     return out
 

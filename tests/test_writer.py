@@ -36,7 +36,7 @@ def _spec_columns() -> dict[str, list[str]]:
 
 
 #: Columns the writer adds beyond the spec (documented in docs/interpretation.md).
-EXTENSIONS = {"servers": ["powerstate"], "contracts": ["department", "cpv_code", "total_value"],
+EXTENSIONS = {"servers": [], "contracts": ["department", "cpv_code", "total_value"],
               "applications": ["non_digital_route"]}
 
 
