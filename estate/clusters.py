@@ -33,6 +33,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from estate.hardware import physical_cores
 from estate.model import Estate, Server
 from estate.months import month_index
 
@@ -101,8 +102,7 @@ def clusters(estate: Estate) -> list[Cluster]:
             if mine:
                 members.append((mine, round((g.vcpus or 0.0) * CPU_UNITS),
                                 round((g.ram_gb or 0.0) * RAM_UNITS)))
-        cores = [x for x in (h.cores if h.cores is not None else h.vcpus for h in hosts)
-                 if x is not None and x > 0]
+        cores = [x for x in (physical_cores(h) for h in hosts) if x is not None and x > 0]
         rams = [x for x in (h.ram_gb for h in hosts) if x is not None and x > 0]
         cap_cpu = round(min(cores) * vpc * CPU_UNITS) if len(cores) == len(hosts) else 0
         cap_ram = round(min(rams) * RAM_UNITS) if len(rams) == len(hosts) else 0

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from estate.hardware import licensed_cores
+from estate.hardware import licensed_cores, physical_cores
 from estate.model import CONTRACT_UNITS, ENDS_WITH, Contract, Estate, Server
 from estate.months import date_month_index
 from estate.plan import ContractDecision
@@ -115,8 +115,7 @@ def server_units(s: Server, unit: str) -> float:
     if unit == "core":
         if s.kind == "virtual":
             return 0.0
-        cores = s.cores if s.cores is not None else (s.vcpus or 0.0)
-        return float(licensed_cores(cores, s.sockets))
+        return float(licensed_cores(physical_cores(s) or 0.0, s.sockets))
     if unit == "host":
         return 1.0 if s.kind == "host" else 0.0
     if unit == "vm":

@@ -128,7 +128,7 @@ def test_csv_quotes_dangerous_text(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-@pytest.mark.parametrize("which", ["demo", "synth", "evil", "pins"])
+@pytest.mark.parametrize("which", ["demo", "synth", "evil", "pins", "clusters"])
 def test_round_trip(tmp_path: Path, fmt: str, which: str) -> None:
     from inventory.load import load_estate
 
@@ -147,6 +147,18 @@ def test_round_trip(tmp_path: Path, fmt: str, which: str) -> None:
                     settings=replace(e.settings, carbon_price=123.45, discount_rate=0.04,
                                      grid_kg_per_kwh=0.2),
                     pins=(Pin(apps[1].app_id, None, start="2026-09"),))
+    if which == "clusters":  # issue 19's columns: cluster, SQL, in use, residency, policies
+        e = synth_estate(20, 1)
+        servers = [replace(s, cluster="CL", sockets=2.0, cores=24.0) if s.kind == "host"
+                   else replace(s, in_use_gb=12.5, sql_edition="standard", sql_cores=4.0)
+                   if s.kind == "virtual" else s for s in e.servers]
+        apps = [replace(a, data_residency="uk") for a in e.applications]
+        sites = [replace(x, country="GB") for x in e.sites]
+        e = replace(e, servers=tuple(servers), applications=tuple(apps), sites=tuple(sites),
+                    settings=replace(e.settings, unsupported_os_policy="esu",
+                                     unsupported_os_grace_months=3, ha_spare_hosts=2,
+                                     vcpus_per_core=3.0))
+        assert any(s.cluster for s in e.servers)
     path = tmp_path / ("e.xlsx" if fmt == "xlsx" else "e")
     loaded = load_estate(write_estate(e, path))
     assert loaded == e
