@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from estate.hardware import licensed_cores
+from estate.hardware import licensed_cores, physical_cores
 from estate.model import CONTRACT_UNITS, ENDS_WITH, Contract, Estate, Server
 from estate.months import date_month_index
 from estate.plan import ContractDecision
@@ -115,8 +115,7 @@ def server_units(s: Server, unit: str) -> float:
     if unit == "core":
         if s.kind == "virtual":
             return 0.0
-        cores = s.cores if s.cores is not None else (s.vcpus or 0.0)
-        return float(licensed_cores(cores, s.sockets))
+        return float(licensed_cores(physical_cores(s) or 0.0, s.sockets))
     if unit == "host":
         return 1.0 if s.kind == "host" else 0.0
     if unit == "vm":
@@ -219,7 +218,8 @@ def need_month(estate: Estate, c: Contract, app_of: Callable[[str], tuple[int, s
 
 
 def contract_terms(estate: Estate, app_of: Callable[[str], tuple[int, str] | None],
-                   server_d: Mapping[str, int], site_exit: Mapping[str, int]
+                   server_d: Mapping[str, int], site_exit: Mapping[str, int],
+                   pool_release: Mapping[str, int] | None = None
                    ) -> dict[str, ContractTerms]:
     """Terms of every contract of the estate.
 
@@ -231,10 +231,17 @@ def contract_terms(estate: Estate, app_of: Callable[[str], tuple[int, str] | Non
         ``(L, strategy)`` of an application id, ``None`` for other ids.
     server_d, site_exit
         Decommission month ``D`` of each server, exit month of each site.
+    pool_release
+        Release month of each host of a cluster
+        (:func:`estate.clusters.pool_release`): a contract covering a pooled
+        host waits for the whole pool (DRS moves the VMs), not for the host's
+        own ``D``. Per-unit counting still uses ``server_d`` (a host switched
+        off by the cluster rule stops counting).
     """
     H = estate.settings.horizon_months
     release: dict[str, int] = dict(site_exit)
     release.update(server_d)
+    release.update(pool_release or {})
     out: dict[str, ContractTerms] = {}
     for c in estate.contracts:
         m, b = contract_months(estate, c)

@@ -30,10 +30,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from estate.clusters import clustered_hosts, clusters, host_d, pool_release, refresh
 from estate.contracts import ContractTerms, contract_terms
 from estate.model import DEFAULT_TEAM, Estate, Option, Strategy
 from estate.months import label_at, month_index
 from estate.plan import Decision
+from estate.policy import residency_allows
 
 Unit = tuple[str, ...]
 
@@ -136,13 +138,17 @@ def _app_states(estate: Estate, decisions: Sequence[Decision],
 
 
 def _servers(estate: Estate, states: dict[str, AppState]) -> dict[str, int]:
-    """Decommission month D of every server (hosts after their guests)."""
+    """Decommission month D of every server (hosts after their guests; a host of
+    a cluster by the cluster rule, :func:`estate.clusters.host_d`)."""
     D: dict[str, int] = {}
     for srv in estate.servers:
         D[srv.server_id] = max((states[a].L for a in srv.app_ids if a in states), default=0)
     for host_id, guests in estate.guests_by_host.items():
         if host_id in D:
             D[host_id] = max([D[host_id]] + [D[g.server_id] for g in guests])
+    live = {a: st.L for a, st in states.items()}
+    for c in clusters(estate):
+        D.update(host_d(c, live, estate.settings.horizon_months))
     return D
 
 
@@ -150,9 +156,13 @@ def _replacements(estate: Estate, D: dict[str, int]) -> dict[str, int | None]:
     """Replacement month e' of each server (``None`` when not replaced)."""
     H = estate.settings.horizon_months
     out: dict[str, int | None] = {}
+    pooled = clustered_hosts(estate)
     for srv in estate.servers:
         out[srv.server_id] = None
-        if srv.kind in ("physical", "host") and srv.end_of_life is not None:
+        if srv.server_id in pooled:
+            r = refresh(estate, srv, D[srv.server_id])
+            out[srv.server_id] = r.month if r.kind == "replace" else None
+        elif srv.kind in ("physical", "host") and srv.end_of_life is not None:
             e = max(month_index(estate.settings.horizon_start, srv.end_of_life), 0)
             if e < H and D[srv.server_id] > e:
                 out[srv.server_id] = e
@@ -184,13 +194,15 @@ def build_schedule(estate: Estate, decisions: Sequence[Decision]) -> Schedule:
         st = states.get(x)
         return None if st is None else (st.L, st.strategy)
 
+    # a contract covering a host of a cluster serves its pool (estate.clusters.release)
+    pools = pool_release(clusters(estate), {a: st.L for a, st in states.items()})
     return Schedule(
         horizon=estate.settings.horizon_months,
         apps=states,
         server_d=D,
         replaced=_replacements(estate, D),
         site_exit=exits,
-        contracts=contract_terms(estate, app_of, D, exits),
+        contracts=contract_terms(estate, app_of, D, exits, pools),
         problems=tuple(problems),
     )
 
@@ -277,10 +289,11 @@ def units_in_order(estate: Estate) -> list[Unit]:
 
 def cloud_options(estate: Estate, app_id: str) -> list[Option]:
     """The application's options that run at a cloud site it may target (one
-    without ``exit_by``)."""
+    without ``exit_by``, allowed by its ``data_residency``)."""
     out = []
     for o in estate.options_by_app.get(app_id, ()):
         site = estate.site_by_id.get(o.target_site or "")
-        if o.to_target and site is not None and site.kind == "cloud" and site.exit_by is None:
+        if o.to_target and site is not None and site.kind == "cloud" and site.exit_by is None \
+                and residency_allows(estate, app_id, site.site_id):
             out.append(o)
     return out

@@ -14,6 +14,7 @@ import re
 
 from estate import hardware, staying
 from estate.model import DEFAULT_TEAM, Application, Estate, Option, Server, Site
+from estate.policy import residency_allows
 from estate.reference import Reference, packaged_reference
 
 #: Cloud providers recognised in a cloud site's id or name -> reference key.
@@ -242,7 +243,8 @@ def _rehost(estate: Estate, app: Application, r: Reference, pricing: str,
     servers = estate.servers_by_app.get(app.app_id, ())
     here = {s.site_id for s in servers}
     targets = [s for s in estate.sites
-               if s.kind == "cloud" and s.exit_by is None and here != {s.site_id}]
+               if s.kind == "cloud" and s.exit_by is None and here != {s.site_id}
+               and residency_allows(estate, app.app_id, s.site_id)]
     if not servers or not targets:
         return []
     n = monthly = kwh = 0.0
@@ -269,8 +271,9 @@ def generated_options(estate: Estate, app: Application, ref: Reference | None = 
 
     * ``retain`` at the site of its first server (none if it has no servers);
     * ``rehost`` to each cloud site (no ``exit_by``, not where all its servers
-      already are), cheapest first (list prices are the same at each, so by
-      PUE, then site order), when it has servers. Each server counts
+      already are, allowed by its ``data_residency``), cheapest first (list
+      prices are the same at each, so by PUE, then site order), when it has
+      servers. Each server counts
       ``1 / (number of applications it serves)``: monthly cost and energy =
       Σ share × :func:`rehost_monthly`; one-off = servers × £/server; effort =
       servers × days/server spread over the months in flight, on the

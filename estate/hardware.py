@@ -130,6 +130,15 @@ def end_of_life(server: Server, ref: Reference | None = None) -> str | None:
     return f"{year:04d}-01"
 
 
+def physical_cores(server: Server) -> float | None:
+    """Physical cores of a physical server or host: ``cores``, else ``vcpus``
+    (the RVTools import writes physical cores to both), ``None`` when neither
+    is known. The one reading of the field: a cluster's capacity
+    (:mod:`estate.clusters`) and a per-core contract's count
+    (:func:`estate.contracts.server_units`, via :func:`licensed_cores`) use it."""
+    return server.cores if server.cores is not None else server.vcpus
+
+
 def licensed_cores(cores: float, sockets: float | None, ref: Reference | None = None) -> float:
     """Physical cores a per-core hypervisor subscription charges for a host.
 

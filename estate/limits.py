@@ -17,6 +17,7 @@ from functools import lru_cache
 from estate.derive import team_capacity
 from estate.model import Estate, Option, Settings
 from estate.months import calendar_month, financial_year, label_at, month_index, parse_month
+from estate.policy import app_os_deadlines
 
 #: Tolerance on loads against their limits (relative, at least absolute): one-off
 #: costs spread over months must not fail on floating-point noise.
@@ -155,7 +156,9 @@ def blackout_free(estate: Estate, app_id: str, s: int, d: int) -> bool:
 def deadlines(estate: Estate) -> dict[str, int]:
     """Latest live-from month ``L`` of each application: its ``must_finish_by``
     and the ``exit_by`` of every site it runs on (its servers', and the hosts'
-    of its virtual servers); ``H`` when unconstrained."""
+    of its virtual servers), and under ``unsupported_os_policy = forbid`` the
+    deadline of every server whose ``D`` it bounds
+    (:func:`estate.policy.app_os_deadlines`); ``H`` when unconstrained."""
     hs, H = estate.settings.horizon_start, estate.settings.horizon_months
     out = {a.app_id: H for a in estate.applications}
     for a in estate.applications:
@@ -172,6 +175,8 @@ def deadlines(estate: Estate) -> dict[str, int]:
                 for aid in srv.app_ids:
                     if aid in out:
                         out[aid] = min(out[aid], x)
+    for aid, limits in app_os_deadlines(estate).items():
+        out[aid] = min([out[aid]] + [x for x, _ in limits])
     return out
 
 

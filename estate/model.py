@@ -36,6 +36,9 @@ ENDS_WITH = ("retire", "move", "never")
 #: What a per-unit contract counts (``contracts.unit``).
 CONTRACT_UNITS = ("core", "host", "server", "vm")
 DEFAULT_TEAM = "migration"
+OS_POLICIES = ("flag", "esu", "forbid")
+RESIDENCIES = ("uk", "eu", "any")
+SQL_EDITIONS = ("standard", "enterprise")
 
 
 #: Largest number any quantity may have (£, kWh, kg, days, …): the planner
@@ -100,6 +103,12 @@ class Settings:
     organisation: str = ""
     strategy: str = ""
     hours_per_month: float = 730.0
+    unsupported_os_policy: str = "flag"
+    unsupported_os_grace_months: int = 0
+    ha_spare_hosts: int = 1
+    vcpus_per_core: float | None = None
+    extend_support_fraction: float = 0.0
+    extend_support_years: int = 0
     grid_by_year: dict[int, float] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -122,6 +131,16 @@ class Settings:
                f"resident_notice_weeks must be 0 to {MAX_NOTICE_WEEKS}")
         _check(self.hours_per_month > 0, "hours_per_month must be positive")
         _check_size(self.hours_per_month, "hours_per_month")
+        _check(self.unsupported_os_policy in OS_POLICIES,
+               f"unsupported_os_policy {self.unsupported_os_policy!r} must be one of "
+               f"{', '.join(OS_POLICIES)}")
+        _check(0 <= self.unsupported_os_grace_months <= MAX_HORIZON_MONTHS,
+               f"unsupported_os_grace_months must be 0 to {MAX_HORIZON_MONTHS}")
+        _check(0 <= self.ha_spare_hosts <= MAX_COUNT,
+               f"ha_spare_hosts must be 0 to {MAX_COUNT:,}")
+        if self.vcpus_per_core is not None:
+            _check(self.vcpus_per_core > 0, "vcpus_per_core must be positive")
+            _check_size(self.vcpus_per_core, "vcpus_per_core")
 
 
 @dataclass(frozen=True)
@@ -141,9 +160,14 @@ class Site:
     monthly_fixed_cost: float | None = None
     exit_by: str | None = None
     grid_kg_per_kwh: float | None = None
+    country: str | None = None
 
     def __post_init__(self) -> None:
         _check(bool(self.site_id), "site_id must not be blank")
+        if self.country is not None:
+            _check(len(self.country) == 2 and self.country.isalpha()
+                   and self.country.isupper(),
+                   f"country {self.country!r} must be a two-letter ISO code such as GB or IE")
         _check(self.kind in SITE_KINDS, f"kind {self.kind!r} must be one of {SITE_KINDS}")
         if self.pue is not None:
             _check(self.pue >= 1.0, f"pue must be at least 1.0 (got {self.pue})")
@@ -172,8 +196,11 @@ class Application:
     earliest_start: str | None = None
     must_finish_by: str | None = None
     non_digital_route: str = ""
+    data_residency: str = "any"
 
     def __post_init__(self) -> None:
+        _check(self.data_residency in RESIDENCIES,
+               f"data_residency {self.data_residency!r} must be one of {', '.join(RESIDENCIES)}")
         _check(bool(self.app_id), "app_id must not be blank")
         _check(bool(self.name), "name must not be blank")
         _check(
@@ -216,8 +243,12 @@ class Server:
     model: str = ""
     cpu_model: str = ""
     powerstate: str = ""
+    cluster: str = ""
     sockets: float | None = None
     cores: float | None = None
+    in_use_gb: float | None = None
+    sql_edition: str = ""
+    sql_cores: float | None = None
 
     @property
     def powered_off(self) -> bool:
@@ -230,8 +261,11 @@ class Server:
         _check(self.kind in SERVER_KINDS, f"kind {self.kind!r} must be one of {SERVER_KINDS}")
         if self.host_id is not None:
             _check(self.kind == "virtual", "only a virtual server may have a host_id")
+        _check(self.sql_edition in ("", *SQL_EDITIONS),
+               f"sql_edition {self.sql_edition!r} must be one of {', '.join(SQL_EDITIONS)} "
+               "or blank")
         for name in ("vcpus", "ram_gb", "storage_gb", "watts", "replacement_cost",
-                     "embodied_kgco2e", "sockets", "cores"):
+                     "embodied_kgco2e", "sockets", "cores", "in_use_gb", "sql_cores"):
             _check_nonneg(getattr(self, name), name)
         _check_month(self.os_end_of_support, "os_end_of_support")
         _check_month(self.end_of_life, "end_of_life")

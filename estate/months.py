@@ -8,6 +8,7 @@ computed with the helpers here.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -104,11 +105,46 @@ def financial_year(start: str, t: int) -> str:
     return f"{first}/{(first + 1) % 100:02d}"
 
 
-def default_horizon_start(today: _dt.date | None = None) -> str:
-    """First April on or before ``today``."""
-    today = today or _dt.date.today()
-    year = today.year if today.month >= 4 else today.year - 1
-    return month_label(year, 4)
+#: Environment variable that fixes "today" (``YYYY-MM-DD``) for reproducible runs and tests.
+TODAY_ENV = "ESTATE_TODAY"
+
+
+def today() -> _dt.date:
+    """Today's date, or the date in the ``ESTATE_TODAY`` environment variable.
+
+    Raises
+    ------
+    ValueError
+        When ``ESTATE_TODAY`` is set but is not a ``YYYY-MM-DD`` date.
+    """
+    fixed = os.environ.get(TODAY_ENV, "").strip()
+    if fixed:
+        try:
+            return _dt.date.fromisoformat(fixed)
+        except ValueError:
+            raise ValueError(f"{TODAY_ENV}={fixed!r} is not a date in YYYY-MM-DD form") from None
+    return _dt.date.today()
+
+
+def default_horizon_start(day: _dt.date | None = None) -> str:
+    """The first month after ``day`` (default :func:`today`): a plan starts next month."""
+    day = day or today()
+    return month_label(day.year + day.month // 12, day.month % 12 + 1)
+
+
+def this_month(day: _dt.date | None = None) -> str:
+    """``YYYY-MM`` of ``day`` (default :func:`today`)."""
+    day = day or today()
+    return month_label(day.year, day.month)
+
+
+def overdue(month: str | None, day: _dt.date | None = None) -> bool:
+    """Whether a notice-by ``month`` (notice must be given by its first day) lies
+    before ``day`` (default :func:`today`)."""
+    if month is None:
+        return False
+    y, m = parse_month(month)
+    return _dt.date(y, m, 1) < (day or today())
 
 
 def parse_month_names(text: str) -> tuple[int, ...]:

@@ -30,6 +30,7 @@ COST_CATEGORIES = (
     "applications",  # current_monthly_cost before L, option monthly_cost after
     "one_off",  # migration one-off cost spread over flight
     "server_energy",  # on-prem / colo server electricity
+    "server_esu",  # extended security updates while kept (unsupported_os_policy = esu)
     "site_fixed",  # site monthly_fixed_cost until exit
     "replacement",  # hardware replacement at end of life
     "split",  # loose dependency split costs

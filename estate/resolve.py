@@ -151,8 +151,13 @@ def _settings(s: Settings, ref: Reference, series: str, filled: list[str]) -> Se
         start_year = parse_month(s.horizon_start)[0]
         price = carbon_value(ref, series, start_year)
         filled.append("settings.carbon_price")
-    return replace(s, carbon_price=price, grid_by_year=grid,
-                   hours_per_month=ref.number("ccf.hours_per_month"))
+    vpc = s.vcpus_per_core  # a reference default, recorded in assumptions.settings
+    if vpc is None:
+        vpc = ref.number("hardware.vcpus_per_core")
+    return replace(s, carbon_price=price, grid_by_year=grid, vcpus_per_core=vpc,
+                   hours_per_month=ref.number("ccf.hours_per_month"),
+                   extend_support_fraction=ref.number("hardware.extend_support_fraction"),
+                   extend_support_years=int(ref.number("hardware.extend_support_max_years")))
 
 
 def _site(site: Site, ref: Reference, filled: list[str]) -> Site:
@@ -360,6 +365,9 @@ def _assumptions(est_: Estate, generated: list[Option], filled: list[str], ref: 
             apps.setdefault(a.app_id, {})["must_finish_by"] = a.must_finish_by
     if apps:
         out["applications"] = apps
+    esu = staying.esu_table(est_, ref)
+    if esu:
+        out["esu"] = esu
     out["cost_of_staying"] = staying.breakdown(est_, inputs, ref)
     out["reference"] = {k: {f: v for f, v in ref.entry(k).as_dict().items() if f != "key"}
                         for k in sorted(ref.used or ())}

@@ -32,14 +32,17 @@ from estate.months import month_index
 from estate.reference import Reference, packaged_reference
 
 #: Categories of an application's estimated ``current_monthly_cost``.
-APP_CATEGORIES = ("labour", "os_licences", "extended_support", "storage", "backup", "network")
+APP_CATEGORIES = ("labour", "os_licences", "extended_support", "sql_licences",
+                  "sql_extended_support", "tools", "storage", "backup", "network")
 #: Every category of the cost of staying, in report order.
 CATEGORIES = ("hardware_refresh", "hypervisor_licences", *APP_CATEGORIES, "facilities",
               "energy", "contracts", "given_applications")
 LABELS = {
     "hardware_refresh": "Hardware refresh", "hypervisor_licences": "Hypervisor licences",
     "labour": "Operations labour", "os_licences": "Operating-system licences",
-    "extended_support": "Extended security updates", "storage": "Storage",
+    "extended_support": "Extended security updates",
+    "sql_licences": "SQL Server licences", "sql_extended_support": "SQL Server extended "
+    "security updates", "tools": "Security, monitoring and patching tools", "storage": "Storage",
     "backup": "Backup", "network": "Network share", "facilities": "Facilities",
     "energy": "Energy", "contracts": "Other ICT contracts for servers and sites",
     "given_applications": "Applications' own running cost (given in the workbook)",
@@ -121,20 +124,80 @@ def extended_support_monthly(server: Server, horizon_start: str, months: int,
     r = _ref(ref)
     eos = month_index(horizon_start, server.os_end_of_support)
     rates = [r.number(f"os_licence.esu_year_{k}") for k in (1, 2, 3)]
+    return _esu_average(windows_licence(server, r), rates, eos, months)
+
+
+def storage_monthly(server: Server, ref: Reference | None = None) -> float:
+    """£ a month of the server's storage: ``in_use_gb`` (else ``storage_gb``) ×
+    ``storage.per_gb_month``."""
+    if server.kind == "host":
+        return 0.0
+    r = _ref(ref)
+    gb = server.in_use_gb if server.in_use_gb is not None else hardware.storage_gb(server, r)
+    return gb * r.number("storage.per_gb_month")
+
+
+def sql_licence(server: Server, ref: Reference | None = None) -> float:
+    """£ price of the SQL Server core licences of a server (0 without ``sql_edition``).
+
+    ``ceil(max(cores, sql_server.min_cores) / 2)`` two-core packs ×
+    ``sql_server.<edition>_2core_pack``; cores = ``sql_cores``, else its vCPUs.
+    """
+    if not server.sql_edition:
+        return 0.0
+    r = _ref(ref)
+    cores = server.sql_cores if server.sql_cores is not None else hardware.size(server, r)[0]
+    packs = math.ceil(max(cores, r.number("sql_server.min_cores")) / 2 - 1e-9)
+    return packs * r.number(f"sql_server.{server.sql_edition}_2core_pack")
+
+
+def sql_licence_monthly(server: Server, ref: Reference | None = None) -> float:
+    """£ a month of SQL Server: licence / ``os_licence.amortisation_years`` +
+    licence × ``sql_server.software_assurance_fraction``, a year, / 12."""
+    lic = sql_licence(server, ref)
+    if not lic:
+        return 0.0
+    r = _ref(ref)
+    return (lic / r.number("os_licence.amortisation_years")
+            + lic * r.number("sql_server.software_assurance_fraction")) / 12
+
+
+def _esu_average(licence: float, rates: list[float], eos: int, months: int) -> float:
     due = 0.0
     for t in range(months):
         year = (t - eos) // 12
         if 0 <= year < 3:
             due += rates[year]
-    return windows_licence(server, r) * due / 12 / max(months, 1)
+    return licence * due / 12 / max(months, 1)
 
 
-def storage_monthly(server: Server, ref: Reference | None = None) -> float:
-    """£ a month of the server's storage: ``storage_gb × storage.per_gb_month``."""
+def sql_extended_support_monthly(server: Server, horizon_start: str, months: int,
+                                 ref: Reference | None = None) -> float:
+    """£ a month of SQL Server Extended Security Updates averaged over the plan,
+    as :func:`extended_support_monthly` with ``sql_server.esu_year_k`` × SQL
+    licence; the SQL Server version's end of support is taken to be the
+    server's ``os_end_of_support`` (no column gives the SQL version)."""
+    lic = sql_licence(server, ref)
+    if not lic or server.os_end_of_support is None:
+        return 0.0
+    r = _ref(ref)
+    rates = [r.number(f"sql_server.esu_year_{k}") for k in (1, 2, 3)]
+    return _esu_average(lic, rates, month_index(horizon_start, server.os_end_of_support),
+                        months)
+
+
+def tools_monthly(server: Server, ref: Reference | None = None) -> float:
+    """£ a month of security, monitoring and patching tools: (``tools.security_``
+    + ``monitoring_`` + ``patching_per_server_year``, + ``sql_security_per_server_year``
+    when it runs SQL Server) / 12."""
     if server.kind == "host":
         return 0.0
     r = _ref(ref)
-    return hardware.storage_gb(server, r) * r.number("storage.per_gb_month")
+    year = sum(r.number(f"tools.{k}_per_server_year") for k in ("security", "monitoring",
+                                                               "patching"))
+    if server.sql_edition:
+        year += r.number("tools.sql_security_per_server_year")
+    return year / 12
 
 
 def backup_monthly(server: Server, ref: Reference | None = None) -> float:
@@ -185,37 +248,83 @@ def network_share(base_monthly: float, ref: Reference | None = None) -> float:
         1 + r.number("network.maintenance_fraction"))
 
 
+def esu_table(estate: Estate, ref: Reference | None = None
+              ) -> dict[str, list[list[float]]]:
+    """Under ``unsupported_os_policy = esu``: server id -> ``[first, end, £ a month]``
+    spans of Extended Security Updates (month indices ``first … end-1``).
+
+    Year k = 1, 2, 3 after ``os_end_of_support`` costs ``os_licence.esu_year_k``
+    × :func:`windows_licence` (Windows Server) + ``sql_server.esu_year_k`` ×
+    :func:`sql_licence` a year, the same prices as the averaged
+    ``extended_support`` and ``sql_extended_support`` of the cost of staying.
+    Hosts, powered-off servers and other systems have none; empty under any
+    other policy.
+    """
+    if estate.settings.unsupported_os_policy != "esu":
+        return {}
+    r = _ref(ref)
+    hs = estate.settings.horizon_start
+    out: dict[str, list[list[float]]] = {}
+    for s in estate.servers:
+        if s.kind == "host" or s.os_end_of_support is None or s.powered_off:
+            continue
+        eos = month_index(hs, s.os_end_of_support)
+        win = windows_licence(s, r) if os_family(s.os) == "windows_server" else 0.0
+        sql = sql_licence(s, r)
+        spans = [[eos + 12 * k, eos + 12 * (k + 1),
+                  (win * r.number(f"os_licence.esu_year_{k + 1}")
+                   + sql * r.number(f"sql_server.esu_year_{k + 1}")) / 12] for k in range(3)]
+        spans = [x for x in spans if x[2] > 0]
+        if spans:
+            out[s.server_id] = spans
+    return out
+
+
 def server_costs(server: Server, horizon_start: str, months: int,
-                 ref: Reference | None = None) -> dict[str, float]:
+                 ref: Reference | None = None, *, esu_apart: bool = False
+                 ) -> dict[str, float]:
     """£ a month of running one server as it is, by :data:`APP_CATEGORIES`.
 
-    Network = :func:`network_share` of (hardware over its life + OS licence +
-    storage). Hosts carry none of these (their cost is hardware refresh,
-    hypervisor licences, energy and facilities).
+    Network = :func:`network_share` of (hardware over its life + OS and SQL
+    Server licences + storage). A powered-off server carries storage and backup
+    only. Hosts carry none of these (their cost is hardware refresh,
+    hypervisor licences, energy and facilities). With ``esu_apart``
+    (``unsupported_os_policy = esu``) ``extended_support`` is 0: the plan
+    pays the updates month by month while the server stays (:func:`esu_table`).
     """
+    out = dict.fromkeys(APP_CATEGORIES, 0.0)
     if server.kind == "host":
-        return dict.fromkeys(APP_CATEGORIES, 0.0)
+        return out
     r = _ref(ref)
-    out = {
+    out["storage"] = storage_monthly(server, r)
+    out["backup"] = backup_monthly(server, r)
+    if server.powered_off:  # kept for its data: storage and backup only
+        return out
+    out.update({
         "labour": labour_monthly(server, r),
         "os_licences": os_licence_monthly(server, r),
-        "extended_support": extended_support_monthly(server, horizon_start, months, r),
-        "storage": storage_monthly(server, r),
-        "backup": backup_monthly(server, r),
-    }
+        "extended_support": 0.0 if esu_apart else
+        extended_support_monthly(server, horizon_start, months, r),
+        "sql_licences": sql_licence_monthly(server, r),
+        "sql_extended_support": 0.0 if esu_apart else
+        sql_extended_support_monthly(server, horizon_start, months, r),
+        "tools": tools_monthly(server, r),
+    })
     out["network"] = network_share(compute_monthly(server, r) + out["os_licences"]
-                                   + out["storage"], r)
+                                   + out["sql_licences"] + out["storage"], r)
     return out
 
 
 def application_costs(servers: Iterable[Server], horizon_start: str, months: int,
-                      ref: Reference | None = None) -> dict[str, float]:
+                      ref: Reference | None = None, *, esu_apart: bool = False
+                      ) -> dict[str, float]:
     """£ a month of an application's servers by category, each server counting
     ``1 / (applications it serves)``."""
     out = dict.fromkeys(APP_CATEGORIES, 0.0)
     for s in servers:
         share = 1.0 / max(1, len(s.app_ids))
-        for cat, value in server_costs(s, horizon_start, months, ref).items():
+        for cat, value in server_costs(s, horizon_start, months, ref,
+                                       esu_apart=esu_apart).items():
             out[cat] += share * value
     return out
 
@@ -394,5 +503,6 @@ def estimate_applications(estate: Estate, apps: Iterable[Application],
     for a in apps:
         if a.current_monthly_cost is None:
             out[a.app_id] = application_costs(estate.servers_by_app.get(a.app_id, ()),
-                                              st.horizon_start, st.horizon_months, ref)
+                                              st.horizon_start, st.horizon_months, ref,
+                                              esu_apart=st.unsupported_os_policy == "esu")
     return out

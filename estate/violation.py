@@ -16,7 +16,7 @@ from dataclasses import dataclass
 RULE_IDS = (
     "decision", "must_finish", "horizon", "earliest_start", "blackout", "residents",
     "freeze", "exit_target", "before", "together", "unknown_team", "teams", "critical",
-    "golives", "budget", "site_exit", "pin",
+    "golives", "budget", "site_exit", "pin", "residency", "unsupported_os",
 )
 
 

@@ -371,3 +371,17 @@ def build(cls: type, c: RowCells, **kwargs: Any) -> Any:
         col = first if first in kwargs else ""
         c.bad(col, str(kwargs.get(col, "")) if col else "", msg)
         return None
+
+
+def parse_country(text: str) -> str:
+    """A two-letter ISO country code (``gb`` -> ``GB``; ``UK`` is read as ``GB``).
+
+    Raises
+    ------
+    ValueError
+        When the text is not two letters.
+    """
+    code = text.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise ValueError(f"{text!r} is not a two-letter ISO country code such as GB or IE")
+    return "GB" if code == "UK" else code

@@ -27,8 +27,11 @@ from estate.model import (
     CRITICALITIES,
     DEPENDENCY_KINDS,
     ENDS_WITH,
+    OS_POLICIES,
+    RESIDENCIES,
     SERVER_KINDS,
     SITE_KINDS,
+    SQL_EDITIONS,
     STRATEGIES,
 )
 
@@ -160,8 +163,9 @@ class Sheet:
 _MONEY_NOTE = "an explicit 0 means none"
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("horizon_start", MONTH, "the first April on or before today",
-            "first month planned (month index 0)", "2026-04"),
+    Setting("horizon_start", MONTH, "the first month after today",
+            "first month planned (month index 0); a month before the current one is a "
+            "warning (the plan would schedule work in the past)", "2027-01"),
     Setting("horizon_months", WHOLE, "48", "months planned (month index 0 … H-1)", "48"),
     Setting("discount_rate", FRACTION, "0.035",
             "annual real discount rate (HM Treasury Green Book); month t is discounted by "
@@ -188,6 +192,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("strategy", TEXT, "blank",
             "the strategy the plan serves, shown as the reports' subtitle",
             "Digital, Data and Technology Strategy 2024-28"),
+    Setting("unsupported_os_policy", CHOICE, "flag",
+            "what a server kept past its operating system's end of support means: `flag` "
+            "lists it in the outputs (the roadmap's risk section); `esu` makes it pay "
+            "extended security updates (reference prices) in each month it stays; `forbid` "
+            "makes it leave (its applications move or retire) by its end of support plus "
+            "`unsupported_os_grace_months`", "forbid", choices=OS_POLICIES),
+    Setting("unsupported_os_grace_months", WHOLE, "0",
+            "months a server may stay past its end of support under `forbid`", "6"),
+    Setting("ha_spare_hosts", WHOLE, "1",
+            "hosts a cluster keeps beyond what its VMs need (N+1)", "1"),
+    Setting("vcpus_per_core", NUMBER, "the reference value (hardware.vcpus_per_core)",
+            "vCPUs one physical core carries in a cluster's capacity", "4"),
 )
 
 _SITE = Sheet("sites", True, "Data centres, colocation suites and cloud regions: where "
@@ -211,6 +227,11 @@ _SITE = Sheet("sites", True, "Data centres, colocation suites and cloud regions:
            "no option may target it", default="no exit date", example="2028-03"),
     Column("grid_kg_per_kwh", NUMBER, "carbon factor of the electricity there (a cloud "
            "region's)", default="the UK grid factor of each year", example="0.05"),
+    Column("country", TEXT, "two-letter ISO code of the country where it keeps data "
+           "(`GB`, `IE`, …), for applications' `data_residency`",
+           default="`GB` at `on_prem` and `colo` sites; at a `cloud` site from a known "
+                   "region name in its id or name (`uksouth`, `eu-west-2`, …), else unknown",
+           example="GB"),
     Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "
            "made), kept", used=False),
 ))
@@ -241,6 +262,10 @@ _APPLICATIONS = Sheet("applications", True, "The applications (business systems)
            "online (telephone, face to face, paper): the roadmap shows it beside every "
            "change residents will see", default="not recorded (the roadmap says so)",
            example="phone 0300 123 4567; Civic Centre counter"),
+    Column("data_residency", CHOICE, "where its data may be kept: `uk` (sites in GB), `eu` "
+           "(EU/EEA members and GB) or `any`; an option to a site outside is refused (a site "
+           "of unknown country is outside for `uk` and `eu`)", choices=RESIDENCIES,
+           default="any", example="uk"),
     Column("notes", TEXT, "free text, kept", used=False),
     Column("wave", TEXT, "a migration wave from an import, kept", used=False),
     Column("strategy_hint", TEXT, "a strategy suggested by an import, kept", used=False),
@@ -285,17 +310,26 @@ _SERVERS = Sheet("servers", True, "Physical servers, hypervisor hosts and virtua
            example="PowerEdge R740"),
     Column("cpu_model", TEXT, "CPU model (for the end-of-life estimate)",
            example="Intel Xeon Gold 6248"),
+    Column("ip", TEXT, "an address from an import, kept", used=False),
+    Column("powerstate", TEXT, "`on` or `off` (discovery words such as RVTools "
+           "`poweredOff` are understood): a powered-off server carries storage and backup "
+           "only in the cost of staying, and an application whose servers are all powered "
+           "off gets a generated `retire` option", default="on", example="poweredOn"),
+    Column("datacenter", TEXT, "vCenter datacenter from an import, kept", used=False),
+    Column("cluster", TEXT, "for a `host`: the cluster it belongs to (hosts of one cluster "
+           "form a pool)", default="none", example="CL-PROD"),
     Column("sockets", WHOLE, "for a `physical` server or `host`: CPU sockets (a per-core "
            "contract counts at least 16 cores per socket)",
            default="unknown (cores rounded up to a multiple of 16)", example="2"),
-    Column("cores", WHOLE, "for a `physical` server or `host`: physical cores (a per-core "
-           "contract counts max(cores, 16 × sockets))", default="`vcpus`", example="32"),
-    Column("ip", TEXT, "an address from an import, kept", used=False),
-    Column("powerstate", TEXT, "power state from discovery (RVTools `poweredOff`): an "
-           "application whose servers are all powered off gets a generated `retire` option",
-           example="poweredOn"),
-    Column("datacenter", TEXT, "vCenter datacenter from an import, kept", used=False),
-    Column("cluster", TEXT, "vCenter cluster from an import, kept", used=False),
+    Column("cores", WHOLE, "for a `physical` server or `host`: physical cores (a cluster's "
+           "capacity; a per-core contract counts max(cores, 16 × sockets))",
+           default="`vcpus`", example="32"),
+    Column("in_use_gb", NUMBER, "storage actually used, GB (the cost of staying prices "
+           "it when given, else `storage_gb`)", default="`storage_gb`", example="120"),
+    Column("sql_edition", CHOICE, "SQL Server on it: `standard` or `enterprise`",
+           choices=SQL_EDITIONS, default="none", example="standard"),
+    Column("sql_cores", NUMBER, "cores licensed for SQL Server",
+           default="its vCPUs, at least 4", example="4"),
     Column("tier", TEXT, "tier from an import, kept", used=False),
     Column("environment", TEXT, "environment from an import, kept", used=False),
     Column("source", TEXT, "which import wrote the row (imports use it to tidy the rows they "

@@ -20,8 +20,11 @@ from estate.model import (
     DEFAULT_TEAM,
     DEPENDENCY_KINDS,
     ENDS_WITH,
+    OS_POLICIES,
+    RESIDENCIES,
     SERVER_KINDS,
     SITE_KINDS,
+    SQL_EDITIONS,
     STRATEGIES,
     Application,
     BudgetYear,
@@ -34,7 +37,7 @@ from estate.model import (
     Site,
     Team,
 )
-from estate.months import default_horizon_start
+from estate.months import default_horizon_start, month_index, this_month
 from estate.resolve import EXTRA_SETTINGS
 from inventory import cells, schema
 from inventory.cells import RowCells as _Cells
@@ -54,8 +57,13 @@ def _setting_value(c: _Cells, key: str, raw: str) -> Any:
     ``_EXTRA`` (not a planning setting: a reference override or a mistake)."""
     if key == "horizon_start":
         return c.parse("value", cells.parse_month_text, None)
-    if key in ("horizon_months", "max_critical_in_flight", "resident_notice_weeks"):
+    if key in ("horizon_months", "max_critical_in_flight", "resident_notice_weeks",
+               "unsupported_os_grace_months", "ha_spare_hosts"):
         return c.integer("value", None, minimum=1 if key == "horizon_months" else 0)
+    if key == "unsupported_os_policy":
+        return c.choice("value", OS_POLICIES, None)
+    if key == "vcpus_per_core":
+        return c.number("value", None, minimum=0.01, rule="must be positive")
     if key in ("organisation", "strategy"):
         return raw.strip()
     if key == "max_golives_per_month":
@@ -112,10 +120,22 @@ class SheetReader:
                  "the settings sheet has no horizon_start")
         self.notices.append(Notice(
             "assumed", f"{where}: the plan covers {months} months from {start} (the first "
-            "April on or before today, so it moves as the date does)"
+            "month after today, so it moves as the date does)"
             + ("; every other setting takes its default" if table is None or not table.rows
                else "") + ". Add a horizon_start row (YYYY-MM) to the settings sheet to fix "
             "it", file=self.t.file_of("settings"), sheet="settings"))
+
+    def past_start(self, given: set[str], start: str) -> None:
+        """Warn when a given ``horizon_start`` lies before the current month: the
+        plan's first months (and any notice due in them) are already past."""
+        now = this_month()
+        if "horizon_start" in given and month_index(now, start) < 0:
+            self.notices.append(Notice(
+                "warning", f"horizon_start {start} is before this month ({now}): the plan "
+                "schedules work in months that have passed and notices may be overdue. Set "
+                f"horizon_start to {default_horizon_start()} (or clear it: the plan then "
+                "starts next month)", file=self.t.file_of("settings"), sheet="settings",
+                column="value"))
 
     # -- sheets ----------------------------------------------------------------
     def settings(self) -> Settings:
@@ -157,6 +177,7 @@ class SheetReader:
                 kw[key] = value
         kw["extra"] = extra
         self.assumed(given, kw["horizon_start"], kw.get("horizon_months", 48))
+        self.past_start(given, kw["horizon_start"])
         file = self.t.file_of("settings")
         try:
             return Settings(**kw)
@@ -175,7 +196,8 @@ class SheetReader:
                 power_price_per_kwh=c.number("power_price_per_kwh"),
                 monthly_fixed_cost=c.number("monthly_fixed_cost"),
                 exit_by=c.month("exit_by"),
-                grid_kg_per_kwh=c.number("grid_kg_per_kwh"))
+                grid_kg_per_kwh=c.number("grid_kg_per_kwh"),
+                country=c.parse("country", cells.parse_country, None))
             obj = _build(Site, c, **kw) if sid else None
             self.keep("sites", out, obj, r)
         return out
@@ -193,7 +215,8 @@ class SheetReader:
                 blackout_months=c.months("blackout_months"),
                 earliest_start=c.month("earliest_start"),
                 must_finish_by=c.month("must_finish_by"),
-                non_digital_route=r.get("non_digital_route"))
+                non_digital_route=r.get("non_digital_route"),
+                data_residency=c.choice("data_residency", RESIDENCIES, "any") or "any")
             obj = _build(Application, c, **kw) if aid else None
             self.keep("applications", out, obj, r)
         return out
@@ -214,7 +237,8 @@ class SheetReader:
             if kind is None:  # neutral stand-in so other rows are checked as usual
                 kind = "virtual" if host else ("host" if sid in named_hosts else "physical")
             nums = {k: c.number(k) for k in ("vcpus", "ram_gb", "storage_gb", "watts",
-                                              "replacement_cost", "embodied_kgco2e")}
+                                              "replacement_cost", "embodied_kgco2e",
+                                              "in_use_gb", "sql_cores")}
             for k in ("sockets", "cores"):
                 got = c.integer(k, None, minimum=0)
                 nums[k] = None if got is None else float(got)
@@ -224,7 +248,9 @@ class SheetReader:
                 os_end_of_support=c.month("os_end_of_support"),
                 end_of_life=c.month("end_of_life"), app_ids=c.ids("app_ids"),
                 purchase_date=c.date("purchase_date"), model=r.get("model"),
-                cpu_model=r.get("cpu_model"), powerstate=r.get("powerstate"), **nums)
+                cpu_model=r.get("cpu_model"), powerstate=r.get("powerstate"),
+                cluster=r.get("cluster"),
+                sql_edition=c.choice("sql_edition", SQL_EDITIONS, "") or "", **nums)
             obj = _build(Server, c, **kw) if sid else None
             self.keep("servers", out, obj, r)
         return out

@@ -15,6 +15,7 @@ from estate.contracts import counted_servers, ends_with, rule_defaulted
 from estate.errors import Issue, Notice, printable
 from estate.model import DEFAULT_TEAM, Dependency, Estate
 from estate.months import month_index
+from estate.policy import residency_allows, residency_words, site_country
 from inventory.graph import before_cycle, move_groups
 
 #: ``locate(sheet, index) -> (file, excel_row)``: where the ``index``-th object
@@ -346,6 +347,12 @@ class _Checker:
             if p.strategy is None:
                 continue
             ok, listed = self.has_option(p.app_id, p.strategy, p.target_site)
+            if ok and p.strategy not in ("retain", "retire") and p.target_site is not None \
+                    and not residency_allows(self.e, p.app_id, p.target_site):
+                self.add("pins", i, "target_site", p.target_site,
+                         f"{residency_words(self.e, p.app_id, p.target_site)}: a pin may not "
+                         "send it there (residency); pin another site or change "
+                         "data_residency")
             if not ok:
                 what = p.strategy + (f" to {p.target_site}" if p.target_site else "")
                 self.add("pins", i, "strategy", p.strategy,
@@ -484,6 +491,7 @@ def plan_warnings(estate: Estate, file_of: Callable[[str], str] | None = None) -
                           f"{'it serves' if one else 'they serve'}",
                           file=where("contracts"), sheet="contracts", column="covers"))
     out += contract_rule_notices(estate, where("contracts"))
+    out += residency_warnings(estate, where)
     names: dict[str, list[str]] = {}
     for s in estate.servers:
         if s.hostname:
@@ -530,4 +538,34 @@ def contract_rule_notices(estate: Estate, file: str) -> list[Notice]:
                           f"unit ({_listed(empty)}) are priced at min_units at every renewal; "
                           "list the hosts or servers they license in covers",
                           file=file, sheet="contracts", column="covers"))
+    return out
+
+
+def residency_warnings(estate: Estate, where: Callable[[str], str]) -> list[Notice]:
+    """One warning naming every options row whose target site lies outside its
+    application's ``data_residency`` (the planner refuses those options) and the
+    cloud sites whose country is unknown (outside for ``uk`` and ``eu``)."""
+    locate = default_locate(estate)
+    refused = []
+    for i, o in enumerate(estate.options):
+        if (o.to_target and o.app_id in estate.app_by_id and o.target_site in estate.site_by_id
+                and not residency_allows(estate, o.app_id, o.target_site)):
+            row = locate("options", i)[1]
+            refused.append(f"row {row}: {o.app_id} {o.strategy} to {o.target_site}"
+                           if row else f"{o.app_id} {o.strategy} to {o.target_site}")
+    out = []
+    if refused:
+        out.append(Notice("warning", f"{len(refused)} option{'s' * (len(refused) != 1)} "
+                          "target a site outside the application's data_residency and will "
+                          f"not be used (residency): {_listed(refused)}; set the site's "
+                          "country, change data_residency or delete the row",
+                          file=where("options"), sheet="options", column="target_site"))
+    strict = any(a.data_residency != "any" for a in estate.applications)
+    unknown = [s.site_id for s in estate.sites if site_country(s) is None]
+    if strict and unknown:
+        out.append(Notice("warning", f"the country of cloud site{'s' * (len(unknown) != 1)} "
+                          f"{_listed(unknown)} is not known, so applications with "
+                          "data_residency uk or eu may not go there; fill the sites sheet's "
+                          "country column (GB, IE, …)", file=where("sites"), sheet="sites",
+                          column="country"))
     return out

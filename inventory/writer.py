@@ -86,6 +86,14 @@ def _settings_rows(s: Settings) -> list[list[Any]]:
             rows.append([key, getattr(s, key)])
     if s.freeze_months:
         rows.append(["freeze_months", format_month_names(s.freeze_months)])
+    if s.unsupported_os_policy != d.unsupported_os_policy:
+        rows.append(["unsupported_os_policy", s.unsupported_os_policy])
+    if s.unsupported_os_grace_months != d.unsupported_os_grace_months:
+        rows.append(["unsupported_os_grace_months", s.unsupported_os_grace_months])
+    if s.ha_spare_hosts != d.ha_spare_hosts:
+        rows.append(["ha_spare_hosts", s.ha_spare_hosts])
+    if s.vcpus_per_core is not None:
+        rows.append(["vcpus_per_core", _num(s.vcpus_per_core)])
     if isinstance(s.grid_kg_per_kwh, dict):
         rows.append(["grid_kg_per_kwh", "; ".join(
             f"{y}={_num_text(v)}" for y, v in sorted(s.grid_kg_per_kwh.items()))])
@@ -128,14 +136,15 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         site_id=s.site_id, name=_text(s.name), kind=s.kind, pue=_num(s.pue),
         power_price_per_kwh=_num(s.power_price_per_kwh),
         monthly_fixed_cost=_num(s.monthly_fixed_cost), exit_by=s.exit_by,
-        grid_kg_per_kwh=_num(s.grid_kg_per_kwh)) for s in e.sites])
+        grid_kg_per_kwh=_num(s.grid_kg_per_kwh), country=s.country) for s in e.sites])
     sheets["applications"] = _rows("applications", [dict(
         app_id=a.app_id, name=a.name, service=_text(a.service), criticality=a.criticality,
         resident_facing=_yes(a.resident_facing),
         current_monthly_cost=_num(a.current_monthly_cost),
         blackout_months=_text(format_month_names(a.blackout_months)),
         earliest_start=a.earliest_start, must_finish_by=a.must_finish_by,
-        non_digital_route=_text(a.non_digital_route))
+        non_digital_route=_text(a.non_digital_route),
+        data_residency=None if a.data_residency == "any" else a.data_residency)
         for a in e.applications])
     sheets["servers"] = _rows("servers", [dict(
         server_id=s.server_id, hostname=_text(s.hostname), site_id=s.site_id, kind=s.kind,
@@ -144,7 +153,9 @@ def estate_to_sheets(estate: Estate) -> Sheets:
         end_of_life=s.end_of_life, watts=_num(s.watts), replacement_cost=_num(s.replacement_cost),
         embodied_kgco2e=_num(s.embodied_kgco2e), app_ids=_list(s.app_ids),
         purchase_date=s.purchase_date, model=_text(s.model), cpu_model=_text(s.cpu_model),
-        powerstate=_text(s.powerstate), sockets=_num(s.sockets), cores=_num(s.cores))
+        powerstate=_text(s.powerstate), cluster=_text(s.cluster), sockets=_num(s.sockets),
+        cores=_num(s.cores), in_use_gb=_num(s.in_use_gb), sql_edition=_text(s.sql_edition),
+        sql_cores=_num(s.sql_cores))
         for s in e.servers])
     sheets["options"] = _rows("options", [dict(
         app_id=o.app_id, strategy=o.strategy, target_site=o.target_site,

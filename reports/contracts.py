@@ -6,7 +6,8 @@ contract value; rows an import estimated (hypervisor subscriptions) say so.
 *Notice by* is the **first day** of the plan's
 ``notice_by`` month: the spec says notice must be given *by* that month, and
 the first day is the safe reading for procurement. Notices due within the first
-six months of the horizon are highlighted and flagged.
+six months of the horizon are highlighted and flagged; a notice date already
+past (before today) says ``overdue``.
 
 *Calendar* has one row per month of the horizon: notices that fall due, current
 terms that roll into a renewal, and contracts whose last paid month it is.
@@ -22,6 +23,7 @@ from openpyxl.styles import Font
 
 from estate.contracts import ends_with, renewal_month, rule_words, unit_saving, units_text
 from estate.model import Contract, Estate
+from estate.months import overdue
 from estate.plan import Plan
 from reports.facts import Facts
 from reports.xlsx import (
@@ -137,7 +139,9 @@ def renewal_rows(facts: Facts) -> list[dict[str, Any]]:
             "decision": decision_text(facts, c), "rule": rule_words(c),
             "renewals": cp.renewals if cp is not None else None,
             "paid_until": month_date(cp.end) if cp is not None else None,
-            "notice_by": notice, "soon": "yes" if soon else "",
+            "notice_by": notice,
+            "soon": ("overdue" if cp is not None and overdue(cp.notice_by)
+                     else "yes" if soon else ""),
             "why": why_text(facts, c), "spend": plan_spend, "baseline": base_spend,
             "saving": round(base_spend - plan_spend, 2) + 0.0, "unit": c.unit or "",
             "unit_price": c.unit_price, "units": units_text(c, facts.terms(c), facts.label,

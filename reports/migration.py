@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from estate.clusters import clustered_hosts, refresh
 from estate.derive import team_capacity
 from estate.limits import month_use
 from estate.model import Estate
@@ -137,15 +138,23 @@ SERVER_COLUMNS = (
 def server_rows(facts: Facts) -> list[list[Any]]:
     """Typed values of the Servers sheet: zombies first, then by decommission month."""
     plans = {s.server_id: s for s in facts.plan.servers}
+    pooled = clustered_hosts(facts.estate)
     rows = []
     for s in facts.estate.servers:
         sp = plans.get(s.server_id)
         zombie = sp.zombie if sp is not None else not s.app_ids
+        what = ("replaced" if sp.replaced else "not replaced") if sp else None
+        if sp is not None and s.server_id in pooled and not sp.replaced:
+            r = refresh(facts.estate, s, facts.decom.get(s.server_id, 0))
+            if r.kind == "extend":
+                what = (f"support extended from {facts.label(r.month or 0)} "
+                        f"({len(r.payments)} year{'s' * (len(r.payments) != 1)})")
+        if s.server_id in pooled and what is not None:
+            what += f"; cluster {s.cluster}"
         rows.append([
             s.server_id, s.hostname, s.site_id, s.kind, "yes" if zombie else "no",
             month_date(sp.decommissioned) if sp else None,
-            month_date(sp.replaced) if sp else None,
-            ("replaced" if sp.replaced else "not replaced") if sp else None,
+            month_date(sp.replaced) if sp else None, what,
             s.watts, month_date(s.end_of_life), s.os, month_date(s.os_end_of_support),
             "; ".join(s.app_ids),
         ])
@@ -182,12 +191,14 @@ def site_rows(facts: Facts) -> list[list[Any]]:
 
 
 STAYING_CATEGORIES = ("hardware_refresh", "hypervisor_licences", "labour", "os_licences",
-                      "extended_support", "storage", "backup", "network", "facilities",
-                      "energy")
+                      "extended_support", "sql_licences", "sql_extended_support", "tools",
+                      "storage", "backup", "network", "facilities", "energy")
 STAYING_LABELS = {
     "hardware_refresh": "Hardware refresh", "hypervisor_licences": "Hypervisor licences",
     "labour": "Operations labour", "os_licences": "OS licences",
     "extended_support": "Extended security updates", "storage": "Storage",
+    "sql_licences": "SQL Server licences", "sql_extended_support": "SQL Server ESU",
+    "tools": "Security, monitoring, patching",
     "backup": "Backup", "network": "Network share", "facilities": "Facilities",
     "energy": "Energy",
 }

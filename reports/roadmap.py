@@ -25,10 +25,12 @@ from estate.contracts import rule_words
 from estate.files import write_text
 from estate.frontier import Frontier, Marker
 from estate.model import Estate
+from estate.months import overdue
 from estate.plan import Plan
 from reports import board, figures
 from reports.contracts import SOON_MONTHS, decision_text
 from reports.facts import Facts, status_words
+from reports.risks import risks
 
 TEMPLATES = Path(__file__).parent / "templates"
 PDF_TIMEOUT_SECONDS = 120
@@ -83,7 +85,8 @@ def _contract_rows(facts: Facts, ending: bool = True) -> list[dict[str, Any]]:
                      "estimated": c.estimated, "rule": rule_words(c),
                      "annual": c.annual_value, "decision": decision_text(facts, c),
                      "notice_by": cp.notice_by or "", "end": cp.end,
-                     "soon": cp.notice_by is not None and facts.idx(cp.notice_by) < SOON_MONTHS})
+                     "soon": cp.notice_by is not None and facts.idx(cp.notice_by) < SOON_MONTHS,
+                     "overdue": cp.notice_by is not None and overdue(cp.notice_by)})
     rows.sort(key=lambda r: (r["notice_by"], r["contract_id"]))
     return rows
 
@@ -148,6 +151,7 @@ def context(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> dic
     ctx["staying"] = staying_table(estate)
     ctx["notices"] = _contract_rows(facts)
     ctx["running_on"] = _contract_rows(facts, ending=False)
+    ctx["risks"] = risks(facts)
     ctx["fr"] = _frontier_section(plan, frontier)
     _figures(facts, ctx)
     return ctx

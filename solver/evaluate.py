@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from estate.clusters import clustered_hosts, refresh
 from estate.contracts import contract_payments
 from estate.derive import (
     Schedule,
@@ -36,6 +37,7 @@ from estate.plan import (
     SitePlan,
     Totals,
 )
+from estate.policy import esu_due, esu_spans
 from estate.violation import Violation
 from solver.rules import violations as _violations
 
@@ -118,8 +120,11 @@ def _applications(book: _Book, sched: Schedule) -> None:
 
 
 def _servers(book: _Book, sched: Schedule) -> None:
-    """Energy of servers in service (t < D); replacement at end of life."""
+    """Energy of servers in service (t < D); extended security updates while in
+    service past end of support under ``esu`` (:func:`estate.policy.esu_spans`);
+    replacement at end of life."""
     estate = book.estate
+    pooled = clustered_hosts(estate)
     for srv in estate.servers:
         D = sched.server_d[srv.server_id]
         site = estate.site_by_id[srv.site_id]
@@ -129,6 +134,13 @@ def _servers(book: _Book, sched: Schedule) -> None:
             for t in range(min(D, book.H)):
                 book.carbon["onprem_energy"][t] += kwh * book.grid(site.site_id, t)
                 book.cost["server_energy"][t] += kwh * price
+        for t, amount in enumerate(esu_due(esu_spans(estate, srv.server_id), D, book.H)):
+            book.cost["server_esu"][t] += amount
+        if srv.server_id in pooled:  # replaced or support extended (estate.clusters)
+            for t, amount, kg in refresh(estate, srv, D).payments:
+                book.cost["replacement"][t] += amount
+                book.carbon["embodied"][t] += kg
+            continue
         e = sched.replaced[srv.server_id]
         if e is not None:
             book.cost["replacement"][e] += srv.replacement_cost or 0.0

@@ -31,6 +31,7 @@ from estate.limits import Loads, blackout_free, deadlines, notice_bound
 from estate.model import Estate, Option
 from estate.months import calendar_month, label_at, month_index
 from estate.plan import Decision
+from estate.policy import residency_allows
 from solver.evaluate import Evaluation, evaluate
 
 
@@ -39,7 +40,8 @@ def choose_option(estate: Estate, app_id: str) -> Option | None:
 
     Cloud-site option with the lowest ``one_off_cost + 12 × monthly_cost``,
     else the cheapest non-retain option; options at a site with ``exit_by``
-    are never chosen; a pin restricts the candidates (ties: estate order).
+    and options the application's ``data_residency`` refuses are never chosen;
+    a pin restricts the candidates (ties: estate order).
     """
     pin = estate.pin_by_app.get(app_id)
     if pin is not None and pin.strategy == "retain":
@@ -50,6 +52,8 @@ def choose_option(estate: Estate, app_id: str) -> Option | None:
             continue
         site = estate.site_by_id.get(o.target_site) if o.target_site else None
         if site is not None and site.exit_by is not None:
+            continue
+        if not residency_allows(estate, app_id, o.target_site):
             continue
         if pin is not None and pin.strategy is not None and o.strategy != pin.strategy:
             continue

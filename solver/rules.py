@@ -17,6 +17,7 @@ from estate.derive import AppState, Schedule, label, team_capacity
 from estate.limits import month_use, notice_bound, over
 from estate.model import Estate
 from estate.months import calendar_month, format_month_names, month_index
+from estate.policy import os_deadlines, os_words, residency_allows, residency_words
 from estate.violation import Violation
 
 
@@ -203,6 +204,24 @@ def _decision_problem(estate: Estate, text: str) -> Violation:
     return Violation("decision", ids, None, text)
 
 
+def _policy_rules(estate: Estate, sched: Schedule, out: _Out) -> None:
+    """Residency of every moving application's target; under ``forbid`` every
+    server past end of support gone by its deadline (:mod:`estate.policy`)."""
+    for st in sched.apps.values():
+        if st.to_target and st.target_site is not None \
+                and not residency_allows(estate, st.app_id, st.target_site):
+            out.add("residency", (st.app_id, st.target_site), None,
+                    f"residency: {residency_words(estate, st.app_id, st.target_site)}, "
+                    f"but the plan {st.strategy}s it there")
+    for sid, limit in os_deadlines(estate).items():
+        D = sched.server_d.get(sid, 0)
+        if D > limit:
+            out.add("unsupported_os", (sid,), label(estate, limit),
+                    f"unsupported_os: {os_words(estate, sid)}, but it is in service "
+                    f"until {label(estate, D)} (last allowed month "
+                    f"{label(estate, limit - 1)})")
+
+
 def violations(estate: Estate, sched: Schedule) -> list[Violation]:
     """Every constraint the schedule breaks (empty when feasible).
 
@@ -215,4 +234,5 @@ def violations(estate: Estate, sched: Schedule) -> list[Violation]:
     _dependency_rules(estate, sched, out)
     _load_rules(estate, sched, out)
     _site_and_pin_rules(estate, sched, out)
+    _policy_rules(estate, sched, out)
     return list(out)

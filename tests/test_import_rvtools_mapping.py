@@ -152,8 +152,9 @@ def test_estimated_hypervisor_subscriptions_per_cluster(tmp_path: Path) -> None:
     # esx1: 2 CPUs x 12 cores -> 16-core minimum per CPU = 32 cores x 106.3
     assert float(prod["annual_value"]) == pytest.approx(32 * 106.3)
     assert prod["covers"] == "ESX1" and prod["estimated"] == "yes"
-    # plan from April 2026 (May 2026 today): the first term ends 31 March 2027
-    assert prod["end_date"] == "2027-03-31"
+    # plan from June 2026 (the month after today, May 2026): the first term ends
+    # the day before its first anniversary, 31 May 2027
+    assert prod["end_date"] == "2027-05-31"
     assert float(cons["EST-VSPHERE-SMALL"]["annual_value"]) == pytest.approx(16 * 106.3)
     # a host a register contract covers gets no estimate; the user's own row is kept
     wb = openpyxl.load_workbook(out)

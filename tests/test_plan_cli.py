@@ -117,3 +117,15 @@ def test_objective_options(tmp_path: Path) -> None:
 def test_needs_a_workbook_or_demo(tmp_path: Path) -> None:
     r = plan("--out", str(tmp_path))
     assert r.exit_code == 1 and "WORKBOOK or --demo" in r.output
+
+
+def test_a_past_start_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from estate.months import TODAY_ENV
+
+    monkeypatch.setenv(TODAY_ENV, "2026-12-05")  # the workbook starts in 2025-04
+    res = CliRunner().invoke(main, ["plan", str(workbook(tmp_path)), "--out",
+                                    str(tmp_path / "out"), "--time-limit", "5",
+                                    "--workers", "1", "--no-pdf"])
+    assert res.exit_code == 0, res.output
+    assert "warning:" in res.output and "horizon_start 2025-04 is before this month" \
+        in res.output and "2027-01" in res.output

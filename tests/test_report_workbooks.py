@@ -185,3 +185,26 @@ def test_a_stale_roadmap_pdf_is_removed(tmp_path: Path) -> None:
     assert tmp_path / "roadmap.pdf" not in written
     assert not (tmp_path / "roadmap.pdf").exists()
     assert warned and "earlier plan" in warned[0]
+
+
+def test_notices_before_today_are_overdue(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run on a day after some notice dates: those say ``overdue``, later ones
+    keep their own flag; the roadmap says the same."""
+    from estate.months import TODAY_ENV
+    from reports.roadmap import render
+    est, plan = small_estate(), small_plan()
+    notices = {c.contract_id: c.notice_by for c in plan.contracts if c.notice_by}
+    assert len(set(notices.values())) >= 2, "the fixture needs notices in different months"
+    first = min(notices.values())
+    y, m = (int(x) for x in first.split("-"))
+    monkeypatch.setenv(TODAY_ENV, f"{y:04d}-{m:02d}-02")  # a day after the earliest notice
+    path = write_contracts(est, plan, tmp_path / "contracts.xlsx")
+    rows = {r["Contract"]: r for r in _sheet(path, "Renewals")}
+    for cid, nb in notices.items():
+        flag = rows[cid]["Notice within 6 months"]
+        assert (flag == "overdue") == (nb == first), (cid, nb, flag)
+    html = render(est, plan)
+    assert "(overdue)" in html
+    # once in the contracts table and once in the risk section
+    assert html.count("(overdue)") == 2 * sum(1 for nb in notices.values() if nb == first)

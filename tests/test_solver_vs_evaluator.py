@@ -206,6 +206,54 @@ def with_contract_rules(e: Estate, rng: random.Random) -> Estate:
     return dataclasses.replace(e, servers=servers, contracts=tuple(contracts))
 
 
+def with_clusters(e: Estate, rng: random.Random) -> Estate:
+    """``e`` with its host H1 (when it has one) in a cluster CL with a second
+    host H2: the VMs get sizes, the hosts cores and memory, the settings a
+    spare host count and ``vcpus_per_core`` (the cluster rule decides both
+    hosts' D; :func:`with_contract_rules` then prices some per unit)."""
+    if not any(s.server_id == "H1" for s in e.servers):
+        return e
+    servers = []
+    for s in e.servers:
+        if s.server_id == "H1":
+            s = dataclasses.replace(s, cluster="CL", cores=float(rng.choice([4, 8])),
+                                    ram_gb=rng.choice([16.0, 64.0]))
+            servers.append(s)
+            servers.append(dataclasses.replace(
+                s, server_id="H2", cores=float(rng.choice([4, 8, 16])),
+                end_of_life=rng.choice([None, s.end_of_life]),
+                watts=rng.uniform(200, 800)))
+        elif s.host_id == "H1":
+            servers.append(dataclasses.replace(s, host_id=rng.choice(["H1", "H2"]),
+                                               vcpus=float(rng.choice([2, 4, 8])),
+                                               ram_gb=rng.choice([4.0, 12.0])))
+        else:
+            servers.append(s)
+    settings = dataclasses.replace(e.settings, ha_spare_hosts=rng.choice([0, 1]),
+                                   vcpus_per_core=rng.choice([1.0, 2.0]))
+    return dataclasses.replace(e, servers=tuple(servers), settings=settings)
+
+
+@pytest.mark.parametrize("block", range(2))
+def test_random_clusters_under_contract_rules_agree_with_evaluator(block: int) -> None:
+    """Clustered hosts counted by per-unit contracts: planner, check and greedy agree."""
+    checked = 0
+    for seed in range(7000 + block * 15, 7000 + block * 15 + 15):
+        rng = random.Random(seed)
+        e = with_clusters(random_estate(rng, rng.randint(2, 4), rng.choice([8, 10, 12])),
+                          random.Random(seed + 2))
+        checked += any(s.cluster for s in e.servers)
+        _check(with_contract_rules(e, random.Random(seed + 1)), seed)
+    assert checked
+
+
+@pytest.mark.parametrize("seed", range(7100, 7112))
+def test_random_clusters_under_contract_rules_match_brute_force(seed: int) -> None:
+    e = random_estate(random.Random(seed), 2 if seed % 4 else 3, 6 if seed % 4 else 5)
+    _brute_force(with_contract_rules(with_clusters(e, random.Random(seed + 2)),
+                                     random.Random(seed + 1)))
+
+
 def random_contract(e: Estate, rng: random.Random):  # type: ignore[no-untyped-def]
     """A contract ending in the horizon, quarterly renewals."""
     end = add_months(e.settings.horizon_start, rng.randint(-2, 4))

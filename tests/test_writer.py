@@ -23,14 +23,15 @@ from inventory.writer import COLUMNS, estate_to_sheets, write_estate
 WRITTEN = {
     "settings": ["key", "value"],
     "sites": ["site_id", "name", "kind", "pue", "power_price_per_kwh", "monthly_fixed_cost",
-              "exit_by", "grid_kg_per_kwh"],
+              "exit_by", "grid_kg_per_kwh", "country"],
     "applications": ["app_id", "name", "service", "criticality", "resident_facing",
                      "current_monthly_cost", "blackout_months", "earliest_start",
-                     "must_finish_by", "non_digital_route"],
+                     "must_finish_by", "non_digital_route", "data_residency"],
     "servers": ["server_id", "hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb",
                 "storage_gb", "os", "os_end_of_support", "end_of_life", "watts",
                 "replacement_cost", "embodied_kgco2e", "app_ids", "purchase_date", "model",
-                "cpu_model", "powerstate", "sockets", "cores"],
+                "cpu_model", "powerstate", "cluster", "sockets", "cores", "in_use_gb",
+                "sql_edition", "sql_cores"],
     "options": ["app_id", "strategy", "target_site", "duration_months", "one_off_cost",
                 "monthly_cost", "monthly_kwh", "effort"],
     "dependencies": ["from_id", "to_id", "kind", "split_cost_per_month"],
@@ -135,7 +136,7 @@ def test_csv_quotes_dangerous_text(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-@pytest.mark.parametrize("which", ["demo", "synth", "evil", "pins"])
+@pytest.mark.parametrize("which", ["demo", "synth", "evil", "pins", "clusters"])
 def test_round_trip(tmp_path: Path, fmt: str, which: str) -> None:
     from inventory.load import load_estate
 
@@ -154,6 +155,18 @@ def test_round_trip(tmp_path: Path, fmt: str, which: str) -> None:
                     settings=replace(e.settings, carbon_price=123.45, discount_rate=0.04,
                                      grid_kg_per_kwh=0.2),
                     pins=(Pin(apps[1].app_id, None, start="2026-09"),))
+    if which == "clusters":  # issue 19's columns: cluster, SQL, in use, residency, policies
+        e = synth_estate(20, 1)
+        servers = [replace(s, cluster="CL", sockets=2.0, cores=24.0) if s.kind == "host"
+                   else replace(s, in_use_gb=12.5, sql_edition="standard", sql_cores=4.0)
+                   if s.kind == "virtual" else s for s in e.servers]
+        apps = [replace(a, data_residency="uk") for a in e.applications]
+        sites = [replace(x, country="GB") for x in e.sites]
+        e = replace(e, servers=tuple(servers), applications=tuple(apps), sites=tuple(sites),
+                    settings=replace(e.settings, unsupported_os_policy="esu",
+                                     unsupported_os_grace_months=3, ha_spare_hosts=2,
+                                     vcpus_per_core=3.0))
+        assert any(s.cluster for s in e.servers)
     path = tmp_path / ("e.xlsx" if fmt == "xlsx" else "e")
     loaded = load_estate(write_estate(e, path))
     assert loaded == e

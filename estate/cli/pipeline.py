@@ -49,7 +49,8 @@ def load(workbook: Path | None, demo: bool = False) -> Estate:
 
 def load_noting(workbook: Path | None, demo: bool = False
                 ) -> tuple[Estate, tuple[Notice, ...]]:
-    """:func:`load`, with the sheets and columns of the workbook that were ignored.
+    """:func:`load`, with the sheets and columns of the workbook that were ignored
+    and the settings' warnings (a ``horizon_start`` before this month).
 
     Raises
     ------
@@ -62,7 +63,8 @@ def load_noting(workbook: Path | None, demo: bool = False
 
     loaded = load_workbook(workbook)
     assert loaded.estate is not None  # load_workbook raises otherwise
-    return loaded.estate, loaded.notices_of("ignored")
+    return loaded.estate, loaded.notices_of("ignored") + tuple(
+        n for n in loaded.notices_of("warning") if n.sheet == "settings")
 
 
 def check_output_dir(out_dir: Path) -> None:

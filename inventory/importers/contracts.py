@@ -161,7 +161,7 @@ def _columns(sheet: Sheet, mapping: dict[str, str], issues: list[Issue]) -> Fiel
 
 def _plan_start(ctx: ImportContext) -> str:
     """First day of the plan (``YYYY-MM-DD``): the workbook's ``horizon_start``,
-    else the first April on or before today."""
+    else the first month after today."""
     start = workbook_setting(ctx, "horizon_start")
     if not is_month(start):
         today = ctx.options.get("today")

@@ -20,6 +20,7 @@ value left blank), skipped as a template (counted) or skipped with an issue.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +71,7 @@ VINFO_OPTIONAL = {
     "resource_pool": ("Resource pool", "vInfoResourcePool"),
     "vapp": ("vApp", "vInfoVApp"),
     "annotation": ("Annotation", "vInfoAnnotation"),
+    "srm_placeholder": ("SRM Placeholder", "vInfoSRMPlaceholder"),
 }
 VHOST = {"host": ("Host", "vHostName")}
 VHOST_OPTIONAL = {
@@ -86,7 +88,17 @@ VHOST_OPTIONAL = {
 }
 SERVER_OWNED = ("hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb", "storage_gb",
                 "os", "powerstate", "datacenter", "cluster", "ip", "model", "cpu_model",
-                "sockets", "cores")
+                "sockets", "cores", "in_use_gb")
+#: vSphere's own agent VMs, by name: vSphere Cluster Services (``vCLS-…``,
+#: ``vCLS (1)``), vSAN File Service nodes, NSX Guest Introspection and vSphere
+#: Replication placeholders. The planner has nothing to decide about them.
+SYSTEM_VM_NAMES = re.compile(r"^(vcls\b|vcls-|vsan file service node|guest introspection"
+                             r"|vmware-vcls)", re.IGNORECASE)
+#: A VM whose name or annotation says SQL is guessed to run SQL Server Standard
+#: (reference ``sql_server.name_hint``); the import lists every guess.
+SQL_HINT = re.compile(r"sql", re.IGNORECASE)
+#: Annotations vSphere writes on its agent VMs.
+SYSTEM_VM_NOTES = re.compile(r"vsphere cluster service|vcls", re.IGNORECASE)
 APPS_FROM = ("vm", "folder", "resource-pool", "vapp", "annotation")
 SITES_FROM = ("datacenter", "cluster")
 #: ``source`` of rows this importer creates (and may prune when unreferenced).
@@ -347,6 +359,8 @@ def _vm(f: Fields, row: Row, state: _VmState, result: ImportResult) -> None:
     power = f.text(row, "powerstate")
     if power and power.lower() != "poweredon":
         result.lists.setdefault("powered_off", []).append(name)
+    in_use = (f.number(row, "in_use", f.col("in_use"), scale=1024, report=False)
+              if f.has("in_use") else None)
     groups = _group(opts, f, row, (name, sid))
     if opts.app_map is not None and groups:
         state.mapped.update((name.lower(), sid.lower()))
@@ -364,8 +378,12 @@ def _vm(f: Fields, row: Row, state: _VmState, result: ImportResult) -> None:
                           hosts[host_id].site_id if host_id in hosts else "")
     if host_id in hosts and not hosts[host_id].site_id:  # vHost names no datacenter
         hosts[host_id].site_id = hosts[host_id].row["site_id"] = site
+    sql = ""
+    if SQL_HINT.search(name) or SQL_HINT.search(f.text(row, "annotation")):
+        sql = "standard"  # a guess from the name: listed so the user can check it
+        result.lists.setdefault("sql_guess", []).append(name)
     result.add("servers", {
-        "server_id": sid, "hostname": f.text(row, "dns") or name,
+        "server_id": sid, "hostname": f.text(row, "dns") or name, "sql_edition": sql,
         "site_id": site, "kind": "virtual", "host_id": host_id,
         "vcpus": tidy(f.number(row, "cpus", "CPUs")),
         "ram_gb": tidy(f.number(row, "memory", "Memory (MiB)", scale=1024)),
@@ -373,8 +391,18 @@ def _vm(f: Fields, row: Row, state: _VmState, result: ImportResult) -> None:
         "os": f.first(row, "os_config", "os_tools"), "app_ids": "; ".join(app_ids),
         "powerstate": power, "datacenter": f.text(row, "datacenter"),
         "cluster": f.text(row, "cluster"), "ip": f.text(row, "ip"),
-        "source": "rvtools vInfo"})
+        "in_use_gb": tidy(in_use), "source": "rvtools vInfo"})
     result.count("imported")
+
+
+def is_system_vm(f: Fields, row: Row) -> bool:
+    """A vSphere agent VM (:data:`SYSTEM_VM_NAMES`, :data:`SYSTEM_VM_NOTES`) or a
+    Site Recovery Manager placeholder (``SRM Placeholder`` true): skipped like a
+    template, listed as infrastructure of its cluster."""
+    name = f.text(row, "vm")
+    return bool(SYSTEM_VM_NAMES.match(name.strip())
+                or SYSTEM_VM_NOTES.search(f.text(row, "annotation"))
+                or truthy(f.text(row, "srm_placeholder")))
 
 
 def _notes(f: Fields, opts: _Options, result: ImportResult) -> None:
@@ -383,7 +411,32 @@ def _notes(f: Fields, opts: _Options, result: ImportResult) -> None:
     result.notes.append(f"storage_gb = vInfo '{disk}' / 1024 (GiB)" if disk else
                         "storage_gb left blank: no Provisioned / In Use / Total disk column")
     result.notes.append("ram_gb = vInfo 'Memory' (MiB) / 1024; host ram_gb = vHost '# Memory' "
-                        "/ 1024; host vcpus = physical cores")
+                        "/ 1024; host vcpus and cores = physical cores, sockets = '# CPU'")
+    if f.has("in_use"):
+        result.notes.append(f"in_use_gb = vInfo '{f.col('in_use')}' / 1024: the cost of "
+                            "staying prices storage on the space in use")
+    off = len(result.lists.get("powered_off", ()))
+    if off:
+        result.notes.append(f"{off} powered-off VM{'s' * (off != 1)}: imported with "
+                            "powerstate poweredOff; in the cost of staying they carry storage "
+                            "and backup only (no labour, licences or network)")
+    guess = result.lists.get("sql_guess", [])
+    if guess:
+        result.notes.append(f"sql_edition = standard guessed for {len(guess)} VM"
+                            f"{'s' * (len(guess) != 1)} whose name or annotation says SQL: "
+                            "a guess, check it (clear the cell or write enterprise) — SQL "
+                            "Server licences, ESU and protection follow it in the cost of "
+                            "staying")
+    system = result.lists.get("system_vms", [])
+    if system:
+        per: dict[str, int] = {}
+        for item in system:
+            c = item.rsplit("(", 1)[1].rstrip(")")
+            per[c] = per.get(c, 0) + 1
+        result.notes.append(f"{len(system)} vSphere system VM{'s' * (len(system) != 1)} "
+                            "(vCLS agents, SRM placeholders, …) skipped like templates: "
+                            "infrastructure of their cluster, not applications ("
+                            + ", ".join(f"{c}: {n}" for c, n in sorted(per.items())) + ")")
     where = (f"every server at site {opts.site}" if opts.site else
              f"one site per {opts.sites_from}")
     how = ("--app-map" if opts.app_map is not None else
@@ -432,6 +485,10 @@ def import_rvtools(path: Path, ctx: ImportContext) -> ImportResult:
         elif truthy(f.text(row, "template")):
             result.count("templates")
             result.lists.setdefault("templates", []).append(name)
+        elif is_system_vm(f, row):
+            result.count("system_vms")
+            cluster = f.text(row, "cluster") or f.text(row, "datacenter") or "(no cluster)"
+            result.lists.setdefault("system_vms", []).append(f"{name} ({cluster})")
         else:
             _vm(f, row, state, result)
     _notes(f, opts, result)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from estate.clusters import needed_by_month
+from solver.model.clusters import add_cluster_hosts
 from solver.model.constraints import (
     add_budget,
     add_critical_limit,
@@ -69,6 +71,7 @@ class Builder:
         self.sb_cache: dict = {}
         self.group_cache: dict = {}
         self.kept_cache: dict = {}  # contract_costs.kept_literal
+        self.host_on_cache: dict = {}  # clusters.host_on: (cluster, rank, t) -> [n >= rank]
         self.cover_cache: dict[int, tuple[list[int], list[str]]] = {}
         self.group_sets: list[frozenset[str]] | None = None
         self.group_end: dict[int, cp_model.IntVar] = {}
@@ -76,6 +79,8 @@ class Builder:
         self.log: list[str] = []
         self.empty_apps: list[str] = []
         self.rules: dict[RuleId, cp_model.IntVar] = {}
+        self.cluster_n: dict[str, list[cp_model.IntVar]] = {}
+        self.member_cache: dict[tuple[frozenset[str], int], cp_model.IntVar] = {}
         add_choice_variables(self)
         if self.empty_apps and not explain:
             return  # some application has no allowed choice: infeasible as it stands
@@ -87,6 +92,7 @@ class Builder:
         add_critical_limit(self)
         add_golive_limit(self)
         add_budget(self)
+        add_cluster_hosts(self)
 
     @property
     def trivially_infeasible(self) -> bool:
@@ -168,6 +174,15 @@ class Builder:
             d = release(gi)
             if d is not None:
                 put(end, d)
+        for pool in prep.clusters:  # hosts the rule needs for the hinted plan
+            ns = self.cluster_n.get(pool.name)
+            if ns and all(a in lives for a in pool.apps):
+                needs = needed_by_month(pool, lives, prep.H)
+                for n, need in zip(ns, needs, strict=True):
+                    put(n, need)
+                for (name, r, t), lit in self.host_on_cache.items():
+                    if name == pool.name:
+                        put(lit, needs[t] >= r)
         for u, wa, c_wait, mo, c_moved in self.split_terms:
             if choice.get(wa) in c_wait and choice.get(mo) in c_moved:
                 put(u, max(0, c_wait[choice[wa]] - c_moved[choice[mo]]))

@@ -12,8 +12,9 @@ take every rule from :mod:`estate.contracts`:
   ``over[c,j] >= Σ_s units_s · [D_s > t0] - min_units``, ``over >= 0``,
   objective ``w·vec · over``; the minimum sets ``over = max(0, U(t0) -
   min_units)``. ``[D_s > t0]`` is the server's group literal at ``t0+1``
-  (``ge`` of its only application; 0 for a server serving none);
-  :func:`add_unit_terms`.
+  (``ge`` of its only application; 0 for a server serving none); for a host
+  of a cluster it is ``[n[C,t0] >= rank]`` of the cluster model
+  (:func:`solver.model.clusters.host_on`); :func:`add_unit_terms`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from solver.model.clusters import host_on
 from solver.model.prep import keeps_software
 from solver.model.variables import ge, span
 
@@ -71,8 +73,13 @@ def release_span(b: Builder, a: str, kept: bool) -> tuple[int, int]:
 
 
 def server_in_service(b: Builder, server_id: str, k: int) -> int | cp_model.IntVar:
-    """``[D_s >= k]`` of a server (lower-bounded like a group literal)."""
+    """``[D_s >= k]`` of a server (lower-bounded like a group literal); for a
+    host of a cluster ``[n[C,k-1] >= rank]`` (:func:`solver.model.clusters.host_on`),
+    the cluster rule's D, not its guests'."""
     from solver.model.costs import group_literal
+
+    if server_id in b.prep.pooled:
+        return host_on(b, server_id, k - 1)
 
     apps = frozenset(a for a in b.prep.server_set.get(server_id, ()) if a in b.live)
     if not apps:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from solver.model.clusters import cluster_terms
 from solver.model.contract_costs import add_unit_terms, kept_literal, release_span
 from solver.model.prep import Prep, Vec, keeps_software
 from solver.model.variables import allowed_pairs, ge
@@ -333,6 +334,7 @@ def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
     for gi in range(len(prep.groups)):
         _group_terms(b, w, scale, gi, t)
     add_unit_terms(b, w, scale, t)
+    cluster_terms(b, w, scale, t)
     for n, (fa, fb, cost) in enumerate(prep.loose):
         if fa not in b.live or fb not in b.live:
             continue

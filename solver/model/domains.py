@@ -13,6 +13,7 @@ import math
 
 from estate.limits import resident_live_from
 from estate.months import MONTH_NAMES, label_at
+from estate.policy import app_os_deadlines, os_words, residency_allows, residency_words
 from solver.model.prep import AppPrep, OptPrep, Prep
 
 RuleId = tuple[str, ...]
@@ -27,7 +28,8 @@ def violated(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     the union of the per-family checks below."""
     return (must_move(prep, ap, o, L) + start_and_finish(prep, ap, o, L)
             + blackouts_and_freeze(prep, ap, o, L) + site_exit(prep, ap, o, L)
-            + residents(prep, ap, o, L) + pins(prep, ap, o, L))
+            + residents(prep, ap, o, L) + pins(prep, ap, o, L)
+            + residency(prep, ap, o, L) + unsupported_os(prep, ap, o, L))
 
 
 def must_move(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
@@ -94,6 +96,25 @@ def pins(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     return [("pin", ap.app_id)] if bad else []
 
 
+def residency(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
+    """An option whose target site's country lies outside the application's
+    ``data_residency`` is refused (:func:`estate.policy.residency_allows`)."""
+    if o.moves and not residency_allows(prep.estate, ap.app_id, o.target):
+        return [("residency", ap.app_id, o.target or "")]
+    return []
+
+
+def unsupported_os(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
+    """Under ``unsupported_os_policy = forbid``, ``D(s) <= eos(s) + grace`` for every
+    server s past end of support; ``D(s)`` is the largest ``L`` of the applications
+    behind it, so each of them needs ``L <= eos(s) + grace`` (retain: ``L = H``)
+    (:func:`estate.policy.app_os_deadlines`)."""
+    limits = prep.cache.get("os_deadlines")
+    if limits is None:
+        limits = prep.cache["os_deadlines"] = app_os_deadlines(prep.estate)
+    return [("unsupported_os", sid) for x, sid in limits.get(ap.app_id, ()) if L > x]
+
+
 def describe(prep: Prep, rule: RuleId) -> str:
     """The rule in words, e.g. ``site DC1 exit_by 2026-03 (it runs A1, A2)``."""
     e = prep.estate
@@ -125,6 +146,10 @@ def describe(prep: Prep, rule: RuleId) -> str:
         return (f"application {rule[1]} is resident-facing: residents are told "
                 f"{weeks} weeks ahead (resident_notice_weeks), so it goes live in "
                 f"{first} at the earliest")
+    if kind == "residency":
+        return residency_words(e, rule[1], rule[2]) + " (residency)"
+    if kind == "unsupported_os":
+        return os_words(e, rule[1])
     if kind == "pin":
         p = e.pin_by_app[rule[1]]
         what = " ".join(x for x in (p.strategy, f"to {p.target_site}" if p.target_site

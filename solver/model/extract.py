@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
+from estate.clusters import host_d, pool_release, refresh
 from estate.contracts import ContractTerms, contract_terms
 from estate.months import label_at
 from estate.plan import AppPlan, ContractPlan, Decision, ServerPlan, SitePlan, Strategy, Totals
@@ -34,17 +35,21 @@ class Derived:
             got = choice.get(x)
             return None if got is None else (got[1], prep.app_by_id[x].opt(got[0]).strategy)
 
-        return contract_terms(prep.estate, app_of, self.server_d, self.site_exit)
+        return contract_terms(prep.estate, app_of, self.server_d, self.site_exit,
+                              pool_release(prep.clusters, self.live))
 
 
 def derive(prep: Prep, choice: Choice) -> Derived:
     """Derived state and the exact cost vector of a complete choice."""
     live = {a: L for a, (_, L) in choice.items()}
+    H = prep.H
 
     def mx(apps: frozenset[str]) -> int:
         return max((live[a] for a in apps), default=0)
 
     server_d = {s: mx(apps) for s, apps in prep.server_set.items()}
+    for c in prep.clusters:  # the cluster rule (estate.clusters), priced by host_table
+        server_d.update(host_d(c, live, H))
     site_exit = {s: mx(apps) for s, apps in prep.site_set.items()}
     v = vadd(prep.constant, prep.unit_vec(server_d))
     for ap in prep.apps:
@@ -52,6 +57,8 @@ def derive(prep: Prep, choice: Choice) -> Derived:
         v = vadd(v, ap.opt(key).table[L])
     for g in prep.groups:
         v = vadd(v, g.table[prep.release(g, choice)])
+    for h in prep.pooled:
+        v = vadd(v, prep.host_tables[h][server_d[h]])
     for fa, fb, cost in prep.loose:
         (ka, la), (kb, lb) = choice[fa], choice[fb]
         v = vadd(v, prep.split_vec(cost, la, prep.app_by_id[fa].opt(ka).to_target,
@@ -113,8 +120,11 @@ def state_rows(prep: Prep, der: Derived
     for s in prep.estate.servers:
         D = der.server_d[s.server_id]
         e = prep.replacement_month(s.server_id)
-        servers.append(ServerPlan(s.server_id, label_at(lab, D),
-                                  not prep.server_set[s.server_id],
+        if s.server_id in prep.pooled:
+            r = refresh(prep.estate, s, D)
+            e = r.month if r.kind == "replace" else None
+        zombie = D == 0 if s.server_id in prep.pooled else not prep.server_set[s.server_id]
+        servers.append(ServerPlan(s.server_id, label_at(lab, D), zombie,
                                   label_at(lab, e) if e is not None and D > e else None))
     contracts = []
     terms = der.contracts(prep)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from estate.clusters import clusters, refresh
 from estate.contracts import (
     ENDING_STRATEGIES,
     contract_months,
@@ -32,6 +33,7 @@ from estate.contracts import (
 from estate.derive import kwh_per_month, team_capacity
 from estate.model import Estate, Option
 from estate.months import month_index, parse_month
+from estate.policy import esu_spans
 
 Vec = tuple[float, float, float, float]
 ZERO: Vec = (0.0, 0.0, 0.0, 0.0)
@@ -170,9 +172,12 @@ class Prep:
                             if s.exit_by is not None}
         self.team_caps = team_capacity(estate)
         self.budget = {b.first_year: b.one_off_limit for b in estate.budget}
+        self.clusters = clusters(estate)
+        self.pooled = {h for c in self.clusters for h in c.hosts}
         self._build_sets()
         self._build_apps()
         self._build_groups()
+        self.host_tables = {h: self.host_table(h) for h in sorted(self.pooled)}
         self.loose = [(d.from_id, d.to_id, d.split_cost_per_month)
                       for d in estate.dependencies
                       if d.kind == "loose" and d.split_cost_per_month > 0
@@ -240,6 +245,9 @@ class Prep:
                 for g in e.guests_by_host.get(s.server_id, ()):
                     apps |= own[g.server_id]
             self.server_set[s.server_id] = frozenset(apps)
+        for pool in self.clusters:  # a pooled host serves its whole cluster (estate.clusters)
+            for h in pool.hosts:
+                self.server_set[h] = pool.apps
         self.site_set: dict[str, frozenset[str]] = {}
         for site in e.sites:
             apps = set()
@@ -345,10 +353,28 @@ class Prep:
             kwh = kwh_per_month(s.watts or 0.0, self.estate) * (site.pue or 1.0)
             price = 0.0 if site.kind == "cloud" else (site.power_price_per_kwh or 0.0)
             out = [self.energy(kwh, price, site.site_id, 0, D) for D in range(H + 1)]
+        for a, b, amount in esu_spans(self.estate, server_id):  # paid while t < D
+            out = [vadd(v, self.flat(amount, a, min(b, D))) for D, v in enumerate(out)]
         e = self.replacement_month(server_id)
         if e is not None:
             rep = self.at(s.replacement_cost or 0.0, s.embodied_kgco2e or 0.0, e)
             out = [vadd(v, rep) if D > e else v for D, v in enumerate(out)]
+        return out
+
+    def host_table(self, server_id: str) -> list[Vec]:
+        """Cost vector of a clustered host for each ``D = 0 … H``: energy while in
+        service and, at end of life, replacement or extended support, whichever
+        :func:`estate.clusters.refresh` chooses for that ``D``."""
+        s = self.estate.server_by_id[server_id]
+        site = self.estate.site_by_id[s.site_id]
+        kwh = kwh_per_month(s.watts or 0.0, self.estate) * (site.pue or 1.0)
+        price = 0.0 if site.kind == "cloud" else (site.power_price_per_kwh or 0.0)
+        out = []
+        for D in range(self.H + 1):
+            v = self.energy(kwh, price, site.site_id, 0, D)
+            for t, amount, kg in refresh(self.estate, s, D).payments:
+                v = vadd(v, self.at(amount, kg, t))
+            out.append(v)
         return out
 
     def replacement_month(self, server_id: str) -> int | None:
@@ -444,6 +470,8 @@ class Prep:
                 names.setdefault(key, name)
 
         for s in self.estate.servers:
+            if s.server_id in self.pooled:  # priced by the cluster terms
+                continue
             add(self.server_set[s.server_id], self.server_table(s.server_id),
                 f"server={s.server_id}")
         for site in self.estate.sites:

@@ -14,6 +14,9 @@ from inventory.importers import IMPORTERS, ImportResult, merge_into, read_source
 
 _LIST_LABELS = {"powered_off": "powered off (flagged in servers.powerstate)",
                 "templates": "templates (skipped)",
+                "sql_guess": "guessed to run SQL Server Standard from the name (check "
+                             "servers.sql_edition)",
+                "system_vms": "vSphere system VMs (skipped: infrastructure of their cluster)",
                 "expired": "ended before the plan starts (skipped; --keep-expired keeps them)",
                 "uncovered": "cover nothing (they run to the end of the plan; fill covers)",
                 "skipped": "rows skipped (a required field missing)",

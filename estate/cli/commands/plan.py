@@ -184,7 +184,7 @@ def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int |
     t0 = time.monotonic()
     raw, notices = pipeline.load_noting(workbook, demo)
     for n in notices:
-        click.echo(f"note: {n}", err=True)
+        click.echo(f"{'warning' if n.kind == 'warning' else 'note'}: {n}", err=True)
     pipeline.check_output_dir(out_dir)
     pins = pipeline.read_pins(pins_path) if pins_path is not None else ()
     if today is not None and not from_actuals:
