@@ -16,20 +16,17 @@ bound.
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from estates import app, dep, make_estate, option, retain
+from tiny_estates import brute_force
 
 from estate.cli import main
 from estate.model import Estate
-from estate.months import add_months
-from estate.plan import Decision
 from solver.check import compare_plan
-from solver.evaluate import evaluate
 from solver.solve import solve
 
 
@@ -44,28 +41,6 @@ def _estate(n: int, links: list[tuple[int, int, str]], no_retain: set[int],
     return make_estate(apps=[app(a, current_monthly_cost=100.0) for a in ids], options=opts,
                        dependencies=[dep(ids[i], ids[j], k) for i, j, k in links],
                        horizon_months=H)
-
-
-def brute_force(e: Estate) -> float | None:
-    """The least objective over every combination of decisions keeping every rule."""
-    H, hs = e.settings.horizon_months, e.settings.horizon_start
-    per_app = []
-    for a in e.applications:
-        ds = []
-        for o in e.options_by_app[a.app_id]:
-            if o.strategy == "retain":
-                ds.append(Decision(a.app_id, "retain", target_site=o.target_site))
-                continue
-            ds += [Decision(a.app_id, o.strategy, target_site=o.target_site,
-                            start=add_months(hs, s))
-                   for s in range(0, H - o.duration_months + 1)]
-        per_app.append(ds)
-    best = None
-    for decs in itertools.product(*per_app):
-        ev = evaluate(e, list(decs))
-        if ev.feasible and (best is None or ev.totals.objective < best):
-            best = ev.totals.objective
-    return best
 
 
 CASES = {
