@@ -124,8 +124,9 @@ def _lower_carbon_route(t: Totals, greedy: Totals, price: float | None) -> list[
     rate = (f": £{extra / tonnes:,.0f} for each tonne avoided, against the £{price:,.0f} "
             f"this plan puts on a tonne" if price else "")
     return [f"The lower-carbon route: the greedy plan emits {_t(tonnes)} less but costs "
-            f"{_gbp(extra)} more, discounted{rate}. To prefer it, plan with a higher "
-            f"carbon price (--carbon-price) or with --objective carbon."]
+            f"{_gbp(extra)} more, discounted{rate}. To prefer it, the architects can raise "
+            f"the carbon price (settings sheet of the workbook) or ask the planner for the "
+            f"lowest-carbon plan."]
 
 
 def app_counts(facts: Facts) -> dict[str, int]:
@@ -217,7 +218,8 @@ def _chosen_words(facts: Facts, app_id: str) -> str:
     ap = facts.app_plan[app_id]
     if ap.start is None:
         return "retained"
-    return f"{move_words(ap.strategy, ap.target_site)} from {_month_words(ap.live_from)}"
+    return (f"{move_words(ap.strategy, ap.target_site)}, goes live in "
+            f"{_month_words(facts.golive(app_id))}")
 
 
 def _month_words(label: str | None) -> str:

@@ -28,7 +28,7 @@ from estate.model import Estate
 from estate.plan import Plan
 from reports import board, figures
 from reports.contracts import SOON_MONTHS, decision_text
-from reports.facts import Facts, status_words
+from reports.facts import Facts, plain_words, status_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 PDF_TIMEOUT_SECONDS = 120
@@ -46,6 +46,26 @@ def _tonnes(v: float | None) -> str:
     if v is None:
         return "–"
     return f"−{-v:,.1f} t" if round(v, 1) < 0 else f"{abs(round(v, 1)):,.1f} t"
+
+
+def _change(v: float | None, digits: int, fmt: str) -> str:
+    """A plan-minus-baseline figure in words: ``£X extra``, ``£X saving``, or the
+    figure alone when it shows as zero (never a bare minus sign)."""
+    if v is None:
+        return "–"
+    r = round(v, digits)
+    shown = fmt.format(abs(r))
+    return shown if r == 0 else f"{shown} {'extra' if r > 0 else 'saving'}"
+
+
+def _money_change(v: float | None) -> str:
+    """Plan minus baseline in £, with "extra" or "saving"."""
+    return _change(v, 0, "£{:,.0f}")
+
+
+def _tonnes_change(v: float | None) -> str:
+    """Plan minus baseline in tonnes CO2e, with "extra" or "saving"."""
+    return _change(v, 1, "{:,.1f} t")
 
 
 def _pct(v: float | None) -> str:
@@ -67,7 +87,9 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=_money, tonnes=_tonnes, pct=_pct, month=_month, date=_date)
+    env.filters.update(money=_money, tonnes=_tonnes, money_change=_money_change,
+                       tonnes_change=_tonnes_change, pct=_pct, month=_month, date=_date,
+                       plain=plain_words)
     return env
 
 

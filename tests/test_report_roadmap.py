@@ -66,7 +66,7 @@ def test_cloud_first_exceptions(facts: Facts) -> None:
     # every app still running outside the cloud (A5 is retired: not an exception)
     assert set(rows) == {"A6", "A7", "A8"}
     assert rows["A6"]["reason"] == "none of its options runs at a cloud site"
-    assert rows["A7"]["chosen"] == "relocate to COLO from Mar 2026"
+    assert rows["A7"]["chosen"] == "relocate to COLO, goes live in Feb 2026"  # live from Mar
     assert rows["A8"]["reason"].startswith("pinned")
     # A7's reason quotes the plan's exact alternative (see test_alternatives.py)
     alt = facts.alternative["A7"]
@@ -101,7 +101,8 @@ def test_the_non_digital_route_is_shown(facts: Facts) -> None:
     assert services["Libraries"]["unrecorded"] == []
     page = render(replace(est, applications=apps), facts.plan)
     assert "library counters: open from" in page
-    assert "not recorded in the workbook (applications.non_digital_route)" in page
+    assert ("not recorded in the workbook (the non-digital route column of the "
+            "applications sheet)") in page
 
 
 def test_gantt_has_one_row_per_moving_application(facts: Facts) -> None:
