@@ -276,6 +276,15 @@ def plain_words(text: str) -> str:
                       text)
 
 
+_ID_LIST = re.compile(r" \((?:[\w.-]+, )*[\w.-]+(?: and \d+ more)?\)")
+
+
+def short_rule(text: str) -> str:
+    """A rule's text in plain words (:func:`plain_words`) without its
+    parenthesised lists of ids ("(APP1, APP2 and 8 more)"), for the board."""
+    return plain_words(_ID_LIST.sub("", text))
+
+
 def status_words(plan: Plan) -> str:
     """The solver's status and gap in plain words."""
     if plan.status == "optimal":

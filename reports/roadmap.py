@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -162,7 +161,8 @@ def context(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> dic
         "n_apps": len(estate.applications), "n_contracts": len(estate.contracts),
     }
     ctx["exceptions"] = board.exceptions(facts) if has_plan else []
-    ctx["exception_kinds"] = Counter(r["kind"] for r in ctx["exceptions"]).most_common()
+    ctx["exception_summary"] = board.exception_summary(ctx["exceptions"])
+    ctx["exception_kinds"] = ctx["exception_summary"]["kinds"]
     ctx["residents"] = board.resident_changes(facts) if has_plan else []
     ctx["resident_services"] = board.resident_services(ctx["residents"])
     ctx["carbon"] = board.carbon_by_fy(facts)

@@ -36,7 +36,7 @@ from estate.plan import (
     SitePlan,
     Totals,
 )
-from solver.rules import violations as _violations
+from solver.rules import checked as _checked
 
 ENERGY_SERVER_KINDS = ("physical", "host")
 
@@ -57,6 +57,10 @@ class Evaluation:
         ``CARBON_CATEGORIES``), index 0 … H-1.
     violations
         Every rule broken, in words (empty when not checked or feasible).
+    load_violations
+        Those of ``violations`` that are shared loads (team days, critical
+        applications in flight, go-lives a month, budgets): they depend on
+        every move in flight at once (:func:`solver.rules.checked`).
     """
 
     applications: tuple[AppPlan, ...]
@@ -66,6 +70,7 @@ class Evaluation:
     totals: Totals
     ledger: Ledger
     violations: tuple[str, ...] = ()
+    load_violations: tuple[str, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -233,10 +238,11 @@ def evaluate(estate: Estate, decisions: Sequence[Decision], *, check: bool = Tru
     sched = build_schedule(estate, decisions)
     ledger = _ledger(estate, sched)
     apps, servers, contracts, sites = _rows(estate, sched)
+    broken, loads = _checked(estate, sched) if check else ([], [])
     return Evaluation(
         applications=apps, servers=servers, contracts=contracts, sites=sites,
         totals=totals_of(estate, ledger), ledger=ledger,
-        violations=tuple(_violations(estate, sched)) if check else (),
+        violations=tuple(broken), load_violations=tuple(loads),
     )
 
 

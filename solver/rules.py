@@ -12,6 +12,7 @@ Imports only :mod:`estate` and the standard library.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from estate.derive import AppState, Schedule, label, team_capacity
 from estate.limits import notice_bound
@@ -104,7 +105,7 @@ def _dependency_rules(estate: Estate, sched: Schedule, out: list[str]) -> None:
                            f"(live {label(estate, b.L)}) must go live in the same month")
 
 
-def _load_rules(estate: Estate, sched: Schedule, out: list[str]) -> None:
+def _load_rules(estate: Estate, states: Iterable[AppState], out: list[str]) -> None:
     hs = estate.settings.horizon_start
     st_ = estate.settings
     days: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
@@ -113,7 +114,7 @@ def _load_rules(estate: Estate, sched: Schedule, out: list[str]) -> None:
     golives: dict[int, list[str]] = defaultdict(list)
     spend: dict[str, float] = defaultdict(float)
     caps = team_capacity(estate)
-    for st in sched.apps.values():
+    for st in states:
         if not st.moves or st.option is None:
             continue
         app = estate.app_by_id[st.app_id]
@@ -187,11 +188,33 @@ def violations(estate: Estate, sched: Schedule) -> list[str]:
     Includes the schedule's own problems (unknown option, missing start,
     retained although it must move, …).
     """
+    return checked(estate, sched)[0]
+
+
+def checked(estate: Estate, sched: Schedule) -> tuple[list[str], list[str]]:
+    """Every constraint the schedule breaks (as :func:`violations`) and, of
+    those, the shared loads: team days, critical applications in flight,
+    go-lives a month and one-off budgets, which depend on every move in flight
+    at the same time rather than on one application's own rules."""
     out = list(sched.problems)
     for st in sched.apps.values():
         _app_rules(estate, st, out)
     _dependency_rules(estate, sched, out)
-    _load_rules(estate, sched, out)
+    loads: list[str] = []
+    _load_rules(estate, sched.apps.values(), loads)
+    out += loads
     _site_and_pin_rules(estate, sched, out)
+    return out, loads
+
+
+def app_violations(estate: Estate, st: AppState) -> list[str]:
+    """The rules ``st`` breaks as if it were the only move: those about one
+    application alone (horizon, earliest start, must finish, blackout and
+    freeze months, residents' notice, target exit) and its own load against
+    the shared limits (team days, critical in flight, go-lives, budgets). The
+    same rule functions as :func:`violations`, cheap to test month by month."""
+    out: list[str] = []
+    _app_rules(estate, st, out)
+    _load_rules(estate, [st], out)
     return out
 

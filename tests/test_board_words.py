@@ -50,3 +50,31 @@ def test_rule_texts_in_plain_words() -> None:
     assert "_" not in out
     assert "must-finish date (applications sheet) 2026-03" in out
     assert "residents' notice (settings sheet)" in out and "some other name" in out
+
+
+def test_exception_reasons_name_cost_or_the_own_rule() -> None:
+    from estate.plan import Alternative, Totals
+    from reports import board
+
+    dear = Alternative("A1", "rehost", "AZ", "2026-06", Totals(3000.0, 2700.4, -1.5, 2300.0),
+                       breaks=("team apps: 26 days in flight in 2026-06 exceed its 25 "
+                               "(A1, A2 and 8 more)",), months_tried=6)
+    reason, kind = board._costed(dear)
+    assert kind == board.COSTS_MORE and reason.startswith("cost: the cheapest move")
+    assert "£2,700 extra (discounted)" in reason and "1.50 t CO2e saving" in reason
+    assert "the cheapest of 6 start months tried" in reason
+    assert "team apps: 26 days in flight in 2026-06 exceed its 25)" in reason  # no id list
+    stuck = Alternative("A1", "rehost", "AZ", "2026-06", Totals(0.0, -5.0, 0.0, -5.0),
+                        breaks=("A1 is live from 2026-08, after its must_finish_by 2026-07",),
+                        own_breaks=("A1 is live from 2026-08, after its must_finish_by "
+                                    "2026-07",), months_tried=3)
+    reason, kind = board._costed(stuck)
+    assert kind == board.OWN_RULE and "every month tried (3)" in reason
+    assert "must-finish date (applications sheet) 2026-07" in reason
+    summary = board.exception_summary([
+        {"app_id": "A1", "kind": board.COSTS_MORE, "extra": 10.0},
+        {"app_id": "A2", "kind": board.COSTS_MORE, "extra": 30.0},
+        {"app_id": "A3", "kind": "no cloud option", "extra": None}], n=1)
+    assert summary["kinds"] == [(board.COSTS_MORE, 2), ("no cloud option", 1)]
+    assert [r["app_id"] for r in summary["largest"]] == ["A2"]
+    assert summary["extra_total"] == 40.0

@@ -70,9 +70,13 @@ def test_cloud_first_exceptions(facts: Facts) -> None:
     assert rows["A8"]["reason"].startswith("pinned")
     # A7's reason quotes the plan's exact alternative (see test_alternatives.py)
     alt = facts.alternative["A7"]
-    assert rows["A7"]["costed"] and "rehost to AWS from Jan 2026" in rows["A7"]["reason"]
-    assert f"£{alt.delta.cost_discounted:,.0f} more (discounted)" in rows["A7"]["reason"]
+    assert rows["A7"]["costed"] and rows["A7"]["kind"] == board.COSTS_MORE
+    assert f"rehost to AWS starting {board._month_words(alt.start)}" in rows["A7"]["reason"]
+    assert f"the cheapest of {alt.months_tried} start months tried" in rows["A7"]["reason"]
+    assert f"£{alt.delta.cost_discounted:,.0f} extra (discounted)" in rows["A7"]["reason"]
     assert f"{abs(alt.delta.co2e_tonnes):,.2f} t CO2e" in rows["A7"]["reason"]
+    assert rows["A7"]["extra"] == alt.delta.cost_discounted
+    assert "_" not in rows["A7"]["reason"] and "(A" not in rows["A7"]["reason"]
 
 
 def test_resident_changes(facts: Facts) -> None:
