@@ -57,6 +57,7 @@ def headline(facts: Facts) -> dict[str, Any]:
     out.setdefault("co2e_words", "")
     out.setdefault("cost_saving", 0.0)
     out.setdefault("co2e_saving", 0.0)
+    out["why_it_costs"] = why_it_costs(facts)
     out["carbon_price"] = carbon_price(facts.estate, plan)
     out["carbon_choice"] = carbon_choice(facts)
     return out
@@ -127,6 +128,42 @@ def _lower_carbon_route(t: Totals, greedy: Totals, price: float | None) -> list[
             f"{_gbp(extra)} more, discounted{rate}. To prefer it, the architects can raise "
             f"the carbon price (settings sheet of the workbook) or ask the planner for the "
             f"lowest-carbon plan."]
+
+
+def why_it_costs(facts: Facts) -> list[str]:
+    """When the plan costs more (discounted) than doing nothing, why, in
+    sentences: the sites doing nothing would keep open past their exit date
+    (the baseline's derived exits against ``exit_by``, as the site cards show
+    them for the plan), and the carbon the extra money buys at the carbon
+    price used. Empty when the plan costs no more."""
+    plan = facts.plan
+    t, base = plan.totals, plan.baseline
+    if t is None or base is None or t.cost_discounted - base.cost_discounted < 0.5:
+        return []
+    extra = t.cost_discounted - base.cost_discounted
+    price = carbon_price(facts.estate, plan) or 0.0
+    tonnes = base.co2e_tonnes - t.co2e_tonnes
+    carbon = price > 0 and tonnes > 0
+    out = []
+    kept = []
+    for site in facts.estate.sites:
+        if site.exit_by is None or site.kind == "cloud" or not facts.holds_anything(site.site_id):
+            continue
+        if facts.baseline.site_exit.get(site.site_id, facts.H) > facts.idx(site.exit_by):
+            name = site.name if site.name and site.name != site.site_id else ""
+            kept.append(f"{site.site_id}{' ' + name if name else ''} (to be left by "
+                        f"{_month_words(site.exit_by)})")
+    if kept:
+        out.append(f"Why the plan costs more than doing nothing: doing nothing would keep "
+                   f"{' and '.join(kept)} open past the date the workbook sets for leaving "
+                   f"it, so it is not an option the strategy allows. Everything still there "
+                   f"must move or retire, and moving costs more than staying would: the "
+                   f"{_gbp(extra)} extra (discounted) pays for the exit"
+                   f"{' and the carbon avoided (below)' if carbon else ''}.")
+    if carbon:
+        out.append(f"The plan also avoids {_t(tonnes)} CO2e, worth {_gbp(price * tonnes)} "
+                   f"at the carbon price it was chosen with (£{price:,.0f} a tonne).")
+    return out
 
 
 def app_counts(facts: Facts) -> dict[str, int]:

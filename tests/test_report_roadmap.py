@@ -255,3 +255,36 @@ def test_the_cost_carbon_choice_in_words(facts: Facts) -> None:
     h = board.headline(Facts(facts.estate, plan))
     assert h["co2e_words"] == ("171.0 t less than doing nothing (26.3 %); 109.0 t more than "
                                "greedy (370.0 t)")
+
+
+def test_why_the_plan_costs_more_names_the_exit(facts: Facts) -> None:
+    from estate.plan import Totals
+
+    est, plan = facts.estate, facts.plan
+    assert plan.totals is not None and plan.baseline is not None
+    dear = replace(plan, baseline=replace(plan.totals, cost_discounted=plan.totals
+                                          .cost_discounted - 1000.0,
+                                          co2e_tonnes=plan.totals.co2e_tonnes + 2.0))
+    held = sorted({s.site_id for s in est.servers})
+    site = next(s for s in est.sites if s.site_id == held[0])
+    dated = replace(est, sites=tuple(replace(s, exit_by="2026-03") if s is site else s
+                                     for s in est.sites))
+    lines = board.why_it_costs(Facts(dated, dear))
+    # doing nothing keeps every site open to the horizon's end: past its exit date
+    assert lines[0].startswith("Why the plan costs more than doing nothing: doing nothing "
+                               "would keep DC1 Civic Centre DC (to be left by Jan 2027)")
+    assert f"{site.site_id}" in lines[0] and "(to be left by Mar 2026)" in lines[0]
+    assert "£1,000 extra (discounted) pays for the exit and the carbon avoided" in lines[0]
+    price = carbon_price_of(Facts(dated, dear))
+    assert lines[1] == (f"The plan also avoids 2.0 t CO2e, worth £{2 * price:,.0f} at the "
+                        f"carbon price it was chosen with (£{price:,.0f} a tonne).")
+    cheap = replace(plan, baseline=replace(plan.totals, cost_discounted=plan.totals
+                                           .cost_discounted + 1.0))
+    assert board.why_it_costs(Facts(dated, cheap)) == []
+    assert isinstance(plan.totals, Totals)
+
+
+def carbon_price_of(facts: Facts) -> float:
+    from reports.facts import carbon_price
+
+    return carbon_price(facts.estate, facts.plan) or 0.0
