@@ -288,3 +288,20 @@ def test_a_scenario_with_another_horizon_is_reported(tmp_path: Path) -> None:
         '"horizon_months": 18', '"horizon_months": 24', 1), encoding="utf-8")
     with pytest.raises(EstateError, match="24 months"):
         pipeline.regenerate_reports(workbook, forged, tmp_path / "rep2", pdf=False)
+
+
+def test_reference_and_cloud_pricing_overrides() -> None:
+    raw = raw_estate()  # DC2 has no PUE in the workbook: it takes pue.on_prem (1.8)
+    base = scenario_estate(raw, None)
+    assert base.site_by_id["DC2"].pue == 1.8
+    e = scenario_estate(raw, sc("what-if", reference__pue__on_prem="2.1",
+                                cloud_pricing="PAYG"))
+    assert e.site_by_id["DC2"].pue == 2.1 and e.site_by_id["DC1"].pue == 1.8  # DC1 given
+    assert e.settings.extra["cloud_pricing"] == "payg"
+    with pytest.raises(EstateError) as err:
+        check_scenarios(raw, [sc("bad", reference__pue__onprem=2, reference__pue__colo="abc",
+                                 cloud_pricing="cheap")])
+    text = str(err.value)
+    assert "did you mean reference.pue.on_prem?" in text
+    assert "pue.colo expects a number (found 'abc')" in text
+    assert "key 'cloud_pricing': must be payg or reserved_1y" in text
