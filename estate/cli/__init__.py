@@ -27,6 +27,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("plan", "plan"),
     ("frontier", "frontier"),
     ("scenarios", "scenarios"),
+    ("sensitivity", "sensitivity"),
 ]
 
 
