@@ -115,6 +115,12 @@ class Alternative:
     ``target_site`` from ``start``, recomputed exactly: ``delta`` is its totals
     minus the plan's (positive = dearer / more carbon); ``breaks`` lists the
     rules the switched plan would break (empty when it keeps every one).
+    ``own_breaks`` are those of ``breaks`` that are not shared loads (team
+    days, critical in flight, go-lives, budgets): non-empty only when every
+    start month tried breaks such a rule, so the application cannot move to
+    the cloud on its own whatever the other moves do. ``months_tried`` is how
+    many start months were costed; ``start`` is the cheapest of those that
+    keep the application's own rules.
     """
 
     app_id: str
@@ -123,6 +129,8 @@ class Alternative:
     start: str
     delta: Totals
     breaks: tuple[str, ...] = ()
+    own_breaks: tuple[str, ...] = ()
+    months_tried: int = 1
 
 
 @dataclass(frozen=True)
@@ -198,6 +206,7 @@ class Plan:
         d["conflicts"] = list(self.conflicts)
         for a in d["alternatives"]:
             a["breaks"] = list(a["breaks"])
+            a["own_breaks"] = list(a["own_breaks"])
         return d
 
     def to_json(self) -> str:
@@ -316,11 +325,18 @@ _ALTERNATIVE = {"app_id": "str", "strategy": "strategy", "target_site": "str",
 def _alternatives(r: _Reader, d: dict[str, Any]) -> tuple[Alternative, ...]:
     out = []
     rows = r.rows(d, "alternatives", _ALTERNATIVE, optional=True)
+    items = d.get("alternatives") or []
     for i, row in enumerate(rows):
-        delta = r.totals({"delta": row.pop("delta") or {}}, "delta", where=f"alternatives[{i}]")
+        where = f"alternatives[{i}]"
+        delta = r.totals({"delta": row.pop("delta") or {}}, "delta", where=where)
         breaks = row.pop("breaks")
-        if delta is not None and None not in row.values() and breaks is not None:
-            out.append(Alternative(**row, delta=delta, breaks=tuple(breaks)))
+        item = items[i] if isinstance(items, list) and isinstance(items[i], dict) else {}
+        own = r.get(item, "own_breaks", where, "texts", optional=True, default=[])
+        tried = r.get(item, "months_tried", where, "int", optional=True, default=1)
+        if delta is not None and None not in row.values() and breaks is not None \
+                and own is not None:
+            out.append(Alternative(**row, delta=delta, breaks=tuple(breaks),
+                                   own_breaks=tuple(own), months_tried=tried))
     return tuple(out)
 
 

@@ -38,6 +38,10 @@ class RefValue:
 
     ``value`` is a number, or a ``YYYY-MM`` month for ``os.*`` entries.
     ``projection`` marks a projected / extrapolated / approximated figure.
+    ``price_date`` (``YYYY-MM``, or ``YYYY`` where the source gives no month)
+    is when a price was quoted: every money figure has one. ``was`` and
+    ``why`` record a change from the previous version of the data set
+    (``estate reference --changes``).
     """
 
     key: str
@@ -47,11 +51,25 @@ class RefValue:
     source: str = ""
     note: str = ""
     projection: bool = False
+    price_date: str = ""
+    was: float | str | None = None
+    why: str = ""
+
+    @property
+    def is_price(self) -> bool:
+        """Whether the figure is money (its unit names GBP or USD)."""
+        return "GBP" in self.unit or "USD" in self.unit
 
     def as_dict(self) -> dict[str, Any]:
         """The entry as a JSON-ready mapping."""
-        return {"key": self.key, "value": self.value, "unit": self.unit, "year": self.year,
-                "source": self.source, "note": self.note, "projection": self.projection}
+        out: dict[str, Any] = {"key": self.key, "value": self.value, "unit": self.unit,
+                               "year": self.year, "source": self.source, "note": self.note,
+                               "projection": self.projection}
+        if self.price_date:
+            out["price_date"] = self.price_date
+        if self.why:
+            out["was"], out["why"] = self.was, self.why
+        return out
 
 
 @dataclass(frozen=True)
@@ -109,6 +127,10 @@ class Reference:
                     self.used.add(key)
         return dict(sorted(out.items()))
 
+    def changes(self) -> list[RefValue]:
+        """Entries changed since the previous version (those with a ``why``)."""
+        return [v for v in self.values.values() if v.why]
+
     def rows(self) -> list[tuple[str, float | str, str, int | None, str]]:
         """``(key, value, unit, year, source)`` of every entry, for printing."""
         return [(v.key, v.value, v.unit, v.year, v.source) for v in self.values.values()]
@@ -120,7 +142,8 @@ class Reference:
         for key, value in overrides.items():
             old = values.get(key) or _new_entry(self, key)
             values[key] = replace(old, value=value, source=source, note="override",
-                                  projection=False)
+                                  projection=False, was=None, why="",
+                                  price_date="the override's" if old.is_price else "")
         return Reference(self.version, values)
 
 
@@ -141,7 +164,9 @@ def _flatten(table: dict[str, Any], prefix: str, out: dict[str, RefValue], origi
             out[key] = RefValue(key, item["value"], str(item.get("unit", "")),
                                 int(year) if year is not None else None,
                                 str(item.get("source", origin)), str(item.get("note", "")),
-                                bool(item.get("projection", False)))
+                                bool(item.get("projection", False)),
+                                str(item.get("price_date", "")), item.get("was"),
+                                str(item.get("why", "")))
         else:
             _flatten(item, key, out, origin)
 

@@ -68,6 +68,8 @@ KEYS: dict[str, str] = {
     "team.": "a team's days a month (team.migration)",
     "exclude_target_sites": "sites (or patterns such as AWS*) no application may move to",
     "exclude_strategies": "strategies no application may use (e.g. refactor)",
+    "cloud_pricing": "payg or reserved_1y: list prices of generated cloud options",
+    "reference.": "a reference-data value by its key (reference.labour.vms_per_admin = 60)",
     "pins": "a plan.json whose decisions are kept",
     "description": "free text shown beside the scenario",
 }
@@ -254,6 +256,8 @@ def _apply_one(est: Estate, o: Override, issues: _Issues) -> Estate:
                 raise ValueError("must be low, central or high")
             extra = {**st.extra, "carbon_price_series": series}
             return replace(est, settings=replace(st, carbon_price=None, extra=extra))
+        if key == "cloud_pricing" or key.startswith("reference."):
+            return _extra(est, o, issues)
         if key.startswith("exit_by."):
             site = est.site_by_id.get(key.split(".", 1)[1])
             if site is None:
@@ -272,6 +276,30 @@ def _apply_one(est: Estate, o: Override, issues: _Issues) -> Estate:
     except ValueError as exc:
         issues.add(o, str(exc))
     return est
+
+
+def _extra(est: Estate, o: Override, issues: _Issues) -> Estate:
+    """``cloud_pricing`` or ``reference.KEY``: set as the settings sheet would
+    (``settings.extra``), checked with the reference data's own rules
+    (:func:`estate.reference.check_override`) so resolving cannot fail later."""
+    from estate.estimate import PRICINGS
+    from estate.reference import check_override, is_known_key, packaged_reference
+
+    st = est.settings
+    if o.key == "cloud_pricing":
+        text = _text(o.value).lower()
+        if text not in PRICINGS:
+            raise ValueError(f"must be {' or '.join(PRICINGS)}")
+        return replace(est, settings=replace(st, extra={**st.extra, "cloud_pricing": text}))
+    ref_key = o.key.split(".", 1)[1]
+    ref = packaged_reference()
+    if not is_known_key(ref, ref_key):
+        close = difflib.get_close_matches(ref_key, ref.keys(), n=1)
+        hint = f" (did you mean reference.{close[0]}?)" if close else ""
+        issues.add(o, f"no reference value {ref_key!r}{hint}: see `estate reference`", "key")
+        return est
+    value = check_override(ref, ref_key, o.value)
+    return replace(est, settings=replace(st, extra={**st.extra, ref_key: str(value)}))
 
 
 def _budget_year(est: Estate, o: Override) -> Estate:

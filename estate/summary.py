@@ -97,7 +97,9 @@ def summarise(estate: Estate, plan: Plan) -> PlanSummary:
     site_exit = {s.site_id: s.exit for s in plan.sites}
     exits = {sid: (None if site_exit.get(sid, end) >= end else site_exit[sid])
              for sid in data_centres(estate)}
-    lives = sorted(a.live_from for a in plan.applications if a.live_from is not None)
+    # go-live month = the month before "live from" (s + d - 1), the reports' one convention
+    lives = sorted(add_months(a.live_from, -1) for a in plan.applications
+                   if a.live_from is not None)
     t = plan.totals
     return PlanSummary(
         status=plan.status, tonnes=t.co2e_tonnes, cost=t.cost,

@@ -193,13 +193,13 @@ def _app_options(rng: random.Random, app: AppDraft, exit_idx: int | None,
     d_re = min(cap, 2 if crit else 4, 1 + k // 3)
     mig = min(8.0, round(2 * (1 + 0.75 * k)) / 2)
     out.append(Option(a, "rehost", "AZ-UKS", d_re,
-                      float(round(k * rng.uniform(3_000, 15_000), -2)),
+                      float(round(k * rng.uniform(800, 2_500), -2)),
                       float(round(0.9 * cur + cloud)), round(kwh, 1),
                       _effort(migration=mig, apps=1 if rng.random() < 0.5 else 0)))
     if rng.random() < 0.35:
         f = rng.uniform(0.9, 1.1)
         out.append(Option(a, "rehost", "AWS-LON", d_re,
-                          float(round(k * rng.uniform(3_000, 15_000), -2)),
+                          float(round(k * rng.uniform(800, 2_500), -2)),
                           float(round(0.9 * cur + f * cloud)), round(f * kwh, 1),
                           _effort(migration=mig, apps=1 if rng.random() < 0.5 else 0)))
     if not app.legacy and rng.random() < 0.25:

@@ -14,7 +14,7 @@ from estate.limits import tell_residents_by
 from estate.model import Application
 from estate.months import financial_year
 from estate.plan import Alternative, Ledger, Totals
-from reports.facts import Facts, carbon_price, move_words
+from reports.facts import Facts, carbon_price, move_words, short_rule
 from reports.xlsx import month_date
 
 #: The service area shown for an application whose workbook row names none.
@@ -57,6 +57,7 @@ def headline(facts: Facts) -> dict[str, Any]:
     out.setdefault("co2e_words", "")
     out.setdefault("cost_saving", 0.0)
     out.setdefault("co2e_saving", 0.0)
+    out["why_it_costs"] = why_it_costs(facts)
     out["carbon_price"] = carbon_price(facts.estate, plan)
     out["carbon_choice"] = carbon_choice(facts)
     return out
@@ -124,8 +125,45 @@ def _lower_carbon_route(t: Totals, greedy: Totals, price: float | None) -> list[
     rate = (f": £{extra / tonnes:,.0f} for each tonne avoided, against the £{price:,.0f} "
             f"this plan puts on a tonne" if price else "")
     return [f"The lower-carbon route: the greedy plan emits {_t(tonnes)} less but costs "
-            f"{_gbp(extra)} more, discounted{rate}. To prefer it, plan with a higher "
-            f"carbon price (--carbon-price) or with --objective carbon."]
+            f"{_gbp(extra)} more, discounted{rate}. To prefer it, the architects can raise "
+            f"the carbon price (settings sheet of the workbook) or ask the planner for the "
+            f"lowest-carbon plan."]
+
+
+def why_it_costs(facts: Facts) -> list[str]:
+    """When the plan costs more (discounted) than doing nothing, why, in
+    sentences: the sites doing nothing would keep open past their exit date
+    (the baseline's derived exits against ``exit_by``, as the site cards show
+    them for the plan), and the carbon the extra money buys at the carbon
+    price used. Empty when the plan costs no more."""
+    plan = facts.plan
+    t, base = plan.totals, plan.baseline
+    if t is None or base is None or t.cost_discounted - base.cost_discounted < 0.5:
+        return []
+    extra = t.cost_discounted - base.cost_discounted
+    price = carbon_price(facts.estate, plan) or 0.0
+    tonnes = base.co2e_tonnes - t.co2e_tonnes
+    carbon = price > 0 and tonnes > 0
+    out = []
+    kept = []
+    for site in facts.estate.sites:
+        if site.exit_by is None or site.kind == "cloud" or not facts.holds_anything(site.site_id):
+            continue
+        if facts.baseline.site_exit.get(site.site_id, facts.H) > facts.idx(site.exit_by):
+            name = site.name if site.name and site.name != site.site_id else ""
+            kept.append(f"{site.site_id}{' ' + name if name else ''} (to be left by "
+                        f"{_month_words(site.exit_by)})")
+    if kept:
+        out.append(f"Why the plan costs more than doing nothing: doing nothing would keep "
+                   f"{' and '.join(kept)} open past the date the workbook sets for leaving "
+                   f"it, so it is not an option the strategy allows. Everything still there "
+                   f"must move or retire, and moving costs more than staying would: the "
+                   f"{_gbp(extra)} extra (discounted) pays for the exit"
+                   f"{' and the carbon avoided (below)' if carbon else ''}.")
+    if carbon:
+        out.append(f"The plan also avoids {_t(tonnes)} CO2e, worth {_gbp(price * tonnes)} "
+                   f"at the carbon price it was chosen with (£{price:,.0f} a tonne).")
+    return out
 
 
 def app_counts(facts: Facts) -> dict[str, int]:
@@ -217,7 +255,8 @@ def _chosen_words(facts: Facts, app_id: str) -> str:
     ap = facts.app_plan[app_id]
     if ap.start is None:
         return "retained"
-    return f"{move_words(ap.strategy, ap.target_site)} from {_month_words(ap.live_from)}"
+    return (f"{move_words(ap.strategy, ap.target_site)}, goes live in "
+            f"{_month_words(facts.golive(app_id))}")
 
 
 def _month_words(label: str | None) -> str:
@@ -225,27 +264,48 @@ def _month_words(label: str | None) -> str:
     return "" if d is None else d.strftime("%b %Y")
 
 
+#: Kinds of costed reasons (their names end in "(costed)").
+COSTS_MORE = "moving it costs more (costed)"
+OWN_RULE = "moving it breaks one of its own rules in every month tried (costed)"
+NO_DEARER = "moving it is no dearer: not reached in time (costed)"
+
+
+def _carbon_words(tonnes: float) -> str:
+    digits = 1 if abs(tonnes) >= 10 else 2
+    t = round(abs(tonnes), digits)
+    if t == 0:
+        return "the same CO2e"
+    return f"{t:,.{digits}f} t CO2e {'extra' if tonnes > 0 else 'saving'}"
+
+
 def _costed(alt: Alternative) -> tuple[str, str]:
-    """The exact effect of the cloud alternative, in words, and its kind."""
+    """The real reason the plan keeps the application out of the cloud, from
+    its cloud alternative (:func:`solver.alternatives.cloud_alternatives`):
+    a rule of its own it breaks in every month tried, else what the cheapest
+    move tried costs; and the kind of reason."""
     d = alt.delta
-    cloud = (f"{move_words(alt.strategy, alt.target_site)} from "
-             f"{_month_words(alt.start)}")
-    digits = 1 if abs(d.co2e_tonnes) >= 10 else 2
-    tonnes = round(abs(d.co2e_tonnes), digits)
-    carbon = ("emit the same CO2e" if tonnes == 0 else
-              f"emit {tonnes:,.{digits}f} t CO2e {'more' if d.co2e_tonnes > 0 else 'less'}")
-    money = (f"cost £{d.cost_discounted:,.0f} more" if d.cost_discounted >= 0.5
-             else f"save £{-d.cost_discounted:,.0f}" if d.cost_discounted <= -0.5
-             else "cost the same")
+    cloud = f"{move_words(alt.strategy, alt.target_site)} starting {_month_words(alt.start)}"
+    tried = (f"the cheapest of {alt.months_tried} start months tried"
+             if alt.months_tried > 1 else "the one start month tried")
+    money = (f"£{d.cost_discounted:,.0f} extra" if d.cost_discounted >= 0.5
+             else f"£{-d.cost_discounted:,.0f} saving" if d.cost_discounted <= -0.5
+             else "no extra cost")
+    if alt.own_breaks:
+        return (f"moving it to the cloud breaks a rule of its own in every month tried "
+                f"({alt.months_tried}), e.g. {cloud}: {short_rule(alt.own_breaks[0])}",
+                OWN_RULE)
+    shared = ""
     if alt.breaks:
-        return (f"cloud ({cloud}) would {money} (discounted) and {carbon} over the plan, "
-                f"but breaks a rule: {alt.breaks[0]}"), "cloud breaks a rule (costed)"
+        shared = (f"; in that month the other moves would also have to shift "
+                  f"({short_rule(alt.breaks[0])})")
     if d.objective > 0:
-        return (f"cloud ({cloud}) would {money} (discounted) and {carbon} over the plan",
-                "cloud costs more at the carbon price used (costed)")
-    return (f"cloud ({cloud}) keeps every rule and would {money} (discounted) and {carbon}: "
-            "the solver did not reach it within its time limit",
-            "cloud is no dearer: not reached within the time limit (costed)")
+        what = "cost" if d.cost_discounted > 0 else "carbon"
+        return (f"{what}: the cheapest move to the cloud ({cloud}, {tried}) means {money} "
+                f"(discounted) and {_carbon_words(d.co2e_tonnes)} over the plan{shared}",
+                COSTS_MORE)
+    return (f"moving it to the cloud ({cloud}) would mean {money} (discounted) and "
+            f"{_carbon_words(d.co2e_tonnes)}{shared}: the solver did not reach it within "
+            f"its time limit", NO_DEARER)
 
 
 def exception_reason(facts: Facts, app: Application) -> tuple[str, str]:
@@ -284,6 +344,17 @@ def exception_reason(facts: Facts, app: Application) -> tuple[str, str]:
     return _costed(alt)
 
 
+def exception_summary(rows: list[dict[str, Any]], n: int = 10) -> dict[str, Any]:
+    """What the board sees of the exceptions: counts by kind of reason (most
+    first) and the ``n`` whose cloud move costs most (discounted £ extra)."""
+    kinds = Counter(r["kind"] for r in rows).most_common()
+    dear = sorted((r for r in rows if r["kind"] == COSTS_MORE),
+                  key=lambda r: (-r["extra"], r["app_id"]))
+    return {"kinds": kinds, "largest": dear[:n], "count": len(rows),
+            "costs_more": len(dear),
+            "extra_total": sum(r["extra"] for r in dear)}
+
+
 def exceptions(facts: Facts) -> list[dict[str, Any]]:
     """Every planned application that keeps running outside the cloud (retained
     outside the cloud, or moved to a site that is not a cloud site), with its
@@ -294,10 +365,14 @@ def exceptions(facts: Facts) -> list[dict[str, Any]]:
         if ap is None or ap.strategy == "retire" or facts.ends_in_cloud(app.app_id):
             continue
         reason, kind = exception_reason(facts, app)
+        alt = facts.alternative.get(app.app_id)
+        costed = kind.endswith("(costed)")
         rows.append({"app_id": app.app_id, "name": app.name,
                      "service": app.service or UNASSIGNED,
                      "chosen": _chosen_words(facts, app.app_id), "reason": reason,
-                     "kind": kind, "costed": kind.endswith("(costed)")})
+                     "kind": kind, "costed": costed,
+                     "extra": alt.delta.cost_discounted if costed and alt else None,
+                     "tonnes": alt.delta.co2e_tonnes if costed and alt else None})
     rows.sort(key=lambda r: (r["service"], r["app_id"]))
     return rows
 

@@ -9,6 +9,7 @@ baseline (every application retained), and money from the plan's ledgers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -70,6 +71,15 @@ class Facts:
     def live(self) -> dict[str, int]:
         """Live-from index ``L`` of each application (``H`` when retained)."""
         return {a: st.L for a, st in self.schedule.apps.items()}
+
+    def golive(self, app_id: str) -> str | None:
+        """``YYYY-MM`` of the application's go-live month ``L - 1`` (the last
+        month in flight; ``None`` when it does not move). The reports' one
+        convention: an application "goes live in" this month and is in its new
+        state from the next."""
+        if not self.moves(app_id):
+            return None
+        return self.label(self.live[app_id] - 1)
 
     @cached_property
     def start_idx(self) -> dict[str, int]:
@@ -242,6 +252,37 @@ def move_words(strategy: str, target_site: str | None) -> str:
     if target_site:
         return f"{strategy} to {target_site}"
     return "replaced by SaaS" if strategy == "repurchase" else strategy
+
+
+#: Workbook names a rule's text may quote, in the words of a board paper.
+RULE_WORDS = {
+    "must_finish_by": "must-finish date (applications sheet)",
+    "earliest_start": "earliest start (applications sheet)",
+    "resident_notice_weeks": "residents' notice (settings sheet)",
+    "max_critical_in_flight": "limit on critical applications in flight (settings sheet)",
+    "max_golives_per_month": "limit on go-lives a month (settings sheet)",
+    "freeze_months": "freeze months (settings sheet)",
+    "team_days_per_month": "migration team's days a month (settings sheet)",
+    "exit_by": "exit date (sites sheet)",
+}
+_IDENT = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def plain_words(text: str) -> str:
+    """A rule's text (from :mod:`solver.rules` or the conflict finder) for the
+    board: workbook names become words saying where the architects set them
+    (:data:`RULE_WORDS`); any other ``snake_case`` name loses its underscores."""
+    return _IDENT.sub(lambda m: RULE_WORDS.get(m.group(0), m.group(0).replace("_", " ")),
+                      text)
+
+
+_ID_LIST = re.compile(r" \((?:[\w.-]+, )*[\w.-]+(?: and \d+ more)?\)")
+
+
+def short_rule(text: str) -> str:
+    """A rule's text in plain words (:func:`plain_words`) without its
+    parenthesised lists of ids ("(APP1, APP2 and 8 more)"), for the board."""
+    return plain_words(_ID_LIST.sub("", text))
 
 
 def status_words(plan: Plan) -> str:

@@ -261,7 +261,8 @@ def _bar_hover(facts: Facts, app_id: str) -> str:
     app, ap = facts.estate.app_by_id[app_id], facts.app_plan[app_id]
     return (f"{esc(app.app_id)} {esc(app.name)}<br>{esc(app.service or 'Unassigned')}<br>"
             f"{esc(move_words(ap.strategy, ap.target_site))}<br>"
-            f"{_month_words(ap.start)} → live from {_month_words(ap.live_from)}")
+            f"starts {_month_words(ap.start)}, goes live in "
+            f"{_month_words(facts.golive(app_id))}")
 
 
 def _gantt_page(facts: Facts, page: list[tuple[str, list[list[str]], bool]],
@@ -288,7 +289,7 @@ def _gantt_page(facts: Facts, page: list[tuple[str, list[list[str]], bool]],
             textposition="inside", insidetextanchor="start", textfont={"size": 9}))
     fig.add_trace(go.Scatter(
         x=[_iso(facts, facts.live[a]) for a in ids], y=[row_of[a] for a in ids],
-        mode="markers", name="live from", hoverinfo="skip",
+        mode="markers", name="goes live (end of month)", hoverinfo="skip",
         marker={"symbol": "diamond", "size": 6, "color": OKABE_ITO["black"]}))
     for name, colour in (("freeze month", "#BBBBBB"), ("blackout (service)",
                                                         OKABE_ITO["yellow"])):

@@ -5,7 +5,9 @@ costs, move group and dependencies), *Months* (in flight, going live, team load
 against capacity, critical applications in flight), *Servers* (zombies first),
 *Sites* (exit against ``exit_by``) and *Cost of staying* (what running the
 estate as it is costs a year, by category, for the estate, each site and each
-application, read from ``assumptions.cost_of_staying``).
+application, read from ``assumptions.cost_of_staying``) and *Exceptions* (every
+application kept outside the cloud although the council is cloud first, with
+the real reason and, where costed, what its cheapest cloud move would cost).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from estate.derive import team_capacity
 from estate.limits import month_use
 from estate.model import Estate
 from estate.plan import Plan
+from reports import board
 from reports.facts import Facts
 from reports.xlsx import (
     BAD_FILL,
@@ -247,6 +250,30 @@ def staying_rows(estate: Estate) -> list[list[Any]]:
     return rows
 
 
+EXCEPTION_COLUMNS = [
+    Column("Application"), Column("Name"), Column("Service"), Column("Plan"),
+    Column("Reason"), Column("Why not cloud"), Column("Cloud option costed"),
+    Column("Starting", MONTH), Column("Start months tried", NUMBER),
+    Column("Extra cost, discounted (£)", MONEY), Column("Extra t CO2e", NUMBER_1),
+]
+
+
+def exception_rows(facts: Facts) -> list[list[Any]]:
+    """One row per cloud-first exception (:func:`reports.board.exceptions`),
+    dearest cloud move first, then the others by service and id."""
+    rows = board.exceptions(facts)
+    rows.sort(key=lambda r: (r["extra"] is None, -(r["extra"] or 0.0)))
+    out = []
+    for r in rows:
+        alt = facts.alternative.get(r["app_id"]) if r["costed"] else None
+        out.append([r["app_id"], r["name"], r["service"], r["chosen"],
+                    r["kind"].replace(" (costed)", ""), r["reason"],
+                    None if alt is None else board.move_words(alt.strategy, alt.target_site),
+                    None if alt is None else month_date(alt.start),
+                    None if alt is None else alt.months_tried, r["extra"], r["tonnes"]])
+    return out
+
+
 def write_migration(estate: Estate, plan: Plan, path: str | Path) -> Path:
     """Write the architects' workbook.
 
@@ -289,6 +316,8 @@ def write_migration(estate: Estate, plan: Plan, path: str | Path) -> Path:
     write_table(ws, SITE_COLUMNS, rows,
                 [BAD_FILL if r[5] == "missed" else
                  (NOTE_FILL if r[5] == "met" else None) for r in rows])
+    ws = wb.create_sheet("Exceptions")
+    write_table(ws, EXCEPTION_COLUMNS, exception_rows(facts))
     rows = staying_rows(estate)
     if rows:
         ws = wb.create_sheet("Cost of staying")

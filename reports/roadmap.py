@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from estate.months import overdue
 from estate.plan import Plan
 from reports import board, figures
 from reports.contracts import SOON_MONTHS, decision_text
-from reports.facts import Facts, status_words
+from reports.facts import Facts, plain_words, status_words
 from reports.risks import risks
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -48,6 +47,26 @@ def _tonnes(v: float | None) -> str:
     if v is None:
         return "–"
     return f"−{-v:,.1f} t" if round(v, 1) < 0 else f"{abs(round(v, 1)):,.1f} t"
+
+
+def _change(v: float | None, digits: int, fmt: str) -> str:
+    """A plan-minus-baseline figure in words: ``£X extra``, ``£X saving``, or the
+    figure alone when it shows as zero (never a bare minus sign)."""
+    if v is None:
+        return "–"
+    r = round(v, digits)
+    shown = fmt.format(abs(r))
+    return shown if r == 0 else f"{shown} {'extra' if r > 0 else 'saving'}"
+
+
+def _money_change(v: float | None) -> str:
+    """Plan minus baseline in £, with "extra" or "saving"."""
+    return _change(v, 0, "£{:,.0f}")
+
+
+def _tonnes_change(v: float | None) -> str:
+    """Plan minus baseline in tonnes CO2e, with "extra" or "saving"."""
+    return _change(v, 1, "{:,.1f} t")
 
 
 def _pct(v: float | None) -> str:
@@ -69,7 +88,9 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=_money, tonnes=_tonnes, pct=_pct, month=_month, date=_date)
+    env.filters.update(money=_money, tonnes=_tonnes, money_change=_money_change,
+                       tonnes_change=_tonnes_change, pct=_pct, month=_month, date=_date,
+                       plain=plain_words)
     return env
 
 
@@ -143,7 +164,8 @@ def context(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> dic
         "n_apps": len(estate.applications), "n_contracts": len(estate.contracts),
     }
     ctx["exceptions"] = board.exceptions(facts) if has_plan else []
-    ctx["exception_kinds"] = Counter(r["kind"] for r in ctx["exceptions"]).most_common()
+    ctx["exception_summary"] = board.exception_summary(ctx["exceptions"])
+    ctx["exception_kinds"] = ctx["exception_summary"]["kinds"]
     ctx["residents"] = board.resident_changes(facts) if has_plan else []
     ctx["resident_services"] = board.resident_services(ctx["residents"])
     ctx["carbon"] = board.carbon_by_fy(facts)

@@ -3,7 +3,8 @@
 One row a scenario (the base first): its overrides, status, tonnes, cash
 and discounted cost, the change against the base, each data centre's exit,
 contracts ended, applications moved, first and last go-live, the gap. Every
-figure that differs from the base's is highlighted.
+figure that differs from the base's as shown (rounded as printed) is
+highlighted.
 """
 
 from __future__ import annotations
@@ -29,17 +30,19 @@ from reports.xlsx import (
 __all__ = ["comparison_rows", "render_scenarios", "write_scenarios_html",
            "write_scenarios_xlsx"]
 
-#: Compared fields: (key, header, number format or None, tolerance).
-FIELDS: tuple[tuple[str, str, str | None, float], ...] = (
-    ("status", "Status", None, 0.0),
-    ("tonnes", "t CO2e", NUMBER_1, 1e-6),
-    ("cost_discounted", "Discounted cost (£)", MONEY, 0.01),
-    ("cost", "Cash cost (£)", MONEY, 0.01),
-    ("carbon_price", "Carbon price (£/t)", MONEY, 1e-9),
-    ("contracts_ended", "Contracts ended", NUMBER, 0.0),
-    ("moved", "Applications moved", NUMBER, 0.0),
-    ("first_golive", "First go-live", None, 0.0),
-    ("last_golive", "Last go-live", None, 0.0),
+#: Compared fields: (key, header, number format or None, decimals shown or None).
+#: A cell is highlighted only when the figure as shown (rounded to those
+#: decimals) differs from the base's.
+FIELDS: tuple[tuple[str, str, str | None, int | None], ...] = (
+    ("status", "Status", None, None),
+    ("tonnes", "t CO2e", NUMBER_1, 1),
+    ("cost_discounted", "Discounted cost (£)", MONEY, 0),
+    ("cost", "Cash cost (£)", MONEY, 0),
+    ("carbon_price", "Carbon price (£/t)", MONEY, 0),
+    ("contracts_ended", "Contracts ended", NUMBER, None),
+    ("moved", "Applications moved", NUMBER, None),
+    ("first_golive", "First go-live", None, None),
+    ("last_golive", "Last go-live", None, None),
 )
 
 
@@ -48,10 +51,11 @@ def _overrides_text(o: ScenarioOutcome) -> str:
     return "; ".join(ovs) or "none (the workbook as it is)"
 
 
-def _differs(a: Any, b: Any, tol: float) -> bool:
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return abs(a - b) > tol
-    return a != b
+def _differs(a: Any, b: Any, digits: int | None) -> bool:
+    """Whether ``a`` and ``b`` differ as shown (numbers rounded to ``digits``)."""
+    if digits is not None and isinstance(a, int | float) and isinstance(b, int | float):
+        return round(a, digits) != round(b, digits)
+    return bool(a != b)
 
 
 def comparison_rows(outcomes: list[ScenarioOutcome]) -> list[dict[str, Any]]:
@@ -64,8 +68,8 @@ def comparison_rows(outcomes: list[ScenarioOutcome]) -> list[dict[str, Any]]:
         s = o.summary
         values: dict[str, Any] = {k: getattr(s, k) for k, *_ in FIELDS}
         values["gap"] = s.gap
-        differ = {k for k, _, _, tol in FIELDS
-                  if i > 0 and _differs(values[k], getattr(base, k), tol)}
+        differ = {k for k, _, _, digits in FIELDS
+                  if i > 0 and _differs(values[k], getattr(base, k), digits)}
         exits = {c: s.exits.get(c) if s.has_plan else None for c in centres}
         differ |= {f"exit:{c}" for c in centres
                    if i > 0 and s.has_plan and exits[c] != base.exits.get(c)}

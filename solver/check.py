@@ -20,14 +20,16 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from estate.actuals import Replan, apply_replan
+from estate.derive import AppState
 from estate.errors import printable, shorten
 from estate.fingerprint import fingerprint
 from estate.model import Estate
+from estate.months import month_index
 from estate.pins import apply_pins, pins_from_json
 from estate.plan import Decision, Ledger, Plan, Totals
 from estate.scenario import scenario_estate, scenario_from_json
 from estate.violation import Violation
-from solver.alternatives import _minus
+from solver.alternatives import _minus, option_of, own_breaks
 from solver.evaluate import Evaluation, baseline, evaluate
 from solver.greedy import greedy
 from solver.solve import solve
@@ -238,11 +240,21 @@ def _alternatives(estate: Estate, plan: Plan, ev: Evaluation) -> Iterator[Differ
         other = evaluate(estate, switched, check=True)
         yield from _totals(f"alternatives[{i}].delta", alt.delta,
                            _minus(other.totals, ev.totals))
-        breaks = tuple(v.text for v in other.violations if v not in known)
+        new = [v for v in other.violations if v not in known]
+        breaks = tuple(v.text for v in new)
         if breaks != alt.breaks:
             yield Difference("state", f"alternatives[{i}].breaks",
                              f"the plan lists {len(alt.breaks)} broken rules, the evaluator "
                              f"finds {len(breaks)}")
+        o = option_of(estate, alt)
+        s = month_index(estate.settings.horizon_start, alt.start)
+        own = () if o is None else own_breaks(
+            estate, AppState(alt.app_id, o, o.strategy, o.target_site, s, o.duration_months,
+                             s + o.duration_months), new, other.load_violations)
+        if own != alt.own_breaks:
+            yield Difference("state", f"alternatives[{i}].own_breaks",
+                             f"the plan lists {len(alt.own_breaks)} of the application's own "
+                             f"rules broken, the evaluator finds {len(own)}")
 
 
 def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:

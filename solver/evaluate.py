@@ -39,7 +39,7 @@ from estate.plan import (
 )
 from estate.policy import esu_due, esu_spans
 from estate.violation import Violation
-from solver.rules import violations as _violations
+from solver.rules import checked as _checked
 
 ENERGY_SERVER_KINDS = ("physical", "host")
 
@@ -61,6 +61,10 @@ class Evaluation:
     violations
         Every rule broken, as :class:`~estate.violation.Violation` records
         (empty when not checked or feasible).
+    load_violations
+        Those of ``violations`` that are shared loads (team days, critical
+        applications in flight, go-lives a month, budgets): they depend on
+        every move in flight at once (:func:`solver.rules.checked`).
     """
 
     applications: tuple[AppPlan, ...]
@@ -70,6 +74,7 @@ class Evaluation:
     totals: Totals
     ledger: Ledger
     violations: tuple[Violation, ...] = ()
+    load_violations: tuple[Violation, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -247,10 +252,11 @@ def evaluate(estate: Estate, decisions: Sequence[Decision], *, check: bool = Tru
     sched = build_schedule(estate, decisions)
     ledger = _ledger(estate, sched)
     apps, servers, contracts, sites = _rows(estate, sched)
+    broken, loads = _checked(estate, sched) if check else ([], [])
     return Evaluation(
         applications=apps, servers=servers, contracts=contracts, sites=sites,
         totals=totals_of(estate, ledger), ledger=ledger,
-        violations=tuple(_violations(estate, sched)) if check else (),
+        violations=tuple(broken), load_violations=tuple(loads),
     )
 
 

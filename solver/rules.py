@@ -13,6 +13,8 @@ Imports only :mod:`estate` and the standard library.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from estate.derive import AppState, Schedule, label, team_capacity
 from estate.limits import month_use, notice_bound, over
 from estate.model import Estate
@@ -120,11 +122,11 @@ def _dependency_rules(estate: Estate, sched: Schedule, out: _Out) -> None:
                         f"(live {label(estate, b.L)}) must go live in the same month")
 
 
-def _load_rules(estate: Estate, sched: Schedule, out: _Out) -> None:
+def _load_rules(estate: Estate, states: Iterable[AppState], out: _Out) -> None:
     st_ = estate.settings
     caps = team_capacity(estate)
     moves = []
-    for st in sched.apps.values():
+    for st in states:
         if not st.moves or st.option is None or st.s is None:
             continue
         for team in st.option.effort:
@@ -228,11 +230,34 @@ def violations(estate: Estate, sched: Schedule) -> list[Violation]:
     Includes the schedule's own problems (unknown option, missing start,
     retained although it must move, …) as rule ``decision``.
     """
+    return checked(estate, sched)[0]
+
+
+def checked(estate: Estate, sched: Schedule) -> tuple[list[Violation], list[Violation]]:
+    """Every constraint the schedule breaks (as :func:`violations`) and, of
+    those, the shared loads: team days, critical applications in flight,
+    go-lives a month and one-off budgets, which depend on every move in flight
+    at the same time rather than on one application's own rules."""
     out = _Out(_decision_problem(estate, p) for p in sched.problems)
     for st in sched.apps.values():
         _app_rules(estate, st, out)
     _dependency_rules(estate, sched, out)
-    _load_rules(estate, sched, out)
+    loads = _Out()
+    _load_rules(estate, sched.apps.values(), loads)
+    out += loads
     _site_and_pin_rules(estate, sched, out)
     _policy_rules(estate, sched, out)
+    return list(out), list(loads)
+
+
+def app_violations(estate: Estate, st: AppState) -> list[Violation]:
+    """The rules ``st`` breaks as if it were the only move: those about one
+    application alone (horizon, earliest start, must finish, blackout and
+    freeze months, residents' notice, target exit) and its own load against
+    the shared limits (team days, critical in flight, go-lives, budgets). The
+    same rule functions as :func:`violations`, cheap to test month by month."""
+    out = _Out()
+    _app_rules(estate, st, out)
+    _load_rules(estate, [st], out)
     return list(out)
+

@@ -5,7 +5,9 @@ charts' labels and hover texts (the inline plotly.js bundle left out), every
 cell of both workbooks, and the PDF's text when there is one -- and lists
 what a councillor or procurement officer would call wrong: ``None``,
 ``nan``, a negative zero pound figure, placeholder text, a site that holds
-nothing today shown as exiting, and application counts that do not add up.
+nothing today shown as exiting, application counts that do not add up, and
+in the board paper (HTML and PDF) the tool's own words: command-line flags,
+identifiers and setting names (:func:`board_words`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,36 @@ def page_text(path: Path) -> str:
     page = path.read_text(encoding="utf-8")
     page = page.replace(get_plotlyjs().replace("</script", "<\\/script"), "")
     page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def setting_names() -> list[str]:
+    """Setting keys of the workbook schema that no board reader would use as a
+    word (those with an underscore; ``organisation`` and ``strategy`` are
+    plain English)."""
+    from inventory.schema import SETTINGS
+
+    return sorted(s.key for s in SETTINGS if "_" in s.key)
+
+
+def board_words(name: str, text: str) -> list[str]:
+    """Words of the tool, not of a board paper, in ``text``: command-line flags
+    (``--x``), identifiers (an ``_`` inside a word) and setting names."""
+    pats = ((re.compile(r"--\w"), "a command-line flag"),
+            (re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]"), "an identifier (_ inside a word)"),
+            (re.compile(r"\b(" + "|".join(setting_names()) + r")\b"), "a setting name"))
+    out = []
+    for pattern, what in pats:
+        for m in pattern.finditer(text):
+            around = text[max(0, m.start() - 60):m.end() + 60].replace("\n", " ")
+            out.append(f"{name}: {what}: …{around}…")
+    return out
+
+
+def visible_text(path: Path) -> str:
+    """The roadmap page as read: tags, scripts (chart data) and styles removed."""
+    page = path.read_text(encoding="utf-8")
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
@@ -95,6 +127,9 @@ def audit(out: Path, estate: Estate) -> list[str]:
         for site in empty_sites(estate):
             if re.search(rf"\b{re.escape(site)}\b[^\n.;]{{0,40}}\bexit", text):
                 problems.append(f"{name}: {site} holds nothing today but is shown exiting")
+    problems += board_words("roadmap.html", visible_text(out / "roadmap.html"))
+    if pdf is not None:
+        problems += board_words("roadmap.pdf", pdf)
     sites = openpyxl.load_workbook(out / "migration-plan.xlsx")["Sites"]
     header = [c.value for c in sites[1]]
     for row in sites.iter_rows(min_row=2, values_only=True):

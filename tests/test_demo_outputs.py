@@ -108,7 +108,7 @@ def _pages(pdf: Path) -> list[str]:
             for i in range(1, n + 1)]
 
 
-GANTT_LEGEND = ("live from", "freeze month", "blackout (service)")
+GANTT_LEGEND = ("goes live (end of month)", "freeze month", "blackout (service)")
 #: A time axis: quarter months in a row, and the years of the horizon.
 AXIS = re.compile(r"Apr\s+Jul\s+Oct\s+Jan\s+Apr")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from estate.reference import check_override, load_reference
 
 def test_every_entry_has_unit_year_and_source() -> None:
     ref = load_reference()
-    assert ref.version == "2026.1"
+    assert ref.version == "2026.2"
     assert len(ref.rows()) > 100
     for key, value, unit, year, source in ref.rows():
         assert unit and source, key
@@ -28,7 +29,7 @@ def test_published_figures() -> None:
     assert ref.get("grid.2023") == 0.20707
     assert ref.get("grid.2024") == 0.20705
     assert ref.get("grid.2025") == 0.177
-    assert ref.get("pue.on_prem") == 1.58
+    assert ref.get("pue.on_prem") == 1.8
     assert ref.get("pue.aws") == 1.15
     assert ref.get("power_price_per_kwh") == 0.33
     assert ref.get("carbon_price.central.2024") == 269
@@ -71,8 +72,8 @@ def test_override_file(tmp_path: Path) -> None:
     assert ref.entry("pue.on_prem").source == "override: ours.toml"
     assert ref.get("grid.2040") == 0.01
     assert ref.get("os.rhel.7") == "2028-06"
-    assert ref.version == "2026.1+ours.toml"
-    assert load_reference().get("pue.on_prem") == 1.58  # packaged data untouched
+    assert ref.version == "2026.2+ours.toml"
+    assert load_reference().get("pue.on_prem") == 1.8  # packaged data untouched
 
 
 def test_override_file_errors(tmp_path: Path) -> None:
@@ -104,10 +105,10 @@ def test_cli_table_and_json(tmp_path: Path) -> None:
     runner = CliRunner()
     out = runner.invoke(main, ["reference", "pue"])
     assert out.exit_code == 0, out.output
-    assert "pue.on_prem\t1.58\tratio\t2023\tUptime Institute" in out.output
+    assert "pue.on_prem\t1.8\tratio\t2024\tAzure Migrate business case" in out.output
     out = runner.invoke(main, ["reference", "--json"])
     data = json.loads(out.output)
-    assert data["version"] == "2026.1"
+    assert data["version"] == "2026.2"
     assert {"key", "value", "unit", "year", "source"} <= set(data["values"][0])
     f = tmp_path / "bad.toml"
     f.write_text("[pue]\nnope = 2\n")
@@ -120,3 +121,29 @@ def test_docs_list_every_value() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "reference-data.md").read_text()
     missing = [k for k in load_reference().keys() if f"`{k}`" not in doc]
     assert not missing, f"docs/reference-data.md lacks {missing}"
+
+
+def test_every_price_has_a_date() -> None:
+    ref = load_reference()
+    prices = [v for v in ref.values.values() if v.is_price]
+    assert len(prices) > 40  # the money figures: electricity, cloud, hardware, carbon values…
+    undated = [v.key for v in prices
+               if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", v.price_date)]
+    assert not undated, f"prices without a price_date (YYYY-MM or YYYY): {undated}"
+    assert ref.entry("cloud.usd_per_gbp").price_date == "2024-06"  # the exchange rate's date
+
+
+def test_changes_from_the_previous_version() -> None:
+    from estate.cli import main
+
+    ref = load_reference()
+    changed = {v.key: v for v in ref.changes()}
+    assert (changed["pue.on_prem"].was, changed["pue.on_prem"].value) == (1.58, 1.8)
+    assert changed["facilities.per_kw_month"].value == pytest.approx(340 / 1.27, abs=0.01)
+    assert all(v.why for v in changed.values())
+    out = CliRunner().invoke(main, ["reference", "--changes"])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert lines[0] == "# changes in estate reference data 2026.2"
+    assert len(lines) == 2 + len(changed)
+    assert any(ln.startswith("pue.on_prem\t1.58\t1.8\tratio\t") for ln in lines)

@@ -181,7 +181,8 @@ def test_infeasible_names_the_residents_rule(
     assert code == 4
     text = page_text(folder / "roadmap.html")
     assert "no plan: infeasible" in text
-    assert "A1 is resident-facing" in text and "must_finish_by 2026-05" in text
+    assert "A1 is resident-facing" in text
+    assert "must-finish date (applications sheet) 2026-05" in text
     assert counts(folder / "roadmap.html")["stay"] == 4  # the figures show doing nothing
 
 

@@ -66,13 +66,17 @@ def test_cloud_first_exceptions(facts: Facts) -> None:
     # every app still running outside the cloud (A5 is retired: not an exception)
     assert set(rows) == {"A6", "A7", "A8"}
     assert rows["A6"]["reason"] == "none of its options runs at a cloud site"
-    assert rows["A7"]["chosen"] == "relocate to COLO from Mar 2026"
+    assert rows["A7"]["chosen"] == "relocate to COLO, goes live in Feb 2026"  # live from Mar
     assert rows["A8"]["reason"].startswith("pinned")
     # A7's reason quotes the plan's exact alternative (see test_alternatives.py)
     alt = facts.alternative["A7"]
-    assert rows["A7"]["costed"] and "rehost to AWS from Jan 2026" in rows["A7"]["reason"]
-    assert f"£{alt.delta.cost_discounted:,.0f} more (discounted)" in rows["A7"]["reason"]
+    assert rows["A7"]["costed"] and rows["A7"]["kind"] == board.COSTS_MORE
+    assert f"rehost to AWS starting {board._month_words(alt.start)}" in rows["A7"]["reason"]
+    assert f"the cheapest of {alt.months_tried} start months tried" in rows["A7"]["reason"]
+    assert f"£{alt.delta.cost_discounted:,.0f} extra (discounted)" in rows["A7"]["reason"]
     assert f"{abs(alt.delta.co2e_tonnes):,.2f} t CO2e" in rows["A7"]["reason"]
+    assert rows["A7"]["extra"] == alt.delta.cost_discounted
+    assert "_" not in rows["A7"]["reason"] and "(A" not in rows["A7"]["reason"]
 
 
 def test_resident_changes(facts: Facts) -> None:
@@ -101,7 +105,8 @@ def test_the_non_digital_route_is_shown(facts: Facts) -> None:
     assert services["Libraries"]["unrecorded"] == []
     page = render(replace(est, applications=apps), facts.plan)
     assert "library counters: open from" in page
-    assert "not recorded in the workbook (applications.non_digital_route)" in page
+    assert ("not recorded in the workbook (the non-digital route column of the "
+            "applications sheet)") in page
 
 
 def test_gantt_has_one_row_per_moving_application(facts: Facts) -> None:
@@ -250,3 +255,36 @@ def test_the_cost_carbon_choice_in_words(facts: Facts) -> None:
     h = board.headline(Facts(facts.estate, plan))
     assert h["co2e_words"] == ("171.0 t less than doing nothing (26.3 %); 109.0 t more than "
                                "greedy (370.0 t)")
+
+
+def test_why_the_plan_costs_more_names_the_exit(facts: Facts) -> None:
+    from estate.plan import Totals
+
+    est, plan = facts.estate, facts.plan
+    assert plan.totals is not None and plan.baseline is not None
+    dear = replace(plan, baseline=replace(plan.totals, cost_discounted=plan.totals
+                                          .cost_discounted - 1000.0,
+                                          co2e_tonnes=plan.totals.co2e_tonnes + 2.0))
+    held = sorted({s.site_id for s in est.servers})
+    site = next(s for s in est.sites if s.site_id == held[0])
+    dated = replace(est, sites=tuple(replace(s, exit_by="2026-03") if s is site else s
+                                     for s in est.sites))
+    lines = board.why_it_costs(Facts(dated, dear))
+    # doing nothing keeps every site open to the horizon's end: past its exit date
+    assert lines[0].startswith("Why the plan costs more than doing nothing: doing nothing "
+                               "would keep DC1 Civic Centre DC (to be left by Jan 2027)")
+    assert f"{site.site_id}" in lines[0] and "(to be left by Mar 2026)" in lines[0]
+    assert "£1,000 extra (discounted) pays for the exit and the carbon avoided" in lines[0]
+    price = carbon_price_of(Facts(dated, dear))
+    assert lines[1] == (f"The plan also avoids 2.0 t CO2e, worth £{2 * price:,.0f} at the "
+                        f"carbon price it was chosen with (£{price:,.0f} a tonne).")
+    cheap = replace(plan, baseline=replace(plan.totals, cost_discounted=plan.totals
+                                           .cost_discounted + 1.0))
+    assert board.why_it_costs(Facts(dated, cheap)) == []
+    assert isinstance(plan.totals, Totals)
+
+
+def carbon_price_of(facts: Facts) -> float:
+    from reports.facts import carbon_price
+
+    return carbon_price(facts.estate, facts.plan) or 0.0

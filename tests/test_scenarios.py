@@ -33,7 +33,7 @@ from inventory.writer import write_estate
 
 def raw_estate():
     """12 synthetic applications: DC1 exit_by 2027-10, budget 2026/27 and 2027/28
-    at £200,000, teams migration (10 days), apps, network."""
+    at £100,000, teams migration (10 days), apps, network."""
     return synth_estate(12, 3, horizon_start="2026-04", horizon_months=24)
 
 
@@ -59,7 +59,7 @@ def test_each_override_changes_what_it_names() -> None:
     assert e.site_by_id["DC1"].exit_by == "2027-04"  # 2027-10 moved 6 months earlier
     assert e.site_by_id["DC2"].exit_by == "2027-09"
     assert {b.financial_year: b.one_off_limit for b in e.budget} == {
-        "2026/27": 50000.0, "2027/28": 200000.0, "2028/29": 75000.0}
+        "2026/27": 50000.0, "2027/28": 100000.0, "2028/29": 75000.0}
     assert e.team_by_id["apps"].days_per_month == 7.5
     assert e.team_by_id["migration"].days_per_month == 10.0
     assert raw.site_by_id["DC1"].exit_by == "2027-10"  # the raw estate is untouched
@@ -68,7 +68,7 @@ def test_each_override_changes_what_it_names() -> None:
 def test_budget_factor_series_and_exclusions() -> None:
     raw = raw_estate()
     e = apply_scenario(raw, sc("b", budget_factor=0.5, carbon_price_series="HIGH"))
-    assert [b.one_off_limit for b in e.budget] == [100000.0, 100000.0]
+    assert [b.one_off_limit for b in e.budget] == [50000.0, 50000.0]
     high = resolve(e)
     assert high.settings.carbon_price > resolve(raw).settings.carbon_price
     s = sc("x", exclude_target_sites="AWS*", exclude_strategies=["refactor", "replatform"])
@@ -295,3 +295,20 @@ def test_a_scenario_with_another_horizon_is_reported(tmp_path: Path) -> None:
         '"horizon_months": 18', '"horizon_months": 24', 1), encoding="utf-8")
     with pytest.raises(EstateError, match="24 months"):
         pipeline.regenerate_reports(workbook, forged, tmp_path / "rep2", pdf=False)
+
+
+def test_reference_and_cloud_pricing_overrides() -> None:
+    raw = raw_estate()  # DC2 has no PUE in the workbook: it takes pue.on_prem (1.8)
+    base = scenario_estate(raw, None)
+    assert base.site_by_id["DC2"].pue == 1.8
+    e = scenario_estate(raw, sc("what-if", reference__pue__on_prem="2.1",
+                                cloud_pricing="PAYG"))
+    assert e.site_by_id["DC2"].pue == 2.1 and e.site_by_id["DC1"].pue == 1.8  # DC1 given
+    assert e.settings.extra["cloud_pricing"] == "payg"
+    with pytest.raises(EstateError) as err:
+        check_scenarios(raw, [sc("bad", reference__pue__onprem=2, reference__pue__colo="abc",
+                                 cloud_pricing="cheap")])
+    text = str(err.value)
+    assert "did you mean reference.pue.on_prem?" in text
+    assert "pue.colo expects a number (found 'abc')" in text
+    assert "key 'cloud_pricing': must be payg or reserved_1y" in text

@@ -1,6 +1,6 @@
 """The cost of staying, category by category, on a 3-server estate worked by hand.
 
-Reference data 2026.1. The estate (horizon 2026-04, 48 months):
+Reference data 2026.2. The estate (horizon 2026-04, 48 months):
 
 * site DC1 (on_prem, PUE 1.5, £0.30/kWh), site AZ (cloud);
 * H1: host, 16 cores in 2 sockets, 256 GB, HPE ProLiant DL380 Gen10 (launch 2017);
@@ -135,8 +135,8 @@ def test_facilities_from_it_load() -> None:
     # P1 100 + 96 + 24 = 220 W; V1 draws on H1; Z1 serves nothing (off from month 0)
     assert staying.in_service(est) == {"H1", "V1", "P1"}
     assert staying.it_load_kw(est, "DC1") == pytest.approx(0.512)
-    # capacity 0.512 / (1 - 0.4) kW x 250 a kW-month = 213.33
-    assert est.site_by_id["DC1"].monthly_fixed_cost == pytest.approx(0.512 / 0.6 * 250)
+    # capacity 0.512 / (1 - 0.4) kW x 267.72 a kW-month (USD 340 at 1.27) = 228.45
+    assert est.site_by_id["DC1"].monthly_fixed_cost == pytest.approx(0.512 / 0.6 * 267.72)
     assert est.site_by_id["AZ"].monthly_fixed_cost == 0.0
     assert "sites.DC1.monthly_fixed_cost" in est.estimated
     assert "sites.AZ.monthly_fixed_cost" not in est.estimated
@@ -172,7 +172,7 @@ def test_breakdown_by_category_a_year() -> None:
     assert per["labour"] == pytest.approx(12 * (LOADED / 100 / 12 + LOADED / 50 / 12), abs=0.01)
     assert per["labour"] == pytest.approx(apps["A1"]["labour"] + apps["A2"]["labour"],
                                           abs=0.02)
-    assert per["facilities"] == pytest.approx(12 * 0.512 / 0.6 * 250, abs=0.01)
+    assert per["facilities"] == pytest.approx(12 * 0.512 / 0.6 * 267.72, abs=0.01)
     # energy: 0.512 kW x 730 h x PUE 1.5 x £0.30 x 12
     assert per["energy"] == pytest.approx(0.512 * 730 * 1.5 * 0.30 * 12, abs=0.01)
     # hardware refresh, annualised: (6140.80 + 3687.04) / 5 years (Z1 is a zombie)

@@ -30,6 +30,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("register", "history"),
     ("register", "diff"),
     ("progress", "progress"),
+    ("sensitivity", "sensitivity"),
 ]
 
 

@@ -174,7 +174,7 @@ def solve_resolved(estate: Estate, *, inputs: dict[str, str | None],
     if plan.has_schedule:
         priced = replace(estate, settings=replace(estate.settings, carbon_price=price))
         alternatives = cloud_alternatives(priced, plan.decisions,
-                                          seconds=min(20.0, max(2.0, time_limit / 4)))
+                                          seconds=min(30.0, max(5.0, time_limit / 2)))
     plan = replace(plan, assumptions=merged, inputs=dict(inputs), alternatives=alternatives)
     verify(replace(estate, settings=replace(estate.settings, carbon_price=price)), plan, name,
            result.searched_objective)

@@ -1,0 +1,54 @@
+"""``estate sensitivity``: every case planned in one batch, checked, and its
+effect read back from the files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from estate.cli import main
+from estate.plan import read_plan
+from estate.sensitivity import ASSUMPTIONS, sensitivity_scenarios
+from inventory.synth import synth_estate
+from inventory.writer import write_estate
+
+
+def test_scenarios_are_the_base_and_two_cases_an_assumption() -> None:
+    sc = sensitivity_scenarios()
+    assert sc[0].name == "base" and not sc[0].overrides
+    assert len(sc) == 1 + 2 * len(ASSUMPTIONS)
+    keys = {o.key for s in sc[1:] for o in s.overrides if o.key != "description"}
+    assert {"cloud_pricing", "discount_rate", "carbon_price_series",
+            "reference.labour.vms_per_admin"} <= keys
+
+
+def test_sensitivity_of_a_small_estate(tmp_path: Path) -> None:
+    wb, out = tmp_path / "estate.xlsx", tmp_path / "sens"
+    write_estate(synth_estate(12, 3, horizon_start="2026-04", horizon_months=24), wb)
+    res = CliRunner().invoke(main, ["sensitivity", str(wb), "--out", str(out), "--time-limit",
+                                    "2", "--workers", "1", "--processes", "1", "--quiet"])
+    assert res.exit_code == 0, res.output
+    data = json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))
+    assert len(data["assumptions"]) == len(ASSUMPTIONS)
+    assert len(data["checked"]) == 1 + 2 * len(ASSUMPTIONS) and all(data["checked"].values())
+    # an effect recomputed from the case's own plan.json
+    by = {a["name"]: a for a in data["assumptions"]}
+    plan = read_plan(out / "electricity-low" / "plan.json")
+    assert plan.totals is not None and plan.baseline is not None
+    npv = plan.baseline.cost_discounted - plan.totals.cost_discounted
+    assert abs(by["electricity"]["npv_low"] - npv) < 0.01
+    moved = sum(1 for a in plan.applications if a.strategy != "retain")
+    assert by["electricity"]["moved_low"] == moved
+    # cheaper electricity makes staying cheaper: the plan saves less against it
+    base = read_plan(out / "base" / "plan.json")
+    assert base.baseline is not None
+    assert plan.baseline.cost_discounted < base.baseline.cost_discounted
+    rows = list(openpyxl.load_workbook(out / "sensitivity.xlsx")["sensitivity"]
+                .iter_rows(min_row=2, values_only=True))
+    assert rows[0][0].startswith("base") and len(rows) == 1 + len(ASSUMPTIONS)
+    swings = [max(abs(r[5] or 0), abs(r[6] or 0)) for r in rows[1:]]
+    assert swings == sorted(swings, reverse=True)  # the largest first
+    assert "What the answer hangs on" in (out / "tornado.html").read_text(encoding="utf-8")
