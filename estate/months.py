@@ -132,6 +132,13 @@ def default_horizon_start(day: _dt.date | None = None) -> str:
     return month_label(day.year + day.month // 12, day.month % 12 + 1)
 
 
+def next_april(day: _dt.date | None = None) -> str:
+    """The first April after ``day`` (default :func:`today`), as ``YYYY-MM``: the
+    start of the next financial year (April itself counts as passed)."""
+    day = day or today()
+    return month_label(day.year + 1 if day.month >= 4 else day.year, 4)
+
+
 def this_month(day: _dt.date | None = None) -> str:
     """``YYYY-MM`` of ``day`` (default :func:`today`)."""
     day = day or today()

@@ -201,7 +201,8 @@ def test_cli_demo_and_synth(tmp_path: Path) -> None:
     assert r.exit_code == 1 and "Traceback" not in r.output
     r = runner.invoke(main, ["synth", "--apps", "0"])
     assert r.exit_code == 2
+    from estate.months import next_april
     from inventory.load import load_estate
 
     assert load_estate(out) == demo_estate()
-    assert load_estate(tmp_path / "s") == synth_estate(30, 4)
+    assert load_estate(tmp_path / "s") == synth_estate(30, 4, horizon_start=next_april())

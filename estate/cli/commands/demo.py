@@ -41,7 +41,7 @@ def _report(estate: Estate, out: Path) -> None:
 @user_errors
 def demo(out: Path) -> None:
     """Write the demo estate of the fictional Borough of Wessexford Council
-    (about 300 applications, 48 months from April 2026)."""
+    (about 300 applications, 48 months from the next April)."""
     from inventory.demo import demo_estate
     from inventory.writer import write_estate
 
@@ -54,21 +54,22 @@ def demo(out: Path) -> None:
               help="Number of applications (servers are about 2.5-3 times as many).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Random seed: the same seed always gives the same estate.")
-@click.option("--start", "horizon_start", default="2026-04", show_default=True,
-              help="First month planned (YYYY-MM).")
+@click.option("--start", "horizon_start", default=None,
+              help="First month planned (YYYY-MM) [default: the next April].")
 @click.option("--months", "horizon_months", type=click.IntRange(1, 600), default=48,
               show_default=True, help="Months planned.")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Workbook to write (.xlsx), or a folder for one .csv per sheet "
                    "[default: synth-<apps>-<seed>.xlsx].")
 @user_errors
-def synth(n_apps: int, seed: int, horizon_start: str, horizon_months: int,
+def synth(n_apps: int, seed: int, horizon_start: str | None, horizon_months: int,
           out: Path | None) -> None:
     """Write a seeded synthetic council estate of --apps applications."""
-    from estate.months import is_month
+    from estate.months import is_month, next_april
     from inventory.synth import synth_estate
     from inventory.writer import write_estate
 
+    horizon_start = horizon_start or next_april()
     if not is_month(horizon_start):
         raise click.BadParameter(f"{horizon_start!r} is not a month in YYYY-MM form",
                                  param_hint="--start")
