@@ -39,7 +39,9 @@ Progress = Callable[[float, float, float, float], None]
 
 class Tracker:
     """The best plan and bound of every search of one objective (thread-safe);
-    calls ``progress(elapsed, best £, bound £, gap)`` on each improvement."""
+    calls ``progress(elapsed, best £, bound £, gap)`` on each better plan and on
+    each stronger bound (once a plan is known), so the live line always shows
+    the bound the final plan will report."""
 
     def __init__(self, b: Builder, obj: Objective, w: Weights, t0: float,
                  progress: Progress | None) -> None:
@@ -70,12 +72,19 @@ class Tracker:
     def offer_bound(self, bound: float) -> None:
         """A proven lower bound (£)."""
         with self.lock:
-            self.bound = max(self.bound, bound)
+            if bound <= self.bound:
+                return
+            self.bound = bound
+            if math.isfinite(self.shown):
+                self._show(self.shown)
 
     def _report(self, value: float) -> None:
         if value >= self.shown:
             return
         self.shown = value
+        self._show(value)
+
+    def _show(self, value: float) -> None:
         if self.progress is not None:
             gap = max(value - self.bound, 0.0) / max(abs(value), 1.0)
             self.progress(time.monotonic() - self.t0, value, self.bound, gap)
