@@ -169,6 +169,10 @@ def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds
         done.set()
         if cap is not None:
             watch.join()
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # CP-SAT calls no bound callback when it proves optimality: the proof's
+        # bound is shown here, as the search ends, not after the outcome.
+        tracker.offer_bound(tracker.obj.to_units(s.best_objective_bound) - tracker.obj.err)
     if fired:
         log.append(f"memory watchdog: full-model search stopped at {fired[0]:,.0f} MB "
                    f"(cap {cap:,.0f} MB)")
@@ -285,13 +289,14 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
 
 def _outcome(b: Builder, tracker: Tracker, status: cp_model.CpSolverStatus, s: cp_model.CpSolver,
              log: list[str]) -> Outcome:
-    """The best plan of both searches, the bound, and the status."""
+    """The best plan of both searches, the bound (every bound was offered to
+    the tracker during the search, the last by :func:`full_solve`), and the
+    status."""
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError("internal error: CP-SAT model invalid: " + b.m.validate())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         mine = b.choice_of(s)
         tracker.offer_plan(mine, tracker.exact(mine), ties=True)
-        tracker.offer_bound(tracker.obj.to_units(s.best_objective_bound) - tracker.obj.err)
     if status == cp_model.INFEASIBLE and tracker.plan is None:
         return Outcome("infeasible", None, None, tracker.bound, log)
     if tracker.plan is None:
