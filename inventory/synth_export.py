@@ -52,7 +52,7 @@ def _datacentres(rng: random.Random, n_vms: int) -> int:
 
 
 def _split(rng: random.Random, total: int, parts: int, least: int) -> list[int]:
-    """``total`` split into ``parts`` random sizes of at least ``least`` each."""
+    """About ``total`` split into ``parts`` random sizes of at least ``least`` each."""
     weights = [rng.uniform(0.5, 2.0) for _ in range(parts)]
     sizes = [max(least, round(total * w / sum(weights))) for w in weights]
     return sizes
