@@ -39,7 +39,9 @@ Progress = Callable[[float, float, float, float], None]
 
 class Tracker:
     """The best plan and bound of every search of one objective (thread-safe);
-    calls ``progress(elapsed, best £, bound £, gap)`` on each improvement."""
+    calls ``progress(elapsed, best £, bound £, gap)`` on each better plan and on
+    each stronger bound (once a plan is known), so the live line always shows
+    the bound the final plan will report."""
 
     def __init__(self, b: Builder, obj: Objective, w: Weights, t0: float,
                  progress: Progress | None) -> None:
@@ -70,12 +72,19 @@ class Tracker:
     def offer_bound(self, bound: float) -> None:
         """A proven lower bound (£)."""
         with self.lock:
-            self.bound = max(self.bound, bound)
+            if bound <= self.bound:
+                return
+            self.bound = bound
+            if math.isfinite(self.shown):
+                self._show(self.shown)
 
     def _report(self, value: float) -> None:
         if value >= self.shown:
             return
         self.shown = value
+        self._show(value)
+
+    def _show(self, value: float) -> None:
         if self.progress is not None:
             gap = max(value - self.bound, 0.0) / max(abs(value), 1.0)
             self.progress(time.monotonic() - self.t0, value, self.bound, gap)
@@ -160,6 +169,10 @@ def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds
         done.set()
         if cap is not None:
             watch.join()
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # CP-SAT calls no bound callback when it proves optimality: the proof's
+        # bound is shown here, as the search ends, not after the outcome.
+        tracker.offer_bound(tracker.obj.to_units(s.best_objective_bound) - tracker.obj.err)
     if fired:
         log.append(f"memory watchdog: full-model search stopped at {fired[0]:,.0f} MB "
                    f"(cap {cap:,.0f} MB)")
@@ -276,13 +289,14 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
 
 def _outcome(b: Builder, tracker: Tracker, status: cp_model.CpSolverStatus, s: cp_model.CpSolver,
              log: list[str]) -> Outcome:
-    """The best plan of both searches, the bound, and the status."""
+    """The best plan of both searches, the bound (every bound was offered to
+    the tracker during the search, the last by :func:`full_solve`), and the
+    status."""
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError("internal error: CP-SAT model invalid: " + b.m.validate())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         mine = b.choice_of(s)
         tracker.offer_plan(mine, tracker.exact(mine), ties=True)
-        tracker.offer_bound(tracker.obj.to_units(s.best_objective_bound) - tracker.obj.err)
     if status == cp_model.INFEASIBLE and tracker.plan is None:
         return Outcome("infeasible", None, None, tracker.bound, log)
     if tracker.plan is None:
