@@ -166,6 +166,12 @@ def _carbon_price_from_series(tree: ast.Module, text: str) -> bool:
     return bool(re.search(r"series\(f?[\"']carbon_price", text))
 
 
+def _contract_terms(tree: ast.Module, text: str) -> bool:
+    """Works out a contract's renewal months or notice month itself
+    (``m + j * T``, ``end + 1 - n``) instead of calling :mod:`estate.contracts`."""
+    return bool(re.search(r"\bm \+ (1 \+ )?\(?[jk]( - 1\))? \* T\b|\+ 1 - n\b", text))
+
+
 RULE_HOMES: dict[str, tuple[object, set[str], dict[str, str]]] = {
     # rule: (detector, homes, other modules the detector flags -> why they may)
     "together groups": (_mentions_together_and_groups, {"estate.derive"}, {}),
@@ -175,6 +181,7 @@ RULE_HOMES: dict[str, tuple[object, set[str], dict[str, str]]] = {
     }),
     "hours a month": (_hours_a_month, {"estate.model"}, {}),
     "carbon price from a series": (_carbon_price_from_series, {"estate.resolve"}, {}),
+    "contract renewals and notice": (_contract_terms, {"estate.contracts"}, {}),
 }
 
 
@@ -222,11 +229,13 @@ def test_a_rule_derived_twice_fails(tmp_path: Path) -> None:
                              "        load[team][t] += days\n"),
         "estate/staying2.py": "HOURS = 730.0\nTEXT = 'about 730 hours'\n",
         "estate/frontier2.py": "def v(ref, n):\n    return ref.series(f\"carbon_price.{n}\")\n",
+        "reports/renewals2.py": "def notice(end, n):\n    return end + 1 - n\n",
     })
     assert sorted(rule_copies(root)) == [
         "estate.frontier2 derives carbon price from a series (its home: estate.resolve)",
         "estate.staying2 derives hours a month (its home: estate.model)",
         "reports.loads derives team loads (its home: estate.limits)",
+        "reports.renewals2 derives contract renewals and notice (its home: estate.contracts)",
         "solver.lns2 derives together groups (its home: estate.derive)",
         "solver.rules2 derives load tolerance (its home: estate.limits)",
     ]

@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
-from estate.clusters import host_d, pool_release, refresh
-from estate.contracts import ContractTerms, contract_terms
+from estate.clusters import host_d
 from estate.months import label_at
-from estate.plan import AppPlan, ContractPlan, Decision, ServerPlan, SitePlan, Strategy, Totals
+from estate.plan import AppPlan, Decision, Strategy, Totals
 from solver.model.prep import ZERO, Prep, Vec, option_key, vadd
 
 #: app id -> (option key, live-from month ``L``): a plan in the model's terms (the
@@ -26,17 +25,6 @@ class Derived:
     site_exit: dict[str, int]
     choice: Choice
     vec: Vec
-
-    def contracts(self, prep: Prep) -> dict[str, ContractTerms]:
-        """Terms of every contract (:func:`estate.contracts.contract_terms`)."""
-        choice = self.choice
-
-        def app_of(x: str) -> tuple[int, str] | None:
-            got = choice.get(x)
-            return None if got is None else (got[1], prep.app_by_id[x].opt(got[0]).strategy)
-
-        return contract_terms(prep.estate, app_of, self.server_d, self.site_exit,
-                              pool_release(prep.clusters, self.live))
 
 
 def derive(prep: Prep, choice: Choice) -> Derived:
@@ -112,31 +100,5 @@ def choice_from_decisions(prep: Prep, decs: list[Decision]) -> Choice:
     return out
 
 
-def state_rows(prep: Prep, der: Derived
-               ) -> tuple[tuple[ServerPlan, ...], tuple[ContractPlan, ...], tuple[SitePlan, ...]]:
-    """``servers``, ``contracts`` and ``sites`` rows of plan.json."""
-    lab = prep.start
-    servers = []
-    for s in prep.estate.servers:
-        D = der.server_d[s.server_id]
-        e = prep.replacement_month(s.server_id)
-        if s.server_id in prep.pooled:
-            r = refresh(prep.estate, s, D)
-            e = r.month if r.kind == "replace" else None
-        zombie = D == 0 if s.server_id in prep.pooled else not prep.server_set[s.server_id]
-        servers.append(ServerPlan(s.server_id, label_at(lab, D), zombie,
-                                  label_at(lab, e) if e is not None and D > e else None))
-    contracts = []
-    terms = der.contracts(prep)
-    for c in prep.estate.contracts:
-        ct = terms[c.contract_id]
-        contracts.append(ContractPlan(c.contract_id, ct.decision, ct.k, label_at(lab, ct.end),
-                                      None if ct.notice_by is None
-                                      else label_at(lab, ct.notice_by)))
-    sites = tuple(SitePlan(s.site_id, label_at(lab, der.site_exit[s.site_id]))
-                  for s in prep.estate.sites)
-    return tuple(servers), tuple(contracts), sites
-
-
 __all__ = ["ZERO", "Derived", "derive", "totals", "app_rows", "decisions",
-           "choice_from_decisions", "state_rows"]
+           "choice_from_decisions"]

@@ -414,7 +414,7 @@ class Prep:
             v = base
             for j in range(1, self.renewals(contract_id, N) + 1):
                 amount = renewal_value(c, j, 0.0) / 12.0
-                v = vadd(v, self.flat(amount, renewal_month(m, T, j), m + j * T + 1))
+                v = vadd(v, self.flat(amount, renewal_month(m, T, j), renewal_month(m, T, j + 1)))
             out.append(v)
         return out
 
@@ -433,7 +433,7 @@ class Prep:
             while renewal_month(m, T, j) < self.H:
                 # £ a year of one unit above min_units
                 one = renewal_value(c, j, c.min_units + 1) - renewal_value(c, j, c.min_units)
-                vec = self.flat(one / 12.0, renewal_month(m, T, j), m + j * T + 1)
+                vec = self.flat(one / 12.0, renewal_month(m, T, j), renewal_month(m, T, j + 1))
                 if vec != ZERO:
                     self.unit_terms.append(UnitTerm(c.contract_id, j, renewal_start(m, T, j),
                                                     vec, c.min_units, counted))
