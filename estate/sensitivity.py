@@ -47,6 +47,10 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption("cloud-pricing", "cloud pricing basis", "cloud_pricing", "reserved_1y", "payg",
                "1-year reservations", "pay as you go",
                "the two bases in the reference data; affects generated cloud options only"),
+    Assumption("cloud-price-level", "cloud price level", "reference.cloud.price_level",
+               0.8, 1.2, "20 % below list", "20 % above list",
+               "estimate: a negotiated discount or a price rise of a fifth on the cloud "
+               "provider's prices (VM, storage, backup); generated cloud options only"),
     Assumption("vms-per-admin", "VMs per administrator", "reference.labour.vms_per_admin",
                150, 50, "150", "50", "industry rules of thumb 50-150 (reference data)"),
     Assumption("cloud-labour", "cloud labour as a share of on-premises labour",

@@ -30,7 +30,8 @@ def sensitivity(workbook: Path | None, out_dir: Path, demo: bool, time_limit: fl
                 workers: int, processes: int | None, scheduler: str | None, seed: int,
                 resume: bool, reference: Path | None, quiet: bool) -> None:
     """Plan WORKBOOK (or --demo) with each assumption the answer may hang on at
-    a low and a high value (cloud pricing basis, VMs per administrator, cloud
+    a low and a high value (cloud pricing basis, cloud price level,
+    VMs per administrator, cloud
     labour share, hypervisor edition, electricity price, carbon price series,
     discount rate, rehost one-off) beside the base, in one batch, and report
     each one's effect on the plan's NPV against staying and on the number of
