@@ -14,15 +14,18 @@ Standard library and :mod:`estate` only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from estate.errors import EstateError, Issue
 from estate.plan import Plan
 from estate.scenario import Override, Scenario
 
-__all__ = ["ASSUMPTIONS", "Assumption", "BreakEven", "BreakEvenSearch", "Effect", "effect_of",
-           "sensitivity_scenarios"]
+__all__ = ["ASSUMPTIONS", "Assumption", "BreakEven", "BreakEvenSearch", "Effect",
+           "Sensitivity", "effect_of", "read_sensitivity", "sensitivity_scenarios"]
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ class Effect:
                 "high_words": a.high_words, "source": a.source,
                 "npv_low": self.npv[0], "npv_high": self.npv[1],
                 "moved_low": self.moved[0], "moved_high": self.moved[1],
-                "swing": self.swing, "flips": self.flips}
+                "swing": self.swing, "flips": self.flips,
+                "base_npv": self.base_npv, "base_moved": self.base_moved}
 
 
 def _npv(plan: Plan | None) -> float | None:
@@ -282,3 +286,43 @@ class BreakEvenSearch:
             else:
                 out.append(BreakEven(self._by[name], lo, hi, m_lo, m_hi, k))
         return out
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """What ``estate sensitivity`` found: the effects and the break-evens."""
+
+    effects: tuple[Effect, ...]
+    break_evens: tuple[BreakEven, ...]
+
+
+def read_sensitivity(path: str | Path) -> Sensitivity:
+    """Read ``sensitivity.json`` (or the folder of ``estate sensitivity`` holding it).
+
+    Raises
+    ------
+    EstateError
+        Naming the file, when it is missing, not JSON or not of this kind.
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = p / "sensitivity.json"
+    by = {a.name: a for a in ASSUMPTIONS}
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        effects = tuple(
+            Effect(by[d["name"]], (d["npv_low"], d["npv_high"]),
+                   (d["moved_low"], d["moved_high"]), float(d["base_npv"]),
+                   int(d["base_moved"]))
+            for d in data["assumptions"])
+        evens = tuple(BreakEven(by[d["name"]], float(d["value"]), float(d["other"]),
+                                int(d["moved"]), int(d["moved_other"]), int(d["steps"]))
+                      for d in data.get("break_even", ()))
+    except OSError as exc:
+        raise EstateError([Issue(str(p), f"cannot read it: {exc.strerror or exc}; give the "
+                                 "folder `estate sensitivity` wrote")]) from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EstateError([Issue(str(p), f"not a sensitivity.json of this version of estate "
+                                 f"({type(exc).__name__}: {exc}); run `estate sensitivity` "
+                                 "again")]) from exc
+    return Sensitivity(effects, evens)

@@ -33,7 +33,14 @@ def test_sensitivity_of_a_small_estate(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     data = json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))
     assert len(data["assumptions"]) == len(ASSUMPTIONS)
-    assert len(data["checked"]) == 1 + 2 * len(ASSUMPTIONS) and all(data["checked"].values())
+    probes = sum(b["steps"] for b in data["break_even"])
+    assert len(data["checked"]) == 1 + 2 * len(ASSUMPTIONS) + probes
+    assert all(data["checked"].values())
+    flips = {a["name"] for a in data["assumptions"] if a["flips"] and a["name"] not in
+             ("cloud-pricing", "carbon-price")}
+    assert {b["name"] for b in data["break_even"]} == flips
+    for b in data["break_even"]:  # each end of the bracket is a plan that moves as it says
+        assert b["more"] > 0 and b["steps"] == 4
     # an effect recomputed from the case's own plan.json
     by = {a["name"]: a for a in data["assumptions"]}
     plan = read_plan(out / "electricity-low" / "plan.json")
