@@ -3,11 +3,13 @@ effect read back from the files."""
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
+from report_audit import board_words, visible_text
 
 from estate.cli import main
 from estate.plan import read_plan
@@ -59,6 +61,26 @@ def test_sensitivity_of_a_small_estate(tmp_path: Path) -> None:
     swings = [max(abs(r[5] or 0), abs(r[6] or 0)) for r in rows[1:]]
     assert swings == sorted(swings, reverse=True)  # the largest first
     assert "What the answer hangs on" in (out / "tornado.html").read_text(encoding="utf-8")
+    # the roadmap of the base plan, with what the answer hangs on
+    rep = tmp_path / "rep"
+    res = CliRunner().invoke(main, ["report", str(wb), str(out / "base" / "plan.json"),
+                                    "--sensitivity", str(out), "--no-pdf", "--out", str(rep)])
+    assert res.exit_code == 0, res.output
+    page = (rep / "roadmap.html").read_text(encoding="utf-8")
+    section = page.split('id="sensitivity"')[1].split("</section>")[0]
+    assert f'data-assumptions="{len(ASSUMPTIONS)}"' in page and "tornado-plot" in section
+    for b in data["break_even"]:
+        assert b["words"].replace("£", "&#163;") in section or b["words"] in html.unescape(
+            section)
+    table = section.split('id="sensitivity-table"')[1]
+    first = max(data["assumptions"],
+                key=lambda a: a["swing"])
+    assert table.split("<tbody>")[1].split("</th>")[0].endswith(first["assumption"])
+    text = visible_text(rep / "roadmap.html")
+    in_section = text.split("What the answer hangs on")[1]
+    bad = [w for w in board_words("roadmap.html", in_section)
+           if "a setting name" in w or "command-line" in w or "identifier" in w]
+    assert not bad, bad
 
 
 def test_cloud_price_level_scales_the_cloud_providers_prices() -> None:
