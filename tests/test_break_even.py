@@ -77,3 +77,16 @@ def test_no_search_when_the_cases_agree_or_the_assumption_is_not_a_number() -> N
     words = Assumption("pricing", "cloud pricing basis", "cloud_pricing", "reserved_1y", "payg",
                        "1-year", "payg", "test")
     assert not words.numeric and BreakEvenSearch((words,)).seen("pricing-low", None) == []
+
+
+def test_read_sensitivity_names_the_file_when_it_is_bad(tmp_path: Path) -> None:
+    import pytest
+
+    from estate.errors import EstateError
+    from estate.sensitivity import read_sensitivity
+
+    with pytest.raises(EstateError, match="sensitivity.json: cannot read it"):
+        read_sensitivity(tmp_path)
+    (tmp_path / "sensitivity.json").write_text('{"assumptions": [{"name": "nope"}]}')
+    with pytest.raises(EstateError, match="not a sensitivity.json of this version"):
+        read_sensitivity(tmp_path)
