@@ -154,6 +154,8 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
                     objective=objective, relative_to=relative_to)
                        if j.name not in taken]
                 taken.update(j.name for j in new)
+                if new and started is not None:  # the progress total grows with them
+                    started(len(taken))
                 out: list[SolveJob] = []
                 for j in new:
                     out += follow(j.name, w.plans[j.name]) if w.reuse(j) else [j]
@@ -164,7 +166,7 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
                 if name in w.plans:
                     todo += follow(name, w.plans[name])
             if started is not None:
-                started(len(jobs))
+                started(len(taken))
 
             def after(j: SolveJob, o: Plan | JobFailed) -> list[SolveJob]:
                 w.write(j, o)
