@@ -218,8 +218,10 @@ def rehost_monthly(server: Server, pricing: str = "payg",
     (:func:`estate.staying.os_licence_monthly`: licences travel, Azure Hybrid
     Benefit) + VM administration × ``labour.cloud_fraction`` +
     ``cloud.backup_per_server_month`` + the network share of (VM + storage +
-    licence). No extended security updates (free in the cloud). kWh = the
-    right-sized VM's energy with the server's storage.
+    licence); the cloud provider's prices (VM, storage, backup) are scaled by
+    ``cloud.price_level`` (1.0: list prices as they are). No extended
+    security updates (free in the cloud). kWh = the right-sized VM's energy
+    with the server's storage.
     """
     r = _ref(ref)
     vcpus, ram = hardware.size(server, r)
@@ -231,8 +233,10 @@ def rehost_monthly(server: Server, pricing: str = "payg",
     as_vm = server if server.kind == "virtual" else Server(server.server_id, server.site_id,
                                                            "virtual")
     labour = staying.labour_monthly(as_vm, r) * r.number("labour.cloud_fraction")
-    cost = (vm + disk + licence + labour + r.number("cloud.backup_per_server_month")
-            + staying.network_share(vm + disk + licence, r))
+    level = r.number("cloud.price_level")
+    vm, disk = vm * level, disk * level
+    backup = r.number("cloud.backup_per_server_month") * level
+    cost = vm + disk + licence + labour + backup + staying.network_share(vm + disk + licence, r)
     kwh = vm_kwh_per_month(count * r.number(f"cloud.vm.{name}.vcpus"),
                            count * r.number(f"cloud.vm.{name}.ram_gb"), storage, ref=r)
     return cost, kwh

@@ -23,6 +23,7 @@ from pathlib import Path
 from estate.files import FileSet
 from estate.frontier import Frontier
 from estate.model import Estate
+from estate.sensitivity import Sensitivity
 from solver.result import Result
 
 __all__ = ["OUTPUT_FILES", "REPORT_FILES", "write_outputs", "write_reports"]
@@ -49,7 +50,8 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
                   pdf: bool = True,
                   warn: Callable[[str], None] | None = None,
                   files: FileSet | None = None,
-                  frontier: Frontier | None = None) -> list[Path]:
+                  frontier: Frontier | None = None,
+                  sensitivity: Sensitivity | None = None) -> list[Path]:
     """Write every report of ``result`` into ``out_dir``, all or nothing.
 
     Parameters
@@ -70,6 +72,8 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
         they are written as a set of their own.
     frontier
         A cost–carbon front (``estate frontier``) to add to the roadmap.
+    sensitivity
+        What the answer hangs on (``estate sensitivity``), to add to the roadmap.
 
     Returns
     -------
@@ -96,7 +100,7 @@ def write_reports(estate: Estate, result: Result, out_dir: str | Path, *,
         fs.stage(out / "migration-plan.xlsx", lambda p: write_migration(estate, plan, p),
                  planned=names[2:])
         html = fs.stage(out / "roadmap.html",
-                        lambda p: write_roadmap(estate, plan, p, frontier),
+                        lambda p: write_roadmap(estate, plan, p, frontier, sensitivity),
                         planned=names[3:])
         written = [out / n for n in REPORT_FILES[:3]]
         if pdf and html is not None:

@@ -26,6 +26,7 @@ from estate.frontier import Frontier, Marker
 from estate.model import Estate
 from estate.months import overdue
 from estate.plan import Plan
+from estate.sensitivity import Sensitivity
 from reports import board, figures
 from reports.contracts import SOON_MONTHS, decision_text
 from reports.facts import Facts, plain_words, status_words
@@ -146,9 +147,11 @@ def _figures(facts: Facts, ctx: dict[str, Any]) -> None:
                                                          "carbon-plot"))
 
 
-def context(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> dict[str, Any]:
+def context(estate: Estate, plan: Plan, frontier: Frontier | None = None,
+            sensitivity: Sensitivity | None = None) -> dict[str, Any]:
     """Everything the template shows, as plain data and pre-rendered figure divs
-    (``fr``: the cost–carbon front's section, when a front is given)."""
+    (``fr``: the cost–carbon front's section, when a front is given; ``sens``:
+    what the answer hangs on, when a sensitivity analysis is given)."""
     facts = Facts(estate, plan)
     has_plan = bool(plan.applications)
     st = estate.settings
@@ -175,6 +178,11 @@ def context(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> dic
     ctx["running_on"] = _contract_rows(facts, ending=False)
     ctx["risks"] = risks(facts)
     ctx["fr"] = _frontier_section(plan, frontier)
+    ctx["sens"] = None
+    if sensitivity is not None:
+        from reports.sensitivity import sensitivity_context
+
+        ctx["sens"] = sensitivity_context(sensitivity)
     _figures(facts, ctx)
     return ctx
 
@@ -190,15 +198,17 @@ def _frontier_section(plan: Plan, frontier: Frontier | None) -> dict[str, Any] |
     return frontier_context(frontier, mark)
 
 
-def render(estate: Estate, plan: Plan, frontier: Frontier | None = None) -> str:
+def render(estate: Estate, plan: Plan, frontier: Frontier | None = None,
+           sensitivity: Sensitivity | None = None) -> str:
     """The roadmap page as one self-contained HTML string."""
-    ctx = context(estate, plan, frontier)
+    ctx = context(estate, plan, frontier, sensitivity)
     ctx["plotly_js"] = Markup(get_plotlyjs().replace("</script", "<\\/script"))
     return environment().get_template("roadmap.html.j2").render(**ctx)
 
 
 def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
-                  frontier: Frontier | None = None) -> Path:
+                  frontier: Frontier | None = None,
+                  sensitivity: Sensitivity | None = None) -> Path:
     """Write ``roadmap.html`` atomically (:func:`estate.files.write_text`).
 
     Parameters
@@ -211,13 +221,16 @@ def write_roadmap(estate: Estate, plan: Plan, path: str | Path,
         Target file.
     frontier
         A cost–carbon front to add as a section (chart and table).
+    sensitivity
+        What ``estate sensitivity`` found, to add as a section (tornado chart,
+        break-evens, table).
 
     Returns
     -------
     Path
         The file written.
     """
-    return write_text(path, render(estate, plan, frontier))
+    return write_text(path, render(estate, plan, frontier, sensitivity))
 
 
 def chromium() -> str | None:

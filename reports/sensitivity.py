@@ -12,10 +12,11 @@ from typing import Any
 import plotly.graph_objects as go
 
 from estate.files import write_text
-from estate.sensitivity import Effect
+from estate.sensitivity import Effect, Sensitivity
 from reports.xlsx import MONEY, NUMBER, Column, new_workbook, save, write_table
 
-__all__ = ["tornado_figure", "write_sensitivity_xlsx", "write_tornado_html"]
+__all__ = ["sensitivity_context", "tornado_figure", "write_sensitivity_xlsx",
+           "write_tornado_html"]
 
 COLUMNS = [Column("Assumption"), Column("Low case"), Column("High case"),
            Column("NPV against staying, low (£)", MONEY),
@@ -81,3 +82,26 @@ def write_tornado_html(effects: list[Effect], path: str | Path) -> Path:
     """``tornado.html``: the chart, self-contained (plotly.js inline)."""
     return write_text(path, tornado_figure(effects).to_html(include_plotlyjs=True,
                                                             full_html=True))
+
+
+def sensitivity_context(s: Sensitivity) -> dict[str, Any]:
+    """The roadmap's section "What the answer hangs on": the tornado chart (a
+    ``<div>``; the page embeds plotly.js once), a row an assumption (largest
+    swing first) and each break-even in plain words."""
+    from markupsafe import Markup
+
+    from reports.figures import to_div
+
+    effects = sorted(s.effects, key=lambda e: -e.swing)
+    rows = [{"assumption": e.assumption.words, "low": e.assumption.low_words,
+             "high": e.assumption.high_words,
+             "change_low": _change(e.npv[0], e.base_npv),
+             "change_high": _change(e.npv[1], e.base_npv),
+             "moved_low": e.moved[0], "moved_high": e.moved[1], "flips": e.flips}
+            for e in effects]
+    return {"rows": rows,
+            "base_npv": effects[0].base_npv if effects else None,
+            "base_moved": effects[0].base_moved if effects else None,
+            "figure": Markup(to_div(tornado_figure(list(effects)), "tornado-plot"))
+            if effects else None,
+            "break_evens": [b.words() for b in s.break_evens]}

@@ -20,6 +20,7 @@ from estate.model import Estate, Pin
 from estate.pins import apply_pins, pins_of, pins_to_json
 from estate.plan import Alternative, Plan, read_plan
 from estate.resolve import resolve
+from estate.sensitivity import read_sensitivity
 from solver.alternatives import cloud_alternatives
 from solver.check import CheckReport, check_plan, compare_plan, same
 from solver.epsilon import Epsilon
@@ -252,10 +253,12 @@ def _some(ids: list[str]) -> str:
 def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
                        reference: Path | None = None, pdf: bool = True,
                        warn: Callable[[str], None] | None = None,
-                       frontier: Path | None = None) -> list[Path]:
+                       frontier: Path | None = None,
+                       sensitivity: Path | None = None) -> list[Path]:
     """Write the reports of a saved plan without solving again (with the
-    cost–carbon front of ``frontier``, a folder of ``estate frontier``, in the
-    roadmap).
+    cost–carbon front of ``frontier``, a folder of ``estate frontier``, and
+    what the answer hangs on from ``sensitivity``, a folder of ``estate
+    sensitivity``, in the roadmap).
 
     Raises
     ------
@@ -301,4 +304,6 @@ def regenerate_reports(workbook: Path, plan_json: Path, out_dir: Path, *,
                                  f"{p}; plan the workbook again with `estate plan`")
                            for p in problems])
     front = read_frontier(frontier) if frontier is not None else None
-    return write_reports(estate, Result(plan), out_dir, pdf=pdf, warn=warn, frontier=front)
+    sens = read_sensitivity(sensitivity) if sensitivity is not None else None
+    return write_reports(estate, Result(plan), out_dir, pdf=pdf, warn=warn, frontier=front,
+                         sensitivity=sens)

@@ -113,7 +113,9 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
                   reference: Path | None = None, objective: str = "balanced",
                   options: BatchOptions = DEFAULT_OPTIONS, relative_to: Path = Path("."),
                   started: Callable[[int], None] | None = None,
-                  done: Done | None = None) -> ScenariosRun:
+                  done: Done | None = None,
+                  more: Callable[[str, Plan | None], Sequence[Scenario]] | None = None
+                  ) -> ScenariosRun:
     """Plan every scenario (a ``base`` first) in one batch and compare them.
 
     Writes ``DIR/<scenario>/plan.json`` as each finishes (``estate check
@@ -126,6 +128,13 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
     EstateError
         Any bad override (unknown site, key, team or strategy; a bad value; a
         missing pins file), located, before anything is solved.
+
+    Notes
+    -----
+    ``more(folder, plan)``, called as each plan is done (``None`` when it
+    failed), may give further scenarios; they join the same batch (a resumed
+    one is reused like the others) and their plans are in the result's
+    ``plans`` (not in the comparison files).
     """
     jobs = prepare_scenarios(raw, with_base(scenarios), options=options,
                              reference=reference, objective=objective,
@@ -135,13 +144,38 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
     try:
         with target_lock(out_dir, inside=True):
             out_dir.mkdir(parents=True, exist_ok=True)
+            taken = {name for _, name, _ in jobs}
+
+            def follow(name: str, plan: Plan | None) -> list[SolveJob]:
+                if more is None:
+                    return []
+                new = [j for _, _, j in prepare_scenarios(
+                    raw, more(name, plan), options=options, reference=reference,
+                    objective=objective, relative_to=relative_to)
+                       if j.name not in taken]
+                taken.update(j.name for j in new)
+                if new and started is not None:  # the progress total grows with them
+                    started(len(taken))
+                out: list[SolveJob] = []
+                for j in new:
+                    out += follow(j.name, w.plans[j.name]) if w.reuse(j) else [j]
+                return out
+
             todo = [j for _, _, j in jobs if not w.reuse(j)]
+            for _, name, _ in jobs:
+                if name in w.plans:
+                    todo += follow(name, w.plans[name])
             if started is not None:
-                started(len(jobs))
+                started(len(taken))
+
+            def after(j: SolveJob, o: Plan | JobFailed) -> list[SolveJob]:
+                w.write(j, o)
+                return follow(j.name, None if isinstance(o, JobFailed) else o)
+
             if todo:
                 with batch.cluster(options.scheduler, processes=options.processes,
                                    workers=options.workers) as client:
-                    batch.run_batch(client, todo, lambda j, o: w.write(j, o))
+                    batch.run_batch(client, todo, after)
             failed = {f.name: f.message for f in w.failed}
             outcomes = [ScenarioOutcome(sc, name, summarise(raw, w.plans[name]) if name in w.plans
                                         else PlanSummary(status=f"failed: {failed.get(name, '')}"))

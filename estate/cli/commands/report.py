@@ -32,9 +32,14 @@ def _order(first: Path, second: Path) -> tuple[Path, Path]:
 @click.option("--frontier", "frontier_dir", type=click.Path(exists=True, path_type=Path),
               default=None, help="A folder of `estate frontier` (or its frontier.json): add "
                                  "the cost–carbon front to the roadmap.")
+@click.option("--sensitivity", "sensitivity_dir", type=click.Path(exists=True, path_type=Path),
+              default=None, help="A folder of `estate sensitivity` (or its sensitivity.json): "
+                                 "add what the answer hangs on (tornado chart, break-evens) "
+                                 "to the roadmap.")
 @user_errors
 def report(workbook: Path, plan_json: Path, out_dir: Path | None, reference: Path | None,
-           no_pdf: bool, weeks: int | None, frontier_dir: Path | None) -> None:
+           no_pdf: bool, weeks: int | None, frontier_dir: Path | None,
+           sensitivity_dir: Path | None) -> None:
     """Write contracts.xlsx, migration-plan.xlsx, roadmap.html and roadmap.pdf
     for PLAN_JSON, a plan made from WORKBOOK, without solving again.
 
@@ -54,6 +59,6 @@ def report(workbook: Path, plan_json: Path, out_dir: Path | None, reference: Pat
     written = pipeline.regenerate_reports(
         workbook, plan_json, out_dir or plan_json.parent, reference=reference,
         pdf=not no_pdf, warn=lambda m: click.echo(f"warning: {m}", err=True),
-        frontier=frontier_dir)
+        frontier=frontier_dir, sensitivity=sensitivity_dir)
     for path in written:
         click.echo(f"wrote {path}")

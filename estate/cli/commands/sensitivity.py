@@ -24,23 +24,32 @@ from estate.cli.studies import BatchOptions
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for sensitivity.json/.xlsx, tornado.html and a folder per case.")
 @click.option("--demo", is_flag=True, help="Use the bundled demo estate (no WORKBOOK).")
+@click.option("--break-even", "break_even", type=click.IntRange(0, 20), default=4,
+              show_default=True,
+              help="Most plans a bisection takes to find where an assumption that changes "
+                   "decisions flips them (0: no break-even search).")
 @batch_options
 @user_errors
-def sensitivity(workbook: Path | None, out_dir: Path, demo: bool, time_limit: float,
+def sensitivity(workbook: Path | None, out_dir: Path, demo: bool, break_even: int,
+                time_limit: float,
                 workers: int, processes: int | None, scheduler: str | None, seed: int,
                 resume: bool, reference: Path | None, quiet: bool) -> None:
     """Plan WORKBOOK (or --demo) with each assumption the answer may hang on at
-    a low and a high value (cloud pricing basis, VMs per administrator, cloud
+    a low and a high value (cloud pricing basis, cloud price level,
+    VMs per administrator, cloud
     labour share, hypervisor edition, electricity price, carbon price series,
     discount rate, rehost one-off) beside the base, in one batch, and report
     each one's effect on the plan's NPV against staying and on the number of
-    applications moved. Every plan is checked by the evaluator (as `estate
-    check`). Writes DIR/sensitivity.json, sensitivity.xlsx, tornado.html and a
-    folder per case (plan.json, as `estate scenarios`).
+    applications moved. For each numeric assumption whose two cases move a
+    different number of applications, a bisection (up to --break-even more
+    plans, in the same batch) finds the value where the plan flips. Every plan
+    is checked by the evaluator (as `estate check`). Writes
+    DIR/sensitivity.json, sensitivity.xlsx, tornado.html and a folder per case
+    (plan.json, as `estate scenarios`).
 
     Exit 1 on bad input, 3 when a case has no plan or a plan fails the check.
     """
-    from estate.sensitivity import ASSUMPTIONS, effect_of, sensitivity_scenarios
+    from estate.sensitivity import ASSUMPTIONS, BreakEvenSearch, effect_of, sensitivity_scenarios
     from estate.summary import summarise
     from reports.sensitivity import write_sensitivity_xlsx, write_tornado_html
     from solver.check import check_plan
@@ -52,12 +61,14 @@ def sensitivity(workbook: Path | None, out_dir: Path, demo: bool, time_limit: fl
     options = BatchOptions(time_limit=time_limit, workers=workers, seed=seed,
                            scheduler=scheduler, processes=processes, resume=resume)
     scenarios = sensitivity_scenarios()
+    search = BreakEvenSearch(ASSUMPTIONS, steps=break_even)
     with batch_progress(quiet, "sensitivity") as bar:
         run = run_scenarios(raw, scenarios[1:], out_dir, reference=reference,
                             objective="balanced", options=options, started=bar.started,
-                            done=bar.done)
+                            done=bar.done, more=search.seen if break_even else None)
     checked: dict[str, bool] = {}
     for name, plan in run.plans.items():
+        # under the case's own overrides, as `estate check --scenario-ok`
         report = check_plan(raw, plan, reference_file=str(reference) if reference else None,
                             verify_seconds=min(time_limit, 10.0), workers=workers,
                             scenario_ok=True)
@@ -69,6 +80,7 @@ def sensitivity(workbook: Path | None, out_dir: Path, demo: bool, time_limit: fl
     data = {"base": None if "base" not in run.plans else
             {"summary": asdict(summarise(raw, run.plans["base"]))},
             "assumptions": [e.as_dict() for e in effects],
+            "break_even": [b.as_dict() for b in search.results()],
             "checked": checked}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [pipeline_write(out_dir / "sensitivity.json", data)]
@@ -80,11 +92,14 @@ def sensitivity(workbook: Path | None, out_dir: Path, demo: bool, time_limit: fl
         lo, hi = (f"£{v - e.base_npv:+,.0f}" if v is not None else "no plan" for v in e.npv)
         click.echo(f"  {a.words}: {a.low_words} {lo}, {a.high_words} {hi} "
                    f"(moved {e.moved[0]} / {e.moved[1]} against {e.base_moved})")
+    for b in search.results():
+        click.echo(f"  break-even: {b.words()}")
     for path in written:
         click.echo(f"  wrote {path}")
     if not quiet:
         click.echo(f"  ({time.monotonic() - t0:.1f}s in all)", err=True)
-    if len(run.plans) < len(scenarios) or not all(checked.values()):
+    missing = [s.name for s in scenarios if s.name not in run.plans]
+    if missing or not all(checked.values()):
         click.echo("some cases have no plan or fail the check (see above)", err=True)
         sys.exit(EXIT_NO_PLAN)
 
