@@ -22,12 +22,12 @@ A1: £100 a month now, rehost (d = 1) free afterwards. A2, A3: retain only.
 
 from __future__ import annotations
 
-import itertools
 import random
 from typing import Any
 
 import pytest
 from test_solver_factory import Contract, app, make_estate, opt, run, site
+from tiny_estates import brute_force
 
 from estate.derive import build_schedule
 from estate.model import Estate, Pin, Server
@@ -162,14 +162,7 @@ def test_random_clusters_with_per_unit_contracts_match_brute_force(seed: int) ->
     """Every plan of a tiny clustered estate under per-unit contracts evaluated:
     the planner's optimum is the least objective and check agrees."""
     e = _random_estate(seed)
-    H = e.settings.horizon_months
-    choices = []
-    for a in e.applications:
-        o = next(x for x in e.options if x.app_id == a.app_id and x.strategy == "rehost")
-        choices.append([Decision(a.app_id, "retain")] + [
-            Decision(a.app_id, "rehost", target_site="CLOUD", start=add_months("2025-04", s))
-            for s in range(H - o.duration_months + 1)])
-    best = min(evaluate(e, list(c)).totals.objective for c in itertools.product(*choices))
+    best = brute_force(e)
     r = run(e)
     assert r.status == "optimal", r.status
     assert r.objective == approx(best), (seed, r.objective, best)

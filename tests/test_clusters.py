@@ -241,19 +241,10 @@ def _random_cluster_estate(seed: int) -> Estate:
 def test_random_clusters_match_brute_force(seed: int) -> None:
     """Every plan of a tiny random clustered estate evaluated: the planner's
     optimum is the least objective, its bound is valid and check agrees."""
-    import itertools
-
-    from estate.months import add_months
+    from tiny_estates import brute_force
 
     e = _random_cluster_estate(seed)
-    H = e.settings.horizon_months
-    choices = []
-    for a in e.applications:
-        o = next(x for x in e.options if x.app_id == a.app_id and x.strategy == "rehost")
-        choices.append([Decision(a.app_id, "retain")] + [
-            Decision(a.app_id, "rehost", target_site="CLOUD", start=add_months("2025-04", s))
-            for s in range(H - o.duration_months + 1)])
-    best = min(evaluate(e, list(c)).totals.objective for c in itertools.product(*choices))
+    best = brute_force(e)
     r = run(e)
     assert r.status == "optimal", r.status
     assert r.objective == approx(best), (seed, r.objective, best)
