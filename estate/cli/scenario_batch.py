@@ -185,13 +185,11 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
             rows = [{"name": o.scenario.name, "folder": o.folder,
                      "overrides": o.scenario.to_json()["overrides"], "summary": asdict(o.summary)}
                     for o in outcomes]
-            written: list[Path] = []
-            for step in (lambda: write_text(out_dir / "scenarios.json",
-                                            json.dumps(rows, indent=2, default=str) + "\n"),
-                         lambda: write_scenarios_xlsx(outcomes, out_dir / "scenarios.xlsx"),
-                         lambda: write_scenarios_html(outcomes, out_dir / "scenarios.html")):
-                written.append(step())
-                w.written.append(written[-1])
+            written = w.write_all((
+                lambda: write_text(out_dir / "scenarios.json",
+                                   json.dumps(rows, indent=2, default=str) + "\n"),
+                lambda: write_scenarios_xlsx(outcomes, out_dir / "scenarios.xlsx"),
+                lambda: write_scenarios_html(outcomes, out_dir / "scenarios.html")))
             return ScenariosRun(outcomes, written, w.failed, w.resumed, w.plans, w.distrusted)
     except (EstateError, OSError) as exc:
         raise w.failed_after_writing(exc) from exc

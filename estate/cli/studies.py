@@ -176,6 +176,15 @@ class Writer:
         self.plans[job.name] = outcome
         self.tell(job.name, outcome, note)
 
+    def write_all(self, steps: Iterable[Callable[[], Path]]) -> list[Path]:
+        """Run each writing step in turn and record its file (so a step that
+        fails leaves the earlier ones listed by :meth:`failed_after_writing`)."""
+        written: list[Path] = []
+        for step in steps:
+            written.append(step())
+            self.written.append(written[-1])
+        return written
+
     def failed_after_writing(self, exc: Exception) -> EstateError:
         """The error of a batch that failed part-way (a full disk, a lost
         scheduler), saying which files it had written: they stay, for
@@ -442,12 +451,10 @@ def run_frontier(raw: Estate, points: int, out_dir: Path, *, reference: Path | N
             result = _frontier(raw, front.specs, w, values, settings, complete=not w.failed)
             from reports.frontier import write_frontier_html, write_frontier_xlsx
 
-            written: list[Path] = []
-            for step in (lambda: result.write(out_dir / "frontier.json"),
-                         lambda: write_frontier_xlsx(result, out_dir / "frontier.xlsx"),
-                         lambda: write_frontier_html(result, out_dir / "frontier.html")):
-                written.append(step())
-                w.written.append(written[-1])
+            written = w.write_all((
+                lambda: result.write(out_dir / "frontier.json"),
+                lambda: write_frontier_xlsx(result, out_dir / "frontier.xlsx"),
+                lambda: write_frontier_html(result, out_dir / "frontier.html")))
             return FrontierRun(result, written, w.failed, w.resumed, w.plans, w.distrusted)
     except (EstateError, OSError) as exc:
         raise w.failed_after_writing(exc) from exc
