@@ -11,16 +11,27 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 from estate import hardware, staying
+from estate.cloudprice import (
+    BASES,
+    DEFAULT_BASIS,
+    CloudTerms,
+    cloud_licence_monthly,
+    cloud_provider,
+    price_provider,
+    vm_monthly,
+    vm_spec,
+)
+from estate.cloudprice import right_size as _right_size
+from estate.cloudprice import vm_sizes as _vm_sizes
 from estate.model import DEFAULT_TEAM, Application, Estate, Option, Server, Site
 from estate.policy import residency_allows
 from estate.reference import Reference, packaged_reference
 
-#: Cloud providers recognised in a cloud site's id or name -> reference key.
-PROVIDERS = (("azure", "azure"), ("aws", "aws"), ("amazon", "aws"), ("google", "google"),
-             ("gcp", "google"))
-PRICINGS = ("payg", "reserved_1y")
+#: Cloud pricing bases (:data:`estate.cloudprice.BASES`).
+PRICINGS = BASES
 
 
 def _ref(ref: Reference | None) -> Reference:
@@ -91,46 +102,33 @@ def replacement_cost(server: Server, ref: Reference | None = None) -> float:
     return hardware.replacement_cost(server, _ref(ref))
 
 
-def vm_sizes(ref: Reference | None = None) -> list[tuple[str, float, float]]:
-    """General-purpose cloud VM sizes ``(name, vcpus, ram_gb)``, smallest first."""
-    r = _ref(ref)
-    names = sorted({k.split(".")[2] for k in r.keys() if k.startswith("cloud.vm.")})
-    sizes = [(n, r.number(f"cloud.vm.{n}.vcpus"), r.number(f"cloud.vm.{n}.ram_gb"))
-             for n in names]
-    return sorted(sizes, key=lambda s: (s[1], s[2]))
+def vm_sizes(ref: Reference | None = None,
+             provider: str = "azure") -> list[tuple[str, float, float]]:
+    """General-purpose cloud VM sizes ``(name, vcpus, ram_gb)`` of a provider,
+    smallest first (:func:`estate.cloudprice.vm_sizes`)."""
+    return _vm_sizes(_ref(ref), provider)
 
 
 def right_size(vcpus: float, ram_gb: float, utilisation: float | None = None,
-               ref: Reference | None = None) -> tuple[str, int]:
-    """The smallest general-purpose size that fits, and how many of it.
-
-    With an observed CPU ``utilisation`` (0–1) the vCPUs needed are
-    ``vcpus × utilisation / rightsize.target_utilisation``; without it, as is.
-    Bigger than the largest size: ``n`` of the largest, enough for CPU and RAM.
-    """
-    r = _ref(ref)
-    need = vcpus
-    if utilisation is not None:
-        need = vcpus * utilisation / r.number("rightsize.target_utilisation")
-    sizes = vm_sizes(r)
-    for name, vc, ram in sizes:
-        if vc >= need - 1e-9 and ram >= ram_gb - 1e-9:
-            return name, 1
-    name, vc, ram = sizes[-1]
-    return name, max(1, math.ceil(need / vc - 1e-9), math.ceil(ram_gb / ram - 1e-9))
+               ref: Reference | None = None, provider: str = "azure") -> tuple[str, int]:
+    """The smallest general-purpose size that fits, and how many of it
+    (:func:`estate.cloudprice.right_size`)."""
+    return _right_size(vcpus, ram_gb, utilisation, _ref(ref), provider)
 
 
 def cloud_vm_monthly_cost(vcpus: float, ram_gb: float, utilisation: float | None = None,
-                          pricing: str = "payg", ref: Reference | None = None) -> float:
-    """£ a month of the right-sized cloud VM (:func:`right_size`) at list price.
+                          pricing: str = "payg", ref: Reference | None = None,
+                          provider: str = "azure") -> float:
+    """£ a month of the right-sized cloud VM (:func:`right_size`) at list price
+    (Linux: no licence).
 
-    ``pricing`` is ``payg`` (pay-as-you-go) or ``reserved_1y``.
+    ``pricing`` is one of :data:`PRICINGS` (``payg``, ``reserved_1y``,
+    ``reserved_3y``, ``savings_plan_1y``, ``savings_plan_3y``).
     """
-    if pricing not in PRICINGS:
-        raise ValueError(f"pricing must be one of {PRICINGS}")
+    terms = CloudTerms(provider, pricing)  # raises ValueError on a bad basis
     r = _ref(ref)
-    name, n = right_size(vcpus, ram_gb, utilisation, r)
-    return n * r.number(f"cloud.vm.{name}.{pricing}")
+    name, n = right_size(vcpus, ram_gb, utilisation, r, provider)
+    return n * vm_monthly(name, terms, r)
 
 
 # -- operating systems ------------------------------------------------------------
@@ -182,11 +180,9 @@ def site_pue(site: Site, ref: Reference | None = None) -> float:
     if site.pue is not None:
         return site.pue
     r = _ref(ref)
-    if site.kind == "cloud":
-        text = f"{site.site_id} {site.name}".lower()
-        for word, provider in PROVIDERS:
-            if word in text:
-                return r.number(f"pue.{provider}")
+    provider = cloud_provider(site)
+    if provider is not None:
+        return r.number(f"pue.{provider}")
     return r.number(f"pue.{site.kind}")
 
 
@@ -209,41 +205,55 @@ def _powered_off_app(estate: Estate, app: Application) -> bool:
     return bool(servers) and all(s.powered_off for s in servers)
 
 
-def rehost_monthly(server: Server, pricing: str = "payg",
+def rehost_monthly(server: Server, pricing: str | CloudTerms = "payg",
                    ref: Reference | None = None) -> tuple[float, float]:
     """(£ a month, kWh a month before PUE) of one server rehosted to the cloud.
 
-    £ = right-sized VM (:func:`right_size`) + storage_gb ×
-    ``cloud.storage_per_gb_month`` + the same OS licence
-    (:func:`estate.staying.os_licence_monthly`: licences travel, Azure Hybrid
-    Benefit) + VM administration × ``labour.cloud_fraction`` +
-    ``cloud.backup_per_server_month`` + the network share of (VM + storage +
-    licence); the cloud provider's prices (VM, storage, backup) are scaled by
-    ``cloud.price_level`` (1.0: list prices as they are). No extended
-    security updates (free in the cloud). kWh = the right-sized VM's energy
-    with the server's storage.
+    ``pricing`` is a :class:`~estate.cloudprice.CloudTerms` (provider, basis,
+    Software Assurance), or a basis name (Azure, with Software Assurance).
+    £ = right-sized VM of the provider (:func:`right_size`) at the basis
+    (:func:`estate.cloudprice.vm_monthly`) + storage_gb ×
+    ``cloud.storage_per_gb_month`` + licences
+    (:func:`estate.cloudprice.cloud_licence_monthly`: the council's own that
+    travel, plus those the provider charges) + VM administration ×
+    ``labour.cloud_fraction`` + ``cloud.backup_per_server_month`` + the network
+    share of (VM + storage + licences); the cloud provider's prices (VM,
+    storage, backup, licences it charges) are scaled by ``cloud.price_level``
+    (1.0: list prices as they are). No extended security updates (free in the
+    cloud). kWh = the right-sized VM's energy with the server's storage.
     """
     r = _ref(ref)
+    terms = pricing if isinstance(pricing, CloudTerms) else CloudTerms(basis=pricing)
     vcpus, ram = hardware.size(server, r)
     storage = hardware.storage_gb(server, r)
-    name, count = right_size(vcpus, ram, ref=r)
-    vm = count * r.number(f"cloud.vm.{name}.{pricing}")
+    name, count = right_size(vcpus, ram, ref=r, provider=terms.provider)
+    size_vcpus, size_ram = vm_spec(name, terms.provider, r)
+    vm = count * vm_monthly(name, terms, r)
     disk = storage * r.number("cloud.storage_per_gb_month")
-    licence = staying.os_licence_monthly(server, r)
+    own, charged = cloud_licence_monthly(server, count * size_vcpus, terms, r)
     as_vm = server if server.kind == "virtual" else Server(server.server_id, server.site_id,
                                                            "virtual")
     labour = staying.labour_monthly(as_vm, r) * r.number("labour.cloud_fraction")
     level = r.number("cloud.price_level")
-    vm, disk = vm * level, disk * level
+    vm, disk, charged = vm * level, disk * level, charged * level
     backup = r.number("cloud.backup_per_server_month") * level
+    licence = own + charged
     cost = vm + disk + licence + labour + backup + staying.network_share(vm + disk + licence, r)
-    kwh = vm_kwh_per_month(count * r.number(f"cloud.vm.{name}.vcpus"),
-                           count * r.number(f"cloud.vm.{name}.ram_gb"), storage, ref=r)
+    kwh = vm_kwh_per_month(count * size_vcpus, count * size_ram, storage, ref=r)
     return cost, kwh
 
 
-def _rehost(estate: Estate, app: Application, r: Reference, pricing: str,
-            team: str) -> list[Option]:
+def site_terms(site: Site, pricing: str = DEFAULT_BASIS,
+               site_pricing: Mapping[str, str] | None = None,
+               software_assurance: bool = True) -> CloudTerms:
+    """How a cloud site is priced: its provider (:func:`estate.cloudprice.price_provider`),
+    its basis (``site_pricing[site_id]``, else ``pricing``) and Software Assurance."""
+    basis = (site_pricing or {}).get(site.site_id, pricing)
+    return CloudTerms(price_provider(site), basis, software_assurance)
+
+
+def _rehost(estate: Estate, app: Application, r: Reference, team: str,
+            terms: Mapping[str, CloudTerms]) -> list[Option]:
     servers = estate.servers_by_app.get(app.app_id, ())
     here = {s.site_id for s in servers}
     targets = [s for s in estate.sites
@@ -251,33 +261,42 @@ def _rehost(estate: Estate, app: Application, r: Reference, pricing: str,
                and residency_allows(estate, app.app_id, s.site_id)]
     if not servers or not targets:
         return []
-    n = monthly = kwh = 0.0
+    n = 0.0
+    monthly = [0.0] * len(targets)
+    kwh = [0.0] * len(targets)
     for s in servers:
         share = 1.0 / max(1, len(s.app_ids))
-        cost, energy = rehost_monthly(s, pricing, r)
-        monthly += share * cost
-        kwh += share * energy
         n += share
+        for i, site in enumerate(targets):
+            cost, energy = rehost_monthly(s, terms[site.site_id], r)
+            monthly[i] += share * cost
+            kwh[i] += share * energy
     months = math.ceil(n / r.number("migration.servers_per_month") - 1e-9)
     months = max(1, int(min(max(months, r.number("migration.min_months")),
                             r.number("migration.max_months"))))
     effort = {team: n * r.number("migration.effort_days_per_server") / months}
-    order = sorted(range(len(targets)), key=lambda i: (site_pue(targets[i], r), i))
+    order = sorted(range(len(targets)),
+                   key=lambda i: (round(monthly[i], 6), site_pue(targets[i], r), i))
     return [Option(app.app_id, "rehost", targets[i].site_id, duration_months=months,
                    one_off_cost=n * r.number("migration.rehost_cost_per_server"),
-                   monthly_cost=monthly, monthly_kwh=kwh, effort=dict(effort), generated=True)
+                   monthly_cost=monthly[i], monthly_kwh=kwh[i], effort=dict(effort),
+                   generated=True)
             for i in order]
 
 
 def generated_options(estate: Estate, app: Application, ref: Reference | None = None,
-                      pricing: str = "payg") -> list[Option]:
+                      pricing: str = "payg", *,
+                      site_pricing: Mapping[str, str] | None = None,
+                      software_assurance: bool = True) -> list[Option]:
     """Options estimated for an application that has no ``options`` rows.
 
     * ``retain`` at the site of its first server (none if it has no servers);
     * ``rehost`` to each cloud site (no ``exit_by``, not where all its servers
-      already are, allowed by its ``data_residency``), cheapest first (list
-      prices are the same at each, so by PUE, then site order), when it has
-      servers. Each server counts
+      already are, allowed by its ``data_residency``), cheapest first (then
+      by PUE, then site order), when it has servers; each site priced by
+      :func:`site_terms` (its provider's prices at its basis: ``site_pricing``
+      by site id, else ``pricing``; licences by ``software_assurance``).
+      Each server counts
       ``1 / (number of applications it serves)``: monthly cost and energy =
       Σ share × :func:`rehost_monthly`; one-off = servers × £/server; effort =
       servers × days/server spread over the months in flight, on the
@@ -294,7 +313,9 @@ def generated_options(estate: Estate, app: Application, ref: Reference | None = 
     team = migration_team(estate)
     out = [Option(app.app_id, "retain", servers[0].site_id if servers else None,
                   generated=True)]
-    out += _rehost(estate, app, r, pricing, team)
+    terms = {s.site_id: site_terms(s, pricing, site_pricing, software_assurance)
+             for s in estate.sites if s.kind == "cloud"}
+    out += _rehost(estate, app, r, team, terms)
     if _is_zombie_app(estate, app) or _powered_off_app(estate, app):
         out.append(Option(app.app_id, "retire", None,
                           duration_months=max(1, int(r.number("migration.retire_months"))),

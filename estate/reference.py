@@ -25,6 +25,9 @@ from estate.reading import load_toml
 
 PACKAGED = "reference.toml"
 
+#: The exchange rate every USD figure is converted at (:meth:`Reference.gbp`).
+USD_PER_GBP = "cloud.usd_per_gbp"
+
 #: Keys that may be added (not only overridden): more years of a yearly series.
 _EXTENSIBLE = (
     re.compile(r"^grid\.(\d{4})$"),
@@ -115,6 +118,27 @@ class Reference:
         if isinstance(value, str):
             raise TypeError(f"reference value {key!r} is not a number")
         return float(value)
+
+    def gbp(self, key: str) -> float:
+        """The value of money figure ``key`` in £: the one place USD is converted.
+
+        A figure whose unit starts ``USD/`` (a price stored as the provider
+        lists it) is divided by :data:`USD_PER_GBP` (``cloud.usd_per_gbp``,
+        which the settings sheet's ``usd_per_gbp`` overrides); a ``GBP/``
+        figure is returned as it is.
+
+        Raises
+        ------
+        TypeError
+            When ``key`` is not a GBP or USD figure.
+        """
+        entry = self.entry(key)
+        value = self.number(key)
+        if entry.unit.startswith("USD/") and key != USD_PER_GBP:
+            return value / self.number(USD_PER_GBP)
+        if entry.unit.startswith("GBP/"):
+            return value
+        raise TypeError(f"reference value {key!r} ({entry.unit}) is not a GBP or USD figure")
 
     def series(self, prefix: str) -> dict[int, float]:
         """A yearly series: ``{year: value}`` of every key ``prefix.YYYY``."""
@@ -209,6 +233,9 @@ def check_override(ref: Reference, key: str, raw: Any) -> float | str:
             raise ValueError(f"{key} expects a number (found {raw!r})") from None
     if value < 0 or value != value:
         raise ValueError(f"{key} must be a number that is not negative (found {raw!r})")
+    if key == USD_PER_GBP and value == 0:
+        raise ValueError(f"{key} is an exchange rate (US dollars to the pound) and must be "
+                         f"above 0 (found {raw!r})")
     if key.startswith("pue.") and value < 1.0:
         raise ValueError(f"{key} is a PUE and must be at least 1.0 (found {raw!r})")
     return value

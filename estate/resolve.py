@@ -23,10 +23,17 @@ from typing import Any
 
 from estate import estimate as est
 from estate import hardware, staying
+from estate.cloudprice import BASES, DEFAULT_BASIS
 from estate.errors import EstateError, Issue
 from estate.model import DEFAULT_TEAM, Application, Estate, Option, Server, Settings, Site, Team
 from estate.months import add_months, calendar_year, parse_month
-from estate.reference import Reference, check_override, is_known_key, load_reference
+from estate.reference import (
+    USD_PER_GBP,
+    Reference,
+    check_override,
+    is_known_key,
+    load_reference,
+)
 
 CARBON_SERIES = ("central", "low", "high")
 
@@ -34,8 +41,17 @@ CARBON_SERIES = ("central", "low", "high")
 EXTRA_SETTINGS: dict[str, str] = {
     "carbon_price_series": "central, low or high: the carbon value series for the default "
                            "carbon_price (default central)",
-    "cloud_pricing": "reserved_1y or payg: list prices used for generated rehost options "
-                     "(default reserved_1y: servers that run all the time are reserved)",
+    "cloud_pricing": "payg, reserved_1y, reserved_3y, savings_plan_1y or savings_plan_3y: "
+                     "the pricing basis of generated rehost options at every cloud site "
+                     "(default reserved_3y, as Azure Migrate's business case); a row "
+                     "cloud_pricing.SITE (a cloud site's id) sets one site's basis",
+    "software_assurance": "yes or no: whether the council holds Software Assurance on its "
+                          "Windows Server and SQL Server licences (default yes). Yes: the "
+                          "licences travel to the cloud (Azure Hybrid Benefit) and their "
+                          "assurance is paid; no: cloud prices include the licences and "
+                          "no assurance is paid on premises",
+    "usd_per_gbp": "US dollars to the pound for every price listed in dollars (overrides "
+                   "the reference rate cloud.usd_per_gbp, dated)",
     "os_eos_must_finish_months": "months: an application on an out-of-support OS at the "
                                  "horizon start must be live elsewhere this many months "
                                  "after it (default: no deadline)",
@@ -52,7 +68,8 @@ def _extras(estate: Estate, ref: Reference) -> tuple[Reference, dict[str, Any]]:
     """Apply the settings sheet's reference overrides; parse the extra settings."""
     issues: list[Issue] = []
     overrides: dict[str, float | str] = {}
-    opts: dict[str, Any] = {"carbon_price_series": "central", "cloud_pricing": "reserved_1y",
+    opts: dict[str, Any] = {"carbon_price_series": "central", "cloud_pricing": DEFAULT_BASIS,
+                            "site_pricing": {}, "software_assurance": True,
                             "os_eos_must_finish_months": None}
     for key, raw in estate.settings.extra.items():
         text = str(raw).strip()
@@ -61,11 +78,22 @@ def _extras(estate: Estate, ref: Reference) -> tuple[Reference, dict[str, Any]]:
                 issues.append(_issue(estate, key, "carbon_price_series must be central, low "
                                      "or high", text))
             opts[key] = text.lower()
-        elif key == "cloud_pricing":
-            if text.lower() not in est.PRICINGS:
-                issues.append(_issue(estate, key, "cloud_pricing must be payg or reserved_1y",
-                                     text))
-            opts[key] = text.lower()
+        elif key == "cloud_pricing" or key.startswith("cloud_pricing."):
+            _pricing(estate, key, text, opts, issues)
+        elif key == "software_assurance":
+            held = _yes_no(raw)
+            if held is None:
+                issues.append(_issue(estate, key, "software_assurance must be yes or no "
+                                     "(whether your Windows Server and SQL Server licences "
+                                     "carry Software Assurance)", text))
+            elif not held:
+                opts[key] = False
+                overrides.update({k: 0.0 for k in _ASSURANCE})
+        elif key == "usd_per_gbp":
+            try:
+                overrides[USD_PER_GBP] = check_override(ref, USD_PER_GBP, text)
+            except ValueError as exc:
+                issues.append(_issue(estate, key, str(exc).replace(USD_PER_GBP, key), text))
         elif key == "os_eos_must_finish_months":
             try:
                 n = float(text)
@@ -93,6 +121,46 @@ def _extras(estate: Estate, ref: Reference) -> tuple[Reference, dict[str, Any]]:
     if overrides:
         ref = ref.with_overrides(overrides, "settings sheet")
     return ref, opts
+
+
+#: Software Assurance fees, 0 when the council holds none (``software_assurance`` no).
+_ASSURANCE = ("os_licence.software_assurance_fraction", "sql_server.software_assurance_fraction")
+
+
+def _yes_no(raw: Any) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("yes", "y", "true", "1", "held"):
+        return True
+    if text in ("no", "n", "false", "0", "none"):
+        return False
+    return None
+
+
+def _pricing(estate: Estate, key: str, text: str, opts: dict[str, Any],
+             issues: list[Issue]) -> None:
+    """``cloud_pricing`` (every cloud site) or ``cloud_pricing.SITE`` (one)."""
+    basis = text.lower()
+    if basis not in BASES:
+        issues.append(_issue(estate, key, f"{key} must be one of {', '.join(BASES)} "
+                             "(pay as you go, 1- or 3-year reservation, 1- or 3-year "
+                             "savings plan)", text))
+        return
+    if key == "cloud_pricing":
+        opts["cloud_pricing"] = basis
+        return
+    site_id = key.split(".", 1)[1]
+    site = estate.site_by_id.get(site_id)
+    if site is None or site.kind != "cloud":
+        clouds = [s.site_id for s in estate.sites if s.kind == "cloud"]
+        what = "is not a site" if site is None else f"is a {site.kind} site, not a cloud site"
+        issues.append(_issue(estate, key, f"{key}: {site_id!r} {what}; write "
+                             "cloud_pricing.<id of a cloud site> ("
+                             + (", ".join(clouds) or "the sites sheet has no cloud site")
+                             + ") or delete the row"))
+        return
+    opts["site_pricing"][site_id] = basis
 
 
 def _nearest(series: dict[int, float], year: int) -> float:
@@ -303,12 +371,24 @@ def resolve(estate: Estate, reference_file: str | Path | None = None, *,
     filled += [f"applications.{a}.current_monthly_cost" for a in app_costs]
     apps = _deadlines(base, apps, opts["os_eos_must_finish_months"], ref, filled)
     base = replace(base, sites=sites, applications=apps)
-    generated = _generated(base, ref, opts["cloud_pricing"], filled)
+    generated = _generated(base, ref, opts, filled)
     resolved = replace(base, options=estate.options + tuple(generated), resolved=True,
                        estimated=tuple(filled))
     inputs = staying.StayingInputs(app_costs, loads, fees)
-    return replace(resolved, assumptions=_assumptions(resolved, generated, filled, ref,
-                                                      inputs, app_costs))
+    out = _assumptions(resolved, generated, filled, ref, inputs, app_costs)
+    out["cloud_pricing"] = _cloud_terms(resolved, opts)
+    return replace(resolved, assumptions=out)
+
+
+def _cloud_terms(estate: Estate, opts: dict[str, Any]) -> dict[str, Any]:
+    """plan.json's ``assumptions.cloud_pricing``: how each cloud site was priced."""
+    sites = {}
+    for s in estate.sites:
+        if s.kind == "cloud":
+            t = est.site_terms(s, opts["cloud_pricing"], opts["site_pricing"],
+                               opts["software_assurance"])
+            sites[s.site_id] = {"provider": t.provider, "basis": t.basis}
+    return {"software_assurance": opts["software_assurance"], "sites": sites}
 
 
 def _deadlines(base: Estate, apps: tuple[Application, ...], months: int | None,
@@ -327,11 +407,14 @@ def _deadlines(base: Estate, apps: tuple[Application, ...], months: int | None,
     return tuple(out)
 
 
-def _generated(base: Estate, ref: Reference, pricing: str, filled: list[str]) -> list[Option]:
+def _generated(base: Estate, ref: Reference, opts: dict[str, Any],
+               filled: list[str]) -> list[Option]:
     out: list[Option] = []
     for app in base.applications:
         if not base.options_by_app.get(app.app_id):
-            for o in est.generated_options(base, app, ref, pricing=pricing):
+            for o in est.generated_options(base, app, ref, pricing=opts["cloud_pricing"],
+                                           site_pricing=opts["site_pricing"],
+                                           software_assurance=opts["software_assurance"]):
                 out.append(o)
                 target = f"@{o.target_site}" if o.strategy == "rehost" else ""
                 filled.append(f"options.{app.app_id}.{o.strategy}{target}")

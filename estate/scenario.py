@@ -68,7 +68,8 @@ KEYS: dict[str, str] = {
     "team.": "a team's days a month (team.migration)",
     "exclude_target_sites": "sites (or patterns such as AWS*) no application may move to",
     "exclude_strategies": "strategies no application may use (e.g. refactor)",
-    "cloud_pricing": "payg or reserved_1y: list prices of generated cloud options",
+    "cloud_pricing": "payg, reserved_1y, reserved_3y, savings_plan_1y or savings_plan_3y: "
+                     "the pricing basis of generated cloud options at every cloud site",
     "reference.": "a reference-data value by its key (reference.labour.vms_per_admin = 60)",
     "pins": "a plan.json whose decisions are kept",
     "description": "free text shown beside the scenario",
@@ -289,8 +290,10 @@ def _extra(est: Estate, o: Override, issues: _Issues) -> Estate:
     if o.key == "cloud_pricing":
         text = _text(o.value).lower()
         if text not in PRICINGS:
-            raise ValueError(f"must be {' or '.join(PRICINGS)}")
-        return replace(est, settings=replace(st, extra={**st.extra, "cloud_pricing": text}))
+            raise ValueError(f"must be one of {', '.join(PRICINGS)}")
+        # every cloud site: the workbook's per-site bases (cloud_pricing.SITE) give way
+        extra = {k: v for k, v in st.extra.items() if not k.startswith("cloud_pricing.")}
+        return replace(est, settings=replace(st, extra={**extra, "cloud_pricing": text}))
     ref_key = o.key.split(".", 1)[1]
     ref = packaged_reference()
     if not is_known_key(ref, ref_key):

@@ -61,9 +61,11 @@ class Assumption:
 
 #: The assumptions varied, with their ranges and why those ranges.
 ASSUMPTIONS: tuple[Assumption, ...] = (
-    Assumption("cloud-pricing", "cloud pricing basis", "cloud_pricing", "reserved_1y", "payg",
-               "1-year reservations", "pay as you go",
-               "the two bases in the reference data; affects generated cloud options only"),
+    Assumption("cloud-pricing", "cloud pricing basis", "cloud_pricing", "reserved_3y", "payg",
+               "3-year reservations", "pay as you go",
+               "the cheapest basis in the reference data (3-year reservations, the default, "
+               "as Azure Migrate) and the dearest (pay as you go, no commitment), at every "
+               "cloud site; affects generated cloud options only"),
     Assumption("cloud-price-level", "cloud price level", "reference.cloud.price_level",
                0.8, 1.2, "20 % below list", "20 % above list",
                "estimate: a negotiated discount or a price rise of a fifth on the cloud "

@@ -166,7 +166,9 @@ class SheetReader:
                 kw[key] = None
                 continue
             if value is _EXTRA:
-                intended = schema.near_miss(key, _SETTING_KEYS)
+                # cloud_pricing.SITE: one site's pricing basis, checked when resolving
+                intended = (None if key.startswith("cloud_pricing.")
+                            else schema.near_miss(key, _SETTING_KEYS))
                 if intended is not None:
                     c.bad("key", key, f"unknown setting {key!r}: did you mean {intended!r}? "
                           "Fix the spelling (as it is, the row would not count)")

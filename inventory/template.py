@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from estate.errors import EstateError, Issue
+from estate.resolve import EXTRA_SETTINGS
 from inventory import schema
 from inventory.schema import CHOICE, YES_NO, Column, Setting
 from inventory.tables import atomic_save, safe_cell
@@ -112,6 +113,10 @@ def _sheet(wb: Any, sheet: schema.Sheet) -> None:
     if sheet.name == "settings":
         for i, s in enumerate(schema.SETTINGS, start=2):
             safe_cell(ws, i, 1, s.key).comment = _comment(setting_comment(s))
+        # further keys understood when planning (cloud pricing, Software Assurance, ...)
+        for i, (key, meaning) in enumerate(EXTRA_SETTINGS.items(), start=len(schema.SETTINGS) + 2):
+            text = f"{meaning[0].upper() + meaning[1:]}.\nBlank: the default."
+            safe_cell(ws, i, 1, key).comment = _comment(text)
         keys = tuple(s.key for s in schema.SETTINGS)
         if len(",".join(keys)) < 250:  # Excel's limit on a list's text
             _drop_down(ws, 1, keys, strict=False)  # other keys (reference overrides) allowed

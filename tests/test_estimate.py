@@ -58,15 +58,16 @@ def test_embodied_and_replacement() -> None:
 
 
 def test_cloud_vm_monthly_cost_right_sizes() -> None:
+    # prices are stored in USD a month and converted at 1.27 USD/GBP
     assert right_size(4, 16) == ("d4s_v5", 1)
-    assert cloud_vm_monthly_cost(4, 16) == pytest.approx(137.24)  # D4s v5 PAYG
-    assert cloud_vm_monthly_cost(4, 20) == pytest.approx(274.48)  # RAM -> D8s v5
-    assert cloud_vm_monthly_cost(1, 2) == pytest.approx(68.62)  # smallest: D2s v5
-    assert cloud_vm_monthly_cost(2, 8, pricing="reserved_1y") == pytest.approx(42.54)
+    assert cloud_vm_monthly_cost(4, 16) == pytest.approx(174.29 / 1.27)  # D4s v5 PAYG
+    assert cloud_vm_monthly_cost(4, 20) == pytest.approx(348.59 / 1.27)  # RAM -> D8s v5
+    assert cloud_vm_monthly_cost(1, 2) == pytest.approx(87.15 / 1.27)  # smallest: D2s v5
+    assert cloud_vm_monthly_cost(2, 8, pricing="reserved_1y") == pytest.approx(54.03 / 1.27)
     # 8 vCPU at 20 % observed: 8 x 0.2 / 0.7 = 2.29 vCPU needed -> D4s v5
-    assert cloud_vm_monthly_cost(8, 8, utilisation=0.2) == pytest.approx(137.24)
-    # 40 vCPU, 64 GB: 3 x D16s v5 = 3 x 548.96
-    assert cloud_vm_monthly_cost(40, 64) == pytest.approx(1646.88)
+    assert cloud_vm_monthly_cost(8, 8, utilisation=0.2) == pytest.approx(174.29 / 1.27)
+    # 40 vCPU, 64 GB: 3 x D16s v5 = 3 x USD 697.18
+    assert cloud_vm_monthly_cost(40, 64) == pytest.approx(3 * 697.18 / 1.27)
     with pytest.raises(ValueError):
         cloud_vm_monthly_cost(2, 8, pricing="spot")
 
@@ -127,15 +128,20 @@ def test_generated_rehost_hand_computed() -> None:
     retain, rehost, second = opts
     assert retain == Option("A1", "retain", "DC1", generated=True)
     assert all(isinstance(o, Option) and o.generated for o in opts)
-    # one rehost per cloud site, cheapest first: same list prices everywhere, so the
-    # lowest PUE first: AWS1 (1.15), then AZ (1.18); OLD has exit_by: never a target
+    # one rehost per cloud site, cheapest first: AWS1 ("AWS1" names AWS) is priced with
+    # AWS m6i rows, AZ with Azure Dsv5 rows; OLD has exit_by: never a target
     assert (rehost.target_site, second.target_site) == ("AWS1", "AZ")
-    # per server: VM + cloud disk (GB x 0.06) + OS licence (none: no OS) + VM admin
-    # (45,000 x 1.3 / 100 / 12 = 48.75) + cloud backup 10 + network 11.5 % of (VM + disk)
-    # V1 whole: 137.24 + 6 + 48.75 + 10 + 0.115 x 143.24 (16.4726)        = 218.4626
-    # V2 half:  (68.62 + 3 + 48.75 + 10 + 0.115 x 71.62 (8.2363)) / 2    =  69.30315
-    assert rehost.monthly_cost == pytest.approx(287.76575)
-    assert second.monthly_cost == rehost.monthly_cost
+    # per server: VM (USD / 1.27) + cloud disk (GB x 0.06) + OS licence (none: no OS) +
+    # VM admin (45,000 x 1.3 / 100 / 12 = 48.75) + cloud backup 10 + network 11.5 % of
+    # (VM + disk). AWS1 at payg:
+    # V1 whole (m6i.xlarge USD 162.06 = 127.6063): 127.6063 + 6 + 48.75 + 10
+    #   + 0.115 x 133.6063 (15.3647)                                     = 207.7210
+    # V2 half (m6i.large USD 81.03 = 63.8031): (63.8031 + 3 + 48.75 + 10
+    #   + 0.115 x 66.8031 (7.6824)) / 2                                  =  66.6178
+    assert rehost.monthly_cost == pytest.approx(274.338776, abs=1e-4)
+    # AZ: V1 D4s v5 USD 174.29 = 137.2362 -> 218.4584; V2 D2s v5 USD 87.15 = 68.6220
+    # -> 138.6086 / 2 = 69.3043; 287.7627 (the v2026.1 figure at the same rate)
+    assert second.monthly_cost == pytest.approx(287.762676, abs=1e-4)
     # kWh: V1 10.76896 + 0.0876 = 10.85656; V2 (3.0952 + 2.28928 + 0.0438) / 2 = 2.71414
     assert rehost.monthly_kwh == pytest.approx(13.5707)
     # 1.5 servers: one-off 1.5 x 1000; 1.5 x 1 day spread over ceil(1.5 / 10) = 1 month
@@ -154,7 +160,9 @@ def test_generated_rehost_carries_licences_but_not_extended_support() -> None:
     rehost = generated_options(est, est.app_by_id["A1"])[1]
     # Windows: 8-core minimum = 4 packs x 105.22 = 420.88; / 5 years + 25 % SA = 189.396 a
     # year = 15.783 a month, in the cloud too (Azure Hybrid Benefit); ESU: none (free there)
-    vm = 68.62
+    vm = 87.15 / 1.27  # D2s v5 USD 87.15 a month at 1.27 USD/GBP
+    rehost = next(o for o in generated_options(est, est.app_by_id["A1"])
+                  if o.target_site == "AZ")
     licence = 420.88 * (1 / 5 + 0.25) / 12
     expect = vm + licence + 48.75 + 10 + 0.115 * (vm + licence)
     assert rehost.monthly_cost == pytest.approx(expect)

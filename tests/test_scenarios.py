@@ -313,4 +313,4 @@ def test_reference_and_cloud_pricing_overrides() -> None:
     text = str(err.value)
     assert "did you mean reference.pue.on_prem?" in text
     assert "pue.colo expects a number (found 'abc')" in text
-    assert "key 'cloud_pricing': must be payg or reserved_1y" in text
+    assert "key 'cloud_pricing': must be one of payg, reserved_1y, reserved_3y" in text
