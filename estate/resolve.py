@@ -152,6 +152,8 @@ def _pricing(estate: Estate, key: str, text: str, opts: dict[str, Any],
         return
     site_id = key.split(".", 1)[1]
     site = estate.site_by_id.get(site_id)
+    if site is None:  # the settings sheet's keys are read in lower case
+        site = next((s for s in estate.sites if s.site_id.lower() == site_id.lower()), None)
     if site is None or site.kind != "cloud":
         clouds = [s.site_id for s in estate.sites if s.kind == "cloud"]
         what = "is not a site" if site is None else f"is a {site.kind} site, not a cloud site"
@@ -160,7 +162,7 @@ def _pricing(estate: Estate, key: str, text: str, opts: dict[str, Any],
                              + (", ".join(clouds) or "the sites sheet has no cloud site")
                              + ") or delete the row"))
         return
-    opts["site_pricing"][site_id] = basis
+    opts["site_pricing"][site.site_id] = basis
 
 
 def _nearest(series: dict[int, float], year: int) -> float:

@@ -90,6 +90,7 @@ def _parse(tables: Tables, ld: SheetReader) -> tuple[Estate, list[Issue]]:
         key = _ID_OF.get(sheet)
         for i, (obj, n) in enumerate(zip(objs, numbers, strict=True)):
             rows.setdefault((sheet, getattr(obj, key) if key else str(i)), n)
+    rows.update({("settings", k): n for k, n in ld.setting_rows.items()})
     objects: dict[str, Any] = {k: tuple(v) for k, v in parts.items()}
     estate = Estate(settings=settings, **objects, source=tables.source, rows=rows)
 

@@ -95,6 +95,8 @@ class SheetReader:
         self.notices: list[Notice] = []
         # sheet -> Excel row of each object, in the estate's tuple order
         self.positions: dict[str, list[int]] = {}
+        # settings key (normalised) -> its Excel row, for errors found when resolving
+        self.setting_rows: dict[str, int] = {}
 
     def rows(self, sheet: str) -> list[tuple[_Cells, Row]]:
         table = self.t.sheets.get(sheet)
@@ -178,6 +180,7 @@ class SheetReader:
             if value is not None:
                 kw[key] = value
         kw["extra"] = extra
+        self.setting_rows = dict(seen)
         self.assumed(given, kw["horizon_start"], kw.get("horizon_months", 48))
         self.past_start(given, kw["horizon_start"])
         file = self.t.file_of("settings")
