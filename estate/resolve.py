@@ -81,7 +81,7 @@ def _extras(estate: Estate, ref: Reference) -> tuple[Reference, dict[str, Any]]:
         elif key == "cloud_pricing" or key.startswith("cloud_pricing."):
             _pricing(estate, key, text, opts, issues)
         elif key == "software_assurance":
-            held = _yes_no(raw)
+            held = yes_no(raw)
             if held is None:
                 issues.append(_issue(estate, key, "software_assurance must be yes or no "
                                      "(whether your Windows Server and SQL Server licences "
@@ -127,7 +127,8 @@ def _extras(estate: Estate, ref: Reference) -> tuple[Reference, dict[str, Any]]:
 _ASSURANCE = ("os_licence.software_assurance_fraction", "sql_server.software_assurance_fraction")
 
 
-def _yes_no(raw: Any) -> bool | None:
+def yes_no(raw: Any) -> bool | None:
+    """``True`` / ``False`` for yes / no (also y, true, 1 / n, false, 0, none), else ``None``."""
     if isinstance(raw, bool):
         return raw
     text = str(raw).strip().lower()

@@ -42,7 +42,7 @@ from estate.errors import EstateError, Issue
 from estate.model import STRATEGIES, BudgetYear, Estate, Team
 from estate.months import add_months, is_month, parse_month_names
 from estate.numbers import locale_number
-from estate.resolve import resolve
+from estate.resolve import resolve, yes_no
 from estate.summary import PlanSummary
 
 __all__ = ["KEYS", "Override", "Scenario", "ScenarioOutcome", "apply_scenario", "check_scenarios",
@@ -70,6 +70,8 @@ KEYS: dict[str, str] = {
     "exclude_strategies": "strategies no application may use (e.g. refactor)",
     "cloud_pricing": "payg, reserved_1y, reserved_3y, savings_plan_1y or savings_plan_3y: "
                      "the pricing basis of generated cloud options at every cloud site",
+    "cloud_pricing.": "one cloud site's pricing basis (cloud_pricing.AZ-UKS = payg)",
+    "software_assurance": "yes or no: Software Assurance held (Azure Hybrid Benefit)",
     "reference.": "a reference-data value by its key (reference.labour.vms_per_admin = 60)",
     "pins": "a plan.json whose decisions are kept",
     "description": "free text shown beside the scenario",
@@ -257,7 +259,8 @@ def _apply_one(est: Estate, o: Override, issues: _Issues) -> Estate:
                 raise ValueError("must be low, central or high")
             extra = {**st.extra, "carbon_price_series": series}
             return replace(est, settings=replace(st, carbon_price=None, extra=extra))
-        if key == "cloud_pricing" or key.startswith("reference."):
+        if key in ("cloud_pricing", "software_assurance") or key.startswith(
+                ("reference.", "cloud_pricing.")):
             return _extra(est, o, issues)
         if key.startswith("exit_by."):
             site = est.site_by_id.get(key.split(".", 1)[1])
@@ -280,13 +283,33 @@ def _apply_one(est: Estate, o: Override, issues: _Issues) -> Estate:
 
 
 def _extra(est: Estate, o: Override, issues: _Issues) -> Estate:
-    """``cloud_pricing`` or ``reference.KEY``: set as the settings sheet would
+    """``cloud_pricing[.SITE]``, ``software_assurance`` or ``reference.KEY``: set as
+    the settings sheet would
     (``settings.extra``), checked with the reference data's own rules
     (:func:`estate.reference.check_override`) so resolving cannot fail later."""
     from estate.estimate import PRICINGS
     from estate.reference import check_override, is_known_key, packaged_reference
 
     st = est.settings
+    if o.key == "software_assurance":
+        held = yes_no(o.value)
+        if held is None:
+            raise ValueError("must be yes or no")
+        extra = {**st.extra, o.key: "yes" if held else "no"}
+        return replace(est, settings=replace(st, extra=extra))
+    if o.key.startswith("cloud_pricing."):
+        site_id = o.key.split(".", 1)[1]
+        site = next((s for s in est.sites if s.site_id.lower() == site_id.lower()), None)
+        if site is None or site.kind != "cloud":
+            issues.add(o, _unknown(o, [s.site_id for s in est.sites if s.kind == "cloud"],
+                                   "cloud site"), "key")
+            return est
+        text = _text(o.value).lower()
+        if text not in PRICINGS:
+            raise ValueError(f"must be one of {', '.join(PRICINGS)}")
+        extra = {k: v for k, v in st.extra.items() if k.lower() != o.key.lower()}
+        extra[f"cloud_pricing.{site.site_id}"] = text
+        return replace(est, settings=replace(st, extra=extra))
     if o.key == "cloud_pricing":
         text = _text(o.value).lower()
         if text not in PRICINGS:

@@ -235,3 +235,25 @@ def test_planner_greedy_and_check_agree_with_a_reserved_3y_site() -> None:
     _, g = greedy(e)
     assert g is not None and r.plan.greedy is not None
     assert g.totals.objective == pytest.approx(r.plan.greedy.objective, abs=0.005)
+
+
+def test_scenarios_set_a_site_basis_and_software_assurance() -> None:
+    from estate.scenario import Override, Scenario, scenario_estate
+
+    raw = _raw((_server("W1", "A1", WINDOWS),), (Application("A1", "A1"),),
+               **{"cloud_pricing.AZ": "reserved_1y"})
+    s = Scenario("no SA, AZ payg", (Override("software_assurance", "no"),
+                                    Override("cloud_pricing.az", "PAYG")), source="s.toml")
+    e = scenario_estate(raw, s)
+    # Azure payg without Hybrid Benefit: 68.6220 + 52.8819 (see the test above)
+    assert _rehost(e, "A1")["AZ"] == pytest.approx(121.5039, abs=1e-4)
+    # a scenario's cloud_pricing applies to every site: the workbook's AZ row gives way
+    e = scenario_estate(raw, Scenario("all 3y", (Override("cloud_pricing", "reserved_3y"),),
+                                      source="s.toml"))
+    assert e.assumptions["cloud_pricing"]["sites"]["AZ"]["basis"] == "reserved_3y"
+    with pytest.raises(EstateError) as err:
+        scenario_estate(raw, Scenario("bad", (Override("cloud_pricing.DC1", "payg"),
+                                              Override("software_assurance", "maybe")),
+                                      source="s.toml"))
+    assert "unknown cloud site 'DC1'" in str(err.value)
+    assert "must be yes or no" in str(err.value)
