@@ -28,6 +28,7 @@ from estate.months import overdue
 from estate.plan import Plan
 from estate.sensitivity import Sensitivity
 from reports import board, figures
+from reports.cloud_terms import cloud_pricing_words
 from reports.contracts import SOON_MONTHS, decision_text
 from reports.facts import Facts, plain_words, status_words
 from reports.risks import risks
@@ -173,6 +174,7 @@ def context(estate: Estate, plan: Plan, frontier: Frontier | None = None,
     ctx["resident_services"] = board.resident_services(ctx["residents"])
     ctx["carbon"] = board.carbon_by_fy(facts)
     ctx["estimates"] = board.estimate_counts(facts)
+    ctx["cloud_pricing"] = cloud_pricing_words(facts)
     ctx["staying"] = staying_table(estate)
     ctx["notices"] = _contract_rows(facts)
     ctx["running_on"] = _contract_rows(facts, ending=False)

@@ -204,6 +204,15 @@ def test_bad_settings_name_sheet_row_and_column_and_write_nothing(tmp_path: Path
     assert not out.exists() or not any(out.iterdir())
 
 
+def _agreement_estate() -> Estate:
+    sites = tuple(s for s in _sites() if s.site_id in ("DC1", "AZ", "AWS-LDN"))
+    raw = _raw((_server("V1", "A1", LINUX), _server("W2", "A2", WINDOWS)),
+               (Application("A1", "A1", current_monthly_cost=200.0),
+                Application("A2", "A2", current_monthly_cost=30.0)),
+               horizon=12, sites=sites, **{"cloud_pricing.AWS-LDN": "payg"})
+    return resolve(raw)
+
+
 def test_planner_greedy_and_check_agree_with_a_reserved_3y_site() -> None:
     """12 months from 2025-04, no discounting, carbon price 0, servers draw nothing.
 
@@ -217,12 +226,7 @@ def test_planner_greedy_and_check_agree_with_a_reserved_3y_site() -> None:
     360. AWS-LDN: 63.8031 + 52.8819 dearer still. A2 stays.
     Optimum: 1,486.8661 + 360 = 1,846.8661.
     """
-    sites = tuple(s for s in _sites() if s.site_id in ("DC1", "AZ", "AWS-LDN"))
-    raw = _raw((_server("V1", "A1", LINUX), _server("W2", "A2", WINDOWS)),
-               (Application("A1", "A1", current_monthly_cost=200.0),
-                Application("A2", "A2", current_monthly_cost=30.0)),
-               horizon=12, sites=sites, **{"cloud_pricing.AWS-LDN": "payg"})
-    e = resolve(raw)
+    e = _agreement_estate()
     assert _rehost(e, "A1") == pytest.approx({"AZ": 33.12 / 1.27, "AWS-LDN": 81.03 / 1.27})
     r = run(e)
     assert r.status == "optimal"
@@ -257,3 +261,18 @@ def test_scenarios_set_a_site_basis_and_software_assurance() -> None:
                                       source="s.toml"))
     assert "unknown cloud site 'DC1'" in str(err.value)
     assert "must be yes or no" in str(err.value)
+
+
+def test_the_board_reads_how_cloud_moves_were_priced(tmp_path: Path) -> None:
+    from report_audit import board_words, visible_text
+
+    from reports.roadmap import write_roadmap
+
+    e = _agreement_estate()
+    r = run(e)
+    page = visible_text(write_roadmap(e, r.plan, tmp_path / "roadmap.html"))
+    said = ("Cloud moves the planner estimated: list prices with 3-year reservations at AZ "
+            "(Azure); pay-as-you-go prices at AWS-LDN (AWS); Windows Server and SQL Server "
+            "licences move with the servers (Software Assurance held).")
+    assert said in page
+    assert board_words("roadmap.html", said) == []
