@@ -211,6 +211,10 @@ def check_override(ref: Reference, key: str, raw: Any) -> float | str:
         raise ValueError(f"{key} must be a number that is not negative (found {raw!r})")
     if key.startswith("pue.") and value < 1.0:
         raise ValueError(f"{key} is a PUE and must be at least 1.0 (found {raw!r})")
+    entry = ref.values.get(key)
+    if entry is not None and entry.unit == "fraction" and value > 1.0:
+        raise ValueError(f"{key} is a share and must be between 0 and 1, or 0 % and 100 % "
+                         f"(found {raw!r})")
     return value
 
 
