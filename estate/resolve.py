@@ -26,7 +26,13 @@ from estate import hardware, staying
 from estate.errors import EstateError, Issue
 from estate.model import DEFAULT_TEAM, Application, Estate, Option, Server, Settings, Site, Team
 from estate.months import add_months, calendar_year, parse_month
-from estate.reference import Reference, check_override, is_known_key, load_reference
+from estate.reference import (
+    Reference,
+    check_override,
+    is_known_key,
+    load_reference,
+    retired_hint,
+)
 
 CARBON_SERIES = ("central", "low", "high")
 
@@ -84,6 +90,7 @@ def _extras(estate: Estate, ref: Reference) -> tuple[Reference, dict[str, Any]]:
             known = list(ref.keys()) + list(EXTRA_SETTINGS)
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = retired_hint(key) or hint
             issues.append(_issue(
                 estate, key, f"unknown setting {key!r}: it is neither a planning setting nor "
                 f"a reference value. {hint}Fix the spelling (run `estate reference` for the "

@@ -125,3 +125,13 @@ def test_cheaper_cloud_labour_flips_the_large_vm() -> None:
     r = run(e)
     assert {a.app_id: a.strategy for a in r.plan.applications}["A2"] == "retain"
     agree(e, r)
+
+
+def test_a_retired_key_names_what_replaces_it() -> None:
+    from estate.errors import EstateError
+
+    with pytest.raises(EstateError) as exc:
+        _estate(**{"labour.cloud_fraction": "0.8"})
+    text = str(exc.value)
+    assert "replaced in reference data 2026.2 by labour.cloud_fraction_rehost" in text
+    assert "settings" in text
