@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 
-from estate import hardware, staying
+from estate import hardware, labour, staying
 from estate.model import DEFAULT_TEAM, Application, Estate, Option, Server, Site
 from estate.policy import residency_allows
 from estate.reference import Reference, packaged_reference
@@ -280,7 +280,7 @@ def rehost_monthly(server: Server, pricing: str = "payg", ref: Reference | None 
     ``cloud.storage_per_gb_month`` + backup (:func:`cloud_backup_monthly`) +
     ``cloud_monitoring.per_vm_month`` + the same OS licence
     (:func:`estate.staying.os_licence_monthly`: licences travel, Azure Hybrid
-    Benefit) + administration (:func:`estate.staying.cloud_labour_monthly`,
+    Benefit) + administration (:func:`estate.labour.cloud_labour_monthly`,
     rehost) + the network share of (VM + storage + licence); the cloud
     provider's prices (VM, storage, backup, monitoring) are scaled by
     ``cloud.price_level`` (1.0: list prices as they are). No extended
@@ -295,11 +295,11 @@ def rehost_monthly(server: Server, pricing: str = "payg", ref: Reference | None 
     vm = count * r.number(f"cloud.vm.{name}.{pricing}")
     disk = storage * r.number("cloud.storage_per_gb_month")
     licence = staying.os_licence_monthly(server, r)
-    labour = staying.cloud_labour_monthly(server, "rehost", r)
+    admin = labour.cloud_labour_monthly(server, "rehost", r)
     level = r.number("cloud.price_level")
     vm, disk = vm * level, disk * level
     ops = (cloud_backup_monthly(server, r) + r.number("cloud_monitoring.per_vm_month")) * level
-    cost = vm + disk + licence + labour + ops + staying.network_share(vm + disk + licence, r)
+    cost = vm + disk + licence + admin + ops + staying.network_share(vm + disk + licence, r)
     kwh = vm_kwh_per_month(count * r.number(f"cloud.vm.{name}.vcpus"),
                            count * r.number(f"cloud.vm.{name}.ram_gb"), storage, ref=r,
                            provider=site_provider(site))
