@@ -3,7 +3,7 @@
 The one home of three rules the planner, the greedy heuristic and
 ``estate check`` all reach through :func:`estate.resolve.resolve`:
 
-* which provider a cloud site is (:func:`cloud_provider`, from its id or name);
+* which provider a cloud site is (:func:`site_provider`, from its id or name);
 * what a right-sized VM costs a month at a site's pricing basis
   (:func:`vm_monthly`: the provider's reference price, converted from USD by
   :meth:`estate.reference.Reference.gbp`);
@@ -51,11 +51,15 @@ class CloudTerms:
             raise ValueError(f"cloud pricing basis must be one of {', '.join(BASES)}")
 
 
-def cloud_provider(site: Site) -> str | None:
-    """``azure``, ``aws`` or ``google`` when a cloud site's id or name names its
-    provider (``azure`` / ``aws`` or ``amazon`` / ``google`` or ``gcp``, any
-    case), else ``None`` (also for a site that is not ``cloud``)."""
-    if site.kind != "cloud":
+def site_provider(site: Site | None) -> str | None:
+    """The cloud provider of a site (``azure``, ``aws``, ``google``), or ``None``.
+
+    The one home of "which provider is this site": a ``cloud`` site whose id
+    or name contains ``azure`` / ``aws`` or ``amazon`` / ``google`` or ``gcp``
+    (any case; first match in :data:`PROVIDER_WORDS`); ``None`` for other
+    sites and for a cloud site that names none.
+    """
+    if site is None or site.kind != "cloud":
         return None
     text = f"{site.site_id} {site.name}".lower()
     for word, provider in PROVIDER_WORDS:
@@ -65,9 +69,9 @@ def cloud_provider(site: Site) -> str | None:
 
 
 def price_provider(site: Site) -> str:
-    """The provider whose prices a cloud site takes: :func:`cloud_provider`,
+    """The provider whose prices a cloud site takes: :func:`site_provider`,
     else :data:`DEFAULT_PROVIDER`."""
-    return cloud_provider(site) or DEFAULT_PROVIDER
+    return site_provider(site) or DEFAULT_PROVIDER
 
 
 def vm_sizes(ref: Reference, provider: str = DEFAULT_PROVIDER) -> list[tuple[str, float, float]]:

@@ -13,14 +13,14 @@ import math
 import re
 from collections.abc import Mapping
 
-from estate import hardware, staying
+from estate import hardware, labour, staying
 from estate.cloudprice import (
     BASES,
     DEFAULT_BASIS,
     CloudTerms,
     cloud_licence_monthly,
-    cloud_provider,
     price_provider,
+    site_provider,
     vm_monthly,
     vm_spec,
 )
@@ -38,23 +38,31 @@ def _ref(ref: Reference | None) -> Reference:
     return ref if ref is not None else packaged_reference()
 
 
-def vcpu_watts(ref: Reference | None = None) -> float:
-    """Average watts per vCPU: ``min + utilisation × (max − min)`` (CCF; 2.12 W)."""
+def vcpu_watts(ref: Reference | None = None, provider: str | None = None) -> float:
+    """Average watts per vCPU: ``min + utilisation × (max − min)`` (CCF).
+
+    ``provider`` (``azure``, ``aws``, ``google``) takes that provider's pair
+    ``ccf.<provider>_vcpu_min_watts`` / ``_max_watts`` (Azure 0.78 / 3.76:
+    2.27 W); ``None`` (on premises, an unnamed cloud) the default pair
+    ``ccf.vcpu_min_watts`` / ``ccf.vcpu_max_watts`` (0.74 / 3.5: 2.12 W).
+    """
     r = _ref(ref)
-    lo, hi = r.number("ccf.vcpu_min_watts"), r.number("ccf.vcpu_max_watts")
+    prefix = f"ccf.{provider}_" if provider else "ccf."
+    lo, hi = r.number(f"{prefix}vcpu_min_watts"), r.number(f"{prefix}vcpu_max_watts")
     return lo + r.number("ccf.utilisation") * (hi - lo)
 
 
 def vm_kwh_per_month(vcpus: float, ram_gb: float, storage_gb: float = 0.0, ssd: bool = True,
-                     ref: Reference | None = None) -> float:
+                     ref: Reference | None = None, provider: str | None = None) -> float:
     """Energy of a virtual machine a month, kWh, before PUE (Cloud Carbon Footprint).
 
     ``vcpus × W/vCPU × 730/1000 + ram_gb × kWh/GB-h × 730 +
-    storage_gb/1000 × Wh/TB-h × 730/1000`` (SSD or HDD coefficient).
+    storage_gb/1000 × Wh/TB-h × 730/1000`` (SSD or HDD coefficient), W/vCPU of
+    ``provider`` (:func:`vcpu_watts`).
     """
     r = _ref(ref)
     hours = r.number("ccf.hours_per_month")
-    cpu = vcpus * vcpu_watts(r) * hours / 1000
+    cpu = vcpus * vcpu_watts(r, provider) * hours / 1000
     mem = ram_gb * r.number("ccf.memory_kwh_per_gb_hour") * hours
     coeff = r.number("ccf.ssd_wh_per_tb_hour" if ssd else "ccf.hdd_wh_per_tb_hour")
     disk = storage_gb / 1000 * coeff * hours / 1000
@@ -180,8 +188,8 @@ def site_pue(site: Site, ref: Reference | None = None) -> float:
     if site.pue is not None:
         return site.pue
     r = _ref(ref)
-    provider = cloud_provider(site)
-    if provider is not None:
+    provider = site_provider(site)
+    if provider:
         return r.number(f"pue.{provider}")
     return r.number(f"pue.{site.kind}")
 
@@ -205,25 +213,72 @@ def _powered_off_app(estate: Estate, app: Application) -> bool:
     return bool(servers) and all(s.powered_off for s in servers)
 
 
-def rehost_monthly(server: Server, pricing: str | CloudTerms = "payg",
-                   ref: Reference | None = None) -> tuple[float, float]:
-    """(£ a month, kWh a month before PUE) of one server rehosted to the cloud.
+def cloud_backup_monthly(server: Server, ref: Reference | None = None) -> float:
+    """£ a month of backing a cloud VM up (list price, before ``cloud.price_level``).
 
-    ``pricing`` is a :class:`~estate.cloudprice.CloudTerms` (provider, basis,
-    Software Assurance), or a basis name (Azure, with Software Assurance).
-    £ = right-sized VM of the provider (:func:`right_size`) at the basis
-    (:func:`estate.cloudprice.vm_monthly`) + storage_gb ×
-    ``cloud.storage_per_gb_month`` + licences
-    (:func:`estate.cloudprice.cloud_licence_monthly`: the council's own that
-    travel, plus those the provider charges) + VM administration ×
-    ``labour.cloud_fraction`` + ``cloud.backup_per_server_month`` + the network
-    share of (VM + storage + licences); the cloud provider's prices (VM,
-    storage, backup, licences it charges) are scaled by ``cloud.price_level``
-    (1.0: list prices as they are). No extended security updates (free in the
-    cloud). kWh = the right-sized VM's energy with the server's storage.
+    Protected-instance fee by the size protected, ``gb`` = ``in_use_gb``
+    (else ``storage_gb``): ``cloud_backup.instance_small`` up to
+    ``cloud_backup.small_max_gb`` (50 GB), else
+    ``cloud_backup.instance_per_500gb × ceil(gb / 500)``; plus
+    ``gb × cloud_backup.storage_per_gb_month``. E.g. 100 GB: £7.87 + £3.78 =
+    £11.65; 1,200 GB: 3 × £7.87 + £45.36 = £68.97.
     """
     r = _ref(ref)
-    terms = pricing if isinstance(pricing, CloudTerms) else CloudTerms(basis=pricing)
+    gb = server.in_use_gb if server.in_use_gb is not None else hardware.storage_gb(server, r)
+    if gb <= r.number("cloud_backup.small_max_gb"):
+        fee = r.number("cloud_backup.instance_small")
+    else:
+        fee = r.number("cloud_backup.instance_per_500gb") * math.ceil(gb / 500 - 1e-9)
+    return fee + gb * r.number("cloud_backup.storage_per_gb_month")
+
+
+def rehost_one_off(server: Server, ref: Reference | None = None) -> float:
+    """£ one-off of rehosting one server: by its size and by who moves it.
+
+    ``(partner_share × rehost_partner_per_vm + (1 − partner_share) ×
+    rehost_in_house_per_vm) × size factor`` (all ``migration.*``): factor 1
+    up to ``small_max_vcpus`` (4) vCPUs, ``size_factor_medium`` (1.5) up to
+    ``medium_max_vcpus`` (8), ``size_factor_large`` (2.5) above (a physical
+    server's cores read as vCPUs). In house, a 2-vCPU VM £157.48, an 8-vCPU
+    VM £236.22, a 16-vCPU VM £393.70.
+    """
+    r = _ref(ref)
+    share = r.number("migration.partner_share")
+    base = (share * r.number("migration.rehost_partner_per_vm")
+            + (1 - share) * r.number("migration.rehost_in_house_per_vm"))
+    vcpus, _ = hardware.size(server, r)
+    if vcpus <= r.number("migration.small_max_vcpus"):
+        return base
+    if vcpus <= r.number("migration.medium_max_vcpus"):
+        return base * r.number("migration.size_factor_medium")
+    return base * r.number("migration.size_factor_large")
+
+
+def rehost_monthly(server: Server, pricing: str | CloudTerms = "payg",
+                   ref: Reference | None = None,
+                   site: Site | None = None) -> tuple[float, float]:
+    """(£ a month, kWh a month before PUE) of one server rehosted to cloud ``site``.
+
+    ``pricing`` is a :class:`~estate.cloudprice.CloudTerms` (provider, basis,
+    Software Assurance), or a basis name (the provider of ``site``, Azure
+    when ``site`` names none; Software Assurance held).
+    £ = right-sized VM of the provider (:func:`right_size`) at the basis
+    (:func:`estate.cloudprice.vm_monthly`) + storage_gb ×
+    ``cloud.storage_per_gb_month`` + backup (:func:`cloud_backup_monthly`) +
+    ``cloud_monitoring.per_vm_month`` + licences
+    (:func:`estate.cloudprice.cloud_licence_monthly`: the council's own that
+    travel, plus those the provider charges) + administration
+    (:func:`estate.labour.cloud_labour_monthly`, rehost) + the network share
+    of (VM + storage + licences); the cloud provider's prices (VM, storage,
+    backup, monitoring, licences it charges) are scaled by
+    ``cloud.price_level`` (1.0: list prices as they are). No extended
+    security updates (free in the cloud). kWh = the right-sized VM's energy
+    with the server's storage, at the site's provider's watts per vCPU
+    (:func:`site_provider`; default pair when ``site`` is ``None``).
+    """
+    r = _ref(ref)
+    terms = (pricing if isinstance(pricing, CloudTerms)
+             else CloudTerms(price_provider(site) if site is not None else "azure", pricing))
     vcpus, ram = hardware.size(server, r)
     storage = hardware.storage_gb(server, r)
     name, count = right_size(vcpus, ram, ref=r, provider=terms.provider)
@@ -231,15 +286,14 @@ def rehost_monthly(server: Server, pricing: str | CloudTerms = "payg",
     vm = count * vm_monthly(name, terms, r)
     disk = storage * r.number("cloud.storage_per_gb_month")
     own, charged = cloud_licence_monthly(server, count * size_vcpus, terms, r)
-    as_vm = server if server.kind == "virtual" else Server(server.server_id, server.site_id,
-                                                           "virtual")
-    labour = staying.labour_monthly(as_vm, r) * r.number("labour.cloud_fraction")
+    admin = labour.cloud_labour_monthly(server, "rehost", r)
     level = r.number("cloud.price_level")
     vm, disk, charged = vm * level, disk * level, charged * level
-    backup = r.number("cloud.backup_per_server_month") * level
+    ops = (cloud_backup_monthly(server, r) + r.number("cloud_monitoring.per_vm_month")) * level
     licence = own + charged
-    cost = vm + disk + licence + labour + backup + staying.network_share(vm + disk + licence, r)
-    kwh = vm_kwh_per_month(count * size_vcpus, count * size_ram, storage, ref=r)
+    cost = vm + disk + licence + admin + ops + staying.network_share(vm + disk + licence, r)
+    kwh = vm_kwh_per_month(count * size_vcpus, count * size_ram, storage, ref=r,
+                           provider=site_provider(site))
     return cost, kwh
 
 
@@ -261,14 +315,15 @@ def _rehost(estate: Estate, app: Application, r: Reference, team: str,
                and residency_allows(estate, app.app_id, s.site_id)]
     if not servers or not targets:
         return []
-    n = 0.0
+    n = one_off = 0.0
     monthly = [0.0] * len(targets)
     kwh = [0.0] * len(targets)
     for s in servers:
         share = 1.0 / max(1, len(s.app_ids))
+        one_off += share * rehost_one_off(s, r)
         n += share
         for i, site in enumerate(targets):
-            cost, energy = rehost_monthly(s, terms[site.site_id], r)
+            cost, energy = rehost_monthly(s, terms[site.site_id], r, site)
             monthly[i] += share * cost
             kwh[i] += share * energy
     months = math.ceil(n / r.number("migration.servers_per_month") - 1e-9)
@@ -278,9 +333,8 @@ def _rehost(estate: Estate, app: Application, r: Reference, team: str,
     order = sorted(range(len(targets)),
                    key=lambda i: (round(monthly[i], 6), site_pue(targets[i], r), i))
     return [Option(app.app_id, "rehost", targets[i].site_id, duration_months=months,
-                   one_off_cost=n * r.number("migration.rehost_cost_per_server"),
-                   monthly_cost=monthly[i], monthly_kwh=kwh[i], effort=dict(effort),
-                   generated=True)
+                   one_off_cost=one_off, monthly_cost=monthly[i], monthly_kwh=kwh[i],
+                   effort=dict(effort), generated=True)
             for i in order]
 
 
@@ -298,7 +352,8 @@ def generated_options(estate: Estate, app: Application, ref: Reference | None = 
       by site id, else ``pricing``; licences by ``software_assurance``).
       Each server counts
       ``1 / (number of applications it serves)``: monthly cost and energy =
-      Σ share × :func:`rehost_monthly`; one-off = servers × £/server; effort =
+      Σ share × :func:`rehost_monthly` (energy at the target's provider);
+      one-off = Σ share × :func:`rehost_one_off` (by size and by who); effort =
       servers × days/server spread over the months in flight, on the
       migration team; duration = ceil(servers / servers_per_month) within
       [min, max] months;

@@ -238,7 +238,32 @@ def check_override(ref: Reference, key: str, raw: Any) -> float | str:
                          f"above 0 (found {raw!r})")
     if key.startswith("pue.") and value < 1.0:
         raise ValueError(f"{key} is a PUE and must be at least 1.0 (found {raw!r})")
+    entry = ref.values.get(key)
+    if entry is not None and entry.unit == "fraction" and value > 1.0:
+        raise ValueError(f"{key} is a share and must be between 0 and 1, or 0 % and 100 % "
+                         f"(found {raw!r})")
     return value
+
+
+#: Keys of earlier versions that 2026.2 replaced, and what replaces them.
+RETIRED_KEYS: dict[str, str] = {
+    "labour.oncost_fraction": "labour.employer_ni_rate, labour.employer_ni_threshold and "
+                              "labour.lgps_employer_rate (each on-cost on its own)",
+    "labour.cloud_fraction": "labour.cloud_fraction_rehost (and _replatform, _repurchase)",
+    "migration.rehost_cost_per_server": "migration.rehost_in_house_per_vm and "
+                                        "migration.rehost_partner_per_vm, mixed by "
+                                        "migration.partner_share",
+    "cloud.backup_per_server_month": "cloud_backup.instance_small, "
+                                     "cloud_backup.instance_per_500gb and "
+                                     "cloud_backup.storage_per_gb_month",
+}
+
+
+def retired_hint(key: str) -> str:
+    """For a key retired in 2026.2, a sentence naming what replaces it; else ``""``."""
+    if key not in RETIRED_KEYS:
+        return ""
+    return f"{key} was replaced in reference data 2026.2 by {RETIRED_KEYS[key]}. "
 
 
 def _user_overrides(ref: Reference, path: Path) -> dict[str, float | str]:
@@ -261,8 +286,9 @@ def _user_overrides(ref: Reference, path: Path) -> dict[str, float | str]:
     out: dict[str, float | str] = {}
     for key, raw in flat.items():
         if not is_known_key(ref, key):
-            issues.append(Issue(file, f"{key!r} is not a reference value; run `estate reference` "
-                                      "for the keys (a dotted path such as pue.on_prem)"))
+            issues.append(Issue(file, f"{key!r} is not a reference value; {retired_hint(key)}"
+                                      "run `estate reference` for the keys (a dotted path "
+                                      "such as pue.on_prem)"))
             continue
         try:
             out[key] = check_override(ref, key, raw)

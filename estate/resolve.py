@@ -33,6 +33,7 @@ from estate.reference import (
     check_override,
     is_known_key,
     load_reference,
+    retired_hint,
 )
 
 CARBON_SERIES = ("central", "low", "high")
@@ -112,6 +113,7 @@ def _extras(estate: Estate, ref: Reference) -> tuple[Reference, dict[str, Any]]:
             known = list(ref.keys()) + list(EXTRA_SETTINGS)
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = retired_hint(key) or hint
             issues.append(_issue(
                 estate, key, f"unknown setting {key!r}: it is neither a planning setting nor "
                 f"a reference value. {hint}Fix the spelling (run `estate reference` for the "

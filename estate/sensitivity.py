@@ -69,23 +69,25 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption("cloud-price-level", "cloud price level", "reference.cloud.price_level",
                0.8, 1.2, "20 % below list", "20 % above list",
                "estimate: a negotiated discount or a price rise of a fifth on the cloud "
-               "provider's prices (VM, storage, backup); generated cloud options only",
+               "provider's prices (VM, storage, backup, monitoring); generated cloud options only",
                at="cloud prices at {p:.0f} % of list"),
     Assumption("vms-per-admin", "VMs per administrator", "reference.labour.vms_per_admin",
                150, 50, "150", "50", "industry rules of thumb 50-150 (reference data)",
                at="{v:.0f} VMs per administrator"),
-    Assumption("cloud-labour", "cloud labour as a share of on-premises labour",
-               "reference.labour.cloud_fraction", 0.7, 1.0, "70 %", "100 %",
-               "estimate: 70 % to the reference value 100 %",
-               at="cloud labour at {p:.0f} % of on-premises labour"),
+    Assumption("cloud-labour", "administration of a rehosted VM as a share of on-premises",
+               "reference.labour.cloud_fraction_rehost", 0.5, 1.0, "50 %", "100 %",
+               "the reference value 70 % (Azure Migrate's business case keeps cloud labour "
+               "as its own share) minus 20 points, and no saving at all",
+               at="rehosted VMs' administration at {p:.0f} % of on-premises"),
     Assumption("hypervisor", "hypervisor subscription", "reference.hypervisor.per_core_year",
                106.3, 275.59, "vSphere Foundation (£106 a core-year)",
                "Cloud Foundation (£276 a core-year)",
                "VVF ~USD 135 and VCF ~USD 350 per core a year, at 1.27 USD/GBP",
                at="a hypervisor subscription of £{v:,.0f} a core-year"),
-    Assumption("electricity", "electricity price", "reference.power_price_per_kwh", 0.24, 0.33,
-               "24 p/kWh", "33 p/kWh",
-               "2025 business rates reported at ~24-28 p; the reference 2023/24 average 33 p",
+    Assumption("electricity", "electricity price", "reference.power_price_per_kwh", 0.22, 0.33,
+               "22 p/kWh", "33 p/kWh",
+               "a framework contract below the reference 2025 business rate of 26 p, and the "
+               "2023/24 public-sector average of 33 p",
                at="electricity at {p:.1f} p/kWh"),
     Assumption("carbon-price", "carbon price series", "carbon_price_series", "low", "high",
                "low appraisal series", "high appraisal series",
@@ -93,11 +95,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption("discount-rate", "discount rate", "discount_rate", 0.015, 0.055, "1.5 %",
                "5.5 %", "the Green Book's 3.5 % plus or minus two points",
                at="a discount rate of {p:.2f} %"),
-    Assumption("rehost-one-off", "rehost one-off a server",
-               "reference.migration.rehost_cost_per_server", 157.0, 1500.0,
-               "£157 (USD 200, in-house)", "£1,500 (partner-led)",
-               "market range quoted in the reference data; generated options only",
-               at="a rehost one-off of £{v:,.0f} a server"),
+    Assumption("rehost-one-off", "who moves the VMs (rehost one-off)",
+               "reference.migration.partner_share", 1.0, 0.0,
+               "a specialist partner (USD 50 a small VM)", "the council's own team "
+               "(USD 200 a small VM)",
+               "SmartAzureCalculator: USD 200 a VM in-house, USD 50 with a specialist; "
+               "generated options only",
+               at="a partner moving {p:.0f} % of the VMs"),
 )
 
 

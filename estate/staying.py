@@ -27,6 +27,12 @@ from typing import Any
 
 from estate import hardware
 from estate.contracts import ends_with
+from estate.labour import (  # noqa: F401  (the cost of staying's labour, re-exported)
+    CLOUD_LABOUR_STRATEGIES,
+    cloud_labour_monthly,
+    labour_monthly,
+    loaded_salary,
+)
 from estate.model import Application, Estate, Server, Site
 from estate.months import month_index
 from estate.reference import Reference, packaged_reference
@@ -205,22 +211,6 @@ def backup_monthly(server: Server, ref: Reference | None = None) -> float:
     if server.kind == "host":
         return 0.0
     return _ref(ref).number("backup.per_server_year") / 12
-
-
-def labour_monthly(server: Server, ref: Reference | None = None) -> float:
-    """£ a month of administering it: loaded salary / servers per administrator / 12.
-
-    Loaded salary = ``labour.admin_salary × (1 + labour.oncost_fraction)``;
-    ``labour.vms_per_admin`` for a VM, ``labour.physical_per_admin`` for a
-    physical server. Hosts are part of the platform (hypervisor licences).
-    """
-    if server.kind == "host":
-        return 0.0
-    r = _ref(ref)
-    per = r.number("labour.vms_per_admin" if server.kind == "virtual"
-                   else "labour.physical_per_admin")
-    loaded = r.number("labour.admin_salary") * (1 + r.number("labour.oncost_fraction"))
-    return loaded / per / 12
 
 
 def compute_monthly(server: Server, ref: Reference | None = None) -> float:

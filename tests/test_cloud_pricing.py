@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from test_solver_factory import run
 
-from estate.cloudprice import CloudTerms, cloud_provider, price_provider
+from estate.cloudprice import CloudTerms, price_provider, site_provider
 from estate.errors import EstateError
 from estate.estimate import rehost_monthly
 from estate.model import Application, Estate, Server, Settings, Site
@@ -25,13 +25,16 @@ from solver.check import compare_plan
 from solver.evaluate import evaluate
 from solver.greedy import greedy
 
-#: Reference values pinned: no cloud labour, no backup, no network share, the
-#: v2026.2 Windows licence figures and a £1,000 rehost one-off.
-PIN = {"labour.cloud_fraction": "0", "cloud.backup_per_server_month": "0",
-       "network.share_of_compute_storage": "0", "os_licence.windows_2core_pack": "105.22",
-       "os_licence.amortisation_years": "5", "os_licence.software_assurance_fraction": "0.25",
-       "sql_server.min_cores": "4", "cloud.price_level": "1",
-       "migration.rehost_cost_per_server": "1000", "migration.effort_days_per_server": "1"}
+#: Reference values pinned: no cloud labour, backup, monitoring or network share,
+#: the v2026.2 Windows licence figures and a £1,000 rehost one-off (in house).
+PIN = {"labour.cloud_fraction_rehost": "0", "cloud_backup.instance_small": "0",
+       "cloud_backup.instance_per_500gb": "0", "cloud_backup.storage_per_gb_month": "0",
+       "cloud_monitoring.per_vm_month": "0", "network.share_of_compute_storage": "0",
+       "os_licence.windows_2core_pack": "105.22", "os_licence.amortisation_years": "5",
+       "os_licence.software_assurance_fraction": "0.25", "sql_server.min_cores": "4",
+       "cloud.price_level": "1", "migration.partner_share": "0",
+       "migration.rehost_in_house_per_vm": "1000", "migration.small_max_vcpus": "4",
+       "migration.effort_days_per_server": "1"}
 LINUX, WINDOWS = "Ubuntu Linux 22.04 (64-bit)", "Microsoft Windows Server 2019 (64-bit)"
 
 
@@ -65,7 +68,7 @@ def _rehost(est: Estate, app: str) -> dict[str, float]:
 
 def test_provider_comes_from_the_site_id_or_name() -> None:
     sites = {s.site_id: s for s in _sites()}
-    assert [cloud_provider(sites[k]) for k in ("AZ", "AWS-LDN", "GCP1", "C9", "DC1")] == [
+    assert [site_provider(sites[k]) for k in ("AZ", "AWS-LDN", "GCP1", "C9", "DC1")] == [
         "azure", "aws", "google", None, None]
     assert price_provider(sites["C9"]) == "azure"  # a cloud naming none: Azure prices
 

@@ -132,20 +132,27 @@ def test_generated_rehost_hand_computed() -> None:
     # AWS m6i rows, AZ with Azure Dsv5 rows; OLD has exit_by: never a target
     assert (rehost.target_site, second.target_site) == ("AWS1", "AZ")
     # per server: VM (USD / 1.27) + cloud disk (GB x 0.06) + OS licence (none: no OS) +
-    # VM admin (45,000 x 1.3 / 100 / 12 = 48.75) + cloud backup 10 + network 11.5 % of
-    # (VM + disk). AWS1 at payg:
-    # V1 whole (m6i.xlarge USD 162.06 = 127.6063): 127.6063 + 6 + 48.75 + 10
-    #   + 0.115 x 133.6063 (15.3647)                                     = 207.7210
-    # V2 half (m6i.large USD 81.03 = 63.8031): (63.8031 + 3 + 48.75 + 10
-    #   + 0.115 x 66.8031 (7.6824)) / 2                                  =  66.6178
-    assert rehost.monthly_cost == pytest.approx(274.338776, abs=1e-4)
-    # AZ: V1 D4s v5 USD 174.29 = 137.2362 -> 218.4584; V2 D2s v5 USD 87.15 = 68.6220
-    # -> 138.6086 / 2 = 69.3043; 287.7627 (the v2026.1 figure at the same rate)
-    assert second.monthly_cost == pytest.approx(287.762676, abs=1e-4)
-    # kWh: V1 10.76896 + 0.0876 = 10.85656; V2 (3.0952 + 2.28928 + 0.0438) / 2 = 2.71414
+    # VM admin at 70 % of on premises (loaded salary 40,000 + 15 % x 35,000 + 19.8 % x
+    # 40,000 = 53,170; / 100 VMs / 12 = 44.308333; x 0.7 = 31.015833) + backup (a
+    # protected instance: 3.94 up to 50 GB, else 7.87 a 500 GB; + GB x 0.0378) +
+    # monitoring 3.46 + network 11.5 % of (VM + disk). AWS1 at payg:
+    # V1 whole (m6i.xlarge USD 162.06 = 127.606299): 127.606299 + 6 + 31.015833
+    #   + (7.87 + 3.78) + 3.46 + 0.115 x 133.606299 (15.364724)        = 195.096856
+    # V2 half (m6i.large USD 81.03 = 63.803150): (63.803150 + 3 + 31.015833
+    #   + (3.94 + 1.89) + 3.46 + 0.115 x 66.803150 (7.682362)) / 2      =  57.395673
+    assert rehost.monthly_cost == pytest.approx(252.492529, abs=1e-4)
+    # AZ: V1 D4s v5 USD 174.29 = 137.236220 -> 205.834218; V2 D2s v5 USD 87.15 =
+    # 68.622047 -> 120.164415 / 2 = 60.082208; 265.916426
+    assert second.monthly_cost == pytest.approx(265.916426, abs=1e-4)
+    # kWh at AWS1 (CCF AWS pair, 2.12 W a vCPU): V1 10.76896 + 0.0876 = 10.85656;
+    # V2 (3.0952 + 2.28928 + 0.0438) / 2 = 2.71414
     assert rehost.monthly_kwh == pytest.approx(13.5707)
-    # 1.5 servers: one-off 1.5 x 1000; 1.5 x 1 day spread over ceil(1.5 / 10) = 1 month
-    assert rehost.one_off_cost == pytest.approx(1500)
+    # at AZ (Azure pair 0.78 / 3.76: 2.27 W): V1 4 x 2.27 x 0.73 + 4.57856 + 0.0876
+    # = 11.29456; V2 (3.3142 + 2.28928 + 0.0438) / 2 = 2.82364
+    assert second.monthly_kwh == pytest.approx(14.1182)
+    # one-off in house, both VMs small (at most 4 vCPUs): 157.48 + 157.48 / 2 = 236.22;
+    # 1.5 x 1 day spread over ceil(1.5 / 10) = 1 month
+    assert rehost.one_off_cost == pytest.approx(236.22)
     assert rehost.effort == {"migration": pytest.approx(1.5)}
     assert rehost.duration_months == 1
 
@@ -164,7 +171,9 @@ def test_generated_rehost_carries_licences_but_not_extended_support() -> None:
     rehost = next(o for o in generated_options(est, est.app_by_id["A1"])
                   if o.target_site == "AZ")
     licence = 420.88 * (1 / 5 + 0.25) / 12
-    expect = vm + licence + 48.75 + 10 + 0.115 * (vm + licence)
+    # admin 70 % x 53,170 / 100 / 12; backup of 0 GB: the small instance fee 3.94;
+    # monitoring 3.46
+    expect = vm + licence + 0.7 * 53_170 / 1200 + 3.94 + 3.46 + 0.115 * (vm + licence)
     assert rehost.monthly_cost == pytest.approx(expect)
 
 
@@ -218,3 +227,55 @@ def test_no_rehost_to_the_site_it_is_already_on() -> None:
                  applications=(Application("A", "A"),),
                  servers=(Server("V", "AZ", "virtual", app_ids=("A",)),))
     assert [o.strategy for o in generated_options(est, est.applications[0])] == ["retain"]
+
+
+def test_site_provider_and_its_watts_per_vcpu() -> None:
+    from estate.estimate import site_provider, vcpu_watts
+
+    est = _estate()
+    assert {s.site_id: site_provider(s) for s in est.sites} == {
+        "DC1": None, "AZ": "azure", "AWS1": "aws", "OLD": "aws"}
+    assert site_provider(Site("G", "cloud", name="GCP europe-west2")) == "google"
+    assert site_provider(Site("X", "cloud")) is None
+    assert site_provider(Site("azure-colo", "colo")) is None  # only cloud sites
+    # min + 50 % x (max - min): default/AWS 0.74 / 3.5 -> 2.12; Azure 0.78 / 3.76 -> 2.27;
+    # Google 0.68 / 4.11 -> 2.395
+    assert vcpu_watts() == pytest.approx(2.12)
+    assert vcpu_watts(provider="aws") == pytest.approx(2.12)
+    assert vcpu_watts(provider="azure") == pytest.approx(2.27)
+    assert vcpu_watts(provider="google") == pytest.approx(2.395)
+
+
+def test_cloud_backup_by_size() -> None:
+    from estate.estimate import cloud_backup_monthly
+
+    def vm(gb: float, in_use: float | None = None) -> Server:
+        return Server("V", "S", "virtual", storage_gb=gb, in_use_gb=in_use)
+
+    # up to 50 GB: the small instance fee 3.94 + GB x 0.0378
+    assert cloud_backup_monthly(vm(50)) == pytest.approx(3.94 + 1.89)
+    # above: 7.87 for each 500 GB or part
+    assert cloud_backup_monthly(vm(51)) == pytest.approx(7.87 + 51 * 0.0378)
+    assert cloud_backup_monthly(vm(500)) == pytest.approx(7.87 + 18.9)
+    assert cloud_backup_monthly(vm(1200)) == pytest.approx(3 * 7.87 + 45.36)
+    # the data in use is what is protected
+    assert cloud_backup_monthly(vm(1200, in_use=40)) == pytest.approx(3.94 + 1.512)
+    # blank size: the default VM's 100 GB
+    assert cloud_backup_monthly(Server("V", "S", "virtual")) == pytest.approx(7.87 + 3.78)
+
+
+def test_rehost_one_off_by_size_and_by_who() -> None:
+    from estate.estimate import rehost_one_off
+    from estate.reference import load_reference
+
+    def vm(vcpus: float) -> Server:
+        return Server("V", "S", "virtual", vcpus=vcpus)
+
+    # in house (default): USD 200 = 157.48; x 1.5 above 4 vCPUs, x 2.5 above 8
+    assert [rehost_one_off(vm(c)) for c in (1, 4, 5, 8, 9, 16)] == pytest.approx(
+        [157.48, 157.48, 236.22, 236.22, 393.70, 393.70])
+    partner = load_reference().with_overrides({"migration.partner_share": 1.0}, "test")
+    assert rehost_one_off(vm(2), partner) == pytest.approx(39.37)
+    assert rehost_one_off(vm(16), partner) == pytest.approx(2.5 * 39.37)
+    # a physical server: its cores (default 16) read as vCPUs
+    assert rehost_one_off(Server("P", "S", "physical")) == pytest.approx(393.70)

@@ -31,7 +31,7 @@ def test_published_figures() -> None:
     assert ref.get("grid.2025") == 0.177
     assert ref.get("pue.on_prem") == 1.8
     assert ref.get("pue.aws") == 1.15
-    assert ref.get("power_price_per_kwh") == 0.33
+    assert ref.get("power_price_per_kwh") == 0.26
     assert ref.get("carbon_price.central.2024") == 269
     assert ref.get("carbon_price.central.2030") == 294.5
     assert ref.get("os.windows_server.2012_r2") == "2023-10"

@@ -42,7 +42,7 @@ def test_fills_every_blank_and_lists_the_paths() -> None:
                                             2028: 0.1008})
     assert est.grid_factor(2027) == pytest.approx(0.1262)
     site = est.site_by_id
-    assert (site["DC1"].pue, site["DC1"].power_price_per_kwh) == (1.8, 0.33)
+    assert (site["DC1"].pue, site["DC1"].power_price_per_kwh) == (1.8, 0.26)
     assert (site["CO"].pue, site["CO"].power_price_per_kwh) == (1.3, 0.2)  # given: kept
     assert (site["AZ"].pue, site["AZ"].power_price_per_kwh) == (1.18, 0.0)
     for srv in est.servers:
@@ -83,7 +83,7 @@ def test_assumptions_block() -> None:
     assert a["reference_version"] == "2026.2"
     assert a["settings"]["carbon_price"] == pytest.approx(273.25)
     assert a["settings"]["grid_by_year"]["2026"] == pytest.approx(0.1516)
-    assert a["sites"]["DC1"] == {"pue": 1.8, "power_price_per_kwh": 0.33,
+    assert a["sites"]["DC1"] == {"pue": 1.8, "power_price_per_kwh": 0.26,
                                  "grid_kg_per_kwh": None,
                                  "monthly_fixed_cost": est.site_by_id["DC1"].monthly_fixed_cost}
     assert a["applications"]["A1"]["current_monthly_cost"] == pytest.approx(

@@ -85,10 +85,11 @@ def test_sensitivity_of_a_small_estate(tmp_path: Path) -> None:
 
 def test_cloud_price_level_scales_the_cloud_providers_prices() -> None:
     """A 4-vCPU/16 GB VM with 100 GB rehosted at reserved_1y: the provider's
-    part is VM USD 108.06 / 1.27 (£85.0866) + disk 100 × £0.06 + backup £10 =
-    £101.0866 a month; at level 1.2 it is £20.2173 dearer, plus the network
-    share of the VM and disk's £18.2173 more (share × (1 + maintenance)); labour
-    and licence unchanged."""
+    part is VM USD 108.06 / 1.27 (£85.0866) + disk 100 × £0.06 + backup (a
+    100 GB protected instance £7.87 + 100 × £0.0378) + monitoring £3.46 =
+    £106.1966 a month; at level 1.2 it is £21.2393 dearer, plus the network
+    share of the VM and disk's £18.2173 more (share × (1 + maintenance));
+    labour and licence unchanged."""
     from estate.estimate import rehost_monthly
     from estate.model import Server
     from estate.reference import load_reference
@@ -101,7 +102,7 @@ def test_cloud_price_level_scales_the_cloud_providers_prices() -> None:
     net = (ref.number("network.share_of_compute_storage")
            * (1 + ref.number("network.maintenance_fraction")))
     vm = 108.06 / 1.27
-    assert abs((up - base) - (0.2 * (vm + 16) + 0.2 * (vm + 6) * net)) < 1e-6
+    assert abs((up - base) - (0.2 * (vm + 21.11) + 0.2 * (vm + 6) * net)) < 1e-6
     # through the one override mechanism, as the sensitivity case applies it
     a = next(a for a in ASSUMPTIONS if a.name == "cloud-price-level")
     assert (a.key, a.low, a.high) == ("reference.cloud.price_level", 0.8, 1.2)

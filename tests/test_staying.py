@@ -17,9 +17,11 @@ import pytest
 
 from estate import hardware, staying
 from estate.model import Application, Contract, Estate, Server, Settings, Site
+from estate.reference import packaged_reference
 from estate.resolve import resolve
 
-LOADED = 45_000 * 1.30  # labour.admin_salary x (1 + oncost)
+# labour.admin_salary + employer NI 15 % above 5,000 + LGPS employer 19.8 %
+LOADED = 40_000 + 0.15 * 35_000 + 0.198 * 40_000  # 53,170
 WIN_LICENCE = 4 * 105.22  # 4 vCPU < 8-core minimum -> 4 two-core packs
 START, H = "2026-04", 48
 
@@ -47,10 +49,29 @@ def srv(sid: str) -> Server:
 
 
 def test_labour_per_vm_and_per_physical_server() -> None:
-    # 58,500 a year / 100 VMs per admin / 12 = 48.75; / 50 physical servers = 97.50
+    # 53,170 a year / 100 VMs per admin / 12 = 44.31; / 50 physical servers = 88.62
+    assert staying.loaded_salary() == pytest.approx(53_170)
+    assert staying.labour_monthly(srv("V1")) == pytest.approx(44.308333)
     assert staying.labour_monthly(srv("V1")) == pytest.approx(LOADED / 100 / 12)
     assert staying.labour_monthly(srv("P1")) == pytest.approx(LOADED / 50 / 12)
     assert staying.labour_monthly(srv("H1")) == 0.0  # platform: hypervisor licences
+
+
+def test_loaded_salary_below_the_ni_threshold_pays_no_ni() -> None:
+    ref = packaged_reference().with_overrides({"labour.admin_salary": 4000}, "test")
+    assert staying.loaded_salary(ref) == pytest.approx(4000 * 1.198)  # pension only
+
+
+def test_cloud_labour_by_strategy() -> None:
+    """A VM administered at 44.308333 a month on premises costs 70 % of that
+    rehosted (31.015833), 50 % replatformed (22.154167) and 10 % as SaaS
+    (4.430833); a physical server moves as a VM (44.308333, not 88.62)."""
+    assert staying.cloud_labour_monthly(srv("V1"), "rehost") == pytest.approx(31.015833)
+    assert staying.cloud_labour_monthly(srv("V1"), "replatform") == pytest.approx(22.154167)
+    assert staying.cloud_labour_monthly(srv("V1"), "repurchase") == pytest.approx(4.430833)
+    assert staying.cloud_labour_monthly(srv("P1"), "rehost") == pytest.approx(31.015833)
+    with pytest.raises(ValueError):
+        staying.cloud_labour_monthly(srv("V1"), "retain")
 
 
 def test_os_licences() -> None:
