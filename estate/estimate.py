@@ -17,6 +17,7 @@ from estate import hardware, labour, staying
 from estate.cloudprice import (
     BASES,
     DEFAULT_BASIS,
+    DEFAULT_PROVIDER,
     CloudTerms,
     cloud_licence_monthly,
     price_provider,
@@ -278,7 +279,8 @@ def rehost_monthly(server: Server, pricing: str | CloudTerms = "payg",
     """
     r = _ref(ref)
     terms = (pricing if isinstance(pricing, CloudTerms)
-             else CloudTerms(price_provider(site) if site is not None else "azure", pricing))
+             else CloudTerms(price_provider(site) if site is not None else DEFAULT_PROVIDER,
+                             pricing))
     vcpus, ram = hardware.size(server, r)
     storage = hardware.storage_gb(server, r)
     name, count = right_size(vcpus, ram, ref=r, provider=terms.provider)
