@@ -203,7 +203,10 @@ def apply_replan(estate: Any, replan: Replan) -> Any:
     are facts, so their own restrictions (earliest start, must finish by,
     blackout months) no longer bind them and their team days are spent (their
     options need none); budget years over before ``today`` no longer bind; its
-    contracts cost their new values."""
+    contracts cost their new values; ``today`` is its first planned month
+    (``plan_from``): a contract whose notice date passed before it renews
+    (:func:`estate.contracts.renewals_needed`) and the estate-wide rules bind
+    from it on (:func:`estate.limits.binds`)."""
     free, done = set(replan.not_before), set(replan.done)
 
     def changed(a: Any) -> Any:
@@ -223,7 +226,7 @@ def apply_replan(estate: Any, replan: Replan) -> Any:
                     for o in estate.options)
     budget = tuple(b for b in estate.budget if f"{b.first_year + 1}-03" >= replan.today)
     return replace(estate, applications=apps, contracts=contracts, options=options,
-                   budget=budget)
+                   budget=budget, plan_from=replan.today)
 
 
 def as_happened(estate: Any, plan: Any, today: str) -> tuple[Any, tuple[Any, ...]]:

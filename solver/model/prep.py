@@ -400,7 +400,7 @@ class Prep:
         """Renewals ``k`` when the contract is needed until ``N``
         (:func:`estate.contracts.renewals_needed`)."""
         m, T, n, _ = self.contract_terms(contract_id)
-        return renewals_needed(m, T, n, N)
+        return renewals_needed(m, T, n, N, self.estate.first_planned)
 
     def contract_table(self, contract_id: str) -> list[Vec]:
         """Cost vector of a contract for each need month ``N = 0 … H``
