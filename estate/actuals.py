@@ -163,10 +163,11 @@ def replan_of(estate: Any, today: str, previous: Any | None = None
     - an application the previous plan had in flight today (started before,
       live from today on) keeps that decision;
     - every other application may not start before ``today``;
-    - the other rules of the whole estate (freeze months, critical
-      applications in flight, go-lives a month, ``before`` links) still hold
-      for what happened: actuals that broke one make the re-plan infeasible,
-      and its message names the rule;
+    - the rules of the whole estate (freeze months, residents' notice,
+      critical applications in flight, go-lives a month, team days,
+      ``before`` links) bind from ``today`` on (:func:`estate.limits.binds`):
+      actuals that broke one before ``today`` are history, reported
+      (:func:`solver.rules.past_breaches`), not re-decided;
     - a confirmed ``renegotiated`` (or ``renewed`` with a value) contract
       costs its new annual value.
     """
