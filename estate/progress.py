@@ -97,6 +97,7 @@ class Progress:
     years: tuple[Period, ...]
     kpis: dict[str, Any] = field(default_factory=dict)
     proposed: int = 0
+    history: tuple[Violation, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Applications by timing (``early``, ``on time``, …)."""
@@ -241,7 +242,8 @@ def _cloud_share(estate: Estate, apps: list[AppProgress], today: str,
 
 
 def progress(estate: Estate, plan: Plan, today: str, happened: Ledger,
-             violations: tuple[Violation, ...] = ()) -> Progress:
+             violations: tuple[Violation, ...] = (),
+             history: tuple[Violation, ...] = ()) -> Progress:
     """Compare ``plan`` with the actuals of ``estate`` up to ``today``.
 
     Parameters
@@ -255,6 +257,9 @@ def progress(estate: Estate, plan: Plan, today: str, happened: Ledger,
     happened, violations
         The evaluator's ledger and rule breaches of
         :func:`estate.actuals.as_happened`'s decisions.
+    history
+        The rules of the whole estate those decisions broke before ``today``
+        (:func:`solver.rules.past_breaches`): facts, recorded, not re-decided.
     """
     apps = _app_rows(estate, plan, today, violations)
     quarters = _periods(estate, plan, today, happened, apps, quarter_of, "quarter")
@@ -279,4 +284,4 @@ def progress(estate: Estate, plan: Plan, today: str, happened: Ledger,
     }
     proposed = sum(1 for a in estate.actuals if not a.confirmed)
     return Progress(today, plan.horizon_start, tuple(apps), tuple(quarters), tuple(years),
-                    kpis, proposed)
+                    kpis, proposed, history)

@@ -80,7 +80,8 @@ def _period_row(x: Period) -> list[Any]:
 
 
 def write_progress_xlsx(p: Progress, path: str | Path) -> Path:
-    """``progress.xlsx``: KPIs, Quarters, Years, Applications."""
+    """``progress.xlsx``: KPIs, Quarters, Years, Applications (and History:
+    rules of the whole estate the actuals broke before today)."""
     wb = new_workbook()
     ws = wb.create_sheet("KPIs")
     write_table(ws, [Column("KPI", width=60), Column("Planned by today", NUMBER_1),
@@ -103,6 +104,11 @@ def write_progress_xlsx(p: Progress, path: str | Path) -> Path:
           month_date(a.planned_live), a.actual, month_date(a.actual_live), a.timing,
           a.planned_one_off, a.actual_one_off, a.residents, a.continuity, a.note]
          for a in p.applications], fills)
+    if p.history:
+        write_table(wb.create_sheet("History"), [
+            Column("Rule"), Column("Month"), Column("What happened", width=90),
+            Column("Note", width=30)],
+            [[v.rule, v.month or "", v.text, "recorded, not re-decided"] for v in p.history])
     return save(wb, path)
 
 

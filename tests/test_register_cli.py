@@ -180,3 +180,36 @@ def test_replan_is_infeasible_when_an_overdue_move_cannot_finish(tmp_path: Path)
     r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-09")
     assert r.exit_code == 4, r.output
     assert "A1" in r.output and "2025-09" in r.output and "must_finish_by" in r.output
+
+
+def test_replan_keeps_a_past_freeze_breach_and_reports_it(tmp_path: Path) -> None:
+    # Freeze July. A1 actually went live from 2025-08: its go-live month, July
+    # 2025, was frozen. Re-planned from 2025-09 the breach is history: the
+    # re-plan is feasible, says so in a note, passes `estate check`, and the
+    # progress report lists it (History sheet). A go-live planned in July 2026
+    # would still be refused (tests/test_replan_past_rules.py).
+    book = workbook(tmp_path)
+    settings = book / "settings.csv"
+    settings.write_text(settings.read_text() + "freeze_months,Jul\n", encoding="utf-8")
+    assert plan(str(book), "--out", str(tmp_path / "one")).exit_code == 0
+    (book / "actuals.csv").write_text(
+        "kind,id,month,strategy,target_site\napplication,A1,2025-08,rehost,AZ\n",
+        encoding="utf-8")
+    r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-09")
+    assert r.exit_code == 0, r.output
+    assert "note: actuals broke rule freeze in 2025-07: A1 goes live in 2025-07" in r.output
+    assert "recorded, not re-decided" in r.output
+    r = run("check", str(book), str(tmp_path / "re" / "plan.json"), "--time-limit", "5",
+            "--workers", "1")
+    assert r.exit_code == 0, r.output
+    r = run("progress", str(book), "--against", "#2", "--out", str(tmp_path / "p"),
+            "--today", "2025-09", "--no-pdf")
+    assert r.exit_code == 0, r.output
+    assert "actuals broke rule freeze in 2025-07" in r.output
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "p" / "progress.xlsx")["History"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [(x[0], x[1]) for x in rows] == [("freeze", "2025-07")]
+    html = (tmp_path / "p" / "progress.html").read_text()
+    assert "Rules broken in past months" in html and "freeze" in html
