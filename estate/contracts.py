@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from estate.hardware import licensed_cores, physical_cores
 from estate.model import CONTRACT_UNITS, ENDS_WITH, Contract, Estate, Server
-from estate.months import date_month_index
+from estate.months import date_month_index, month_index
 from estate.plan import ContractDecision
 
 #: Categories whose contracts end only when the software is gone for good.
@@ -37,8 +37,8 @@ ENDING_STRATEGIES = ("retire", "repurchase")
 
 __all__ = ["RETIRE_CATEGORIES", "ENDING_STRATEGIES", "ENDS_WITH", "CONTRACT_UNITS",
            "ContractTerms", "ends_with", "rule_defaulted", "rule_words", "app_release",
-           "can_end", "renewals_needed", "contract_months", "renewal_month", "renewal_start",
-           "server_units",
+           "can_end", "notice_given", "renewals_needed", "contract_months", "renewal_month",
+           "renewal_start", "server_units",
            "counted_servers", "units_in_service", "renewal_value", "contract_terms",
            "contract_payments", "term_value", "renewal_months", "unit_saving", "units_text"]
 
@@ -80,7 +80,7 @@ def app_release(rule: str, L: int, strategy: str, H: int) -> int:
     return H
 
 
-def can_end(E: int, n: int, first: int = 0) -> bool:
+def can_end(E: int, n: int, first: int = 0, given: frozenset[int] = frozenset()) -> bool:
     """Whether a term ending in month ``E`` can be ended (notice ``n`` months).
 
     Notice is due by month ``E+1-n``. For a term that ends from the first
@@ -90,12 +90,14 @@ def can_end(E: int, n: int, first: int = 0) -> bool:
     history (the actuals say what happened to it); the rule of the plan that
     programme started from holds for it: notice by a month ``>= 0``. With
     ``first = 0`` (every ordinary plan) this is the planning model's rule:
-    ``E+1-n >= 0``.
+    ``E+1-n >= 0``. A term end in ``given`` (:func:`notice_given`: the
+    actuals record the contract ended then) can be ended whatever the date.
     """
-    return E + 1 - n >= (first if E >= first else 0)
+    return E in given or E + 1 - n >= (first if E >= first else 0)
 
 
-def renewals_needed(m: int, T: int, n: int, N: int, first: int = 0) -> int:
+def renewals_needed(m: int, T: int, n: int, N: int, first: int = 0,
+                    given: frozenset[int] = frozenset()) -> int:
     """Renewals ``k`` of a contract: the smallest ``j >= 0`` with ``m + jT + 1 >= N``
     whose term end ``E = m + jT`` :func:`can_end` (``m`` the month of the
     current term's end, ``T`` the renewal term, ``n`` the notice, ``N`` the
@@ -104,13 +106,27 @@ def renewals_needed(m: int, T: int, n: int, N: int, first: int = 0) -> int:
     With ``first = 0``: ``m + jT + 1 - n >= 0``. In a re-plan from month
     ``first``, a renewal whose notice date is before ``first`` is paid: the
     earliest renewal at which the contract can end is the first whose
-    notice-by month is ``>= first``.
+    notice-by month is ``>= first``. ``given``: see :func:`can_end`.
     """
     need = max(N - m - 1, 0)
     j = -(-need // T)
-    while not can_end(m + j * T, n, first):
+    while not can_end(m + j * T, n, first, given):
         j += 1
     return j
+
+
+def notice_given(estate: Estate, c: Contract) -> frozenset[int]:
+    """Term ends (month indices) at which notice on ``c`` was given, in a
+    re-plan (``estate.first_planned > 0``): the month of each confirmed
+    ``ended`` actual of the contract (its last month paid; a month from today
+    on means notice was given and the contract is ending then). Empty for an
+    ordinary plan, which reads no actuals."""
+    if estate.first_planned == 0:
+        return frozenset()
+    hs = estate.settings.horizon_start
+    return frozenset(month_index(hs, a.month) for a in estate.actuals
+                     if a.kind == "contract" and a.confirmed and a.item_id == c.contract_id
+                     and a.action == "ended")
 
 
 def contract_months(estate: Estate, c: Contract) -> tuple[int, int | None]:
@@ -275,7 +291,7 @@ def contract_terms(estate: Estate, app_of: Callable[[str], tuple[int, str] | Non
         m, b = contract_months(estate, c)
         T, n = c.renewal_term_months, c.notice_months
         N = need_month(estate, c, app_of, release)
-        k = renewals_needed(m, T, n, N, estate.first_planned)
+        k = renewals_needed(m, T, n, N, estate.first_planned, notice_given(estate, c))
         end = m + k * T
         counted = counted_servers(estate, c)
         values: list[float] = [renewal_value(c, 0)]

@@ -117,3 +117,24 @@ def test_a_pinned_early_move_does_not_end_it_and_check_refuses_the_impossible_en
 def test_planner_greedy_and_check_agree_from_any_today(today: str) -> None:
     e = _replan(_estate(), today)
     _agree(e, run(e))
+
+
+def test_notice_given_before_today_is_recorded_as_an_ended_actual() -> None:
+    # As the re-plan above, but the council gave notice in time (by 2025-07):
+    # the actuals record C `ended` 2025-12 (its last month paid). That term end
+    # can still be ended: C ends 2025-12 (k = 0), 9,000: objective 870 + 350 +
+    # 9,000 = 10,220, the same as planning from the start.
+    from estate.actuals import Actual
+
+    e = _estate()
+    e = replace(e, actuals=(Actual("contract", "C", "2025-12", action="ended"),))
+    e = _replan(e)
+    r = run(e)
+    (c,) = r.plan.contracts
+    assert (c.decision, c.renewals, c.end) == ("end", 0, "2025-12")
+    assert r.objective == approx(10220.0)
+    _agree(e, r)
+    # A proposed row does not count: C renews (22,220 as above).
+    e2 = _replan(replace(_estate(), actuals=(Actual("contract", "C", "2025-12",
+                                                    action="ended", status="proposed"),)))
+    assert run(e2).objective == approx(22220.0)
