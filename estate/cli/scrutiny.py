@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from estate.actuals import as_happened
+from estate.actuals import as_happened, confirmed
 from estate.cli import pipeline, registry
 from estate.derive import build_schedule
 from estate.errors import EstateError, Issue
@@ -74,7 +74,10 @@ def progress_against(workbook: Path, against: str, today: str, *, db: str | None
     # whether or not the plan compared with is a re-plan
     sched = build_schedule(happened_estate, decisions)
     broken = tuple(violations(replace(happened_estate, plan_from=None), sched))
-    history = tuple(past_breaches(replace(happened_estate, plan_from=today), sched))
+    # the history: the moves the actuals record, nothing the plan only expected
+    done = confirmed(raw.actuals, "application")
+    recorded_moves = build_schedule(happened_estate, [d for d in decisions if d.app_id in done])
+    history = tuple(past_breaches(replace(happened_estate, plan_from=today), recorded_moves))
     notes += [recorded(v) for v in history]
     title = raw.settings.organisation or Path(workbook).stem
     return (progress(estate, plan, today, ev.ledger, broken, history), name, notes,
