@@ -237,11 +237,13 @@ def test_progress_lists_contracts_whose_notice_passed(tmp_path: Path) -> None:
                 .iter_rows(min_row=2, values_only=True))
     assert [(x[0], x[5]) for x in rows] == [("C1", "notice passed")]
     assert "notice passed" in (tmp_path / "p" / "progress.html").read_text()
-    r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-08",
-             "--no-register")
+    r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-08")
     assert r.exit_code == 0, r.output
     re_ = json.loads((tmp_path / "re" / "plan.json").read_text())
     assert [(c["end"], c["renewals"]) for c in re_["contracts"]] == [("2026-09", 1)]
+    r = run("diff", "#1", "#2", "--workbook", str(book))
+    assert "C1: end (last paid 2025-09, 0 renewals) -> end (last paid 2026-09, 1 renewals)" \
+        "  <- its notice (by 2025-07) passed before B re-plans from 2025-08" in r.output
     assert run("check", str(book), str(tmp_path / "re" / "plan.json"), "--time-limit", "5",
                "--workers", "1").exit_code == 0
     (book / "actuals.csv").write_text("kind,id,month,action\ncontract,C1,2025-09,ended\n",
