@@ -255,3 +255,25 @@ def test_progress_lists_contracts_whose_notice_passed(tmp_path: Path) -> None:
     assert [(c["end"], c["renewals"]) for c in re2["contracts"]] == [("2025-09", 0)]
     assert run("check", str(book), str(tmp_path / "re2" / "plan.json"), "--time-limit", "5",
                "--workers", "1").exit_code == 0
+
+
+def test_progress_against_a_replan_counts_a_renegotiation_saving(tmp_path: Path) -> None:
+    # C1 (£1,200 a year, covers A1) renegotiated to £900 in 2025-06: a saving
+    # of £300 a year, whether progress compares with plan #1 or with the
+    # re-plan #2 (which prices C1 at £900 throughout).
+    book = workbook(tmp_path)
+    (book / "contracts.csv").write_text(
+        "contract_id,supplier,annual_value,end_date,notice_months,renewal_term_months,covers,"
+        "ends_with\nC1,Acme,1200,2026-09-30,3,12,A1,never\n", encoding="utf-8")
+    assert plan(str(book), "--out", str(tmp_path / "one")).exit_code == 0
+    (book / "actuals.csv").write_text(
+        "kind,id,month,action,annual_value\ncontract,C1,2025-06,renegotiated,900\n",
+        encoding="utf-8")
+    r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-08")
+    assert r.exit_code == 0, r.output
+    for against in ("#1", "#2"):
+        r = run("progress", str(book), "--against", against, "--out",
+                str(tmp_path / f"p{against[1]}"), "--today", "2025-08", "--no-pdf")
+        assert r.exit_code == 0, r.output
+        assert "Savings from contract reduction (£ a year): 300.0 of 0" \
+            in r.output, r.output

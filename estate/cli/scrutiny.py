@@ -80,5 +80,11 @@ def progress_against(workbook: Path, against: str, today: str, *, db: str | None
     history = tuple(past_breaches(replace(happened_estate, plan_from=today), recorded_moves))
     notes += [recorded(v) for v in history]
     title = raw.settings.organisation or Path(workbook).stem
-    return (progress(estate, plan, today, ev.ledger, broken, history), name, notes,
+    # savings are measured from the workbook's values (a re-plan prices a
+    # renegotiated contract at its new value throughout)
+    before = {c.contract_id: c.annual_value for c in raw.contracts}
+    valued = replace(estate, contracts=tuple(
+        replace(c, annual_value=before.get(c.contract_id, c.annual_value))
+        for c in estate.contracts))
+    return (progress(valued, plan, today, ev.ledger, broken, history), name, notes,
             title)
