@@ -7,6 +7,9 @@ Usage::
     python benchmarks/bench_register.py [--plans 1000] [--plan plan.json]
         [--pg postgresql://…] [--out benchmarks/results/register.json]
 
+The results file carries the stamp of :mod:`benchmarks.stamp` (commit,
+command, date, load average).
+
 The demo is solved once (15 s, 1 worker) unless ``--plan`` gives a plan.json
 of it; that one plan is then recorded ``--plans`` times (each record is a
 whole plan: 300 applications, 120 contracts, 5 sites, the compressed
@@ -92,7 +95,10 @@ def main() -> None:
     else:
         print("postgresql: skipped (no --pg and no $ESTATE_TEST_PG_URL)")
     if a.out:
-        Path(a.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        from benchmarks.stamp import stamp
+
+        stamped = {"stamp": stamp(), **results}
+        Path(a.out).write_text(json.dumps(stamped, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -163,10 +163,11 @@ def replan_of(estate: Any, today: str, previous: Any | None = None
     - an application the previous plan had in flight today (started before,
       live from today on) keeps that decision;
     - every other application may not start before ``today``;
-    - the other rules of the whole estate (freeze months, critical
-      applications in flight, go-lives a month, ``before`` links) still hold
-      for what happened: actuals that broke one make the re-plan infeasible,
-      and its message names the rule;
+    - the rules of the whole estate (freeze months, residents' notice,
+      critical applications in flight, go-lives a month, team days,
+      ``before`` links) bind from ``today`` on (:func:`estate.limits.binds`):
+      actuals that broke one before ``today`` are history, reported
+      (:func:`solver.rules.past_breaches`), not re-decided;
     - a confirmed ``renegotiated`` (or ``renewed`` with a value) contract
       costs its new annual value.
     """
@@ -203,7 +204,10 @@ def apply_replan(estate: Any, replan: Replan) -> Any:
     are facts, so their own restrictions (earliest start, must finish by,
     blackout months) no longer bind them and their team days are spent (their
     options need none); budget years over before ``today`` no longer bind; its
-    contracts cost their new values."""
+    contracts cost their new values; ``today`` is its first planned month
+    (``plan_from``): a contract whose notice date passed before it renews
+    (:func:`estate.contracts.renewals_needed`) and the estate-wide rules bind
+    from it on (:func:`estate.limits.binds`)."""
     free, done = set(replan.not_before), set(replan.done)
 
     def changed(a: Any) -> Any:
@@ -223,7 +227,7 @@ def apply_replan(estate: Any, replan: Replan) -> Any:
                     for o in estate.options)
     budget = tuple(b for b in estate.budget if f"{b.first_year + 1}-03" >= replan.today)
     return replace(estate, applications=apps, contracts=contracts, options=options,
-                   budget=budget)
+                   budget=budget, plan_from=replan.today)
 
 
 def as_happened(estate: Any, plan: Any, today: str) -> tuple[Any, tuple[Any, ...]]:

@@ -9,7 +9,9 @@ and the reports all call these functions; none of them writes a rule again.
   blank: ``retire`` for categories licence/support/saas, else ``move``);
 - :func:`app_release` -- the month an application stops needing a contract
   with that rule;
-- :func:`renewals_needed` -- renewals ``k`` for a need month ``N``;
+- :func:`can_end` / :func:`renewals_needed` -- whether a term can be ended
+  (notice not passed before the first planned month) and the renewals ``k``
+  for a need month ``N``;
 - :func:`server_units` / :func:`counted_servers` -- what a per-unit contract
   counts;
 - :func:`renewal_value` -- £ a year of renewal ``j``;
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 
 from estate.hardware import licensed_cores, physical_cores
 from estate.model import CONTRACT_UNITS, ENDS_WITH, Contract, Estate, Server
-from estate.months import date_month_index
+from estate.months import date_month_index, month_index
 from estate.plan import ContractDecision
 
 #: Categories whose contracts end only when the software is gone for good.
@@ -35,7 +37,8 @@ ENDING_STRATEGIES = ("retire", "repurchase")
 
 __all__ = ["RETIRE_CATEGORIES", "ENDING_STRATEGIES", "ENDS_WITH", "CONTRACT_UNITS",
            "ContractTerms", "ends_with", "rule_defaulted", "rule_words", "app_release",
-           "renewals_needed", "contract_months", "renewal_month", "renewal_start", "server_units",
+           "can_end", "notice_given", "renewals_needed", "contract_months", "renewal_month",
+           "renewal_start", "server_units",
            "counted_servers", "units_in_service", "renewal_value", "contract_terms",
            "contract_payments", "term_value", "renewal_months", "unit_saving", "units_text"]
 
@@ -77,12 +80,53 @@ def app_release(rule: str, L: int, strategy: str, H: int) -> int:
     return H
 
 
-def renewals_needed(m: int, T: int, n: int, N: int) -> int:
+def can_end(E: int, n: int, first: int = 0, given: frozenset[int] = frozenset()) -> bool:
+    """Whether a term ending in month ``E`` can be ended (notice ``n`` months).
+
+    Notice is due by month ``E+1-n``. For a term that ends from the first
+    planned month ``first`` on (``E >= first``), that month must not be before
+    ``first``: a notice date already passed when the plan is made cannot be
+    met, so the contract renews. A term that ended before ``first`` is
+    history (the actuals say what happened to it); the rule of the plan that
+    programme started from holds for it: notice by a month ``>= 0``. With
+    ``first = 0`` (every ordinary plan) this is the planning model's rule:
+    ``E+1-n >= 0``. A term end in ``given`` (:func:`notice_given`: the
+    actuals record the contract ended then) can be ended whatever the date.
+    """
+    return E in given or E + 1 - n >= (first if E >= first else 0)
+
+
+def renewals_needed(m: int, T: int, n: int, N: int, first: int = 0,
+                    given: frozenset[int] = frozenset()) -> int:
     """Renewals ``k`` of a contract: the smallest ``j >= 0`` with ``m + jT + 1 >= N``
-    and ``m + jT + 1 - n >= 0`` (``m`` the month of the current term's end, ``T``
-    the renewal term, ``n`` the notice, ``N`` the month it is needed until)."""
-    need = max(N - m - 1, n - m - 1, 0)
-    return -(-need // T)
+    whose term end ``E = m + jT`` :func:`can_end` (``m`` the month of the
+    current term's end, ``T`` the renewal term, ``n`` the notice, ``N`` the
+    month it is needed until, ``first`` the first month the plan decides).
+
+    With ``first = 0``: ``m + jT + 1 - n >= 0``. In a re-plan from month
+    ``first``, a renewal whose notice date is before ``first`` is paid: the
+    earliest renewal at which the contract can end is the first whose
+    notice-by month is ``>= first``. ``given``: see :func:`can_end`.
+    """
+    need = max(N - m - 1, 0)
+    j = -(-need // T)
+    while not can_end(m + j * T, n, first, given):
+        j += 1
+    return j
+
+
+def notice_given(estate: Estate, c: Contract) -> frozenset[int]:
+    """Term ends (month indices) at which notice on ``c`` was given, in a
+    re-plan (``estate.first_planned > 0``): the month of each confirmed
+    ``ended`` actual of the contract (its last month paid; a month from today
+    on means notice was given and the contract is ending then). Empty for an
+    ordinary plan, which reads no actuals."""
+    if estate.first_planned == 0:
+        return frozenset()
+    hs = estate.settings.horizon_start
+    return frozenset(month_index(hs, a.month) for a in estate.actuals
+                     if a.kind == "contract" and a.confirmed and a.item_id == c.contract_id
+                     and a.action == "ended")
 
 
 def contract_months(estate: Estate, c: Contract) -> tuple[int, int | None]:
@@ -247,7 +291,7 @@ def contract_terms(estate: Estate, app_of: Callable[[str], tuple[int, str] | Non
         m, b = contract_months(estate, c)
         T, n = c.renewal_term_months, c.notice_months
         N = need_month(estate, c, app_of, release)
-        k = renewals_needed(m, T, n, N)
+        k = renewals_needed(m, T, n, N, estate.first_planned, notice_given(estate, c))
         end = m + k * T
         counted = counted_servers(estate, c)
         values: list[float] = [renewal_value(c, 0)]

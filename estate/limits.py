@@ -24,6 +24,21 @@ from estate.policy import app_os_deadlines
 EPS = 1e-6
 
 
+def binds(estate: Estate, t: int) -> bool:
+    """Whether the rules of the whole estate bind in month index ``t``.
+
+    The one home of "the past is fact": a re-plan (``estate plan
+    --from-actuals``) decides from its first planned month
+    (:attr:`estate.model.Estate.first_planned`, 0 for an ordinary plan) on;
+    what the actuals record before it happened and is recorded, not
+    re-decided. So the freeze months and the residents' notice (of a go-live
+    month ``t``), ``before`` (the month the later application starts), team
+    days, critical applications in flight and go-lives a month (each month
+    ``t``) are checked only from that month on, by the evaluator, the greedy
+    plan and the CP-SAT model alike."""
+    return t >= estate.first_planned
+
+
 def over(load: float, limit: float) -> bool:
     """Whether ``load`` exceeds ``limit`` beyond the tolerance :data:`EPS`."""
     return load > limit + EPS * max(1.0, abs(limit))
@@ -119,16 +134,18 @@ class Loads:
     def fits(self, items: Iterable[tuple[str, Option, int]]) -> bool:
         """Whether these moves, added to those placed, keep every load limit
         (months must lie in ``0 … H-1``)."""
-        st = self.estate.settings
+        st, e = self.estate.settings, self.estate
         days, crit, go, spend = self._use(items)
         for (team, t), dd in days.items():
             cap = self.team_cap.get(team)
-            if cap is None or over(self.days[team][t] + dd, cap):
+            if cap is None or (binds(e, t) and over(self.days[team][t] + dd, cap)):
                 return False
-        if any(self.critical[t] + n > st.max_critical_in_flight for t, n in crit.items() if n):
+        if any(self.critical[t] + n > st.max_critical_in_flight for t, n in crit.items()
+               if n and binds(e, t)):
             return False
         if st.max_golives_per_month is not None and any(
-                self.golives[t] + n > st.max_golives_per_month for t, n in go.items()):
+                self.golives[t] + n > st.max_golives_per_month for t, n in go.items()
+                if binds(e, t)):
             return False
         return not any(over(self.spend[fy] + x, self.budget[fy])
                        for fy, x in spend.items() if fy in self.budget)

@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any, Literal, get_args
 
 from estate.actuals import Actual
-from estate.months import is_month, parse_date
+from estate.months import is_month, month_index, parse_date
 
 SITE_KINDS = ("on_prem", "colo", "cloud")
 SERVER_KINDS = ("physical", "host", "virtual")
@@ -469,7 +469,10 @@ class Estate:
     without an id column -- options, dependencies, budget, pins, actuals -- use
     the object's position in its tuple, as text, for ``id``). ``actuals``
     (what really happened, :mod:`estate.actuals`) are not planning inputs: the
-    fingerprint leaves them out.
+    fingerprint leaves them out. ``plan_from`` (``YYYY-MM``) is the first month
+    a re-plan decides (``estate plan --from-actuals``, set by
+    :func:`estate.actuals.apply_replan`); ``None`` for an ordinary plan, which
+    decides from the horizon's first month.
     """
 
     settings: Settings
@@ -483,11 +486,15 @@ class Estate:
     budget: tuple[BudgetYear, ...] = ()
     pins: tuple[Pin, ...] = ()
     actuals: tuple[Actual, ...] = ()
+    plan_from: str | None = None
     resolved: bool = False
     estimated: tuple[str, ...] = ()
     assumptions: dict[str, Any] = field(default_factory=dict, compare=False)
     source: str = field(default="", compare=False)
     rows: dict[tuple[str, str], int] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        _check_month(self.plan_from, "plan_from")
 
     # -- lookups (computed once) --------------------------------------------
     @cached_property
@@ -540,6 +547,15 @@ class Estate:
     def team_by_id(self) -> dict[str, Team]:
         """Teams by id."""
         return {t.team_id: t for t in self.teams}
+
+    @cached_property
+    def first_planned(self) -> int:
+        """Month index of the first month the plan decides: ``plan_from`` on the
+        horizon's axis (never before 0), else 0. Months before it are history:
+        what the actuals record there is fact, not re-decided."""
+        if self.plan_from is None:
+            return 0
+        return max(0, month_index(self.settings.horizon_start, self.plan_from))
 
     @cached_property
     def pin_by_app(self) -> dict[str, Pin]:

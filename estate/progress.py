@@ -49,6 +49,28 @@ class AppProgress:
 
 
 @dataclass(frozen=True)
+class ContractProgress:
+    """One contract the plan gives notice on before today, or with an actual.
+
+    ``status`` says what happened: ``ended``, ``renegotiated``, ``renewed``;
+    ``not recorded`` (the plan ended it before today, no actual says so); or
+    ``notice passed`` (the plan's notice-by month is before today, its end is
+    not, and no actual records it ended: a re-plan holds the contract to its
+    renewal).
+    """
+
+    contract_id: str
+    title: str
+    annual_value: float
+    planned_end: str | None
+    notice_by: str | None
+    status: str
+    month: str | None = None
+    new_value: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Period:
     """A quarter or financial year up to today: planned and actual figures.
 
@@ -97,6 +119,8 @@ class Progress:
     years: tuple[Period, ...]
     kpis: dict[str, Any] = field(default_factory=dict)
     proposed: int = 0
+    history: tuple[Violation, ...] = ()
+    contracts: tuple[ContractProgress, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Applications by timing (``early``, ``on time``, …)."""
@@ -157,6 +181,38 @@ def _app_rows(estate: Estate, plan: Plan, today: str, violations: tuple[Violatio
             _move_words(a.strategy or "", a.target_site) if a else "", a.month if a else None,
             when if (planned_live is not None or a is not None) else "", planned_one_off,
             a.one_off_cost if a else None, residents, continuity, a.note if a else ""))
+    return out
+
+
+def _contract_rows(estate: Estate, plan: Plan, today: str) -> list[ContractProgress]:
+    """Contracts whose notice the plan asks for before ``today`` and those
+    with a confirmed actual, in plan order."""
+    done = confirmed(estate.actuals, "contract")
+    out = []
+    for r in plan.contracts:
+        c = estate.contract_by_id.get(r.contract_id)
+        if c is None:
+            continue
+        a = done.get(r.contract_id)
+        due = r.notice_by is not None and r.notice_by < today
+        if a is None and not due:
+            continue
+        if a is not None:
+            status = a.action or ""
+            note = a.note
+        elif r.end < today:
+            status = "not recorded"
+            note = (f"the plan ended it in {r.end} (notice by {r.notice_by}); no actual "
+                    "says what happened: record it as ended or renewed")
+        else:
+            status = "notice passed"
+            note = (f"notice was due by {r.notice_by} and no actual records it ended: a "
+                    "re-plan from today renews it; record it as ended in its last month "
+                    "paid if notice was given")
+        out.append(ContractProgress(
+            r.contract_id, c.title or c.supplier, c.annual_value,
+            r.end if r.decision == "end" else None, r.notice_by, status,
+            a.month if a else None, a.annual_value if a else None, note))
     return out
 
 
@@ -241,7 +297,8 @@ def _cloud_share(estate: Estate, apps: list[AppProgress], today: str,
 
 
 def progress(estate: Estate, plan: Plan, today: str, happened: Ledger,
-             violations: tuple[Violation, ...] = ()) -> Progress:
+             violations: tuple[Violation, ...] = (),
+             history: tuple[Violation, ...] = ()) -> Progress:
     """Compare ``plan`` with the actuals of ``estate`` up to ``today``.
 
     Parameters
@@ -255,6 +312,9 @@ def progress(estate: Estate, plan: Plan, today: str, happened: Ledger,
     happened, violations
         The evaluator's ledger and rule breaches of
         :func:`estate.actuals.as_happened`'s decisions.
+    history
+        The rules of the whole estate those decisions broke before ``today``
+        (:func:`solver.rules.past_breaches`): facts, recorded, not re-decided.
     """
     apps = _app_rows(estate, plan, today, violations)
     quarters = _periods(estate, plan, today, happened, apps, quarter_of, "quarter")
@@ -279,4 +339,4 @@ def progress(estate: Estate, plan: Plan, today: str, happened: Ledger,
     }
     proposed = sum(1 for a in estate.actuals if not a.confirmed)
     return Progress(today, plan.horizon_start, tuple(apps), tuple(quarters), tuple(years),
-                    kpis, proposed)
+                    kpis, proposed, history, tuple(_contract_rows(estate, plan, today)))

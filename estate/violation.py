@@ -52,3 +52,10 @@ class Violation:
 
     def __str__(self) -> str:
         return self.text
+
+
+def recorded(v: Violation) -> str:
+    """A rule the actuals broke before the first planned month, in words:
+    ``actuals broke rule freeze in 2025-07: …; recorded, not re-decided``."""
+    when = f" in {v.month}" if v.month else ""
+    return f"actuals broke rule {v.rule}{when}: {v.text}; recorded, not re-decided"

@@ -80,7 +80,9 @@ def _period_row(x: Period) -> list[Any]:
 
 
 def write_progress_xlsx(p: Progress, path: str | Path) -> Path:
-    """``progress.xlsx``: KPIs, Quarters, Years, Applications."""
+    """``progress.xlsx``: KPIs, Quarters, Years, Applications (and Contracts:
+    notices due before today and contract actuals; History: rules of the
+    whole estate the actuals broke before today)."""
     wb = new_workbook()
     ws = wb.create_sheet("KPIs")
     write_table(ws, [Column("KPI", width=60), Column("Planned by today", NUMBER_1),
@@ -103,6 +105,21 @@ def write_progress_xlsx(p: Progress, path: str | Path) -> Path:
           month_date(a.planned_live), a.actual, month_date(a.actual_live), a.timing,
           a.planned_one_off, a.actual_one_off, a.residents, a.continuity, a.note]
          for a in p.applications], fills)
+    if p.contracts:
+        write_table(wb.create_sheet("Contracts"), [
+            Column("Contract"), Column("Title", width=50), Column("Annual value (£)", MONEY),
+            Column("Planned end", "mmm yyyy"), Column("Notice by", "mmm yyyy"),
+            Column("What happened"), Column("When", "mmm yyyy"), Column("New value (£)", MONEY),
+            Column("Note", width=70)],
+            [[c.contract_id, c.title, c.annual_value, month_date(c.planned_end),
+              month_date(c.notice_by), c.status, month_date(c.month), c.new_value, c.note]
+             for c in p.contracts],
+            [ATTENTION_FILL if c.status == "notice passed" else None for c in p.contracts])
+    if p.history:
+        write_table(wb.create_sheet("History"), [
+            Column("Rule"), Column("Month"), Column("What happened", width=90),
+            Column("Note", width=30)],
+            [[v.rule, v.month or "", v.text, "recorded, not re-decided"] for v in p.history])
     return save(wb, path)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from estate.derive import Unit, units_in_order
-from estate.limits import Loads, blackout_free, deadlines, notice_bound
+from estate.limits import Loads, binds, blackout_free, deadlines, notice_bound
 from estate.model import Estate, Option
 from estate.months import calendar_month, label_at, month_index
 from estate.plan import Decision
@@ -114,20 +114,27 @@ class _Greedy:
         for a in unit:
             app, o = est.app_by_id[a], opts[a]
             d = o.duration_months
-            lo = max(lo, d, notice_bound(est, a))
+            pin = est.pin_by_app.get(a)
+            s0 = None if pin is None or pin.start is None else month_index(hs, pin.start)
+            # a move pinned to start (or go live) before the first planned month
+            # happened: the rules of the whole estate do not re-decide it
+            # (estate.limits.binds)
+            past = s0 is not None and not binds(est, s0)
+            told = s0 is not None and not binds(est, s0 + d - 1)
+            lo = max(lo, d, 1 if told else notice_bound(est, a))
             if app.earliest_start is not None:
                 lo = max(lo, month_index(hs, app.earliest_start) + d)
-            if o.to_target:
+            if o.to_target and not past:
                 for p in self.before_in.get(a, ()):
                     if p in unit or p not in self.live:
                         return None  # before inside a group, or predecessor retained
                     lo = max(lo, self.live[p] + d)
             for q in self.before_out.get(a, ()):  # successor placed first (a before cycle)
-                if q in self.live and self.placed[q].to_target:
+                if q in self.live and self.placed[q].to_target \
+                        and binds(est, self.live[q] - self.placed[q].duration_months):
                     hi = min(hi, self.live[q] - self.placed[q].duration_months)
-            pin = est.pin_by_app.get(a)
-            if pin is not None and pin.start is not None:
-                fixed = month_index(hs, pin.start) + d
+            if s0 is not None:
+                fixed = s0 + d
                 lo, hi = max(lo, fixed), min(hi, fixed)
         return lo, hi
 
@@ -145,7 +152,7 @@ class _Greedy:
             return
         freeze = self.estate.settings.freeze_months
         for L in range(bounds[0], bounds[1] + 1):
-            if calendar_month(self.hs, L - 1) in freeze:
+            if calendar_month(self.hs, L - 1) in freeze and binds(self.estate, L - 1):
                 continue
             items = [(a, opts[a], L - opts[a].duration_months) for a in unit]
             if all(blackout_free(self.estate, a, s, o.duration_months) for a, o, s in items) \

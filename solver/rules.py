@@ -14,9 +14,10 @@ Imports only :mod:`estate` and the standard library.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from estate.derive import AppState, Schedule, label, team_capacity
-from estate.limits import month_use, notice_bound, over
+from estate.limits import binds, month_use, notice_bound, over
 from estate.model import Estate
 from estate.months import calendar_month, format_month_names, month_index
 from estate.policy import os_deadlines, os_words, residency_allows, residency_words
@@ -76,14 +77,14 @@ def _app_rules(estate: Estate, st: AppState, out: _Out) -> None:
                 f"(blackout {format_month_names(app.blackout_months)})")
     golive = st.L - 1
     first = notice_bound(estate, aid)
-    if st.L < first:
+    if st.L < first and binds(estate, golive):
         weeks = estate.settings.resident_notice_weeks
         out.add("residents", (aid,), label(estate, golive),
                 f"{aid} is resident-facing and goes live in {label(estate, golive)}, "
                 f"less than {weeks} weeks (resident_notice_weeks) after the plan starts "
                 f"({hs}): residents could not be told in time; {label(estate, first - 1)} "
                 f"at the earliest")
-    if calendar_month(hs, golive) in estate.settings.freeze_months:
+    if calendar_month(hs, golive) in estate.settings.freeze_months and binds(estate, golive):
         out.add("freeze", (aid,), label(estate, golive),
                 f"{aid} goes live in {label(estate, golive)}, a freeze month "
                 f"({format_month_names(estate.settings.freeze_months)})")
@@ -102,6 +103,8 @@ def _dependency_rules(estate: Estate, sched: Schedule, out: _Out) -> None:
             continue
         if dep.kind == "before" and b.to_target:
             assert b.s is not None
+            if not binds(estate, b.s):
+                continue  # it started before the plan: what happened is fact
             if not a.moves:
                 out.add("before", (dep.to_id, dep.from_id), None,
                         f"{dep.to_id} moves ({b.strategy}) but {dep.from_id}, which must "
@@ -136,7 +139,7 @@ def _load_rules(estate: Estate, states: Iterable[AppState], out: _Out) -> None:
         moves.append((st.app_id, st.option, st.s))
     use = month_use(estate, moves)
     for team, t in sorted(use.days):
-        if team not in caps:
+        if team not in caps or not binds(estate, t):
             continue
         cap, load = caps[team], use.days[(team, t)]
         if over(load, cap):
@@ -146,7 +149,7 @@ def _load_rules(estate: Estate, states: Iterable[AppState], out: _Out) -> None:
                     f"({_some(use.who[(team, t)])})")
     for t in sorted(use.critical):
         crit = use.critical[t]
-        if len(crit) > st_.max_critical_in_flight:
+        if len(crit) > st_.max_critical_in_flight and binds(estate, t):
             out.add("critical", tuple(crit), label(estate, t),
                     f"{len(crit)} critical applications in flight in "
                     f"{label(estate, t)} ({_some(crit)}); at most "
@@ -154,7 +157,7 @@ def _load_rules(estate: Estate, states: Iterable[AppState], out: _Out) -> None:
     if st_.max_golives_per_month is not None:
         for t in sorted(use.golives):
             go = use.golives[t]
-            if len(go) > st_.max_golives_per_month:
+            if len(go) > st_.max_golives_per_month and binds(estate, t):
                 out.add("golives", tuple(go), label(estate, t),
                         f"{len(go)} applications go live in {label(estate, t)} "
                         f"({_some(go)}); at most {st_.max_golives_per_month}")
@@ -248,6 +251,18 @@ def checked(estate: Estate, sched: Schedule) -> tuple[list[Violation], list[Viol
     _site_and_pin_rules(estate, sched, out)
     _policy_rules(estate, sched, out)
     return list(out), list(loads)
+
+
+def past_breaches(estate: Estate, sched: Schedule) -> list[Violation]:
+    """The rules of the whole estate the schedule breaks in months before the
+    first planned month (:func:`estate.limits.binds`): what the actuals record
+    there happened and is recorded, not re-decided. The same rule functions
+    as :func:`violations`, on the estate as if it were planned from its
+    horizon's start; empty for an ordinary plan."""
+    if estate.first_planned == 0:
+        return []
+    now = set(violations(estate, sched))
+    return [v for v in violations(replace(estate, plan_from=None), sched) if v not in now]
 
 
 def app_violations(estate: Estate, st: AppState) -> list[Violation]:

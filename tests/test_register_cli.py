@@ -180,3 +180,100 @@ def test_replan_is_infeasible_when_an_overdue_move_cannot_finish(tmp_path: Path)
     r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-09")
     assert r.exit_code == 4, r.output
     assert "A1" in r.output and "2025-09" in r.output and "must_finish_by" in r.output
+
+
+def test_replan_keeps_a_past_freeze_breach_and_reports_it(tmp_path: Path) -> None:
+    # Freeze July. A1 actually went live from 2025-08: its go-live month, July
+    # 2025, was frozen. Re-planned from 2025-09 the breach is history: the
+    # re-plan is feasible, says so in a note, passes `estate check`, and the
+    # progress report lists it (History sheet). A go-live planned in July 2026
+    # would still be refused (tests/test_replan_past_rules.py).
+    book = workbook(tmp_path)
+    settings = book / "settings.csv"
+    settings.write_text(settings.read_text() + "freeze_months,Jul\n", encoding="utf-8")
+    assert plan(str(book), "--out", str(tmp_path / "one")).exit_code == 0
+    (book / "actuals.csv").write_text(
+        "kind,id,month,strategy,target_site\napplication,A1,2025-08,rehost,AZ\n",
+        encoding="utf-8")
+    r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-09")
+    assert r.exit_code == 0, r.output
+    assert "note: actuals broke rule freeze in 2025-07: A1 goes live in 2025-07" in r.output
+    assert "recorded, not re-decided" in r.output
+    r = run("check", str(book), str(tmp_path / "re" / "plan.json"), "--time-limit", "5",
+            "--workers", "1")
+    assert r.exit_code == 0, r.output
+    r = run("progress", str(book), "--against", "#2", "--out", str(tmp_path / "p"),
+            "--today", "2025-09", "--no-pdf")
+    assert r.exit_code == 0, r.output
+    assert "actuals broke rule freeze in 2025-07" in r.output
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "p" / "progress.xlsx")["History"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [(x[0], x[1]) for x in rows] == [("freeze", "2025-07")]
+    html = (tmp_path / "p" / "progress.html").read_text()
+    assert "Rules broken in past months" in html and "freeze" in html
+
+
+def test_progress_lists_contracts_whose_notice_passed(tmp_path: Path) -> None:
+    # C1 (£1,200 a year, term to 2025-09-30, 3 months' notice, covers A2): plan
+    # #1 retires A2 from 2025-04 and ends C1 2025-09, notice by 2025-07. On
+    # 2025-08 nothing records the notice: progress says "notice passed" and
+    # the re-plan from 2025-08 renews C1 to 2026-09 (notice by 2025-07 < today).
+    # Recording C1 `ended` 2025-09 (notice given) lets it end 2025-09 again.
+    book = workbook(tmp_path)
+    (book / "contracts.csv").write_text(
+        "contract_id,supplier,annual_value,end_date,notice_months,renewal_term_months,covers,"
+        "ends_with\nC1,Acme,1200,2025-09-30,3,12,A2,move\n", encoding="utf-8")
+    assert plan(str(book), "--out", str(tmp_path / "one")).exit_code == 0
+    one = json.loads((tmp_path / "one" / "plan.json").read_text())
+    assert [(c["end"], c["notice_by"]) for c in one["contracts"]] == [("2025-09", "2025-07")]
+    r = run("progress", str(book), "--against", "#1", "--out", str(tmp_path / "p"),
+            "--today", "2025-08", "--no-pdf")
+    assert r.exit_code == 0, r.output
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(tmp_path / "p" / "progress.xlsx")["Contracts"]
+                .iter_rows(min_row=2, values_only=True))
+    assert [(x[0], x[5]) for x in rows] == [("C1", "notice passed")]
+    assert "notice passed" in (tmp_path / "p" / "progress.html").read_text()
+    r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-08")
+    assert r.exit_code == 0, r.output
+    re_ = json.loads((tmp_path / "re" / "plan.json").read_text())
+    assert [(c["end"], c["renewals"]) for c in re_["contracts"]] == [("2026-09", 1)]
+    r = run("diff", "#1", "#2", "--workbook", str(book))
+    assert "C1: end (last paid 2025-09, 0 renewals) -> end (last paid 2026-09, 1 renewals)" \
+        "  <- its notice (by 2025-07) passed before B re-plans from 2025-08" in r.output
+    assert run("check", str(book), str(tmp_path / "re" / "plan.json"), "--time-limit", "5",
+               "--workers", "1").exit_code == 0
+    (book / "actuals.csv").write_text("kind,id,month,action\ncontract,C1,2025-09,ended\n",
+                                      encoding="utf-8")
+    r = plan(str(book), "--out", str(tmp_path / "re2"), "--from-actuals", "--today",
+             "2025-08", "--no-register")
+    assert r.exit_code == 0, r.output
+    re2 = json.loads((tmp_path / "re2" / "plan.json").read_text())
+    assert [(c["end"], c["renewals"]) for c in re2["contracts"]] == [("2025-09", 0)]
+    assert run("check", str(book), str(tmp_path / "re2" / "plan.json"), "--time-limit", "5",
+               "--workers", "1").exit_code == 0
+
+
+def test_progress_against_a_replan_counts_a_renegotiation_saving(tmp_path: Path) -> None:
+    # C1 (£1,200 a year, covers A1) renegotiated to £900 in 2025-06: a saving
+    # of £300 a year, whether progress compares with plan #1 or with the
+    # re-plan #2 (which prices C1 at £900 throughout).
+    book = workbook(tmp_path)
+    (book / "contracts.csv").write_text(
+        "contract_id,supplier,annual_value,end_date,notice_months,renewal_term_months,covers,"
+        "ends_with\nC1,Acme,1200,2026-09-30,3,12,A1,never\n", encoding="utf-8")
+    assert plan(str(book), "--out", str(tmp_path / "one")).exit_code == 0
+    (book / "actuals.csv").write_text(
+        "kind,id,month,action,annual_value\ncontract,C1,2025-06,renegotiated,900\n",
+        encoding="utf-8")
+    r = plan(str(book), "--out", str(tmp_path / "re"), "--from-actuals", "--today", "2025-08")
+    assert r.exit_code == 0, r.output
+    for against in ("#1", "#2"):
+        r = run("progress", str(book), "--against", against, "--out",
+                str(tmp_path / f"p{against[1]}"), "--today", "2025-08", "--no-pdf")
+        assert r.exit_code == 0, r.output
+        assert "Savings from contract reduction (£ a year): 300.0 of 0" \
+            in r.output, r.output

@@ -66,3 +66,17 @@ def plan_from_actuals(raw: Estate, today: str, previous: Plan | None, *,
                                    seed=seed, objective=objective, carbon_price=carbon_price,
                                    progress=progress,
                                    assumptions={"from_actuals": rp.to_json()})
+
+
+def history_notes(run: pipeline.PlanRun) -> list[str]:
+    """The rules of the whole estate the re-plan's actuals broke before its
+    first planned month (:func:`solver.rules.past_breaches`), in words."""
+    from estate.derive import build_schedule
+    from estate.violation import recorded
+    from solver.rules import past_breaches
+
+    p = run.result.plan
+    if not p.has_schedule:
+        return []
+    return [recorded(v) for v in past_breaches(run.estate, build_schedule(run.estate,
+                                                                          p.decisions))]

@@ -8,16 +8,20 @@ workbook's actuals, the evaluator costing what happened
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from estate.actuals import as_happened
+from estate.actuals import as_happened, confirmed
 from estate.cli import pipeline, registry
+from estate.derive import build_schedule
 from estate.errors import EstateError, Issue
 from estate.fingerprint import fingerprint
 from estate.months import add_months, is_month
 from estate.progress import Progress, progress
+from estate.violation import recorded
 from solver.check import prepare
 from solver.evaluate import evaluate
+from solver.rules import past_breaches, violations
 
 
 def progress_against(workbook: Path, against: str, today: str, *, db: str | None = None,
@@ -66,5 +70,21 @@ def progress_against(workbook: Path, against: str, today: str, *, db: str | None
     estate = prepare(raw, plan, str(reference) if reference else None)
     happened_estate, decisions = as_happened(estate, plan, today)
     ev = evaluate(happened_estate, decisions)
+    # what happened before today is fact: every rule it broke is reported,
+    # whether or not the plan compared with is a re-plan
+    sched = build_schedule(happened_estate, decisions)
+    broken = tuple(violations(replace(happened_estate, plan_from=None), sched))
+    # the history: the moves the actuals record, nothing the plan only expected
+    done = confirmed(raw.actuals, "application")
+    recorded_moves = build_schedule(happened_estate, [d for d in decisions if d.app_id in done])
+    history = tuple(past_breaches(replace(happened_estate, plan_from=today), recorded_moves))
+    notes += [recorded(v) for v in history]
     title = raw.settings.organisation or Path(workbook).stem
-    return progress(estate, plan, today, ev.ledger, ev.violations), name, notes, title
+    # savings are measured from the workbook's values (a re-plan prices a
+    # renegotiated contract at its new value throughout)
+    before = {c.contract_id: c.annual_value for c in raw.contracts}
+    valued = replace(estate, contracts=tuple(
+        replace(c, annual_value=before.get(c.contract_id, c.annual_value))
+        for c in estate.contracts))
+    return (progress(valued, plan, today, ev.ledger, broken, history), name, notes,
+            title)

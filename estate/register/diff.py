@@ -126,6 +126,10 @@ def _applications(a: Plan, b: Plan) -> list[Change]:
 
 
 def _contracts(a: Plan, b: Plan) -> list[Change]:
+    """Contracts whose decision, end or renewals differ; when B re-plans from
+    a today after A's notice date for a term end still ahead, that is why it
+    renews."""
+    today = str((b.assumptions.get("from_actuals") or {}).get("today") or "")
     old = {r.contract_id: r for r in a.contracts}
     new = {r.contract_id: r for r in b.contracts}
     out = []
@@ -134,10 +138,15 @@ def _contracts(a: Plan, b: Plan) -> list[Change]:
         if x is None or y is None:
             out.append(Change("contracts", cid, f"{cid}: only in {'B' if x is None else 'A'}"))
         elif (x.decision, x.end, x.renewals) != (y.decision, y.end, y.renewals):
+            why = ""
+            if (today and x.notice_by is not None and x.notice_by < today <= x.end
+                    and y.renewals > x.renewals):
+                why = (f"  <- its notice (by {x.notice_by}) passed before B re-plans from "
+                       f"{today}: it renews")
             out.append(Change("contracts", cid,
                               f"{cid}: {x.decision} (last paid {x.end}, {x.renewals} "
                               f"renewals) -> {y.decision} (last paid {y.end}, {y.renewals} "
-                              "renewals)"))
+                              f"renewals){why}"))
     return out
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from estate.limits import binds
 from solver.model.variables import ge, starts_before
 
 if TYPE_CHECKING:
@@ -62,6 +63,49 @@ def _tt(b: Builder, a: str) -> list[tuple[int, int, cp_model.IntVar | int]]:
     return out
 
 
+def _starts(b: Builder, a: str, moving_only: bool = True) -> list[tuple[str, int, int]]:
+    """``(option key, d, L)`` of every choice of ``a`` left in the model
+    (moves only unless ``moving_only`` is false)."""
+    ap = b.prep.app_by_id[a]
+    held = b.timing_only.get(a)
+    if held is not None:
+        o = ap.opt(held[0])
+        return [(o.key, o.d, L) for L in held[1]]
+    return [(k, ap.opt(k).d, L) for k, L in b.x.get(a, {})
+            if ap.opt(k).moves or not moving_only]
+
+
+def _history(b: Builder, a: str, key: str | None = None) -> bool:
+    """Whether every move of ``a`` (of option ``key`` when given) left in the
+    model starts before the first planned month: a move that happened, which
+    the rules of the whole estate no longer re-decide
+    (:func:`estate.limits.binds`). False when none is left."""
+    got = [L - d for k, d, L in _starts(b, a) if key is None or k == key]
+    return bool(got) and not binds(b.prep.estate, max(got))
+
+
+def _planned_flight(b: Builder, a: str, key: str, iv: cp_model.IntervalVar
+                    ) -> cp_model.IntervalVar | None:
+    """The part of a flight interval the load limits count: the whole of it
+    when it may start in a planned month; for a move of one fixed month that
+    started before the first planned month ``p``, the constant ``[p, L)``
+    (``None`` when it was live by ``p``) (:func:`estate.limits.binds`)."""
+    if not _history(b, a, key):
+        return iv
+    p0 = b.prep.estate.first_planned
+    Ls = {L for k, _, L in _starts(b, a) if k == key}
+    if len(Ls) != 1:
+        return iv  # several months, some before p: counted whole (stricter)
+    (L,) = Ls
+    if L <= p0:
+        return None
+    c = b.choose.get(a, {}).get(key)
+    name = f"flight_planned[app={a},opt={key}]"
+    if c is None or len(b.choose[a]) == 1:
+        return b.m.new_fixed_size_interval_var(p0, L - p0, name)
+    return b.m.new_optional_fixed_size_interval_var(p0, L - p0, c, name)
+
+
 def _clause(b: Builder, lits: list[int | cp_model.IntVar], neg: list[bool],
             rule: tuple[str, ...] | None) -> None:
     """``OR_i (lit_i xor neg_i)`` over literals or 0/1 constants (enforced by
@@ -94,15 +138,17 @@ def add_dependency_order(b: Builder) -> None:
     and ``starts_before[to,k] = [to moves to a target and s(to) < k]``; and
     ``retain[from] + Σ_{o→target} choose[to,o] <= 1``. With the scheduling
     core, also ``live[from] + d_o <= live[to]`` when ``to`` takes option ``o``
-    to a target; a model without time-indexed rows keeps only that form.
+    to a target; a model without time-indexed rows keeps only that form. A
+    ``to`` whose every move started before the first planned month (a move
+    that happened) is not re-decided (:func:`estate.limits.binds`).
     """
     m, H = b.m, b.prep.H
     for d in b.prep.estate.dependencies:
         if d.kind != "before" or d.from_id not in b.live or d.to_id not in b.live:
             continue
         tt = _tt(b, d.to_id)
-        if not tt:
-            continue
+        if not tt or _history(b, d.to_id):
+            continue  # nothing to a target, or it started before the plan: fact
         rule = ("before", d.from_id, d.to_id) if b.explain else None
         if not _linear_only(b):
             for k in range(1, H + 1):
@@ -196,8 +242,8 @@ def _month_rows(b: Builder, weight, shift_lo: int, shift_hi: int, cap: int) -> N
                 r = rows.setdefault(t, ([], []))
                 r[0].append(v)
                 r[1].append(w)
-    for vs, ws in rows.values():
-        if sum(ws) > cap:
+    for t, (vs, ws) in rows.items():
+        if sum(ws) > cap and binds(b.prep.estate, t):  # the past is fact
             b.m.add(cp_model.LinearExpr.weighted_sum(vs, ws) <= cap)
 
 
@@ -208,6 +254,10 @@ def add_team_capacity(b: Builder) -> None:
     (effort and days scaled to integers by a power of ten), plus the
     time-indexed rows ``Σ effort·x[a,o,L] <= days`` over the ``x`` in flight at
     each month (they give the LP relaxation its strength).
+    Only months from the first planned month ``p`` on count
+    (:func:`estate.limits.binds`): a fixed move that started before ``p``
+    counts as ``[p, L)`` (:func:`_planned_flight`), a go-live before ``p`` not
+    at all, and the rows start at ``p``.
     """
     prep = b.prep
     for team, days in prep.team_caps.items():
@@ -220,8 +270,9 @@ def add_team_capacity(b: Builder) -> None:
         for ap in prep.apps:
             for key, iv in b.flight.get(ap.app_id, {}).items():
                 e = int(round(ap.opt(key).effort.get(team, 0.0) * f))
-                if e:
-                    ivs.append(iv)
+                part = _planned_flight(b, ap.app_id, key, iv) if e else None
+                if part is not None:
+                    ivs.append(part)
                     dem.append(e)
         if not ivs:
             continue
@@ -237,11 +288,16 @@ def add_critical_limit(b: Builder) -> None:
 
     Formula: ``Cumulative({flight[a,o] : a critical}, demand 1, limit)``
     (``NoOverlap`` when the limit is 1), plus time-indexed rows.
+    Only months from the first planned month ``p`` on count
+    (:func:`estate.limits.binds`): a fixed move that started before ``p``
+    counts as ``[p, L)`` (:func:`_planned_flight`), a go-live before ``p`` not
+    at all, and the rows start at ``p``.
     """
     prep = b.prep
     limit = prep.estate.settings.max_critical_in_flight
-    ivs = [iv for ap in prep.apps if ap.critical
-           for iv in b.flight.get(ap.app_id, {}).values()]
+    ivs = [part for ap in prep.apps if ap.critical
+           for key, iv in b.flight.get(ap.app_id, {}).items()
+           if (part := _planned_flight(b, ap.app_id, key, iv)) is not None]
     if len(ivs) <= limit:
         return
     if limit == 1 and not b.explain:
@@ -258,11 +314,17 @@ def add_golive_limit(b: Builder) -> None:
 
     Formula: ``Cumulative({golive[a]}, demand 1, limit)`` with
     ``golive[a] = [L-1, L)``, plus rows ``Σ_{o moves} x[a,o,t+1] <= limit``.
+    Only months from the first planned month ``p`` on count
+    (:func:`estate.limits.binds`): a fixed move that started before ``p``
+    counts as ``[p, L)`` (:func:`_planned_flight`), a go-live before ``p`` not
+    at all, and the rows start at ``p``.
     """
     limit = b.prep.estate.settings.max_golives_per_month
     if limit is None:
         return
-    ivs = list(b.golive.values())
+    e = b.prep.estate
+    ivs = [iv for a, iv in b.golive.items()
+           if any(binds(e, L - 1) for _, _, L in _starts(b, a))]
     if len(ivs) <= limit:
         return
     c = _capacity(b, "golive", limit, len(ivs), ("golive",))

@@ -79,9 +79,13 @@ def group_floor(b: Builder, gi: int) -> int:
     moves and its flight ends by ``D_G``: per team ``Σ_a min_o effort·d <=
     days·D_G``; critical ones ``Σ_a min_o d <= max_critical·D_G``; go-lives
     ``|G| <= max_golives·D_G``. Capped at ``H``. Computed over every allowed
-    option (so it holds in every model of the estate) and cached.
+    option (so it holds in every model of the estate) and cached. 0 in a
+    re-plan (first planned month > 0): loads before it do not count
+    (:func:`estate.limits.binds`), so capacities bound nothing there.
     """
     prep = b.prep
+    if prep.estate.first_planned > 0:
+        return 0
     cache = prep.cache.setdefault("group_floor", {})
     if gi in cache:
         return cache[gi]

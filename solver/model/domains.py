@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from estate.limits import resident_live_from
+from estate.limits import binds, resident_live_from
 from estate.months import MONTH_NAMES, label_at
 from estate.policy import app_os_deadlines, os_words, residency_allows, residency_words
 from solver.model.prep import AppPrep, OptPrep, Prep
@@ -49,14 +49,15 @@ def start_and_finish(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId
 
 def blackouts_and_freeze(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     """No month ``s … L-1`` in ``blackout_months``; go-live month ``L-1`` not in
-    ``freeze_months``."""
+    ``freeze_months`` (from the first planned month on,
+    :func:`estate.limits.binds`)."""
     if not o.moves:
         return []
     out: list[RuleId] = []
     if ap.blackout and any(prep.cal_month(t) in ap.blackout for t in range(L - o.d, L)):
         out.append(("blackout", ap.app_id))
     freeze = prep.estate.settings.freeze_months
-    if freeze and prep.cal_month(L - 1) in freeze:
+    if freeze and prep.cal_month(L - 1) in freeze and binds(prep.estate, L - 1):
         out.append(("freeze",))
     return out
 
@@ -75,8 +76,11 @@ def site_exit(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
 def residents(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     """A resident-facing application that moves (retire included) goes live no
     earlier than ``resident_notice_weeks`` after the plan starts:
-    ``L >= resident_live_from`` (:func:`estate.limits.resident_live_from`)."""
-    if not o.moves or L >= resident_live_from(prep.estate.settings):
+    ``L >= resident_live_from`` (:func:`estate.limits.resident_live_from`); a
+    go-live before the first planned month is history
+    (:func:`estate.limits.binds`)."""
+    if not o.moves or L >= resident_live_from(prep.estate.settings) \
+            or not binds(prep.estate, L - 1):
         return []
     return [("residents", ap.app_id)] if prep.estate.app_by_id[ap.app_id].resident_facing else []
 

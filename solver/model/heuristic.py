@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from estate.derive import together_groups, units_in_order
-from estate.limits import Loads
+from estate.limits import Loads, binds
 from estate.model import Option
 from solver.model.costs import Weights, dot
 from solver.model.extract import derive
@@ -269,6 +269,8 @@ def _before_ok(b: Model, a: str, d: int, L: int, incoming: list[tuple[str, str]]
         if ta != a:
             continue
         key, lf = choice[fa]
+        if not binds(b.prep.estate, L - d):
+            continue  # it started before the plan: fact (estate.limits.binds)
         if key == "retain" or L - d < lf:
             return False
     return True

@@ -25,6 +25,7 @@ from estate.contracts import (
     contract_months,
     counted_servers,
     ends_with,
+    notice_given,
     renewal_month,
     renewal_start,
     renewal_value,
@@ -400,7 +401,8 @@ class Prep:
         """Renewals ``k`` when the contract is needed until ``N``
         (:func:`estate.contracts.renewals_needed`)."""
         m, T, n, _ = self.contract_terms(contract_id)
-        return renewals_needed(m, T, n, N)
+        given = notice_given(self.estate, self.estate.contract_by_id[contract_id])
+        return renewals_needed(m, T, n, N, self.estate.first_planned, given)
 
     def contract_table(self, contract_id: str) -> list[Vec]:
         """Cost vector of a contract for each need month ``N = 0 … H``

@@ -230,6 +230,8 @@ def plan(workbook: Path | None, out_dir: Path, time_limit: float, workers: int |
         click.echo(f"recorded as plan #{number}{f' {name.strip()!r}' if name else ''} "
                    f"in {reg.where}")
     if from_actuals:
+        for line in replan.history_notes(run):
+            click.echo(f"note: {line}", err=True)
         _compare_with(before, previous, p, reg)
     if p.status == "infeasible":
         from solver.model.explain import conflict_paragraph
