@@ -5,7 +5,10 @@ to read one back, database size.
 Usage::
 
     python benchmarks/bench_register.py [--plans 1000] [--plan plan.json]
-        [--pg postgresql://…] [--out benchmarks/results/register.json]
+        [--pg postgresql://…] [--out register.json]
+
+Writes ``benchmarks/results/register.json`` (``--out``: another name under
+``benchmarks/results/``), stamped.
 
 The demo is solved once (15 s, 1 worker) unless ``--plan`` gives a plan.json
 of it; that one plan is then recorded ``--plans`` times (each record is a
@@ -78,7 +81,7 @@ def main() -> None:
     ap.add_argument("--plans", type=int, default=1000)
     ap.add_argument("--plan", default=None, help="a plan.json of the demo")
     ap.add_argument("--pg", default=os.environ.get("ESTATE_TEST_PG_URL"))
-    ap.add_argument("--out", default=None)
+    ap.add_argument("--out", default="register.json")
     a = ap.parse_args()
     plan, inputs = _demo_plan(a.plan)
     results: dict[str, Any] = {"plans": a.plans, "applications": len(plan.applications),
@@ -91,8 +94,9 @@ def main() -> None:
         print("postgresql", results["postgresql"], flush=True)
     else:
         print("postgresql: skipped (no --pg and no $ESTATE_TEST_PG_URL)")
-    if a.out:
-        Path(a.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    from stamp import write_result
+
+    write_result(Path(a.out).name, {"plan_given": a.plan, **results})
 
 
 if __name__ == "__main__":
