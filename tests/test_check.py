@@ -16,6 +16,7 @@ from estate.model import Pin
 from estate.pins import pins_of
 from estate.plan import Ledger, Plan, ServerPlan, read_plan
 from estate.resolve import resolve
+from estate.violation import Violation
 from inventory.load import load_estate
 from inventory.writer import write_estate
 from solver.check import check_plan, compare_plan
@@ -125,7 +126,7 @@ def test_infeasible_plan_checks_baseline_only(good) -> None:
     plan = Plan(status="infeasible", objective=None, bound=None, gap=None, solve_seconds=0.0,
                 horizon_start=est.settings.horizon_start,
                 horizon_months=est.settings.horizon_months, baseline=baseline(est).totals,
-                conflicts=("something",))
+                conflicts=(Violation("together", ("A", "B"), None, "something"),))
     assert compare_plan(est, plan) == []
     assert compare_plan(est, replace(plan, baseline=None)) != []
     assert wheres(compare_plan(est, replace(plan, conflicts=()))) == ["conflicts"]
@@ -143,7 +144,7 @@ def test_forged_infeasible_status_is_caught(book: Path) -> None:
     forged = Plan(status="infeasible", objective=None, bound=None, gap=None,
                   solve_seconds=0.0, horizon_start=est.settings.horizon_start,
                   horizon_months=est.settings.horizon_months, baseline=baseline(est).totals,
-                  conflicts=("nothing fits",))
+                  conflicts=(Violation("budget", ("2025/26",), None, "nothing fits"),))
     report = check_plan(raw, forged, verify_seconds=5, workers=1)
     assert [d.where for d in report.of_kind("status")] == ["status"]
     assert "keeps every rule" in report.of_kind("status")[0].message
