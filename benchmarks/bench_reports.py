@@ -19,19 +19,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from estate.model import (
-    Estate,
-)
-from solver.result import Result
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's packages
+
+if TYPE_CHECKING:
+    from estate.model import Estate
+    from solver.result import Result
 
 SERVICES = ("Adult Social Care", "Children's Services", "Revenues & Benefits", "Housing",
             "Planning", "Highways", "Waste", "Libraries", "Leisure", "Finance", "HR",
             "Legal", "Customer Services", "Public Health")
-
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def build(n: int, time_limit: float = 60.0, workers: int | None = None
