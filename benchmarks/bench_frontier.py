@@ -11,7 +11,7 @@ CP-SAT threads:
 
 Prints the wall time of each and every point's status, tonnes, discounted
 cost and gap, the machine's load average before and after, and writes
-``benchmarks/results/frontier-w<WORKERS>.json``.
+``benchmarks/results/frontier-w<WORKERS>-t<TIME LIMIT>.json`` (stamped).
 
 Usage: ``python benchmarks/bench_frontier.py [--points 6] [--time-limit 30]
 [--workers 1] [--only local1,local2,scheduler]``
@@ -20,7 +20,6 @@ Usage: ``python benchmarks/bench_frontier.py [--points 6] [--time-limit 30]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import socket
@@ -125,14 +124,11 @@ def main() -> None:
                                 scheduler=address))
         finally:
             _stop(procs)
-    out = ROOT / "benchmarks" / "results" / f"frontier-w{args.workers}.json"
-    from stamp import stamp
+    from stamp import write_result
 
-    out.write_text(json.dumps({"stamp": stamp(), "points": args.points,
-                               "time_limit": args.time_limit, "workers": args.workers,
-                               "cores": os.cpu_count(),
-                               "runs": results}, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwrote {out}")
+    write_result(f"frontier-w{args.workers}-t{args.time_limit:g}.json", {
+        "points": args.points, "time_limit": args.time_limit, "workers": args.workers,
+        "cores": os.cpu_count(), "runs": results})
 
 
 if __name__ == "__main__":

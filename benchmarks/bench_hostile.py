@@ -12,6 +12,8 @@ Usage::
    another 3,000 VMs, ``kill -9``-ing the import at ``--kills`` random moments;
    after each kill the folder must read back as the old workbook or (after the
    commit point) the new one, never a mix.
+
+Writes ``benchmarks/results/hostile.json`` (stamped).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 PROBE = """
 import json, sys, time
@@ -58,9 +61,10 @@ def probe(*args: str) -> dict:
     return out
 
 
-def bombs(tmp: Path) -> None:
+def bombs(tmp: Path) -> list[dict]:
     from hostile_files import bomb_xlsx
 
+    rows = []
     print("| file | on disk | command | exit | in-process s | wall s | peak MB |")
     print("|---|---|---|---|---|---|---|")
     for kind, gib in (("cell", 1), ("whitespace", 1), ("rows", 1), ("strings", 1),
@@ -69,8 +73,15 @@ def bombs(tmp: Path) -> None:
         for cmd in (["validate", str(path)],
                     ["import", "rvtools", str(path), "--into", str(tmp / "into.xlsx")]):
             r = probe(*cmd)
+            rows.append({"bomb": kind, "inflated_gib": gib,
+                         "on_disk_mb": round(path.stat().st_size / 1e6, 2),
+                         "command": cmd[0], "exit": r["code"],
+                         "in_process_seconds": round(r["seconds"], 3),
+                         "wall_seconds": round(r["wall"], 2),
+                         "peak_mb": round(r["peak_mb"], 1)})
             print(f"| {kind} {gib} GiB | {path.stat().st_size / 1e6:.1f} MB | {cmd[0]} | "
                   f"{r['code']} | {r['seconds']:.2f} | {r['wall']:.2f} | {r['peak_mb']:.0f} |")
+    return rows
 
 
 def _servers(folder: Path) -> set[str]:
@@ -79,7 +90,7 @@ def _servers(folder: Path) -> set[str]:
     return {r.cells["server_id"] for r in read_tables(folder).sheets["servers"].rows}
 
 
-def kills(tmp: Path, n: int) -> None:
+def kills(tmp: Path, n: int) -> dict:
     from hostile_files import rvtools_csv
 
     from inventory.importers import run_import
@@ -113,6 +124,7 @@ def kills(tmp: Path, n: int) -> None:
     print(f"kill -9 of a CSV-folder import at {n} random moments over {span:.1f} s: "
           f"{outcomes['old']} left the old workbook, {outcomes['new']} the new one, "
           "none a mix")
+    return {"kills": n, "span_seconds": round(span, 2), **outcomes, "mixed": 0}
 
 
 def main() -> None:
@@ -120,8 +132,11 @@ def main() -> None:
     ap.add_argument("--kills", type=int, default=20)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
-        bombs(Path(d))
-        kills(Path(d), args.kills)
+        rows = bombs(Path(d))
+        killed = kills(Path(d), args.kills)
+    from stamp import write_result
+
+    write_result("hostile.json", {"bombs": rows, "kill_9": killed})
 
 
 if __name__ == "__main__":

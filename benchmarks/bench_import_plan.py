@@ -10,7 +10,9 @@ process's peak resident memory): ``estate import rvtools`` into a new
 workbook, ``estate plan``, ``estate check``, then a re-import grouping the VMs
 by cluster (``--apps-from column:Cluster``), ``estate validate`` and a second
 plan. It prints the baseline cost of staying by category and per server a
-year, and the plan's headline.
+year, and the plan's headline, and writes
+``benchmarks/results/import-plan-<EXPORT STEM>.json`` (stamped); without the
+export it prints that it skipped and writes nothing.
 """
 
 from __future__ import annotations
@@ -93,8 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     print(steps[1]["stdout"].splitlines()[0] if steps[1]["stdout"] else "plan: no output")
     if (d / "out" / "plan.json").exists():
         staying(d / "out" / "plan.json")
-    (d / "bench.json").write_text(json.dumps(
-        [{k: v for k, v in s.items() if k != "stdout"} for s in steps], indent=2))
+    rows = [{k: v for k, v in s.items() if k != "stdout"} for s in steps]
+    (d / "bench.json").write_text(json.dumps(rows, indent=2))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from stamp import write_result
+
+    write_result(f"import-plan-{args.export.stem}.json", {
+        "export": args.export.name, "time_limit": args.time_limit, "steps": rows,
+        "plan_headline": (steps[1]["stdout"].splitlines() or [""])[0]})
     return 0 if all(s["exit"] == 0 for s in steps) else 1
 
 

@@ -5,10 +5,10 @@ to read one back, database size.
 Usage::
 
     python benchmarks/bench_register.py [--plans 1000] [--plan plan.json]
-        [--pg postgresql://…] [--out benchmarks/results/register.json]
+        [--pg postgresql://…] [--out register.json]
 
-The results file carries the stamp of :mod:`benchmarks.stamp` (commit,
-command, date, load average).
+Writes ``benchmarks/results/register.json`` (``--out``: another name under
+``benchmarks/results/``), stamped.
 
 The demo is solved once (15 s, 1 worker) unless ``--plan`` gives a plan.json
 of it; that one plan is then recorded ``--plans`` times (each record is a
@@ -81,7 +81,7 @@ def main() -> None:
     ap.add_argument("--plans", type=int, default=1000)
     ap.add_argument("--plan", default=None, help="a plan.json of the demo")
     ap.add_argument("--pg", default=os.environ.get("ESTATE_TEST_PG_URL"))
-    ap.add_argument("--out", default=None)
+    ap.add_argument("--out", default="register.json")
     a = ap.parse_args()
     plan, inputs = _demo_plan(a.plan)
     results: dict[str, Any] = {"plans": a.plans, "applications": len(plan.applications),
@@ -94,11 +94,9 @@ def main() -> None:
         print("postgresql", results["postgresql"], flush=True)
     else:
         print("postgresql: skipped (no --pg and no $ESTATE_TEST_PG_URL)")
-    if a.out:
-        from benchmarks.stamp import stamp
+    from stamp import write_result
 
-        stamped = {"stamp": stamp(), **results}
-        Path(a.out).write_text(json.dumps(stamped, indent=2) + "\n", encoding="utf-8")
+    write_result(Path(a.out).name, {"plan_given": a.plan, **results})
 
 
 if __name__ == "__main__":

@@ -29,10 +29,14 @@ def _git(*args: str) -> str:
 
 
 def stamp(argv: list[str] | None = None) -> dict[str, Any]:
-    """The commit (``+dirty`` with uncommitted changes to tracked files), the
-    command line, the UTC date and the machine's load average and cores."""
+    """The commit (``+dirty`` with uncommitted changes to tracked files other
+    than ``benchmarks/results/``), the command line, the UTC date and the
+    machine's load average and cores."""
     commit = _git("rev-parse", "HEAD")
-    if commit != "unknown" and _git("status", "--porcelain", "--untracked-files=no"):
+    # results files are what the scripts write, not code: a run after another
+    # (which rewrote a committed results file) still names a clean commit
+    if commit != "unknown" and _git("status", "--porcelain", "--untracked-files=no", "--",
+                                    ".", ":(exclude)benchmarks/results"):
         commit += "+dirty"
     args = sys.argv if argv is None else argv
     script = Path(args[0]).resolve()

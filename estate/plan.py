@@ -21,6 +21,7 @@ from typing import Any, Literal, cast, get_args
 from estate.errors import EstateError, Issue
 from estate.model import STRATEGIES, Strategy
 from estate.months import is_month
+from estate.violation import RULE_IDS, Violation
 
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 PLAN_STATUSES: tuple[Status, ...] = get_args(Status)
@@ -177,7 +178,7 @@ class Plan:
     baseline: Totals | None = None
     greedy: Totals | None = None
     assumptions: dict[str, Any] = field(default_factory=dict)
-    conflicts: tuple[str, ...] = ()
+    conflicts: tuple[Violation, ...] = ()
     inputs: dict[str, Any] = field(default_factory=dict)
     alternatives: tuple[Alternative, ...] = ()
     ledger: Ledger | None = None
@@ -203,7 +204,7 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         """The plan as plain JSON-able data, in the contract's key order."""
         d = asdict(self)
-        d["conflicts"] = list(self.conflicts)
+        d["conflicts"] = [c.to_dict() for c in self.conflicts]
         for a in d["alternatives"]:
             a["breaks"] = list(a["breaks"])
             a["own_breaks"] = list(a["own_breaks"])
@@ -307,6 +308,7 @@ _KINDS: dict[str, tuple[str, Any]] = {
     "decision": ("end or keep", lambda v: v in ("end", "keep")),
     "list": ("a list", lambda v: isinstance(v, list)),
     "object": ("an object", lambda v: isinstance(v, dict)),
+    "rule": (f"a rule id, one of {', '.join(RULE_IDS)}", lambda v: v in RULE_IDS),
     "texts": ("a list of texts", lambda v: isinstance(v, list)
               and all(isinstance(x, str) for x in v)),
 }
@@ -320,6 +322,27 @@ _CONTRACT = {"contract_id": "str", "decision": "decision", "renewals": "count",
 _SITE = {"site_id": "str", "exit": "month"}
 _ALTERNATIVE = {"app_id": "str", "strategy": "strategy", "target_site": "str",
                 "start": "month", "delta": "object", "breaks": "texts"}
+
+
+def _conflicts(r: _Reader, d: dict[str, Any]) -> tuple[Violation, ...]:
+    """``conflicts``: records ``{rule, ids, month, text}``; a plain text (a plan.json
+    that gave its conflicts in words only) is read as rule ``unnamed``."""
+    out = []
+    for i, item in enumerate(r.get(d, "conflicts", "", "list", optional=True, default=[])):
+        where = f"conflicts[{i}]"
+        if isinstance(item, str) and item:
+            out.append(Violation("unnamed", (), None, item))
+            continue
+        if not isinstance(item, dict):
+            r.bad(where, "an object {rule, ids, month, text}", item)
+            continue
+        rule = r.get(item, "rule", where, "rule")
+        ids = r.get(item, "ids", where, "texts")
+        month = r.get(item, "month", where, "month?")
+        text = r.get(item, "text", where, "str")
+        if None not in (rule, ids, text):
+            out.append(Violation(rule, tuple(ids), month, text))
+    return tuple(out)
 
 
 def _alternatives(r: _Reader, d: dict[str, Any]) -> tuple[Alternative, ...]:
@@ -366,7 +389,7 @@ def plan_from_dict(d: Any, file: str = "plan.json") -> Plan:
         totals=r.totals(d, "totals"), baseline=r.totals(d, "baseline"),
         greedy=r.totals(d, "greedy"),
         assumptions=r.get(d, "assumptions", "", "object", optional=True, default={}),
-        conflicts=tuple(r.get(d, "conflicts", "", "texts", optional=True, default=[])),
+        conflicts=_conflicts(r, d),
         inputs=r.get(d, "inputs", "", "object", optional=True, default={}),
         alternatives=_alternatives(r, d),
         ledger=r.ledger(d, "ledger"), baseline_ledger=r.ledger(d, "baseline_ledger"),

@@ -6,17 +6,27 @@ alternatives and the tests all see the same records: tests assert on the
 those of docs/planning-model.md, *Constraints*, plus ``decision`` for a
 decision that is malformed in itself (unknown option, missing start, retained
 without a retain option) and ``pin`` for a decision that contradicts a pin.
+
+The conflicts of an infeasible estate (``plan.json``'s ``conflicts``, the
+message of ``estate plan``, the roadmap) are the same records, built by
+:mod:`solver.model.explain`: one per rule of the smallest set found that
+cannot hold together, ``month`` the rule's own month (a deadline, an earliest
+start) when it has one. Two ids exist only there: ``carbon_cap`` (no plan
+keeps the carbon cap of a front point) and ``unnamed``, a conflict read from
+a ``plan.json`` that gave it in words only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 #: Every rule id a :class:`Violation` may carry.
 RULE_IDS = (
     "decision", "must_finish", "horizon", "earliest_start", "blackout", "residents",
     "freeze", "exit_target", "before", "together", "unknown_team", "teams", "critical",
     "golives", "budget", "site_exit", "pin", "residency", "unsupported_os",
+    "carbon_cap", "unnamed",
 )
 
 
@@ -52,6 +62,11 @@ class Violation:
 
     def __str__(self) -> str:
         return self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as ``plan.json`` holds it: ``{rule, ids, month, text}``."""
+        return {"rule": self.rule, "ids": list(self.ids), "month": self.month,
+                "text": self.text}
 
 
 def recorded(v: Violation) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from estate.model import Estate
 from estate.plan import Decision, Plan, Status
+from estate.violation import Violation
 from solver.evaluate import baseline, evaluate
 from solver.result import Result
 
@@ -43,7 +44,8 @@ class Solved:
     assumptions
         ``plan.json``'s ``assumptions``.
     conflicts
-        For ``infeasible``: the clashing rules, in words.
+        For ``infeasible``: the clashing rules, as records
+        (:func:`solver.model.explain.conflict_records`).
     log
         What the search did, line by line.
     objective
@@ -57,7 +59,7 @@ class Solved:
     t0: float
     greedy: tuple[Decision, ...] | None
     assumptions: dict[str, Any] = field(default_factory=dict)
-    conflicts: tuple[str, ...] = ()
+    conflicts: tuple[Violation, ...] = ()
     log: tuple[str, ...] = ()
     objective: float | None = None
 

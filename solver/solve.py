@@ -20,6 +20,7 @@ from typing import Any
 
 from estate.model import Estate
 from estate.plan import Decision, Status
+from estate.violation import Violation
 from solver.assemble import Solved, assemble
 from solver.epsilon import Epsilon
 from solver.evaluate import evaluate
@@ -34,7 +35,7 @@ from solver.model.costs import (
     pruned_domains,
     trivial_bound,
 )
-from solver.model.explain import conflict_texts, find_conflicts
+from solver.model.explain import conflict_records, find_conflicts
 from solver.model.extract import (
     choice_from_decisions,
     decisions,
@@ -341,7 +342,7 @@ def _assumptions(run: _Run) -> dict[str, Any]:
     return out
 
 
-def _empty(run: _Run, status: Status, conflicts: tuple[str, ...] = ()) -> Solved:
+def _empty(run: _Run, status: Status, conflicts: tuple[Violation, ...] = ()) -> Solved:
     return Solved(run.est, status, None, None, run.t0, None, dict(run.original.assumptions),
                   conflicts, tuple(run.log))
 
@@ -351,11 +352,14 @@ def _infeasible(run: _Run) -> Solved:
     left = run.limit - time.monotonic()
     seconds = min(max(left - 0.5, 0.5), run.params.explain_max_seconds)
     rules = find_conflicts(run.prep, seconds=seconds, seed=run.seed)
-    texts = conflict_texts(run.prep, rules)
-    if not texts and run.eps.cap_tonnes is not None:
-        texts = (f"no plan that keeps every rule emits at most {run.eps.cap_tonnes:,.3f} "
-                 "tCO2e (the carbon cap)",)
-    if not texts:
-        texts = (f"the {run.prep.H}-month horizon from {run.prep.start} is too short for the "
-                 "applications that must move",)
-    return _empty(run, "infeasible", texts)
+    found = conflict_records(run.prep, rules)
+    if not found and run.eps.cap_tonnes is not None:
+        found = (Violation("carbon_cap", (), None,
+                           f"no plan that keeps every rule emits at most "
+                           f"{run.eps.cap_tonnes:,.3f} tCO2e (the carbon cap)"),)
+    if not found:
+        forced = tuple(a.app_id for a in run.prep.apps if not a.has_retain)
+        found = (Violation("horizon", forced, None,
+                           f"the {run.prep.H}-month horizon from {run.prep.start} is too "
+                           "short for the applications that must move"),)
+    return _empty(run, "infeasible", found)

@@ -16,6 +16,7 @@ from estate.model import Pin
 from estate.pins import pins_of
 from estate.plan import Ledger, Plan, ServerPlan, read_plan
 from estate.resolve import resolve
+from estate.violation import Violation
 from inventory.load import load_estate
 from inventory.writer import write_estate
 from solver.check import check_plan, compare_plan
@@ -103,7 +104,8 @@ def test_missing_rows_broken_rules_and_horizon(good) -> None:
     apps = list(plan.applications)
     apps[1] = replace(apps[1], start="2025-04")
     diffs = compare_plan(est, replace(plan, applications=tuple(apps)))
-    assert any(d.kind == "rule" and "A2" in d.message for d in diffs)
+    assert any(d.kind == "rule" and d.violation is not None and d.violation.rule == "before"
+               and d.violation.ids == ("A2", "A1") for d in diffs), diffs
     diffs = compare_plan(est, replace(plan, horizon_months=36))
     assert len(diffs) == 1 and diffs[0].where == "horizon"
 
@@ -125,7 +127,7 @@ def test_infeasible_plan_checks_baseline_only(good) -> None:
     plan = Plan(status="infeasible", objective=None, bound=None, gap=None, solve_seconds=0.0,
                 horizon_start=est.settings.horizon_start,
                 horizon_months=est.settings.horizon_months, baseline=baseline(est).totals,
-                conflicts=("something",))
+                conflicts=(Violation("together", ("A", "B"), None, "something"),))
     assert compare_plan(est, plan) == []
     assert compare_plan(est, replace(plan, baseline=None)) != []
     assert wheres(compare_plan(est, replace(plan, conflicts=()))) == ["conflicts"]
@@ -143,7 +145,7 @@ def test_forged_infeasible_status_is_caught(book: Path) -> None:
     forged = Plan(status="infeasible", objective=None, bound=None, gap=None,
                   solve_seconds=0.0, horizon_start=est.settings.horizon_start,
                   horizon_months=est.settings.horizon_months, baseline=baseline(est).totals,
-                  conflicts=("nothing fits",))
+                  conflicts=(Violation("budget", ("2025/26",), None, "nothing fits"),))
     report = check_plan(raw, forged, verify_seconds=5, workers=1)
     assert [d.where for d in report.of_kind("status")] == ["status"]
     assert "keeps every rule" in report.of_kind("status")[0].message

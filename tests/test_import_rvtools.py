@@ -117,6 +117,43 @@ def test_problems_reported_and_nothing_lost(tmp_path: Path) -> None:
     assert "WEB01-2" in by_id and by_id["BAD"]["vcpus"] is None and by_id["BAD"]["host_id"] == ""
 
 
+def test_unknown_hosts_grouped_one_issue_per_host(tmp_path: Path) -> None:
+    # five VMs on esx8 (3) and esx9 (2), which vHost does not list, one on esx1
+    vms = [[f"vm{i}", "poweredOn", "False", 1, 1024, 1024, 1, "DC", "C1", host, "", "", ""]
+           for i, host in enumerate(["esx8", "esx9", "esx8", "esx1", "esx9", "esx8"])]
+    src = make_xlsx(tmp_path / "rv.xlsx", V4, vms)
+    result = read_source("rvtools", src)
+    host = [i for i in result.issues if i.column == "host"]
+    assert [(i.value, i.row) for i in host] == [("esx8", 2), ("esx9", 3)]
+    assert [[d.row for d in result.details[i]] for i in host] == [[2, 4, 7], [3, 6]]
+    assert all(d.value == i.value and d.column == "host" and d.sheet == "vInfo"
+               for i in host for d in result.details[i])
+    assert "vm0" in host[0].message and "vm5" in host[0].message  # a few VM names
+    assert len(result.in_full()) == len(result.issues) - 2 + 5
+    by_id = {r["server_id"]: r.get("host_id") for r in result.rows["servers"]}
+    assert by_id["VM3"] == "ESX1" and by_id["VM0"] == by_id["VM1"] == ""
+
+
+def test_unknown_hosts_cli_prints_one_line_per_host_and_writes_every_row(
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from estate.cli import main
+
+    vms = [[f"vm{i}", "poweredOn", "False", 1, 1024, 1024, 1, "DC", "C1", host, "", "", ""]
+           for i, host in enumerate(["esx8"] * 40 + ["esx9"] * 3)]
+    src = make_xlsx(tmp_path / "rv.xlsx", V4, vms)
+    out = CliRunner().invoke(main, ["import", "rvtools", str(src), "--into",
+                                   str(tmp_path / "e.xlsx"), "--problems",
+                                   str(tmp_path / "p.csv")])
+    assert out.exit_code == 0, out.output
+    lines = [x for x in out.output.splitlines() if x.startswith("    - ")]
+    assert len(lines) == 2 and "esx8" in lines[0] and "esx9" in lines[1]
+    with (tmp_path / "p.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert sorted(int(r["row"]) for r in rows if r["column"] == "host") == list(range(2, 45))
+
+
 def test_missing_vm_column_is_an_error(tmp_path: Path) -> None:
     src = make_xlsx(tmp_path / "rv.xlsx", ["Name", "CPUs"], [["a", 1]])
     with pytest.raises(EstateError, match="no column for vm"):
@@ -260,10 +297,15 @@ def test_sample_sizing_workshop_3x(tmp_path: Path) -> None:
     assert c["imported"] + c["templates"] + c.get("skipped", 0) == c["rows"]
     assert c["templates"] == 10 and c["hosts"] == 34
     assert len(result.lists["powered_off"]) == 32
-    # every VM whose host is not in vHost is reported, one issue per row
+    # every VM whose host is not in vHost is reported: one issue per host, each
+    # standing for its rows (744 VMs on 32 hosts vHost does not list)
     hostless = [r for r in result.rows["servers"] if r["kind"] == "virtual" and not r["host_id"]]
-    host_issues = [i for i in result.issues if "not in vHost" in i.message]
-    assert len(hostless) == len(host_issues) == 744
+    rows = [d for ds in result.details.values() for d in ds]
+    assert len(hostless) == len(rows) == 744
+    assert len(result.details) == len({d.value for d in rows}) == 32
+    assert all(summary.row == ds[0].row and summary.value == ds[0].value
+               for summary, ds in result.details.items())
+    assert len(result.in_full()) == len(result.issues) - 32 + 744
     assert all(i.row and i.sheet == "vInfo" and i.column for i in result.issues)
     assert len(servers(out)) == 795 + 34
     _, again = run_import("rvtools", src, out)

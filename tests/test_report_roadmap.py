@@ -18,6 +18,7 @@ from test_report_helpers import (
 )
 
 from estate.plan import Plan
+from estate.violation import Violation
 from reports import board, write_reports
 from reports.facts import Facts, status_words
 from reports.figures import contract_pages, gantt_blocks, gantt_pages, paginate
@@ -215,8 +216,10 @@ def test_infeasible_plan_still_reports(tmp_path: Path) -> None:
     plan = Plan(status="infeasible", objective=None, bound=None, gap=None, solve_seconds=1.0,
                 horizon_start=p.horizon_start, horizon_months=p.horizon_months,
                 baseline=p.baseline, baseline_ledger=p.baseline_ledger,
-                conflicts=("DC1 must exit by 2027-01 but A6 <b>GIS</b> cannot move",))
+                conflicts=(Violation("site_exit", ("DC1", "A6"), "2027-01",
+                                     "DC1 must exit by 2027-01 but A6 <b>GIS</b> cannot move"),))
     html = render(small_estate(), plan)
+    assert '<li data-rule="site_exit">' in html
     assert "no plan: infeasible" in html
     assert "A6 &lt;b&gt;GIS&lt;/b&gt; cannot move" in html
     from solver.result import Result

@@ -85,7 +85,9 @@ def test_infeasible_when_a_deadline_leaves_no_notice() -> None:
     # the earliest: no plan.
     r = run(_estate(must_finish_by="2025-06"))
     assert r.status == "infeasible"
-    text = " | ".join(r.plan.conflicts)
+    assert {(c.rule, c.ids) for c in r.plan.conflicts} == {("residents", ("R",)),
+                                                             ("must_finish", ("R",))}
+    text = " | ".join(c.text for c in r.plan.conflicts)
     assert "application R is resident-facing" in text
     assert "8 weeks ahead (resident_notice_weeks)" in text and "2025-06 at the earliest" in text
     assert "application R must_finish_by 2025-06" in text

@@ -28,7 +28,9 @@ def three_moves_by_month_4(days: float):  # type: ignore[no-untyped-def]
 def test_demand_and_smallest_capacity_in_the_message() -> None:
     r = run(three_moves_by_month_4(40))
     assert r.status == "infeasible"
-    text = " | ".join(r.plan.conflicts)
+    assert ("teams", ("migration",)) in {(c.rule, c.ids) for c in r.plan.conflicts}
+    # the words are what this test is about: the demand and the smallest capacity
+    text = " | ".join(c.text for c in r.plan.conflicts)
     assert "team migration has 40 days a month" in text
     assert "the 3 moves that must be live by 2025-08 need 180.0 days over 4 months" in text
     assert "45.0 days a month on average; at least 45 days a month would be needed" in text
@@ -46,7 +48,10 @@ def test_the_smallest_capacity_is_feasible_and_one_less_is_not() -> None:
 def test_one_move_alone_needs_more_than_the_team_has() -> None:
     e = make_estate([app("A")], [opt("A", effort={"dba": 12.5})],
                     teams=[Team("migration", 100), Team("dba", 10)])
-    text = " | ".join(run(e).plan.conflicts)
+    r = run(e)
+    got = {(c.rule, c.ids): c.text for c in r.plan.conflicts}
+    assert set(got) == {("teams", ("dba",)), ("decision", ("A",))}
+    text = got[("teams", ("dba",))]
     assert "team dba has 10 days a month, but a move that must happen needs 12.5 days a " \
            "month while in flight; at least 13 days a month would be needed" in text
     assert "13 days a month would make a plan possible" in text

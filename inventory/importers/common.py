@@ -92,6 +92,10 @@ class ImportResult:
         Named lists for the summary (``powered_off``, ``templates``, …).
     notes : list of str
         How values were derived (units, which column), for the summary.
+    details : dict
+        ``{summary issue: the per-row issues it stands for}``: many rows with
+        the same problem (VMs on a host vHost does not list) are one issue in
+        ``issues``; :meth:`in_full` gives every row.
     """
 
     kind: str
@@ -105,6 +109,12 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     lists: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    details: dict[Issue, list[Issue]] = field(default_factory=dict)
+
+    def in_full(self) -> list[Issue]:
+        """:attr:`issues` with each summary replaced by the rows it stands for
+        (what ``--problems FILE.csv`` writes)."""
+        return [d for i in self.issues for d in self.details.get(i, [i])]
 
     def add(self, sheet: str, row: dict[str, Any]) -> None:
         """Append one row to ``sheet``."""
@@ -251,6 +261,38 @@ class Sheet:
         """An :class:`Issue` located in this sheet."""
         return Issue(self.file, message, sheet=self.name,
                      row=None if row is None else row.number, column=column, value=value)
+
+
+def group_rows(result: ImportResult, rows: list[tuple[Issue, str]], *, what: str,
+               problem: str, consequence: str, shown: int = 3) -> None:
+    """Add one issue per value to ``result.issues`` for per-row issues that differ
+    only by their row: ``rows`` holds ``(issue, name of the row's item)``, the
+    issues' ``value`` is what they share (a host name), ``problem`` a format
+    with ``{value}``. Each summary names the
+    value, how many rows, their first rows and a few items; the rows themselves
+    go to ``result.details``.
+
+    E.g. ``host 'esx1' is not in vHost: 24 VMs (rows 2, 3, 9, … ; vm1, vm2,
+    vm3 and 21 more) imported with host_id blank``.
+    """
+    by_value: dict[str, list[tuple[Issue, str]]] = {}
+    for issue, item in rows:
+        by_value.setdefault(issue.value, []).append((issue, item))
+    for value, group in by_value.items():
+        first = group[0][0]
+        n = len(group)
+        lines = [i.row for i, _ in group if i.row is not None]
+        at = ", ".join(str(r) for r in lines[:shown]) + (", …" if len(lines) > shown else "")
+        items = ", ".join(name for _, name in group[:shown]) + (
+            f" and {n - shown} more" if n > shown else "")
+        plural = f"{n} {what}{'s' * (n != 1)}"
+        rows_word = "row" + "s" * (len(lines) != 1)
+        summary = Issue(first.file, f"{problem.format(value=repr(value))}: {plural} "
+                        f"({rows_word} {at}; {items}) {consequence}", sheet=first.sheet,
+                        row=first.row,
+                        column=first.column, value=value)
+        result.issues.append(summary)
+        result.details[summary] = [i for i, _ in group]
 
 
 def new_row_id(sheet: Sheet, row: Row, name: str, seen: dict[str, int],

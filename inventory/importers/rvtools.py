@@ -29,6 +29,7 @@ from inventory.importers.common import (
     ImportContext,
     ImportResult,
     Sheet,
+    group_rows,
     make_id,
     read_csv,
     read_single,
@@ -324,6 +325,7 @@ class _VmState:
     ids: dict[str, int] = field(default_factory=dict)
     apps: dict[str, str] = field(default_factory=dict)
     mapped: set[str] = field(default_factory=set)
+    unknown_hosts: list[tuple[Issue, str]] = field(default_factory=list)
 
 
 def _vm_id(f: Fields, row: Row, name: str, state: _VmState, result: ImportResult) -> str:
@@ -339,15 +341,18 @@ def _vm_id(f: Fields, row: Row, name: str, state: _VmState, result: ImportResult
     return sid
 
 
-def _host_of(f: Fields, row: Row, host_ids: dict[str, str], has_vhost: bool,
-             issues: list[Issue]) -> str:
+def _host_of(f: Fields, row: Row, state: _VmState, vm: str) -> str:
+    """The host id of a VM's ``Host``; a host vHost does not list is kept in
+    ``state.unknown_hosts`` (grouped by host when the import ends)."""
     name = f.text(row, "host")
-    if not name or not has_vhost:
+    if not name or not state.has_vhost:
         return ""
+    host_ids = state.host_ids
     found = host_ids.get(name.lower()) or host_ids.get(name.lower().split(".")[0], "")
     if not found:
-        issues.append(f.issue(row, f"host {name!r} is not in vHost; imported with host_id "
-                              "blank", "host", name))
+        state.unknown_hosts.append((f.issue(
+            row, f"VM {vm!r}: host {name!r} is not in vHost; imported with host_id blank",
+            "host", name), vm))
     return found
 
 
@@ -373,7 +378,7 @@ def _vm(f: Fields, row: Row, state: _VmState, result: ImportResult) -> None:
         result.add_if_referenced.add(app_ids[0])
     disk = next((k for k in (("in_use", "provisioned") if opts.storage == "in-use" else
                              ("provisioned", "in_use")) + ("total_disk",) if f.has(k)), "")
-    host_id = _host_of(f, row, state.host_ids, state.has_vhost, result.issues)
+    host_id = _host_of(f, row, state, name)
     site = state.sites.of(f.text(row, "datacenter"), f.text(row, "cluster"),
                           hosts[host_id].site_id if host_id in hosts else "")
     if host_id in hosts and not hosts[host_id].site_id:  # vHost names no datacenter
@@ -491,6 +496,14 @@ def import_rvtools(path: Path, ctx: ImportContext) -> ImportResult:
             result.lists.setdefault("system_vms", []).append(f"{name} ({cluster})")
         else:
             _vm(f, row, state, result)
+    group_rows(result, state.unknown_hosts, what="VM", problem="host {value} is not in vHost",
+               consequence="imported with host_id blank")
+    if state.unknown_hosts and host_ids:
+        known = sorted(host_ids)[:3]
+        result.notes.append(
+            f"{len(state.unknown_hosts)} VMs name a host vHost does not list (vHost names "
+            f"its hosts e.g. {', '.join(known)}): the problems are one line per host; "
+            "--problems FILE.csv lists every VM")
     _notes(f, opts, result)
     _finish(opts, sites, list(hosts.values()), state, ctx, result)
     return result

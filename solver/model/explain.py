@@ -18,6 +18,9 @@ import time
 
 from ortools.sat.python import cp_model
 
+from estate.limits import resident_live_from
+from estate.months import label_at
+from estate.violation import Violation
 from solver.model.build import Builder
 from solver.model.domains import RuleId, describe, team_demand, team_words
 from solver.model.prep import Prep
@@ -115,10 +118,44 @@ def smallest_team_capacity(prep: Prep, team: str, *, seconds: float = 10.0,
     return high
 
 
-def conflict_texts(prep: Prep, rules: list[RuleId], *, seconds: float = 10.0,
-                   seed: int = 0) -> tuple[str, ...]:
-    """The rules in words, most specific first. A team's capacity is given with
-    the days a month the forced moves need and, when a search within
+#: The :data:`estate.violation.RULE_IDS` id of each kind of explanation rule: the
+#: id ``estate check`` gives the same rule when a schedule breaks it.
+RULE_OF = {"must_move": "decision", "pin": "pin", "earliest": "earliest_start",
+           "finish": "must_finish", "residents": "residents", "blackout": "blackout",
+           "freeze": "freeze", "exit": "site_exit", "before": "before",
+           "together": "together", "team": "teams", "critical": "critical",
+           "golive": "golives", "budget": "budget", "residency": "residency",
+           "unsupported_os": "unsupported_os"}
+
+
+def _ids_and_month(prep: Prep, rule: RuleId) -> tuple[tuple[str, ...], str | None]:
+    """The ids a conflict names (in ``estate check``'s order: the one at fault
+    first) and the rule's own month, when it has one."""
+    e = prep.estate
+    kind, rest = rule[0], tuple(rule[1:])
+    if kind == "before":  # ("before", first, then): check names the dependant first
+        return (rest[1], rest[0]), None
+    if kind == "exit":
+        return (rest[0], *sorted(prep.site_set.get(rest[0], ()))), e.site_by_id[rest[0]].exit_by
+    if kind == "critical":
+        return tuple(a.app_id for a in prep.apps if a.critical), None
+    if kind == "budget":
+        by = next(b for b in e.budget if b.first_year == int(rest[0]))
+        return (by.financial_year,), None
+    if kind == "finish":
+        return rest, e.app_by_id[rest[0]].must_finish_by
+    if kind == "earliest":
+        return rest, e.app_by_id[rest[0]].earliest_start
+    if kind == "residents":
+        return rest, label_at(prep.start, resident_live_from(e.settings) - 1)
+    return rest, None
+
+
+def conflict_records(prep: Prep, rules: list[RuleId], *, seconds: float = 10.0,
+                     seed: int = 0) -> tuple[Violation, ...]:
+    """The rules as :class:`~estate.violation.Violation` records, most specific
+    first: rule id (:data:`RULE_OF`), ids, month and words. A team's capacity is
+    given with the days a month the forced moves need and, when a search within
     ``seconds`` finds it, the smallest capacity that would do."""
     order = {"must_move": 0, "pin": 1, "earliest": 2, "finish": 3, "residents": 4,
              "blackout": 4, "freeze": 5, "exit": 6, "before": 7, "together": 8, "team": 9,
@@ -126,15 +163,18 @@ def conflict_texts(prep: Prep, rules: list[RuleId], *, seconds: float = 10.0,
     out = []
     for r in sorted(rules, key=lambda r: (order.get(r[0], 99), r)):
         if r[0] == "team":
-            out.append(team_words(prep, r[1], smallest_team_capacity(
-                prep, r[1], seconds=seconds, seed=seed)))
+            text = team_words(prep, r[1], smallest_team_capacity(
+                prep, r[1], seconds=seconds, seed=seed))
         else:
-            out.append(describe(prep, r))
+            text = describe(prep, r)
+        ids, month = _ids_and_month(prep, r)
+        out.append(Violation(RULE_OF[r[0]], ids, month, text))
     return tuple(out)
 
 
-def conflict_paragraph(texts: tuple[str, ...] | list[str]) -> str:
+def conflict_paragraph(conflicts: tuple[Violation, ...] | list[Violation]) -> str:
     """One readable paragraph: "No plan keeps all of these rules: …"."""
+    texts = [c.text for c in conflicts]
     if not texts:
         return "No plan fits the horizon, but no single set of rules could be named."
     if len(texts) == 1:

@@ -132,7 +132,7 @@ def importer(kind: str, source: Path, into: Path, site: str | None, site_kind: s
                              date_format=date_format, skip_bad_rows=skip_bad_rows,
                              together_share=together_share)
         if problems is not None:
-            _write_problems(result.issues, problems)
+            _write_problems(result.in_full(), problems)
         if strict and result.issues:
             raise EstateError(result.issues)
         proposals = _proposals(kind, into, result, month) if propose_actuals else None
