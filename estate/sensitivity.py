@@ -96,6 +96,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
                "£157 (USD 200, in-house)", "£1,500 (partner-led)",
                "market range quoted in the reference data; generated options only",
                at="a rehost one-off of £{v:,.0f} a server"),
+    Assumption("on-prem-pue", "power usage effectiveness of the council's own server rooms",
+               "reference.pue.on_prem", 1.58, 2.0,
+               "1.58 (a large operator's hall)", "2.0 (an older server room)",
+               "Uptime Institute Global Data Center Survey 2023 average 1.58; the US EPA's "
+               "2007 report to Congress on data-centre efficiency took 2.0 for typical "
+               "enterprise rooms; the reference value is Azure Migrate's 1.80",
+               at="a server-room PUE of {v:.2f}"),
 )
 
 

@@ -55,7 +55,9 @@ _ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]
 class SolveJob:
     """One solve of a batch (see :func:`estate.cli.pipeline.solve_resolved`).
 
-    ``name`` names the result (a folder of the output); ``estate`` is resolved.
+    ``name`` names the result (a folder of the output); ``estate`` is resolved;
+    ``alternatives`` false leaves the plan's cloud alternatives out (a batch
+    that compares totals only).
     """
 
     name: str
@@ -69,6 +71,7 @@ class SolveJob:
     seed: int = 0
     epsilon: Epsilon | None = None
     assumptions: dict[str, Any] = field(default_factory=dict)
+    alternatives: bool = True
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def run_job(job: SolveJob) -> Plan | PlanDisagrees:
                              time_limit=job.time_limit, workers=job.workers, seed=job.seed,
                              objective=job.objective, carbon_price=job.carbon_price,
                              epsilon=job.epsilon, assumptions=job.assumptions,
-                             name=f"plan {job.name!r}")
+                             name=f"plan {job.name!r}", alternatives=job.alternatives)
     except PlanDisagrees as exc:
         return exc
     return run.result.plan

@@ -78,8 +78,10 @@ def with_base(scenarios: Sequence[Scenario]) -> list[Scenario]:
 
 def prepare_scenarios(raw: Estate, scenarios: Sequence[Scenario], *, options: BatchOptions,
                       reference: Path | None, objective: str,
-                      relative_to: Path) -> list[tuple[Scenario, str, SolveJob]]:
-    """Check every scenario and build its job (nothing is solved).
+                      relative_to: Path, alternatives: bool = True
+                      ) -> list[tuple[Scenario, str, SolveJob]]:
+    """Check every scenario and build its job (nothing is solved); ``alternatives``
+    false leaves the cloud alternatives out of the plans.
 
     Raises
     ------
@@ -103,7 +105,7 @@ def prepare_scenarios(raw: Estate, scenarios: Sequence[Scenario], *, options: Ba
         out.append((sc, name, SolveJob(
             name, estate, inputs, pins=pins, objective=objective,
             time_limit=options.time_limit, workers=options.workers, seed=options.seed,
-            assumptions={"scenario": sc.to_json()})))
+            assumptions={"scenario": sc.to_json()}, alternatives=alternatives)))
     if issues:
         raise EstateError(issues)
     return out
@@ -114,8 +116,8 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
                   options: BatchOptions = DEFAULT_OPTIONS, relative_to: Path = Path("."),
                   started: Callable[[int], None] | None = None,
                   done: Done | None = None,
-                  more: Callable[[str, Plan | None], Sequence[Scenario]] | None = None
-                  ) -> ScenariosRun:
+                  more: Callable[[str, Plan | None], Sequence[Scenario]] | None = None,
+                  alternatives: bool = True) -> ScenariosRun:
     """Plan every scenario (a ``base`` first) in one batch and compare them.
 
     Writes ``DIR/<scenario>/plan.json`` as each finishes (``estate check
@@ -134,11 +136,13 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
     ``more(folder, plan)``, called as each plan is done (``None`` when it
     failed), may give further scenarios; they join the same batch (a resumed
     one is reused like the others) and their plans are in the result's
-    ``plans`` (not in the comparison files).
+    ``plans`` (not in the comparison files). ``alternatives`` false leaves
+    the plans' cloud alternatives out (see
+    :func:`estate.cli.pipeline.solve_resolved`).
     """
     jobs = prepare_scenarios(raw, with_base(scenarios), options=options,
                              reference=reference, objective=objective,
-                             relative_to=relative_to)
+                             relative_to=relative_to, alternatives=alternatives)
     w = Writer(out_dir, options.resume, done, raw=raw)
     w.check([name for _, name, _ in jobs], SCENARIO_FILES)
     try:
@@ -151,7 +155,8 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
                     return []
                 new = [j for _, _, j in prepare_scenarios(
                     raw, more(name, plan), options=options, reference=reference,
-                    objective=objective, relative_to=relative_to)
+                    objective=objective, relative_to=relative_to,
+                    alternatives=alternatives)
                        if j.name not in taken]
                 taken.update(j.name for j in new)
                 if new and started is not None:  # the progress total grows with them
