@@ -39,11 +39,29 @@ from bench_frontier import _start_cluster, _stop  # noqa: E402
 
 
 def _run(name: str, args: argparse.Namespace, **opts: object) -> dict:
+    from contextlib import contextmanager
+
+    from estate.cli import batch
     from estate.cli.sensitivity_batch import run_sensitivity
     from estate.cli.studies import BatchOptions
     from estate.sensitivity import ASSUMPTIONS
     from inventory.demo import demo_estate
 
+    phases: dict[str, float] = {}
+    finished: dict[str, float] = {}
+    own = batch.cluster
+
+    @contextmanager
+    def timed(*a: object, **k: object):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        with own(*a, **k) as client:  # type: ignore[arg-type]
+            phases["cluster_up"] = time.perf_counter() - t
+            phases["batch_start"] = time.perf_counter() - t0
+            yield client
+            t = time.perf_counter()
+        phases["cluster_close"] = time.perf_counter() - t
+
+    batch.cluster = timed  # type: ignore[assignment]
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as out:
         # timed as `estate sensitivity --demo` runs: the demo loaded, the batch
@@ -53,8 +71,11 @@ def _run(name: str, args: argparse.Namespace, **opts: object) -> dict:
         options = BatchOptions(time_limit=args.time_limit, workers=args.workers, seed=0,
                                **opts)  # type: ignore[arg-type]
         run = run_sensitivity(raw, Path(out), assumptions=ASSUMPTIONS,
-                              break_even=args.break_even, options=options)
+                              break_even=args.break_even, options=options,
+                              done=lambda n, _s, _w: finished.setdefault(
+                                  n, round(time.perf_counter() - t0, 2)))
         wall = time.perf_counter() - t0
+    batch.cluster = own  # type: ignore[assignment]
     solves = len(run.batch.plans) + len(run.batch.failed)
     target = solves * args.time_limit / 2 * 1.2
     result = {"run": name, "assumptions": len(ASSUMPTIONS), "solves": solves,
@@ -64,7 +85,12 @@ def _run(name: str, args: argparse.Namespace, **opts: object) -> dict:
               "checked": len(run.checked), "all_checked": all(run.checked.values()),
               "disagreements": run.disagreements,
               "statuses": sorted({p.status for p in run.batch.plans.values()}),
-              "break_even": [b.words() for b in run.break_evens]}
+              "break_even": [b.words() for b in run.break_evens],
+              # where the time went: cluster start and close, each plan's finish
+              # (seconds from the start) and its own solve time
+              "phases": phases, "finished_at": finished,
+              "solve_seconds": {n: round(p.solve_seconds, 2)
+                                for n, p in run.batch.plans.items()}}
     print(f"\n{name}: {len(ASSUMPTIONS)} assumptions, {solves} solves, {wall:.1f} s wall "
           f"(batch and checks), target {target:.1f} s "
           f"({'PASS' if wall <= target else 'MISS'}); load {load[0]:.2f} -> "
