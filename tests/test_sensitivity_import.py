@@ -150,3 +150,30 @@ def test_an_estimated_hypervisor_subscription_follows_the_price_in_force() -> No
     assert got["EST-VSPHERE"].unit_price == 275.59, got
     assert abs(got["EST-VSPHERE"].annual_value - 8818.88) < 1e-6
     assert (got["MINE"].unit_price, got["MINE"].annual_value) == (100.0, 3200.0)
+
+
+def test_every_case_starts_from_the_base_plan(tmp_path: Path) -> None:
+    """Each case is solved from the base's decisions: its plan is no dearer (by
+    its own objective) than the base's decisions priced under the case, so a
+    case differs from the base only where the case's prices make another plan
+    cheaper. Short solves on 30 applications, which are not proven optimal."""
+    from solver.check import prepare
+    from solver.evaluate import evaluate
+
+    raw = synth_estate(30, 3, horizon_start="2026-04", horizon_months=36)
+    chosen = choose_assumptions("electricity,cloud-price-level,discount-rate")
+    run = run_sensitivity(raw, tmp_path / "sens", assumptions=chosen, break_even=0,
+                          options=BatchOptions(time_limit=1, workers=1, processes=2))
+    assert all(run.checked.values()) and len(run.checked) == 7
+    base = run.batch.plans["base"]
+    compared = 0
+    for name, plan in run.batch.plans.items():
+        if name == "base" or plan.totals is None:
+            continue
+        case = prepare(raw, plan)
+        priced = evaluate(case, base.decisions, check=True)
+        if priced.violations:
+            continue
+        compared += 1
+        assert plan.totals.objective <= priced.totals.objective + 0.01, name
+    assert compared >= 4

@@ -4,6 +4,9 @@ checked by the evaluator as it arrives, then the effects, the break-evens and
 their files.
 
 The cases are what-if scenarios (:mod:`estate.cli.scenario_batch`), planned
+once the base is, each starting from the base's decisions (a case differs
+from the base only where the solver finds its own prices make another plan
+cheaper, not because one short search went further than another), and
 without the cloud alternatives (the comparison uses each plan's totals and
 decisions only; the board's exceptions come from the plan of ``estate plan``).
 Each plan is checked by :func:`solver.check.check_plan` under its case's
@@ -123,7 +126,7 @@ def run_sensitivity(raw: Estate, out_dir: Path, *,
 
     run = run_scenarios(raw, scenarios[1:], out_dir, reference=reference,
                         objective="balanced", options=options, started=started, done=done,
-                        more=seen, alternatives=False)
+                        more=seen, alternatives=False, hint_from_base=True)
     effects = [e for a in assumptions if (e := effect_of(a, run.plans)) is not None]
     found = search.results()
     data = {"base": None if "base" not in run.plans else

@@ -70,7 +70,7 @@ def sensitivity(workbook: Path | None, out_dir: Path, demo: bool, break_even: in
         click.echo(f"warning: {name}: the evaluator disagrees: {why}", err=True)
     for e in sorted(run.effects, key=lambda e: -e.swing):
         a = e.assumption
-        lo, hi = (f"£{v - e.base_npv:+,.0f}" if v is not None else "no plan" for v in e.npv)
+        lo, hi = (_change_words(v, e.base_npv) for v in e.npv)
         click.echo(f"  {a.words}: {a.low_words} {lo}, {a.high_words} {hi} "
                    f"(moved {e.moved[0]} / {e.moved[1]} against {e.base_moved})")
     for b in run.break_evens:
@@ -82,3 +82,13 @@ def sensitivity(workbook: Path | None, out_dir: Path, demo: bool, break_even: in
     if run.missing or not all(run.checked.values()):
         click.echo("some cases have no plan or fail the check (see above)", err=True)
         sys.exit(EXIT_NO_PLAN)
+
+
+def _change_words(v: float | None, base: float) -> str:
+    """A case's NPV against staying beside the base's, in words."""
+    if v is None:
+        return "no plan"
+    d = round(v - base)
+    if d == 0:
+        return "no change"
+    return f"saves £{abs(d):,.0f} {'more' if d > 0 else 'less'}"
