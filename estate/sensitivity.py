@@ -229,9 +229,11 @@ class BreakEvenSearch:
     ``<name>-high``, ``<name>-be<K>``) and returns the next case to plan, if
     any: once both cases of a numeric assumption are in and differ, the
     midpoint of the bracket; each plan at a midpoint replaces the bracket end
-    that moves the same number (or, when it moves a number neither end does,
-    the ``high`` end), up to ``steps`` plans an assumption. A case with no
-    plan ends that assumption's search.
+    whose number it is nearer (the ``high`` end on a tie), so the bracket
+    keeps the larger change (on a real export a case moving 315 against 59
+    must not be lost to a midpoint moving 317, a search's noise), up to
+    ``steps`` plans an assumption. A case with no plan ends that assumption's
+    search.
     """
 
     def __init__(self, assumptions: tuple[Assumption, ...] = ASSUMPTIONS,
@@ -278,8 +280,8 @@ class BreakEvenSearch:
         if moved is None:
             self._stopped.add(name)
             return []
-        if moved == b[1]:
-            b[0] = b[5]
+        if abs(moved - b[1]) < abs(moved - b[3]):  # nearer the low end's: replaces it
+            b[0], b[1] = b[5], moved
         else:
             b[2], b[3] = b[5], moved
         return self._probe(name)

@@ -177,3 +177,35 @@ def test_every_case_starts_from_the_base_plan(tmp_path: Path) -> None:
         compared += 1
         assert plan.totals.objective <= priced.totals.objective + 0.01, name
     assert compared >= 4
+
+
+class _Moves:
+    """A stand-in plan that moves ``n`` of 400 applications (what the search reads)."""
+
+    def __init__(self, n: int) -> None:
+        self.totals = object()
+        self.applications = [type("A", (), {"strategy": "rehost" if i < n else "retain"})()
+                             for i in range(400)]
+
+
+def test_the_bisection_keeps_the_larger_change() -> None:
+    """On the real export the rehost one-off moved 315 applications at £157 and
+    59 at £1,500, and the midpoint £828 moved 317 (a short search's noise):
+    the bracket must keep £828-£1,500 (317 against 59), not chase 315 against
+    317. Midpoints: 828.5 (317: nearer 315, replaces the low end), 1164.25
+    (60: replaces the high end), 996.375 (316: the low end)."""
+    one_off = next(a for a in ASSUMPTIONS if a.name == "rehost-one-off")
+    from estate.sensitivity import BreakEvenSearch
+
+    search = BreakEvenSearch((one_off,), steps=3)
+    assert search.seen("rehost-one-off-low", _Moves(315)) == []  # type: ignore[arg-type]
+    (probe,) = search.seen("rehost-one-off-high", _Moves(59))  # type: ignore[arg-type]
+    assert probe.overrides[0].value == (157.0 + 1500.0) / 2
+    (probe,) = search.seen("rehost-one-off-be1", _Moves(317))  # type: ignore[arg-type]
+    assert probe.overrides[0].value == (828.5 + 1500.0) / 2
+    (probe,) = search.seen("rehost-one-off-be2", _Moves(60))  # type: ignore[arg-type]
+    assert probe.overrides[0].value == (828.5 + 1164.25) / 2
+    assert search.seen("rehost-one-off-be3", _Moves(316)) == []  # type: ignore[arg-type]
+    (b,) = search.results()
+    assert (b.value, b.other, b.moved, b.moved_other) == (996.375, 1164.25, 316, 60)
+    assert b.direction == "lower" and b.more == 256
