@@ -41,21 +41,22 @@ class _Commands(click.Group):
 
     @property  # type: ignore[override]
     def commands(self) -> dict[str, click.Command]:
-        """Every command, by name (all modules imported)."""
-        for module, attr in COMMANDS:
-            self._load(module, attr)
-        return self._commands
+        """Every command, by name, in the order of :data:`COMMANDS` (all modules
+        imported; commands added otherwise after them)."""
+        names = [self._load(module, attr) for module, attr in COMMANDS]
+        return {**{n: self._commands[n] for n in names}, **self._commands}
 
     @commands.setter
     def commands(self, value: dict[str, click.Command]) -> None:
         self._commands = dict(value)
-        self._loaded: set[tuple[str, str]] = set()
+        self._loaded: dict[tuple[str, str], str] = {}
 
-    def _load(self, module: str, attr: str) -> None:
+    def _load(self, module: str, attr: str) -> str:
         if (module, attr) not in self._loaded:
             cmd = getattr(importlib.import_module(f"estate.cli.commands.{module}"), attr)
             self._commands[cmd.name or attr] = cmd
-            self._loaded.add((module, attr))
+            self._loaded[(module, attr)] = cmd.name or attr
+        return self._loaded[(module, attr)]
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
