@@ -8,6 +8,7 @@ computed with the helpers here.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import re
 
@@ -24,8 +25,10 @@ _FULL_NAMES = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_month(text: str) -> tuple[int, int]:
-    """Return ``(year, month)`` of a ``YYYY-MM`` label.
+    """Return ``(year, month)`` of a ``YYYY-MM`` label (memoised: the planner and
+    the evaluator ask for the same few hundred months millions of times).
 
     Raises
     ------
@@ -63,6 +66,7 @@ def month_label(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+@functools.lru_cache(maxsize=65536)
 def add_months(label: str, n: int) -> str:
     """The month ``n`` months after ``label`` (``n`` may be negative)."""
     y, m = parse_month(label)
@@ -70,6 +74,7 @@ def add_months(label: str, n: int) -> str:
     return month_label(k // 12, k % 12 + 1)
 
 
+@functools.lru_cache(maxsize=65536)
 def month_index(start: str, label: str) -> int:
     """Index of month ``label`` on the axis starting at ``start`` (may be < 0)."""
     ys, ms = parse_month(start)

@@ -25,7 +25,17 @@ from estate import estimate as est
 from estate import hardware, staying
 from estate.cloudprice import BASES, DEFAULT_BASIS
 from estate.errors import EstateError, Issue
-from estate.model import DEFAULT_TEAM, Application, Estate, Option, Server, Settings, Site, Team
+from estate.model import (
+    DEFAULT_TEAM,
+    Application,
+    Contract,
+    Estate,
+    Option,
+    Server,
+    Settings,
+    Site,
+    Team,
+)
 from estate.months import add_months, calendar_year, parse_month
 from estate.reference import (
     USD_PER_GBP,
@@ -33,6 +43,7 @@ from estate.reference import (
     check_override,
     is_known_key,
     load_reference,
+    packaged_reference,
     retired_hint,
 )
 
@@ -362,13 +373,14 @@ def resolve(estate: Estate, reference_file: str | Path | None = None, *,
         return estate
     ref = reference if reference is not None else load_reference(reference_file)
     ref, opts = _extras(estate, ref)
-    ref = ref.tracking()
+    plain, ref = ref, ref.tracking()
     filled: list[str] = []
+    contracts = _hypervisor_estimates(estate, plain, ref, filled)
     settings = _settings(estate.settings, ref, opts["carbon_price_series"], filled)
     servers = tuple(_server(s, ref, filled) for s in estate.servers)
     teams = estate.teams or (Team(DEFAULT_TEAM, settings.team_days_per_month),)
     base = replace(estate, settings=settings, servers=servers, teams=teams,
-                   sites=tuple(_site(s, ref, filled) for s in estate.sites))
+                   contracts=contracts, sites=tuple(_site(s, ref, filled) for s in estate.sites))
     sites, loads, fees = _facilities(base, ref, filled)
     app_costs = staying.estimate_applications(base, estate.applications, ref)
     apps = tuple(replace(a, current_monthly_cost=sum(app_costs[a.app_id].values()))
@@ -394,6 +406,28 @@ def _cloud_terms(estate: Estate, opts: dict[str, Any]) -> dict[str, Any]:
                                opts["software_assurance"])
             sites[s.site_id] = {"provider": t.provider, "basis": t.basis}
     return {"software_assurance": opts["software_assurance"], "sites": sites}
+
+
+def _hypervisor_estimates(estate: Estate, plain: Reference, ref: Reference,
+                          filled: list[str]) -> tuple[Contract, ...]:
+    """The contracts, with each hypervisor subscription an import estimated
+    (``estimated``, ``unit = core``, ``unit_price`` the packaged
+    ``hypervisor.per_core_year`` it was estimated at) priced at the value in
+    force when that differs (a ``--reference`` file, a settings-sheet or
+    scenario override: e.g. ``estate sensitivity``'s Cloud Foundation case),
+    its annual value in proportion. A price the user changed is kept."""
+    key = "hypervisor.per_core_year"
+    was, now = packaged_reference().number(key), plain.number(key)
+    if abs(now - was) < 1e-9:
+        return estate.contracts
+    out = []
+    for c in estate.contracts:
+        if (c.estimated and c.unit == "core" and c.unit_price is not None
+                and abs(c.unit_price - was) < 1e-6):
+            c = replace(c, unit_price=ref.number(key), annual_value=c.annual_value * now / was)
+            filled.append(f"contracts.{c.contract_id}.unit_price")
+        out.append(c)
+    return tuple(out)
 
 
 def _deadlines(base: Estate, apps: tuple[Application, ...], months: int | None,

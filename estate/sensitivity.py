@@ -102,6 +102,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
                "SmartAzureCalculator: USD 200 a VM in-house, USD 50 with a specialist; "
                "generated options only",
                at="a partner moving {p:.0f} % of the VMs"),
+    Assumption("on-prem-pue", "power usage effectiveness of the council's own server rooms",
+               "reference.pue.on_prem", 1.58, 2.0,
+               "1.58 (a large operator's hall)", "2.0 (an older server room)",
+               "Uptime Institute Global Data Center Survey 2023 average 1.58; the US EPA's "
+               "2007 report to Congress on data-centre efficiency took 2.0 for typical "
+               "enterprise rooms; the reference value is Azure Migrate's 1.80",
+               at="a server-room PUE of {v:.2f}"),
 )
 
 
@@ -228,9 +235,11 @@ class BreakEvenSearch:
     ``<name>-high``, ``<name>-be<K>``) and returns the next case to plan, if
     any: once both cases of a numeric assumption are in and differ, the
     midpoint of the bracket; each plan at a midpoint replaces the bracket end
-    that moves the same number (or, when it moves a number neither end does,
-    the ``high`` end), up to ``steps`` plans an assumption. A case with no
-    plan ends that assumption's search.
+    whose number it is nearer (the ``high`` end on a tie), so the bracket
+    keeps the larger change (on a real export a case moving 315 against 59
+    must not be lost to a midpoint moving 317, a search's noise), up to
+    ``steps`` plans an assumption. A case with no plan ends that assumption's
+    search.
     """
 
     def __init__(self, assumptions: tuple[Assumption, ...] = ASSUMPTIONS,
@@ -277,8 +286,8 @@ class BreakEvenSearch:
         if moved is None:
             self._stopped.add(name)
             return []
-        if moved == b[1]:
-            b[0] = b[5]
+        if abs(moved - b[1]) < abs(moved - b[3]):  # nearer the low end's: replaces it
+            b[0], b[1] = b[5], moved
         else:
             b[2], b[3] = b[5], moved
         return self._probe(name)

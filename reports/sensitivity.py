@@ -73,7 +73,8 @@ def tornado_figure(effects: list[Effect]) -> go.Figure:
         barmode="overlay", height=120 + 40 * len(ranked), width=1000,
         title=f"What the answer hangs on: change of the plan's NPV against staying "
               f"(base £{base:,.0f}, discounted)",
-        xaxis_title="£ change from the base (more: the plan saves more against staying)",
+        xaxis_title="£ change from the base (right: the plan saves more against staying; "
+                    "left: less)",
         margin={"l": 320, "r": 20, "t": 60, "b": 50}, template="plotly_white")
     return fig
 
@@ -104,4 +105,5 @@ def sensitivity_context(s: Sensitivity) -> dict[str, Any]:
             "base_moved": effects[0].base_moved if effects else None,
             "figure": Markup(to_div(tornado_figure(list(effects)), "tornado-plot"))
             if effects else None,
-            "break_evens": [b.words() for b in s.break_evens]}
+            # the largest change of decisions first
+            "break_evens": [b.words() for b in sorted(s.break_evens, key=lambda b: -b.more)]}

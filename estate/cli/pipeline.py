@@ -144,10 +144,14 @@ def solve_resolved(estate: Estate, *, inputs: dict[str, str | None],
                    workers: int | None = None, seed: int = 0, objective: str = "balanced",
                    carbon_price: float | None = None, progress: Progress | None = None,
                    epsilon: Epsilon | None = None,
-                   assumptions: dict[str, Any] | None = None, name: str = "plan") -> PlanRun:
+                   assumptions: dict[str, Any] | None = None, name: str = "plan",
+                   alternatives: bool = True) -> PlanRun:
     """Solve a resolved estate and complete its plan: ``inputs``, the objective
     and carbon price (with any carbon cap), the pins, ``assumptions`` (extra
-    entries, e.g. a scenario's overrides) and the cloud alternatives.
+    entries, e.g. a scenario's overrides) and, unless ``alternatives`` is
+    false, the cloud alternatives (a batch that compares plans only on their
+    totals, such as ``estate sensitivity``, leaves them out: the plan then
+    lists none, and a report made from it says none were costed).
 
     This half of :func:`plan_estate` needs no file: batches run it on Dask
     workers (:mod:`estate.cli.batch`). Every plan is verified (:func:`verify`)
@@ -171,12 +175,12 @@ def solve_resolved(estate: Estate, *, inputs: dict[str, str | None],
     if pins:
         merged["pins"] = pins_to_json(pins)
     merged.update(assumptions or {})
-    alternatives: tuple[Alternative, ...] = ()
-    if plan.has_schedule:
+    costed: tuple[Alternative, ...] = ()
+    if plan.has_schedule and alternatives:
         priced = replace(estate, settings=replace(estate.settings, carbon_price=price))
-        alternatives = cloud_alternatives(priced, plan.decisions,
-                                          seconds=min(30.0, max(5.0, time_limit / 2)))
-    plan = replace(plan, assumptions=merged, inputs=dict(inputs), alternatives=alternatives)
+        costed = cloud_alternatives(priced, plan.decisions,
+                                    seconds=min(30.0, max(5.0, time_limit / 2)))
+    plan = replace(plan, assumptions=merged, inputs=dict(inputs), alternatives=costed)
     verify(replace(estate, settings=replace(estate.settings, carbon_price=price)), plan, name,
            result.searched_objective)
     return PlanRun(estate, replace(result, plan=plan))

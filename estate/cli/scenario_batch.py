@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from estate.cli import batch
@@ -26,6 +26,7 @@ from estate.pins import apply_pins
 from estate.plan import Plan
 from estate.scenario import Scenario, ScenarioOutcome, check_scenarios, scenario_estate
 from estate.summary import PlanSummary, summarise
+from solver.epsilon import Epsilon
 
 #: The files of a scenarios batch's folder.
 SCENARIO_FILES = ("scenarios.json", "scenarios.xlsx", "scenarios.html")
@@ -78,8 +79,10 @@ def with_base(scenarios: Sequence[Scenario]) -> list[Scenario]:
 
 def prepare_scenarios(raw: Estate, scenarios: Sequence[Scenario], *, options: BatchOptions,
                       reference: Path | None, objective: str,
-                      relative_to: Path) -> list[tuple[Scenario, str, SolveJob]]:
-    """Check every scenario and build its job (nothing is solved).
+                      relative_to: Path, alternatives: bool = True
+                      ) -> list[tuple[Scenario, str, SolveJob]]:
+    """Check every scenario and build its job (nothing is solved); ``alternatives``
+    false leaves the cloud alternatives out of the plans.
 
     Raises
     ------
@@ -103,7 +106,7 @@ def prepare_scenarios(raw: Estate, scenarios: Sequence[Scenario], *, options: Ba
         out.append((sc, name, SolveJob(
             name, estate, inputs, pins=pins, objective=objective,
             time_limit=options.time_limit, workers=options.workers, seed=options.seed,
-            assumptions={"scenario": sc.to_json()})))
+            assumptions={"scenario": sc.to_json()}, alternatives=alternatives)))
     if issues:
         raise EstateError(issues)
     return out
@@ -114,8 +117,8 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
                   options: BatchOptions = DEFAULT_OPTIONS, relative_to: Path = Path("."),
                   started: Callable[[int], None] | None = None,
                   done: Done | None = None,
-                  more: Callable[[str, Plan | None], Sequence[Scenario]] | None = None
-                  ) -> ScenariosRun:
+                  more: Callable[[str, Plan | None], Sequence[Scenario]] | None = None,
+                  alternatives: bool = True, hint_from_base: bool = False) -> ScenariosRun:
     """Plan every scenario (a ``base`` first) in one batch and compare them.
 
     Writes ``DIR/<scenario>/plan.json`` as each finishes (``estate check
@@ -134,11 +137,22 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
     ``more(folder, plan)``, called as each plan is done (``None`` when it
     failed), may give further scenarios; they join the same batch (a resumed
     one is reused like the others) and their plans are in the result's
-    ``plans`` (not in the comparison files).
+    ``plans`` (not in the comparison files). ``alternatives`` false leaves
+    the plans' cloud alternatives out (see
+    :func:`estate.cli.pipeline.solve_resolved`).
+
+    ``hint_from_base`` plans the base first and offers its decisions to every
+    other scenario's solve as a starting plan (:class:`solver.epsilon.Epsilon`
+    ``hint``, beside the greedy and list-scheduled plans; the cheapest that
+    keeps the scenario's rules is the start). A scenario that changes only
+    prices then ends no worse than the base's decisions priced its way, so a
+    difference between two plans is the scenario's, not a short search's.
+    The hint changes where the search starts, nothing it must satisfy; a
+    failed base leaves the others unhinted.
     """
     jobs = prepare_scenarios(raw, with_base(scenarios), options=options,
                              reference=reference, objective=objective,
-                             relative_to=relative_to)
+                             relative_to=relative_to, alternatives=alternatives)
     w = Writer(out_dir, options.resume, done, raw=raw)
     w.check([name for _, name, _ in jobs], SCENARIO_FILES)
     try:
@@ -146,25 +160,52 @@ def run_scenarios(raw: Estate, scenarios: Sequence[Scenario], out_dir: Path, *,
             out_dir.mkdir(parents=True, exist_ok=True)
             taken = {name for _, name, _ in jobs}
 
-            def follow(name: str, plan: Plan | None) -> list[SolveJob]:
-                if more is None:
+            base_name = jobs[0][1]  # with_base puts the base first
+            held: list[SolveJob] = []
+            hint: list[Epsilon] = []
+
+            def hinted(j: SolveJob) -> SolveJob:
+                return replace(j, epsilon=hint[0]) if hint and j.name != base_name else j
+
+            def released(name: str, plan: Plan | None) -> list[SolveJob]:
+                """The jobs held for the base, once it is done (hinted by its plan)."""
+                if name != base_name or not held:
                     return []
-                new = [j for _, _, j in prepare_scenarios(
+                if plan is not None and plan.has_schedule:
+                    hint.append(Epsilon(hint=tuple(plan.decisions)))
+                out = [hinted(j) for j in held if not w.reuse(j)]
+                for j in held:
+                    if j.name in w.plans:
+                        out += follow(j.name, w.plans[j.name])
+                held.clear()
+                return out
+
+            def follow(name: str, plan: Plan | None) -> list[SolveJob]:
+                out = released(name, plan)
+                if more is None:
+                    return out
+                new = [hinted(j) for _, _, j in prepare_scenarios(
                     raw, more(name, plan), options=options, reference=reference,
-                    objective=objective, relative_to=relative_to)
+                    objective=objective, relative_to=relative_to,
+                    alternatives=alternatives)
                        if j.name not in taken]
                 taken.update(j.name for j in new)
                 if new and started is not None:  # the progress total grows with them
                     started(len(taken))
-                out: list[SolveJob] = []
                 for j in new:
                     out += follow(j.name, w.plans[j.name]) if w.reuse(j) else [j]
                 return out
 
-            todo = [j for _, _, j in jobs if not w.reuse(j)]
-            for _, name, _ in jobs:
-                if name in w.plans:
-                    todo += follow(name, w.plans[name])
+            if hint_from_base:
+                held += [j for _, _, j in jobs[1:]]
+                todo = [j for _, _, j in jobs[:1] if not w.reuse(j)]
+                if base_name in w.plans:
+                    todo += follow(base_name, w.plans[base_name])
+            else:
+                todo = [j for _, _, j in jobs if not w.reuse(j)]
+                for _, name, _ in jobs:
+                    if name in w.plans:
+                        todo += follow(name, w.plans[name])
             if started is not None:
                 started(len(taken))
 

@@ -95,7 +95,9 @@ class Writer:
             "name": job.name, "inputs": job.inputs, "objective": job.objective,
             "carbon_price": job.carbon_price, "cap_tonnes": eps.cap_tonnes,
             "fewest_tonnes": eps.fewest_tonnes, "pins": pins_to_json(job.pins),
-            "assumptions": job.assumptions}, default=str))
+            "assumptions": job.assumptions,
+            # only when left out, so that the job.json of earlier runs still match
+            **({} if job.alternatives else {"alternatives": False})}, default=str))
 
     def reuse(self, job: SolveJob) -> bool:
         """Whether ``job`` was done by an earlier run (then its plan is loaded).
