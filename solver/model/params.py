@@ -90,6 +90,12 @@ class SolveParams:
     carbon_phase_share
         Share of the search time the ``carbon`` objective's first phase
         (least tonnes) gets.
+    member_links
+        Link each VM of a cluster to the pool's host count the strong way
+        (one implication a member and month: in service, it keeps the hosts
+        the rule needs for it alone; :mod:`solver.model.clusters`). Valid
+        cuts, same optimum; measured on export-shaped estates
+        (``docs/solver.md``). Off only to measure without them.
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
@@ -121,6 +127,7 @@ class SolveParams:
         "graph_dec_lns", "graph_var_lns")
     explain_max_seconds: float = 30.0
     carbon_phase_share: float = 0.5
+    member_links: bool = True
     cp_sat: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
