@@ -49,14 +49,18 @@ class Builder:
         Link each member of a cluster to the pool's host count the strong way
         (:func:`solver.model.clusters.add_cluster_hosts`): valid cuts that
         lift the LP bound on export-shaped estates.
+    tight_pools
+        A pool's capacity rows with the least big-M and its chord cut
+        (:func:`solver.model.clusters.add_cluster_hosts`).
     """
 
     def __init__(self, prep: Prep, *, explain: bool = False, time_indexed: bool = True,
                  core: bool = True,
                  domains: dict[str, frozenset[tuple[str, int]]] | None = None,
-                 member_links: bool = True) -> None:
+                 member_links: bool = True, tight_pools: bool = True) -> None:
         self.prep = prep
         self.member_links = member_links
+        self.tight_pools = tight_pools
         self.core = core
         # the light model states group costs through end[G] (the time-indexed
         # one through implications: there end[G] slowed the LP and took memory)

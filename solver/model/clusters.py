@@ -186,13 +186,18 @@ def add_cluster_hosts(b: Builder) -> None:
                 lhs_c: list[int] = [caps[i]]
                 if full is not None:
                     lhs_v.append(full)
-                    lhs_c.append(W[i] + caps[i] * keep)
+                    # the least big-M that frees the row at n = m (tight_pools),
+                    # or the original, larger one by cap·m
+                    lhs_c.append(max(0, W[i] + caps[i] * (keep - m)) if b.tight_pools
+                                 else W[i] + caps[i] * keep)
                 rhs_v, rhs_c = list(vs), list(cs)
                 if anyv is not None:
                     rhs_v.append(anyv)
                     rhs_c.append(caps[i] * keep)
                 b.m.add(_expr(lhs_v, lhs_c) >= _expr(rhs_v, rhs_c, const))
                 rows += 1
+                if b.tight_pools and W[i] > caps[i] * (m - keep):
+                    _chord(b, n, anyv, keep, m, W[i], vs, cs, const)
             if anyv is not None and (sizeless or fixed_any or rows == 0):
                 b.m.add(n >= keep * anyv)
             if b.member_links:
@@ -217,6 +222,25 @@ def _unsupported_hosts(b: Builder, name: str, hosts: tuple[str, ...],
             ct = b.m.add(ns[t] <= r - 1)
             if b.explain:
                 ct.only_enforce_if(b.rule(("unsupported_os", h)))
+
+
+def _chord(b: Builder, n: cp_model.IntVar, anyv: cp_model.IntVar | None, keep: int,
+           m: int, total: int, vs: list[cp_model.IntVar], cs: list[int], const: int) -> None:
+    """The chord cut of a pool whose whole load needs more than its ``m - spare``
+    hosts::
+
+        W·n[C,t] >= W·spare·any[C,t] + (m - spare)·load[C,t]
+
+    Valid: for ``0 < load <= W``, ``min(m, spare + ceil(load/cap)) >= spare +
+    (m - spare)·load/W`` because ``W/cap >= m - spare`` and the left side is
+    concave in ``load``; it is the concave rule's chord from an empty pool to
+    a full one. Without it the LP can meet a full pool's load with half its
+    hosts (``full`` at one half)."""
+    lhs = total * n
+    rhs = (m - keep) * _expr(vs, cs, const)
+    if anyv is not None and keep:
+        rhs = rhs + total * keep * anyv
+    b.m.add(lhs >= rhs)
 
 
 def _link_members(b: Builder, c: Cluster, t: int, n: cp_model.IntVar,

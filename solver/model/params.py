@@ -96,6 +96,12 @@ class SolveParams:
         the rule needs for it alone; :mod:`solver.model.clusters`). Valid
         cuts, same optimum; measured on export-shaped estates
         (``docs/solver.md``). Off only to measure without them.
+    tight_pools
+        A pool's capacity rows with the least big-M that lets a full pool
+        keep all its hosts (not one host's load more) and the chord cut
+        ``W·n >= W·spare·any + (m - spare)·load`` when its whole load needs
+        them all (:mod:`solver.model.clusters`). Valid, same optimum; off only
+        to measure without them.
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
@@ -128,6 +134,7 @@ class SolveParams:
     explain_max_seconds: float = 30.0
     carbon_phase_share: float = 0.5
     member_links: bool = True
+    tight_pools: bool = True
     cp_sat: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
