@@ -95,3 +95,62 @@ def test_an_unsupported_pool_cannot_hold_a_vm_that_must_stay() -> None:
                  settings=replace(e.settings, unsupported_os_policy="forbid"))
     r = run(e2)
     assert r.status == "infeasible"
+
+
+def _full_pool(one_off: float) -> Estate:
+    # Three 8-vCPU VMs on a pool of three 10-vCPU hosts, one spare: the load
+    # (24 vCPUs) needs more than m - spare = 2 hosts, so a full pool keeps all
+    # 3 (the capacity row's ``full`` literal); two VMs (16) need 2 + 1 = 3,
+    # one (8) needs 1 + 1 = 2, none 0.
+    apps = ("A1", "A2", "A3")
+    vms = [vm(f"V{i}", f"H{i}", a, 8) for i, a in enumerate(apps, start=1)]
+    opts = [o for a in apps for o in (opt(a, "retain"), opt(a, one_off=one_off, monthly=100.0))]
+    return make_estate([app(a, 100.0) for a in apps], opts,
+                       servers=[*(host(f"H{i}", "2030-01") for i in (1, 2, 3)), *vms],
+                       sites=[site("DC", price=0.1), site("CLOUD", "cloud")],
+                       vcpus_per_core=1.0, ha_spare_hosts=1)
+
+
+@pytest.mark.parametrize("tight", [True, False])
+def test_a_full_pool_empties_whole_when_that_pays(tight: bool) -> None:
+    # One-off 700. Moving one VM saves nothing (3 hosts stay); two, from month
+    # 1: one host off, 11 × 73 = 803 < 1,400; all three from month 1: 3 × 11 ×
+    # 73 = 2,409 > 2,100. Objective: 3 × 12 × 100 + 2,100 + 3 hosts × 1 month
+    # × 73 = 3,600 + 2,100 + 219 = 5,919 (retaining all: 3,600 + 36 × 73 = 6,228).
+    e = _full_pool(700.0)
+    (c,) = clusters(e)
+    assert sum(cpu for _, cpu, _ in c.members) > c.cap_cpu * (len(c.hosts) - c.spare)
+    r = run(e, params=SolveParams(tight_pools=tight))
+    assert r.status == "optimal"
+    assert r.objective == approx(5919.0)
+    assert {m[0] for m in moved(r).values()} == {"rehost"}
+    assert r.bound <= r.objective + 1e-6
+    assert not compare_plan(e, r.plan)
+
+
+@pytest.mark.parametrize("tight", [True, False])
+def test_a_full_pool_stays_when_emptying_it_costs_more(tight: bool) -> None:
+    # One-off 850: all three 2,550 > 2,409 saved; two 1,700 > 803: retain all,
+    # 6,228.
+    e = _full_pool(850.0)
+    r = run(e, params=SolveParams(tight_pools=tight))
+    assert r.status == "optimal"
+    assert r.objective == approx(6228.0)
+    assert {m[0] for m in moved(r).values()} == {"retain"}
+
+
+def test_the_chord_cut_holds_for_every_load_of_the_rule() -> None:
+    # W·n >= W·spare + (m - spare)·load for 0 < load <= W whenever W > cap·(m -
+    # spare), with n the rule's hosts_needed: checked load by load.
+    from estate.clusters import Cluster
+
+    for m in range(1, 7):
+        for spare in range(0, 3):
+            for cap in (3, 5, 10):
+                keep = min(spare, m)
+                for total in range(cap * max(m - keep, 0) + 1, cap * (m + 2)):
+                    c = Cluster("CL", tuple(f"H{i}" for i in range(m)), (), cap, 0, spare)
+                    for load in range(1, total + 1):
+                        n = hosts_needed(c, load, 0, True)
+                        assert total * n >= total * keep + (m - keep) * load, \
+                            (m, spare, cap, total, load, n)
