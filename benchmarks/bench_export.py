@@ -1,7 +1,11 @@
 """The planner on export-shaped estates: gap, time and memory.
 
 Run: ``python3 benchmarks/bench_export.py [--sizes 300 637 1000] [--time-limit 60]
-[--workers 2] [--seed 1] [--out NAME.json]``.
+[--workers 2] [--seed 1] [--param NAME=VALUE ...] [--out NAME.json]``.
+
+``--param`` sets a :class:`solver.model.params.SolveParams` field (``true`` /
+``false`` / a number), e.g. ``--param member_links=false tight_pools=false``
+to measure the model without the pool cuts of issue 23.
 
 Each size is an estate of ``estate synth --shape export`` (one application per
 VM, datacentres with facilities costs, clusters with refresh dates, estimated
@@ -30,13 +34,28 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Datacentres of the sizes the issue names (None: drawn by size).
 DATACENTRES = {637: 3}
 
 
-def measure(n_vms: int, seed: int, time_limit: float, workers: int) -> dict[str, object]:
+def _params(pairs: list[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs as SolveParams overrides."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, _, text = pair.partition("=")
+        low = text.strip().lower()
+        value: object = (low == "true") if low in ("true", "false") else float(text)
+        if isinstance(value, float) and value.is_integer() and "." not in text:
+            value = int(value)
+        out[name.strip()] = value
+    return out
+
+
+def measure(n_vms: int, seed: int, time_limit: float, workers: int,
+            params: list[str] | None = None) -> dict[str, object]:
     """Write, load, resolve, plan and check one export-shaped estate in this process."""
     sys.path.insert(0, str(ROOT))
     from estate.resolve import resolve
@@ -44,6 +63,7 @@ def measure(n_vms: int, seed: int, time_limit: float, workers: int) -> dict[str,
     from inventory.synth_export import export_estate
     from inventory.writer import write_estate
     from solver.check import compare_plan
+    from solver.model.params import SolveParams
     from solver.solve import solve
 
     raw = export_estate(n_vms, seed, datacentres=DATACENTRES.get(n_vms))
@@ -52,8 +72,9 @@ def measure(n_vms: int, seed: int, time_limit: float, workers: int) -> dict[str,
         e = resolve(load_estate(book))
     seen: list[tuple[float, float, float, float]] = []
     t0 = time.perf_counter()
+    overrides = _params(params or [])
     r = solve(e, time_limit=time_limit, workers=workers, seed=seed,
-              progress=lambda *a: seen.append(a))
+              progress=lambda *a: seen.append(a), params=SolveParams(**overrides))
     solve_s = time.perf_counter() - t0
     plan = r.plan
     diffs = compare_plan(e, plan)
@@ -67,7 +88,8 @@ def measure(n_vms: int, seed: int, time_limit: float, workers: int) -> dict[str,
         "datacentres": sum(1 for s in e.sites if s.kind == "on_prem"),
         "clusters": len({h.cluster for h in hosts}), "hosts": len(hosts),
         "contracts": len(e.contracts), "dependencies": len(e.dependencies),
-        "time_limit": time_limit, "workers": workers, "status": r.status,
+        "time_limit": time_limit, "workers": workers, "params": overrides,
+        "status": r.status,
         "objective": plan.objective, "bound": plan.bound, "gap": plan.gap,
         "solve_s": round(solve_s, 1),
         "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -89,17 +111,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--param", nargs="*", default=[], metavar="NAME=VALUE",
+                    help="SolveParams overrides, e.g. member_links=false")
     ap.add_argument("--out", help="results file name under benchmarks/results/")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one is not None:
-        print(json.dumps(measure(args.one, args.seed, args.time_limit, args.workers)))
+        print(json.dumps(measure(args.one, args.seed, args.time_limit, args.workers,
+                                 args.param)))
         return 0
     rows = []
     for n in args.sizes:
         out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed",
                               str(args.seed), "--time-limit", str(args.time_limit),
-                              "--workers", str(args.workers)], cwd=ROOT, check=True,
+                              "--workers", str(args.workers), "--param", *args.param],
+                             cwd=ROOT, check=True,
                              capture_output=True, text=True)
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
