@@ -154,3 +154,18 @@ def test_the_chord_cut_holds_for_every_load_of_the_rule() -> None:
                         n = hosts_needed(c, load, 0, True)
                         assert total * n >= total * keep + (m - keep) * load, \
                             (m, spare, cap, total, load, n)
+
+
+def test_an_estate_without_clusters_gets_the_same_model() -> None:
+    # The cuts are built per cluster only: the demo, the synthetic estates and
+    # PSPLIB (no clusters) are planned by exactly the model they had before.
+    e = _pair(700.0)
+    plain = make_estate([app(a, 100.0) for a in ("A1", "A2")], list(e.options),
+                        servers=[s for s in e.servers if s.kind != "host"],
+                        sites=list(e.sites))
+    assert not clusters(plain)
+    on = str(Builder(Prep(plain)).m.proto)
+    off = str(Builder(Prep(plain), member_links=False, tight_pools=False).m.proto)
+    assert on == off
+    assert str(Builder(Prep(e)).m.proto) != str(
+        Builder(Prep(e), member_links=False, tight_pools=False).m.proto)
