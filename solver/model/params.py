@@ -95,13 +95,14 @@ class SolveParams:
         (one implication a member and month: in service, it keeps the hosts
         the rule needs for it alone; :mod:`solver.model.clusters`). Valid
         cuts, same optimum; measured on export-shaped estates
-        (``docs/solver.md``). Off only to measure without them.
+        (``docs/solver.md``). Off only to measure without them (in the full
+        model: the neighbourhood search's small models always have them).
     tight_pools
         A pool's capacity rows with the least big-M that lets a full pool
         keep all its hosts (not one host's load more) and the chord cut
         ``W·n >= W·spare·any + (m - spare)·load`` when its whole load needs
         them all (:mod:`solver.model.clusters`). Valid, same optimum; off only
-        to measure without them.
+        to measure without them (in the full model, as ``member_links``).
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
