@@ -169,3 +169,16 @@ def test_an_estate_without_clusters_gets_the_same_model() -> None:
     assert on == off
     assert str(Builder(Prep(e)).m.proto) != str(
         Builder(Prep(e), member_links=False, tight_pools=False).m.proto)
+
+
+def test_neighbourhood_search_left_out_when_most_applications_are_pooled() -> None:
+    # Every application of _pair runs in the pool (share 1 > 0.5): with two
+    # workers every one goes to the full model; allowing a share of 1 keeps
+    # the neighbourhood thread. The plan is the hand-worked 3,946 either way.
+    e = _pair(700.0)
+    left = run(e, workers=2, params=SolveParams(lns_min_apps=1))
+    kept = run(e, workers=2, params=SolveParams(lns_min_apps=1, lns_max_pooled_share=1.0))
+    assert any(line.startswith("neighbourhood search left out: 100%") for line in left.log)
+    assert not any(line.startswith("neighbourhood search:") for line in left.log)
+    assert not any("left out" in line for line in kept.log)
+    assert left.objective == approx(3946.0) and kept.objective == approx(3946.0)
