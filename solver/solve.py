@@ -258,7 +258,8 @@ def _model(run: _Run, start: Choice | None, objective: str, time_indexed: bool |
         time_indexed = (len(prep.apps) <= params.large_apps
                         and months <= params.time_indexed_max_months)
     run.b = Builder(prep, time_indexed=time_indexed, domains=domains,
-                    core=params.scheduling_core)
+                    core=params.scheduling_core, member_links=params.member_links,
+                    tight_pools=params.tight_pools)
     run.log.append(f"model built at {run.at()} ({'time-indexed' if time_indexed else 'light'})")
     return run.b
 

@@ -45,12 +45,22 @@ class Builder:
         Applications restricted to some of their allowed (option key, L)
         pairs: only those get an ``x``. A neighbourhood search holds most
         applications at one pair and restricts or frees the others.
+    member_links
+        Link each member of a cluster to the pool's host count the strong way
+        (:func:`solver.model.clusters.add_cluster_hosts`): valid cuts that
+        lift the LP bound on export-shaped estates.
+    tight_pools
+        A pool's capacity rows with the least big-M and its chord cut
+        (:func:`solver.model.clusters.add_cluster_hosts`).
     """
 
     def __init__(self, prep: Prep, *, explain: bool = False, time_indexed: bool = True,
                  core: bool = True,
-                 domains: dict[str, frozenset[tuple[str, int]]] | None = None) -> None:
+                 domains: dict[str, frozenset[tuple[str, int]]] | None = None,
+                 member_links: bool = True, tight_pools: bool = True) -> None:
         self.prep = prep
+        self.member_links = member_links
+        self.tight_pools = tight_pools
         self.core = core
         # the light model states group costs through end[G] (the time-indexed
         # one through implications: there end[G] slowed the LP and took memory)
@@ -80,6 +90,7 @@ class Builder:
         self.empty_apps: list[str] = []
         self.rules: dict[RuleId, cp_model.IntVar] = {}
         self.cluster_n: dict[str, list[cp_model.IntVar]] = {}
+        self.cluster_n_t: dict[tuple[str, int], cp_model.IntVar] = {}
         self.member_cache: dict[tuple[frozenset[str], int], cp_model.IntVar] = {}
         add_choice_variables(self)
         if self.empty_apps and not explain:

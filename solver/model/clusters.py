@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from estate.clusters import Cluster, hosts_needed
 from estate.policy import os_deadlines
 from solver.model.variables import ge
 
@@ -131,6 +132,7 @@ def add_cluster_hosts(b: Builder) -> None:
         for t in range(H):
             n = b.m.new_int_var(0, m, f"hosts[{c.name},t={t}]")
             ns.append(n)
+            b.cluster_n_t[(c.name, t)] = n
             loads: list[tuple[list[cp_model.IntVar], list[int], int]] = []
             sizeless: list[cp_model.IntVar] = []
             fixed_any = 0
@@ -184,15 +186,22 @@ def add_cluster_hosts(b: Builder) -> None:
                 lhs_c: list[int] = [caps[i]]
                 if full is not None:
                     lhs_v.append(full)
-                    lhs_c.append(W[i] + caps[i] * keep)
+                    # the least big-M that frees the row at n = m (tight_pools),
+                    # or the original, larger one by cap·m
+                    lhs_c.append(max(0, W[i] + caps[i] * (keep - m)) if b.tight_pools
+                                 else W[i] + caps[i] * keep)
                 rhs_v, rhs_c = list(vs), list(cs)
                 if anyv is not None:
                     rhs_v.append(anyv)
                     rhs_c.append(caps[i] * keep)
                 b.m.add(_expr(lhs_v, lhs_c) >= _expr(rhs_v, rhs_c, const))
                 rows += 1
+                if b.tight_pools and W[i] > caps[i] * (m - keep):
+                    _chord(b, n, anyv, keep, m, W[i], vs, cs, const)
             if anyv is not None and (sizeless or fixed_any or rows == 0):
                 b.m.add(n >= keep * anyv)
+            if b.member_links:
+                _link_members(b, c, t, n, anyv)
         b.cluster_n[c.name] = ns
         _unsupported_hosts(b, c.name, c.hosts, ns)
 
@@ -215,6 +224,76 @@ def _unsupported_hosts(b: Builder, name: str, hosts: tuple[str, ...],
                 ct.only_enforce_if(b.rule(("unsupported_os", h)))
 
 
+def _chord(b: Builder, n: cp_model.IntVar, anyv: cp_model.IntVar | None, keep: int,
+           m: int, total: int, vs: list[cp_model.IntVar], cs: list[int], const: int) -> None:
+    """The chord cut of a pool whose whole load needs more than its ``m - spare``
+    hosts::
+
+        W·n[C,t] >= W·spare·any[C,t] + (m - spare)·load[C,t]
+
+    Valid: for ``0 < load <= W``, ``min(m, spare + ceil(load/cap)) >= spare +
+    (m - spare)·load/W`` because ``W/cap >= m - spare`` and the left side is
+    concave in ``load``; it is the concave rule's chord from an empty pool to
+    a full one. Without it the LP can meet a full pool's load with half its
+    hosts (``full`` at one half)."""
+    lhs = total * n
+    rhs = (m - keep) * _expr(vs, cs, const)
+    if anyv is not None and keep:
+        rhs = rhs + total * keep * anyv
+    b.m.add(lhs >= rhs)
+
+
+def _link_members(b: Builder, c: Cluster, t: int, n: cp_model.IntVar,
+                  anyv: cp_model.IntVar | None) -> None:
+    """Disaggregated linking of each member to the pool (valid cuts, exact
+    objective): a member in service in month t keeps at least the hosts the
+    rule needs for it alone, ``need_i = hosts_needed(C, cpu_i, ram_i, any)``
+    (:func:`estate.clusters.hosts_needed`; ``n(t)`` only grows with the set in
+    service), so::
+
+        u[i,t] => n[C,t] >= need_i        (one implication per member)
+        u[i,t] => any[C,t]
+
+    with ``u[i,t] = [D_i > t]`` (``ge[a,t+1]`` of a one-application VM). The
+    aggregated rows bound ``n`` by the summed load only (``n >= load/cap +
+    spare·any`` with ``any >= load/W``): in the LP the last VM of a pool keeps
+    a sliver of a host, where the rule keeps ``spare + 1`` hosts until it
+    leaves. Here the LP pays ``need_i · u[i,t]`` at least."""
+    by_need: dict[int, list[cp_model.IntVar]] = {}
+    for apps, cpu, ram in c.members:
+        u = _member_literal(b, apps, t)
+        if isinstance(u, int) and u == 0:
+            continue
+        need = hosts_needed(c, cpu, ram, True)
+        if isinstance(u, int):
+            if need:
+                b.m.add(n >= need)
+            if anyv is not None:
+                b.m.add(anyv == 1)
+            continue
+        if anyv is not None:
+            b.m.add_implication(u, anyv)
+        if need:
+            by_need.setdefault(need, []).append(u)
+    for need, us in by_need.items():
+        on = _at_least(b, c.name, need, t)
+        for u in us:
+            b.m.add_implication(u, on)
+
+
+def _at_least(b: Builder, name: str, r: int, t: int) -> cp_model.IntVar:
+    """``[n[C,t] >= r]`` as a literal (cached; hinted with ``n``)."""
+    key = (name, r, t)
+    got = b.host_on_cache.get(key)
+    if got is None:
+        n = b.cluster_n_t[(name, t)]
+        got = b.m.new_bool_var(f"host_on[{name},rank={r},t={t}]")
+        b.m.add(n >= r).only_enforce_if(got)
+        b.m.add(n <= r - 1).only_enforce_if(got.Not())
+        b.host_on_cache[key] = got
+    return got
+
+
 def host_on(b: Builder, server_id: str, t: int) -> int | cp_model.IntVar:
     """``[D_h > t]`` of a pooled host: host of rank r is in service in month t
     exactly when ``n[C,t] >= r`` (:func:`estate.clusters.host_d`). A literal
@@ -225,15 +304,7 @@ def host_on(b: Builder, server_id: str, t: int) -> int | cp_model.IntVar:
         return 0
     c = next(c for c in b.prep.clusters if server_id in c.hosts)
     r = c.hosts.index(server_id) + 1
-    key = (c.name, r, t)
-    got = b.host_on_cache.get(key)
-    if got is None:
-        n = b.cluster_n[c.name][t]
-        got = b.m.new_bool_var(f"host_on[{c.name},rank={r},t={t}]")
-        b.m.add(n >= r).only_enforce_if(got)
-        b.m.add(n <= r - 1).only_enforce_if(got.Not())
-        b.host_on_cache[key] = got
-    return got
+    return _at_least(b, c.name, r, t)
 
 
 def cluster_terms(b: Builder, w: Weights, scale: float, t_: _Terms) -> None:

@@ -206,13 +206,28 @@ def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
     if start is not None and len(start) == len(b.prep.apps):
         tracker.offer_plan(start, tracker.exact(start))
     use_lns = (params.lns and tracker.plan is not None
-               and len(b.prep.apps) >= params.lns_min_apps)
+               and len(b.prep.apps) >= params.lns_min_apps
+               and (workers == 1 or pooled_share(b) <= params.lns_max_pooled_share))
+    if (params.lns and not use_lns and workers > 1 and tracker.plan is not None
+            and len(b.prep.apps) >= params.lns_min_apps):
+        log.append(f"neighbourhood search left out: {pooled_share(b):.0%} of the "
+                   "applications run in clusters (every worker on the full model)")
     if workers == 1:
         status, s = _sequential(b, obj, tracker, use_lns, seed, deadline, params, caps, log)
     else:
         status, s = _parallel(b, obj, tracker, use_lns, workers, seed, deadline, params, caps,
                               log)
     return _outcome(b, tracker, status, s, log)
+
+
+def pooled_share(b: Builder) -> float:
+    """The share of the applications that run in a cluster (a pool's member)."""
+    if not b.prep.apps:
+        return 0.0
+    pooled: set[str] = set()
+    for c in b.prep.clusters:
+        pooled |= c.apps
+    return len(pooled) / len(b.prep.apps)
 
 
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
