@@ -42,8 +42,14 @@ def test_exception_reasons_name_cost_on_a_real_export(tmp_path: Path) -> None:
     assert costed, kinds
     # every costed retained VM is kept because moving it costs more, not because of
     # the plan's own team load in its first month (what the board used to say)
-    assert all(r[4] == "moving it costs more" and r[5].startswith("cost: ") and r[9] > 0
-               for r in costed), kinds
+    # (a 20 s search is not proven optimal: a move it did not reach in time that
+    # is no dearer says so, with no extra cost; such rows must stay rare)
+    dearer = [r for r in costed if r[4] == "moving it costs more"]
+    unreached = [r for r in costed if r[4] == "moving it is no dearer: not reached in time"]
+    assert len(dearer) + len(unreached) == len(costed), kinds
+    assert all(r[5].startswith("cost: ") and r[9] > 0 for r in dearer), kinds
+    assert all(r[9] <= 0 for r in unreached), unreached
+    assert len(unreached) <= max(2, len(costed) // 50), kinds
     assert not any(re.match(r"(cloud .*)?breaks a rule: team", r[5]) for r in rows)
     # the board sees the counts and ten rows, not the whole list, in its own words
     page = visible_text(out / "roadmap.html")
