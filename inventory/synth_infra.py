@@ -198,7 +198,13 @@ def _term(rng: random.Random, horizon_start: str) -> dict:
     end = add_months(horizon_start, rng.randint(-6, 48))
     term = rng.choice((12, 12, 24, 36))
     y, m = parse_month(end)
-    start = add_months(end, -(term - 1)) + "-01" if rng.random() < 0.9 else None
+    # the contract's start: the first month of the earliest whole term that began
+    # by the horizon's start (a contract on the register is running today; a
+    # current term ending years out began whole terms earlier)
+    first = add_months(end, -(term - 1))
+    while first > horizon_start:
+        first = add_months(first, -term)
+    start = first + "-01" if rng.random() < 0.9 else None
     return {"end_date": f"{end}-{calendar.monthrange(y, m)[1]:02d}", "start_date": start,
             "notice_months": rng.choice((3, 3, 4, 6)), "renewal_term_months": term,
             "renewal_uplift": rng.choice((0.0, 0.0, 0.03, 0.04, 0.05))}
