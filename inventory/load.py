@@ -122,6 +122,9 @@ def inspect_tables(tables: Tables, *, resolve: bool = False) -> Loaded:
     notices = shape.notices + ld.notices
     issues = shape.issues + issues
     if issues:
+        # the settings sheet's values are otherwise checked only when resolving:
+        # report them with the rest, so every problem comes at once
+        issues = issues + _settings_issues(estate)
         return Loaded(tables.source, None, tuple(_sorted(issues)), tuple(notices))
     if resolve:
         from estate.resolve import resolve as resolve_estate
@@ -132,6 +135,19 @@ def inspect_tables(tables: Tables, *, resolve: bool = False) -> Loaded:
             return Loaded(tables.source, None, tuple(exc.issues), tuple(notices))
     notices += plan_warnings(estate, tables.file_of)
     return Loaded(tables.source, estate, (), tuple(notices))
+
+
+def _settings_issues(estate: Estate) -> list[Issue]:
+    """Problems of the settings sheet's keys and values (an unknown key, a bad
+    value or reference override), found by the one check resolving runs
+    (:func:`estate.resolve.workbook_reference`)."""
+    from estate.resolve import workbook_reference
+
+    try:
+        workbook_reference(estate)
+    except EstateError as exc:
+        return list(exc.issues)
+    return []
 
 
 def inspect_workbook(path: str | os.PathLike[str], *, resolve: bool = True) -> Loaded:
