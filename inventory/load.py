@@ -32,7 +32,8 @@ from inventory import schema
 from inventory.sheets import SheetReader
 from inventory.structure import check_structure
 from inventory.tables import Tables, read_tables
-from inventory.validate import plan_warnings, validate_estate
+from inventory.validate import validate_estate
+from inventory.warnings import plan_warnings
 
 #: Sheets a workbook must have (from :mod:`inventory.schema`).
 REQUIRED_SHEETS = schema.REQUIRED_SHEETS
@@ -108,7 +109,7 @@ def inspect_tables(tables: Tables, *, resolve: bool = False) -> Loaded:
     of names (near misses, repeated columns) and nothing else, as nothing
     else can be read reliably; otherwise every cell and cross-object problem
     is reported at once. Warnings about what would make a plan meaningless
-    (:func:`inventory.validate.plan_warnings`) are given for a valid estate.
+    (:func:`inventory.warnings.plan_warnings`) are given for a valid estate.
     With ``resolve``, the estate is also resolved against the reference data
     (:func:`estate.resolve.resolve`), so that what only planning would find
     (an unknown settings key, a bad reference override) is reported too.
