@@ -10,7 +10,7 @@ include every single-application server, site and contract — that keeps team
 days, the critical and go-live limits, budget years and ``before`` with the
 units already placed. A unit that fits nowhere is retained when it may be;
 otherwise it is left out, and the schedule is made again with such units
-first (at most twice); a unit still left out is left out of the hint (CP-SAT
+first (at most four times); a unit still left out is left out of the hint (CP-SAT
 repairs it).
 """
 
@@ -186,7 +186,7 @@ class _GroupCosts:
 
 
 def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = False,
-               repairs: int = 2) -> Choice:
+               repairs: int = 4) -> Choice:
     """A plan keeping every rule, as far as list scheduling finds one.
 
     With ``group_aware`` a unit's cost at ``L`` also counts the increase of
