@@ -35,6 +35,7 @@ from solver.model.costs import (
     pruned_domains,
     trivial_bound,
 )
+from solver.model.emptying import emptiable, empty_whole
 from solver.model.explain import conflict_records, find_conflicts
 from solver.model.extract import (
     choice_from_decisions,
@@ -222,10 +223,34 @@ def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
     for value, name, choice in sorted(cands, key=lambda c: c[0]):
         if name == "greedy plan" or not evaluate(run.est, decisions(prep, choice)).violations:
             run.log.append(f"hint: {name}, objective {value:,.0f} at {run.at()}")
-            return choice, mine
+            return _emptied(run, pairs, w, choice, value), mine
     within = " within the carbon cap" if run.caps else ""
     run.log.append(f"hint: no complete plan{within}")
     return None, mine
+
+
+def _emptied(run: _Run, pairs: Pairs, w: Weights, start: Choice, value: float) -> Choice:
+    """``start``, or a plan that empties whole sites and clusters on top of it
+    when one is cheaper by the same exact objective, keeps every cap and passes
+    the evaluator (:func:`solver.model.emptying.empty_whole`)."""
+    prep, share = run.prep, run.params.empty_whole_share
+    groups = emptiable(prep) if share > 0 else []
+    if not groups:
+        return start
+
+    def exact(choice: Choice) -> float | None:
+        if len(choice) != len(prep.apps):
+            return None
+        vec = derive(prep, choice).vec
+        return dot(w, vec) if all(cap.keeps(vec) for cap in run.caps) else None
+
+    def keeps_rules(choice: Choice) -> bool:
+        return not evaluate(run.est, decisions(prep, choice)).violations
+
+    limit = run.t0 + share * (run.limit - run.t0)
+    best, done = empty_whole(pairs, w, start, exact, keeps_rules, limit, groups)
+    run.log.append(f"{done.line(value)}, at {run.at()}")
+    return best
 
 
 def _no_time(run: _Run, start: Choice) -> Solved:

@@ -14,8 +14,9 @@ otherwise it is left out of the hint (CP-SAT repairs it).
 
 from __future__ import annotations
 
+import copy
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from estate.derive import together_groups, units_in_order
@@ -48,6 +49,21 @@ class Pairs:
                 self.x[ap.app_id] = pairs
         self.live = self.x
         self.choose = {a: {k: None for k, _ in xs} for a, xs in self.x.items()}
+
+    def moving(self, apps: Collection[str]) -> Pairs | None:
+        """A copy in which every application of ``apps`` has only its moving
+        pairs (no ``retain``); None when one of them has none."""
+        out = copy.copy(self)
+        out.x = dict(self.x)
+        out.choose = dict(self.choose)
+        for a in apps:
+            pairs = {p: None for p in self.x.get(a, {}) if p[0] != "retain"}
+            if not pairs:
+                return None
+            out.x[a] = pairs
+            out.choose[a] = {k: None for k, _ in pairs}
+        out.live = out.x
+        return out
 
 
 class _Loads:
@@ -183,33 +199,50 @@ class _GroupCosts:
             self.d_now[gi] = max(self.d_now[gi], L)
 
 
-def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = False
-               ) -> Choice:
+def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = False,
+               fixed: Choice | None = None, earliest: bool = False) -> Choice:
     """A plan keeping every rule, as far as list scheduling finds one.
 
     With ``group_aware`` a unit's cost at ``L`` also counts the increase of
     every multi-application group's cost (servers, sites, contracts) over the
     units placed so far: ``f_G(max(D_G, L)) - f_G(D_G)``. With ``ratio`` units
     without deadline go by saving per share of team capacity (Smith's rule),
-    else by saving.
+    else by saving. Units whose applications are all in ``fixed`` keep its
+    pairs (booked before any other unit is placed); with ``earliest`` the
+    other units move in the earliest month they fit rather than the cheapest.
     """
     H = b.prep.H
     order = _Order(b)
     units, deadline = order.units, order.deadline
     groups = _GroupCosts(b, w, group_aware)
     tail = order.tail
-    heap = [(deadline[i], -_saving(b, w, units[i], ratio), -tail[i], i)
-            for i in range(len(units)) if not order.preds[i]]
+    held = {i for i, u in enumerate(units) if fixed is not None and all(a in fixed for a in u)}
+
+    def rank(i: int) -> tuple[int, float, int, int]:
+        saving = 0.0 if i in held else -_saving(b, w, units[i], ratio)
+        return (deadline[i], saving, -tail[i], i)
+
+    heap = [rank(i) for i in range(len(units)) if not order.preds[i]]
     heapq.heapify(heap)
     waiting = {i: len(order.preds[i]) for i in range(len(units))}
     loads = _Loads(b)
     choice: Choice = {}
+    for i in sorted(held):
+        assert fixed is not None
+        booked = [(a, *fixed[a]) for a in units[i]]
+        loads.add(booked)
+        for a, key, L in booked:
+            groups.book(groups.of([a]), L)
+            choice[a] = (key, L)
     while heap:
         i = heapq.heappop(heap)[-1]
         gis = groups.of(units[i])
-        items = _place(b, units[i], choice, loads, w, deadline[i], groups.extra(gis))
-        if items is None and deadline[i] < H:
-            items = _place(b, units[i], choice, loads, w, H, groups.extra(gis))
+        items = None
+        if i not in held:
+            items = _place(b, units[i], choice, loads, w, deadline[i], groups.extra(gis),
+                           earliest)
+            if items is None and deadline[i] < H:
+                items = _place(b, units[i], choice, loads, w, H, groups.extra(gis), earliest)
         if items is not None:
             loads.add(items)
             groups.book(gis, items[0][2])
@@ -218,14 +251,15 @@ def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = Fal
         for j in order.succs[i]:
             waiting[j] -= 1
             if waiting[j] == 0:
-                heapq.heappush(heap, (deadline[j], -_saving(b, w, units[j], ratio), -tail[j], j))
+                heapq.heappush(heap, rank(j))
     return choice
 
 
 def _place(b: Model, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
-           deadline: int, extra: Callable[[int], float]
+           deadline: int, extra: Callable[[int], float], earliest: bool = False
            ) -> list[tuple[str, str, int]] | None:
-    """Cheapest feasible (options, common L <= deadline) of a unit, or None."""
+    """Cheapest feasible (options, common L <= deadline) of a unit, or None;
+    with ``earliest`` the cheapest options of the earliest feasible moving L."""
     prep, H = b.prep, b.prep.H
     incoming = [(d.from_id, d.to_id) for d in prep.estate.dependencies
                 if d.kind == "before" and d.to_id in unit and d.from_id in choice]
@@ -260,6 +294,8 @@ def _place(b: Model, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
         else:
             if (best is None or cost < best[0]) and loads.fits(items):
                 best = (cost, items)
+                if earliest and not retained:
+                    break
     return None if best is None else best[1]
 
 
