@@ -54,7 +54,7 @@ def _pool() -> Any:
 def test_emptying_a_cluster_is_the_first_plan() -> None:
     e = _pool()
     prep = Prep(e)
-    assert [name for name, _ in emptiable(prep)] == ["cluster CL"]
+    assert [name for name, _, _ in emptiable(prep)] == ["cluster CL"]
     # the plans offered before do not find it
     dec = greedy_decisions(e)
     assert dec is not None and evaluate(e, dec).totals.objective == approx(5506.0)
@@ -99,7 +99,7 @@ def test_emptying_a_site_is_found_by_the_first_plan() -> None:
                     servers=[server("S1", ("A1",)), server("S2", ("A2",))],
                     sites=[site("DC", fixed=500.0), site("CLOUD", "cloud")])
     prep = Prep(e)
-    assert [name for name, _ in emptiable(prep)] == ["site DC"]
+    assert [name for name, _, _ in emptiable(prep)] == ["site DC"]
     assert evaluate(e, [*decisions(prep, {"A1": ("rehost@CLOUD", 1), "A2": ("retain", 12)})]
                     ).totals.objective == approx(8730.0)
     s = search(e, time_limit=10, workers=1, params=SolveParams(lns=False))

@@ -27,30 +27,34 @@ from estate.derive import together_groups
 from solver.model.build import Choice
 from solver.model.costs import Weights
 from solver.model.heuristic import Pairs, first_plan
-from solver.model.prep import Prep
+from solver.model.prep import Prep, Vec
 
 
-def emptiable(prep: Prep) -> list[tuple[str, frozenset[str]]]:
-    """``(name, applications)`` of every site whose fixed cost depends on when
-    its last application leaves, and of every cluster: distinct sets of
-    applications, each closed over ``together`` partners, in estate order."""
+def emptiable(prep: Prep) -> list[tuple[str, frozenset[str], float]]:
+    """``(name, applications, stake)`` of every site whose fixed cost depends
+    on when its last application leaves, and of every cluster: distinct sets
+    of applications, each closed over ``together`` partners, in estate order.
+    The stake is what keeping it to the horizon's end rather than emptying it
+    at once can cost (the range of its site table, or of its hosts' tables,
+    all four components summed): a weight for drawing it, not a saving."""
     H = prep.H
     units = together_groups(prep.estate)
-    out: dict[frozenset[str], str] = {}
+    out: dict[frozenset[str], tuple[str, float]] = {}
 
-    def add(apps: frozenset[str], name: str) -> None:
+    def add(apps: frozenset[str], name: str, tables: list[list[Vec]]) -> None:
         closed = frozenset(m for a in apps for m in units.get(a, (a,)))
+        stake = sum(abs(x - y) for t in tables for x, y in zip(t[H], t[0], strict=True))
         if closed:
-            out.setdefault(closed, name)
+            out.setdefault(closed, (name, stake))
 
     for site in prep.estate.sites:
         apps = prep.site_set.get(site.site_id, frozenset())
         table = prep.site_table(site.site_id)
         if apps and table[0] != table[H]:
-            add(apps, f"site {site.site_id}")
+            add(apps, f"site {site.site_id}", [table])
     for c in prep.clusters:
-        add(c.apps, f"cluster {c.name}")
-    return [(name, apps) for apps, name in out.items()]
+        add(c.apps, f"cluster {c.name}", [prep.host_table(h) for h in c.hosts])
+    return [(name, apps, stake) for apps, (name, stake) in out.items()]
 
 
 @dataclass
@@ -75,7 +79,7 @@ class Emptied:
 def empty_whole(pairs: Pairs, w: Weights, base: Choice,
                 value: Callable[[Choice], float | None], ok: Callable[[Choice], bool],
                 deadline: float | None = None,
-                groups: list[tuple[str, frozenset[str]]] | None = None
+                groups: list[tuple[str, frozenset[str], float]] | None = None
                 ) -> tuple[Choice, Emptied]:
     """``base`` improved greedily by emptying whole sites and clusters.
 
@@ -130,7 +134,7 @@ def empty_whole(pairs: Pairs, w: Weights, base: Choice,
     # every group on top of the first plan, then (cheapest first) each of the
     # others on top of the best plan so far
     first: list[tuple[float, int, bool, Choice]] = []
-    for gi, (_, apps) in enumerate(todo):
+    for gi, (_, apps, _) in enumerate(todo):
         if deadline is not None and time.monotonic() >= deadline:
             break
         first.extend((v, gi, e, c) for v, e, c in trials(best, apps))
