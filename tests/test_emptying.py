@@ -133,3 +133,37 @@ def test_held_applications_keep_their_pairs() -> None:
     assert got["A2"] == ("retain", 12) and got["A1"][0] == "rehost@CLOUD"
     assert pairs.moving(["A1"]) is not None
     assert Pairs(Prep(make_estate([app("A", 1.0)], [opt("A", "retain")]))).moving(["A"]) is None
+
+
+def test_pool_neighbourhood_frees_exactly_the_cluster() -> None:
+    import random
+
+    from solver.model import lns
+
+    e = _pool()
+    prep = Prep(e)
+    nb = lns.Neighbourhoods(prep)
+    plan = {"A1": ("retain", 12), "A2": ("retain", 12), "A3": ("retain", 12)}
+    rng = random.Random(0)
+    seen = set()
+    for _ in range(20):
+        free = nb.pick("pool", plan, 4, rng)
+        assert set(free) == {"A1", "A2"}  # never A3, outside the cluster
+        forced = free["A1"] is not None
+        seen.add(forced)
+        for a in ("A1", "A2"):  # emptied: only moving pairs, else every pair
+            pairs = free[a]
+            assert (pairs is not None) == forced
+            assert pairs is None or {k for k, _ in pairs} == {"rehost@CLOUD"}
+    assert seen == {True, False}
+    # capped: one application of the two when the cap is 1
+    capped = lns.Neighbourhoods(prep, max_size=1).pick("pool", plan, 4, rng)
+    assert len(capped) == 1 and set(capped) <= {"A1", "A2"}
+    assert all(v is None for v in capped.values())
+    # the search with the pool kind alone empties the cluster from the retained plan
+    w = W
+    budget = lns.Budget(5.0, float("inf"))
+    best, stats = lns.search(prep, plan, w, 100.0, budget, kinds=("pool",), seed=1)
+    assert best["A1"][0] == best["A2"][0] == "rehost@CLOUD" and best["A3"][0] == "retain"
+    assert dot(w, derive(prep, best).vec) == approx(4406.0)
+    assert stats.by_kind["pool"][1] >= 1
