@@ -49,6 +49,13 @@ class Pairs:
                 self.x[ap.app_id] = pairs
         self.live = self.x
         self.choose = {a: {k: None for k, _ in xs} for a, xs in self.x.items()}
+        # (weights, app, L, retained) -> its cheapest (cost, option key) at L
+        # when no ``before`` edge is checked; shared by the copies of
+        # :meth:`moving`, whose moving pairs are the same
+        self.cheapest: dict[tuple[Weights, str, int, bool], tuple[float, str] | None] = {}
+        # latest L of each application's pairs; its shortest move (shared)
+        self.last = {a: max(L for _, L in xs) for a, xs in self.x.items()}
+        self.shortest: dict[str, int] = {}
 
     def moving(self, apps: Collection[str]) -> Pairs | None:
         """A copy in which every application of ``apps`` has only its moving
@@ -62,6 +69,7 @@ class Pairs:
                 return None
             out.x[a] = pairs
             out.choose[a] = {k: None for k, _ in pairs}
+        out.last = {**self.last, **{a: max(L for _, L in out.x[a]) for a in apps}}
         out.live = out.x
         return out
 
@@ -120,7 +128,9 @@ class _Order:
             if unit_of[fa] != unit_of[ta]:
                 self.preds[unit_of[ta]].add(unit_of[fa])
                 self.succs[unit_of[fa]].add(unit_of[ta])
-        deadline = [min(max(L for (_, L) in b.x[a]) for a in u) for u in self.units]
+        last = getattr(b, "last", None)
+        deadline = [min(last[a] if last is not None else max(L for (_, L) in b.x[a])
+                        for a in u) for u in self.units]
         changed = True
         while changed:
             changed = False
@@ -141,9 +151,15 @@ class _Order:
         ``before`` successors (the unit's own included): a tie-break that
         starts long chains first (latest-finish-time priority)."""
         prep = b.prep
-        own = [max((min((prep.app_by_id[a].opt(k).d for k in b.choose.get(a, {})
-                         if prep.app_by_id[a].opt(k).moves), default=0) for a in u), default=0)
-               for u in self.units]
+        memo: dict[str, int] = getattr(b, "shortest", {})
+
+        def shortest(a: str) -> int:
+            if a not in memo:
+                memo[a] = min((prep.app_by_id[a].opt(k).d for k in b.choose.get(a, {})
+                               if prep.app_by_id[a].opt(k).moves), default=0)
+            return memo[a]
+
+        own = [max((shortest(a) for a in u), default=0) for u in self.units]
         tail = list(own)
         index = {a: i for i, u in enumerate(self.units) for a in u}
         order = dict.fromkeys(index[a] for u in units_in_order(prep.estate)
@@ -272,30 +288,46 @@ def _place(b: Model, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
         keys = by_L[a] = {}
         for key, LL in b.x[a]:
             keys.setdefault(LL, []).append(key)
-    best: tuple[float, list[tuple[str, str, int]]] | None = None
-    for L, retained in tries:
+    # the cheapest option of an application at L depends on the rest of the
+    # plan only through ``before`` edges into the unit
+    memo = None if incoming else getattr(b, "cheapest", None)
+    offers: list[tuple[float, int, bool, list[tuple[str, str, int]]]] = []
+    for idx, (L, retained) in enumerate(tries):
         items: list[tuple[str, str, int]] = []
         cost = extra(L)
         for a in unit:
-            ap = prep.app_by_id[a]
-            cands = []
-            for key in by_L[a].get(L, ()):
-                if (key == "retain") != retained:
-                    continue
-                o = ap.opt(key)
-                if o.to_target and not _before_ok(b, a, o.d, L, incoming, choice):
-                    continue
-                cands.append((dot(w, o.table[L]), key))
-            if not cands:
+            mkey = (w, a, L, retained)
+            if memo is not None and mkey in memo:
+                got = memo[mkey]
+            else:
+                ap = prep.app_by_id[a]
+                cands = []
+                for key in by_L[a].get(L, ()):
+                    if (key == "retain") != retained:
+                        continue
+                    o = ap.opt(key)
+                    if o.to_target and not _before_ok(b, a, o.d, L, incoming, choice):
+                        continue
+                    cands.append((dot(w, o.table[L]), key))
+                got = min(cands) if cands else None
+                if memo is not None:
+                    memo[mkey] = got
+            if got is None:
                 break
-            c, key = min(cands)
+            c, key = got
             items.append((a, key, L))
             cost += c
         else:
-            if (best is None or cost < best[0]) and loads.fits(items):
-                best = (cost, items)
-                if earliest and not retained:
-                    break
+            offers.append((cost, idx, retained, items))
+    if not earliest:  # the cheapest that fits (ties: the first tried); loads checked lazily
+        offers.sort(key=lambda t: (t[0], t[1]))
+        return next((items for _, _, _, items in offers if loads.fits(items)), None)
+    best: tuple[float, list[tuple[str, str, int]]] | None = None
+    for cost, _, retained, items in offers:
+        if (best is None or cost < best[0]) and loads.fits(items):
+            best = (cost, items)
+            if not retained:
+                break
     return None if best is None else best[1]
 
 
