@@ -220,23 +220,37 @@ def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
             vec = derive(prep, choice).vec
             if all(cap.keeps(vec) for cap in run.caps):
                 cands.append((dot(w, vec), name, choice))
+    bases: list[tuple[float, str, Choice]] = []
+    one = run.params.empty_whole_share <= 0 or not emptiable(prep)
     for value, name, choice in sorted(cands, key=lambda c: c[0]):
+        if bases and ("group costs" not in name or choice == bases[0][2]):
+            continue  # after the best: the best group-aware list-scheduled plan too
         if name == "greedy plan" or not evaluate(run.est, decisions(prep, choice)).violations:
-            run.log.append(f"hint: {name}, objective {value:,.0f} at {run.at()}")
-            return _emptied(run, pairs, w, choice, value), mine
+            if not bases:
+                run.log.append(f"hint: {name}, objective {value:,.0f} at {run.at()}")
+            bases.append((value, name, choice))
+            if one or "group costs" in name:
+                break
+    if bases:
+        return _emptied(run, pairs, w, bases), mine
     within = " within the carbon cap" if run.caps else ""
     run.log.append(f"hint: no complete plan{within}")
     return None, mine
 
 
-def _emptied(run: _Run, pairs: Pairs, w: Weights, start: Choice, value: float) -> Choice:
-    """``start``, or a plan that empties whole sites and clusters on top of it
-    when one is cheaper by the same exact objective, keeps every cap and passes
-    the evaluator (:func:`solver.model.emptying.empty_whole`)."""
+def _emptied(run: _Run, pairs: Pairs, w: Weights, bases: list[tuple[float, str, Choice]]
+             ) -> Choice:
+    """The best plan that empties whole sites and clusters on top of one of
+    ``bases`` (the first plan and the best group-aware list-scheduled plan:
+    the cheapest base does not always lead to the cheapest emptied plan), when
+    cheaper than the first plan by the same exact objective, within every cap
+    and passing the evaluator (:func:`solver.model.emptying.empty_whole`);
+    else the first plan."""
     prep, share = run.prep, run.params.empty_whole_share
     groups = emptiable(prep) if share > 0 else []
+    best_v, _, best = bases[0]
     if not groups:
-        return start
+        return best
 
     def exact(choice: Choice) -> float | None:
         if len(choice) != len(prep.apps):
@@ -247,9 +261,13 @@ def _emptied(run: _Run, pairs: Pairs, w: Weights, start: Choice, value: float) -
     def keeps_rules(choice: Choice) -> bool:
         return not evaluate(run.est, decisions(prep, choice)).violations
 
-    limit = run.t0 + share * (run.limit - run.t0)
-    best, done = empty_whole(pairs, w, start, exact, keeps_rules, limit, groups)
-    run.log.append(f"{done.line(value)}, at {run.at()}")
+    now = time.monotonic()
+    limit = now + share * max(run.deadline - now, 0.0)
+    for value, name, start in bases:
+        got, done = empty_whole(pairs, w, start, exact, keeps_rules, limit, groups)
+        run.log.append(f"{done.line(value)} (from the {name}), at {run.at()}")
+        if done.emptied and done.emptied[-1][1] < best_v:
+            best_v, best = done.emptied[-1][1], got
     return best
 
 

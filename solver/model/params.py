@@ -117,8 +117,8 @@ class SolveParams:
     empty_whole_share
         After the first plan is chosen, candidates that empty a whole site or
         cluster are tried on top of it (:mod:`solver.model.emptying`); no new
-        candidate starts after this share of the time limit (a guard: on
-        1,000 export-shaped VMs they took about 2–4 s). 0 turns them off.
+        candidate starts after this share of the search time left (a guard:
+        on 1,000 export-shaped VMs they took about 4–9 s). 0 turns them off.
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
