@@ -35,7 +35,7 @@ from solver.model.costs import (
     pruned_domains,
     trivial_bound,
 )
-from solver.model.emptying import emptiable, empty_whole
+from solver.model.emptying import emptiable, empty_whole, worth_emptying
 from solver.model.explain import conflict_records, find_conflicts
 from solver.model.extract import (
     choice_from_decisions,
@@ -221,7 +221,8 @@ def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
             if all(cap.keeps(vec) for cap in run.caps):
                 cands.append((dot(w, vec), name, choice))
     bases: list[tuple[float, str, Choice]] = []
-    one = run.params.empty_whole_share <= 0 or not emptiable(prep)
+    groups = worth_emptying(pairs, emptiable(prep)) if run.params.empty_whole_share > 0 else []
+    one = not groups
     for value, name, choice in sorted(cands, key=lambda c: c[0]):
         if bases and ("group costs" not in name or choice == bases[0][2]):
             continue  # after the best: the best group-aware list-scheduled plan too
@@ -232,14 +233,14 @@ def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
             if one or "group costs" in name:
                 break
     if bases:
-        return _emptied(run, pairs, w, bases), mine
+        return _emptied(run, pairs, w, bases, groups), mine
     within = " within the carbon cap" if run.caps else ""
     run.log.append(f"hint: no complete plan{within}")
     return None, mine
 
 
-def _emptied(run: _Run, pairs: Pairs, w: Weights, bases: list[tuple[float, str, Choice]]
-             ) -> Choice:
+def _emptied(run: _Run, pairs: Pairs, w: Weights, bases: list[tuple[float, str, Choice]],
+             groups: list[tuple[str, frozenset[str], float]]) -> Choice:
     """The best plan that empties whole sites and clusters on top of one of
     ``bases`` (the first plan and the best group-aware list-scheduled plan:
     the cheapest base does not always lead to the cheapest emptied plan), when
@@ -247,7 +248,6 @@ def _emptied(run: _Run, pairs: Pairs, w: Weights, bases: list[tuple[float, str, 
     and passing the evaluator (:func:`solver.model.emptying.empty_whole`);
     else the first plan."""
     prep, share = run.prep, run.params.empty_whole_share
-    groups = emptiable(prep) if share > 0 else []
     best_v, _, best = bases[0]
     if not groups:
         return best

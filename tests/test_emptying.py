@@ -167,3 +167,19 @@ def test_pool_neighbourhood_frees_exactly_the_cluster() -> None:
     assert best["A1"][0] == best["A2"][0] == "rehost@CLOUD" and best["A3"][0] == "retain"
     assert dot(w, derive(prep, best).vec) == approx(4406.0)
     assert stats.by_kind["pool"][1] >= 1
+
+
+def test_a_site_whose_applications_must_all_move_is_not_tried() -> None:
+    # as PSPLIB: no application may stay, so emptying the site is the list
+    # scheduler's own job; the first plan and its log are as before
+    from solver.model.emptying import worth_emptying
+
+    e = make_estate([app("A1", 100.0), app("A2", 100.0)],
+                    [opt("A1", monthly=130.0), opt("A2", monthly=130.0)],
+                    servers=[server("S1", ("A1",)), server("S2", ("A2",))],
+                    sites=[site("DC", fixed=500.0), site("CLOUD", "cloud")])
+    prep = Prep(e)
+    assert [n for n, _, _ in emptiable(prep)] == ["site DC"]
+    assert worth_emptying(Pairs(prep), emptiable(prep)) == []
+    s = search(e, time_limit=10, workers=1, params=SolveParams(lns=False))
+    assert not any(x.startswith("emptying") for x in s.log)

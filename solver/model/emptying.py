@@ -57,6 +57,14 @@ def emptiable(prep: Prep) -> list[tuple[str, frozenset[str], float]]:
     return [(name, apps, stake) for apps, (name, stake) in out.items()]
 
 
+def worth_emptying(pairs: Pairs, groups: list[tuple[str, frozenset[str], float]]
+                   ) -> list[tuple[str, frozenset[str], float]]:
+    """The groups of which some application may stay (``retain``): one none
+    of whose applications may stay is the list scheduler's own job (PSPLIB:
+    every job moves), nothing to empty."""
+    return [g for g in groups if any(k == "retain" for a in g[1] for k, _ in pairs.x.get(a, {}))]
+
+
 @dataclass
 class Emptied:
     """What :func:`empty_whole` did: the groups emptied (in order, with the
@@ -109,7 +117,7 @@ def empty_whole(pairs: Pairs, w: Weights, base: Choice,
         what was done.
     """
     t0 = time.monotonic()
-    todo = list(emptiable(pairs.prep) if groups is None else groups)
+    todo = worth_emptying(pairs, emptiable(pairs.prep) if groups is None else groups)
     stats = Emptied()
     best, start_v = base, value(base)
     if start_v is None or not todo:
