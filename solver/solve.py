@@ -197,8 +197,9 @@ def _start(estate: Estate, time_limit: float, workers: int | None, seed: int, ob
 def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
     """The best complete plan (by the first phase's objective) of the greedy, the
     list scheduler and ``epsilon.hint`` that the evaluator finds keeps every
-    rule and every cap (None when there is none), and the list scheduler's
-    last, maybe partial, plan."""
+    rule and every cap (None when there is none), improved by emptying whole
+    sites and clusters when that is cheaper (:func:`_emptied`), and the list
+    scheduler's last, maybe partial, plan."""
     prep = run.prep
     w = KG_WEIGHTS if objective == "carbon" else run.w
     offers: list[tuple[str, Choice]] = []
