@@ -8,7 +8,7 @@ rvtools`` made from the shared SizingWorkshop sample): the same figures, its
 row named by the file.
 
 ``--param`` sets a :class:`solver.model.params.SolveParams` field (``true`` /
-``false`` / a number), e.g. ``--param member_links=false tight_pools=false``
+``false`` / a number / comma-separated names), e.g. ``--param member_links=false tight_pools=false``
 to measure the model without the pool cuts of issue 23.
 
 Each size is an estate of ``estate synth --shape export`` (one application per
@@ -51,6 +51,9 @@ def _params(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         name, _, text = pair.partition("=")
         low = text.strip().lower()
+        if "," in text:  # a tuple of names, e.g. lns_kinds=window,group,pool
+            out[name.strip()] = tuple(x.strip() for x in text.split(",") if x.strip())
+            continue
         value: object = (low == "true") if low in ("true", "false") else float(text)
         if isinstance(value, float) and value.is_integer() and "." not in text:
             value = int(value)

@@ -35,6 +35,7 @@ from solver.model.costs import (
     pruned_domains,
     trivial_bound,
 )
+from solver.model.emptying import emptiable, empty_whole, worth_emptying
 from solver.model.explain import conflict_records, find_conflicts
 from solver.model.extract import (
     choice_from_decisions,
@@ -196,8 +197,9 @@ def _start(estate: Estate, time_limit: float, workers: int | None, seed: int, ob
 def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
     """The best complete plan (by the first phase's objective) of the greedy, the
     list scheduler and ``epsilon.hint`` that the evaluator finds keeps every
-    rule and every cap (None when there is none), and the list scheduler's
-    last, maybe partial, plan."""
+    rule and every cap (None when there is none), improved by emptying whole
+    sites and clusters when that is cheaper (:func:`_emptied`), and the list
+    scheduler's last, maybe partial, plan."""
     prep = run.prep
     w = KG_WEIGHTS if objective == "carbon" else run.w
     offers: list[tuple[str, Choice]] = []
@@ -219,13 +221,55 @@ def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
             vec = derive(prep, choice).vec
             if all(cap.keeps(vec) for cap in run.caps):
                 cands.append((dot(w, vec), name, choice))
+    bases: list[tuple[float, str, Choice]] = []
+    groups = worth_emptying(pairs, emptiable(prep)) if run.params.empty_whole_share > 0 else []
+    one = not groups
     for value, name, choice in sorted(cands, key=lambda c: c[0]):
+        if bases and ("group costs" not in name or choice == bases[0][2]):
+            continue  # after the best: the best group-aware list-scheduled plan too
         if name == "greedy plan" or not evaluate(run.est, decisions(prep, choice)).violations:
-            run.log.append(f"hint: {name}, objective {value:,.0f} at {run.at()}")
-            return choice, mine
+            if not bases:
+                run.log.append(f"hint: {name}, objective {value:,.0f} at {run.at()}")
+            bases.append((value, name, choice))
+            if one or "group costs" in name:
+                break
+    if bases:
+        return _emptied(run, pairs, w, bases, groups), mine
     within = " within the carbon cap" if run.caps else ""
     run.log.append(f"hint: no complete plan{within}")
     return None, mine
+
+
+def _emptied(run: _Run, pairs: Pairs, w: Weights, bases: list[tuple[float, str, Choice]],
+             groups: list[tuple[str, frozenset[str], float]]) -> Choice:
+    """The best plan that empties whole sites and clusters on top of one of
+    ``bases`` (the first plan and the best group-aware list-scheduled plan:
+    the cheapest base does not always lead to the cheapest emptied plan), when
+    cheaper than the first plan by the same exact objective, within every cap
+    and passing the evaluator (:func:`solver.model.emptying.empty_whole`);
+    else the first plan."""
+    prep, share = run.prep, run.params.empty_whole_share
+    best_v, _, best = bases[0]
+    if not groups:
+        return best
+
+    def exact(choice: Choice) -> float | None:
+        if len(choice) != len(prep.apps):
+            return None
+        vec = derive(prep, choice).vec
+        return dot(w, vec) if all(cap.keeps(vec) for cap in run.caps) else None
+
+    def keeps_rules(choice: Choice) -> bool:
+        return not evaluate(run.est, decisions(prep, choice)).violations
+
+    now = time.monotonic()
+    limit = now + share * max(run.deadline - now, 0.0)
+    for value, name, start in bases:
+        got, done = empty_whole(pairs, w, start, exact, keeps_rules, limit, groups)
+        run.log.append(f"{done.line(value)} (from the {name}), at {run.at()}")
+        if done.emptied and done.emptied[-1][1] < best_v:
+            best_v, best = done.emptied[-1][1], got
+    return best
 
 
 def _no_time(run: _Run, start: Choice) -> Solved:

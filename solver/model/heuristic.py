@@ -16,8 +16,9 @@ repairs it).
 
 from __future__ import annotations
 
+import copy
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from estate.derive import together_groups, units_in_order
@@ -50,6 +51,29 @@ class Pairs:
                 self.x[ap.app_id] = pairs
         self.live = self.x
         self.choose = {a: {k: None for k, _ in xs} for a, xs in self.x.items()}
+        # (weights, app, L, retained) -> its cheapest (cost, option key) at L
+        # when no ``before`` edge is checked; shared by the copies of
+        # :meth:`moving`, whose moving pairs are the same
+        self.cheapest: dict[tuple[Weights, str, int, bool], tuple[float, str] | None] = {}
+        # latest L of each application's pairs; its shortest move (shared)
+        self.last = {a: max(L for _, L in xs) for a, xs in self.x.items()}
+        self.shortest: dict[str, int] = {}
+
+    def moving(self, apps: Collection[str]) -> Pairs | None:
+        """A copy in which every application of ``apps`` has only its moving
+        pairs (no ``retain``); None when one of them has none."""
+        out = copy.copy(self)
+        out.x = dict(self.x)
+        out.choose = dict(self.choose)
+        for a in apps:
+            pairs = {p: None for p in self.x.get(a, {}) if p[0] != "retain"}
+            if not pairs:
+                return None
+            out.x[a] = pairs
+            out.choose[a] = {k: None for k, _ in pairs}
+        out.last = {**self.last, **{a: max(L for _, L in out.x[a]) for a in apps}}
+        out.live = out.x
+        return out
 
 
 class _Loads:
@@ -106,7 +130,9 @@ class _Order:
             if unit_of[fa] != unit_of[ta]:
                 self.preds[unit_of[ta]].add(unit_of[fa])
                 self.succs[unit_of[fa]].add(unit_of[ta])
-        deadline = [min(max(L for (_, L) in b.x[a]) for a in u) for u in self.units]
+        last = getattr(b, "last", None)
+        deadline = [min(last[a] if last is not None else max(L for (_, L) in b.x[a])
+                        for a in u) for u in self.units]
         changed = True
         while changed:
             changed = False
@@ -127,9 +153,15 @@ class _Order:
         ``before`` successors (the unit's own included): a tie-break that
         starts long chains first (latest-finish-time priority)."""
         prep = b.prep
-        own = [max((min((prep.app_by_id[a].opt(k).d for k in b.choose.get(a, {})
-                         if prep.app_by_id[a].opt(k).moves), default=0) for a in u), default=0)
-               for u in self.units]
+        memo: dict[str, int] = getattr(b, "shortest", {})
+
+        def shortest(a: str) -> int:
+            if a not in memo:
+                memo[a] = min((prep.app_by_id[a].opt(k).d for k in b.choose.get(a, {})
+                               if prep.app_by_id[a].opt(k).moves), default=0)
+            return memo[a]
+
+        own = [max((shortest(a) for a in u), default=0) for u in self.units]
         tail = list(own)
         index = {a: i for i, u in enumerate(self.units) for a in u}
         order = dict.fromkeys(index[a] for u in units_in_order(prep.estate)
@@ -186,6 +218,7 @@ class _GroupCosts:
 
 
 def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = False,
+               fixed: Choice | None = None, earliest: bool = False,
                repairs: int = 4) -> Choice:
     """A plan keeping every rule, as far as list scheduling finds one.
 
@@ -193,7 +226,9 @@ def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = Fal
     every multi-application group's cost (servers, sites, contracts) over the
     units placed so far: ``f_G(max(D_G, L)) - f_G(D_G)``. With ``ratio`` units
     without deadline go by saving per share of team capacity (Smith's rule),
-    else by saving.
+    else by saving. Units whose applications are all in ``fixed`` keep its
+    pairs (booked before any other unit is placed); with ``earliest`` the
+    other units move in the earliest month they fit rather than the cheapest.
 
     A unit that must move but finds no room left (earlier units took the team
     days before its deadline) is left out; then the schedule is made again
@@ -205,7 +240,7 @@ def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = Fal
     urgent: set[int] = set()
     best: Choice = {}
     for _ in range(repairs + 1):
-        choice, missing = _schedule(b, w, order, group_aware, ratio, urgent)
+        choice, missing = _schedule(b, w, order, group_aware, ratio, urgent, fixed, earliest)
         if len(choice) > len(best) or not best:
             best = choice
         if not missing or missing <= urgent:
@@ -215,47 +250,61 @@ def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = Fal
 
 
 def _schedule(b: Model, w: Weights, order: _Order, group_aware: bool, ratio: bool,
-              urgent: set[int]) -> tuple[Choice, set[int]]:
-    """One list schedule (units in ``urgent`` first when their order allows):
-    the plan and the units it left out."""
+              urgent: set[int], fixed: Choice | None, earliest: bool
+              ) -> tuple[Choice, set[int]]:
+    """One list schedule (units in ``urgent`` first when their order allows,
+    units of ``fixed`` booked as they are): the plan and the units it left out."""
     H = b.prep.H
     units, deadline = order.units, order.deadline
     groups = _GroupCosts(b, w, group_aware)
     tail = order.tail
+    held = {i for i, u in enumerate(units) if fixed is not None and all(a in fixed for a in u)}
 
-    def key(i: int) -> tuple[int, int, float, int, int]:
-        return (i not in urgent, deadline[i], -_saving(b, w, units[i], ratio), -tail[i], i)
+    def rank(i: int) -> tuple[bool, int, float, int, int]:
+        saving = 0.0 if i in held else -_saving(b, w, units[i], ratio)
+        return (i not in urgent, deadline[i], saving, -tail[i], i)
 
-    heap = [key(i) for i in range(len(units)) if not order.preds[i]]
+    heap = [rank(i) for i in range(len(units)) if not order.preds[i]]
     heapq.heapify(heap)
     waiting = {i: len(order.preds[i]) for i in range(len(units))}
     loads = _Loads(b)
     choice: Choice = {}
     missing: set[int] = set()
+    for i in sorted(held):
+        assert fixed is not None
+        booked = [(a, *fixed[a]) for a in units[i]]
+        loads.add(booked)
+        for a, key, L in booked:
+            groups.book(groups.of([a]), L)
+            choice[a] = (key, L)
     while heap:
         i = heapq.heappop(heap)[-1]
         gis = groups.of(units[i])
-        items = _place(b, units[i], choice, loads, w, deadline[i], groups.extra(gis))
-        if items is None and deadline[i] < H:
-            items = _place(b, units[i], choice, loads, w, H, groups.extra(gis))
+        items = None
+        if i not in held:
+            items = _place(b, units[i], choice, loads, w, deadline[i], groups.extra(gis),
+                           earliest)
+            if items is None and deadline[i] < H:
+                items = _place(b, units[i], choice, loads, w, H, groups.extra(gis), earliest)
+            if items is None:
+                missing.add(i)
         if items is not None:
             loads.add(items)
             groups.book(gis, items[0][2])
             for a, key_, L in items:
                 choice[a] = (key_, L)
-        else:
-            missing.add(i)
         for j in order.succs[i]:
             waiting[j] -= 1
             if waiting[j] == 0:
-                heapq.heappush(heap, key(j))
+                heapq.heappush(heap, rank(j))
     return choice, missing
 
 
 def _place(b: Model, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
-           deadline: int, extra: Callable[[int], float]
+           deadline: int, extra: Callable[[int], float], earliest: bool = False
            ) -> list[tuple[str, str, int]] | None:
-    """Cheapest feasible (options, common L <= deadline) of a unit, or None."""
+    """Cheapest feasible (options, common L <= deadline) of a unit, or None;
+    with ``earliest`` the cheapest options of the earliest feasible moving L."""
     prep, H = b.prep, b.prep.H
     incoming = [(d.from_id, d.to_id) for d in prep.estate.dependencies
                 if d.kind == "before" and d.to_id in unit and d.from_id in choice]
@@ -268,28 +317,46 @@ def _place(b: Model, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
         keys = by_L[a] = {}
         for key, LL in b.x[a]:
             keys.setdefault(LL, []).append(key)
-    best: tuple[float, list[tuple[str, str, int]]] | None = None
-    for L, retained in tries:
+    # the cheapest option of an application at L depends on the rest of the
+    # plan only through ``before`` edges into the unit
+    memo = None if incoming else getattr(b, "cheapest", None)
+    offers: list[tuple[float, int, bool, list[tuple[str, str, int]]]] = []
+    for idx, (L, retained) in enumerate(tries):
         items: list[tuple[str, str, int]] = []
         cost = extra(L)
         for a in unit:
-            ap = prep.app_by_id[a]
-            cands = []
-            for key in by_L[a].get(L, ()):
-                if (key == "retain") != retained:
-                    continue
-                o = ap.opt(key)
-                if o.to_target and not _before_ok(b, a, o.d, L, incoming, choice):
-                    continue
-                cands.append((dot(w, o.table[L]), key))
-            if not cands:
+            mkey = (w, a, L, retained)
+            if memo is not None and mkey in memo:
+                got = memo[mkey]
+            else:
+                ap = prep.app_by_id[a]
+                cands = []
+                for key in by_L[a].get(L, ()):
+                    if (key == "retain") != retained:
+                        continue
+                    o = ap.opt(key)
+                    if o.to_target and not _before_ok(b, a, o.d, L, incoming, choice):
+                        continue
+                    cands.append((dot(w, o.table[L]), key))
+                got = min(cands) if cands else None
+                if memo is not None:
+                    memo[mkey] = got
+            if got is None:
                 break
-            c, key = min(cands)
+            c, key = got
             items.append((a, key, L))
             cost += c
         else:
-            if (best is None or cost < best[0]) and loads.fits(items):
-                best = (cost, items)
+            offers.append((cost, idx, retained, items))
+    if not earliest:  # the cheapest that fits (ties: the first tried); loads checked lazily
+        offers.sort(key=lambda t: (t[0], t[1]))
+        return next((items for _, _, _, items in offers if loads.fits(items)), None)
+    best: tuple[float, list[tuple[str, str, int]]] | None = None
+    for cost, _, retained, items in offers:
+        if (best is None or cost < best[0]) and loads.fits(items):
+            best = (cost, items)
+            if not retained:
+                break
     return None if best is None else best[1]
 
 

@@ -19,6 +19,11 @@ Neighbourhoods (every one is closed over ``together`` pairs):
   a time window around them;
 * ``keep`` — every application of such a group, each either kept as it is or
   retained (a whole site or host kept instead of emptied, in one step);
+* ``pool`` — every application of one cluster or of one site with a fixed
+  cost (:func:`solver.model.emptying.emptiable`, drawn by what keeping it can
+  cost), at most 4 × the kind's size and ``max_size`` of them; when the whole group is free, every
+  other time it must be emptied (no ``retain`` pair): the all-or-nothing
+  saving a one-at-a-time move never sees;
 * ``team`` — the applications using one team, nearest a random month;
 * ``linked`` — an application and its neighbours through ``before``,
   ``together`` and ``loose`` dependencies and shared groups (breadth first);
@@ -44,10 +49,12 @@ from ortools.sat.python import cp_model
 from estate.derive import together_groups
 from solver.model.build import Builder, Choice
 from solver.model.costs import Weights, build_objective, dot, pruned_domains
+from solver.model.emptying import emptiable
 from solver.model.extract import derive
 from solver.model.prep import Prep, Vec
+from solver.model.variables import allowed_pairs
 
-KINDS = ("window", "retained", "group", "keep", "team", "linked", "random")
+KINDS = ("window", "retained", "group", "keep", "team", "linked", "random", "pool")
 Domains = dict[str, frozenset[tuple[str, int]] | None]
 
 
@@ -96,8 +103,9 @@ class LnsStats:
 class Neighbourhoods:
     """Precomputed structure of an estate for choosing neighbourhoods."""
 
-    def __init__(self, prep: Prep) -> None:
+    def __init__(self, prep: Prep, max_size: int = 400) -> None:
         self.prep = prep
+        self.max_size = max_size
         self.apps = [ap.app_id for ap in prep.apps]
         self.links: dict[str, set[str]] = {a: set() for a in self.apps}
         for d in prep.estate.dependencies:
@@ -118,6 +126,9 @@ class Neighbourhoods:
                   for g in prep.groups]
         self.group_weights = _cumulative([r + 1e-9 for r in ranges])
         self.teams = sorted(prep.team_caps)
+        pools = emptiable(prep)
+        self.pools = [sorted(apps) for _, apps, _ in pools]
+        self.pool_weights = _cumulative([stake + 1e-9 for _, _, stake in pools])
 
     def close(self, free: set[str]) -> set[str]:
         """``free`` with every ``together`` partner of its applications."""
@@ -156,6 +167,8 @@ class Neighbourhoods:
         may take (None: every allowed pair); the others keep their pair."""
         if kind == "keep" and self.groups:
             return self._keep_or_retain(plan, size, rng)
+        if kind == "pool" and self.pools:
+            return self._pool(min(4 * size, self.max_size), rng)
         return dict.fromkeys(self.close(self._free(kind, plan, size, rng)))
 
     def _keep_or_retain(self, plan: Choice, size: int, rng: random.Random) -> Domains:
@@ -171,6 +184,22 @@ class Neighbourhoods:
             if any(o.key == "retain" for o in ap.options):
                 pairs.add(("retain", self.prep.H))
             out[a] = frozenset(pairs)
+        return out
+
+    def _pool(self, cap: int, rng: random.Random) -> Domains:
+        """Every application of a weighted site or cluster (at most ``cap``);
+        a whole one must be emptied every other time."""
+        r = rng.random() * self.pool_weights[-1]
+        g = self.pools[min(bisect.bisect_left(self.pool_weights, r), len(self.pools) - 1)]
+        whole = len(g) <= cap
+        apps = self.close(set(g if whole else rng.sample(g, cap)))
+        if not (whole and rng.random() < 0.5):
+            return dict.fromkeys(apps)
+        out: Domains = {}
+        for a in apps:
+            ap = self.prep.app_by_id[a]
+            moving = frozenset((o.key, L) for o, L in allowed_pairs(self.prep, ap) if o.moves)
+            out[a] = moving or None
         return out
 
     def _free(self, kind: str, plan: Choice, size: int, rng: random.Random) -> set[str]:
@@ -308,7 +337,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     called with each better plan (value = exact float objective).
     """
     rng = random.Random(seed)
-    nb = Neighbourhoods(prep)
+    nb = Neighbourhoods(prep, max_size)
     best, best_val = dict(plan), dot(w, derive(prep, plan).vec)
     unknown = set(kinds) - set(KINDS)
     if unknown or not kinds:

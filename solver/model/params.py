@@ -114,6 +114,11 @@ class SolveParams:
         ``W·n >= W·spare·any + (m - spare)·load`` when its whole load needs
         them all (:mod:`solver.model.clusters`). Valid, same optimum; off only
         to measure without them (in the full model, as ``member_links``).
+    empty_whole_share
+        After the first plan is chosen, candidates that empty a whole site or
+        cluster are tried on top of it (:mod:`solver.model.emptying`); no new
+        candidate starts after this share of the search time left (a guard:
+        on 1,000 export-shaped VMs they took about 4–9 s). 0 turns them off.
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
@@ -148,11 +153,12 @@ class SolveParams:
     carbon_phase_share: float = 0.5
     member_links: bool = True
     tight_pools: bool = True
+    empty_whole_share: float = 0.25
     cp_sat: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("reserve_fraction", "memory_fraction", "single_worker_lns_share",
-                     "carbon_phase_share", "lns_max_pooled_share"):
+                     "carbon_phase_share", "lns_max_pooled_share", "empty_whole_share"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")
