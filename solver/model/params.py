@@ -65,6 +65,18 @@ class SolveParams:
         neighbourhoods found £34k there): a better proof for a worse plan,
         so not the default (``docs/solver.md``). Estates without clusters
         are never affected.
+    pooled_lp_share
+        With two workers, the neighbourhood search running and more than this
+        share of the applications in clusters (an imported export), CP-SAT's
+        worker on the full model is its LP worker (``max_lp``) alone: no
+        interleaved neighbourhoods, local search or feasibility jump (CP-SAT
+        runs it as a two-thread search whose first-solution helper completes
+        the hint in about a second and stops, so it holds one core). On those
+        estates the LP worker makes the whole bound (all root cut rounds) and
+        the interleaved worker never found a plan, while the single-thread
+        search that one worker gets otherwise dives with the LP at every node
+        and hardly lifts the bound: measured, ``docs/solver.md``. Estates
+        without clusters are never affected; 1 turns it off.
     lns_step_dtime
         Deterministic seconds each neighbourhood may use.
     lns_size, lns_min_size, lns_max_size
@@ -131,6 +143,7 @@ class SolveParams:
     lns: bool = True
     lns_min_apps: int = 500
     lns_max_pooled_share: float = 1.0
+    pooled_lp_share: float = 0.5
     lns_step_dtime: float = 1.0
     lns_size: int = 40
     lns_min_size: int = 4
@@ -152,7 +165,7 @@ class SolveParams:
 
     def __post_init__(self) -> None:
         for name in ("reserve_fraction", "memory_fraction", "single_worker_lns_share",
-                     "carbon_phase_share", "lns_max_pooled_share"):
+                     "carbon_phase_share", "lns_max_pooled_share", "pooled_lp_share"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")
