@@ -77,6 +77,12 @@ class SolveParams:
         search that one worker gets otherwise dives with the LP at every node
         and hardly lifts the bound: measured, ``docs/solver.md``. Estates
         without clusters are never affected; 1 turns it off.
+    single_worker_lean
+        With one worker on such a pooled estate, the full-model phase after
+        the neighbourhood search is that lean LP worker too (CP-SAT's
+        two-thread framing, one core once its helper has completed the hint)
+        instead of the single-thread search. Off by default: see
+        ``docs/solver.md`` for what it did.
     lns_step_dtime
         Deterministic seconds each neighbourhood may use.
     lns_size, lns_min_size, lns_max_size
@@ -144,6 +150,7 @@ class SolveParams:
     lns_min_apps: int = 500
     lns_max_pooled_share: float = 1.0
     pooled_lp_share: float = 0.5
+    single_worker_lean: bool = False
     lns_step_dtime: float = 1.0
     lns_size: int = 40
     lns_min_size: int = 4

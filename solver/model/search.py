@@ -279,9 +279,10 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     if tracker.plan is not None:
         b.hint(tracker.plan)
     left = total - used
-    status, s = full_solve(b, tracker, workers=1, seed=seed,
+    lean = use_lns and params.single_worker_lean and lean_lp(b, params)
+    status, s = full_solve(b, tracker, workers=2 if lean else 1, seed=seed,
                            seconds=deadline - time.monotonic(), dtime=left, params=params,
-                           log=log)
+                           log=log, lean=lean)
     if (status == cp_model.FEASIBLE or status == cp_model.UNKNOWN) and (
             s.deterministic_time < 0.99 * left and time.monotonic() >= deadline - 0.05):
         log.append("the wall clock ended the search before its deterministic budget "
