@@ -79,3 +79,46 @@ def test_estate_without_clusters_keeps_its_schedule() -> None:
     full = [line for line in r.log if line.startswith("full model:")]
     assert full and full[0].endswith("1 worker(s)")
     assert any(line.startswith("neighbourhood search:") for line in r.log)
+
+
+def test_one_worker_bound_first_keeps_the_optimum() -> None:
+    # One worker, single_worker_lean: the full model's LP worker runs first
+    # and proves the hand-worked 3,946 of _pair, so no neighbourhood search follows.
+    e = _pair(700.0)
+    r = run(e, workers=1, params=SolveParams(lns_min_apps=1, single_worker_lean=True))
+    assert r.status == "optimal"
+    assert r.objective == approx(3946.0)
+    assert any(line.startswith("full model:") and line.endswith("its LP worker alone")
+               for line in r.log)
+    assert not any(line.startswith("neighbourhood search:") for line in r.log)
+    assert not compare_plan(e, r.plan)
+
+
+def test_one_worker_bound_first_shows_the_final_bound_before_the_neighbourhoods(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A small export-shaped estate (every VM in a cluster) with a budget too
+    # short to prove it: the full model runs first, so when the neighbourhood
+    # search starts, the live line has already shown the bound the result
+    # reports (the neighbourhoods prove no bound).
+    import solver.model.lns as lns_mod
+    from inventory.synth_export import export_estate
+
+    e = resolve(export_estate(60, 2))
+    shown: list[float] = []
+    at_lns: list[float] = []
+    search = lns_mod.search
+
+    def marked(*args: Any, **kw: Any) -> Any:
+        at_lns.append(max(shown))
+        return search(*args, **kw)
+
+    monkeypatch.setattr(lns_mod, "search", marked)
+    r = run(e, workers=1, time_limit=30.0,
+            params=SolveParams(lns_min_apps=1, single_worker_lean=True, dtime_limit=0.3),
+            progress=lambda _t, _v, bound, _g: shown.append(bound))
+    order = [line.split(":")[0] for line in r.log
+             if line.startswith(("full model:", "neighbourhood search:"))]
+    assert r.status == "feasible"  # 0.3 deterministic s do not prove it
+    assert order == ["full model", "neighbourhood search"]
+    assert at_lns and at_lns[0] >= r.bound - 1e-6
+    assert r.bound > shown[0]  # a real bound, not only the trivial one

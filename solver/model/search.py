@@ -267,10 +267,16 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
                 deadline: float, params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
                 ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """One worker: neighbourhood search, then the full model from its best plan
-    (deterministic budget, wall-clock guard)."""
+    (deterministic budget, wall-clock guard). On a pooled estate
+    (``params.single_worker_lean`` and :func:`lean_lp`) the other way round:
+    the full model's LP worker first, so the live line shows the bound the
+    final report uses from the middle of the run, then the neighbourhood
+    search."""
     total = params.dtime_per_second * max(deadline - time.monotonic(), 0.0)
     if params.dtime_limit is not None:
         total = params.dtime_limit
+    if use_lns and params.single_worker_lean and lean_lp(b, params):
+        return _bound_first(b, obj, tracker, seed, deadline, total, params, caps, log)
     used = 0.0
     if use_lns:
         budget = lns.Budget(total * params.single_worker_lns_share, deadline)
@@ -279,14 +285,42 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     if tracker.plan is not None:
         b.hint(tracker.plan)
     left = total - used
-    lean = use_lns and params.single_worker_lean and lean_lp(b, params)
-    status, s = full_solve(b, tracker, workers=2 if lean else 1, seed=seed,
+    status, s = full_solve(b, tracker, workers=1, seed=seed,
                            seconds=deadline - time.monotonic(), dtime=left, params=params,
-                           log=log, lean=lean)
+                           log=log)
     if (status == cp_model.FEASIBLE or status == cp_model.UNKNOWN) and (
             s.deterministic_time < 0.99 * left and time.monotonic() >= deadline - 0.05):
-        log.append("the wall clock ended the search before its deterministic budget "
-                   "(a busy machine): another run may give another plan")
+        _busy(log)
+    return status, s
+
+
+def _busy(log: list[str]) -> None:
+    log.append("the wall clock ended the search before its deterministic budget "
+               "(a busy machine): another run may give another plan")
+
+
+def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: float,
+                 total: float, params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
+                 ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+    """One worker on a pooled estate: CP-SAT's LP worker alone on the full
+    model (``1 - single_worker_lns_share`` of the budget and of the wall
+    time), then the neighbourhood search from the best plan with the rest."""
+    share = 1.0 - params.single_worker_lns_share
+    if tracker.plan is not None:
+        b.hint(tracker.plan)
+    status, s = full_solve(b, tracker, workers=2, seed=seed,
+                           seconds=share * (deadline - time.monotonic()), dtime=share * total,
+                           params=params, log=log, lean=True)
+    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        return status, s
+    if status == cp_model.FEASIBLE:
+        mine = b.choice_of(s)
+        tracker.offer_plan(mine, tracker.exact(mine), ties=True)
+    if tracker.plan is not None:
+        budget = lns.Budget(max(total - s.deterministic_time, 0.0), deadline)
+        _lns(b, obj, tracker, budget, seed, params, caps, log)
+        if budget.wall_stopped:
+            _busy(log)
     return status, s
 
 
