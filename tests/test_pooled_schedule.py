@@ -122,3 +122,21 @@ def test_one_worker_bound_first_shows_the_final_bound_before_the_neighbourhoods(
     assert order == ["full model", "neighbourhood search"]
     assert at_lns and at_lns[0] >= r.bound - 1e-6
     assert r.bound > shown[0]  # a real bound, not only the trivial one
+
+
+def _constraints(r: Any) -> int:
+    line = next(line for line in r.log if line.startswith("full model:"))
+    return int(line.split(" constraints")[0].rsplit(" ", 1)[1])
+
+
+def test_member_links_left_out_from_member_links_max_apps() -> None:
+    # _pair has 2 applications: with member_links_max_apps 2 the full model
+    # has no member links (fewer constraints) and proves the same hand-worked
+    # optimum, 3,946 (the links are valid cuts, not rules).
+    e = _pair(700.0)
+    on = run(e)
+    off = run(e, params=SolveParams(member_links_max_apps=2))
+    assert on.status == off.status == "optimal"
+    assert on.objective == approx(3946.0) and off.objective == approx(3946.0)
+    assert _constraints(off) < _constraints(on)
+    assert _constraints(off) == _constraints(run(e, params=SolveParams(member_links=False)))

@@ -132,6 +132,17 @@ class SolveParams:
         cuts, same optimum; measured on export-shaped estates
         (``docs/solver.md``). Off only to measure without them (in the full
         model: the neighbourhood search's small models always have them).
+    member_links_max_apps
+        The member links are left out of the full model from this many
+        applications on (the neighbourhood search's small models keep them):
+        they double the constraints of an export-shaped estate's model, and
+        from about 600 VMs its root LP does not finish within a minute, so
+        the smaller LP reaches the stronger bound sooner. Measured (one
+        thread, the LP worker alone, deterministic budgets): 637 VMs £5.98M
+        at 15 deterministic s without them against £5.52M with them (level by
+        40); 1,000 VMs £8.90M against £8.29M at 30; the SizingWorkshop sample
+        £5.76M against £5.47M. On 300 VMs, whose LP is solved, they lift the
+        bound (``docs/solver.md``).
     tight_pools
         A pool's capacity rows with the least big-M that lets a full pool
         keep all its hosts (not one host's load more) and the chord cut
@@ -173,6 +184,7 @@ class SolveParams:
     explain_max_seconds: float = 30.0
     carbon_phase_share: float = 0.5
     member_links: bool = True
+    member_links_max_apps: int = 500
     tight_pools: bool = True
     cp_sat: tuple[tuple[str, Any], ...] = ()
 
