@@ -131,7 +131,8 @@ class SolveParams:
         the rule needs for it alone; :mod:`solver.model.clusters`). Valid
         cuts, same optimum; measured on export-shaped estates
         (``docs/solver.md``). Off only to measure without them (in the full
-        model: the neighbourhood search's small models always have them).
+        model: the neighbourhood search's small models always have them);
+        see also ``member_links_max_apps``.
     member_links_max_apps
         The member links are left out of the full model from this many
         applications on (the neighbourhood search's small models keep them):
