@@ -12,6 +12,8 @@ planned twice, each in its own process: *before* with every host's
 time-indexed model's size (variables, constraints), the solve time, the
 process's peak memory, status, objective, bound and gap, and how many hosts
 are replaced and how many extended; then the size ratio after / before.
+Both rows and the ratios are written, stamped (:mod:`benchmarks.stamp`), to
+``benchmarks/results/clusters-<export>-<time limit>s-w<workers>.json``.
 """
 
 from __future__ import annotations
@@ -108,6 +110,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model size after / before: variables {a['variables'] / b['variables']:.3f}, "
           f"constraints {a['constraints'] / b['constraints']:.3f}")
     (d / "bench.json").write_text(json.dumps(rows, indent=2))
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.stamp import write_result
+
+    write_result(f"clusters-{args.export.stem}-{args.time_limit:g}s-w{args.workers}.json",
+                 {"export": args.export.name, "time_limit": args.time_limit,
+                  "workers": args.workers, "rows": rows,
+                  "ratio_after_before": {
+                      "variables": round(a["variables"] / b["variables"], 4),
+                      "constraints": round(a["constraints"] / b["constraints"], 4)}},
+                 sys.argv if argv is None else [__file__, *argv])
     return 0
 
 

@@ -15,8 +15,11 @@ limit and workers:
 
 Reports, per set, the mean ratio of each model's makespan to the best-known
 upper bound, how many reach it, how many are proven optimal, and the mean
-lower bound ratio. Writes ``benchmarks/results/psplib_compare_<set>.csv`` and
-appends a summary to ``benchmarks/results/psplib_compare.json``.
+lower bound ratio. Writes ``benchmarks/results/psplib_compare_<set>.csv``,
+appends a summary to ``benchmarks/results/psplib_compare.json`` and writes the
+summaries and every instance's row, stamped (:mod:`benchmarks.stamp`), to
+``benchmarks/results/psplib-<set>-<sample>-<t>s-w<workers>[-part<K>of<N>].json``
+(or ``--result``).
 
 Usage::
 
@@ -25,6 +28,9 @@ Usage::
 
 ``--sample N`` takes N instances spread evenly over the set (every k-th file in
 PSPLIB order, so every parameter class is represented); ``--sample 0`` takes all.
+``--part K/N`` runs only the K-th of N consecutive slices of that list (so a
+long sample can be measured in several shorter runs and the parts' rows
+pooled).
 Data: ``../shared/benchmarks/psplib`` (Kolisch & Sprecher 1996); not shipped.
 """
 
@@ -104,6 +110,17 @@ def planner_model(path: Path, seconds: float, workers: int, tmp: Path, seed: int
     return found, lb, res.status == "optimal", res.seconds
 
 
+def part_of(files: list[Path], part: str) -> list[Path]:
+    """The K-th of N consecutive slices of ``files`` (``part`` is ``"K/N"``; ``""``: all)."""
+    if not part:
+        return files
+    k, _, n = part.partition("/")
+    ki, ni = int(k), int(n)
+    if not 1 <= ki <= ni:
+        raise SystemExit(f"--part {part!r}: K must be between 1 and N")
+    return files[(ki - 1) * len(files) // ni: ki * len(files) // ni]
+
+
 def instances(name: str, sample: int, first: int = 0) -> list[Path]:
     """The instance files of a set in PSPLIB order, ``sample`` spread evenly (0 = all)."""
     files = sorted((SHARED / name / "instances").glob("*.sm"),
@@ -144,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--models", default="planner,interval",
                     help="comma-separated: planner, interval")
+    ap.add_argument("--part", default="", metavar="K/N",
+                    help="only the K-th of N consecutive slices of the sample")
     ap.add_argument("--out", default="", help="CSV path (default results/psplib_compare_SET.csv)")
+    ap.add_argument("--result", default="",
+                    help="stamped results file name under results/ (default psplib-SET-...json)")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="a SolveParams field for the planner, e.g. lns=False (repeatable)")
     args = ap.parse_args(argv)
@@ -157,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         name, _, value = item.partition("=")
         params[name] = ast.literal_eval(value)
     optima = read_optima(args.set)
-    files = instances(args.set, args.sample, args.first)
+    files = part_of(instances(args.set, args.sample, args.first), args.part)
     out = Path(args.out or RESULTS / f"psplib_compare_{args.set}.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
@@ -201,8 +222,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{s['model']:<10}{'n/a' if r is None else f'{r:.4f}':>12}"
               f"{s['reach_best_known']:>12}{s['at_proven_optimum']:>15}"
               f"{s['proven_optimal_by_model']:>8}{s['mean_lb_ratio']:>15.4f}")
-    from stamp import stamp
+    from stamp import stamp, write_result
 
+    part = "-part{}of{}".format(*args.part.split("/")) if args.part else ""
+    chosen = f"first{args.first}" if args.first else f"sample{args.sample}"
+    write_result(args.result or f"psplib-{args.set}-{chosen}-{args.time_limit:g}s-"
+                 f"w{args.workers}{part}.json",
+                 {"set": args.set, "sample": args.sample, "first": args.first,
+                  "part": args.part, "instances": [f.name for f in files],
+                  "time_limit": args.time_limit, "workers": args.workers, "seed": args.seed,
+                  "params": params, "seconds_in_all": round(time.monotonic() - t_all, 1),
+                  "summaries": sums, "rows": rows},
+                 sys.argv if argv is None else [__file__, *argv])
     log = RESULTS / "psplib_compare.json"
     old = json.loads(log.read_text()) if log.exists() else {}
     old[f"{args.set}/{len(files)}/{args.time_limit:g}s/{args.workers}w"] = {

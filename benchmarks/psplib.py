@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not an install
 
 from estate.model import (  # noqa: E402
+    MAX_HORIZON_MONTHS,
     Application,
     Dependency,
     Estate,
@@ -93,7 +94,11 @@ def psplib_estate(path: Path) -> Estate:
         return out
 
     teams = tuple(Team(f"R{i + 1}", float(c)) for i, c in enumerate(caps))
-    horizon = sum(dur[j] for j in jobs) + 1
+    # every job in a row, capped at the longest horizon an estate may have
+    # (estate.model.MAX_HORIZON_MONTHS, 600): far above every best-known
+    # makespan of j30-j120 (at most 288), so no schedule is cut off; some j120
+    # instances' durations add up to more (up to 668)
+    horizon = min(sum(dur[j] for j in jobs) + 1, MAX_HORIZON_MONTHS)
     apps, servers, options, deps = [], [], [], []
     for j in jobs:
         aid = f"J{j:02d}"

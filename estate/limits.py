@@ -205,18 +205,32 @@ def _resident_golive(horizon_start: str, weeks: int) -> int:
     return (need.year - y) * 12 + need.month - m + (need.day > 1)
 
 
-def resident_live_from(settings: Settings) -> int:
-    """Earliest live-from month ``L`` of a resident-facing move (retire included):
-    its go-live month ``L - 1`` is the first month whose first day lies at least
-    ``7 × resident_notice_weeks`` days after the first day of month 0."""
-    return _resident_golive(settings.horizon_start, settings.resident_notice_weeks) + 1
+def resident_live_from(estate: Estate) -> int:
+    """Earliest live-from month ``L`` of a resident-facing move (retire included)
+    decided by this plan: its go-live month ``L - 1`` is the first month whose
+    first day lies at least ``7 × resident_notice_weeks`` days after the first
+    day of the plan's first planned month (month 0, or a re-plan's
+    :attr:`~estate.model.Estate.first_planned`: residents are told of a
+    re-plan's changes when it is made, not when the horizon began)."""
+    p = estate.first_planned
+    start = label_at(estate.settings.horizon_start, p)
+    return p + _resident_golive(start, estate.settings.resident_notice_weeks) + 1
+
+
+def notice_applies(estate: Estate, start: int) -> bool:
+    """Whether the residents' notice binds a move starting in month ``start``.
+
+    It binds every move this plan decides. A move a re-plan keeps that started
+    before its first planned month (done, or in flight) was announced under
+    the plan that started it, so it is history here (:func:`binds` of its start)."""
+    return binds(estate, start)
 
 
 def notice_bound(estate: Estate, app_id: str) -> int:
     """Earliest live-from month the residents rule allows ``app_id`` when it
     moves: :func:`resident_live_from` for a resident-facing application, else 1."""
     app = estate.app_by_id[app_id]
-    return resident_live_from(estate.settings) if app.resident_facing else 1
+    return resident_live_from(estate) if app.resident_facing else 1
 
 
 def tell_residents_by(settings: Settings, golive: int) -> dt.date:

@@ -32,7 +32,8 @@ from inventory import schema
 from inventory.sheets import SheetReader
 from inventory.structure import check_structure
 from inventory.tables import Tables, read_tables
-from inventory.validate import plan_warnings, validate_estate
+from inventory.validate import validate_estate
+from inventory.warnings import plan_warnings
 
 #: Sheets a workbook must have (from :mod:`inventory.schema`).
 REQUIRED_SHEETS = schema.REQUIRED_SHEETS
@@ -108,7 +109,7 @@ def inspect_tables(tables: Tables, *, resolve: bool = False) -> Loaded:
     of names (near misses, repeated columns) and nothing else, as nothing
     else can be read reliably; otherwise every cell and cross-object problem
     is reported at once. Warnings about what would make a plan meaningless
-    (:func:`inventory.validate.plan_warnings`) are given for a valid estate.
+    (:func:`inventory.warnings.plan_warnings`) are given for a valid estate.
     With ``resolve``, the estate is also resolved against the reference data
     (:func:`estate.resolve.resolve`), so that what only planning would find
     (an unknown settings key, a bad reference override) is reported too.
@@ -122,6 +123,9 @@ def inspect_tables(tables: Tables, *, resolve: bool = False) -> Loaded:
     notices = shape.notices + ld.notices
     issues = shape.issues + issues
     if issues:
+        # the settings sheet's values are otherwise checked only when resolving:
+        # report them with the rest, so every problem comes at once
+        issues = issues + _settings_issues(estate)
         return Loaded(tables.source, None, tuple(_sorted(issues)), tuple(notices))
     if resolve:
         from estate.resolve import resolve as resolve_estate
@@ -132,6 +136,19 @@ def inspect_tables(tables: Tables, *, resolve: bool = False) -> Loaded:
             return Loaded(tables.source, None, tuple(exc.issues), tuple(notices))
     notices += plan_warnings(estate, tables.file_of)
     return Loaded(tables.source, estate, (), tuple(notices))
+
+
+def _settings_issues(estate: Estate) -> list[Issue]:
+    """Problems of the settings sheet's keys and values (an unknown key, a bad
+    value or reference override), found by the one check resolving runs
+    (:func:`estate.resolve.workbook_reference`)."""
+    from estate.resolve import workbook_reference
+
+    try:
+        workbook_reference(estate)
+    except EstateError as exc:
+        return list(exc.issues)
+    return []
 
 
 def inspect_workbook(path: str | os.PathLike[str], *, resolve: bool = True) -> Loaded:

@@ -42,6 +42,7 @@ from estate.resolve import EXTRA_SETTINGS
 from inventory import cells, schema
 from inventory.cells import RowCells as _Cells
 from inventory.cells import build as _build
+from inventory.names import near_miss, normalise_name
 from inventory.tables import Row, Tables
 
 #: Settings keys a misspelt key is compared with (the planner's own and the extras).
@@ -146,7 +147,7 @@ class SheetReader:
         seen: dict[str, int] = {}
         given: set[str] = set()
         for c, r in self.rows("settings"):
-            key = schema.normalise_name(r.get("key"))
+            key = normalise_name(r.get("key"))
             if not key:
                 c.bad("key", "", "key is blank; write a setting name such as horizon_start")
                 continue
@@ -170,7 +171,7 @@ class SheetReader:
             if value is _EXTRA:
                 # cloud_pricing.SITE: one site's pricing basis, checked when resolving
                 intended = (None if key.startswith("cloud_pricing.")
-                            else schema.near_miss(key, _SETTING_KEYS))
+                            else near_miss(key, _SETTING_KEYS))
                 if intended is not None:
                     c.bad("key", key, f"unknown setting {key!r}: did you mean {intended!r}? "
                           "Fix the spelling (as it is, the row would not count)")

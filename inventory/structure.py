@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from estate.errors import Issue, Notice
 from inventory import schema
+from inventory.names import near_miss
 from inventory.tables import Table, Tables
 
 
@@ -37,7 +38,7 @@ def _sheets(tables: Tables, out: Structure) -> set[str]:
         if name in schema.SHEETS:
             continue
         file = tables.file_of(title) if tables.is_folder else tables.source
-        intended = schema.near_miss(name, schema.SHEETS)
+        intended = near_miss(name, schema.SHEETS)
         what = f"{title}.csv" if tables.is_folder else f"sheet {title!r}"
         if intended is not None and intended not in present:
             covered.add(intended)
@@ -78,7 +79,7 @@ def _columns(tables: Tables, name: str, table: Table, out: Structure) -> set[str
         seen[col] = j
         if col in known:
             continue
-        intended = schema.near_miss(col, known)
+        intended = near_miss(col, known)
         if intended is not None and intended not in table.columns:
             covered.add(intended)
             found = out.blocking if intended in sheet.required_columns else out.issues

@@ -8,7 +8,7 @@ refused in milliseconds), rows, columns and cell length; openpyxl parses XML
 with defusedxml (a dependency of this project) and streams rows, so reading
 stops at the row cap without scanning the rest of a sheet.
 
-Sheet and column names are normalised (:func:`inventory.schema.normalise_name`)
+Sheet and column names are normalised (:func:`inventory.names.normalise_name`)
 and the names as typed are kept for messages. Formulas are kept: a cell
 holding a formula reads as its saved value and is listed in
 :attr:`Table.formulas`, so that a rewrite can keep the formula and the loader
@@ -39,7 +39,7 @@ from estate.reading import check_regular
 from inventory.archive import check_archive, open_workbook
 from inventory.csvread import delimiter_name, read_csv_rows
 from inventory.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
-from inventory.schema import normalise_name
+from inventory.names import normalise_name
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from estate.derive import Unit, units_in_order
-from estate.limits import Loads, binds, blackout_free, deadlines, notice_bound
+from estate.limits import Loads, binds, blackout_free, deadlines, notice_applies, notice_bound
 from estate.model import Estate, Option
 from estate.months import calendar_month, label_at, month_index
 from estate.plan import Decision
@@ -120,7 +120,7 @@ class _Greedy:
             # happened: the rules of the whole estate do not re-decide it
             # (estate.limits.binds)
             past = s0 is not None and not binds(est, s0)
-            told = s0 is not None and not binds(est, s0 + d - 1)
+            told = s0 is not None and not notice_applies(est, s0)
             lo = max(lo, d, 1 if told else notice_bound(est, a))
             if app.earliest_start is not None:
                 lo = max(lo, month_index(hs, app.earliest_start) + d)

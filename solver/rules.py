@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from estate.derive import AppState, Schedule, label, team_capacity
-from estate.limits import binds, month_use, notice_bound, over
+from estate.limits import binds, month_use, notice_applies, notice_bound, over
 from estate.model import Estate
 from estate.months import calendar_month, format_month_names, month_index
 from estate.policy import os_deadlines, os_words, residency_allows, residency_words
@@ -77,13 +77,13 @@ def _app_rules(estate: Estate, st: AppState, out: _Out) -> None:
                 f"(blackout {format_month_names(app.blackout_months)})")
     golive = st.L - 1
     first = notice_bound(estate, aid)
-    if st.L < first and binds(estate, golive):
+    if st.L < first and notice_applies(estate, st.s):
         weeks = estate.settings.resident_notice_weeks
         out.add("residents", (aid,), label(estate, golive),
                 f"{aid} is resident-facing and goes live in {label(estate, golive)}, "
                 f"less than {weeks} weeks (resident_notice_weeks) after the plan starts "
-                f"({hs}): residents could not be told in time; {label(estate, first - 1)} "
-                f"at the earliest")
+                f"({label(estate, estate.first_planned)}): residents could not be told in "
+                f"time; {label(estate, first - 1)} at the earliest")
     if calendar_month(hs, golive) in estate.settings.freeze_months and binds(estate, golive):
         out.add("freeze", (aid,), label(estate, golive),
                 f"{aid} goes live in {label(estate, golive)}, a freeze month "

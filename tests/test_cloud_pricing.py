@@ -279,3 +279,28 @@ def test_the_board_reads_how_cloud_moves_were_priced(tmp_path: Path) -> None:
             "licences move with the servers (Software Assurance held).")
     assert said in page
     assert board_words("roadmap.html", said) == []
+
+
+def test_bad_settings_come_with_the_other_errors(tmp_path: Path) -> None:
+    """A bad settings value is reported in the same run as an error elsewhere
+    (here a server on a site that does not exist), not only once that is fixed."""
+    from dataclasses import replace
+
+    from estate.cli import main
+    from inventory.writer import write_estate
+
+    servers, apps = _one(100.0)
+    servers = (replace(servers[0], site_id="NOWHERE"),)
+    raw = _raw(servers, apps, cloud_pricing="reserved_5y")
+    wb = tmp_path / "estate.xlsx"
+    write_estate(raw, wb)
+    out = tmp_path / "plan"
+    res = CliRunner().invoke(main, ["plan", str(wb), "--out", str(out), "--time-limit", "5",
+                                    "--workers", "1"])
+    assert res.exit_code != 0 and "Traceback" not in res.output
+    assert "NOWHERE" in res.output  # the structural error
+    assert "cloud_pricing must be one of payg" in res.output  # and the setting, at once
+    assert not out.exists()
+    res = CliRunner().invoke(main, ["validate", str(wb)])
+    assert res.exit_code != 0
+    assert "NOWHERE" in res.output and "cloud_pricing must be one of payg" in res.output

@@ -50,7 +50,7 @@ def test_no_resident_facing_change_before_residents_can_be_told(
         raw: Estate, demo: tuple[PlanRun, Path]) -> None:
     run, _ = demo
     plan = run.result.plan
-    first = label_at(raw.settings.horizon_start, resident_live_from(raw.settings))
+    first = label_at(raw.settings.horizon_start, resident_live_from(raw))
     year = raw.settings.horizon_start[:4]
     assert raw.settings.horizon_start == f"{year}-04"  # the demo starts in April
     assert first == f"{year}-07"  # 1 Apr + 8 weeks = 27 May: Jun go-live, live from Jul

@@ -155,3 +155,36 @@ def test_an_ordinary_plan_still_enforces_every_month(month: str) -> None:
                 pins=[Pin(a, "rehost", target_site="CLOUD", start=month) for a in "AB"])
     assert e.first_planned == 0
     assert run(e).status == "infeasible"
+
+
+def test_residents_are_told_from_the_re_plan_not_the_horizon() -> None:
+    # Residents' notice 8 weeks. A re-plan made on 1 Oct 2025 (month 6) can
+    # tell residents no earlier: 1 Oct + 56 days = 26 Nov, so the first go-live
+    # month whose first day is that late is Dec 2025 (month 8): R, resident-
+    # facing and free, starts 2025-12 and is live from 2026-01 (month 9), not
+    # from 2025-11 as counting from the horizon's start (2025-04) allowed.
+    # B (back office) moves at once: live 2025-11. Cost: R 100 × 9 + 10 × 3,
+    # B 100 × 7 + 10 × 5. C, resident-facing, was in flight at today under the
+    # previous plan (2025-09 … live 2025-11): announced then, so it is kept.
+    apps = [app("R", 100.0, resident_facing=True), app("B", 100.0),
+            app("C", 100.0, resident_facing=True)]
+    options = [o for a in "RBC" for o in (opt(a, "retain"), opt(a, monthly=10.0, d=1))]
+    options = [replace(o, duration_months=2) if o.app_id == "C" and o.strategy != "retain"
+               else o for o in options]
+    prev = SimpleNamespace(applications=[
+        SimpleNamespace(app_id="C", strategy="rehost", target_site="CLOUD", start="2025-09",
+                        live_from="2025-11")])
+    e = _replan(make_estate(apps, options, resident_notice_weeks=8), [], previous=prev)
+    assert e.first_planned == 6
+    r = run(e)
+    assert r.status in ("optimal", "feasible")
+    _agree(e, r)
+    assert row(r, "R").live_from == "2026-01"
+    assert row(r, "B").live_from == "2025-11"
+    assert (row(r, "C").start, row(r, "C").live_from) == ("2025-09", "2025-11")
+    g = {d.app_id: d.start for d in greedy(e)[0] or []}
+    assert g["R"] == "2025-12"
+    # R pinned to go live in November 2025 breaks the notice: refused by all.
+    _refused(_replan(make_estate(apps, options, resident_notice_weeks=8), [], previous=prev,
+                     pins=(Pin("R", "rehost", target_site="CLOUD", start="2025-10"),)),
+             "residents")

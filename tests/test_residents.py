@@ -16,7 +16,7 @@ import pytest
 from test_solver_factory import app, make_estate, moved, opt, run
 
 from estate.limits import resident_live_from, tell_residents_by
-from estate.model import Settings
+from estate.model import Estate, Settings
 from estate.plan import Decision
 from solver.evaluate import evaluate
 from solver.greedy import greedy_decisions
@@ -33,7 +33,7 @@ from solver.model.prep import Prep
 def test_earliest_go_live_by_hand(start: str, weeks: int, live_from: int,
                                   tell_by: dt.date) -> None:
     st = Settings(horizon_start=start, resident_notice_weeks=weeks)
-    assert resident_live_from(st) == live_from
+    assert resident_live_from(Estate(settings=st)) == live_from
     assert tell_residents_by(st, live_from - 1) == tell_by
     assert tell_by >= dt.date(int(start[:4]), int(start[5:]), 1)
 

@@ -13,7 +13,7 @@ from load_books import base_sheets, write_book, write_folder
 from estate.cli import main
 from inventory import schema
 from inventory.load import REQUIRED_COLUMNS, REQUIRED_SHEETS, inspect_workbook
-from inventory.schema import near_miss, normalise_name
+from inventory.names import near_miss, normalise_name
 from inventory.schema_docs import render_markdown
 from inventory.writer import COLUMNS
 

@@ -46,9 +46,9 @@ from inventory.importers.rows import (
     app_ids_of,
     app_rows,
     fields,
-    site_row,
     unique_id,
 )
+from inventory.importers.rvtools_hosts import NO_DATACENTER, Sites, hosts_of
 from inventory.tables import Row
 
 VINFO = {"vm": ("VM", "vInfoVMName")}
@@ -74,19 +74,6 @@ VINFO_OPTIONAL = {
     "annotation": ("Annotation", "vInfoAnnotation"),
     "srm_placeholder": ("SRM Placeholder", "vInfoSRMPlaceholder"),
 }
-VHOST = {"host": ("Host", "vHostName")}
-VHOST_OPTIONAL = {
-    "datacenter": ("Datacenter", "vHostDatacenter"),
-    "cluster": ("Cluster", "vHostCluster"),
-    "cores": ("# Cores", "vHostNumCpuCores"),
-    "sockets": ("# CPU", "vHostNumCpu"),
-    "cores_per_cpu": ("Cores per CPU", "vHostCoresPerCPU"),
-    "memory": ("# Memory", "vHostMemorySize"),
-    "vendor": ("Vendor", "vHostVendor"),
-    "model": ("Model", "vHostModel"),
-    "cpu_model": ("CPU Model", "vHostCpuModel"),
-    "esx": ("ESX Version", "vHostEsxVersion", "vHostVersion"),
-}
 SERVER_OWNED = ("hostname", "site_id", "kind", "host_id", "vcpus", "ram_gb", "storage_gb",
                 "os", "powerstate", "datacenter", "cluster", "ip", "model", "cpu_model",
                 "sockets", "cores", "in_use_gb")
@@ -105,7 +92,6 @@ SITES_FROM = ("datacenter", "cluster")
 #: ``source`` of rows this importer creates (and may prune when unreferenced).
 SOURCE = "rvtools"
 PER_VM = "rvtools: one application per VM"
-NO_DATACENTER = "NO-DATACENTER"
 _DEFAULT_FOLDERS = {"discovered virtual machine", "vm", "templates"}
 
 
@@ -195,90 +181,6 @@ def _options(ctx: ImportContext, vinfo: Sheet) -> _Options:
     return opts
 
 
-@dataclass
-class _Sites:
-    """Which site a VM or host runs at: ``--site``, else its datacenter or cluster."""
-
-    opts: _Options
-    ctx: ImportContext
-    has_datacenters: bool = True
-    rows: dict[str, dict[str, str]] = field(default_factory=dict)
-    clusters: dict[str, set[str]] = field(default_factory=dict)
-
-    def of(self, datacenter: str, cluster: str, fallback: str = "") -> str:
-        """The site of a datacenter / cluster; ``fallback`` (the VM's host's site)
-        when the datacenter is blank."""
-        if self.opts.site:
-            return self._add(self.opts.site, self.opts.site, "rvtools --site")
-        if not datacenter and fallback:
-            return fallback
-        if not datacenter and not self.has_datacenters:
-            return self._add("DC1", "DC1", "rvtools (the export names no datacenter)")
-        if not datacenter:
-            return self._add(NO_DATACENTER, "(no datacenter in the export)",
-                             "rvtools datacenter")
-        if self.opts.sites_from == "cluster" and cluster:
-            self.clusters.setdefault(cluster, set()).add(datacenter)
-            name = cluster if len(self.clusters[cluster]) == 1 else f"{datacenter} {cluster}"
-            return self._add(make_id(name) or NO_DATACENTER, name, "rvtools cluster")
-        return self._add(make_id(datacenter) or NO_DATACENTER, datacenter,
-                         "rvtools datacenter")
-
-    def _add(self, site_id: str, name: str, source: str) -> str:
-        self.rows.setdefault(site_id, site_row(site_id, name, self.ctx, source))
-        return site_id
-
-
-def _host_cores(f: Fields, row: Row) -> tuple[float | None, float | None]:
-    cores = f.number(row, "cores", "# Cores")
-    sockets = f.number(row, "sockets", "# CPU", report=False)
-    if cores is None and sockets is not None:
-        per = f.number(row, "cores_per_cpu", "Cores per CPU", report=False)
-        cores = sockets * per if per is not None else None
-    return cores, sockets
-
-
-def _hosts(sheet: Sheet | None, sites: _Sites, result: ImportResult,
-           ) -> tuple[dict[str, str], dict[str, _Host]]:
-    """Import vHost rows; return (lower-case host name and short name -> id, hosts)."""
-    if sheet is None:
-        return {}, {}
-    f = fields(sheet, result.issues, VHOST, VHOST_OPTIONAL)
-    names: dict[str, str] = {}
-    seen: dict[str, int] = {}
-    hosts: dict[str, _Host] = {}
-    for row in sheet.rows:
-        name = f.text(row, "host")
-        sid = make_id(name)
-        if not sid or sid in seen:
-            why = "host name is blank" if not sid else (
-                f"host {name!r} appears twice (first at row {seen[sid]})")
-            result.issues.append(f.issue(row, why + "; row skipped", "host", name))
-            result.count("hosts_skipped")
-            continue
-        seen[sid] = row.number
-        cores, sockets = _host_cores(f, row)
-        dc, cluster = f.text(row, "datacenter"), f.text(row, "cluster")
-        site = sites.of(dc, cluster) if dc or sites.opts.site else ""  # "": its VMs' site
-        server = {
-            "server_id": sid, "hostname": name, "site_id": site, "kind": "host",
-            "vcpus": tidy(cores), "cores": tidy(cores), "sockets": tidy(sockets),
-            "ram_gb": tidy(f.number(row, "memory", "# Memory",
-                                                          scale=1024)),
-            "os": f.text(row, "esx"), "model": " ".join(
-                x for x in (f.text(row, "vendor"), f.text(row, "model")) if x),
-            "cpu_model": " ".join(f.text(row, "cpu_model").split()),
-            "datacenter": dc, "cluster": cluster, "source": "rvtools vHost"}
-        result.add("servers", server)
-        result.count("hosts")
-        hosts[sid] = _Host(sid, site, cluster, cores, sockets, server)
-        names[name.lower()] = sid
-        short = name.lower().split(".")[0]
-        if not short.isdigit():
-            names.setdefault(short, sid)
-    return names, hosts
-
-
 def _path_name(text: str, drop: tuple[str, ...] = ()) -> str:
     """A vCenter folder / pool path as an application name (``""`` when it names none)."""
     parts = [p.strip() for p in text.replace("\\", "/").split("/") if p.strip()]
@@ -318,7 +220,7 @@ class _VmState:
     """What the vInfo pass knows and has done so far."""
 
     opts: _Options
-    sites: _Sites
+    sites: Sites
     host_ids: dict[str, str]
     hosts: dict[str, _Host]
     has_vhost: bool
@@ -475,8 +377,8 @@ def import_rvtools(path: Path, ctx: ImportContext) -> ImportResult:
     result = ImportResult("rvtools", str(path))
     f = fields(vinfo, result.issues, VINFO, VINFO_OPTIONAL)
     opts = _options(ctx, vinfo)
-    sites = _Sites(opts, ctx, has_datacenters=f.has("datacenter"))
-    host_ids, hosts = _hosts(vhost, sites, result)
+    sites = Sites(opts, ctx, has_datacenters=f.has("datacenter"))
+    host_ids, hosts = hosts_of(vhost, sites, result)
     if vhost is None:
         result.issues.append(Issue(str(path), "no vHost sheet: hosts not imported and "
                                    "host_id left blank on every VM", sheet="vHost"))
@@ -509,7 +411,7 @@ def import_rvtools(path: Path, ctx: ImportContext) -> ImportResult:
     return result
 
 
-def _finish(opts: _Options, sites: _Sites, hosts: list[_Host], state: _VmState,
+def _finish(opts: _Options, sites: Sites, hosts: list[_Host], state: _VmState,
             ctx: ImportContext, result: ImportResult) -> None:
     for h in hosts:
         if not h.site_id:  # no datacenter and no VM: its own site

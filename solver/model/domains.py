@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from estate.limits import binds, resident_live_from
+from estate.limits import binds, notice_applies, resident_live_from
 from estate.months import MONTH_NAMES, label_at
 from estate.policy import app_os_deadlines, os_words, residency_allows, residency_words
 from solver.model.prep import AppPrep, OptPrep, Prep
@@ -75,12 +75,13 @@ def site_exit(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
 
 def residents(prep: Prep, ap: AppPrep, o: OptPrep, L: int) -> list[RuleId]:
     """A resident-facing application that moves (retire included) goes live no
-    earlier than ``resident_notice_weeks`` after the plan starts:
-    ``L >= resident_live_from`` (:func:`estate.limits.resident_live_from`); a
-    go-live before the first planned month is history
-    (:func:`estate.limits.binds`)."""
-    if not o.moves or L >= resident_live_from(prep.estate.settings) \
-            or not binds(prep.estate, L - 1):
+    earlier than ``resident_notice_weeks`` after the plan starts (its first
+    planned month): ``L >= resident_live_from``
+    (:func:`estate.limits.resident_live_from`); a move a re-plan keeps that
+    started before its first planned month was announced then
+    (:func:`estate.limits.notice_applies`)."""
+    if not o.moves or L >= resident_live_from(prep.estate) \
+            or not notice_applies(prep.estate, L - o.d):
         return []
     return [("residents", ap.app_id)] if prep.estate.app_by_id[ap.app_id].resident_facing else []
 
@@ -146,7 +147,7 @@ def describe(prep: Prep, rule: RuleId) -> str:
         return f"site {rule[1]} exit_by {site.exit_by}{runs}, and no option may target it"
     if kind == "residents":
         weeks = e.settings.resident_notice_weeks
-        first = label_at(lab, resident_live_from(e.settings) - 1)
+        first = label_at(lab, resident_live_from(e) - 1)
         return (f"application {rule[1]} is resident-facing: residents are told "
                 f"{weeks} weeks ahead (resident_notice_weeks), so it goes live in "
                 f"{first} at the earliest")

@@ -147,7 +147,7 @@ def _ids_and_month(prep: Prep, rule: RuleId) -> tuple[tuple[str, ...], str | Non
     if kind == "earliest":
         return rest, e.app_by_id[rest[0]].earliest_start
     if kind == "residents":
-        return rest, label_at(prep.start, resident_live_from(e.settings) - 1)
+        return rest, label_at(prep.start, resident_live_from(e) - 1)
     return rest, None
 
 

@@ -9,7 +9,9 @@ takes the cheapest (options, common ``L``) — by the application tables, which
 include every single-application server, site and contract — that keeps team
 days, the critical and go-live limits, budget years and ``before`` with the
 units already placed. A unit that fits nowhere is retained when it may be;
-otherwise it is left out of the hint (CP-SAT repairs it).
+otherwise it is left out, and the schedule is made again with such units
+first (at most four times); a unit still left out is left out of the hint (CP-SAT
+repairs it).
 """
 
 from __future__ import annotations
@@ -183,8 +185,8 @@ class _GroupCosts:
             self.d_now[gi] = max(self.d_now[gi], L)
 
 
-def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = False
-               ) -> Choice:
+def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = False,
+               repairs: int = 4) -> Choice:
     """A plan keeping every rule, as far as list scheduling finds one.
 
     With ``group_aware`` a unit's cost at ``L`` also counts the increase of
@@ -192,18 +194,44 @@ def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = Fal
     units placed so far: ``f_G(max(D_G, L)) - f_G(D_G)``. With ``ratio`` units
     without deadline go by saving per share of team capacity (Smith's rule),
     else by saving.
+
+    A unit that must move but finds no room left (earlier units took the team
+    days before its deadline) is left out; then the schedule is made again
+    with the units left out placed before every other unit their ``before``
+    order allows (up to ``repairs`` times: a "squeaky wheel" repair), and the
+    plan placing the most applications is returned.
     """
-    H = b.prep.H
     order = _Order(b)
+    urgent: set[int] = set()
+    best: Choice = {}
+    for _ in range(repairs + 1):
+        choice, missing = _schedule(b, w, order, group_aware, ratio, urgent)
+        if len(choice) > len(best) or not best:
+            best = choice
+        if not missing or missing <= urgent:
+            break
+        urgent |= missing
+    return best
+
+
+def _schedule(b: Model, w: Weights, order: _Order, group_aware: bool, ratio: bool,
+              urgent: set[int]) -> tuple[Choice, set[int]]:
+    """One list schedule (units in ``urgent`` first when their order allows):
+    the plan and the units it left out."""
+    H = b.prep.H
     units, deadline = order.units, order.deadline
     groups = _GroupCosts(b, w, group_aware)
     tail = order.tail
-    heap = [(deadline[i], -_saving(b, w, units[i], ratio), -tail[i], i)
-            for i in range(len(units)) if not order.preds[i]]
+
+    def key(i: int) -> tuple[int, int, float, int, int]:
+        return (i not in urgent, deadline[i], -_saving(b, w, units[i], ratio), -tail[i], i)
+
+    heap = [key(i) for i in range(len(units)) if not order.preds[i]]
     heapq.heapify(heap)
     waiting = {i: len(order.preds[i]) for i in range(len(units))}
     loads = _Loads(b)
     choice: Choice = {}
+    missing: set[int] = set()
     while heap:
         i = heapq.heappop(heap)[-1]
         gis = groups.of(units[i])
@@ -213,13 +241,15 @@ def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = Fal
         if items is not None:
             loads.add(items)
             groups.book(gis, items[0][2])
-            for a, key, L in items:
-                choice[a] = (key, L)
+            for a, key_, L in items:
+                choice[a] = (key_, L)
+        else:
+            missing.add(i)
         for j in order.succs[i]:
             waiting[j] -= 1
             if waiting[j] == 0:
-                heapq.heappush(heap, (deadline[j], -_saving(b, w, units[j], ratio), -tail[j], j))
-    return choice
+                heapq.heappush(heap, key(j))
+    return choice, missing
 
 
 def _place(b: Model, unit: list[str], choice: Choice, loads: _Loads, w: Weights,
