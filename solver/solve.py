@@ -301,8 +301,9 @@ def _model(run: _Run, start: Choice | None, objective: str, time_indexed: bool |
     if time_indexed is None:
         time_indexed = (len(prep.apps) <= params.large_apps
                         and months <= params.time_indexed_max_months)
+    links = params.member_links and len(prep.apps) < params.member_links_max_apps
     run.b = Builder(prep, time_indexed=time_indexed, domains=domains,
-                    core=params.scheduling_core, member_links=params.member_links,
+                    core=params.scheduling_core, member_links=links,
                     tight_pools=params.tight_pools)
     run.log.append(f"model built at {run.at()} ({'time-indexed' if time_indexed else 'light'})")
     return run.b

@@ -65,6 +65,30 @@ class SolveParams:
         neighbourhoods found £34k there): a better proof for a worse plan,
         so not the default (``docs/solver.md``). Estates without clusters
         are never affected.
+    pooled_lp_share
+        With two workers, the neighbourhood search running and more than this
+        share of the applications in clusters (an imported export), CP-SAT's
+        worker on the full model is its LP worker (``max_lp``) alone: no
+        interleaved neighbourhoods, local search or feasibility jump (CP-SAT
+        runs it as a two-thread search whose first-solution helper completes
+        the hint in about a second and stops, so it holds one core). On those
+        estates the LP worker makes the whole bound (all root cut rounds) and
+        the interleaved worker never found a plan, while the single-thread
+        search that one worker gets otherwise dives with the LP at every node
+        and hardly lifts the bound: measured, ``docs/solver.md``. Estates
+        without clusters are never affected; 1 turns it off.
+    single_worker_lean
+        With one worker on such a pooled estate, the full model first as that
+        lean LP worker (CP-SAT's two-thread framing; one core once its helper
+        has completed the hint, about a second), for ``1 -
+        single_worker_lns_share`` of the budget, then the neighbourhood search
+        from the best plan: the live line shows the final bound from the
+        middle of the run, not the trivial one until the end. Measured on the
+        637-VM export-shaped estate at 24 deterministic s: the same plan, bound
+        £4.91M -> £5.48M (gap 20.9 % -> 11.8 %) against the single-thread
+        search after the neighbourhoods (``docs/solver.md``). The plan stays
+        the neighbourhood search's, deterministic for a seed; the bound can
+        vary a little with the machine (two threads share it for a second).
     lns_step_dtime
         Deterministic seconds each neighbourhood may use.
     lns_size, lns_min_size, lns_max_size
@@ -107,7 +131,19 @@ class SolveParams:
         the rule needs for it alone; :mod:`solver.model.clusters`). Valid
         cuts, same optimum; measured on export-shaped estates
         (``docs/solver.md``). Off only to measure without them (in the full
-        model: the neighbourhood search's small models always have them).
+        model: the neighbourhood search's small models always have them);
+        see also ``member_links_max_apps``.
+    member_links_max_apps
+        The member links are left out of the full model from this many
+        applications on (the neighbourhood search's small models keep them):
+        they double the constraints of an export-shaped estate's model, and
+        from about 600 VMs its root LP does not finish within a minute, so
+        the smaller LP reaches the stronger bound sooner. Measured (one
+        thread, the LP worker alone, deterministic budgets): 637 VMs £5.98M
+        at 15 deterministic s without them against £5.52M with them (level by
+        40); 1,000 VMs £8.90M against £8.29M at 30; the SizingWorkshop sample
+        £5.76M against £5.47M. On 300 VMs, whose LP is solved, they lift the
+        bound (``docs/solver.md``).
     tight_pools
         A pool's capacity rows with the least big-M that lets a full pool
         keep all its hosts (not one host's load more) and the chord cut
@@ -136,6 +172,8 @@ class SolveParams:
     lns: bool = True
     lns_min_apps: int = 500
     lns_max_pooled_share: float = 1.0
+    pooled_lp_share: float = 0.5
+    single_worker_lean: bool = True
     lns_step_dtime: float = 1.0
     lns_size: int = 40
     lns_min_size: int = 4
@@ -152,13 +190,15 @@ class SolveParams:
     explain_max_seconds: float = 30.0
     carbon_phase_share: float = 0.5
     member_links: bool = True
+    member_links_max_apps: int = 500
     tight_pools: bool = True
     empty_whole_share: float = 0.25
     cp_sat: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("reserve_fraction", "memory_fraction", "single_worker_lns_share",
-                     "carbon_phase_share", "lns_max_pooled_share", "empty_whole_share"):
+                     "carbon_phase_share", "lns_max_pooled_share", "empty_whole_share",
+                     "pooled_lp_share"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")

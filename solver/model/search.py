@@ -113,7 +113,14 @@ class Outcome:
     log: list[str] = field(default_factory=list)
 
 
-def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = False) -> None:
+#: CP-SAT subsolvers left out when its LP worker runs alone (``lean``): with
+#: ``use_lns`` off these are the rest of its portfolio beside the full-problem
+#: worker and the first-solution helper.
+LEAN_IGNORE = ("fj", "ls", "feasibility_pump", "rins/rens")
+
+
+def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = False,
+         lean: bool = False) -> None:
     """CP-SAT parameters of the full-model search (measured, see docs/solver.md).
 
     Probing in presolve is off (it cost a fifth of the time limit for little).
@@ -122,7 +129,10 @@ def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = F
     relaxations enter the LP; it lifts the bound and its LP-guided dives find
     good plans); on large estates and in the light model (unless
     ``params.light_lp_worker``) CP-SAT's default. The light model leaves out
-    ``params.light_ignore_subsolvers``. ``params.cp_sat`` last.
+    ``params.light_ignore_subsolvers``. ``lean`` (two workers beside the
+    neighbourhood search on a pooled estate, ``params.pooled_lp_share``): the
+    ``max_lp`` worker alone, with a first-solution helper that completes the
+    hint and stops; no interleaved subsolvers. ``params.cp_sat`` last.
     """
     p.cp_model_probing_level = 0
     if light:
@@ -135,6 +145,9 @@ def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = F
             p.subsolvers.append("max_lp")
             if workers == 3:
                 p.subsolvers.append("core")
+        if lean and workers == 2:
+            p.use_lns = False
+            p.ignore_subsolvers.extend(LEAN_IGNORE)
     for name, value in params.cp_sat:
         if isinstance(value, (list, tuple)):  # a repeated field, e.g. ignore_subsolvers
             getattr(p, name).extend(value)
@@ -143,10 +156,10 @@ def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = F
 
 
 def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds: float,
-               dtime: float, params: SolveParams, log: list[str]
+               dtime: float, params: SolveParams, log: list[str], lean: bool = False
                ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """CP-SAT on the full model (its objective already set), guarded by the
-    memory watchdog."""
+    memory watchdog (``lean``: see :func:`tune`)."""
     s = cp_model.CpSolver()
     p = s.parameters
     p.max_time_in_seconds = max(seconds, 0.05)
@@ -154,7 +167,7 @@ def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds
         p.max_deterministic_time = max(dtime, 0.01)
     p.num_workers = workers
     p.random_seed = seed
-    tune(p, workers, len(b.prep.apps) > params.large_apps, params, not b.time_indexed)
+    tune(p, workers, len(b.prep.apps) > params.large_apps, params, not b.time_indexed, lean)
     s.best_bound_callback = lambda v: tracker.offer_bound(tracker.obj.to_units(v)
                                                           - tracker.obj.err)
     cap = params.memory_cap()
@@ -178,7 +191,8 @@ def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds
                    f"(cap {cap:,.0f} MB)")
     log.append(f"full model: {s.status_name(status)} in {s.wall_time:.1f}s "
                f"({s.deterministic_time:.1f} deterministic s), {len(b.m.proto.variables)} "
-               f"variables, {len(b.m.proto.constraints)} constraints, {workers} worker(s)")
+               f"variables, {len(b.m.proto.constraints)} constraints, "
+               + ("its LP worker alone" if lean and workers == 2 else f"{workers} worker(s)"))
     return status, s
 
 
@@ -230,6 +244,14 @@ def pooled_share(b: Builder) -> float:
     return len(pooled) / len(b.prep.apps)
 
 
+def lean_lp(b: Builder, params: SolveParams) -> bool:
+    """Whether CP-SAT's LP worker runs alone beside the neighbourhood search
+    (``params.pooled_lp_share``): a pooled estate whose full model has the
+    ``max_lp`` worker (time-indexed, at most ``large_apps`` applications)."""
+    return (b.time_indexed and len(b.prep.apps) <= params.large_apps
+            and pooled_share(b) > params.pooled_lp_share)
+
+
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
          params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]) -> None:
     assert tracker.plan is not None
@@ -245,10 +267,16 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
                 deadline: float, params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
                 ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """One worker: neighbourhood search, then the full model from its best plan
-    (deterministic budget, wall-clock guard)."""
+    (deterministic budget, wall-clock guard). On a pooled estate
+    (``params.single_worker_lean`` and :func:`lean_lp`) the other way round:
+    the full model's LP worker first, so the live line shows the bound the
+    final report uses from the middle of the run, then the neighbourhood
+    search."""
     total = params.dtime_per_second * max(deadline - time.monotonic(), 0.0)
     if params.dtime_limit is not None:
         total = params.dtime_limit
+    if use_lns and params.single_worker_lean and lean_lp(b, params):
+        return _bound_first(b, obj, tracker, seed, deadline, total, params, caps, log)
     used = 0.0
     if use_lns:
         budget = lns.Budget(total * params.single_worker_lns_share, deadline)
@@ -262,8 +290,37 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
                            log=log)
     if (status == cp_model.FEASIBLE or status == cp_model.UNKNOWN) and (
             s.deterministic_time < 0.99 * left and time.monotonic() >= deadline - 0.05):
-        log.append("the wall clock ended the search before its deterministic budget "
-                   "(a busy machine): another run may give another plan")
+        _busy(log)
+    return status, s
+
+
+def _busy(log: list[str]) -> None:
+    log.append("the wall clock ended the search before its deterministic budget "
+               "(a busy machine): another run may give another plan")
+
+
+def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: float,
+                 total: float, params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
+                 ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+    """One worker on a pooled estate: CP-SAT's LP worker alone on the full
+    model (``1 - single_worker_lns_share`` of the budget and of the wall
+    time), then the neighbourhood search from the best plan with the rest."""
+    share = 1.0 - params.single_worker_lns_share
+    if tracker.plan is not None:
+        b.hint(tracker.plan)
+    status, s = full_solve(b, tracker, workers=2, seed=seed,
+                           seconds=share * (deadline - time.monotonic()), dtime=share * total,
+                           params=params, log=log, lean=True)
+    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        return status, s
+    if status == cp_model.FEASIBLE:
+        mine = b.choice_of(s)
+        tracker.offer_plan(mine, tracker.exact(mine), ties=True)
+    if tracker.plan is not None:
+        budget = lns.Budget(max(total - s.deterministic_time, 0.0), deadline)
+        _lns(b, obj, tracker, budget, seed, params, caps, log)
+        if budget.wall_stopped:
+            _busy(log)
     return status, s
 
 
@@ -271,7 +328,9 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
               seed: int, deadline: float, params: SolveParams, caps: tuple[lns.Cap, ...],
               log: list[str]) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """Two or more workers: the neighbourhood search on one core, CP-SAT on
-    the full model with the others; stops both when the full model is solved."""
+    the full model with the others (with two on a pooled estate, its LP
+    worker alone: :func:`lean_lp`); stops both when the full model is
+    solved."""
     cap_dt = math.inf if params.dtime_limit is None else params.dtime_limit
     budget = lns.Budget(cap_dt, deadline)
     lns_log: list[str] = []
@@ -289,9 +348,10 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         thread.start()
     if tracker.plan is not None:
         b.hint(tracker.plan)
-    status, s = full_solve(b, tracker, workers=workers - 1 if use_lns else workers,
+    lean = use_lns and workers == 2 and lean_lp(b, params)
+    status, s = full_solve(b, tracker, workers=2 if lean else workers - 1 if use_lns else workers,
                            seed=seed, seconds=deadline - time.monotonic(),
-                           dtime=cap_dt, params=params, log=log)
+                           dtime=cap_dt, params=params, log=log, lean=lean)
     if thread is not None:
         if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
             budget.halt()
