@@ -217,17 +217,16 @@ def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
         offers.append((f"list-scheduled plan ({how or 'plain'})", mine))
     cands = []
     for name, choice in offers:
-        if len(choice) == len(prep.apps):
-            vec = derive(prep, choice).vec
-            if all(cap.keeps(vec) for cap in run.caps):
-                cands.append((dot(w, vec), name, choice))
+        value = _value(run, w, choice)
+        if value is not None:
+            cands.append((value, name, choice))
     bases: list[tuple[float, str, Choice]] = []
     groups = worth_emptying(pairs, emptiable(prep)) if run.params.empty_whole_share > 0 else []
     one = not groups
     for value, name, choice in sorted(cands, key=lambda c: c[0]):
         if bases and ("group costs" not in name or choice == bases[0][2]):
             continue  # after the best: the best group-aware list-scheduled plan too
-        if name == "greedy plan" or not evaluate(run.est, decisions(prep, choice)).violations:
+        if name == "greedy plan" or _keeps_rules(run, choice):
             if not bases:
                 run.log.append(f"hint: {name}, objective {value:,.0f} at {run.at()}")
             bases.append((value, name, choice))
@@ -248,28 +247,32 @@ def _emptied(run: _Run, pairs: Pairs, w: Weights, bases: list[tuple[float, str, 
     cheaper than the first plan by the same exact objective, within every cap
     and passing the evaluator (:func:`solver.model.emptying.empty_whole`);
     else the first plan."""
-    prep, share = run.prep, run.params.empty_whole_share
     best_v, _, best = bases[0]
     if not groups:
         return best
-
-    def exact(choice: Choice) -> float | None:
-        if len(choice) != len(prep.apps):
-            return None
-        vec = derive(prep, choice).vec
-        return dot(w, vec) if all(cap.keeps(vec) for cap in run.caps) else None
-
-    def keeps_rules(choice: Choice) -> bool:
-        return not evaluate(run.est, decisions(prep, choice)).violations
-
     now = time.monotonic()
-    limit = now + share * max(run.deadline - now, 0.0)
+    limit = now + run.params.empty_whole_share * max(run.deadline - now, 0.0)
     for value, name, start in bases:
-        got, done = empty_whole(pairs, w, start, exact, keeps_rules, limit, groups)
+        got, done = empty_whole(pairs, w, start, lambda c: _value(run, w, c),
+                                lambda c: _keeps_rules(run, c), limit, groups)
         run.log.append(f"{done.line(value)} (from the {name}), at {run.at()}")
         if done.emptied and done.emptied[-1][1] < best_v:
             best_v, best = done.emptied[-1][1], got
     return best
+
+
+def _value(run: _Run, w: Weights, choice: Choice) -> float | None:
+    """The exact objective (weights ``w``) of a complete plan within every cap,
+    else None (incomplete, or over a cap)."""
+    if len(choice) != len(run.prep.apps):
+        return None
+    vec = derive(run.prep, choice).vec
+    return dot(w, vec) if all(cap.keeps(vec) for cap in run.caps) else None
+
+
+def _keeps_rules(run: _Run, choice: Choice) -> bool:
+    """Whether the evaluator finds that a complete plan keeps every rule."""
+    return not evaluate(run.est, decisions(run.prep, choice)).violations
 
 
 def _no_time(run: _Run, start: Choice) -> Solved:

@@ -237,11 +237,16 @@ def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = Fal
     plan placing the most applications is returned.
     """
     order = _Order(b)
+    held = {i for i, u in enumerate(order.units)
+            if fixed is not None and all(a in fixed for a in u)}
+    # the ranking's saving of each unit is the same on every pass
+    savings = [0.0 if i in held else _saving(b, w, u, ratio) for i, u in enumerate(order.units)]
     urgent: set[int] = set()
     best: Choice = {}
     for _ in range(repairs + 1):
-        choice, missing = _schedule(b, w, order, group_aware, ratio, urgent, fixed, earliest)
-        if len(choice) > len(best) or not best:
+        choice, missing = _schedule(b, w, order, group_aware, savings, urgent, held, fixed,
+                                    earliest)
+        if len(choice) > len(best):
             best = choice
         if not missing or missing <= urgent:
             break
@@ -249,20 +254,19 @@ def first_plan(b: Model, w: Weights, group_aware: bool = True, ratio: bool = Fal
     return best
 
 
-def _schedule(b: Model, w: Weights, order: _Order, group_aware: bool, ratio: bool,
-              urgent: set[int], fixed: Choice | None, earliest: bool
+def _schedule(b: Model, w: Weights, order: _Order, group_aware: bool, savings: list[float],
+              urgent: set[int], held: set[int], fixed: Choice | None, earliest: bool
               ) -> tuple[Choice, set[int]]:
     """One list schedule (units in ``urgent`` first when their order allows,
-    units of ``fixed`` booked as they are): the plan and the units it left out."""
+    the ``held`` units of ``fixed`` booked as they are): the plan and the units
+    it left out."""
     H = b.prep.H
     units, deadline = order.units, order.deadline
     groups = _GroupCosts(b, w, group_aware)
     tail = order.tail
-    held = {i for i, u in enumerate(units) if fixed is not None and all(a in fixed for a in u)}
 
     def rank(i: int) -> tuple[bool, int, float, int, int]:
-        saving = 0.0 if i in held else -_saving(b, w, units[i], ratio)
-        return (i not in urgent, deadline[i], saving, -tail[i], i)
+        return (i not in urgent, deadline[i], -savings[i], -tail[i], i)
 
     heap = [rank(i) for i in range(len(units)) if not order.preds[i]]
     heapq.heapify(heap)
