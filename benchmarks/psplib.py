@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not an install
 
+from estate.checks import MAX_HORIZON_MONTHS  # noqa: E402
 from estate.model import (  # noqa: E402
-    MAX_HORIZON_MONTHS,
     Application,
     Dependency,
     Estate,

@@ -16,13 +16,20 @@ This module uses the standard library only.
 
 from __future__ import annotations
 
-import math
 from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
 from typing import Any, Literal, get_args
 
 from estate.actuals import Actual
-from estate.months import is_month, month_index, parse_date
+from estate.checks import (
+    MAX_HORIZON_MONTHS,
+    check,
+    check_month,
+    check_nonneg,
+    check_size,
+)
+from estate.months import month_index, parse_date
+from estate.settings import Settings
 
 SITE_KINDS = ("on_prem", "colo", "cloud")
 SERVER_KINDS = ("physical", "host", "virtual")
@@ -36,111 +43,8 @@ ENDS_WITH = ("retire", "move", "never")
 #: What a per-unit contract counts (``contracts.unit``).
 CONTRACT_UNITS = ("core", "host", "server", "vm")
 DEFAULT_TEAM = "migration"
-OS_POLICIES = ("flag", "esu", "forbid")
 RESIDENCIES = ("uk", "eu", "any")
 SQL_EDITIONS = ("standard", "enterprise")
-
-
-#: Largest number any quantity may have (£, kWh, kg, days, …): the planner
-#: scales money to pence and sums it over the horizon in exact integers, which
-#: hold about 9e15; £100 billion a month over 600 months stays inside.
-MAX_NUMBER = 1e11
-#: Longest horizon planned (50 years): the model has a variable per month.
-MAX_HORIZON_MONTHS = 600
-#: Longest residents' notice (10 years).
-MAX_NOTICE_WEEKS = 520
-#: Largest count limit (critical applications in flight, go-lives a month).
-MAX_COUNT = 1_000_000
-
-
-def _check(cond: bool, msg: str) -> None:
-    if not cond:
-        raise ValueError(msg)
-
-
-def _check_month(value: str | None, name: str) -> None:
-    if value is not None:
-        _check(is_month(value), f"{name} {value!r} is not a month in YYYY-MM form")
-
-
-def _check_nonneg(value: float | None, name: str) -> None:
-    if value is not None:
-        _check(value >= 0, f"{name} must not be negative (got {value})")
-        _check_size(value, name)
-
-
-def _check_size(value: float | None, name: str) -> None:
-    """Within ±:data:`MAX_NUMBER` (and finite): what the planner can hold exactly."""
-    if value is not None:
-        _check(math.isfinite(value) and abs(value) <= MAX_NUMBER,
-               f"{name} must be at most {MAX_NUMBER:,.0f} (got {value:g}): larger than "
-               "the planner can hold exactly — check the units")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Planning settings (the ``settings`` sheet); see ``docs/workbook.md``.
-
-    ``grid_kg_per_kwh`` is ``None`` (reference table), one number for every
-    year, or a mapping year -> factor. ``grid_by_year`` is filled by
-    :func:`estate.resolve.resolve` for every calendar year the horizon touches.
-    ``extra`` keeps any other key of the settings sheet (reference overrides).
-    ``hours_per_month`` (730) turns watts into kWh a month; the resolver takes
-    it from the reference data (``ccf.hours_per_month``), so an override of
-    that value applies to every figure.
-    """
-
-    horizon_start: str
-    horizon_months: int = 48
-    discount_rate: float = 0.035
-    carbon_price: float | None = None
-    team_days_per_month: float = 60.0
-    max_critical_in_flight: int = 1
-    max_golives_per_month: int | None = None
-    freeze_months: tuple[int, ...] = ()
-    grid_kg_per_kwh: float | dict[int, float] | None = None
-    resident_notice_weeks: int = 8
-    organisation: str = ""
-    strategy: str = ""
-    hours_per_month: float = 730.0
-    unsupported_os_policy: str = "flag"
-    unsupported_os_grace_months: int = 0
-    ha_spare_hosts: int = 1
-    vcpus_per_core: float | None = None
-    extend_support_fraction: float = 0.0
-    extend_support_years: int = 0
-    grid_by_year: dict[int, float] = field(default_factory=dict)
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        _check_month(self.horizon_start, "horizon_start")
-        _check(1 <= self.horizon_months <= MAX_HORIZON_MONTHS,
-               f"horizon_months must be 1 to {MAX_HORIZON_MONTHS} (50 years; got "
-               f"{self.horizon_months:,})")
-        _check(-1 < self.discount_rate <= 1, "discount_rate must be above -1 and at most 1 "
-               f"(a fraction: 0.035 is 3.5 %; got {self.discount_rate:g})")
-        _check_nonneg(self.carbon_price, "carbon_price")
-        _check_nonneg(self.team_days_per_month, "team_days_per_month")
-        _check(0 <= self.max_critical_in_flight <= MAX_COUNT,
-               f"max_critical_in_flight must be 0 to {MAX_COUNT:,}")
-        if self.max_golives_per_month is not None:
-            _check(0 <= self.max_golives_per_month <= MAX_COUNT,
-                   f"max_golives_per_month must be 0 to {MAX_COUNT:,}")
-        _check(all(1 <= m <= 12 for m in self.freeze_months), "freeze_months must be 1-12")
-        _check(0 <= self.resident_notice_weeks <= MAX_NOTICE_WEEKS,
-               f"resident_notice_weeks must be 0 to {MAX_NOTICE_WEEKS}")
-        _check(self.hours_per_month > 0, "hours_per_month must be positive")
-        _check_size(self.hours_per_month, "hours_per_month")
-        _check(self.unsupported_os_policy in OS_POLICIES,
-               f"unsupported_os_policy {self.unsupported_os_policy!r} must be one of "
-               f"{', '.join(OS_POLICIES)}")
-        _check(0 <= self.unsupported_os_grace_months <= MAX_HORIZON_MONTHS,
-               f"unsupported_os_grace_months must be 0 to {MAX_HORIZON_MONTHS}")
-        _check(0 <= self.ha_spare_hosts <= MAX_COUNT,
-               f"ha_spare_hosts must be 0 to {MAX_COUNT:,}")
-        if self.vcpus_per_core is not None:
-            _check(self.vcpus_per_core > 0, "vcpus_per_core must be positive")
-            _check_size(self.vcpus_per_core, "vcpus_per_core")
 
 
 @dataclass(frozen=True)
@@ -163,19 +67,19 @@ class Site:
     country: str | None = None
 
     def __post_init__(self) -> None:
-        _check(bool(self.site_id), "site_id must not be blank")
+        check(bool(self.site_id), "site_id must not be blank")
         if self.country is not None:
-            _check(len(self.country) == 2 and self.country.isalpha()
+            check(len(self.country) == 2 and self.country.isalpha()
                    and self.country.isupper(),
                    f"country {self.country!r} must be a two-letter ISO code such as GB or IE")
-        _check(self.kind in SITE_KINDS, f"kind {self.kind!r} must be one of {SITE_KINDS}")
+        check(self.kind in SITE_KINDS, f"kind {self.kind!r} must be one of {SITE_KINDS}")
         if self.pue is not None:
-            _check(self.pue >= 1.0, f"pue must be at least 1.0 (got {self.pue})")
-            _check_size(self.pue, "pue")
-        _check_nonneg(self.power_price_per_kwh, "power_price_per_kwh")
-        _check_nonneg(self.monthly_fixed_cost, "monthly_fixed_cost")
-        _check_month(self.exit_by, "exit_by")
-        _check_nonneg(self.grid_kg_per_kwh, "grid_kg_per_kwh")
+            check(self.pue >= 1.0, f"pue must be at least 1.0 (got {self.pue})")
+            check_size(self.pue, "pue")
+        check_nonneg(self.power_price_per_kwh, "power_price_per_kwh")
+        check_nonneg(self.monthly_fixed_cost, "monthly_fixed_cost")
+        check_month(self.exit_by, "exit_by")
+        check_nonneg(self.grid_kg_per_kwh, "grid_kg_per_kwh")
 
 
 @dataclass(frozen=True)
@@ -199,18 +103,18 @@ class Application:
     data_residency: str = "any"
 
     def __post_init__(self) -> None:
-        _check(self.data_residency in RESIDENCIES,
+        check(self.data_residency in RESIDENCIES,
                f"data_residency {self.data_residency!r} must be one of {', '.join(RESIDENCIES)}")
-        _check(bool(self.app_id), "app_id must not be blank")
-        _check(bool(self.name), "name must not be blank")
-        _check(
+        check(bool(self.app_id), "app_id must not be blank")
+        check(bool(self.name), "name must not be blank")
+        check(
             self.criticality in CRITICALITIES,
             f"criticality {self.criticality!r} must be one of {CRITICALITIES}",
         )
-        _check_nonneg(self.current_monthly_cost, "current_monthly_cost")
-        _check(all(1 <= m <= 12 for m in self.blackout_months), "blackout_months must be 1-12")
-        _check_month(self.earliest_start, "earliest_start")
-        _check_month(self.must_finish_by, "must_finish_by")
+        check_nonneg(self.current_monthly_cost, "current_monthly_cost")
+        check(all(1 <= m <= 12 for m in self.blackout_months), "blackout_months must be 1-12")
+        check_month(self.earliest_start, "earliest_start")
+        check_month(self.must_finish_by, "must_finish_by")
 
 
 @dataclass(frozen=True)
@@ -257,18 +161,18 @@ class Server:
             "poweredoff", "off", "stopped")
 
     def __post_init__(self) -> None:
-        _check(bool(self.server_id), "server_id must not be blank")
-        _check(self.kind in SERVER_KINDS, f"kind {self.kind!r} must be one of {SERVER_KINDS}")
+        check(bool(self.server_id), "server_id must not be blank")
+        check(self.kind in SERVER_KINDS, f"kind {self.kind!r} must be one of {SERVER_KINDS}")
         if self.host_id is not None:
-            _check(self.kind == "virtual", "only a virtual server may have a host_id")
-        _check(self.sql_edition in ("", *SQL_EDITIONS),
+            check(self.kind == "virtual", "only a virtual server may have a host_id")
+        check(self.sql_edition in ("", *SQL_EDITIONS),
                f"sql_edition {self.sql_edition!r} must be one of {', '.join(SQL_EDITIONS)} "
                "or blank")
         for name in ("vcpus", "ram_gb", "storage_gb", "watts", "replacement_cost",
                      "embodied_kgco2e", "sockets", "cores", "in_use_gb", "sql_cores"):
-            _check_nonneg(getattr(self, name), name)
-        _check_month(self.os_end_of_support, "os_end_of_support")
-        _check_month(self.end_of_life, "end_of_life")
+            check_nonneg(getattr(self, name), name)
+        check_month(self.os_end_of_support, "os_end_of_support")
+        check_month(self.end_of_life, "end_of_life")
         if self.purchase_date is not None:
             parse_date(self.purchase_date)
 
@@ -292,20 +196,20 @@ class Option:
     generated: bool = False
 
     def __post_init__(self) -> None:
-        _check(
+        check(
             self.strategy in STRATEGIES,
             f"strategy {self.strategy!r} must be one of {STRATEGIES}",
         )
         if self.strategy != "retain":
-            _check(1 <= self.duration_months <= MAX_HORIZON_MONTHS,
+            check(1 <= self.duration_months <= MAX_HORIZON_MONTHS,
                    f"duration_months must be 1 to {MAX_HORIZON_MONTHS}")
         if self.strategy == "retire":
-            _check(self.target_site is None, "a retire option has no target_site")
+            check(self.target_site is None, "a retire option has no target_site")
         for name in ("one_off_cost", "monthly_cost", "monthly_kwh"):
-            _check_nonneg(getattr(self, name), name)
+            check_nonneg(getattr(self, name), name)
         for team, days in self.effort.items():
-            _check(days >= 0, f"effort for team {team!r} must not be negative")
-            _check_size(days, f"effort for team {team!r}")
+            check(days >= 0, f"effort for team {team!r} must not be negative")
+            check_size(days, f"effort for team {team!r}")
 
     @property
     def key(self) -> tuple[str, str, str | None]:
@@ -333,12 +237,12 @@ class Dependency:
     split_cost_per_month: float = 0.0
 
     def __post_init__(self) -> None:
-        _check(
+        check(
             self.kind in DEPENDENCY_KINDS,
             f"kind {self.kind!r} must be one of {DEPENDENCY_KINDS}",
         )
-        _check(self.from_id != self.to_id, "a dependency must join two different applications")
-        _check_nonneg(self.split_cost_per_month, "split_cost_per_month")
+        check(self.from_id != self.to_id, "a dependency must join two different applications")
+        check_nonneg(self.split_cost_per_month, "split_cost_per_month")
 
 
 @dataclass(frozen=True)
@@ -379,30 +283,30 @@ class Contract:
     min_units: float = 0.0
 
     def __post_init__(self) -> None:
-        _check(bool(self.contract_id), "contract_id must not be blank")
-        _check(self.ends_with in ENDS_WITH + ("",),
+        check(bool(self.contract_id), "contract_id must not be blank")
+        check(self.ends_with in ENDS_WITH + ("",),
                f"ends_with {self.ends_with!r} must be one of {ENDS_WITH} (or blank)")
         if self.unit is not None:
-            _check(self.unit in CONTRACT_UNITS,
+            check(self.unit in CONTRACT_UNITS,
                    f"unit {self.unit!r} must be one of {CONTRACT_UNITS}")
-            _check(self.unit_price is not None, "a per-unit contract needs unit_price")
+            check(self.unit_price is not None, "a per-unit contract needs unit_price")
         else:
-            _check(self.unit_price is None and not self.min_units,
+            check(self.unit_price is None and not self.min_units,
                    "unit_price and min_units need a unit (core, host, server or vm)")
-        _check_nonneg(self.unit_price, "unit_price")
-        _check_nonneg(self.min_units, "min_units")
-        _check_nonneg(self.annual_value, "annual_value")
+        check_nonneg(self.unit_price, "unit_price")
+        check_nonneg(self.min_units, "min_units")
+        check_nonneg(self.annual_value, "annual_value")
         parse_date(self.end_date)
         if self.start_date is not None:
             parse_date(self.start_date)
-            _check(self.start_date <= self.end_date, "start_date must not be after end_date")
-        _check(0 <= self.notice_months <= 2 * MAX_HORIZON_MONTHS,
+            check(self.start_date <= self.end_date, "start_date must not be after end_date")
+        check(0 <= self.notice_months <= 2 * MAX_HORIZON_MONTHS,
                f"notice_months must be 0 to {2 * MAX_HORIZON_MONTHS}")
-        _check(1 <= self.renewal_term_months <= 2 * MAX_HORIZON_MONTHS,
+        check(1 <= self.renewal_term_months <= 2 * MAX_HORIZON_MONTHS,
                f"renewal_term_months must be 1 to {2 * MAX_HORIZON_MONTHS}")
-        _check(-1 < self.renewal_uplift <= 10, "renewal_uplift must be above -1 and at most "
+        check(-1 < self.renewal_uplift <= 10, "renewal_uplift must be above -1 and at most "
                "10 (a fraction: 0.03 is 3 %)")
-        _check_nonneg(self.total_value, "total_value")
+        check_nonneg(self.total_value, "total_value")
 
 
 @dataclass(frozen=True)
@@ -413,8 +317,8 @@ class Team:
     days_per_month: float
 
     def __post_init__(self) -> None:
-        _check(bool(self.team_id), "team_id must not be blank")
-        _check_nonneg(self.days_per_month, "days_per_month")
+        check(bool(self.team_id), "team_id must not be blank")
+        check_nonneg(self.days_per_month, "days_per_month")
 
 
 @dataclass(frozen=True)
@@ -427,9 +331,9 @@ class BudgetYear:
     def __post_init__(self) -> None:
         fy = self.financial_year
         ok = len(fy) == 7 and fy[4] == "/" and fy[:4].isdigit() and fy[5:].isdigit()
-        _check(ok and (int(fy[:4]) + 1) % 100 == int(fy[5:]),
+        check(ok and (int(fy[:4]) + 1) % 100 == int(fy[5:]),
                f"financial_year {fy!r} must look like 2025/26")
-        _check_nonneg(self.one_off_limit, "one_off_limit")
+        check_nonneg(self.one_off_limit, "one_off_limit")
 
     @property
     def first_year(self) -> int:
@@ -454,10 +358,10 @@ class Pin:
 
     def __post_init__(self) -> None:
         if self.strategy is not None:
-            _check(self.strategy in STRATEGIES, f"strategy {self.strategy!r} is not known")
-        _check_month(self.start, "start")
+            check(self.strategy in STRATEGIES, f"strategy {self.strategy!r} is not known")
+        check_month(self.start, "start")
         if self.strategy == "retain":
-            _check(self.start is None, "a retained application has no start")
+            check(self.start is None, "a retained application has no start")
 
 
 @dataclass(frozen=True)
@@ -494,7 +398,7 @@ class Estate:
     rows: dict[tuple[str, str], int] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        _check_month(self.plan_from, "plan_from")
+        check_month(self.plan_from, "plan_from")
 
     # -- lookups (computed once) --------------------------------------------
     @cached_property
@@ -571,3 +475,9 @@ class Estate:
             raise ValueError("grid factors are not resolved; call estate.resolve.resolve")
         nearest = min(table) if year < min(table) else max(table)
         return table[nearest]
+
+
+__all__ = [
+    "Application", "BudgetYear", "Contract", "Dependency", "Estate", "Option", "Pin",
+    "Server", "Settings", "Site", "Team",
+]

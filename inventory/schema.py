@@ -25,13 +25,13 @@ from estate.model import (
     CRITICALITIES,
     DEPENDENCY_KINDS,
     ENDS_WITH,
-    OS_POLICIES,
     RESIDENCIES,
     SERVER_KINDS,
     SITE_KINDS,
     SQL_EDITIONS,
     STRATEGIES,
 )
+from estate.settings import OS_POLICIES
 
 # -- value types (each is explained in the generated docs) ---------------------
 TEXT = "text"

@@ -149,7 +149,7 @@ def _estimated() -> list[str]:
 
 def _limits() -> list[str]:
     """The size limits of a workbook (``inventory/limits.py``)."""
-    from estate import model
+    from estate import checks as model
     from inventory import limits as lim
 
     mib = 1 << 20

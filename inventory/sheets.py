@@ -20,7 +20,6 @@ from estate.model import (
     DEFAULT_TEAM,
     DEPENDENCY_KINDS,
     ENDS_WITH,
-    OS_POLICIES,
     RESIDENCIES,
     SERVER_KINDS,
     SITE_KINDS,
@@ -39,6 +38,7 @@ from estate.model import (
 )
 from estate.months import default_horizon_start, month_index, this_month
 from estate.resolve import EXTRA_SETTINGS
+from estate.settings import OS_POLICIES
 from inventory import cells, schema
 from inventory.cells import RowCells as _Cells
 from inventory.cells import build as _build

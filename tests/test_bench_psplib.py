@@ -14,7 +14,7 @@ sys.path.insert(0, str(BENCH))
 from bench_psplib import instances, part_of  # noqa: E402
 from psplib import SHARED, parse_sm, psplib_estate  # noqa: E402
 
-from estate.model import MAX_HORIZON_MONTHS  # noqa: E402
+from estate.checks import MAX_HORIZON_MONTHS  # noqa: E402
 
 
 def test_parts_are_consecutive_slices_that_cover_the_list_once() -> None:

@@ -179,7 +179,7 @@ RULE_HOMES: dict[str, tuple[object, set[str], dict[str, str]]] = {
     "team loads": (_accumulates_team_days, {"estate.limits"}, {
         "inventory.synth": "sizes teams for synthetic estates before any plan exists",
     }),
-    "hours a month": (_hours_a_month, {"estate.model"}, {}),
+    "hours a month": (_hours_a_month, {"estate.settings"}, {}),
     "carbon price from a series": (_carbon_price_from_series, {"estate.resolve"}, {}),
     "contract renewals and notice": (_contract_terms, {"estate.contracts"}, {}),
 }
@@ -233,7 +233,7 @@ def test_a_rule_derived_twice_fails(tmp_path: Path) -> None:
     })
     assert sorted(rule_copies(root)) == [
         "estate.frontier2 derives carbon price from a series (its home: estate.resolve)",
-        "estate.staying2 derives hours a month (its home: estate.model)",
+        "estate.staying2 derives hours a month (its home: estate.settings)",
         "reports.loads derives team loads (its home: estate.limits)",
         "reports.renewals2 derives contract renewals and notice (its home: estate.contracts)",
         "solver.lns2 derives together groups (its home: estate.derive)",
