@@ -9,7 +9,9 @@ The export is imported into a new workbook (``estate import rvtools``), then
 planned twice, each in its own process: *before* with every host's
 ``cluster`` cleared (each host follows its own VMs, as before clusters) and
 *after* as imported (hosts pooled per cluster). For each it prints the
-time-indexed model's size (variables, constraints), the solve time, the
+time-indexed model's size as the planner builds it before pruning (variables,
+constraints; the member links only below ``member_links_max_apps``
+applications), the solve time, the
 process's peak memory, status, objective, bound and gap, and how many hosts
 are replaced and how many extended; then the size ratio after / before.
 Both rows and the ratios are written, stamped (:mod:`benchmarks.stamp`), to
@@ -40,6 +42,7 @@ def measure(workbook: str, pooled: bool, time_limit: float, workers: int) -> dic
     from estate.resolve import resolve
     from inventory.load import load_estate
     from solver.model.build import Builder
+    from solver.model.params import SolveParams
     from solver.model.prep import Prep
     from solver.solve import solve
 
@@ -49,7 +52,10 @@ def measure(workbook: str, pooled: bool, time_limit: float, workers: int) -> dic
     e = resolve(raw)
     t0 = time.perf_counter()
     prep = Prep(e)
-    proto = Builder(prep).m.Proto()
+    # the full model as the planner builds it (before pruning by the first plan):
+    # the member links only below ``member_links_max_apps`` applications
+    links = SolveParams().links_for(len(prep.apps))
+    proto = Builder(prep, member_links=links).m.Proto()
     build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     r = solve(e, time_limit=time_limit, workers=workers, seed=0)
@@ -67,6 +73,7 @@ def measure(workbook: str, pooled: bool, time_limit: float, workers: int) -> dic
                           e.settings.horizon_months) for h in hosts)
     return {"variant": "after (clusters)" if pooled else "before (hosts)",
             "clusters": len({c.name for c in pool.values()}), "hosts": len(hosts),
+            "member_links": links,
             "variables": len(proto.variables), "constraints": len(proto.constraints),
             "build_s": round(build_s, 2), "solve_s": round(solve_s, 2),
             "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

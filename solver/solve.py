@@ -304,7 +304,7 @@ def _model(run: _Run, start: Choice | None, objective: str, time_indexed: bool |
     if time_indexed is None:
         time_indexed = (len(prep.apps) <= params.large_apps
                         and months <= params.time_indexed_max_months)
-    links = params.member_links and len(prep.apps) < params.member_links_max_apps
+    links = params.links_for(len(prep.apps))
     run.b = Builder(prep, time_indexed=time_indexed, domains=domains,
                     core=params.scheduling_core, member_links=links,
                     tight_pools=params.tight_pools)

@@ -212,6 +212,11 @@ class SolveParams:
         return max(min(self.reserve_max, self.reserve_fraction * time_limit),
                    self.reserve_per_app * apps)
 
+    def links_for(self, apps: int) -> bool:
+        """Whether the full model of an estate of ``apps`` applications has the
+        member links (``member_links``, left out from ``member_links_max_apps``)."""
+        return self.member_links and apps < self.member_links_max_apps
+
     def memory_cap(self) -> float | None:
         """The watchdog's cap in MB (None when the machine's memory is unknown)."""
         if self.memory_cap_mb is not None:
