@@ -38,7 +38,7 @@ from ortools.sat.python import cp_model
 
 from estate.clusters import Cluster, hosts_needed
 from estate.policy import os_deadlines
-from solver.model.variables import ge
+from solver.model.variables import ge, present
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -49,7 +49,7 @@ def _member_literal(b: Builder, apps: frozenset[str], t: int
                     ) -> int | cp_model.IntVar:
     """``[D_member > t]`` bounded below: ``ge[a,t+1]`` of its one application, or a
     literal every application's ``ge`` implies (or 0 / 1 when decided)."""
-    lits = [ge(b, a, t + 1) if a in b.live else 0 for a in sorted(apps)]
+    lits = [ge(b, a, t + 1) if present(b, a) else 0 for a in sorted(apps)]
     if any(isinstance(x, int) and x == 1 for x in lits):
         return 1
     real = [x for x in lits if not isinstance(x, int)]
@@ -119,7 +119,7 @@ def add_cluster_hosts(b: Builder) -> None:
                         single[i][a] = single[i].get(a, 0) + w
                 if cpu <= 0 and ram <= 0:
                     other.append((apps, 0, 0))
-            elif a is None or a in b.live:
+            elif a is None or present(b, a):  # held ones: constant loads
                 other.append((apps, cpu, ram))
         chains = [_chain(b, f"load[{c.name},{res}]", single[i])
                   for i, res in enumerate(("cpu", "ram"))]

@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 
 from solver.model.clusters import host_on
 from solver.model.prep import keeps_software
-from solver.model.variables import ge, span
+from solver.model.variables import ge, present, span
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -41,7 +41,9 @@ def kept_literal(b: Builder, a: str) -> int | cp_model.IntVar:
     ap = b.prep.app_by_id[a]
     held = b.timing_only.get(a)
     out: int | cp_model.IntVar
-    if held is not None:
+    if a in b.held:
+        out = int(keeps_software(ap.opt(b.held[a][0]).strategy))
+    elif held is not None:
         out = int(keeps_software(ap.opt(held[0]).strategy))
     else:
         keys = {k for k, _ in b.x.get(a, {})}
@@ -81,7 +83,7 @@ def server_in_service(b: Builder, server_id: str, k: int) -> int | cp_model.IntV
     if server_id in b.prep.pooled:
         return host_on(b, server_id, k - 1)
 
-    apps = frozenset(a for a in b.prep.server_set.get(server_id, ()) if a in b.live)
+    apps = frozenset(a for a in b.prep.server_set.get(server_id, ()) if present(b, a))
     if not apps:
         return 0
     if len(apps) == 1:

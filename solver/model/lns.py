@@ -291,17 +291,33 @@ class Budget:
                 self._current = None
 
 
-def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
-              scale: float, caps: tuple[Cap, ...], seed: int, dtime: float, budget: Budget,
-              time_indexed: bool) -> tuple[cp_model.CpSolverStatus, Choice | None, float]:
-    """Solve the neighbourhood ``free`` of ``plan`` (whose objective is
-    ``value``): (status, choice or None, dtime). The free applications' pairs
-    are pruned by ``value`` (:func:`~solver.model.costs.pruned_domains`)."""
-    domains = {a: frozenset((v,)) for a, v in plan.items() if a not in free}
+def sub_model(prep: Prep, plan: Choice, value: float, free: Domains, time_indexed: bool,
+              w: Weights, held: bool = True) -> Builder:
+    """The model of the neighbourhood ``free`` of ``plan`` (whose objective is
+    ``value``), without objective. The free applications' pairs are pruned by
+    ``value`` (:func:`~solver.model.costs.pruned_domains`). ``held``: the
+    others are constants (``Builder(held=...)``, a model the size of the
+    neighbourhood); else each keeps one ``x`` (``Builder(domains=...)``, the
+    whole estate's model with most of it fixed). Both have the same feasible
+    set and objective up to a constant."""
+    domains: dict[str, frozenset[tuple[str, int]]] = {}
     for a, keep in pruned_domains(prep, w, value, free).items():
         restrict = free[a]
         domains[a] = keep if restrict is None else keep & restrict
-    b = Builder(prep, domains=domains, time_indexed=time_indexed)
+    fixed = {a: v for a, v in plan.items() if a not in free}
+    if held and time_indexed:
+        return Builder(prep, domains=domains, time_indexed=True, held=fixed)
+    domains.update((a, frozenset((v,))) for a, v in fixed.items())
+    return Builder(prep, domains=domains, time_indexed=time_indexed)
+
+
+def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
+              scale: float, caps: tuple[Cap, ...], seed: int, dtime: float, budget: Budget,
+              time_indexed: bool, held: bool = True
+              ) -> tuple[cp_model.CpSolverStatus, Choice | None, float]:
+    """Solve the neighbourhood ``free`` of ``plan`` (whose objective is
+    ``value``; :func:`sub_model`): (status, choice or None, dtime)."""
+    b = sub_model(prep, plan, value, free, time_indexed, w, held)
     obj = build_objective(b, w, scale)
     for cap in caps:
         cap.add(b)
