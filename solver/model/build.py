@@ -95,6 +95,7 @@ class Builder:
         self.kept_cache: dict = {}  # contract_costs.kept_literal
         self.host_on_cache: dict = {}  # clusters.host_on: (cluster, rank, t) -> [n >= rank]
         self.cover_cache: dict[int, tuple[list[int], list[str]]] = {}
+        self.release_cache: dict[int, tuple[int, bool]] = {}  # costs._held_release
         self.group_sets: list[frozenset[str]] | None = None
         self.group_end: dict[int, cp_model.IntVar] = {}
         self.split_terms: list = []

@@ -442,7 +442,12 @@ def _budget_units(prep: Prep, o, L: int, fy: int) -> int:
     or costs nothing one-off)."""
     if not o.moves or o.one_off <= 0:
         return 0
-    return int(round(budget_amount(prep, o.one_off, o.d, L, fy) * BUDGET_SCALE))
+    cache = prep.cache.setdefault("budget_units", {})
+    key = (o.one_off, o.d, L, fy)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = int(round(budget_amount(prep, o.one_off, o.d, L, fy) * BUDGET_SCALE))
+    return got
 
 
 def add_budget(b: Builder) -> None:

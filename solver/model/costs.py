@@ -124,8 +124,15 @@ def _cover(b: Builder, gi: int) -> tuple[list[int], list[str]]:
     if got is not None:
         return got
     groups = b.prep.groups
+    whole = not b.empty_apps  # every application is in the model: the estate's cover
+    if whole:
+        got = b.prep.cache.setdefault("cover", {}).get(gi)
+        if got is not None:
+            b.cover_cache[gi] = got
+            return got
     if b.group_sets is None:
-        b.group_sets = [frozenset(a for a in g.apps if present(b, a)) for g in groups]
+        b.group_sets = ([frozenset(g.apps) for g in groups] if whole else
+                        [frozenset(a for a in g.apps if present(b, a)) for g in groups])
     sets = b.group_sets
     mine = sets[gi]
     inside = sorted((gj for gj, other in enumerate(sets)
@@ -140,6 +147,8 @@ def _cover(b: Builder, gi: int) -> tuple[list[int], list[str]]:
             covered |= sets[gj]
     direct = sorted(mine - covered)
     b.cover_cache[gi] = (children, direct)
+    if whole:
+        b.prep.cache["cover"][gi] = (children, direct)
     return children, direct
 
 
@@ -152,8 +161,13 @@ def group_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
         return _end_literal(b, gi, k)
     group = b.prep.groups[gi]
     children, direct = _cover(b, gi)
+    if b.held:  # held members: 1 up to their latest release, 0 after it
+        if k <= group_floor(b, gi) or k <= _held_release(b, gi)[0]:
+            b.group_cache[key] = 1
+            return 1
+        direct = [a for a in direct if a not in b.held]
     hs = [group_literal(b, gj, k) for gj in children] + [ge(b, a, k) for a in direct]
-    hs += [kept_literal(b, a) for a in group.kept if present(b, a)]  # retire contracts
+    hs += [kept_literal(b, a) for a in group.kept if a in b.live]  # retire contracts
     out: int | cp_model.IntVar
     if k <= group_floor(b, gi) or any(isinstance(h, int) and h == 1 for h in hs):
         out = 1
@@ -320,6 +334,15 @@ def _held(b: Builder, apps: tuple[str, ...], kept: tuple[str, ...] = ()) -> tupl
     return known, decided
 
 
+def _held_release(b: Builder, gi: int) -> tuple[int, bool]:
+    """:func:`_held` of group ``gi`` (cached per model)."""
+    got = b.release_cache.get(gi)
+    if got is None:
+        g = b.prep.groups[gi]
+        got = b.release_cache[gi] = _held(b, g.apps, g.kept)
+    return got
+
+
 @dataclass
 class _Terms:
     """The objective being assembled: terms, constant, rounding error (in scaled
@@ -392,7 +415,7 @@ def _group_terms(b: Builder, w: Weights, scale: float, gi: int, t: _Terms) -> No
     group = b.prep.groups[gi]
     table = group.table
     t.constant += dot(w, table[0])
-    known, decided = _held(b, group.apps, group.kept)
+    known, decided = _held_release(b, gi)
     for k in range(1, b.prep.H + 1):
         delta = dot(w, table[k]) - dot(w, table[k - 1])
         if delta == 0.0:

@@ -313,10 +313,11 @@ def sub_model(prep: Prep, plan: Choice, value: float, free: Domains, time_indexe
 
 def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
               scale: float, caps: tuple[Cap, ...], seed: int, dtime: float, budget: Budget,
-              time_indexed: bool, held: bool = True
+              time_indexed: bool, held: bool = True, presolve: bool = True
               ) -> tuple[cp_model.CpSolverStatus, Choice | None, float]:
     """Solve the neighbourhood ``free`` of ``plan`` (whose objective is
-    ``value``; :func:`sub_model`): (status, choice or None, dtime)."""
+    ``value``; :func:`sub_model`): (status, choice or None, dtime). ``presolve``:
+    CP-SAT's presolve on the sub-model."""
     b = sub_model(prep, plan, value, free, time_indexed, w, held)
     obj = build_objective(b, w, scale)
     for cap in caps:
@@ -331,6 +332,7 @@ def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
     p.max_time_in_seconds = max(budget.deadline - time.monotonic(), 0.01)
     p.cp_model_probing_level = 0
     p.linearization_level = 2
+    p.cp_model_presolve = presolve
     status = budget.run(s, b.m)
     if status is None:
         return cp_model.UNKNOWN, None, 0.0
@@ -345,9 +347,13 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            size: int = 40, min_size: int = 4, max_size: int = 400,
            kinds: tuple[str, ...] = KINDS,
            time_indexed: bool = True,
-           on_improve: Callable[[Choice, float], None] | None = None
+           on_improve: Callable[[Choice, float], None] | None = None,
+           held: bool = True, presolve: bool = True
            ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
+
+    ``held`` and ``presolve``: how each step's model is built and solved
+    (:func:`sub_model`, :func:`sub_solve`).
 
     Returns the best plan found and statistics. ``on_improve(plan, value)`` is
     called with each better plan (value = exact float objective).
@@ -367,7 +373,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
         free = nb.pick(kind, best, n, rng)
         dt = min(step_dtime, budget.left())
         status, got, used = sub_solve(prep, best, best_val, free, w, scale, caps,
-                                      rng.randrange(1 << 30), dt, budget, time_indexed)
+                                      rng.randrange(1 << 30), dt, budget, time_indexed,
+                                      held, presolve)
         budget.used += used
         stats.steps += 1
         stats.dtime += used
