@@ -102,8 +102,8 @@ class Builder:
         self.log: list[str] = []
         self.empty_apps: list[str] = []
         self.rules: dict[RuleId, cp_model.IntVar] = {}
-        self.cluster_n: dict[str, list[cp_model.IntVar]] = {}
-        self.cluster_n_t: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.cluster_n: dict[str, list[cp_model.IntVar | int]] = {}
+        self.cluster_n_t: dict[tuple[str, int], cp_model.IntVar | int] = {}
         self.member_cache: dict[tuple[frozenset[str], int], cp_model.IntVar] = {}
         add_choice_variables(self)
         if self.empty_apps and not explain:

@@ -115,11 +115,12 @@ def add_unit_terms(b: Builder, w: Weights, scale: float, t: _Terms) -> None:
         top = fixed + sum(n for n, _ in free) - least
         if top <= 0:
             continue
-        if not free:  # decided: an exact constant
-            t.constant += per * (fixed - least) if fixed > least else 0.0
-            continue
         if c == 0:
             t.active += abs(scale * per) * top
+            continue
+        if not free:  # decided: the same rounded term as an ``over`` held at its value
+            t.constant += c * (fixed - least) / scale
+            t.active += abs(c - scale * per) * top
             continue
         over = b.m.new_int_var(0, top, f"units_over_min[contract={ut.contract_id},j={ut.j}]")
         b.m.add(over >= fixed - least + sum(n * lit for n, lit in free))
