@@ -348,17 +348,21 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            kinds: tuple[str, ...] = KINDS,
            time_indexed: bool = True,
            on_improve: Callable[[Choice, float], None] | None = None,
-           held: bool = True, presolve: bool = True
+           held: bool = True, presolve: bool | None = None
            ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 
     ``held`` and ``presolve``: how each step's model is built and solved
-    (:func:`sub_model`, :func:`sub_solve`).
+    (:func:`sub_model`, :func:`sub_solve`); ``presolve`` None: only on an
+    estate with clusters (their rows gain from it; elsewhere it costs more
+    than it saves).
 
     Returns the best plan found and statistics. ``on_improve(plan, value)`` is
     called with each better plan (value = exact float objective).
     """
     rng = random.Random(seed)
+    if presolve is None:
+        presolve = bool(prep.clusters)
     nb = Neighbourhoods(prep, max_size)
     best, best_val = dict(plan), dot(w, derive(prep, plan).vec)
     unknown = set(kinds) - set(KINDS)
