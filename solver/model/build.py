@@ -52,13 +52,25 @@ class Builder:
     tight_pools
         A pool's capacity rows with the least big-M and its chord cut
         (:func:`solver.model.clusters.add_cluster_hosts`).
+    held
+        Applications held at one (option key, L) each as constants (a
+        neighbourhood search's fixed part): no variable, interval or row of
+        their own; every constraint family counts them on its right-hand side
+        (their load, budget, release months, cluster loads) and the objective
+        counts their cost as a constant. The same feasible set and objective
+        (up to that constant) as holding them through ``domains``, in a model
+        the size of the free part. Time-indexed, non-explain models only.
     """
 
     def __init__(self, prep: Prep, *, explain: bool = False, time_indexed: bool = True,
                  core: bool = True,
                  domains: dict[str, frozenset[tuple[str, int]]] | None = None,
-                 member_links: bool = True, tight_pools: bool = True) -> None:
+                 member_links: bool = True, tight_pools: bool = True,
+                 held: Choice | None = None) -> None:
+        if held and (explain or not time_indexed):
+            raise ValueError("held applications need a time-indexed, non-explain model")
         self.prep = prep
+        self.held: dict[str, tuple[str, int]] = dict(held or {})
         self.member_links = member_links
         self.tight_pools = tight_pools
         self.core = core
@@ -83,14 +95,15 @@ class Builder:
         self.kept_cache: dict = {}  # contract_costs.kept_literal
         self.host_on_cache: dict = {}  # clusters.host_on: (cluster, rank, t) -> [n >= rank]
         self.cover_cache: dict[int, tuple[list[int], list[str]]] = {}
+        self.release_cache: dict[int, tuple[int, bool]] = {}  # costs._held_release
         self.group_sets: list[frozenset[str]] | None = None
         self.group_end: dict[int, cp_model.IntVar] = {}
         self.split_terms: list = []
         self.log: list[str] = []
         self.empty_apps: list[str] = []
         self.rules: dict[RuleId, cp_model.IntVar] = {}
-        self.cluster_n: dict[str, list[cp_model.IntVar]] = {}
-        self.cluster_n_t: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.cluster_n: dict[str, list[cp_model.IntVar | int]] = {}
+        self.cluster_n_t: dict[tuple[str, int], cp_model.IntVar | int] = {}
         self.member_cache: dict[tuple[frozenset[str], int], cp_model.IntVar] = {}
         add_choice_variables(self)
         if self.empty_apps and not explain:
@@ -120,7 +133,7 @@ class Builder:
 
     def choice_of(self, s: cp_model.CpSolver) -> Choice:
         """The chosen (option, L) of every application in the solver's solution."""
-        out: Choice = {}
+        out: Choice = dict(self.held)
         for a, (key, _) in self.timing_only.items():
             out[a] = (key, int(s.value(self.live[a])))
         value = s.boolean_value
@@ -144,7 +157,7 @@ class Builder:
             if not isinstance(var, int):
                 values.setdefault(var.index, (var, int(value)))
 
-        lives: dict[str, int] = {}
+        lives: dict[str, int] = {a: L for a, (_, L) in self.held.items()}
         for a, (key, domain) in self.timing_only.items():
             pick = choice.get(a)
             if pick is not None and pick[0] == key and pick[1] in domain:
@@ -172,7 +185,7 @@ class Builder:
         def release(gi: int) -> int | None:
             if gi not in top:
                 g = prep.groups[gi]
-                apps = [a for a in g.apps if a in self.live]
+                apps = [a for a in g.apps if a in self.live or a in self.held]
                 top[gi] = (prep.release(g, {a: choice[a] for a in apps})
                            if all(a in lives for a in apps) else None)
             return top[gi]

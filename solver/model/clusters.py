@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from estate.clusters import Cluster, hosts_needed
+from estate.clusters import Cluster, hosts_needed, needed_by_month
 from estate.policy import os_deadlines
-from solver.model.variables import ge
+from solver.model.variables import ge, present
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -49,7 +49,7 @@ def _member_literal(b: Builder, apps: frozenset[str], t: int
                     ) -> int | cp_model.IntVar:
     """``[D_member > t]`` bounded below: ``ge[a,t+1]`` of its one application, or a
     literal every application's ``ge`` implies (or 0 / 1 when decided)."""
-    lits = [ge(b, a, t + 1) if a in b.live else 0 for a in sorted(apps)]
+    lits = [ge(b, a, t + 1) if present(b, a) else 0 for a in sorted(apps)]
     if any(isinstance(x, int) and x == 1 for x in lits):
         return 1
     real = [x for x in lits if not isinstance(x, int)]
@@ -102,11 +102,21 @@ def _expr(vs: list[cp_model.IntVar], cs: list[int], const: int = 0) -> cp_model.
 
 
 def add_cluster_hosts(b: Builder) -> None:
-    """``n``, loads and the capacity rows of every cluster (module doc)."""
+    """``n``, loads and the capacity rows of every cluster (module doc). A
+    cluster whose applications are all held (``Builder(held=...)``) has the
+    rule's own ``n(t)`` as constants (:func:`estate.clusters.needed_by_month`)
+    and no row."""
     prep = b.prep
     H = prep.H
     b.cluster_n = {}
     for c in prep.clusters:
+        if b.held and all(a in b.held for a in c.apps):
+            needs = needed_by_month(c, {a: b.held[a][1] for a in c.apps}, H)
+            b.cluster_n[c.name] = list(needs)
+            for t, k in enumerate(needs):
+                b.cluster_n_t[(c.name, t)] = k
+            _unsupported_hosts(b, c.name, c.hosts, list(needs))
+            continue
         m = len(c.hosts)
         keep = min(c.spare, m)
         single: list[dict[str, int]] = [{}, {}]
@@ -119,7 +129,7 @@ def add_cluster_hosts(b: Builder) -> None:
                         single[i][a] = single[i].get(a, 0) + w
                 if cpu <= 0 and ram <= 0:
                     other.append((apps, 0, 0))
-            elif a is None or a in b.live:
+            elif a is None or present(b, a):  # held ones: constant loads
                 other.append((apps, cpu, ram))
         chains = [_chain(b, f"load[{c.name},{res}]", single[i])
                   for i, res in enumerate(("cpu", "ram"))]
@@ -202,12 +212,12 @@ def add_cluster_hosts(b: Builder) -> None:
                 b.m.add(n >= keep * anyv)
             if b.member_links:
                 _link_members(b, c, t, n, anyv)
-        b.cluster_n[c.name] = ns
-        _unsupported_hosts(b, c.name, c.hosts, ns)
+        b.cluster_n[c.name] = list(ns)
+        _unsupported_hosts(b, c.name, c.hosts, list(ns))
 
 
 def _unsupported_hosts(b: Builder, name: str, hosts: tuple[str, ...],
-                       ns: list[cp_model.IntVar]) -> None:
+                       ns: list[cp_model.IntVar | int]) -> None:
     """Under ``unsupported_os_policy = forbid``, a host of rank r past its end of
     support + grace x is gone: ``n[C,t] <= r - 1`` for t >= x (rule
     ``("unsupported_os", host)`` in explain mode)."""
@@ -219,7 +229,12 @@ def _unsupported_hosts(b: Builder, name: str, hosts: tuple[str, ...],
         if x is None or x >= b.prep.H:
             continue
         for t in range(max(x, 0), b.prep.H):
-            ct = b.m.add(ns[t] <= r - 1)
+            n = ns[t]
+            if isinstance(n, int):  # held: the rule's n
+                if n > r - 1:
+                    b.m.add_bool_or([])  # infeasible as held
+                continue
+            ct = b.m.add(n <= r - 1)
             if b.explain:
                 ct.only_enforce_if(b.rule(("unsupported_os", h)))
 
@@ -281,12 +296,14 @@ def _link_members(b: Builder, c: Cluster, t: int, n: cp_model.IntVar,
             b.m.add_implication(u, on)
 
 
-def _at_least(b: Builder, name: str, r: int, t: int) -> cp_model.IntVar:
+def _at_least(b: Builder, name: str, r: int, t: int) -> int | cp_model.IntVar:
     """``[n[C,t] >= r]`` as a literal (cached; hinted with ``n``)."""
     key = (name, r, t)
     got = b.host_on_cache.get(key)
     if got is None:
         n = b.cluster_n_t[(name, t)]
+        if isinstance(n, int):
+            return int(n >= r)
         got = b.m.new_bool_var(f"host_on[{name},rank={r},t={t}]")
         b.m.add(n >= r).only_enforce_if(got)
         b.m.add(n <= r - 1).only_enforce_if(got.Not())
@@ -332,6 +349,10 @@ def cluster_terms(b: Builder, w: Weights, scale: float, t_: _Terms) -> None:
                 table.append(int(round(scale * acc)))
             if table[-1] == 0:
                 t_.active += abs(scale * acc)
+                continue
+            if isinstance(n, int):  # every member held: the rule's n, a constant
+                t_.constant += table[n] / scale
+                t_.active += 0.5
                 continue
             cost = b.m.new_int_var(0, table[-1], f"host_cost[{c.name},t={t}]")
             b.m.add_element(n, table, cost)

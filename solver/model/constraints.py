@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from estate.limits import binds
-from solver.model.variables import ge, starts_before
+from solver.model.variables import ge, live_of, present, retain_of, starts_before
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -51,6 +51,10 @@ def _tt(b: Builder, a: str) -> list[tuple[int, int, cp_model.IntVar | int]]:
     """(d, L, x) of every x of ``a`` whose option runs at a target (a
     timing-only application that goes to a target: one entry, ``x = 1``)."""
     ap = b.prep.app_by_id[a]
+    fixed = b.held.get(a)
+    if fixed is not None:
+        o = ap.opt(fixed[0])
+        return [(o.d, fixed[1], 1)] if o.to_target else []
     held = b.timing_only.get(a)
     if held is not None:
         o = ap.opt(held[0])
@@ -67,6 +71,10 @@ def _starts(b: Builder, a: str, moving_only: bool = True) -> list[tuple[str, int
     """``(option key, d, L)`` of every choice of ``a`` left in the model
     (moves only unless ``moving_only`` is false)."""
     ap = b.prep.app_by_id[a]
+    fixed = b.held.get(a)
+    if fixed is not None:
+        o = ap.opt(fixed[0])
+        return [(o.key, o.d, fixed[1])] if o.moves or not moving_only else []
     held = b.timing_only.get(a)
     if held is not None:
         o = ap.opt(held[0])
@@ -140,11 +148,13 @@ def add_dependency_order(b: Builder) -> None:
     core, also ``live[from] + d_o <= live[to]`` when ``to`` takes option ``o``
     to a target; a model without time-indexed rows keeps only that form. A
     ``to`` whose every move started before the first planned month (a move
-    that happened) is not re-decided (:func:`estate.limits.binds`).
+    that happened) is not re-decided (:func:`estate.limits.binds`). Held
+    applications enter as constants; a pair of held ones is the plan's, not
+    re-checked.
     """
     m, H = b.m, b.prep.H
     for d in b.prep.estate.dependencies:
-        if d.kind != "before" or d.from_id not in b.live or d.to_id not in b.live:
+        if d.kind != "before" or not _free_pair(b, d.from_id, d.to_id):
             continue
         tt = _tt(b, d.to_id)
         if not tt or _history(b, d.to_id):
@@ -154,13 +164,20 @@ def add_dependency_order(b: Builder) -> None:
             for k in range(1, H + 1):
                 _clause(b, [ge(b, d.from_id, k), starts_before(b, d.to_id, k)], [True, True],
                         rule)
-        r = b.retain[d.from_id]
-        if r is not None:
-            ct = m.add(sum(v for _, _, v in tt) + r <= 1)
+        r = retain_of(b, d.from_id)
+        lits = [v for _, _, v in tt] + ([r] if r is not None else [])
+        if r is not None and any(not isinstance(v, int) for v in lits):
+            ct = m.add(sum(lits) <= 1)
             if rule is not None:
                 ct.only_enforce_if(b.rule(rule))
         if b.core and not b.explain:
             _precedence(b, d.from_id, d.to_id)
+
+
+def _free_pair(b: Builder, fa: str, ta: str) -> bool:
+    """Whether a dependency between ``fa`` and ``ta`` is stated: both in the
+    model and not both held."""
+    return present(b, fa) and present(b, ta) and not (fa in b.held and ta in b.held)
 
 
 def _linear_only(b: Builder) -> bool:
@@ -174,12 +191,14 @@ def _precedence(b: Builder, fa: str, ta: str) -> None:
     live[to]`` when ``to`` takes option ``o`` (to a target)."""
     ap = b.prep.app_by_id[ta]
     held = b.timing_only.get(ta)
+    fixed = b.held.get(ta)
     opts = ([(ap.opt(held[0]), 1)] if held is not None
+            else [(ap.opt(fixed[0]), 1)] if fixed is not None
             else [(ap.opt(k), c) for k, c in b.choose[ta].items()])
     for o, c in opts:
         if not o.to_target:
             continue
-        ct = b.m.add(b.live[fa] + o.d <= b.live[ta])
+        ct = b.m.add(live_of(b, fa) + o.d <= live_of(b, ta))
         if len(opts) > 1:
             ct.only_enforce_if(c)
 
@@ -194,16 +213,16 @@ def add_together(b: Builder) -> None:
     time-indexed rows keeps only that form.
     """
     for d in b.prep.estate.dependencies:
-        if d.kind != "together" or d.from_id not in b.live or d.to_id not in b.live:
+        if d.kind != "together" or not _free_pair(b, d.from_id, d.to_id):
             continue
         rule = ("together", d.from_id, d.to_id) if b.explain else None
         if not _linear_only(b):
             for k in range(1, b.prep.H + 1):
                 _equal(b, ge(b, d.from_id, k), ge(b, d.to_id, k), rule)
-        rf, rt = b.retain[d.from_id], b.retain[d.to_id]
+        rf, rt = retain_of(b, d.from_id), retain_of(b, d.to_id)
         _equal(b, rf if rf is not None else 0, rt if rt is not None else 0, rule)
         if b.core and not b.explain:
-            b.m.add(b.live[d.from_id] == b.live[d.to_id])
+            b.m.add(live_of(b, d.from_id) == live_of(b, d.to_id))
 
 
 def _scale(values: list[float]) -> int:
@@ -226,13 +245,63 @@ def _capacity(b: Builder, name: str, cap: int, top: int, rule: tuple[str, ...]
     return c
 
 
-def _month_rows(b: Builder, weight, shift_lo: int, shift_hi: int, cap: int) -> None:
-    """Time-indexed relaxation: for each month t, ``Σ weight(a,o)·x[a,o,L] <= cap``
-    over the ``x`` with ``L - shift_lo <= t < L - shift_hi`` (in flight: (d, 0);
-    go-live: (1, 0))."""
+def _held_load(b: Builder, weight, shift_lo: int) -> tuple[dict[int, int], int]:
+    """The load of the held applications per binding month (``weight(a,o)``
+    in the months ``L - shift_lo <= t < L``, ``shift_lo < 0``: the flight) and
+    how many of them load some month: constants that the capacity rows and
+    resources of :func:`_month_rows` and :func:`_capacity_profile` take off
+    the right-hand side."""
+    load: dict[int, int] = {}
+    n = 0
+    e, prep = b.prep.estate, b.prep
+    for a, (key, L) in b.held.items():
+        ap = prep.app_by_id[a]
+        o = ap.opt(key)
+        w = weight(ap, o)
+        if not w:
+            continue
+        counted = False
+        for t in range(L - (o.d if shift_lo < 0 else shift_lo), L):
+            if binds(e, t):
+                load[t] = load.get(t, 0) + w
+                counted = True
+        n += counted
+    return load, n
+
+
+def _fixed_profile(b: Builder, load: dict[int, int], name: str
+                   ) -> tuple[list[cp_model.IntervalVar], list[int]]:
+    """Fixed intervals whose demands add up to ``load`` month by month (one per
+    run of months of equal load): the held applications in a cumulative."""
+    ivs: list[cp_model.IntervalVar] = []
+    dem: list[int] = []
+    months = sorted(load)
+    i = 0
+    while i < len(months):
+        j = i
+        while (j + 1 < len(months) and months[j + 1] == months[j] + 1
+               and load[months[j + 1]] == load[months[i]]):
+            j += 1
+        if load[months[i]] > 0:
+            t0, t1 = months[i], months[j] + 1
+            ivs.append(b.m.new_fixed_size_interval_var(t0, t1 - t0, f"held[{name},t={t0}]"))
+            dem.append(load[months[i]])
+        i = j + 1
+    return ivs, dem
+
+
+def _month_rows(b: Builder, weight, shift_lo: int, shift_hi: int, cap: int,
+                held: dict[int, int] | None = None) -> None:
+    """Time-indexed relaxation: for each month t, ``Σ weight(a,o)·x[a,o,L] <= cap
+    - held[t]`` over the ``x`` with ``L - shift_lo <= t < L - shift_hi`` (in
+    flight: (d, 0); go-live: (1, 0)) and ``held[t]`` the held applications'
+    load (:func:`_held_load`)."""
+    held = held or {}
     rows: dict[int, tuple[list[cp_model.IntVar], list[int]]] = {}
-    for ap in b.prep.apps:
-        for (key, L), v in b.x.get(ap.app_id, {}).items():
+    by_id = b.prep.app_by_id
+    for a, xs in b.x.items():
+        ap = by_id[a]
+        for (key, L), v in xs.items():
             o = ap.opt(key)
             w = weight(ap, o)
             if not w:
@@ -243,8 +312,9 @@ def _month_rows(b: Builder, weight, shift_lo: int, shift_hi: int, cap: int) -> N
                 r[0].append(v)
                 r[1].append(w)
     for t, (vs, ws) in rows.items():
-        if sum(ws) > cap and binds(b.prep.estate, t):  # the past is fact
-            b.m.add(cp_model.LinearExpr.weighted_sum(vs, ws) <= cap)
+        room = cap - held.get(t, 0)
+        if sum(ws) > room and binds(b.prep.estate, t):  # the past is fact
+            b.m.add(cp_model.LinearExpr.weighted_sum(vs, ws) <= room)
 
 
 def add_team_capacity(b: Builder) -> None:
@@ -257,7 +327,8 @@ def add_team_capacity(b: Builder) -> None:
     Only months from the first planned month ``p`` on count
     (:func:`estate.limits.binds`): a fixed move that started before ``p``
     counts as ``[p, L)`` (:func:`_planned_flight`), a go-live before ``p`` not
-    at all, and the rows start at ``p``.
+    at all, and the rows start at ``p``. Held applications' effort is a fixed
+    profile in the cumulative and comes off the rows' right-hand side.
     """
     prep = b.prep
     for team, days in prep.team_caps.items():
@@ -267,20 +338,28 @@ def add_team_capacity(b: Builder) -> None:
         f = _scale(efforts + [days])
         cap = int(round(days * f))
         ivs, dem = [], []
-        for ap in prep.apps:
-            for key, iv in b.flight.get(ap.app_id, {}).items():
+        for a, flights in b.flight.items():
+            ap = prep.app_by_id[a]
+            for key, iv in flights.items():
                 e = int(round(ap.opt(key).effort.get(team, 0.0) * f))
-                part = _planned_flight(b, ap.app_id, key, iv) if e else None
+                part = _planned_flight(b, a, key, iv) if e else None
                 if part is not None:
                     ivs.append(part)
                     dem.append(e)
         if not ivs:
             continue
+
+        def effort(ap, o, t=team, f=f):
+            return int(round(o.effort.get(t, 0.0) * f)) if o.moves else 0
+
+        held, _ = _held_load(b, effort, -1) if b.held else ({}, 0)
+        if held:
+            fixed_ivs, fixed_dem = _fixed_profile(b, held, f"team={team}")
+            ivs, dem = ivs + fixed_ivs, dem + fixed_dem
         c = _capacity(b, f"team={team}", cap, sum(dem), ("team", team))
         b.m.add_cumulative(ivs, dem, c)
         if b.time_indexed and not b.explain:
-            _month_rows(b, lambda ap, o, t=team, f=f: int(round(o.effort.get(t, 0.0) * f))
-                        if o.moves else 0, -1, 0, cap)
+            _month_rows(b, effort, -1, 0, cap, held)
 
 
 def add_critical_limit(b: Builder) -> None:
@@ -295,18 +374,27 @@ def add_critical_limit(b: Builder) -> None:
     """
     prep = b.prep
     limit = prep.estate.settings.max_critical_in_flight
-    ivs = [part for ap in prep.apps if ap.critical
-           for key, iv in b.flight.get(ap.app_id, {}).items()
-           if (part := _planned_flight(b, ap.app_id, key, iv)) is not None]
-    if len(ivs) <= limit:
+    ivs = [part for a, flights in b.flight.items() if prep.app_by_id[a].critical
+           for key, iv in flights.items()
+           if (part := _planned_flight(b, a, key, iv)) is not None]
+
+    def critical(ap, o):
+        return 1 if ap.critical and o.moves else 0
+
+    held, n_held = _held_load(b, critical, -1) if b.held else ({}, 0)
+    if not ivs or len(ivs) + n_held <= limit:
         return
-    if limit == 1 and not b.explain:
+    dem = [1] * len(ivs)
+    if held:
+        fixed_ivs, fixed_dem = _fixed_profile(b, held, "critical")
+        ivs, dem = ivs + fixed_ivs, dem + fixed_dem
+    if limit == 1 and not b.explain and max(dem) <= 1:
         b.m.add_no_overlap(ivs)
     else:
-        c = _capacity(b, "critical", limit, len(ivs), ("critical",))
-        b.m.add_cumulative(ivs, [1] * len(ivs), c)
+        c = _capacity(b, "critical", limit, sum(dem), ("critical",))
+        b.m.add_cumulative(ivs, dem, c)
     if b.time_indexed and not b.explain:
-        _month_rows(b, lambda ap, o: 1 if ap.critical and o.moves else 0, -1, 0, limit)
+        _month_rows(b, critical, -1, 0, limit, held)
 
 
 def add_golive_limit(b: Builder) -> None:
@@ -325,12 +413,21 @@ def add_golive_limit(b: Builder) -> None:
     e = b.prep.estate
     ivs = [iv for a, iv in b.golive.items()
            if any(binds(e, L - 1) for _, _, L in _starts(b, a))]
-    if len(ivs) <= limit:
+
+    def moves(ap, o):
+        return 1 if o.moves else 0
+
+    held, n_held = _held_load(b, moves, 1) if b.held else ({}, 0)
+    if not ivs or len(ivs) + n_held <= limit:
         return
-    c = _capacity(b, "golive", limit, len(ivs), ("golive",))
-    b.m.add_cumulative(ivs, [1] * len(ivs), c)
+    dem = [1] * len(ivs)
+    if held:
+        fixed_ivs, fixed_dem = _fixed_profile(b, held, "golive")
+        ivs, dem = ivs + fixed_ivs, dem + fixed_dem
+    c = _capacity(b, "golive", limit, sum(dem), ("golive",))
+    b.m.add_cumulative(ivs, dem, c)
     if b.time_indexed and not b.explain:
-        _month_rows(b, lambda ap, o: 1 if o.moves else 0, 1, 0, limit)
+        _month_rows(b, moves, 1, 0, limit, held)
 
 
 def budget_amount(prep: Prep, one_off: float, d: int, L: int, fy: int) -> float:
@@ -340,25 +437,39 @@ def budget_amount(prep: Prep, one_off: float, d: int, L: int, fy: int) -> float:
     return one_off / d * n
 
 
+def _budget_units(prep: Prep, o, L: int, fy: int) -> int:
+    """``amount_fy(o, L)`` in budget units (0 for an option that does not move
+    or costs nothing one-off)."""
+    if not o.moves or o.one_off <= 0:
+        return 0
+    cache = prep.cache.setdefault("budget_units", {})
+    key = (o.one_off, o.d, L, fy)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = int(round(budget_amount(prep, o.one_off, o.d, L, fy) * BUDGET_SCALE))
+    return got
+
+
 def add_budget(b: Builder) -> None:
     """Budget: per listed financial year, Σ one-off in flight <= ``one_off_limit``.
 
     Formula: ``Σ_{a,o,L} amount_fy(o, L)·x[a,o,L] <= limit_fy`` (undiscounted,
-    in 1/100 of a penny, rounded; replacements do not count).
+    in 1/100 of a penny, rounded; replacements do not count). Held
+    applications' amounts come off ``limit_fy``.
     """
     prep = b.prep
     for fy, limit in prep.budget.items():
         vs, ws = [], []
-        for ap in prep.apps:
-            for (key, L), v in b.x.get(ap.app_id, {}).items():
-                o = ap.opt(key)
-                if not o.moves or o.one_off <= 0:
-                    continue
-                w = int(round(budget_amount(b.prep, o.one_off, o.d, L, fy) * BUDGET_SCALE))
+        for a, xs in b.x.items():
+            ap = prep.app_by_id[a]
+            for (key, L), v in xs.items():
+                w = _budget_units(prep, ap.opt(key), L, fy)
                 if w:
                     vs.append(v)
                     ws.append(w)
-        cap = int(round(limit * BUDGET_SCALE))
+        held = sum(_budget_units(prep, prep.app_by_id[a].opt(key), L, fy)
+                   for a, (key, L) in b.held.items())
+        cap = int(round(limit * BUDGET_SCALE)) - held
         if not vs or (sum(ws) <= cap and not b.explain):
             continue
         ct = b.m.add(cp_model.LinearExpr.weighted_sum(vs, ws) <= cap)

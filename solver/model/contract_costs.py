@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 
 from solver.model.clusters import host_on
 from solver.model.prep import keeps_software
-from solver.model.variables import ge, span
+from solver.model.variables import ge, present, span
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -41,7 +41,9 @@ def kept_literal(b: Builder, a: str) -> int | cp_model.IntVar:
     ap = b.prep.app_by_id[a]
     held = b.timing_only.get(a)
     out: int | cp_model.IntVar
-    if held is not None:
+    if a in b.held:
+        out = int(keeps_software(ap.opt(b.held[a][0]).strategy))
+    elif held is not None:
         out = int(keeps_software(ap.opt(held[0]).strategy))
     else:
         keys = {k for k, _ in b.x.get(a, {})}
@@ -81,7 +83,7 @@ def server_in_service(b: Builder, server_id: str, k: int) -> int | cp_model.IntV
     if server_id in b.prep.pooled:
         return host_on(b, server_id, k - 1)
 
-    apps = frozenset(a for a in b.prep.server_set.get(server_id, ()) if a in b.live)
+    apps = frozenset(a for a in b.prep.server_set.get(server_id, ()) if present(b, a))
     if not apps:
         return 0
     if len(apps) == 1:
@@ -113,11 +115,12 @@ def add_unit_terms(b: Builder, w: Weights, scale: float, t: _Terms) -> None:
         top = fixed + sum(n for n, _ in free) - least
         if top <= 0:
             continue
-        if not free:  # decided: an exact constant
-            t.constant += per * (fixed - least) if fixed > least else 0.0
-            continue
         if c == 0:
             t.active += abs(scale * per) * top
+            continue
+        if not free:  # decided: the same rounded term as an ``over`` held at its value
+            t.constant += c * (fixed - least) / scale
+            t.active += abs(c - scale * per) * top
             continue
         over = b.m.new_int_var(0, top, f"units_over_min[contract={ut.contract_id},j={ut.j}]")
         b.m.add(over >= fixed - least + sum(n * lit for n, lit in free))

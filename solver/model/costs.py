@@ -32,7 +32,7 @@ from ortools.sat.python import cp_model
 from solver.model.clusters import cluster_terms
 from solver.model.contract_costs import add_unit_terms, kept_literal, release_span
 from solver.model.prep import Prep, Vec, keeps_software
-from solver.model.variables import allowed_pairs, ge
+from solver.model.variables import allowed_pairs, ge, present, xs_of
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -124,8 +124,15 @@ def _cover(b: Builder, gi: int) -> tuple[list[int], list[str]]:
     if got is not None:
         return got
     groups = b.prep.groups
+    whole = not b.empty_apps  # every application is in the model: the estate's cover
+    if whole:
+        got = b.prep.cache.setdefault("cover", {}).get(gi)
+        if got is not None:
+            b.cover_cache[gi] = got
+            return got
     if b.group_sets is None:
-        b.group_sets = [frozenset(a for a in g.apps if a in b.live) for g in groups]
+        b.group_sets = ([frozenset(g.apps) for g in groups] if whole else
+                        [frozenset(a for a in g.apps if present(b, a)) for g in groups])
     sets = b.group_sets
     mine = sets[gi]
     inside = sorted((gj for gj, other in enumerate(sets)
@@ -140,6 +147,8 @@ def _cover(b: Builder, gi: int) -> tuple[list[int], list[str]]:
             covered |= sets[gj]
     direct = sorted(mine - covered)
     b.cover_cache[gi] = (children, direct)
+    if whole:
+        b.prep.cache["cover"][gi] = (children, direct)
     return children, direct
 
 
@@ -152,6 +161,11 @@ def group_literal(b: Builder, gi: int, k: int) -> int | cp_model.IntVar:
         return _end_literal(b, gi, k)
     group = b.prep.groups[gi]
     children, direct = _cover(b, gi)
+    if b.held:  # held members: 1 up to their latest release, 0 after it
+        if k <= group_floor(b, gi) or k <= _held_release(b, gi)[0]:
+            b.group_cache[key] = 1
+            return 1
+        direct = [a for a in direct if a not in b.held]
     hs = [group_literal(b, gj, k) for gj in children] + [ge(b, a, k) for a in direct]
     hs += [kept_literal(b, a) for a in group.kept if a in b.live]  # retire contracts
     out: int | cp_model.IntVar
@@ -291,6 +305,13 @@ def _held(b: Builder, apps: tuple[str, ...], kept: tuple[str, ...] = ()) -> tupl
     known, decided = 0, True
     H = b.prep.H
     for a in apps:
+        fixed = b.held.get(a)
+        if fixed is not None:
+            key, L = fixed
+            if a in kept and keeps_software(b.prep.app_by_id[a].opt(key).strategy):
+                L = H
+            known = max(known, L)
+            continue
         held = b.timing_only.get(a)
         if held is not None:
             if a in kept and keeps_software(b.prep.app_by_id[a].opt(held[0]).strategy):
@@ -311,6 +332,15 @@ def _held(b: Builder, apps: tuple[str, ...], kept: tuple[str, ...] = ()) -> tupl
         else:
             decided = False
     return known, decided
+
+
+def _held_release(b: Builder, gi: int) -> tuple[int, bool]:
+    """:func:`_held` of group ``gi`` (cached per model)."""
+    got = b.release_cache.get(gi)
+    if got is None:
+        g = b.prep.groups[gi]
+        got = b.release_cache[gi] = _held(b, g.apps, g.kept)
+    return got
 
 
 @dataclass
@@ -340,7 +370,7 @@ def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
     add_unit_terms(b, w, scale, t)
     cluster_terms(b, w, scale, t)
     for n, (fa, fb, cost) in enumerate(prep.loose):
-        if fa not in b.live or fb not in b.live:
+        if not present(b, fa) or not present(b, fb):
             continue
         for one, other in ((fa, fb), (fb, fa)):
             u = _split_term(b, w, scale, cost, one, other, f"split[{n},{one}]")
@@ -353,7 +383,12 @@ def _app_terms(b: Builder, w: Weights, scale: float, t: _Terms) -> None:
     """``Σ round(scale · w·table[a,o,L]) · x[a,o,L]``: half a unit of error per
     application (one ``x`` is 1)."""
     own = _pair_costs(b.prep, w)[0]
+    for a, pair in b.held.items():  # the same coefficient as an x held at 1
+        t.constant += int(round(scale * own[a][pair])) / scale
+        t.active += 0.5
     for ap in b.prep.apps:
+        if ap.app_id in b.held:
+            continue
         held = b.timing_only.get(ap.app_id)
         if held is not None:  # the same cost at every L: a constant, exact
             t.constant += dot(w, ap.opt(held[0]).table[held[1][0]])
@@ -380,7 +415,7 @@ def _group_terms(b: Builder, w: Weights, scale: float, gi: int, t: _Terms) -> No
     group = b.prep.groups[gi]
     table = group.table
     t.constant += dot(w, table[0])
-    known, decided = _held(b, group.apps, group.kept)
+    known, decided = _held_release(b, gi)
     for k in range(1, b.prep.H + 1):
         delta = dot(w, table[k]) - dot(w, table[k - 1])
         if delta == 0.0:
@@ -415,10 +450,11 @@ def _split_term(b: Builder, w: Weights, scale: float, cost: float, moved: str, w
     if top <= 0:
         return None
     ap = prep.app_by_id[moved]
-    c_wait = {kl: q(kl[1]) for kl in b.x[waiting]}
-    c_moved = {kl: q(kl[1]) if ap.opt(kl[0]).to_target else top for kl in b.x[moved]}
-    q_wait = sum(c * b.x[waiting][kl] for kl, c in c_wait.items())
-    q_moved = sum(c * b.x[moved][kl] for kl, c in c_moved.items())
+    x_wait, x_moved = xs_of(b, waiting), xs_of(b, moved)
+    c_wait = {kl: q(kl[1]) for kl in x_wait}
+    c_moved = {kl: q(kl[1]) if ap.opt(kl[0]).to_target else top for kl in x_moved}
+    q_wait = sum(c * x_wait[kl] for kl, c in c_wait.items())
+    q_moved = sum(c * x_moved[kl] for kl, c in c_moved.items())
     u = b.m.new_int_var(0, top, name)
     b.m.add(u >= q_wait - q_moved)
     b.split_terms.append((u, waiting, c_wait, moved, c_moved))

@@ -291,17 +291,34 @@ class Budget:
                 self._current = None
 
 
-def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
-              scale: float, caps: tuple[Cap, ...], seed: int, dtime: float, budget: Budget,
-              time_indexed: bool) -> tuple[cp_model.CpSolverStatus, Choice | None, float]:
-    """Solve the neighbourhood ``free`` of ``plan`` (whose objective is
-    ``value``): (status, choice or None, dtime). The free applications' pairs
-    are pruned by ``value`` (:func:`~solver.model.costs.pruned_domains`)."""
-    domains = {a: frozenset((v,)) for a, v in plan.items() if a not in free}
+def sub_model(prep: Prep, plan: Choice, value: float, free: Domains, time_indexed: bool,
+              w: Weights, held: bool = True) -> Builder:
+    """The model of the neighbourhood ``free`` of ``plan`` (whose objective is
+    ``value``), without objective. The free applications' pairs are pruned by
+    ``value`` (:func:`~solver.model.costs.pruned_domains`). ``held``: the
+    others are constants (``Builder(held=...)``, a model the size of the
+    neighbourhood); else each keeps one ``x`` (``Builder(domains=...)``, the
+    whole estate's model with most of it fixed). Both have the same feasible
+    set and objective up to a constant."""
+    domains: dict[str, frozenset[tuple[str, int]]] = {}
     for a, keep in pruned_domains(prep, w, value, free).items():
         restrict = free[a]
         domains[a] = keep if restrict is None else keep & restrict
-    b = Builder(prep, domains=domains, time_indexed=time_indexed)
+    fixed = {a: v for a, v in plan.items() if a not in free}
+    if held and time_indexed:
+        return Builder(prep, domains=domains, time_indexed=True, held=fixed)
+    domains.update((a, frozenset((v,))) for a, v in fixed.items())
+    return Builder(prep, domains=domains, time_indexed=time_indexed)
+
+
+def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
+              scale: float, caps: tuple[Cap, ...], seed: int, dtime: float, budget: Budget,
+              time_indexed: bool, held: bool = True, presolve: bool = True
+              ) -> tuple[cp_model.CpSolverStatus, Choice | None, float]:
+    """Solve the neighbourhood ``free`` of ``plan`` (whose objective is
+    ``value``; :func:`sub_model`): (status, choice or None, dtime). ``presolve``:
+    CP-SAT's presolve on the sub-model."""
+    b = sub_model(prep, plan, value, free, time_indexed, w, held)
     obj = build_objective(b, w, scale)
     for cap in caps:
         cap.add(b)
@@ -315,6 +332,7 @@ def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
     p.max_time_in_seconds = max(budget.deadline - time.monotonic(), 0.01)
     p.cp_model_probing_level = 0
     p.linearization_level = 2
+    p.cp_model_presolve = presolve
     status = budget.run(s, b.m)
     if status is None:
         return cp_model.UNKNOWN, None, 0.0
@@ -329,14 +347,22 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            size: int = 40, min_size: int = 4, max_size: int = 400,
            kinds: tuple[str, ...] = KINDS,
            time_indexed: bool = True,
-           on_improve: Callable[[Choice, float], None] | None = None
+           on_improve: Callable[[Choice, float], None] | None = None,
+           held: bool = True, presolve: bool | None = None
            ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
+
+    ``held`` and ``presolve``: how each step's model is built and solved
+    (:func:`sub_model`, :func:`sub_solve`); ``presolve`` None: only on an
+    estate with clusters (their rows gain from it; elsewhere it costs more
+    than it saves).
 
     Returns the best plan found and statistics. ``on_improve(plan, value)`` is
     called with each better plan (value = exact float objective).
     """
     rng = random.Random(seed)
+    if presolve is None:
+        presolve = bool(prep.clusters)
     nb = Neighbourhoods(prep, max_size)
     best, best_val = dict(plan), dot(w, derive(prep, plan).vec)
     unknown = set(kinds) - set(KINDS)
@@ -351,7 +377,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
         free = nb.pick(kind, best, n, rng)
         dt = min(step_dtime, budget.left())
         status, got, used = sub_solve(prep, best, best_val, free, w, scale, caps,
-                                      rng.randrange(1 << 30), dt, budget, time_indexed)
+                                      rng.randrange(1 << 30), dt, budget, time_indexed,
+                                      held, presolve)
         budget.used += used
         stats.steps += 1
         stats.dtime += used

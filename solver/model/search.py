@@ -259,7 +259,8 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         b.prep, tracker.plan, tracker.w, obj.scale, budget, seed=seed, caps=caps,
         step_dtime=params.lns_step_dtime, size=params.lns_size,
         min_size=params.lns_min_size, max_size=params.lns_max_size,
-        kinds=params.lns_kinds, on_improve=tracker.offer_plan)
+        kinds=params.lns_kinds, on_improve=tracker.offer_plan, held=params.lns_held,
+        presolve=params.lns_presolve)
     log.append(stats.line() + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 
 

@@ -14,10 +14,17 @@ already removed the forbidden ones). From them:
 
 In *explain* mode every horizon-feasible pair gets an ``x`` and each rule that
 forbids it becomes a clause ``rule ⇒ ¬x`` on an assumption literal.
+
+*Held* applications (``Builder(held=...)``, a neighbourhood search's fixed
+part) get no variable at all: each is a constant (option, L), and every
+family that couples applications reads it through :func:`present`,
+:func:`live_of`, :func:`xs_of`, :func:`ge` and :func:`starts_before`, which
+return constants for it, and counts its load against the right-hand side.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -37,6 +44,10 @@ def add_choice_variables(b: Builder) -> None:
     m, prep = b.m, b.prep
     for ap in prep.apps:
         a = ap.app_id
+        if a in b.held:
+            if b.held[a] not in _allowed_set(prep, ap):
+                b.empty_apps.append(a)  # held at a pair no rule allows: infeasible
+            continue
         pairs = _pairs(b, ap)
         if _timing_only(b, ap, pairs):
             values = sorted(L for _, L, _ in pairs)
@@ -92,8 +103,39 @@ def _timing_only(b: Builder, ap: AppPrep, pairs: list[tuple[OptPrep, int, list[R
     return not any(ap.app_id in (fa, fb) for fa, fb, _ in b.prep.loose)
 
 
+def present(b: Builder, a: str) -> bool:
+    """Whether an application is in the model, as variables or held constant."""
+    return a in b.live or a in b.held
+
+
+def live_of(b: Builder, a: str) -> int | cp_model.IntVar:
+    """``live[a]``: the variable, or a held application's constant ``L``."""
+    held = b.held.get(a)
+    return held[1] if held is not None else b.live[a]
+
+
+def xs_of(b: Builder, a: str) -> Mapping[tuple[str, int], int | cp_model.IntVar]:
+    """``x[a,o,L]`` of every pair left: the literals, or ``{held pair: 1}``."""
+    held = b.held.get(a)
+    if held is not None:
+        return {held: 1}
+    return b.x[a]
+
+
+def retain_of(b: Builder, a: str) -> int | cp_model.IntVar | None:
+    """``retain[a]``: the literal, None when the application cannot be
+    retained, or 0 / 1 for a held application."""
+    held = b.held.get(a)
+    if held is not None:
+        return int(held == ("retain", b.prep.H))
+    return b.retain[a]
+
+
 def span(b: Builder, a: str) -> tuple[int, int]:
     """The least and greatest ``L`` an application may take in the model."""
+    fixed = b.held.get(a)
+    if fixed is not None:
+        return fixed[1], fixed[1]
     held = b.timing_only.get(a)
     if held is not None:
         return held[1][0], held[1][-1]
@@ -109,6 +151,15 @@ def allowed_pairs(prep: Prep, ap: AppPrep) -> list[tuple[OptPrep, int]]:
         got = [(o, L) for o in ap.options for L in prep.all_lives(o)
                if not violated(prep, ap, o, L)]
         cache[ap.app_id] = got
+    return got
+
+
+def _allowed_set(prep: Prep, ap: AppPrep) -> frozenset[tuple[str, int]]:
+    """:func:`allowed_pairs` of an application as (option key, L) (cached)."""
+    cache = prep.cache.setdefault("allowed_set", {})
+    got = cache.get(ap.app_id)
+    if got is None:
+        got = cache[ap.app_id] = frozenset((o.key, L) for o, L in allowed_pairs(prep, ap))
     return got
 
 
@@ -166,6 +217,9 @@ def ge(b: Builder, a: str, k: int) -> int | cp_model.IntVar:
     Built once per application as a chain from the top:
     ``ge[a,k] = ge[a,k+1] + Σ_o x[a,o,L=k]``.
     """
+    fixed = b.held.get(a)
+    if fixed is not None:
+        return int(fixed[1] >= k)
     chain = b.ge_cache.get(a)
     if chain is None:
         chain = _timing_chain(b, a) if a in b.timing_only else _build_chain(b, a)
@@ -213,6 +267,10 @@ def starts_before(b: Builder, a: str, k: int) -> int | cp_model.IntVar:
 
     Chain from the bottom: ``sb[a,k] = sb[a,k-1] + Σ_{o→target} x[a,o,L=k-1+d_o]``.
     """
+    fixed = b.held.get(a)
+    if fixed is not None:
+        o = b.prep.app_by_id[a].opt(fixed[0])
+        return int(o.to_target and fixed[1] - o.d < k)
     chain = b.sb_cache.get(a)
     if chain is None:
         ap = b.prep.app_by_id[a]
