@@ -5,14 +5,16 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from estate.clusters import needed_by_month
-from solver.model.clusters import add_cluster_hosts
-from solver.model.constraints import (
+from solver.model.capacity import (
     add_budget,
     add_critical_limit,
-    add_dependency_order,
-    add_domain_rules,
     add_golive_limit,
     add_team_capacity,
+)
+from solver.model.clusters import add_cluster_hosts
+from solver.model.constraints import (
+    add_dependency_order,
+    add_domain_rules,
     add_together,
 )
 from solver.model.domains import RuleId
