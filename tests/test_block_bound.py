@@ -62,8 +62,9 @@ def _set_partitions(items: list[str]) -> list[list[list[str]]]:
 def _best_plan(e: Estate) -> tuple[float, Any] | None:
     import itertools
 
-    from solver.evaluate import evaluate
     from tiny_estates import all_decisions
+
+    from solver.evaluate import evaluate
     best = None
     for decs in itertools.product(*all_decisions(e)):
         ev = evaluate(e, list(decs))

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from solver.model.build import Builder, Choice
-from solver.model.costs import Weights, build_objective, dot
+from solver.model.costs import Objective, Weights, build_objective, dot
 from solver.model.extract import derive
 from solver.model.prep import ZERO, Group, Prep, UnitTerm, Vec, vadd
 
@@ -160,15 +160,9 @@ def relax(prep: Prep, w: Weights, blocks: list[Block], start: Choice | None = No
             groups[i].append(g)
             continue
         split_groups += 1
-        if d is not None and start is not None:
-            def rank(i: int) -> tuple[int, int]:
-                sub = Group(g.name, tuple(parts[i]), g.table,
-                            tuple(a for a in g.kept if a in parts[i]))
-                return (prep.release(sub, {a: start[a] for a in parts[i]}), len(parts[i]))
-        else:
-            def rank(i: int) -> tuple[int, int]:
-                return (0, len(parts[i]))
-        heavy = max(sorted(parts), key=rank)
+        ranks = {i: (_release(prep, g, members, start) if start is not None and d is not None
+                     else 0, len(members)) for i, members in parts.items()}
+        heavy = max(sorted(parts), key=lambda i: ranks[i])
         for i, members in parts.items():
             share = 1.0 if i == heavy else 0.0
             if share == 0.0:
@@ -187,9 +181,9 @@ def relax(prep: Prep, w: Weights, blocks: list[Block], start: Choice | None = No
     for ut in prep.unit_terms:
         parts_u: dict[int, list[tuple[str, float]]] = {}
         for sid, u in ut.counted:
-            i = server_block.get(sid)
-            if i is not None:  # a server no application keeps is never in service
-                parts_u.setdefault(i, []).append((sid, u))
+            bi = server_block.get(sid)
+            if bi is not None:  # a server no application keeps is never in service
+                parts_u.setdefault(bi, []).append((sid, u))
         if len(parts_u) <= 1:
             for i, counted in parts_u.items():
                 units[i].append(UnitTerm(ut.contract_id, ut.j, ut.t0, ut.vec, ut.min_units,
@@ -209,6 +203,12 @@ def relax(prep: Prep, w: Weights, blocks: list[Block], start: Choice | None = No
     views = [(bl, block_prep(prep, bl.apps, groups[i], units[i]))
              for i, bl in enumerate(blocks)]
     return Relaxation(views, constant, split_groups, split_units, dropped)
+
+
+def _release(prep: Prep, g: Group, members: list[str], start: Choice) -> int:
+    """``D`` of group ``g`` restricted to ``members`` in the plan ``start``."""
+    sub = Group(g.name, tuple(members), g.table, tuple(a for a in g.kept if a in members))
+    return prep.release(sub, {a: start[a] for a in members})
 
 
 def block_prep(prep: Prep, apps: frozenset[str], groups: list[Group],
@@ -239,11 +239,13 @@ def block_prep(prep: Prep, apps: frozenset[str], groups: list[Group],
 
 @dataclass
 class BlockBound:
-    """The summed bound (£) and each block's (£, its CP-SAT status)."""
+    """The summed bound (£), each block's (name, applications, £, its CP-SAT
+    status), the log lines and the deterministic seconds used."""
 
     bound: float
     per_block: list[tuple[str, int, float, str]] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    dtime: float = 0.0  # deterministic seconds used
 
 
 def block_bound(prep: Prep, w: Weights, scale: float, blocks: list[Block], *,
@@ -262,7 +264,7 @@ def block_bound(prep: Prep, w: Weights, scale: float, blocks: list[Block], *,
     bound). Pairs are restricted to ``domains`` (the full model's, pruned by
     the first plan) where given."""
     rel = relax(prep, w, blocks, start)
-    built = []
+    built: list[tuple[Block, Builder, Objective | None]] = []
     for bl, view in rel.blocks:
         dom = {a: domains[a] for a in bl.apps if a in domains} if domains else None
         links = len(view.apps) < member_links_max_apps
@@ -276,13 +278,11 @@ def block_bound(prep: Prep, w: Weights, scale: float, blocks: list[Block], *,
         if start is not None:
             b.hint({a: start[a] for a in bl.apps if a in start})
         built.append((bl, b, obj))
-    current = [obj.trivial_bound() if obj is not None else math.inf for _, _, obj in built]
+    # a block with no model (no pair within the first plan's value: cannot
+    # happen from a complete first plan) or an infeasible one gives no bound
+    current = [o.trivial_bound() if o is not None else -math.inf for _, _, o in built]
     lock = threading.Lock()
     out = BlockBound(rel.constant + sum(current))
-    out.log.append(f"block bound: {len(blocks)} blocks "
-                   f"({', '.join(f'{bl.name} {len(bl.apps)}' for bl in blocks)}), "
-                   f"{rel.split_groups} groups split, {rel.split_units} per-unit renewals "
-                   f"split, {rel.dropped_units} dropped")
 
     def offer(i: int, value: float) -> None:
         with lock:
@@ -290,15 +290,20 @@ def block_bound(prep: Prep, w: Weights, scale: float, blocks: list[Block], *,
                 return
             current[i] = value
             total = rel.constant + sum(current)
-        if on_bound is not None:
+        if on_bound is not None and math.isfinite(total):
             on_bound(total)
 
-    n_apps = max(sum(len(bl.apps) for bl, _, obj in built if obj is not None), 1)
+    out.log.append(f"block bound: {len(blocks)} blocks "
+                   f"({', '.join(f'{bl.name} {len(bl.apps)}' for bl in blocks)}), "
+                   f"{rel.split_groups} groups split, {rel.split_units} per-unit renewals "
+                   f"split, {rel.dropped_units} dropped")
+
+    n_apps = max(sum(len(bl.apps) for bl, _, o in built if o is not None), 1)
     t_end = time.monotonic() + seconds
     dt_left = dtime
     apps_left = n_apps
-    for i, (bl, b, obj) in enumerate(built):
-        if obj is None:
+    for i, (bl, b, got) in enumerate(built):
+        if got is None:
             out.per_block.append((bl.name, len(bl.apps), math.inf, "INFEASIBLE"))
             continue
         if stop is not None and stop.is_set():
@@ -316,23 +321,23 @@ def block_bound(prep: Prep, w: Weights, scale: float, blocks: list[Block], *,
         p.max_time_in_seconds = wall
         if math.isfinite(dt_left):
             p.max_deterministic_time = max(dt_left * share, 0.01)
-        o = obj
+        o = got
         s.best_bound_callback = lambda v, i=i, o=o: offer(i, o.to_units(v) - o.err)
         status = s.solve(b.m)
+        out.dtime += s.deterministic_time
         if math.isfinite(dt_left):
             dt_left = max(dt_left - s.deterministic_time, 0.0)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            offer(i, obj.to_units(s.best_objective_bound) - obj.err)
-        elif status == cp_model.INFEASIBLE:
-            offer(i, math.inf)
-        elif status == cp_model.UNKNOWN and s.best_objective_bound > -1e300:
-            offer(i, obj.to_units(s.best_objective_bound) - obj.err)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (
+                status == cp_model.UNKNOWN and math.isfinite(s.best_objective_bound)):
+            offer(i, got.to_units(s.best_objective_bound) - got.err)
         out.per_block.append((bl.name, len(bl.apps), current[i], s.status_name(status)))
         out.log.append(f"  block {bl.name} ({len(bl.apps)} applications): bound "
                        f"£{current[i]:,.0f}, {s.status_name(status)} in {s.wall_time:.1f}s "
                        f"({s.deterministic_time:.1f} deterministic s), "
                        f"{len(b.m.proto.constraints)} constraints")
     out.bound = rel.constant + sum(current)
+    if any(st in ("INFEASIBLE", "MODEL_INVALID") for *_, st in out.per_block):
+        out.bound = -math.inf
     out.log.append(f"block bound: £{out.bound:,.0f}")
     return out
 
