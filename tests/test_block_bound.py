@@ -7,6 +7,8 @@ blocks, each solved on its own, the sum a valid lower bound.
   and the relaxation's value of the optimal plan at most its objective; with
   one block it is the optimum; blocks that share nothing (two sites, no
   binding capacity) give the optimum.
+* Team days priced month by month (a Lagrangian relaxation of the team's
+  capacity): still at most the optimum, for any prices >= 0.
 * Per-unit contracts over the hosts of two clusters in two blocks (the
   renewal split with ``α = 1``): still at most the brute-force optimum.
 """
@@ -22,7 +24,14 @@ from test_solver_factory import Contract, Team, app, make_estate, opt, server, s
 from tiny_estates import brute_force, combinations, tiny_estates
 
 from estate.model import Estate, Server
-from solver.model.blocks import Block, block_bound, exact_block_sum, partition, relax
+from solver.model.blocks import (
+    Block,
+    block_bound,
+    exact_block_sum,
+    partition,
+    relax,
+    team_prices,
+)
 from solver.model.costs import dot
 from solver.model.extract import choice_from_decisions, derive
 from solver.model.prep import Prep
@@ -148,6 +157,15 @@ def test_block_bound_is_below_the_brute_force_optimum_for_every_partition(e: Est
         assert exact_block_sum(prep, w, blocks, choice) <= best + 1e-6
     whole = block_bound(prep, w, SCALE, [Block("all", frozenset(ids))], start=choice).bound
     assert whole == pytest.approx(best, abs=0.5)
+    # team days priced (a Lagrangian relaxation): still below, for any prices >= 0
+    rng = random.Random(len(ids) * 7 + int(best))
+    priced = [{"migration": [rng.choice([0.0, 5.0, 40.0]) for _ in range(prep.H)]}]
+    priced.append(team_prices(prep, w, choice, 3.0))
+    singles = [Block(a, frozenset({a})) for a in ids]
+    for prices in priced:
+        got = block_bound(prep, w, SCALE, singles, start=choice, prices=prices).bound
+        assert got <= best + 1e-6, (prices, got, best)
+        assert exact_block_sum(prep, w, singles, choice, prices) <= best + 1e-6
 
 
 def _two_sites(seed: int) -> Estate:
@@ -235,3 +253,31 @@ def test_per_unit_renewals_split_between_clusters_stay_below_the_optimum(seed: i
         got = block_bound(prep, w, SCALE, blocks, start=start).bound
         assert got <= best + 1e-6, (got, best)
     assert exact_block_sum(prep, w, blocks, choice) <= best + 1e-6
+
+
+def test_prices_make_blocks_pay_for_the_team_time_they_share_by_hand() -> None:
+    """Two applications, each £100 a month as it is, rehost free (1 month, 10
+    team days) and free afterwards; the team has 10 days a month; 3 months, no
+    discounting. One moves in month 0 (live from 1), the other in month 1
+    (live from 2): £100 + £200 = £300, the optimum.
+
+    One block each, full capacity each: both live from 1, £100 + £100 = £200.
+    With the price λ_0 = £100 a team day in month 0 (0 after): a move in
+    month 0 costs 10 × £100 = £1,000 more, so each block's best is max(live
+    from 1 at £100 + £1,000, live from 2 at £200) = £200, and the constant
+    is -λ_0 × 10 days = -£1,000: 200 + 200 - 1,000 = -£600, weaker. With
+    λ_0 = £10: live from 1 costs £100 + £100 = £200 = live from 2; constant
+    -£100: 200 + 200 - 100 = £300, the optimum."""
+    e = make_estate([app("A1", 100.0), app("A2", 100.0)],
+                    [opt("A1", "retain"), opt("A1", effort={"migration": 10.0}),
+                     opt("A2", "retain"), opt("A2", effort={"migration": 10.0})],
+                    teams=[Team("migration", 10.0)], H=3)
+    assert brute_force(e) == pytest.approx(300.0)
+    blocks = [Block("1", frozenset({"A1"})), Block("2", frozenset({"A2"}))]
+    prep = _prep(e)
+    w = _weights(e)
+    assert block_bound(prep, w, SCALE, blocks).bound == pytest.approx(200.0, abs=0.05)
+    for lam, want in ((100.0, -600.0), (10.0, 300.0)):
+        prices = {"migration": [lam, 0.0, 0.0]}
+        got = block_bound(prep, w, SCALE, blocks, prices=prices).bound
+        assert got == pytest.approx(want, abs=0.05) and got <= 300.0

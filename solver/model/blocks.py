@@ -48,10 +48,14 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from estate.limits import EPS, binds
 from solver.model.build import Builder, Choice
 from solver.model.costs import Objective, Weights, build_objective, dot
 from solver.model.extract import derive
-from solver.model.prep import ZERO, Group, Prep, UnitTerm, Vec, vadd
+from solver.model.prep import ZERO, AppPrep, Group, OptPrep, Prep, UnitTerm, Vec, vadd
+from solver.model.variables import allowed_pairs
+
+Prices = dict[str, list[float]]  # team -> £ (objective units) a team day in month t
 
 
 @dataclass(frozen=True)
@@ -143,10 +147,88 @@ def _scaled(table: list[Vec], share: float) -> list[Vec]:
     return [(share * v[0], share * v[1], share * v[2], share * v[3]) for v in table]
 
 
-def relax(prep: Prep, w: Weights, blocks: list[Block], start: Choice | None = None
-          ) -> Relaxation:
+def team_prices(prep: Prep, w: Weights, start: Choice, factor: float = 1.0) -> Prices:
+    """Prices of team days from a plan: each team whose load reaches its
+    days in some month of ``start``; ``λ_t = μ·(T - t)`` before ``T`` (the
+    month after the last one at capacity), 0 from ``T`` on, with ``μ``
+    (× ``factor``) the median, over the moves in flight before ``T``, of
+    what a month's delay costs the move per team day it needs (its own
+    table's rise from ``L`` to ``L + 1`` over effort × duration): with these
+    prices moving a flight a month earlier costs ``effort·d·μ`` more, so the
+    median move is indifferent. Any prices >= 0 keep the bound valid."""
+    H = prep.H
+    out: Prices = {}
+    for team, days in prep.team_caps.items():
+        load = [0.0] * H
+        for a, (key, L) in start.items():
+            o = prep.app_by_id[a].opt(key)
+            e = o.effort.get(team, 0.0)
+            if o.moves and e > 0:
+                for t in range(max(L - o.d, 0), min(L, H)):
+                    load[t] += e
+        full = [t for t in range(H) if days > 0 and load[t] >= days * (1 - 1e-9)
+                and binds(prep.estate, t)]
+        if not full:
+            continue
+        T = full[-1] + 1
+        rates = []
+        for a, (key, L) in start.items():
+            o = prep.app_by_id[a].opt(key)
+            e = o.effort.get(team, 0.0)
+            if o.moves and e > 0 and L - o.d < T and L + 1 in o.table:
+                rise = dot(w, o.table[L + 1]) - dot(w, o.table[L])
+                rates.append(max(rise, 0.0) / (e * o.d))
+        if not rates:
+            continue
+        rates.sort()
+        mu = factor * rates[len(rates) // 2]
+        if mu > 0:
+            out[team] = [mu * (T - t) if t < T and binds(prep.estate, t) else 0.0
+                         for t in range(H)]
+    return out
+
+
+def _priced_apps(prep: Prep, w: Weights, prices: Prices) -> dict[str, AppPrep]:
+    """Copies of the applications whose moves use a priced team, each
+    option's table raised by ``Σ_t λ_t·effort`` over its months in flight
+    (in the discounted-£ component, so ``w·`` adds exactly that)."""
+    if not prices or w[1] <= 0:
+        return {}
+    H = prep.H
+    out: dict[str, AppPrep] = {}
+    for ap in prep.apps:
+        if not any(o.moves and any(o.effort.get(t, 0.0) for t in prices)
+                   for o in ap.options):
+            continue
+        opts = []
+        for o in ap.options:
+            extra = [(p, o.effort.get(team, 0.0)) for team, p in prices.items()
+                     if o.moves and o.effort.get(team, 0.0) > 0]
+            if not extra:
+                opts.append(o)
+                continue
+            table = {}
+            for L, v in o.table.items():
+                add = sum(e * sum(p[t] for t in range(max(L - o.d, 0), min(L, H)))
+                          for p, e in extra)
+                table[L] = (v[0], v[1] + add / w[1], v[2], v[3])
+            opts.append(_with_table(o, table))
+        out[ap.app_id] = AppPrep(ap.app_id, ap.critical, ap.current, opts, ap.has_retain,
+                                 ap.earliest, ap.finish_by, ap.blackout, ap.sites)
+    return out
+
+
+def _with_table(o: OptPrep, table: dict[int, Vec]) -> OptPrep:
+    new = copy.copy(o)
+    new.table = table
+    return new
+
+
+def relax(prep: Prep, w: Weights, blocks: list[Block], start: Choice | None = None,
+          prices: Prices | None = None) -> Relaxation:
     """The restricted, weighted views of ``prep`` for ``blocks`` (the module
-    doc's relaxation; ``start``, a complete plan, chooses the weights)."""
+    doc's relaxation; ``start``, a complete plan, chooses the weights;
+    ``prices``, team days priced month by month)."""
     block_of = {a: i for i, bl in enumerate(blocks) for a in bl.apps}
     d = derive(prep, start) if start is not None and len(start) == len(prep.apps) else None
     groups: list[list[Group]] = [[] for _ in blocks]
@@ -200,7 +282,11 @@ def relax(prep: Prep, w: Weights, blocks: list[Block], start: Choice | None = No
         constant -= dot(w, ut.vec) * ut.min_units
         for i, counted in parts_u.items():
             units[i].append(UnitTerm(ut.contract_id, ut.j, ut.t0, ut.vec, 0.0, tuple(counted)))
-    views = [(bl, block_prep(prep, bl.apps, groups[i], units[i]))
+    priced = _priced_apps(prep, w, prices or {})
+    for team, p in (prices or {}).items() if priced else ():
+        days = prep.team_caps[team]
+        constant -= sum(p) * days * (1 + EPS)
+    views = [(bl, block_prep(prep, bl.apps, groups[i], units[i], priced))
              for i, bl in enumerate(blocks)]
     return Relaxation(views, constant, split_groups, split_units, dropped)
 
@@ -212,19 +298,26 @@ def _release(prep: Prep, g: Group, members: list[str], start: Choice) -> int:
 
 
 def block_prep(prep: Prep, apps: frozenset[str], groups: list[Group],
-               unit_terms: list[UnitTerm]) -> Prep:
+               unit_terms: list[UnitTerm], priced: dict[str, AppPrep] | None = None) -> Prep:
     """A view of ``prep`` with only ``apps`` (their clusters, the given
     groups and per-unit renewals, loose pairs inside the block), the full
     capacities and no constant; the applications' own tables are shared."""
+    priced = priced or {}
     v = copy.copy(prep)
-    v.apps = [ap for ap in prep.apps if ap.app_id in apps]
+    v.apps = [priced.get(ap.app_id, ap) for ap in prep.apps if ap.app_id in apps]
     v.app_by_id = {ap.app_id: ap for ap in v.apps}
     v.app_ids = set(apps)
     v.constant = ZERO
     v.server_set = {s: got for s, got in prep.server_set.items() if got and got <= apps}
     v.site_set = {s: got & apps for s, got in prep.site_set.items()}
-    shared = prep.cache.setdefault("allowed", {})  # per application: the same rules
-    v.cache = {"allowed": shared}
+    allowed = {}  # per application: the same rules (a priced copy: its own options)
+    for ap in v.apps:
+        pairs = allowed_pairs(prep, prep.app_by_id[ap.app_id])
+        if ap.app_id in priced:
+            by_key = {o.key: o for o in ap.options}
+            pairs = [(by_key[o.key], L) for o, L in pairs]
+        allowed[ap.app_id] = pairs
+    v.cache = {"allowed": allowed}
     if "os_deadlines" in prep.cache:
         v.cache["os_deadlines"] = prep.cache["os_deadlines"]
     v.clusters = [c for c in prep.clusters if c.apps and c.apps <= apps]
@@ -255,7 +348,8 @@ def block_bound(prep: Prep, w: Weights, scale: float, blocks: list[Block], *,
                 tight_pools: bool = True, dtime: float = math.inf,
                 seconds: float = math.inf, seed: int = 0,
                 on_bound: Callable[[float], None] | None = None,
-                stop: threading.Event | None = None) -> BlockBound:
+                stop: threading.Event | None = None,
+                prices: Prices | None = None) -> BlockBound:
     """``constant + Σ_b bound_b`` (module doc): each block's model solved by
     CP-SAT with one worker at linearization level 2 for its share of
     ``dtime`` deterministic and ``seconds`` wall seconds (by its number of
@@ -263,7 +357,7 @@ def block_bound(prep: Prep, w: Weights, scale: float, blocks: list[Block], *,
     a block's bound rises (the blocks not yet solved at their trivial
     bound). Pairs are restricted to ``domains`` (the full model's, pruned by
     the first plan) where given."""
-    rel = relax(prep, w, blocks, start)
+    rel = relax(prep, w, blocks, start, prices)
     built: list[tuple[Block, Builder, Objective | None]] = []
     for bl, view in rel.blocks:
         dom = {a: domains[a] for a in bl.apps if a in domains} if domains else None
@@ -342,10 +436,11 @@ def block_bound(prep: Prep, w: Weights, scale: float, blocks: list[Block], *,
     return out
 
 
-def exact_block_sum(prep: Prep, w: Weights, blocks: list[Block], choice: Choice) -> float:
+def exact_block_sum(prep: Prep, w: Weights, blocks: list[Block], choice: Choice,
+                    prices: Prices | None = None) -> float:
     """The relaxation's value of a complete plan (for tests: at most the
-    plan's exact objective)."""
-    rel = relax(prep, w, blocks, choice)
+    plan's exact objective when the plan keeps every rule)."""
+    rel = relax(prep, w, blocks, choice, prices)
     total = rel.constant
     for bl, view in rel.blocks:
         sub = {a: choice[a] for a in bl.apps}
@@ -354,5 +449,5 @@ def exact_block_sum(prep: Prep, w: Weights, blocks: list[Block], choice: Choice)
     return total
 
 
-__all__ = ["Block", "BlockBound", "Relaxation", "block_bound", "block_prep",
-           "exact_block_sum", "partition", "relax", "vadd"]
+__all__ = ["Block", "BlockBound", "Prices", "Relaxation", "block_bound", "block_prep",
+           "exact_block_sum", "partition", "relax", "team_prices", "vadd"]
