@@ -164,6 +164,11 @@ class SolveParams:
         model then gets the rest from the best plan and the reported bound is
         the stronger of the two. 0 turns it off; 1 leaves the full model's LP
         worker out. Measured with deterministic budgets (``docs/solver.md``).
+    block_prices
+        Team days priced month by month in the decomposition bound (a
+        Lagrangian relaxation of the team's capacity,
+        :func:`solver.model.blocks.team_prices`), the first plan's median
+        price times this; 0 leaves the team's capacity to each block whole.
     block_max_apps
         A datacentre with more applications than this is cut between its
         clusters (never splitting one) into blocks of at most this many.
@@ -206,6 +211,7 @@ class SolveParams:
     tight_pools: bool = True
     empty_whole_share: float = 0.25
     block_share: float = 0.0
+    block_prices: float = 1.0
     block_max_apps: int | None = None
     cp_sat: tuple[tuple[str, Any], ...] = ()
 

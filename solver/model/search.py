@@ -28,7 +28,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from solver.model import lns
-from solver.model.blocks import block_bound, partition
+from solver.model.blocks import block_bound, partition, team_prices
 from solver.model.build import Builder, Choice
 from solver.model.costs import Objective, Weights, dot
 from solver.model.extract import derive
@@ -265,18 +265,22 @@ def use_blocks(b: Builder, params: SolveParams, tracker: Tracker) -> bool:
 
 
 def _blocks_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, seconds: float,
-                  dtime: float, params: SolveParams, log: list[str]) -> float:
+                  dtime: float, params: SolveParams, log: list[str],
+                  stop: threading.Event | None = None) -> float:
     """The decomposition bound (:mod:`solver.model.blocks`) for ``seconds``
     wall and ``dtime`` deterministic seconds, each rise of the summed bound
     offered to the tracker (so the live line shows it). Returns the
     deterministic seconds used."""
     blocks = partition(b.prep, params.block_max_apps)
     t = time.monotonic()
+    assert tracker.plan is not None
+    prices = (team_prices(b.prep, tracker.w, tracker.plan, params.block_prices)
+              if params.block_prices > 0 else None)
     got = block_bound(b.prep, tracker.w, obj.scale, blocks, start=tracker.plan,
                       domains=b.domains or None, time_indexed=b.time_indexed,
                       member_links_max_apps=params.member_links_max_apps,
                       tight_pools=b.tight_pools, dtime=dtime, seconds=seconds, seed=seed,
-                      on_bound=tracker.offer_bound)
+                      on_bound=tracker.offer_bound, prices=prices, stop=stop)
     tracker.offer_bound(got.bound)
     log.extend(got.log)
     log.append(f"block bound done in {time.monotonic() - t:.1f}s")
@@ -309,6 +313,10 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     if use_lns and params.single_worker_lean and lean_lp(b, params):
         return _bound_first(b, obj, tracker, seed, deadline, total, params, caps, log)
     used = 0.0
+    if not use_lns and use_blocks(b, params, tracker):  # CP-SAT alone: the blocks first
+        used = _blocks_first(b, obj, tracker, seed,
+                             params.block_share * (deadline - time.monotonic()),
+                             params.block_share * total, params, log)
     if use_lns:
         budget = lns.Budget(total * params.single_worker_lns_share, deadline)
         _lns(b, obj, tracker, budget, seed, params, caps, log)
@@ -385,6 +393,23 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
     lean = use_lns and workers == 2 and lean_lp(b, params)
+    side = None
+    halt = threading.Event()
+    if not use_lns and use_blocks(b, params, tracker):
+        # CP-SAT alone: the blocks on one of its workers for block_share of the time
+        side_log: list[str] = []
+        end = time.monotonic() + params.block_share * (deadline - time.monotonic())
+
+        def blocks() -> None:
+            try:
+                _blocks_first(b, obj, tracker, seed, end - time.monotonic(),
+                              params.block_share * cap_dt, params, side_log, halt)
+            except BaseException as exc:
+                failed.append(exc)
+
+        side = threading.Thread(target=blocks, daemon=True)
+        side.start()
+        workers = max(workers - 1, 1)
     if lean and use_blocks(b, params, tracker):  # in the LP worker's slot, first
         used = _blocks_first(b, obj, tracker, seed,
                              params.block_share * (deadline - time.monotonic()),
@@ -399,6 +424,10 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
             budget.halt()
         thread.join()
+    if side is not None:
+        halt.set()  # a block being solved ends within its own share of the time
+        side.join()
+        log.extend(side_log)
     if failed:
         raise failed[0]
     log.extend(lns_log)
