@@ -346,7 +346,8 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
     time), then the neighbourhood search from the best plan with the rest."""
     share = 1.0 - params.single_worker_lns_share
     used = 0.0
-    if use_blocks(b, params, tracker):
+    blocks = use_blocks(b, params, tracker)
+    if blocks:
         used = _blocks_first(b, obj, tracker, seed,
                              params.block_share * share * (deadline - time.monotonic()),
                              params.block_share * share * total, params, log)
@@ -354,8 +355,9 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
         b.hint(tracker.plan)
     status, s = full_solve(b, tracker, workers=2, seed=seed,
                            seconds=share * (deadline - time.monotonic()),
-                           dtime=max(share * total - used, 0.0) if params.block_share < 1
-                           else 0.0, params=params, log=log, lean=True)
+                           dtime=0.0 if blocks and params.block_share >= 1
+                           else max(share * total - used, 0.0), params=params, log=log,
+                           lean=True)
     used += s.deterministic_time
     if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         return status, s
