@@ -48,7 +48,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from estate.limits import EPS, binds
+from estate.derive import together_groups
+from estate.limits import EPS, binds, month_use
 from solver.model.build import Builder, Choice
 from solver.model.costs import Objective, Weights, build_objective, dot
 from solver.model.extract import derive
@@ -92,8 +93,10 @@ def partition(prep: Prep, max_apps: int | None = None) -> list[Block]:
         union(sorted(apps))
     for c in prep.clusters:
         union(sorted(c.apps))
+    for unit in set(together_groups(prep.estate).values()):
+        union(list(unit))
     for d in prep.estate.dependencies:
-        if d.kind in ("together", "before"):
+        if d.kind == "before":
             union([d.from_id, d.to_id])
     comps: dict[str, list[str]] = {}
     for a in parent:
@@ -158,16 +161,12 @@ def team_prices(prep: Prep, w: Weights, start: Choice, factor: float = 1.0) -> P
     median move is indifferent. Any prices >= 0 keep the bound valid."""
     H = prep.H
     out: Prices = {}
+    moves = [(a, o.option, L - o.d) for a, (key, L) in start.items()
+             for o in (prep.app_by_id[a].opt(key),) if o.moves and o.option is not None]
+    use = month_use(prep.estate, moves)  # the one home of team loads
     for team, days in prep.team_caps.items():
-        load = [0.0] * H
-        for a, (key, L) in start.items():
-            o = prep.app_by_id[a].opt(key)
-            e = o.effort.get(team, 0.0)
-            if o.moves and e > 0:
-                for t in range(max(L - o.d, 0), min(L, H)):
-                    load[t] += e
-        full = [t for t in range(H) if days > 0 and load[t] >= days * (1 - 1e-9)
-                and binds(prep.estate, t)]
+        full = [t for t in range(H) if days > 0 and binds(prep.estate, t)
+                and use.days.get((team, t), 0.0) >= days * (1 - 1e-9)]
         if not full:
             continue
         T = full[-1] + 1
