@@ -263,7 +263,7 @@ def test_prices_make_blocks_pay_for_the_team_time_they_share_by_hand() -> None:
 
     One block each, full capacity each: both live from 1, £100 + £100 = £200.
     With the price λ_0 = £100 a team day in month 0 (0 after): a move in
-    month 0 costs 10 × £100 = £1,000 more, so each block's best is max(live
+    month 0 costs 10 × £100 = £1,000 more, so each block's best is min(live
     from 1 at £100 + £1,000, live from 2 at £200) = £200, and the constant
     is -λ_0 × 10 days = -£1,000: 200 + 200 - 1,000 = -£600, weaker. With
     λ_0 = £10: live from 1 costs £100 + £100 = £200 = live from 2; constant
