@@ -258,10 +258,11 @@ def use_blocks(b: Builder, params: SolveParams, tracker: Tracker) -> bool:
     a pooled estate whose full model has the LP worker (time-indexed, at most
     ``large_apps`` applications), a complete first plan and more than one
     block."""
-    return (params.block_share > 0 and tracker.plan is not None and b.time_indexed
-            and len(b.prep.apps) <= params.large_apps
-            and pooled_share(b) > params.pooled_lp_share
-            and len(partition(b.prep, params.block_max_apps)) > 1)
+    if not (params.block_share > 0 and tracker.plan is not None
+            and pooled_share(b) > params.pooled_lp_share):
+        return False
+    blocks = partition(b.prep, params.block_max_apps)
+    return len(blocks) > 1 and max(len(bl.apps) for bl in blocks) <= params.large_apps
 
 
 def _blocks_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, seconds: float,
@@ -277,7 +278,7 @@ def _blocks_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, secon
     prices = (team_prices(b.prep, tracker.w, tracker.plan, params.block_prices)
               if params.block_prices > 0 else None)
     got = block_bound(b.prep, tracker.w, obj.scale, blocks, start=tracker.plan,
-                      domains=b.domains or None, time_indexed=b.time_indexed,
+                      domains=b.domains or None, time_indexed=True,
                       member_links_max_apps=params.member_links_max_apps,
                       tight_pools=b.tight_pools, dtime=dtime, seconds=seconds, seed=seed,
                       on_bound=tracker.offer_bound, prices=prices, stop=stop)
@@ -313,14 +314,14 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     if use_lns and params.single_worker_lean and lean_lp(b, params):
         return _bound_first(b, obj, tracker, seed, deadline, total, params, caps, log)
     used = 0.0
-    if not use_lns and use_blocks(b, params, tracker):  # CP-SAT alone: the blocks first
-        used = _blocks_first(b, obj, tracker, seed,
-                             params.block_share * (deadline - time.monotonic()),
-                             params.block_share * total, params, log)
+    if use_blocks(b, params, tracker):  # the blocks first, in the full model's share
+        part = params.block_share * (1.0 - params.single_worker_lns_share if use_lns else 1.0)
+        used = _blocks_first(b, obj, tracker, seed, part * (deadline - time.monotonic()),
+                             part * total, params, log)
     if use_lns:
         budget = lns.Budget(total * params.single_worker_lns_share, deadline)
         _lns(b, obj, tracker, budget, seed, params, caps, log)
-        used = budget.used
+        used += budget.used
     if tracker.plan is not None:
         b.hint(tracker.plan)
     left = total - used
@@ -412,7 +413,7 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         side = threading.Thread(target=blocks, daemon=True)
         side.start()
         workers = max(workers - 1, 1)
-    if lean and use_blocks(b, params, tracker):  # in the LP worker's slot, first
+    if use_lns and use_blocks(b, params, tracker):  # in CP-SAT's slot, first
         used = _blocks_first(b, obj, tracker, seed,
                              params.block_share * (deadline - time.monotonic()),
                              params.block_share * cap_dt, params, log)
