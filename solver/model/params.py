@@ -157,13 +157,16 @@ class SolveParams:
         on 1,000 export-shaped VMs they took about 4–9 s). 0 turns them off.
     block_share
         On a pooled estate (more than ``pooled_lp_share`` of the applications
-        in clusters) with the full model's LP worker, the share of that
-        worker's budget spent first on the decomposition bound
-        (:mod:`solver.model.blocks`: the estate cut into blocks by
-        datacentre, each solved on its own, the sum a valid bound); the full
-        model then gets the rest from the best plan and the reported bound is
-        the stronger of the two. 0 turns it off; 1 leaves the full model's LP
-        worker out. Measured with deterministic budgets (``docs/solver.md``).
+        in clusters) of at least two blocks, the share of CP-SAT's budget
+        spent first on the decomposition bound (:mod:`solver.model.blocks`:
+        the estate cut into blocks by datacentre, each a time-indexed model
+        solved on its own, the sum a valid bound; below ``lns_min_apps`` with
+        two workers, on one of CP-SAT's workers beside the full model); the
+        full model then gets the rest and the reported bound is the stronger
+        of the two. 0 (the default) turns it off; 1 leaves the full model
+        out. Measured with deterministic budgets, it proved less than the
+        full model in the same time on the export-shaped estates of 300 and
+        1,000 VMs (``docs/solver.md``), so it is off.
     block_prices
         Team days priced month by month in the decomposition bound (a
         Lagrangian relaxation of the team's capacity,
