@@ -168,6 +168,26 @@ class SolveParams:
         cluster are tried on top of it (:mod:`solver.model.emptying`); no new
         candidate starts after this share of the search time left (a guard:
         on 1,000 export-shaped VMs they took about 4–9 s). 0 turns them off.
+    block_share
+        On a pooled estate (more than ``pooled_lp_share`` of the applications
+        in clusters) of at least two blocks, the share of CP-SAT's budget
+        spent first on the decomposition bound (:mod:`solver.model.blocks`:
+        the estate cut into blocks by datacentre, each a time-indexed model
+        solved on its own, the sum a valid bound; below ``lns_min_apps`` with
+        two workers, on one of CP-SAT's workers beside the full model); the
+        full model then gets the rest and the reported bound is the stronger
+        of the two. 0 (the default) turns it off; 1 leaves the full model
+        out. Measured with deterministic budgets, it proved less than the
+        full model in the same time on the export-shaped estates of 300 and
+        1,000 VMs (``docs/solver.md``), so it is off.
+    block_prices
+        Team days priced month by month in the decomposition bound (a
+        Lagrangian relaxation of the team's capacity,
+        :func:`solver.model.blocks.team_prices`), the first plan's median
+        price times this; 0 leaves the team's capacity to each block whole.
+    block_max_apps
+        A datacentre with more applications than this is cut between its
+        clusters (never splitting one) into blocks of at most this many.
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
@@ -208,12 +228,15 @@ class SolveParams:
     member_links_max_apps: int = 500
     tight_pools: bool = True
     empty_whole_share: float = 0.25
+    block_share: float = 0.0
+    block_prices: float = 1.0
+    block_max_apps: int | None = None
     cp_sat: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("reserve_fraction", "memory_fraction", "single_worker_lns_share",
                      "carbon_phase_share", "lns_max_pooled_share", "empty_whole_share",
-                     "pooled_lp_share"):
+                     "pooled_lp_share", "block_share"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")

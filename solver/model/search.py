@@ -28,6 +28,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from solver.model import lns
+from solver.model.blocks import block_bound, partition, team_prices
 from solver.model.build import Builder, Choice
 from solver.model.costs import Objective, Weights, dot
 from solver.model.extract import derive
@@ -252,6 +253,41 @@ def lean_lp(b: Builder, params: SolveParams) -> bool:
             and pooled_share(b) > params.pooled_lp_share)
 
 
+def use_blocks(b: Builder, params: SolveParams, tracker: Tracker) -> bool:
+    """Whether the decomposition bound runs first (``params.block_share``):
+    a pooled estate whose full model has the LP worker (time-indexed, at most
+    ``large_apps`` applications), a complete first plan and more than one
+    block."""
+    if not (params.block_share > 0 and tracker.plan is not None
+            and pooled_share(b) > params.pooled_lp_share):
+        return False
+    blocks = partition(b.prep, params.block_max_apps)
+    return len(blocks) > 1 and max(len(bl.apps) for bl in blocks) <= params.large_apps
+
+
+def _blocks_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, seconds: float,
+                  dtime: float, params: SolveParams, log: list[str],
+                  stop: threading.Event | None = None) -> float:
+    """The decomposition bound (:mod:`solver.model.blocks`) for ``seconds``
+    wall and ``dtime`` deterministic seconds, each rise of the summed bound
+    offered to the tracker (so the live line shows it). Returns the
+    deterministic seconds used."""
+    blocks = partition(b.prep, params.block_max_apps)
+    t = time.monotonic()
+    assert tracker.plan is not None
+    prices = (team_prices(b.prep, tracker.w, tracker.plan, params.block_prices)
+              if params.block_prices > 0 else None)
+    got = block_bound(b.prep, tracker.w, obj.scale, blocks, start=tracker.plan,
+                      domains=b.domains or None, time_indexed=True,
+                      member_links_max_apps=params.member_links_max_apps,
+                      tight_pools=b.tight_pools, dtime=dtime, seconds=seconds, seed=seed,
+                      on_bound=tracker.offer_bound, prices=prices, stop=stop)
+    tracker.offer_bound(got.bound)
+    log.extend(got.log)
+    log.append(f"block bound done in {time.monotonic() - t:.1f}s")
+    return got.dtime
+
+
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
          params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]) -> None:
     assert tracker.plan is not None
@@ -279,10 +315,14 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     if use_lns and params.single_worker_lean and lean_lp(b, params):
         return _bound_first(b, obj, tracker, seed, deadline, total, params, caps, log)
     used = 0.0
+    if use_blocks(b, params, tracker):  # the blocks first, in the full model's share
+        part = params.block_share * (1.0 - params.single_worker_lns_share if use_lns else 1.0)
+        used = _blocks_first(b, obj, tracker, seed, part * (deadline - time.monotonic()),
+                             part * total, params, log)
     if use_lns:
         budget = lns.Budget(total * params.single_worker_lns_share, deadline)
         _lns(b, obj, tracker, budget, seed, params, caps, log)
-        used = budget.used
+        used += budget.used
     if tracker.plan is not None:
         b.hint(tracker.plan)
     left = total - used
@@ -307,18 +347,27 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
     model (``1 - single_worker_lns_share`` of the budget and of the wall
     time), then the neighbourhood search from the best plan with the rest."""
     share = 1.0 - params.single_worker_lns_share
+    used = 0.0
+    blocks = use_blocks(b, params, tracker)
+    if blocks:
+        used = _blocks_first(b, obj, tracker, seed,
+                             params.block_share * share * (deadline - time.monotonic()),
+                             params.block_share * share * total, params, log)
     if tracker.plan is not None:
         b.hint(tracker.plan)
     status, s = full_solve(b, tracker, workers=2, seed=seed,
-                           seconds=share * (deadline - time.monotonic()), dtime=share * total,
-                           params=params, log=log, lean=True)
+                           seconds=share * (deadline - time.monotonic()),
+                           dtime=0.0 if blocks and params.block_share >= 1
+                           else max(share * total - used, 0.0), params=params, log=log,
+                           lean=True)
+    used += s.deterministic_time
     if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         return status, s
     if status == cp_model.FEASIBLE:
         mine = b.choice_of(s)
         tracker.offer_plan(mine, tracker.exact(mine), ties=True)
     if tracker.plan is not None:
-        budget = lns.Budget(max(total - s.deterministic_time, 0.0), deadline)
+        budget = lns.Budget(max(total - used, 0.0), deadline)
         _lns(b, obj, tracker, budget, seed, params, caps, log)
         if budget.wall_stopped:
             _busy(log)
@@ -347,9 +396,31 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
     if use_lns:
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
+    lean = use_lns and workers == 2 and lean_lp(b, params)
+    side = None
+    halt = threading.Event()
+    if not use_lns and use_blocks(b, params, tracker):
+        # CP-SAT alone: the blocks on one of its workers for block_share of the time
+        side_log: list[str] = []
+        end = time.monotonic() + params.block_share * (deadline - time.monotonic())
+
+        def blocks() -> None:
+            try:
+                _blocks_first(b, obj, tracker, seed, end - time.monotonic(),
+                              params.block_share * cap_dt, params, side_log, halt)
+            except BaseException as exc:
+                failed.append(exc)
+
+        side = threading.Thread(target=blocks, daemon=True)
+        side.start()
+        workers = max(workers - 1, 1)
+    if use_lns and use_blocks(b, params, tracker):  # in CP-SAT's slot, first
+        used = _blocks_first(b, obj, tracker, seed,
+                             params.block_share * (deadline - time.monotonic()),
+                             params.block_share * cap_dt, params, log)
+        cap_dt = max(cap_dt - used, 0.01)
     if tracker.plan is not None:
         b.hint(tracker.plan)
-    lean = use_lns and workers == 2 and lean_lp(b, params)
     status, s = full_solve(b, tracker, workers=2 if lean else workers - 1 if use_lns else workers,
                            seed=seed, seconds=deadline - time.monotonic(),
                            dtime=cap_dt, params=params, log=log, lean=lean)
@@ -357,6 +428,10 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
             budget.halt()
         thread.join()
+    if side is not None:
+        halt.set()  # a block being solved ends within its own share of the time
+        side.join()
+        log.extend(side_log)
     if failed:
         raise failed[0]
     log.extend(lns_log)
