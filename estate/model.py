@@ -47,6 +47,17 @@ RESIDENCIES = ("uk", "eu", "any")
 SQL_EDITIONS = ("standard", "enterprise")
 
 
+def strategy_moves(strategy: str) -> bool:
+    """Whether ``strategy`` changes anything: every strategy but ``retain``."""
+    return strategy != "retain"
+
+
+def runs_at_target(strategy: str) -> bool:
+    """Whether an application runs at a target site after ``strategy``: every
+    strategy but ``retain`` and ``retire``."""
+    return strategy not in ("retain", "retire")
+
+
 @dataclass(frozen=True)
 class Site:
     """A place applications run: an on-prem data centre, a colo or a cloud region.
@@ -218,13 +229,14 @@ class Option:
 
     @property
     def moves(self) -> bool:
-        """True for every strategy but ``retain``."""
-        return self.strategy != "retain"
+        """True for every strategy but ``retain`` (:func:`strategy_moves`)."""
+        return strategy_moves(self.strategy)
 
     @property
     def to_target(self) -> bool:
-        """True when the application runs at a target site afterwards."""
-        return self.strategy not in ("retain", "retire")
+        """True when the application runs at a target site afterwards
+        (:func:`runs_at_target`)."""
+        return runs_at_target(self.strategy)
 
 
 @dataclass(frozen=True)

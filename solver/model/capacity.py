@@ -158,6 +158,17 @@ def add_team_capacity(b: Builder) -> None:
             _month_rows(b, effort, -1, 0, cap, held)
 
 
+def _with_held(b: Builder, ivs: list, held: dict[int, int], name: str
+               ) -> tuple[list, list[int]]:
+    """``ivs`` with demand 1 each, plus the held applications' fixed profile
+    (:func:`_fixed_profile`) when there is one."""
+    dem = [1] * len(ivs)
+    if held:
+        fixed_ivs, fixed_dem = _fixed_profile(b, held, name)
+        ivs, dem = ivs + fixed_ivs, dem + fixed_dem
+    return ivs, dem
+
+
 def add_critical_limit(b: Builder) -> None:
     """Critical applications in flight in a month <= ``max_critical_in_flight``.
 
@@ -180,10 +191,7 @@ def add_critical_limit(b: Builder) -> None:
     held, n_held = _held_load(b, critical, -1) if b.held else ({}, 0)
     if not ivs or len(ivs) + n_held <= limit:
         return
-    dem = [1] * len(ivs)
-    if held:
-        fixed_ivs, fixed_dem = _fixed_profile(b, held, "critical")
-        ivs, dem = ivs + fixed_ivs, dem + fixed_dem
+    ivs, dem = _with_held(b, ivs, held, "critical")
     if limit == 1 and not b.explain and max(dem) <= 1:
         b.m.add_no_overlap(ivs)
     else:
@@ -216,10 +224,7 @@ def add_golive_limit(b: Builder) -> None:
     held, n_held = _held_load(b, moves, 1) if b.held else ({}, 0)
     if not ivs or len(ivs) + n_held <= limit:
         return
-    dem = [1] * len(ivs)
-    if held:
-        fixed_ivs, fixed_dem = _fixed_profile(b, held, "golive")
-        ivs, dem = ivs + fixed_ivs, dem + fixed_dem
+    ivs, dem = _with_held(b, ivs, held, "golive")
     c = _capacity(b, "golive", limit, sum(dem), ("golive",))
     b.m.add_cumulative(ivs, dem, c)
     if b.time_indexed and not b.explain:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from estate.contracts import ENDING_STRATEGIES
-from estate.model import Option
+from estate.model import Option, runs_at_target, strategy_moves
 
 Vec = tuple[float, float, float, float]
 ZERO: Vec = (0.0, 0.0, 0.0, 0.0)
@@ -50,13 +50,13 @@ class OptPrep:
 
     @property
     def moves(self) -> bool:
-        """Every strategy but retain."""
-        return self.strategy != "retain"
+        """Every strategy but retain (:func:`estate.model.strategy_moves`)."""
+        return strategy_moves(self.strategy)
 
     @property
     def to_target(self) -> bool:
-        """Runs at a target site afterwards (not retain, not retire)."""
-        return self.strategy not in ("retain", "retire")
+        """Runs at a target site afterwards (:func:`estate.model.runs_at_target`)."""
+        return runs_at_target(self.strategy)
 
 
 @dataclass
