@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from estate.clusters import clustered_hosts, clusters, host_d, pool_release, refresh
@@ -232,10 +232,11 @@ def kwh_per_month(watts: float, estate: Estate) -> float:
 
 
 # -- move groups -----------------------------------------------------------------
-def together_groups(estate: Estate) -> dict[str, Unit]:
-    """The ``together`` group of every application: the sorted members of its
-    connected component of ``together`` edges (itself alone when it has none)."""
-    parent = {a.app_id: a.app_id for a in estate.applications}
+def components(items: Iterable[str], joined: Iterable[Iterable[str]]) -> dict[str, Unit]:
+    """The connected component of every item (its sorted members) when the
+    items of each collection in ``joined`` are linked together (names not in
+    ``items`` are ignored; an item linked to nothing is alone)."""
+    parent = {x: x for x in items}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -243,16 +244,25 @@ def together_groups(estate: Estate) -> dict[str, Unit]:
             x = parent[x]
         return x
 
-    for dep in estate.dependencies:
-        if dep.kind == "together" and dep.from_id in parent and dep.to_id in parent:
-            ra, rb = find(dep.from_id), find(dep.to_id)
+    for group in joined:
+        present = [x for x in group if x in parent]
+        for x in present[1:]:
+            ra, rb = find(present[0]), find(x)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
     members: dict[str, list[str]] = defaultdict(list)
-    for a in estate.applications:
-        members[find(a.app_id)].append(a.app_id)
+    for x in parent:
+        members[find(x)].append(x)
     units = {root: tuple(sorted(ms)) for root, ms in members.items()}
-    return {a.app_id: units[find(a.app_id)] for a in estate.applications}
+    return {x: units[find(x)] for x in parent}
+
+
+def together_groups(estate: Estate) -> dict[str, Unit]:
+    """The ``together`` group of every application: the sorted members of its
+    connected component of ``together`` edges (itself alone when it has none)."""
+    return components((a.app_id for a in estate.applications),
+                      ((d.from_id, d.to_id) for d in estate.dependencies
+                       if d.kind == "together"))
 
 
 def units_in_order(estate: Estate) -> list[Unit]:

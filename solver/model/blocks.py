@@ -45,10 +45,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from ortools.sat.python import cp_model
 
-from estate.derive import together_groups
+from estate.derive import components, together_groups
 from estate.limits import EPS, binds, month_use
 from solver.model.build import Builder, Choice
 from solver.model.costs import Objective, Weights, build_objective, dot
@@ -74,33 +75,12 @@ def partition(prep: Prep, max_apps: int | None = None) -> list[Block]:
     units, ``before`` pairs: never split), largest first, into the fewest
     blocks of at most ``max_apps`` (a component larger than that is one
     block). Applications without a server form one block ``(no site)``."""
-    parent = {a: a for a in sorted(prep.app_ids)}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(apps) -> None:
-        apps = [a for a in apps if a in parent]
-        for a in apps[1:]:
-            ra, rb = find(apps[0]), find(a)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-
-    for apps in prep.server_set.values():
-        union(sorted(apps))
-    for c in prep.clusters:
-        union(sorted(c.apps))
-    for unit in set(together_groups(prep.estate).values()):
-        union(list(unit))
-    for d in prep.estate.dependencies:
-        if d.kind == "before":
-            union([d.from_id, d.to_id])
-    comps: dict[str, list[str]] = {}
-    for a in parent:
-        comps.setdefault(find(a), []).append(a)
+    linked = chain((sorted(apps) for apps in prep.server_set.values()),
+                   (sorted(c.apps) for c in prep.clusters),
+                   set(together_groups(prep.estate).values()),
+                   ((d.from_id, d.to_id) for d in prep.estate.dependencies
+                    if d.kind == "before"))
+    comps = {unit[0]: list(unit) for unit in components(sorted(prep.app_ids), linked).values()}
     site_of_server = {s.server_id: s.site_id for s in prep.estate.servers}
     home: dict[str, str] = {}  # application -> the site of most of its servers
     for sid, apps in sorted(prep.server_set.items()):

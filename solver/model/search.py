@@ -28,7 +28,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from solver.model import lns
-from solver.model.blocks import block_bound, partition, team_prices
+from solver.model.blocks import Block, block_bound, partition, team_prices
 from solver.model.build import Builder, Choice
 from solver.model.costs import Objective, Weights, dot
 from solver.model.extract import derive
@@ -253,26 +253,27 @@ def lean_lp(b: Builder, params: SolveParams) -> bool:
             and pooled_share(b) > params.pooled_lp_share)
 
 
-def use_blocks(b: Builder, params: SolveParams, tracker: Tracker) -> bool:
-    """Whether the decomposition bound runs first (``params.block_share``):
+def use_blocks(b: Builder, params: SolveParams, tracker: Tracker) -> list[Block] | None:
+    """The blocks when the decomposition bound runs first (``params.block_share``):
     a pooled estate whose full model has the LP worker (time-indexed, at most
     ``large_apps`` applications), a complete first plan and more than one
-    block."""
+    block; else None."""
     if not (params.block_share > 0 and tracker.plan is not None
             and pooled_share(b) > params.pooled_lp_share):
-        return False
+        return None
     blocks = partition(b.prep, params.block_max_apps)
-    return len(blocks) > 1 and max(len(bl.apps) for bl in blocks) <= params.large_apps
+    if len(blocks) > 1 and max(len(bl.apps) for bl in blocks) <= params.large_apps:
+        return blocks
+    return None
 
 
-def _blocks_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, seconds: float,
-                  dtime: float, params: SolveParams, log: list[str],
-                  stop: threading.Event | None = None) -> float:
+def _blocks_first(b: Builder, obj: Objective, tracker: Tracker, blocks: list[Block],
+                  seed: int, seconds: float, dtime: float, params: SolveParams,
+                  log: list[str], stop: threading.Event | None = None) -> float:
     """The decomposition bound (:mod:`solver.model.blocks`) for ``seconds``
     wall and ``dtime`` deterministic seconds, each rise of the summed bound
     offered to the tracker (so the live line shows it). Returns the
     deterministic seconds used."""
-    blocks = partition(b.prep, params.block_max_apps)
     t = time.monotonic()
     assert tracker.plan is not None
     prices = (team_prices(b.prep, tracker.w, tracker.plan, params.block_prices)
@@ -315,9 +316,10 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     if use_lns and params.single_worker_lean and lean_lp(b, params):
         return _bound_first(b, obj, tracker, seed, deadline, total, params, caps, log)
     used = 0.0
-    if use_blocks(b, params, tracker):  # the blocks first, in the full model's share
+    blocks = use_blocks(b, params, tracker)
+    if blocks:  # the blocks first, in the full model's share
         part = params.block_share * (1.0 - params.single_worker_lns_share if use_lns else 1.0)
-        used = _blocks_first(b, obj, tracker, seed, part * (deadline - time.monotonic()),
+        used = _blocks_first(b, obj, tracker, blocks, seed, part * (deadline - time.monotonic()),
                              part * total, params, log)
     if use_lns:
         budget = lns.Budget(total * params.single_worker_lns_share, deadline)
@@ -350,7 +352,7 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
     used = 0.0
     blocks = use_blocks(b, params, tracker)
     if blocks:
-        used = _blocks_first(b, obj, tracker, seed,
+        used = _blocks_first(b, obj, tracker, blocks, seed,
                              params.block_share * share * (deadline - time.monotonic()),
                              params.block_share * share * total, params, log)
     if tracker.plan is not None:
@@ -399,23 +401,24 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
     lean = use_lns and workers == 2 and lean_lp(b, params)
     side = None
     halt = threading.Event()
-    if not use_lns and use_blocks(b, params, tracker):
+    blocks = use_blocks(b, params, tracker)
+    if not use_lns and blocks:
         # CP-SAT alone: the blocks on one of its workers for block_share of the time
         side_log: list[str] = []
         end = time.monotonic() + params.block_share * (deadline - time.monotonic())
 
-        def blocks() -> None:
+        def side_bound(parts: list[Block] = blocks) -> None:
             try:
-                _blocks_first(b, obj, tracker, seed, end - time.monotonic(),
+                _blocks_first(b, obj, tracker, parts, seed, end - time.monotonic(),
                               params.block_share * cap_dt, params, side_log, halt)
             except BaseException as exc:
                 failed.append(exc)
 
-        side = threading.Thread(target=blocks, daemon=True)
+        side = threading.Thread(target=side_bound, daemon=True)
         side.start()
         workers = max(workers - 1, 1)
-    if use_lns and use_blocks(b, params, tracker):  # in CP-SAT's slot, first
-        used = _blocks_first(b, obj, tracker, seed,
+    if use_lns and blocks:  # in CP-SAT's slot, first
+        used = _blocks_first(b, obj, tracker, blocks, seed,
                              params.block_share * (deadline - time.monotonic()),
                              params.block_share * cap_dt, params, log)
         cap_dt = max(cap_dt - used, 0.01)
