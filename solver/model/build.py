@@ -54,6 +54,10 @@ class Builder:
     tight_pools
         A pool's capacity rows with the least big-M and its chord cut
         (:func:`solver.model.clusters.add_cluster_hosts`).
+    time_cuts
+        Time-coupled cuts of each pool: its host count, ``any`` and ``full``
+        never rise from one month to the next
+        (:func:`solver.model.clusters.add_time_cuts`).
     held
         Applications held at one (option key, L) each as constants (a
         neighbourhood search's fixed part): no variable, interval or row of
@@ -68,13 +72,14 @@ class Builder:
                  core: bool = True,
                  domains: dict[str, frozenset[tuple[str, int]]] | None = None,
                  member_links: bool = True, tight_pools: bool = True,
-                 held: Choice | None = None) -> None:
+                 held: Choice | None = None, time_cuts: bool = False) -> None:
         if held and (explain or not time_indexed):
             raise ValueError("held applications need a time-indexed, non-explain model")
         self.prep = prep
         self.held: dict[str, tuple[str, int]] = dict(held or {})
         self.member_links = member_links
         self.tight_pools = tight_pools
+        self.time_cuts = time_cuts
         self.core = core
         # the light model states group costs through end[G] (the time-indexed
         # one through implications: there end[G] slowed the LP and took memory)
@@ -107,6 +112,9 @@ class Builder:
         self.cluster_n: dict[str, list[cp_model.IntVar | int]] = {}
         self.cluster_n_t: dict[tuple[str, int], cp_model.IntVar | int] = {}
         self.member_cache: dict[tuple[frozenset[str], int], cp_model.IntVar] = {}
+        # per cluster, its any[C,t] / full[C,t] by month (None where absent)
+        self.cluster_any: dict[str, list[cp_model.IntVar | None]] = {}
+        self.cluster_full: dict[str, list[cp_model.IntVar | None]] = {}
         add_choice_variables(self)
         if self.empty_apps and not explain:
             return  # some application has no allowed choice: infeasible as it stands

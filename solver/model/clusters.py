@@ -139,6 +139,8 @@ def add_cluster_hosts(b: Builder) -> None:
         need_full = c.spare > m or any(
             W[i] > 0 and (caps[i] <= 0 or W[i] > caps[i] * (m - c.spare)) for i in (0, 1))
         ns = []
+        anys: list[cp_model.IntVar | None] = [None] * H
+        fulls: list[cp_model.IntVar | None] = [None] * H
         for t in range(H):
             n = b.m.new_int_var(0, m, f"hosts[{c.name},t={t}]")
             ns.append(n)
@@ -172,7 +174,7 @@ def add_cluster_hosts(b: Builder) -> None:
                 continue
             anyv: cp_model.IntVar | None = None
             if keep >= 1:
-                anyv = b.m.new_bool_var(f"any[{c.name},t={t}]")
+                anyv = anys[t] = b.m.new_bool_var(f"any[{c.name},t={t}]")
                 if fixed_any:
                     b.m.add(anyv == 1)
                 vs = loads[0][0] + loads[1][0] + sizeless
@@ -181,7 +183,7 @@ def add_cluster_hosts(b: Builder) -> None:
                 b.m.add(_expr(vs, cs, loads[0][2] + loads[1][2]) <= big * anyv)
             full: cp_model.IntVar | None = None
             if need_full:
-                full = b.m.new_bool_var(f"full[{c.name},t={t}]")
+                full = fulls[t] = b.m.new_bool_var(f"full[{c.name},t={t}]")
                 b.m.add(n >= m * full)
             rows = 0
             for i in (0, 1):
@@ -213,7 +215,42 @@ def add_cluster_hosts(b: Builder) -> None:
             if b.member_links:
                 _link_members(b, c, t, n, anyv)
         b.cluster_n[c.name] = list(ns)
+        b.cluster_any[c.name] = anys
+        b.cluster_full[c.name] = fulls
         _unsupported_hosts(b, c.name, c.hosts, list(ns))
+        if b.time_cuts:
+            add_time_cuts(b, c.name)
+
+
+def add_time_cuts(b: Builder, name: str) -> None:
+    """Time-coupled cuts of one pool: nothing it keeps rises from a month to
+    the next::
+
+        n[C,t+1] <= n[C,t]      any[C,t+1] <= any[C,t]      full[C,t+1] <= full[C,t]
+
+    Valid for some optimal plan, so the bound stays a bound. Take any
+    feasible plan and set ``n[C,t]`` to the rule's own
+    (:func:`estate.clusters.needed_by_month`), ``any[C,t]`` to "some member
+    in service" and ``full[C,t]`` to ``[n[C,t] = m]``. A member in service in
+    month t+1 is in service in month t (``u[i,t] = [D_i > t]``), so the set
+    in service, the loads and hence the rule's ``n`` only fall over time, and
+    so do ``any`` and ``full``. Every row of :func:`add_cluster_hosts` holds
+    for those values (they are lower bounds on ``n``, met by the rule's; a
+    full pool only relaxes its rows), and so does the unsupported-OS cap
+    ``n[C,t] <= r - 1`` for t >= x (the rule's ``n`` is the least any plan
+    can have). Nothing costs less with more hosts: the host table ``C_t`` is
+    non-decreasing (:func:`cluster_terms` refuses one that is not) and a
+    per-core renewal priced by :func:`host_on` costs more with more hosts in
+    service. So the plan's cost does not rise and a cheapest plan survives
+    the cuts: the model's optimum, and any valid bound on it, is unchanged.
+    (The rule's ``n`` is non-increasing by construction: :func:`estate.clusters.host_d`
+    counts a host's months in service.)"""
+    for series in (b.cluster_n[name], b.cluster_any.get(name, []),
+                   b.cluster_full.get(name, [])):
+        for now, nxt in zip(series, series[1:], strict=False):
+            if now is None or nxt is None or isinstance(now, int) or isinstance(nxt, int):
+                continue
+            b.m.add(nxt <= now)
 
 
 def _unsupported_hosts(b: Builder, name: str, hosts: tuple[str, ...],

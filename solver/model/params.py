@@ -163,6 +163,12 @@ class SolveParams:
         ``W·n >= W·spare·any + (m - spare)·load`` when its whole load needs
         them all (:mod:`solver.model.clusters`). Valid, same optimum; off only
         to measure without them (in the full model, as ``member_links``).
+    time_cuts
+        Time-coupled cuts of each pool in the full model: its host count,
+        ``any`` and ``full`` never rise from one month to the next
+        (:func:`solver.model.clusters.add_time_cuts`; valid for some
+        optimal plan, so the optimum and the bound are unchanged). Measured
+        in ``docs/solver.md`` (*Time-coupled cuts*).
     empty_whole_share
         After the first plan is chosen, candidates that empty a whole site or
         cluster are tried on top of it (:mod:`solver.model.emptying`); no new
@@ -227,6 +233,7 @@ class SolveParams:
     member_links: bool = True
     member_links_max_apps: int = 500
     tight_pools: bool = True
+    time_cuts: bool = False
     empty_whole_share: float = 0.25
     block_share: float = 0.0
     block_prices: float = 1.0
