@@ -35,6 +35,10 @@ def test_lean_parameters_keep_the_lp_worker_alone() -> None:
     tune(plain, 2, False, SolveParams())
     assert plain.use_lns and not list(plain.ignore_subsolvers)
     assert list(plain.subsolvers) == ["max_lp"]
+    # The full-problem worker can be another subsolver (SolveParams.lp_worker).
+    tree = cp_model.CpSolver().parameters
+    tune(tree, 2, False, SolveParams(lp_worker="lb_tree_search"), lean=True)
+    assert list(tree.subsolvers) == ["lb_tree_search"]
     # One worker is CP-SAT's single-thread search either way.
     one = cp_model.CpSolver().parameters
     tune(one, 1, False, SolveParams(), lean=True)

@@ -168,3 +168,91 @@ def test_the_cuts_keep_the_brute_force_optimum(e: Estate) -> None:
     assert r.objective == pytest.approx(best, abs=0.05)
     assert r.bound <= best + 1e-6
     assert not compare_plan(e, r.plan)
+
+
+# --- team cuts (solver.model.team_cuts) -------------------------------------
+
+TEAM = SolveParams(team_cuts=True)
+
+
+def test_envelope_most_gone_and_needs_after_by_hand() -> None:
+    from solver.model.team_cuts import envelope, most_gone, needs_after
+
+    # efforts 1, 1, 2, 5 with 4 days: the two ones and the two fit (3 members)
+    assert most_gone([5.0, 1.0, 2.0, 1.0], 4.0) == 3
+    assert most_gone([0.0, 0.0, 3.0], 2.0) == 2
+    # (0,10) (1,10) (2,9) (3,5): the middle points above the chord (0,10)-(3,5)?
+    # (2,9): chord at 2 is 10 - 10/3 = 6.67 < 9, so only the ends remain
+    assert envelope([(0, 10), (1, 10), (2, 9), (3, 5)]) == [(0, 10), (3, 5)]
+    assert envelope([(0, 4), (1, 2), (2, 1), (3, 1)]) == [(0, 4), (1, 2), (2, 1), (3, 1)]
+    # pool of 3 hosts of 10 vCPU, no spare, VMs of 8, 8, 4 vCPU (RAM 1 GB each):
+    # k = 0: 20 vCPU -> 2 hosts; k = 1 (the 8 gone): 12 -> 2; k = 2: 4 -> 1
+    from estate.clusters import Cluster
+    c = Cluster("CL", ("H1", "H2", "H3"), (), 10, 100, 0)
+    assert needs_after(c, [(8, 1), (8, 1), (4, 1)], (0, 0), 2) == [2, 2, 1]
+
+
+def _team_pool(one_off: float) -> Estate:
+    # Three 8-vCPU VMs on three 10-vCPU hosts, no spare: 24 vCPU need 3 hosts,
+    # 16 need 2, 8 need 1. Moves take one month and 10 of the team's 10 days
+    # a month: one VM a month. 4 months.
+    apps = ("A1", "A2", "A3")
+    vms = [vm(f"V{i}", f"H{i}", a, 8) for i, a in enumerate(apps, start=1)]
+    opts = [o for a in apps for o in (opt(a, "retain"),
+                                      opt(a, one_off=one_off, monthly=100.0,
+                                          effort={"migration": 10.0}))]
+    return make_estate([app(a, 100.0) for a in apps], opts,
+                       servers=[*(host(f"H{i}", "2030-01") for i in (1, 2, 3)), *vms],
+                       sites=[site("DC", price=0.1), site("CLOUD", "cloud")],
+                       teams=[Team("migration", 10.0)], H=4, vcpus_per_core=1.0,
+                       ha_spare_hosts=0)
+
+
+def test_team_cut_rows_by_hand() -> None:
+    # Month 1: 10 days, one VM can have left (K = 1 < 3): h = 3, 2; one row.
+    # Month 2: K = 2: h = 3, 2, 1, a straight line: one row. Month 3: K = 3,
+    # every VM can have left: none.
+    from solver.model.team_cuts import add_team_cuts, applies
+
+    e = _team_pool(100.0)
+    b = Builder(Prep(e), member_links=False)
+    assert applies(b)
+    (c,) = b.prep.clusters
+    assert add_team_cuts(b, c, b.cluster_n[c.name]) == 2
+    off = Builder(Prep(e), member_links=False)
+    on = Builder(Prep(e), member_links=False, team_cuts=True)
+    assert len(on.m.proto.constraints) - len(off.m.proto.constraints) == 2
+    # not in a neighbourhood's model (held applications) nor in explain mode
+    assert not applies(Builder(Prep(e), held={"A1": ("retain", 4)}))
+    assert not applies(Builder(Prep(e), explain=True))
+
+
+@pytest.mark.parametrize(("one_off", "best"), [(100.0, 1911.0), (250.0, 2076.0)])
+def test_team_bound_pool_optimum_with_the_team_cuts(one_off: float, best: float) -> None:
+    # Retaining all: 3 × 4 × 100 + 3 hosts × 4 × 73 = 1,200 + 876 = 2,076.
+    # Each VM gone from month L frees one host for 4 - L months (£73 each);
+    # one VM a month, so the L are 1, 2, 3 at best. One-off 100: L = 1 saves
+    # 219 - 100 = 119, L = 2 146 - 100 = 46, L = 3 73 - 100 < 0: two moves,
+    # 2,076 - 165 = 1,911. One-off 250: even L = 1 (219) does not pay: 2,076.
+    e = _team_pool(one_off)
+    for params in (TEAM, SolveParams(team_cuts=True, time_cuts=True), SolveParams()):
+        r = run(e, params=params)
+        assert r.status == "optimal"
+        assert r.objective == approx(best)
+        assert r.bound <= r.objective + 1e-6
+        assert not compare_plan(e, r.plan)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=True)
+@given(pooled_estates())
+def test_the_team_cuts_keep_the_brute_force_optimum(e: Estate) -> None:
+    best = brute_force(e)
+    r = run(e, params=SolveParams(team_cuts=True, time_cuts=True))
+    if best is None:
+        assert r.status == "infeasible"
+        return
+    assert r.status == "optimal"
+    assert r.objective == pytest.approx(best, abs=0.05)
+    assert r.bound <= best + 1e-6
+    assert not compare_plan(e, r.plan)

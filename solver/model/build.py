@@ -58,6 +58,9 @@ class Builder:
         Time-coupled cuts of each pool: its host count, ``any`` and ``full``
         never rise from one month to the next
         (:func:`solver.model.clusters.add_time_cuts`).
+    team_cuts
+        Cuts tying each pool's host count to the team's cumulative capacity
+        (:mod:`solver.model.team_cuts`).
     held
         Applications held at one (option key, L) each as constants (a
         neighbourhood search's fixed part): no variable, interval or row of
@@ -72,7 +75,8 @@ class Builder:
                  core: bool = True,
                  domains: dict[str, frozenset[tuple[str, int]]] | None = None,
                  member_links: bool = True, tight_pools: bool = True,
-                 held: Choice | None = None, time_cuts: bool = False) -> None:
+                 held: Choice | None = None, time_cuts: bool = False,
+                 team_cuts: bool = False) -> None:
         if held and (explain or not time_indexed):
             raise ValueError("held applications need a time-indexed, non-explain model")
         self.prep = prep
@@ -80,6 +84,7 @@ class Builder:
         self.member_links = member_links
         self.tight_pools = tight_pools
         self.time_cuts = time_cuts
+        self.team_cuts = team_cuts
         self.core = core
         # the light model states group costs through end[G] (the time-indexed
         # one through implications: there end[G] slowed the LP and took memory)

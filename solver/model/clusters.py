@@ -220,6 +220,10 @@ def add_cluster_hosts(b: Builder) -> None:
         _unsupported_hosts(b, c.name, c.hosts, list(ns))
         if b.time_cuts:
             add_time_cuts(b, c.name)
+        if b.team_cuts:
+            from solver.model.team_cuts import add_team_cuts, applies
+            if applies(b):
+                add_team_cuts(b, c, ns)
 
 
 def add_time_cuts(b: Builder, name: str) -> None:

@@ -127,6 +127,12 @@ class SolveParams:
         :func:`solver.model.search.tune`); by default the light model (long
         schedules) gets CP-SAT's own portfolio, which found shorter schedules
         on PSPLIB j120.
+    lp_worker
+        The CP-SAT subsolver of the full-problem worker with two or three
+        workers (:func:`solver.model.search.tune`): ``max_lp`` (linearization
+        level 2, the LP at every node); ``lb_tree_search`` (the same LP, a
+        search tree kept to raise the lower bound) was measured against it on
+        the export-shaped estates (``docs/solver.md``).
     light_ignore_subsolvers
         CP-SAT subsolvers left out in the light model (long schedules): its
         generic neighbourhoods, feasibility pump and local search, so that the
@@ -169,6 +175,11 @@ class SolveParams:
         (:func:`solver.model.clusters.add_time_cuts`; valid for some
         optimal plan, so the optimum and the bound are unchanged). Measured
         in ``docs/solver.md`` (*Time-coupled cuts*).
+    team_cuts
+        Cuts tying each pool's host count in month t to the members the
+        team's days up to t can have moved (:mod:`solver.model.team_cuts`;
+        valid for every plan). Measured in ``docs/solver.md`` (*Time-coupled
+        cuts*).
     empty_whole_share
         After the first plan is chosen, candidates that empty a whole site or
         cluster are tried on top of it (:mod:`solver.model.emptying`); no new
@@ -225,6 +236,7 @@ class SolveParams:
     dtime_per_second: float = 0.4
     dtime_limit: float | None = None
     light_lp_worker: bool = False
+    lp_worker: str = "max_lp"
     light_ignore_subsolvers: tuple[str, ...] = (
         "feasibility_pump", "ls", "rins/rens", "graph_arc_lns", "graph_cst_lns",
         "graph_dec_lns", "graph_var_lns")
@@ -234,6 +246,7 @@ class SolveParams:
     member_links_max_apps: int = 500
     tight_pools: bool = True
     time_cuts: bool = False
+    team_cuts: bool = False
     empty_whole_share: float = 0.25
     block_share: float = 0.0
     block_prices: float = 1.0

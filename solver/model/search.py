@@ -143,7 +143,7 @@ def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = F
         if workers == 1:
             p.linearization_level = 2
         elif workers <= 3:
-            p.subsolvers.append("max_lp")
+            p.subsolvers.append(params.lp_worker)
             if workers == 3:
                 p.subsolvers.append("core")
         if lean and workers == 2:
