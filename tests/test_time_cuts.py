@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_clusters import host, vm
 from test_member_links import _full_pool, _pair
-from test_solver_factory import Team, app, make_estate, moved, opt, run, site
+from test_solver_factory import Contract, Team, app, make_estate, moved, opt, run, site
 from tiny_estates import brute_force, combinations
 
 from estate.clusters import clusters, needed_by_month
@@ -146,7 +146,14 @@ def pooled_estates(draw: Any) -> Estate:
                            one_off=draw(st.sampled_from([0.0, 150.0, 600.0])),
                            monthly=draw(st.sampled_from([0.0, 50.0, 120.0])),
                            effort={"migration": draw(st.sampled_from([0.0, 10.0]))}))
-    return make_estate(apps, options, servers=[*hosts, *vms],
+    contracts = []
+    if draw(st.booleans()):  # a per-core subscription over the pool's hosts
+        contracts.append(Contract("VS", 2400.0, "2025-05-28", renewal_term_months=2,
+                                  notice_months=0, category="licence", unit="core",
+                                  unit_price=draw(st.sampled_from([20.0, 120.0])),
+                                  min_units=draw(st.sampled_from([0.0, 15.0])),
+                                  covers=tuple(h.server_id for h in hosts)))
+    return make_estate(apps, options, servers=[*hosts, *vms], contracts=contracts,
                        sites=[site("DC", price=0.1), site("CLOUD", "cloud")],
                        teams=[Team("migration", draw(st.sampled_from([10.0, 100.0])))],
                        H=H, start=start, vcpus_per_core=1.0,
@@ -248,11 +255,26 @@ def test_team_bound_pool_optimum_with_the_team_cuts(one_off: float, best: float)
 @given(pooled_estates())
 def test_the_team_cuts_keep_the_brute_force_optimum(e: Estate) -> None:
     best = brute_force(e)
-    r = run(e, params=SolveParams(team_cuts=True, time_cuts=True))
+    r = run(e, params=SolveParams(team_cuts=True, time_cuts=True, unary_hosts=True))
     if best is None:
         assert r.status == "infeasible"
         return
     assert r.status == "optimal"
     assert r.objective == pytest.approx(best, abs=0.05)
     assert r.bound <= best + 1e-6
+    assert not compare_plan(e, r.plan)
+
+
+def test_unary_host_literals_by_hand() -> None:
+    # _pair (2 hosts, spare 1): the member links ask for [n >= 2] each month;
+    # with unary_hosts every rank's literal exists and they sum to n.
+    e = _pair(700.0)
+    b = Builder(Prep(e), unary_hosts=True)
+    for t in range(1, 12):
+        assert ("CL", 1, t) in b.host_on_cache and ("CL", 2, t) in b.host_on_cache
+    plain = Builder(Prep(e))
+    assert ("CL", 1, 5) not in plain.host_on_cache
+    # the same optimum (3,946, both move live from month 1)
+    r = run(e, params=SolveParams(unary_hosts=True))
+    assert r.status == "optimal" and r.objective == approx(3946.0)
     assert not compare_plan(e, r.plan)

@@ -61,6 +61,10 @@ class Builder:
     team_cuts
         Cuts tying each pool's host count to the team's cumulative capacity
         (:mod:`solver.model.team_cuts`).
+    unary_hosts
+        Each pool's ``[n[C,t] >= r]`` literals (per-core renewals, member
+        links) as the unary encoding of ``n[C,t]``
+        (:func:`solver.model.clusters._unary`).
     held
         Applications held at one (option key, L) each as constants (a
         neighbourhood search's fixed part): no variable, interval or row of
@@ -76,7 +80,7 @@ class Builder:
                  domains: dict[str, frozenset[tuple[str, int]]] | None = None,
                  member_links: bool = True, tight_pools: bool = True,
                  held: Choice | None = None, time_cuts: bool = False,
-                 team_cuts: bool = False) -> None:
+                 team_cuts: bool = False, unary_hosts: bool = False) -> None:
         if held and (explain or not time_indexed):
             raise ValueError("held applications need a time-indexed, non-explain model")
         self.prep = prep
@@ -85,6 +89,7 @@ class Builder:
         self.tight_pools = tight_pools
         self.time_cuts = time_cuts
         self.team_cuts = team_cuts
+        self.unary_hosts = unary_hosts
         self.core = core
         # the light model states group costs through end[G] (the time-indexed
         # one through implications: there end[G] slowed the LP and took memory)

@@ -180,6 +180,11 @@ class SolveParams:
         team's days up to t can have moved (:mod:`solver.model.team_cuts`;
         valid for every plan). Measured in ``docs/solver.md`` (*Time-coupled
         cuts*).
+    unary_hosts
+        Each pool's host-count literals ``[n[C,t] >= r]`` (what a per-core
+        renewal and the member links use) as the unary encoding of
+        ``n[C,t]`` (:func:`solver.model.clusters._unary`): exact, a stronger
+        LP. Measured in ``docs/solver.md`` (*Time-coupled cuts*).
     empty_whole_share
         After the first plan is chosen, candidates that empty a whole site or
         cluster are tried on top of it (:mod:`solver.model.emptying`); no new
@@ -247,6 +252,7 @@ class SolveParams:
     tight_pools: bool = True
     time_cuts: bool = False
     team_cuts: bool = False
+    unary_hosts: bool = False
     empty_whole_share: float = 0.25
     block_share: float = 0.0
     block_prices: float = 1.0
