@@ -98,6 +98,21 @@ def test_one_worker_bound_first_keeps_the_optimum() -> None:
     assert not compare_plan(e, r.plan)
 
 
+def test_one_worker_bound_first_by_default_below_lns_min_apps() -> None:
+    # _pair has 2 applications, far below lns_min_apps (500): with one worker
+    # the pooled estate still gets the LP worker first (single_worker_lean_small),
+    # which proves 3,946; off, CP-SAT's single-thread search as before.
+    e = _pair(700.0)
+    r = run(e, workers=1)
+    assert r.status == "optimal" and r.objective == approx(3946.0)
+    assert any(line.startswith("full model:") and line.endswith("its LP worker alone")
+               for line in r.log)
+    off = run(e, workers=1, params=SolveParams(single_worker_lean_small=False))
+    assert off.status == "optimal" and off.objective == approx(3946.0)
+    assert any(line.startswith("full model:") and line.endswith("1 worker(s)")
+               for line in off.log)
+
+
 def test_one_worker_bound_first_shows_the_final_bound_before_the_neighbourhoods(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # A small export-shaped estate (every VM in a cluster) with a budget too

@@ -2,7 +2,9 @@
 search on large estates.
 
 * Below ``SolveParams.lns_min_apps`` applications, CP-SAT alone (with two or
-  three workers its ``max_lp`` worker beside its own neighbourhoods).
+  three workers its ``max_lp`` worker beside its own neighbourhoods); with
+  one worker on a pooled estate the bound-first schedule below all the same
+  (``SolveParams.single_worker_lean_small``).
 * Otherwise, with two or more workers, the neighbourhood search
   (:mod:`solver.model.lns`) runs in its own thread on one core while CP-SAT
   solves the full model with the other workers; with one worker, the
@@ -220,8 +222,11 @@ def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
     b.m.clear_hints()
     if start is not None and len(start) == len(b.prep.apps):
         tracker.offer_plan(start, tracker.exact(start))
+    # one worker on a pooled estate: the bound-first schedule at any size
+    small_lean = (workers == 1 and params.single_worker_lean_small
+                  and params.single_worker_lean and lean_lp(b, params))
     use_lns = (params.lns and tracker.plan is not None
-               and len(b.prep.apps) >= params.lns_min_apps
+               and (len(b.prep.apps) >= params.lns_min_apps or small_lean)
                and (workers == 1 or pooled_share(b) <= params.lns_max_pooled_share))
     if (params.lns and not use_lns and workers > 1 and tracker.plan is not None
             and len(b.prep.apps) >= params.lns_min_apps):
