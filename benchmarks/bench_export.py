@@ -8,8 +8,10 @@ rvtools`` made from the shared SizingWorkshop sample): the same figures, its
 row named by the file.
 
 ``--param`` sets a :class:`solver.model.params.SolveParams` field (``true`` /
-``false`` / a number / comma-separated names), e.g. ``--param member_links=false tight_pools=false``
-to measure the model without the pool cuts of issue 23.
+``false`` / a number / comma-separated names), e.g. ``--param member_links=false
+tight_pools=false`` to measure the model without the pool cuts of issue 23;
+``cp_sat=name:value,name:value`` passes CP-SAT parameters
+(``--param cp_sat=optimize_with_lb_tree_search:true``).
 
 Each size is an estate of ``estate synth --shape export`` (one application per
 VM, datacentres with facilities costs, clusters with refresh dates, estimated
@@ -51,6 +53,10 @@ def _params(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         name, _, text = pair.partition("=")
         low = text.strip().lower()
+        if name.strip() == "cp_sat":  # CP-SAT parameters: cp_sat=name:value,name:value
+            out["cp_sat"] = tuple((k.strip(), _value(v)) for k, _, v in
+                                  (x.partition(":") for x in text.split(",") if x.strip()))
+            continue
         if "," in text:  # a tuple of names, e.g. lns_kinds=window,group,pool
             out[name.strip()] = tuple(x.strip() for x in text.split(",") if x.strip())
             continue
@@ -59,6 +65,21 @@ def _params(pairs: list[str]) -> dict[str, Any]:
             value = int(value)
         out[name.strip()] = value
     return out
+
+
+def _value(text: str) -> object:
+    """A CP-SAT parameter's value: true/false, a whole number, a number or a word."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    try:
+        return int(low)
+    except ValueError:
+        pass
+    try:
+        return float(low)
+    except ValueError:
+        return text.strip()
 
 
 def measure(n_vms: int, seed: int, time_limit: float, workers: int,
