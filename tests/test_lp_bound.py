@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
 from test_block_bound import _best_plan, _prep, _weights
-from test_solver_factory import Team, app, make_estate, opt, server, site
+from test_solver_factory import Team, app, make_estate, opt, run, server, site
 from tiny_estates import brute_force, combinations, tiny_estates
 
 from estate.model import Estate
+from estate.resolve import resolve
+from solver.check import compare_plan
 from solver.model.build import Builder
 from solver.model.costs import Objective, build_objective
 from solver.model.lp_bound import (
@@ -37,6 +41,7 @@ from solver.model.lp_bound import (
     solve_glop,
     solve_pdlp,
 )
+from solver.model.params import SolveParams
 
 SCALE = 100.0
 
@@ -186,3 +191,36 @@ def test_a_random_dual_never_beats_the_lp() -> None:
         y = np.array([rng.uniform(-1e4, 1e4) for _ in range(len(r.lo))])
         assert lagrangian(r, y) <= lp.value + 1e-6
     assert math.isfinite(lp.bound)
+
+
+def _lp_line(r: Any) -> str | None:
+    return next((line for line in r.log if line.startswith("LP bound")), None)
+
+
+def test_planner_runs_the_lp_bound_first_with_one_worker() -> None:
+    # A small export-shaped estate (every VM in a cluster), one worker, a
+    # budget too short to prove it: the LP bound runs first in the LP
+    # worker's slot, so the live line's first bound after the trivial one is
+    # the LP's, and the result reports the stronger of it and CP-SAT's. Off
+    # (lp_bound_max_workers=0) there is no LP line; with two workers it is off
+    # by default.
+    from inventory.synth_export import export_estate
+
+    e = resolve(export_estate(60, 2))
+    shown: list[float] = []
+    params = SolveParams(lns_min_apps=1, dtime_limit=0.3)
+    r = run(e, workers=1, time_limit=30.0, params=params,
+            progress=lambda _t, _v, bound, _g: shown.append(bound))
+    line = _lp_line(r)
+    assert line is not None and "(optimal;" in line, r.log
+    lp = float(line.split("£")[1].split(" ")[0].replace(",", ""))
+    # the first plan is shown with the trivial bound, then the LP's
+    assert next(b for b in shown if b > shown[0]) == pytest.approx(lp, abs=1.0)
+    assert r.bound >= lp - 1.0 and r.bound <= r.objective
+    assert not compare_plan(e, r.plan)
+    off = run(e, workers=1, time_limit=30.0, params=replace(params, lp_bound_max_workers=0))
+    assert _lp_line(off) is None
+    two = run(e, workers=2, time_limit=5.0, params=params)
+    assert _lp_line(two) is None
+    two_on = run(e, workers=2, time_limit=5.0, params=replace(params, lp_bound_max_workers=2))
+    assert _lp_line(two_on) is not None

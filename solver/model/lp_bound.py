@@ -39,6 +39,7 @@ import math
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -358,3 +359,20 @@ def model_bound(m: cp_model.CpModel, obj: Objective, seconds: float,
         return -math.inf, LpResult(-math.inf, math.nan, "maximisation", 0.0), r
     res = solve_pdlp(r, seconds) if method == "pdlp" else solve_glop(r, seconds)
     return (pounds(r, res.bound, obj) if math.isfinite(res.bound) else -math.inf), res, r
+
+
+def lp_first(m: cp_model.CpModel, obj: Objective, seconds: float,
+             offer: Callable[[float], None], log: list[str], method: str = "glop") -> float:
+    """The LP bound (£) of the full model ``m`` (its objective ``obj`` set)
+    within ``seconds``, offered to ``offer`` (the search's tracker) and
+    logged; -inf when none came within the time."""
+    t = time.monotonic()
+    got, res, r = model_bound(m, obj, max(seconds, 0.1), method)
+    took = time.monotonic() - t
+    if math.isfinite(got):
+        offer(got)
+    shown = f"£{got:,.0f}" if math.isfinite(got) else "none"
+    log.append(f"LP bound ({method}): {shown} in {took:.1f}s ({res.status}; "
+               f"{r.a.shape[0]:,} rows, {r.a.shape[1]:,} columns, "
+               f"{sum(r.dropped.values()):,} constraints left out)")
+    return got

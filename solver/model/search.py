@@ -33,6 +33,7 @@ from solver.model.build import Builder, Choice
 from solver.model.costs import Objective, Weights, dot
 from solver.model.extract import derive
 from solver.model.heuristic import retain_idle_moves
+from solver.model.lp_bound import lp_first
 from solver.model.params import SolveParams, rss_mb
 
 Progress = Callable[[float, float, float, float], None]
@@ -289,6 +290,16 @@ def _blocks_first(b: Builder, obj: Objective, tracker: Tracker, blocks: list[Blo
     return got.dtime
 
 
+def _lp_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, deadline: float,
+              params: SolveParams, log: list[str]) -> None:
+    """The full model's LP bound (:mod:`solver.model.lp_bound`) in the LP
+    worker's slot, first, when ``workers <= params.lp_bound_max_workers``
+    (the caller runs it on a pooled estate, :func:`lean_lp`)."""
+    if workers <= params.lp_bound_max_workers:
+        lp_first(b.m, obj, params.lp_bound_share * max(deadline - time.monotonic(), 0.0),
+                 tracker.offer_bound, log, params.lp_bound_method)
+
+
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
          params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]) -> None:
     assert tracker.plan is not None
@@ -350,6 +361,7 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
     time), then the neighbourhood search from the best plan with the rest."""
     share = 1.0 - params.single_worker_lns_share
     used = 0.0
+    _lp_first(b, obj, tracker, 1, deadline, params, log)
     blocks = use_blocks(b, params, tracker)
     if blocks:
         used = _blocks_first(b, obj, tracker, blocks, seed,
@@ -417,6 +429,8 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         side = threading.Thread(target=side_bound, daemon=True)
         side.start()
         workers = max(workers - 1, 1)
+    if lean:  # in CP-SAT's slot, first
+        _lp_first(b, obj, tracker, workers, deadline, params, log)
     if use_lns and blocks:  # in CP-SAT's slot, first
         used = _blocks_first(b, obj, tracker, blocks, seed,
                              params.block_share * (deadline - time.monotonic()),
