@@ -1,7 +1,7 @@
 """The LP relaxation of the planner's full model, solved by OR-Tools' own LP
 solvers: its optimum and how fast each gets there.
 
-Run: ``python3 benchmarks/bench_lp.py [--sizes 637 1000] [--workbook FILE]
+Run: ``python3 benchmarks/lp_relaxation.py [--sizes 637 1000] [--workbook FILE]
 [--methods glop-dual glop-primal pdlp] [--seconds 240] [--param NAME=VALUE ...]``.
 
 Each estate (``estate synth --shape export`` of that many VMs, 637 with 3
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         estates.append((Path(args.workbook).name, resolve(load_estate(Path(args.workbook)))))
     for n in args.sizes:
         raw = export_estate(n, 1, datacentres=DATACENTRES.get(n))
-        with tempfile.TemporaryDirectory(prefix="bench-lp-") as d:
+        with tempfile.TemporaryDirectory(prefix="lp-relaxation-") as d:
             book = write_estate(raw, Path(d) / "x.xlsx")
             estates.append((f"{n} VMs", resolve(load_estate(book))))
     for name, e in estates:
