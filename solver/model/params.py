@@ -203,6 +203,14 @@ class SolveParams:
         worker proves with one worker's 24 deterministic s, but below the
         £8.91M it proves in 60 s with two: so by default one worker only
         (0 turns it off, 2 measures it with two).
+    lp_bound_light
+        With the light full model (3,000 VMs and more), the share of the wall
+        time left given first, in CP-SAT's slot, to the LP bound of a
+        time-indexed model of the same estate built for it alone (no member
+        links; dropped after). 0 (the default) turns it off: measured only as
+        a scratch run (3,000 export-shaped VMs: LP £27.33M against the £26.26M
+        the light model proves in 300 s, GLOP about 1–3.5 minutes on one
+        thread, 1.6 GB; ``docs/solver.md``), not through the planner.
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
@@ -249,12 +257,14 @@ class SolveParams:
     lp_bound_max_workers: int = 1
     lp_bound_share: float = 0.25
     lp_bound_method: str = "glop"
+    lp_bound_light: float = 0.0
     cp_sat: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("reserve_fraction", "memory_fraction", "single_worker_lns_share",
                      "carbon_phase_share", "lns_max_pooled_share", "empty_whole_share",
-                     "pooled_lp_share", "block_share", "lp_bound_share"):
+                     "pooled_lp_share", "block_share", "lp_bound_share",
+                     "lp_bound_light"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")
