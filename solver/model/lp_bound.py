@@ -355,19 +355,29 @@ def model_bound(m: cp_model.CpModel, obj: Objective, seconds: float,
     simplex (``glop``) or PDLP (``pdlp``) within ``seconds``: the bound, the
     LP solve and the relaxation. -inf when the LP solver returned no dual."""
     r = relax(proto_of(m))
+    got, res = relaxation_bound(r, obj, seconds, method)
+    return got, res, r
+
+
+def relaxation_bound(r: Relaxation, obj: Objective, seconds: float,
+                     method: str = "glop") -> tuple[float, LpResult]:
+    """:func:`model_bound` of a relaxation already read (its model may be
+    gone: ``obj`` serves only for the conversion to pounds)."""
     if r.scaling <= 0:  # a maximisation: not what the planner builds
-        return -math.inf, LpResult(-math.inf, math.nan, "maximisation", 0.0), r
+        return -math.inf, LpResult(-math.inf, math.nan, "maximisation", 0.0)
     res = solve_pdlp(r, seconds) if method == "pdlp" else solve_glop(r, seconds)
-    return (pounds(r, res.bound, obj) if math.isfinite(res.bound) else -math.inf), res, r
+    return (pounds(r, res.bound, obj) if math.isfinite(res.bound) else -math.inf), res
 
 
-def lp_first(m: cp_model.CpModel, obj: Objective, seconds: float,
+def lp_first(m: cp_model.CpModel | Relaxation, obj: Objective, seconds: float,
              offer: Callable[[float], None], log: list[str], method: str = "glop") -> float:
-    """The LP bound (£) of the full model ``m`` (its objective ``obj`` set)
-    within ``seconds``, offered to ``offer`` (the search's tracker) and
-    logged; -inf when none came within the time."""
+    """The LP bound (£) of the full model ``m`` (its objective ``obj`` set;
+    or its relaxation, already read) within ``seconds``, offered to
+    ``offer`` (the search's tracker) and logged; -inf when none came within
+    the time."""
     t = time.monotonic()
-    got, res, r = model_bound(m, obj, max(seconds, 0.1), method)
+    r = m if isinstance(m, Relaxation) else relax(proto_of(m))
+    got, res = relaxation_bound(r, obj, max(seconds - (time.monotonic() - t), 0.1), method)
     took = time.monotonic() - t
     if math.isfinite(got):
         offer(got)

@@ -22,7 +22,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -33,7 +33,7 @@ from solver.model.build import Builder, Choice
 from solver.model.costs import Objective, Weights, build_objective, dot
 from solver.model.extract import derive
 from solver.model.heuristic import retain_idle_moves
-from solver.model.lp_bound import lp_first
+from solver.model.lp_bound import lp_first, proto_of, relax
 from solver.model.params import SolveParams, rss_mb
 
 Progress = Callable[[float, float, float, float], None]
@@ -314,8 +314,12 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
         return
     o = build_objective(ti, tracker.w, obj.scale)
     ti.m.minimize(o.expr)
-    lp_first(ti.m, o, params.lp_bound_light * max(deadline - time.monotonic(), 0.0),
-             tracker.offer_bound, log, params.lp_bound_method)
+    end = time.monotonic() + params.lp_bound_light * max(deadline - time.monotonic(), 0.0)
+    # the model and its proto are dropped as soon as each is read (memory)
+    r = relax(proto_of(ti.m))
+    o = replace(o, variables=[], coeffs=[])
+    del ti
+    lp_first(r, o, end - time.monotonic(), tracker.offer_bound, log, params.lp_bound_method)
 
 
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
