@@ -210,9 +210,9 @@ class SolveParams:
         links; dropped after). 0 (the default) turns it off. Scratch runs
         (3,000 export-shaped VMs: LP £27.33M against the £26.26M
         the light model proves in 300 s, GLOP about 1–3.5 minutes on one
-        thread; through the planner, one worker, 60 deterministic s: gap
-        9.66 % -> 5.12 %, but a peak of 4.8 GB, over the 4 GB target;
-        ``docs/solver.md``).
+        thread; through the planner, one worker, 60 deterministic s: the
+        same plan, gap 9.60 % -> 5.12 %, but peak memory 3.7 -> 4.7 GB, over
+        the 4 GB target; ``docs/solver.md``).
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
