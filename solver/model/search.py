@@ -24,7 +24,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -32,9 +32,10 @@ from ortools.sat.python import cp_model
 from solver.model import lns
 from solver.model.blocks import Block, block_bound, partition, team_prices
 from solver.model.build import Builder, Choice
-from solver.model.costs import Objective, Weights, dot
+from solver.model.costs import Objective, Weights, build_objective, dot
 from solver.model.extract import derive
 from solver.model.heuristic import retain_idle_moves
+from solver.model.lp_bound import lp_first, proto_of, relax
 from solver.model.params import SolveParams, rss_mb
 
 Progress = Callable[[float, float, float, float], None]
@@ -294,6 +295,38 @@ def _blocks_first(b: Builder, obj: Objective, tracker: Tracker, blocks: list[Blo
     return got.dtime
 
 
+def _lp_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, deadline: float,
+              params: SolveParams, log: list[str]) -> None:
+    """The full model's LP bound (:mod:`solver.model.lp_bound`) in the LP
+    worker's slot, first, when ``workers <= params.lp_bound_max_workers``
+    (the caller runs it on a pooled estate, :func:`lean_lp`)."""
+    if workers <= params.lp_bound_max_workers:
+        lp_first(b.m, obj, params.lp_bound_share * max(deadline - time.monotonic(), 0.0),
+                 tracker.offer_bound, log, params.lp_bound_method)
+
+
+def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
+              params: SolveParams, log: list[str]) -> None:
+    """With the light full model (``params.lp_bound_light`` > 0): the LP bound
+    of a time-indexed model of the same estate (the same ``Builder``, pairs
+    and objective weights, without member links), built for it alone and
+    dropped after, for at most ``lp_bound_light`` of the wall time left."""
+    if b.time_indexed or params.lp_bound_light <= 0:
+        return
+    ti = Builder(b.prep, time_indexed=True, domains=b.domains or None,
+                 core=params.scheduling_core, member_links=False, tight_pools=b.tight_pools)
+    if ti.trivially_infeasible:
+        return
+    o = build_objective(ti, tracker.w, obj.scale)
+    ti.m.minimize(o.expr)
+    end = time.monotonic() + params.lp_bound_light * max(deadline - time.monotonic(), 0.0)
+    # the model and its proto are dropped as soon as each is read (memory)
+    r = relax(proto_of(ti.m))
+    o = replace(o, variables=[], coeffs=[])
+    del ti
+    lp_first(r, o, end - time.monotonic(), tracker.offer_bound, log, params.lp_bound_method)
+
+
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
          params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]) -> None:
     assert tracker.plan is not None
@@ -321,6 +354,7 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     if use_lns and params.single_worker_lean and lean_lp(b, params):
         return _bound_first(b, obj, tracker, seed, deadline, total, params, caps, log)
     used = 0.0
+    _lp_light(b, obj, tracker, deadline, params, log)
     blocks = use_blocks(b, params, tracker)
     if blocks:  # the blocks first, in the full model's share
         part = params.block_share * (1.0 - params.single_worker_lns_share if use_lns else 1.0)
@@ -355,6 +389,7 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
     time), then the neighbourhood search from the best plan with the rest."""
     share = 1.0 - params.single_worker_lns_share
     used = 0.0
+    _lp_first(b, obj, tracker, 1, deadline, params, log)
     blocks = use_blocks(b, params, tracker)
     if blocks:
         used = _blocks_first(b, obj, tracker, blocks, seed,
@@ -422,6 +457,9 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         side = threading.Thread(target=side_bound, daemon=True)
         side.start()
         workers = max(workers - 1, 1)
+    if lean:  # in CP-SAT's slot, first
+        _lp_first(b, obj, tracker, workers, deadline, params, log)
+    _lp_light(b, obj, tracker, deadline, params, log)
     if use_lns and blocks:  # in CP-SAT's slot, first
         used = _blocks_first(b, obj, tracker, blocks, seed,
                              params.block_share * (deadline - time.monotonic()),

@@ -1,0 +1,388 @@
+"""A lower bound from the LP relaxation of the full model, solved by
+OR-Tools' own LP solvers (GLOP, PDLP).
+
+One home for the formulation: the relaxation is read GENERICALLY from the
+CP-SAT model's proto (never a second copy of the rules):
+
+* a linear constraint is a row ``lo <= Σ a·x <= hi`` (a domain with holes:
+  its hull); with enforcement literals ``e_1..e_k`` it holds when
+  ``s = Σ e - (k - 1)`` is 1, so ``Σ a·x >= lo - (lo - min)·(1 - s)`` and
+  ``Σ a·x <= hi + (max - hi)·(1 - s)``, ``min``/``max`` the row's activity
+  bounds over the variables' boxes (big-M from the boxes);
+* ``bool_or`` ``Σ l >= s``; ``bool_and`` ``l >= s`` for each of its literals;
+  ``exactly_one`` / ``at_most_one`` (not enforced) ``Σ l = 1`` / ``<= 1``; a
+  negated literal is ``1 - x``;
+* ``element`` (target = table[index], constants in the table, no
+  enforcement): the lower convex envelope of the points ``(i, table[i])``
+  over the index's range, one row ``target >= a + b·index`` a segment
+  (the objective only ever pushes such a target down);
+* everything else (intervals, cumulative, no_overlap, ...) is left out:
+  dropping a constraint is a valid relaxation (the time-indexed model states
+  the team's capacity month by month in linear rows as well).
+
+The LP ``min c·x + c0 : lo <= A·x <= hi, l <= x <= u`` is then solved by GLOP
+(dual simplex) or PDLP, and the bound reported is the Lagrangian of the dual
+vector it returns, evaluated over the variables' box:
+
+    L(y) = c0 + Σ_r (y_r⁺·lo_r - y_r⁻·hi_r) + Σ_j min(l_j·d_j, u_j·d_j),
+    d = c - Aᵀy,
+
+valid for ANY ``y`` (each ``y_r`` is clipped to the sign its row's finite
+sides allow), so a time-limited or approximate (PDLP) solve still gives a
+valid bound. It is the bound in the proto's objective units; the caller
+converts it to pounds as it converts CP-SAT's bound.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat import cp_model_pb2
+from ortools.sat.python import cp_model
+from scipy import sparse
+
+from solver.model.costs import Objective
+
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+
+
+def _finite(v: int) -> float:
+    """A proto bound as a float (the int64 extremes are infinite)."""
+    if v <= INT_MIN + 1:
+        return -math.inf
+    if v >= INT_MAX - 1:
+        return math.inf
+    return float(v)
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """``min c·x + offset : lo <= A·x <= hi, l <= x <= u`` (the objective in
+    the proto's units before its ``scaling_factor``; ``dropped`` counts the
+    constraints left out, by kind)."""
+
+    c: np.ndarray
+    offset: float
+    scaling: float
+    a: sparse.csr_matrix
+    lo: np.ndarray
+    hi: np.ndarray
+    l: np.ndarray  # noqa: E741
+    u: np.ndarray
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.c)
+        if self.a.shape != (len(self.lo), n) or len(self.hi) != len(self.lo):
+            raise ValueError("the rows and the matrix disagree")
+        if len(self.l) != n or len(self.u) != n:
+            raise ValueError("the box and the objective disagree")
+        if not (np.all(np.isfinite(self.l)) and np.all(np.isfinite(self.u))):
+            raise ValueError("every variable needs a finite box")
+
+
+class _Rows:
+    """Rows in coordinate form; each row is built as ``Σ coeff·ref + const``."""
+
+    def __init__(self, l: np.ndarray, u: np.ndarray) -> None:  # noqa: E741
+        self.l, self.u = l, u
+        self.ri: list[int] = []
+        self.ci: list[int] = []
+        self.vals: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def add(self, terms: list[tuple[int, float]], const: float, lo: float, hi: float) -> None:
+        """``lo <= Σ coeff·value(ref) + const <= hi`` (a ref < 0 is the negated
+        literal ``1 - x``)."""
+        r = len(self.lo)
+        for ref, coeff in terms:
+            if coeff == 0:
+                continue
+            if ref < 0:
+                const += coeff
+                coeff = -coeff
+                ref = -ref - 1
+            self.ri.append(r)
+            self.ci.append(ref)
+            self.vals.append(coeff)
+        self.lo.append(lo - const)
+        self.hi.append(hi - const)
+
+    def activity(self, terms: list[tuple[int, float]]) -> tuple[float, float]:
+        """Least and greatest ``Σ coeff·value(ref)`` over the box."""
+        lo = hi = 0.0
+        for ref, coeff in terms:
+            if ref < 0:
+                lo, hi = lo + min(coeff, 0.0), hi + max(coeff, 0.0)
+                continue
+            a, b = coeff * self.l[ref], coeff * self.u[ref]
+            lo, hi = lo + min(a, b), hi + max(a, b)
+        return lo, hi
+
+
+def _enforced(rows: _Rows, terms: list[tuple[int, float]], lo: float, hi: float,
+              enf: list[int]) -> None:
+    """``lo <= Σ terms <= hi`` when every literal of ``enf`` holds (big-M)."""
+    if not enf:
+        rows.add(terms, 0.0, lo, hi)
+        return
+    k = len(enf)
+    amin, amax = rows.activity(terms)
+    if lo > amin and math.isfinite(lo):
+        m = lo - amin  # Σ terms - m·Σ e >= lo - m·k
+        rows.add(terms + [(e, -m) for e in enf], 0.0, lo - m * k, math.inf)
+    if hi < amax and math.isfinite(hi):
+        m = amax - hi  # Σ terms + m·Σ e <= hi + m·k
+        rows.add(terms + [(e, m) for e in enf], 0.0, -math.inf, hi + m * k)
+
+
+def _envelope(points: list[tuple[int, float]]) -> list[tuple[float, float]]:
+    """The lower convex envelope of ``points`` (sorted by x) as (slope,
+    intercept) of its segments (one flat line for a single point)."""
+    hull: list[tuple[int, float]] = []
+    for p in points:
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (y2 - y1) * (p[0] - x1) >= (p[1] - y1) * (x2 - x1):
+                hull.pop()
+            else:
+                break
+        hull.append(p)
+    if len(hull) == 1:
+        return [(0.0, hull[0][1])]
+    out = []
+    for (x1, y1), (x2, y2) in zip(hull, hull[1:], strict=False):
+        slope = (y2 - y1) / (x2 - x1)
+        out.append((slope, y1 - slope * x1))
+    return out
+
+
+def _element(rows: _Rows, ct: cp_model_pb2.ConstraintProto) -> bool:
+    """Rows of an element constraint with a constant table; False if it does
+    not have that shape."""
+    el = ct.element
+    if ct.enforcement_literal or not el.HasField("linear_index") or any(
+            e.vars for e in el.exprs) or not el.exprs:
+        return False
+    idx = [(v, float(c)) for v, c in zip(el.linear_index.vars, el.linear_index.coeffs,
+                                          strict=True)]
+    tgt = [(v, float(c)) for v, c in zip(el.linear_target.vars, el.linear_target.coeffs,
+                                          strict=True)]
+    imin, imax = rows.activity(idx)
+    imin += el.linear_index.offset
+    imax += el.linear_index.offset
+    pts = [(i, float(e.offset)) for i, e in enumerate(el.exprs) if imin <= i <= imax]
+    if not pts:
+        return False
+    # target - slope·index >= intercept (+ the offsets moved to the right)
+    for slope, icpt in _envelope(pts):
+        rows.add(tgt + [(v, -slope * c) for v, c in idx],
+                 el.linear_target.offset - slope * el.linear_index.offset, icpt, math.inf)
+    return True
+
+
+def proto_of(m: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
+    """The model's proto as a Python message (written out and read back: the
+    wrapper's own proto does not serialise in this version of OR-Tools)."""
+    fd, path = tempfile.mkstemp(suffix=".pb")
+    os.close(fd)
+    try:
+        m.export_to_file(path)
+        out = cp_model_pb2.CpModelProto()
+        with open(path, "rb") as f:
+            out.ParseFromString(f.read())
+        return out
+    finally:
+        os.unlink(path)
+
+
+def relax(proto: cp_model_pb2.CpModelProto) -> Relaxation:
+    """The LP relaxation of a CP-SAT model (see the module docstring)."""
+    n = len(proto.variables)
+    lb = np.array([_finite(v.domain[0]) for v in proto.variables], dtype=float)
+    ub = np.array([_finite(v.domain[-1]) for v in proto.variables], dtype=float)
+    rows = _Rows(lb, ub)
+    dropped: dict[str, int] = {}
+    for ct in proto.constraints:
+        kind = ct.WhichOneof("constraint")
+        enf = list(ct.enforcement_literal)
+        s_terms = [(e, -1.0) for e in enf]  # Σ lits - Σ e >= 1 - k  (i.e. Σ lits >= s)
+        if kind == "linear":
+            lin = ct.linear
+            terms = [(v, float(c)) for v, c in zip(lin.vars, lin.coeffs, strict=True)]
+            _enforced(rows, terms, _finite(lin.domain[0]), _finite(lin.domain[-1]), enf)
+        elif kind == "bool_or":
+            rows.add([(x, 1.0) for x in ct.bool_or.literals] + s_terms, 0.0,
+                     1.0 - len(enf), math.inf)
+        elif kind == "bool_and":
+            for x in ct.bool_and.literals:
+                rows.add([(x, 1.0)] + s_terms, 0.0, 1.0 - len(enf), math.inf)
+        elif kind in ("exactly_one", "at_most_one") and not enf:
+            lits = getattr(ct, kind).literals
+            rows.add([(x, 1.0) for x in lits], 0.0, 1.0 if kind == "exactly_one" else -math.inf,
+                     1.0)
+        elif kind == "element" and _element(rows, ct):
+            pass
+        else:
+            dropped[str(kind)] = dropped.get(str(kind), 0) + 1
+    c = np.zeros(n)
+    offset = float(proto.objective.offset)
+    for ref, coeff in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
+        if ref < 0:
+            offset += coeff
+            c[-ref - 1] -= coeff
+        else:
+            c[ref] += coeff
+    a = sparse.csr_matrix((np.array(rows.vals), (np.array(rows.ri, dtype=np.int64),
+                                                  np.array(rows.ci, dtype=np.int64))),
+                          shape=(len(rows.lo), n))
+    a.sum_duplicates()
+    scaling = float(proto.objective.scaling_factor) or 1.0
+    return Relaxation(c, offset, scaling, a, np.array(rows.lo), np.array(rows.hi), lb, ub,
+                      dropped)
+
+
+def lagrangian(r: Relaxation, y: np.ndarray) -> float:
+    """A valid lower bound on the relaxation's optimum (proto units before
+    ``scaling``, with the offset) from any dual vector ``y`` (clipped to the
+    signs the rows' finite sides allow), less a floating-point allowance."""
+    y = np.where(np.isfinite(r.lo), y, np.minimum(y, 0.0))
+    y = np.where(np.isfinite(r.hi), y, np.maximum(y, 0.0))
+    y = np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
+    d = r.c - r.a.T @ y
+    rows = np.where(y > 0, y * np.where(np.isfinite(r.lo), r.lo, 0.0),
+                    y * np.where(np.isfinite(r.hi), r.hi, 0.0))
+    box = np.minimum(r.l * d, r.u * d)
+    terms = np.concatenate([rows, box])
+    total = float(np.sum(terms)) + r.offset
+    return total - 1e-9 * (float(np.sum(np.abs(terms))) + abs(r.offset)) - 1e-6
+
+
+@dataclass(frozen=True)
+class LpResult:
+    """What an LP solve gave: ``bound`` (a valid lower bound, proto units with
+    the offset, before scaling; -inf if none), ``value`` (the solver's own
+    objective, not a bound), ``status`` and ``seconds``."""
+
+    bound: float
+    value: float
+    status: str
+    seconds: float
+
+
+def _qp(r: Relaxation):  # type: ignore[no-untyped-def]
+    from ortools.pdlp.python import pdlp
+
+    qp = pdlp.QuadraticProgram()
+    qp.objective_vector = r.c
+    qp.objective_offset = r.offset
+    qp.constraint_matrix = r.a.tocsc()
+    qp.constraint_lower_bounds = r.lo
+    qp.constraint_upper_bounds = r.hi
+    qp.variable_lower_bounds = r.l
+    qp.variable_upper_bounds = r.u
+    return qp
+
+
+def solve_glop(r: Relaxation, seconds: float, *, dual: bool = True) -> LpResult:
+    """GLOP (dual or primal simplex) for at most ``seconds``; the bound is the
+    Lagrangian of its dual values."""
+    from ortools.linear_solver import pywraplp
+    from ortools.pdlp.python import pdlp
+
+    t = time.monotonic()
+    s = pywraplp.Solver.CreateSolver("GLOP")
+    s.LoadModelFromProto(pdlp.qp_to_mpmodel_proto(_qp(r)))
+    s.SetSolverSpecificParametersAsString(
+        f"use_dual_simplex: {'true' if dual else 'false'}")
+    s.SetTimeLimit(int(1000 * seconds))
+    status = s.Solve()
+    names = {s.OPTIMAL: "optimal", s.FEASIBLE: "feasible", s.NOT_SOLVED: "not solved",
+             s.ABNORMAL: "abnormal", s.INFEASIBLE: "infeasible", s.UNBOUNDED: "unbounded"}
+    if status not in (s.OPTIMAL, s.FEASIBLE):
+        return LpResult(-math.inf, math.nan, names.get(status, str(status)),
+                        time.monotonic() - t)
+    y = np.array([c.dual_value() for c in s.constraints()])
+    return LpResult(lagrangian(r, y), s.Objective().Value(), names[status],
+                    time.monotonic() - t)
+
+
+def solve_pdlp(r: Relaxation, seconds: float, *, threads: int = 1,
+               eps: float = 1e-6) -> LpResult:
+    """PDLP for at most ``seconds`` (or to relative tolerance ``eps``); the
+    bound is the Lagrangian of its (approximate) dual."""
+    from ortools.pdlp import solve_log_pb2, solvers_pb2
+    from ortools.pdlp.python import pdlp
+
+    t = time.monotonic()
+    params = solvers_pb2.PrimalDualHybridGradientParams()
+    params.num_threads = threads
+    params.termination_criteria.time_sec_limit = seconds
+    params.termination_criteria.simple_optimality_criteria.eps_optimal_relative = eps
+    params.termination_criteria.simple_optimality_criteria.eps_optimal_absolute = eps
+    # the objective scaled to a largest coefficient of 1 (PDLP's relative
+    # tolerances otherwise accept a far-from-optimal point), the dual back
+    k = float(np.max(np.abs(r.c))) or 1.0
+    qp = _qp(r)
+    qp.objective_vector = r.c / k
+    qp.objective_offset = r.offset / k
+    res = pdlp.primal_dual_hybrid_gradient(qp, params)
+    y = k * np.asarray(res.dual_solution, dtype=float)
+    value = float(r.c @ np.asarray(res.primal_solution) + r.offset)
+    reason = solve_log_pb2.TerminationReason.Name(res.solve_log.termination_reason)
+    return LpResult(lagrangian(r, y), value, reason, time.monotonic() - t)
+
+
+def pounds(r: Relaxation, value: float, obj: Objective) -> float:
+    """A bound in proto units (with the offset, before scaling) as a bound in
+    pounds, converted as CP-SAT's bound is (less the objective's rounding
+    allowance)."""
+    return obj.to_units(r.scaling * value) - obj.err
+
+
+def model_bound(m: cp_model.CpModel, obj: Objective, seconds: float,
+                method: str = "glop") -> tuple[float, LpResult, Relaxation]:
+    """A valid lower bound (£) on the CP-SAT model ``m`` minimising ``obj``
+    (its objective already set) from its LP relaxation, by GLOP's dual
+    simplex (``glop``) or PDLP (``pdlp``) within ``seconds``: the bound, the
+    LP solve and the relaxation. -inf when the LP solver returned no dual."""
+    r = relax(proto_of(m))
+    got, res = relaxation_bound(r, obj, seconds, method)
+    return got, res, r
+
+
+def relaxation_bound(r: Relaxation, obj: Objective, seconds: float,
+                     method: str = "glop") -> tuple[float, LpResult]:
+    """:func:`model_bound` of a relaxation already read (its model may be
+    gone: ``obj`` serves only for the conversion to pounds)."""
+    if r.scaling <= 0:  # a maximisation: not what the planner builds
+        return -math.inf, LpResult(-math.inf, math.nan, "maximisation", 0.0)
+    res = solve_pdlp(r, seconds) if method == "pdlp" else solve_glop(r, seconds)
+    return (pounds(r, res.bound, obj) if math.isfinite(res.bound) else -math.inf), res
+
+
+def lp_first(m: cp_model.CpModel | Relaxation, obj: Objective, seconds: float,
+             offer: Callable[[float], None], log: list[str], method: str = "glop") -> float:
+    """The LP bound (£) of the full model ``m`` (its objective ``obj`` set;
+    or its relaxation, already read) within ``seconds``, offered to
+    ``offer`` (the search's tracker) and logged; -inf when none came within
+    the time."""
+    t = time.monotonic()
+    r = m if isinstance(m, Relaxation) else relax(proto_of(m))
+    got, res = relaxation_bound(r, obj, max(seconds - (time.monotonic() - t), 0.1), method)
+    took = time.monotonic() - t
+    if math.isfinite(got):
+        offer(got)
+    shown = f"£{got:,.0f}" if math.isfinite(got) else "none"
+    log.append(f"LP bound ({method}): {shown} in {took:.1f}s ({res.status}; "
+               f"{r.a.shape[0]:,} rows, {r.a.shape[1]:,} columns, "
+               f"{sum(r.dropped.values()):,} constraints left out)")
+    return got
