@@ -2,7 +2,7 @@
 solvers: its optimum and how fast each gets there.
 
 Run: ``python3 benchmarks/lp_relaxation.py [--sizes 637 1000] [--workbook FILE]
-[--methods glop-dual glop-primal pdlp] [--seconds 240] [--param NAME=VALUE ...]``.
+[--methods glop-dual glop-primal] [--seconds 240] [--param NAME=VALUE ...]``.
 
 Each estate (``estate synth --shape export`` of that many VMs, 637 with 3
 datacentres, or an estate workbook) is planned by :func:`solver.solve.solve`
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[637, 1000])
     ap.add_argument("--workbook")
-    ap.add_argument("--methods", nargs="+", default=["glop-dual", "glop-primal", "pdlp"])
+    ap.add_argument("--methods", nargs="+", default=["glop-dual", "glop-primal"])
     ap.add_argument("--seconds", type=float, default=240.0)
     ap.add_argument("--param", nargs="*", default=[], metavar="NAME=VALUE")
     args = ap.parse_args(argv)
@@ -92,10 +92,7 @@ def main(argv: list[str] | None = None) -> int:
               f"non-zeros, relaxed in {time.monotonic() - t:.1f}s (left out: {r.dropped}); "
               f"first plan £{first:,.0f}", flush=True)
         for method in args.methods:
-            if method == "pdlp":
-                res = lp_bound.solve_pdlp(r, args.seconds)
-            else:
-                res = lp_bound.solve_glop(r, args.seconds, dual=method == "glop-dual")
+            res = lp_bound.solve_glop(r, args.seconds, dual=method == "glop-dual")
             bound = lp_bound.pounds(r, res.bound, obj)
             print(f"  {method}: {res.status} in {res.seconds:.1f}s, bound £{bound:,.0f}",
                   flush=True)

@@ -39,7 +39,6 @@ from solver.model.lp_bound import (
     proto_of,
     relax,
     solve_glop,
-    solve_pdlp,
 )
 from solver.model.params import SolveParams
 
@@ -137,9 +136,6 @@ def test_lp_bound_is_below_the_brute_force_optimum(e: Estate) -> None:
         for scale in (1.0, 1e3, 1e6):
             y = scale * rng.standard_normal(len(r.lo))
             assert pounds(r, lagrangian(r, y), obj) <= best + 1e-6
-        # PDLP's (approximate) dual too
-        pd = solve_pdlp(r, 5.0)
-        assert pounds(r, pd.bound, obj) <= best + 1e-6
 
 
 def test_the_relaxation_of_a_small_model_by_hand() -> None:

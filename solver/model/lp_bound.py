@@ -1,5 +1,5 @@
 """A lower bound from the LP relaxation of the full model, solved by
-OR-Tools' own LP solvers (GLOP, PDLP).
+OR-Tools' own LP solver (GLOP).
 
 One home for the formulation: the relaxation is read GENERICALLY from the
 CP-SAT model's proto (never a second copy of the rules):
@@ -21,16 +21,17 @@ CP-SAT model's proto (never a second copy of the rules):
   the team's capacity month by month in linear rows as well).
 
 The LP ``min c·x + c0 : lo <= A·x <= hi, l <= x <= u`` is then solved by GLOP
-(dual simplex) or PDLP, and the bound reported is the Lagrangian of the dual
-vector it returns, evaluated over the variables' box:
+(dual simplex), and the bound reported is the Lagrangian of the dual vector
+it returns, evaluated over the variables' box:
 
     L(y) = c0 + Σ_r (y_r⁺·lo_r - y_r⁻·hi_r) + Σ_j min(l_j·d_j, u_j·d_j),
     d = c - Aᵀy,
 
 valid for ANY ``y`` (each ``y_r`` is clipped to the sign its row's finite
-sides allow), so a time-limited or approximate (PDLP) solve still gives a
-valid bound. It is the bound in the proto's objective units; the caller
-converts it to pounds as it converts CP-SAT's bound.
+sides allow), so an inexact dual still gives a valid bound (PDLP, a
+first-order method, was tried and removed: ``docs/solver.md``). It is the
+bound in the proto's objective units; the caller converts it to pounds as it
+converts CP-SAT's bound.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from ortools.linear_solver import linear_solver_pb2
 from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
-from scipy import sparse
 
 from solver.model.costs import Objective
 
@@ -63,6 +64,37 @@ def _finite(v: int) -> float:
 
 
 @dataclass(frozen=True)
+class Matrix:
+    """A sparse matrix in coordinate form, sorted by row then column, no
+    duplicate entries (:meth:`of`)."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    shape: tuple[int, int]
+
+    @staticmethod
+    def of(ri: list[int], ci: list[int], vals: list[float], shape: tuple[int, int]) -> Matrix:
+        """Entries summed where a (row, column) repeats, zeros dropped."""
+        n = max(shape[1], 1)
+        key = np.asarray(ri, dtype=np.int64) * n + np.asarray(ci, dtype=np.int64)
+        uniq, inv = np.unique(key, return_inverse=True)
+        v = np.bincount(inv, weights=np.asarray(vals, dtype=float), minlength=len(uniq))
+        keep = v != 0
+        return Matrix(uniq[keep] // n, uniq[keep] % n, v[keep], shape)
+
+    @property
+    def nnz(self) -> int:
+        """Stored entries."""
+        return len(self.vals)
+
+    def t_dot(self, y: np.ndarray) -> np.ndarray:
+        """``Aᵀ·y``."""
+        return np.bincount(self.cols, weights=self.vals * y[self.rows],
+                           minlength=self.shape[1])
+
+
+@dataclass(frozen=True)
 class Relaxation:
     """``min c·x + offset : lo <= A·x <= hi, l <= x <= u`` (the objective in
     the proto's units before its ``scaling_factor``; ``dropped`` counts the
@@ -71,7 +103,7 @@ class Relaxation:
     c: np.ndarray
     offset: float
     scaling: float
-    a: sparse.csr_matrix
+    a: Matrix
     lo: np.ndarray
     hi: np.ndarray
     l: np.ndarray  # noqa: E741
@@ -241,10 +273,7 @@ def relax(proto: cp_model_pb2.CpModelProto) -> Relaxation:
             c[-ref - 1] -= coeff
         else:
             c[ref] += coeff
-    a = sparse.csr_matrix((np.array(rows.vals), (np.array(rows.ri, dtype=np.int64),
-                                                  np.array(rows.ci, dtype=np.int64))),
-                          shape=(len(rows.lo), n))
-    a.sum_duplicates()
+    a = Matrix.of(rows.ri, rows.ci, rows.vals, (len(rows.lo), n))
     scaling = float(proto.objective.scaling_factor) or 1.0
     return Relaxation(c, offset, scaling, a, np.array(rows.lo), np.array(rows.hi), lb, ub,
                       dropped)
@@ -257,7 +286,7 @@ def lagrangian(r: Relaxation, y: np.ndarray) -> float:
     y = np.where(np.isfinite(r.lo), y, np.minimum(y, 0.0))
     y = np.where(np.isfinite(r.hi), y, np.maximum(y, 0.0))
     y = np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
-    d = r.c - r.a.T @ y
+    d = r.c - r.a.t_dot(y)
     rows = np.where(y > 0, y * np.where(np.isfinite(r.lo), r.lo, 0.0),
                     y * np.where(np.isfinite(r.hi), r.hi, 0.0))
     box = np.minimum(r.l * d, r.u * d)
@@ -278,29 +307,32 @@ class LpResult:
     seconds: float
 
 
-def _qp(r: Relaxation):  # type: ignore[no-untyped-def]
-    from ortools.pdlp.python import pdlp
-
-    qp = pdlp.QuadraticProgram()
-    qp.objective_vector = r.c
-    qp.objective_offset = r.offset
-    qp.constraint_matrix = r.a.tocsc()
-    qp.constraint_lower_bounds = r.lo
-    qp.constraint_upper_bounds = r.hi
-    qp.variable_lower_bounds = r.l
-    qp.variable_upper_bounds = r.u
-    return qp
+def mp_model(r: Relaxation) -> linear_solver_pb2.MPModelProto:
+    """The relaxation as an ``MPModelProto`` (what OR-Tools' LP solvers read)."""
+    mp = linear_solver_pb2.MPModelProto()
+    mp.objective_offset = r.offset
+    for lo, up, c in zip(r.l.tolist(), r.u.tolist(), r.c.tolist(), strict=True):
+        v = mp.variable.add()
+        v.lower_bound, v.upper_bound, v.objective_coefficient = lo, up, c
+    starts = np.searchsorted(r.a.rows, np.arange(r.a.shape[0] + 1))
+    cols, vals = r.a.cols.tolist(), r.a.vals.tolist()
+    for i, (lo, up) in enumerate(zip(r.lo.tolist(), r.hi.tolist(), strict=True)):
+        ct = mp.constraint.add()
+        ct.lower_bound, ct.upper_bound = lo, up
+        a, b = int(starts[i]), int(starts[i + 1])
+        ct.var_index.extend(cols[a:b])
+        ct.coefficient.extend(vals[a:b])
+    return mp
 
 
 def solve_glop(r: Relaxation, seconds: float, *, dual: bool = True) -> LpResult:
     """GLOP (dual or primal simplex) for at most ``seconds``; the bound is the
     Lagrangian of its dual values."""
     from ortools.linear_solver import pywraplp
-    from ortools.pdlp.python import pdlp
 
     t = time.monotonic()
     s = pywraplp.Solver.CreateSolver("GLOP")
-    s.LoadModelFromProto(pdlp.qp_to_mpmodel_proto(_qp(r)))
+    s.LoadModelFromProto(mp_model(r))
     s.SetSolverSpecificParametersAsString(
         f"use_dual_simplex: {'true' if dual else 'false'}")
     s.SetTimeLimit(int(1000 * seconds))
@@ -315,32 +347,6 @@ def solve_glop(r: Relaxation, seconds: float, *, dual: bool = True) -> LpResult:
                     time.monotonic() - t)
 
 
-def solve_pdlp(r: Relaxation, seconds: float, *, threads: int = 1,
-               eps: float = 1e-6) -> LpResult:
-    """PDLP for at most ``seconds`` (or to relative tolerance ``eps``); the
-    bound is the Lagrangian of its (approximate) dual."""
-    from ortools.pdlp import solve_log_pb2, solvers_pb2
-    from ortools.pdlp.python import pdlp
-
-    t = time.monotonic()
-    params = solvers_pb2.PrimalDualHybridGradientParams()
-    params.num_threads = threads
-    params.termination_criteria.time_sec_limit = seconds
-    params.termination_criteria.simple_optimality_criteria.eps_optimal_relative = eps
-    params.termination_criteria.simple_optimality_criteria.eps_optimal_absolute = eps
-    # the objective scaled to a largest coefficient of 1 (PDLP's relative
-    # tolerances otherwise accept a far-from-optimal point), the dual back
-    k = float(np.max(np.abs(r.c))) or 1.0
-    qp = _qp(r)
-    qp.objective_vector = r.c / k
-    qp.objective_offset = r.offset / k
-    res = pdlp.primal_dual_hybrid_gradient(qp, params)
-    y = k * np.asarray(res.dual_solution, dtype=float)
-    value = float(r.c @ np.asarray(res.primal_solution) + r.offset)
-    reason = solve_log_pb2.TerminationReason.Name(res.solve_log.termination_reason)
-    return LpResult(lagrangian(r, y), value, reason, time.monotonic() - t)
-
-
 def pounds(r: Relaxation, value: float, obj: Objective) -> float:
     """A bound in proto units (with the offset, before scaling) as a bound in
     pounds, converted as CP-SAT's bound is (less the objective's rounding
@@ -348,41 +354,41 @@ def pounds(r: Relaxation, value: float, obj: Objective) -> float:
     return obj.to_units(r.scaling * value) - obj.err
 
 
-def model_bound(m: cp_model.CpModel, obj: Objective, seconds: float,
-                method: str = "glop") -> tuple[float, LpResult, Relaxation]:
+def model_bound(m: cp_model.CpModel, obj: Objective, seconds: float
+                ) -> tuple[float, LpResult, Relaxation]:
     """A valid lower bound (£) on the CP-SAT model ``m`` minimising ``obj``
     (its objective already set) from its LP relaxation, by GLOP's dual
-    simplex (``glop``) or PDLP (``pdlp``) within ``seconds``: the bound, the
-    LP solve and the relaxation. -inf when the LP solver returned no dual."""
+    simplex within ``seconds``: the bound, the LP solve and the relaxation.
+    -inf when the LP solver returned no dual."""
     r = relax(proto_of(m))
-    got, res = relaxation_bound(r, obj, seconds, method)
+    got, res = relaxation_bound(r, obj, seconds)
     return got, res, r
 
 
-def relaxation_bound(r: Relaxation, obj: Objective, seconds: float,
-                     method: str = "glop") -> tuple[float, LpResult]:
+def relaxation_bound(r: Relaxation, obj: Objective, seconds: float
+                     ) -> tuple[float, LpResult]:
     """:func:`model_bound` of a relaxation already read (its model may be
     gone: ``obj`` serves only for the conversion to pounds)."""
     if r.scaling <= 0:  # a maximisation: not what the planner builds
         return -math.inf, LpResult(-math.inf, math.nan, "maximisation", 0.0)
-    res = solve_pdlp(r, seconds) if method == "pdlp" else solve_glop(r, seconds)
+    res = solve_glop(r, seconds)
     return (pounds(r, res.bound, obj) if math.isfinite(res.bound) else -math.inf), res
 
 
 def lp_first(m: cp_model.CpModel | Relaxation, obj: Objective, seconds: float,
-             offer: Callable[[float], None], log: list[str], method: str = "glop") -> float:
+             offer: Callable[[float], None], log: list[str]) -> float:
     """The LP bound (£) of the full model ``m`` (its objective ``obj`` set;
     or its relaxation, already read) within ``seconds``, offered to
     ``offer`` (the search's tracker) and logged; -inf when none came within
     the time."""
     t = time.monotonic()
     r = m if isinstance(m, Relaxation) else relax(proto_of(m))
-    got, res = relaxation_bound(r, obj, max(seconds - (time.monotonic() - t), 0.1), method)
+    got, res = relaxation_bound(r, obj, max(seconds - (time.monotonic() - t), 0.1))
     took = time.monotonic() - t
     if math.isfinite(got):
         offer(got)
     shown = f"£{got:,.0f}" if math.isfinite(got) else "none"
-    log.append(f"LP bound ({method}): {shown} in {took:.1f}s ({res.status}; "
+    log.append(f"LP bound (GLOP): {shown} in {took:.1f}s ({res.status}; "
                f"{r.a.shape[0]:,} rows, {r.a.shape[1]:,} columns, "
                f"{sum(r.dropped.values()):,} constraints left out)")
     return got

@@ -219,12 +219,12 @@ class SolveParams:
     block_max_apps
         A datacentre with more applications than this is cut between its
         clusters (never splitting one) into blocks of at most this many.
-    lp_bound_max_workers, lp_bound_share, lp_bound_method
+    lp_bound_max_workers, lp_bound_share
         On a pooled estate searched with CP-SAT's LP worker alone beside the
         neighbourhood search (:func:`solver.model.search.lean_lp`), with at
         most ``lp_bound_max_workers`` workers, the full model's LP relaxation
-        is first solved by OR-Tools' own LP solver (``glop``: dual simplex;
-        ``pdlp``) in the LP worker's slot, for at most ``lp_bound_share`` of
+        is first solved by OR-Tools' own LP solver (GLOP, dual simplex) in the
+        LP worker's slot, for at most ``lp_bound_share`` of
         the wall time left, and its bound (the Lagrangian of the dual,
         :mod:`solver.model.lp_bound`) offered with CP-SAT's: the stronger is
         reported. It takes wall time, not deterministic time (GLOP is
@@ -294,7 +294,6 @@ class SolveParams:
     block_max_apps: int | None = None
     lp_bound_max_workers: int = 1
     lp_bound_share: float = 0.25
-    lp_bound_method: str = "glop"
     lp_bound_light: float = 0.0
     cp_sat: tuple[tuple[str, Any], ...] = ()
 
@@ -308,8 +307,6 @@ class SolveParams:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")
         if self.lns_min_size < 1 or self.lns_max_size < self.lns_min_size:
             raise ValueError("need 1 <= lns_min_size <= lns_max_size")
-        if self.lp_bound_method not in ("glop", "pdlp"):
-            raise ValueError(f"lp_bound_method = {self.lp_bound_method!r}: glop or pdlp")
         if self.dtime_per_second <= 0 or self.lns_step_dtime <= 0:
             raise ValueError("dtime_per_second and lns_step_dtime must be positive")
 

@@ -302,7 +302,7 @@ def _lp_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, deadli
     (the caller runs it on a pooled estate, :func:`lean_lp`)."""
     if workers <= params.lp_bound_max_workers:
         lp_first(b.m, obj, params.lp_bound_share * max(deadline - time.monotonic(), 0.0),
-                 tracker.offer_bound, log, params.lp_bound_method)
+                 tracker.offer_bound, log)
 
 
 def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
@@ -324,7 +324,7 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
     r = relax(proto_of(ti.m))
     o = replace(o, variables=[], coeffs=[])
     del ti
-    lp_first(r, o, end - time.monotonic(), tracker.offer_bound, log, params.lp_bound_method)
+    lp_first(r, o, end - time.monotonic(), tracker.offer_bound, log)
 
 
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
