@@ -243,3 +243,30 @@ def test_light_model_gets_the_lp_bound_of_a_time_indexed_model_when_asked() -> N
     assert lp <= best.objective + 1e-6
     assert on.bound >= lp - 1.0 and on.bound <= on.objective
     assert not compare_plan(e, on.plan)
+
+
+def test_one_worker_gets_the_lp_bound_first_on_an_estate_without_clusters() -> None:
+    # A council estate (no clusters, CP-SAT alone below lns_min_apps), one
+    # worker, a deterministic budget too short to prove it: the LP bound runs
+    # first (lp_bound_everywhere), so the live line's first bound after the
+    # trivial one is the LP's and the result's bound is at least it. The
+    # budget is fixed before the LP, so the plan is the one a run without it
+    # finds (one worker is deterministic).
+    from inventory.synth import synth_estate
+
+    e = resolve(synth_estate(40, seed=3))
+    params = SolveParams(dtime_limit=0.5)
+    shown: list[float] = []
+    on = run(e, workers=1, time_limit=60.0, params=params,
+             progress=lambda _t, _v, bound, _g: shown.append(bound))
+    line = _lp_line(on)
+    assert line is not None and "(optimal;" in line, on.log
+    lp = float(line.split("£")[1].split(" ")[0].replace(",", ""))
+    assert next(b for b in shown if b > shown[0]) == pytest.approx(lp, abs=1.0)
+    assert lp - 1.0 <= on.bound <= on.objective
+    assert not compare_plan(e, on.plan)
+    off = run(e, workers=1, time_limit=60.0,
+              params=replace(params, lp_bound_everywhere=False))
+    assert _lp_line(off) is None
+    assert off.objective == pytest.approx(on.objective, abs=0.01)
+    assert off.bound <= on.bound + 1.0

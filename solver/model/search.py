@@ -342,8 +342,10 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
 def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, seed: int,
                 deadline: float, params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
                 ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
-    """One worker: neighbourhood search, then the full model from its best plan
-    (deterministic budget, wall-clock guard). On a pooled estate
+    """One worker: the full model's LP bound first (a time-indexed model,
+    ``params.lp_bound_everywhere``: the live line shows a real bound from the
+    start), then the neighbourhood search, then the full model from its best
+    plan (deterministic budget, computed before the LP; wall-clock guard). On a pooled estate
     (``params.single_worker_lean`` and :func:`lean_lp`) the other way round:
     the full model's LP worker first, so the live line shows the bound the
     final report uses from the middle of the run, then the neighbourhood
@@ -354,6 +356,8 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     if use_lns and params.single_worker_lean and lean_lp(b, params):
         return _bound_first(b, obj, tracker, seed, deadline, total, params, caps, log)
     used = 0.0
+    if b.time_indexed and params.lp_bound_everywhere:
+        _lp_first(b, obj, tracker, 1, deadline, params, log)
     _lp_light(b, obj, tracker, deadline, params, log)
     blocks = use_blocks(b, params, tracker)
     if blocks:  # the blocks first, in the full model's share
