@@ -222,27 +222,50 @@ def test_planner_runs_the_lp_bound_first_with_one_worker() -> None:
     assert _lp_line(two_on) is not None
 
 
-def test_light_model_gets_the_lp_bound_of_a_time_indexed_model_when_asked() -> None:
+def test_light_model_of_a_pooled_estate_gets_the_lp_bound_of_a_time_indexed_model() -> None:
     # large_apps=1 makes the full model the light one (no time-indexed rows);
-    # lp_bound_light builds a time-indexed model for the LP alone first. Its
-    # bound is valid (at most the plan's objective; the same estate's
-    # optimum is proved by the full model with time to spare) and the
-    # reported bound is at least it. Off by default.
+    # on a pooled estate lp_bound_light (on by default) builds a time-indexed
+    # model for the LP alone first. Its bound is valid (at most the plan's
+    # objective; the same estate's optimum is proved by the full model with
+    # time to spare) and the reported bound is at least it. 0 turns it off;
+    # an estate without clusters never gets it.
+    from inventory.synth import synth_estate
     from inventory.synth_export import export_estate
 
     e = resolve(export_estate(30, 2))
     best = run(e, workers=1, time_limit=30.0)
     assert best.status == "optimal"
     light = SolveParams(large_apps=1, lns_min_apps=1, dtime_limit=0.3)
-    off = run(e, workers=1, time_limit=30.0, params=light)
+    off = run(e, workers=1, time_limit=30.0, params=replace(light, lp_bound_light=0.0))
     assert _lp_line(off) is None
-    on = run(e, workers=1, time_limit=30.0, params=replace(light, lp_bound_light=0.5))
+    on = run(e, workers=1, time_limit=30.0, params=light)
     line = _lp_line(on)
     assert line is not None and "(optimal;" in line, on.log
     lp = float(line.split("£")[1].split(" ")[0].replace(",", ""))
     assert lp <= best.objective + 1e-6
     assert on.bound >= lp - 1.0 and on.bound <= on.objective
     assert not compare_plan(e, on.plan)
+    council = resolve(synth_estate(30, seed=2))
+    assert _lp_line(run(council, workers=1, time_limit=30.0, params=light)) is None
+
+
+def test_neighbourhoods_hold_applications_except_in_a_pooled_light_model() -> None:
+    from inventory.synth import synth_estate
+    from inventory.synth_export import export_estate
+    from solver.model.prep import Prep
+    from solver.model.search import lns_held
+
+    def builder(e: Estate, large: bool) -> Builder:
+        return Builder(Prep(e), time_indexed=not large)
+
+    pooled = resolve(export_estate(30, 2))
+    council = resolve(synth_estate(30, seed=2))
+    auto, on, off = SolveParams(), SolveParams(lns_held=True), SolveParams(lns_held=False)
+    assert not lns_held(builder(pooled, True), auto)
+    assert lns_held(builder(pooled, False), auto)
+    assert lns_held(builder(council, True), auto)
+    assert lns_held(builder(pooled, True), on)
+    assert not lns_held(builder(council, False), off)
 
 
 def test_one_worker_gets_the_lp_bound_first_on_an_estate_without_clusters() -> None:

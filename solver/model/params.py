@@ -104,7 +104,11 @@ class SolveParams:
         Build each neighbourhood's model over its free applications only
         (``Builder(held=...)``: the others are constants on the right-hand
         sides); off, every held application keeps one ``x`` in a model of the
-        whole estate. Same optimum either way; the first is cheaper.
+        whole estate. Same optimum either way; the first is cheaper. None
+        (the default): on, except with the light full model of a pooled
+        estate (:func:`solver.model.search.pooled_light`): on 3,000
+        export-shaped VMs they peaked at 3.5 GB against 2.0 GB without, for
+        the same gap (``docs/solver.md``).
     lns_presolve
         Run CP-SAT's presolve on each neighbourhood's model; None (the
         default): only on estates with clusters. Measured on the same 17
@@ -241,10 +245,11 @@ class SolveParams:
         £8.91M it proves in 60 s with two: so by default one worker only
         (0 turns it off, 2 measures it with two).
     lp_bound_light
-        With the light full model (3,000 VMs and more), the share of the wall
-        time left given first, in CP-SAT's slot, to the LP bound of a
+        With the light full model (3,000 applications and more) of a pooled
+        estate (:func:`solver.model.search.pooled_light`), the share of the
+        wall time left given first, in CP-SAT's slot, to the LP bound of a
         time-indexed model of the same estate built for it alone (no member
-        links; dropped after). 0 (the default) turns it off. Scratch runs
+        links; dropped after). 0 turns it off. Scratch runs
         (3,000 export-shaped VMs: LP £27.33M against the £26.26M
         the light model proves in 300 s, GLOP about 1–3.5 minutes on one
         thread; through the planner, one worker, 60 deterministic s: the
@@ -271,7 +276,7 @@ class SolveParams:
     single_worker_lean: bool = True
     single_worker_lean_small: bool = True
     lns_step_dtime: float = 1.0
-    lns_held: bool = True
+    lns_held: bool | None = None
     lns_presolve: bool | None = None
     lns_size: int = 40
     lns_min_size: int = 4
@@ -300,7 +305,7 @@ class SolveParams:
     block_max_apps: int | None = None
     lp_bound_max_workers: int = 1
     lp_bound_share: float = 0.25
-    lp_bound_light: float = 0.0
+    lp_bound_light: float = 0.4
     lp_bound_everywhere: bool = True
     cp_sat: tuple[tuple[str, Any], ...] = ()
 

@@ -251,6 +251,22 @@ def pooled_share(b: Builder) -> float:
     return len(pooled) / len(b.prep.apps)
 
 
+def pooled_light(b: Builder, params: SolveParams) -> bool:
+    """Whether the full model is the light one (no time-indexed rows) on a
+    pooled estate (more than ``params.pooled_lp_share`` in clusters)."""
+    return not b.time_indexed and pooled_share(b) > params.pooled_lp_share
+
+
+def lns_held(b: Builder, params: SolveParams) -> bool:
+    """Whether the neighbourhoods' models are built over their free
+    applications only (``params.lns_held``; None: except with the light full
+    model of a pooled estate, :func:`pooled_light`, where they cost memory and
+    gained nothing measured)."""
+    if params.lns_held is None:
+        return not pooled_light(b, params)
+    return params.lns_held
+
+
 def lean_lp(b: Builder, params: SolveParams) -> bool:
     """Whether CP-SAT's LP worker runs alone beside the neighbourhood search
     (``params.pooled_lp_share``): a pooled estate whose full model has the
@@ -307,11 +323,12 @@ def _lp_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, deadli
 
 def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
               params: SolveParams, log: list[str]) -> None:
-    """With the light full model (``params.lp_bound_light`` > 0): the LP bound
-    of a time-indexed model of the same estate (the same ``Builder``, pairs
+    """With the light full model of a pooled estate (``params.lp_bound_light``
+    > 0, more than ``pooled_lp_share`` of the applications in clusters): the
+    LP bound of a time-indexed model of the same estate (the same ``Builder``, pairs
     and objective weights, without member links), built for it alone and
     dropped after, for at most ``lp_bound_light`` of the wall time left."""
-    if b.time_indexed or params.lp_bound_light <= 0:
+    if b.time_indexed or params.lp_bound_light <= 0 or not pooled_light(b, params):
         return
     ti = Builder(b.prep, time_indexed=True, domains=b.domains or None,
                  core=params.scheduling_core, member_links=False, tight_pools=b.tight_pools)
@@ -334,7 +351,7 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         b.prep, tracker.plan, tracker.w, obj.scale, budget, seed=seed, caps=caps,
         step_dtime=params.lns_step_dtime, size=params.lns_size,
         min_size=params.lns_min_size, max_size=params.lns_max_size,
-        kinds=params.lns_kinds, on_improve=tracker.offer_plan, held=params.lns_held,
+        kinds=params.lns_kinds, on_improve=tracker.offer_plan, held=lns_held(b, params),
         presolve=params.lns_presolve)
     log.append(stats.line() + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 
