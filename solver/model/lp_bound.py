@@ -49,6 +49,7 @@ from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
 from solver.model.costs import Objective
+from solver.model.hull import lower_hull
 
 INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
@@ -179,15 +180,7 @@ def _enforced(rows: _Rows, terms: list[tuple[int, float]], lo: float, hi: float,
 def _envelope(points: list[tuple[int, float]]) -> list[tuple[float, float]]:
     """The lower convex envelope of ``points`` (sorted by x) as (slope,
     intercept) of its segments (one flat line for a single point)."""
-    hull: list[tuple[int, float]] = []
-    for p in points:
-        while len(hull) >= 2:
-            (x1, y1), (x2, y2) = hull[-2], hull[-1]
-            if (y2 - y1) * (p[0] - x1) >= (p[1] - y1) * (x2 - x1):
-                hull.pop()
-            else:
-                break
-        hull.append(p)
+    hull = lower_hull(points)
     if len(hull) == 1:
         return [(0.0, hull[0][1])]
     out = []

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from estate.clusters import Cluster, hosts_needed
+from solver.model.hull import lower_hull
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -81,17 +82,7 @@ def most_gone(efforts: list[float], days: float) -> int:
 
 def envelope(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Lower convex hull of ``(k, h)`` points sorted by ``k`` (its corners)."""
-    hull: list[tuple[int, int]] = []
-    for p in points:
-        while len(hull) >= 2:
-            (x1, y1), (x2, y2) = hull[-2], hull[-1]
-            # drop the middle point when it lies on or above the chord
-            if (y2 - y1) * (p[0] - x1) >= (p[1] - y1) * (x2 - x1):
-                hull.pop()
-            else:
-                break
-        hull.append(p)
-    return hull
+    return lower_hull(points)
 
 
 def needs_after(c: Cluster, sizes: list[tuple[int, int]], fixed: tuple[int, int],
