@@ -52,7 +52,6 @@ def _params(pairs: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for pair in pairs:
         name, _, text = pair.partition("=")
-        low = text.strip().lower()
         if name.strip() == "cp_sat":  # CP-SAT parameters: cp_sat=name:value,name:value
             out["cp_sat"] = tuple((k.strip(), _value(v)) for k, _, v in
                                   (x.partition(":") for x in text.split(",") if x.strip()))
@@ -60,15 +59,12 @@ def _params(pairs: list[str]) -> dict[str, Any]:
         if "," in text:  # a tuple of names, e.g. lns_kinds=window,group,pool
             out[name.strip()] = tuple(x.strip() for x in text.split(",") if x.strip())
             continue
-        value: object = (low == "true") if low in ("true", "false") else float(text)
-        if isinstance(value, float) and value.is_integer() and "." not in text:
-            value = int(value)
-        out[name.strip()] = value
+        out[name.strip()] = _value(text)
     return out
 
 
 def _value(text: str) -> object:
-    """A CP-SAT parameter's value: true/false, a whole number, a number or a word."""
+    """A parameter's value: true/false, a whole number, a number or a word."""
     low = text.strip().lower()
     if low in ("true", "false"):
         return low == "true"

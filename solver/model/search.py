@@ -312,11 +312,17 @@ def _blocks_first(b: Builder, obj: Objective, tracker: Tracker, blocks: list[Blo
 
 
 def _lp_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, deadline: float,
-              params: SolveParams, log: list[str]) -> None:
-    """The full model's LP bound (:mod:`solver.model.lp_bound`) in the LP
-    worker's slot, first, when ``workers <= params.lp_bound_max_workers``
-    (the caller runs it on a pooled estate, :func:`lean_lp`)."""
-    if workers <= params.lp_bound_max_workers:
+              params: SolveParams, log: list[str], lean: bool) -> None:
+    """The LP bound (:mod:`solver.model.lp_bound`) first, in the full model's
+    slot: the one place that says where it runs. A time-indexed full model
+    gets its own LP with at most ``params.lp_bound_max_workers`` workers, on
+    a pooled estate searched by the lean LP worker (``lean``) or, with
+    ``params.lp_bound_everywhere``, on any; the light full model of a pooled
+    estate gets the LP of a time-indexed model built for it
+    (:func:`_lp_light`)."""
+    if not b.time_indexed:
+        _lp_light(b, obj, tracker, deadline, params, log)
+    elif workers <= params.lp_bound_max_workers and (lean or params.lp_bound_everywhere):
         lp_first(b.m, obj, params.lp_bound_share * max(deadline - time.monotonic(), 0.0),
                  tracker.offer_bound, log)
 
@@ -328,7 +334,7 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
     LP bound of a time-indexed model of the same estate (the same ``Builder``, pairs
     and objective weights, without member links), built for it alone and
     dropped after, for at most ``lp_bound_light`` of the wall time left."""
-    if b.time_indexed or params.lp_bound_light <= 0 or not pooled_light(b, params):
+    if params.lp_bound_light <= 0 or not pooled_light(b, params):
         return
     ti = Builder(b.prep, time_indexed=True, domains=b.domains or None,
                  core=params.scheduling_core, member_links=False, tight_pools=b.tight_pools)
@@ -373,9 +379,7 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     if use_lns and params.single_worker_lean and lean_lp(b, params):
         return _bound_first(b, obj, tracker, seed, deadline, total, params, caps, log)
     used = 0.0
-    if b.time_indexed and params.lp_bound_everywhere:
-        _lp_first(b, obj, tracker, 1, deadline, params, log)
-    _lp_light(b, obj, tracker, deadline, params, log)
+    _lp_first(b, obj, tracker, 1, deadline, params, log, lean=False)
     blocks = use_blocks(b, params, tracker)
     if blocks:  # the blocks first, in the full model's share
         part = params.block_share * (1.0 - params.single_worker_lns_share if use_lns else 1.0)
@@ -410,7 +414,7 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
     time), then the neighbourhood search from the best plan with the rest."""
     share = 1.0 - params.single_worker_lns_share
     used = 0.0
-    _lp_first(b, obj, tracker, 1, deadline, params, log)
+    _lp_first(b, obj, tracker, 1, deadline, params, log, lean=True)
     blocks = use_blocks(b, params, tracker)
     if blocks:
         used = _blocks_first(b, obj, tracker, blocks, seed,
@@ -478,9 +482,8 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         side = threading.Thread(target=side_bound, daemon=True)
         side.start()
         workers = max(workers - 1, 1)
-    if lean:  # in CP-SAT's slot, first
-        _lp_first(b, obj, tracker, workers, deadline, params, log)
-    _lp_light(b, obj, tracker, deadline, params, log)
+    if lean or not b.time_indexed:  # in CP-SAT's slot, first
+        _lp_first(b, obj, tracker, workers, deadline, params, log, lean=lean)
     if use_lns and blocks:  # in CP-SAT's slot, first
         used = _blocks_first(b, obj, tracker, blocks, seed,
                              params.block_share * (deadline - time.monotonic()),
