@@ -183,7 +183,8 @@ TEAM = SolveParams(team_cuts=True)
 
 
 def test_envelope_most_gone_and_needs_after_by_hand() -> None:
-    from solver.model.team_cuts import envelope, most_gone, needs_after
+    from solver.model.hull import lower_hull as envelope
+    from solver.model.team_cuts import most_gone, needs_after
 
     # efforts 1, 1, 2, 5 with 4 days: the two ones and the two fit (3 members)
     assert most_gone([5.0, 1.0, 2.0, 1.0], 4.0) == 3

@@ -80,11 +80,6 @@ def most_gone(efforts: list[float], days: float) -> int:
     return k
 
 
-def envelope(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Lower convex hull of ``(k, h)`` points sorted by ``k`` (its corners)."""
-    return lower_hull(points)
-
-
 def needs_after(c: Cluster, sizes: list[tuple[int, int]], fixed: tuple[int, int],
                 most: int) -> list[int]:
     """``h(k)`` for k = 0 … most: the hosts the rule needs at least once any
@@ -154,7 +149,7 @@ def add_team_cuts(b: Builder, c: Cluster, ns: list[cp_model.IntVar]) -> int:
         if most is None or most >= len(gone):
             continue
         h = needs_after(c, sizes, (fixed[0], fixed[1]), most)
-        corners = envelope(list(enumerate(h)))
+        corners = lower_hull(list(enumerate(h)))
         n = ns[t]
         k_t = cp_model.LinearExpr.sum(gone)
         for (k0, h0), (k1, h1) in zip(corners, corners[1:], strict=False):
