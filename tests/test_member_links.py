@@ -85,16 +85,20 @@ def test_each_member_keeps_what_the_rule_needs_for_it_alone() -> None:
 def test_an_unsupported_pool_cannot_hold_a_vm_that_must_stay() -> None:
     # forbid: H1, H2 out of support from 2025-07 (month 3), so n <= 0 from 3
     # on; A1 has no option but retain: its VM keeps 2 hosts to H: infeasible.
-    e = _pair(700.0)
+    r = run(_unsupported_retained(_pair(700.0)))
+    assert r.status == "infeasible"
+
+
+def _unsupported_retained(e: Estate) -> Estate:
+    """``e`` under ``forbid`` with every host out of support from 2025-07 and
+    A1 allowed only to stay."""
     from dataclasses import replace
 
     servers = [replace(s, os_end_of_support="2025-07") if s.kind == "host" else s
                for s in e.servers]
     options = [o for o in e.options if o.app_id != "A1" or o.strategy == "retain"]
-    e2 = replace(e, servers=tuple(servers), options=tuple(options),
-                 settings=replace(e.settings, unsupported_os_policy="forbid"))
-    r = run(e2)
-    assert r.status == "infeasible"
+    return replace(e, servers=tuple(servers), options=tuple(options),
+                   settings=replace(e.settings, unsupported_os_policy="forbid"))
 
 
 def _full_pool(one_off: float) -> Estate:
