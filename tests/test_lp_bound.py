@@ -252,8 +252,8 @@ def test_light_model_of_a_pooled_estate_gets_the_lp_bound_of_a_time_indexed_mode
 def test_neighbourhoods_hold_applications_except_in_a_pooled_light_model() -> None:
     from inventory.synth import synth_estate
     from inventory.synth_export import export_estate
+    from solver.model.bound_first import lns_held
     from solver.model.prep import Prep
-    from solver.model.search import lns_held
 
     def builder(e: Estate, large: bool) -> Builder:
         return Builder(Prep(e), time_indexed=not large)

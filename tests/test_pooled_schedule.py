@@ -15,10 +15,11 @@ from test_solver_factory import moved, run
 from estate.resolve import resolve
 from inventory.synth import synth_estate
 from solver.check import compare_plan
+from solver.model.bound_first import lean_lp, pooled_share
 from solver.model.build import Builder
 from solver.model.params import SolveParams
 from solver.model.prep import Prep
-from solver.model.search import LEAN_IGNORE, lean_lp, pooled_share, tune
+from solver.model.search import LEAN_IGNORE, tune
 
 
 def approx(x: float) -> Any:

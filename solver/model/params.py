@@ -106,7 +106,7 @@ class SolveParams:
         sides); off, every held application keeps one ``x`` in a model of the
         whole estate. Same optimum either way; the first is cheaper. None
         (the default): on, except with the light full model of a pooled
-        estate (:func:`solver.model.search.pooled_light`): on 3,000
+        estate (:func:`solver.model.bound_first.pooled_light`): on 3,000
         export-shaped VMs they peaked at 3.5 GB against 2.0 GB without, for
         the same gap (``docs/solver.md``).
     lns_presolve
@@ -231,7 +231,7 @@ class SolveParams:
         before it, so the plans are those of a run without it.
     lp_bound_max_workers, lp_bound_share
         On a pooled estate searched with CP-SAT's LP worker alone beside the
-        neighbourhood search (:func:`solver.model.search.lean_lp`), with at
+        neighbourhood search (:func:`solver.model.bound_first.lean_lp`), with at
         most ``lp_bound_max_workers`` workers, the full model's LP relaxation
         is first solved by OR-Tools' own LP solver (GLOP, dual simplex) in the
         LP worker's slot, for at most ``lp_bound_share`` of
@@ -246,7 +246,7 @@ class SolveParams:
         (0 turns it off, 2 measures it with two).
     lp_bound_light
         With the light full model (3,000 applications and more) of a pooled
-        estate (:func:`solver.model.search.pooled_light`), the share of the
+        estate (:func:`solver.model.bound_first.pooled_light`), the share of the
         wall time left given first, in CP-SAT's slot, to the LP bound of a
         time-indexed model of the same estate built for it alone (no member
         links; dropped after). 0 turns it off. Scratch runs

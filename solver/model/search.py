@@ -24,18 +24,25 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from solver.model import lns
-from solver.model.blocks import Block, block_bound, partition, team_prices
+from solver.model.blocks import Block
+from solver.model.bound_first import (
+    blocks_first,
+    lean_lp,
+    lns_held,
+    lp_bound_first,
+    pooled_share,
+    use_blocks,
+)
 from solver.model.build import Builder, Choice
-from solver.model.costs import Objective, Weights, build_objective, dot
+from solver.model.costs import Objective, Weights, dot
 from solver.model.extract import derive
 from solver.model.heuristic import retain_idle_moves
-from solver.model.lp_bound import lp_first, proto_of, relax
 from solver.model.params import SolveParams, rss_mb
 
 Progress = Callable[[float, float, float, float], None]
@@ -241,115 +248,6 @@ def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
     return _outcome(b, tracker, status, s, log)
 
 
-def pooled_share(b: Builder) -> float:
-    """The share of the applications that run in a cluster (a pool's member)."""
-    if not b.prep.apps:
-        return 0.0
-    pooled: set[str] = set()
-    for c in b.prep.clusters:
-        pooled |= c.apps
-    return len(pooled) / len(b.prep.apps)
-
-
-def pooled_light(b: Builder, params: SolveParams) -> bool:
-    """Whether the full model is the light one (no time-indexed rows) on a
-    pooled estate (more than ``params.pooled_lp_share`` in clusters)."""
-    return not b.time_indexed and pooled_share(b) > params.pooled_lp_share
-
-
-def lns_held(b: Builder, params: SolveParams) -> bool:
-    """Whether the neighbourhoods' models are built over their free
-    applications only (``params.lns_held``; None: except with the light full
-    model of a pooled estate, :func:`pooled_light`, where they cost memory and
-    gained nothing measured)."""
-    if params.lns_held is None:
-        return not pooled_light(b, params)
-    return params.lns_held
-
-
-def lean_lp(b: Builder, params: SolveParams) -> bool:
-    """Whether CP-SAT's LP worker runs alone beside the neighbourhood search
-    (``params.pooled_lp_share``): a pooled estate whose full model has the
-    ``max_lp`` worker (time-indexed, at most ``large_apps`` applications)."""
-    return (b.time_indexed and len(b.prep.apps) <= params.large_apps
-            and pooled_share(b) > params.pooled_lp_share)
-
-
-def use_blocks(b: Builder, params: SolveParams, tracker: Tracker) -> list[Block] | None:
-    """The blocks when the decomposition bound runs first (``params.block_share``):
-    a pooled estate whose full model has the LP worker (time-indexed, at most
-    ``large_apps`` applications), a complete first plan and more than one
-    block; else None."""
-    if not (params.block_share > 0 and tracker.plan is not None
-            and pooled_share(b) > params.pooled_lp_share):
-        return None
-    blocks = partition(b.prep, params.block_max_apps)
-    if len(blocks) > 1 and max(len(bl.apps) for bl in blocks) <= params.large_apps:
-        return blocks
-    return None
-
-
-def _blocks_first(b: Builder, obj: Objective, tracker: Tracker, blocks: list[Block],
-                  seed: int, seconds: float, dtime: float, params: SolveParams,
-                  log: list[str], stop: threading.Event | None = None) -> float:
-    """The decomposition bound (:mod:`solver.model.blocks`) for ``seconds``
-    wall and ``dtime`` deterministic seconds, each rise of the summed bound
-    offered to the tracker (so the live line shows it). Returns the
-    deterministic seconds used."""
-    t = time.monotonic()
-    assert tracker.plan is not None
-    prices = (team_prices(b.prep, tracker.w, tracker.plan, params.block_prices)
-              if params.block_prices > 0 else None)
-    got = block_bound(b.prep, tracker.w, obj.scale, blocks, start=tracker.plan,
-                      domains=b.domains or None, time_indexed=True,
-                      member_links_max_apps=params.member_links_max_apps,
-                      tight_pools=b.tight_pools, dtime=dtime, seconds=seconds, seed=seed,
-                      on_bound=tracker.offer_bound, prices=prices, stop=stop)
-    tracker.offer_bound(got.bound)
-    log.extend(got.log)
-    log.append(f"block bound done in {time.monotonic() - t:.1f}s")
-    return got.dtime
-
-
-def _lp_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, deadline: float,
-              params: SolveParams, log: list[str], lean: bool) -> None:
-    """The LP bound (:mod:`solver.model.lp_bound`) first, in the full model's
-    slot: the one place that says where it runs. A time-indexed full model
-    gets its own LP with at most ``params.lp_bound_max_workers`` workers, on
-    a pooled estate searched by the lean LP worker (``lean``) or, with
-    ``params.lp_bound_everywhere``, on any; the light full model of a pooled
-    estate gets the LP of a time-indexed model built for it
-    (:func:`_lp_light`)."""
-    if not b.time_indexed:
-        _lp_light(b, obj, tracker, deadline, params, log)
-    elif workers <= params.lp_bound_max_workers and (lean or params.lp_bound_everywhere):
-        lp_first(b.m, obj, params.lp_bound_share * max(deadline - time.monotonic(), 0.0),
-                 tracker.offer_bound, log)
-
-
-def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
-              params: SolveParams, log: list[str]) -> None:
-    """With the light full model of a pooled estate (``params.lp_bound_light``
-    > 0, more than ``pooled_lp_share`` of the applications in clusters): the
-    LP bound of a time-indexed model of the same estate (the same ``Builder``, pairs
-    and objective weights, without member links), built for it alone and
-    dropped after, for at most ``lp_bound_light`` of the wall time left."""
-    if params.lp_bound_light <= 0 or not pooled_light(b, params):
-        return
-    ti = Builder(b.prep, time_indexed=True, domains=b.domains or None,
-                 core=params.scheduling_core, member_links=False, tight_pools=b.tight_pools)
-    if ti.trivially_infeasible:
-        return
-    o = build_objective(ti, tracker.w, obj.scale)
-    ti.m.minimize(o.expr)
-    end = time.monotonic() + params.lp_bound_light * max(deadline - time.monotonic(), 0.0)
-    # the model and its proto are dropped as soon as each is read (memory)
-    r = relax(proto_of(ti.m))
-    o = replace(o, variables=[], coeffs=[])
-    del ti
-    lp_first(r, o, end - time.monotonic(), tracker.offer_bound, log)
-
-
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
          params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]) -> None:
     assert tracker.plan is not None
@@ -379,11 +277,11 @@ def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, see
     if use_lns and params.single_worker_lean and lean_lp(b, params):
         return _bound_first(b, obj, tracker, seed, deadline, total, params, caps, log)
     used = 0.0
-    _lp_first(b, obj, tracker, 1, deadline, params, log, lean=False)
+    lp_bound_first(b, obj, tracker, 1, deadline, params, log, lean=False)
     blocks = use_blocks(b, params, tracker)
     if blocks:  # the blocks first, in the full model's share
         part = params.block_share * (1.0 - params.single_worker_lns_share if use_lns else 1.0)
-        used = _blocks_first(b, obj, tracker, blocks, seed, part * (deadline - time.monotonic()),
+        used = blocks_first(b, obj, tracker, blocks, seed, part * (deadline - time.monotonic()),
                              part * total, params, log)
     if use_lns:
         budget = lns.Budget(total * params.single_worker_lns_share, deadline)
@@ -414,10 +312,10 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
     time), then the neighbourhood search from the best plan with the rest."""
     share = 1.0 - params.single_worker_lns_share
     used = 0.0
-    _lp_first(b, obj, tracker, 1, deadline, params, log, lean=True)
+    lp_bound_first(b, obj, tracker, 1, deadline, params, log, lean=True)
     blocks = use_blocks(b, params, tracker)
     if blocks:
-        used = _blocks_first(b, obj, tracker, blocks, seed,
+        used = blocks_first(b, obj, tracker, blocks, seed,
                              params.block_share * share * (deadline - time.monotonic()),
                              params.block_share * share * total, params, log)
     if tracker.plan is not None:
@@ -474,7 +372,7 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
 
         def side_bound(parts: list[Block] = blocks) -> None:
             try:
-                _blocks_first(b, obj, tracker, parts, seed, end - time.monotonic(),
+                blocks_first(b, obj, tracker, parts, seed, end - time.monotonic(),
                               params.block_share * cap_dt, params, side_log, halt)
             except BaseException as exc:
                 failed.append(exc)
@@ -483,9 +381,9 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         side.start()
         workers = max(workers - 1, 1)
     if lean or not b.time_indexed:  # in CP-SAT's slot, first
-        _lp_first(b, obj, tracker, workers, deadline, params, log, lean=lean)
+        lp_bound_first(b, obj, tracker, workers, deadline, params, log, lean=lean)
     if use_lns and blocks:  # in CP-SAT's slot, first
-        used = _blocks_first(b, obj, tracker, blocks, seed,
+        used = blocks_first(b, obj, tracker, blocks, seed,
                              params.block_share * (deadline - time.monotonic()),
                              params.block_share * cap_dt, params, log)
         cap_dt = max(cap_dt - used, 0.01)
