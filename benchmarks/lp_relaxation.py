@@ -31,9 +31,9 @@ class _Stop(Exception):
     """Raised by the captured search once the model is taken."""
 
 
-def capture(e: Any, params: Any) -> tuple[Any, Any, float]:
+def capture(e: Any, params: Any, workers: int = 2) -> tuple[Any, Any, float]:
     """The full model (with its objective set), the objective and the first
-    plan's value of a solve of ``e`` with ``params``."""
+    plan's value of a solve of ``e`` with ``params`` and ``workers``."""
     import solver.solve as S
     from solver.model.costs import dot
     from solver.model.extract import derive
@@ -48,7 +48,7 @@ def capture(e: Any, params: Any) -> tuple[Any, Any, float]:
     keep = S.run_search
     S.run_search = grab
     try:
-        S.solve(e, time_limit=60, workers=2, seed=1, params=params)
+        S.solve(e, time_limit=60, workers=workers, seed=1, params=params)
     except _Stop:
         pass
     finally:

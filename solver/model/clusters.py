@@ -423,4 +423,4 @@ def cluster_terms(b: Builder, w: Weights, scale: float, t_: _Terms) -> None:
                 continue
             cost = b.m.new_int_var(0, table[-1], f"host_cost[{c.name},t={t}]")
             b.m.add_element(n, table, cost)
-            t_.add(cost, 1, 0.5)
+            t_.add(cost, 1, 0.5, f"pool={c.name},t={t}")

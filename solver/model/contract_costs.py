@@ -124,4 +124,4 @@ def add_unit_terms(b: Builder, w: Weights, scale: float, t: _Terms) -> None:
             continue
         over = b.m.new_int_var(0, top, f"units_over_min[contract={ut.contract_id},j={ut.j}]")
         b.m.add(over >= fixed - least + sum(n * lit for n, lit in free))
-        t.add(over, c, abs(c - scale * per) * top)
+        t.add(over, c, abs(c - scale * per) * top, f"units={ut.contract_id},j={ut.j}")

@@ -24,7 +24,7 @@ unit per split variable.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -50,6 +50,10 @@ class Objective:
     scale: float
     err: float  # max |scaled/scale + constant - exact| over all solutions
     floor: float = 0.0  # Σ over applications of their least scaled coefficient
+    #: what each term prices (``app=…``, ``group=…``, ``pool=…``, ``units=…``,
+    #: ``split=…``), parallel to ``variables``: for diagnostics only
+    #: (``benchmarks/gap_terms.py``)
+    labels: list[str] = field(default_factory=list)
 
     def trivial_bound(self) -> float:
         """A valid lower bound (£) before any search: the constant, each
@@ -353,10 +357,12 @@ class _Terms:
     constant: float
     active: float = 0.0
     floor: int = 0
+    labels: list[str] = field(default_factory=list)
 
-    def add(self, var: cp_model.IntVar, coeff: int, err: float) -> None:
+    def add(self, var: cp_model.IntVar, coeff: int, err: float, label: str) -> None:
         self.vs.append(var)
         self.cs.append(coeff)
+        self.labels.append(label)
         self.active += err
 
 
@@ -375,8 +381,9 @@ def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
         for one, other in ((fa, fb), (fb, fa)):
             u = _split_term(b, w, scale, cost, one, other, f"split[{n},{one}]")
             if u is not None:
-                t.add(u, 1, 1.0)
-    return Objective(t.vs, t.cs, t.constant, scale, t.active / scale, float(t.floor))
+                t.add(u, 1, 1.0, f"split={n}")
+    return Objective(t.vs, t.cs, t.constant, scale, t.active / scale, float(t.floor),
+                     t.labels)
 
 
 def _app_terms(b: Builder, w: Weights, scale: float, t: _Terms) -> None:
@@ -405,7 +412,7 @@ def _app_terms(b: Builder, w: Weights, scale: float, t: _Terms) -> None:
             c = int(round(scale * cost))
             least = c if least is None else min(least, c)
             if c:
-                t.add(v, c, 0.0)
+                t.add(v, c, 0.0, f"app={ap.app_id}")
         t.floor += least or 0
 
 
@@ -433,7 +440,7 @@ def _group_terms(b: Builder, w: Weights, scale: float, gi: int, t: _Terms) -> No
         if isinstance(lit, int):
             t.constant += delta * lit
             continue
-        t.add(lit, c, 0.5)
+        t.add(lit, c, 0.5, f"group={gi},k={k}")
 
 
 def _split_term(b: Builder, w: Weights, scale: float, cost: float, moved: str, waiting: str,

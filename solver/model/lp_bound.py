@@ -292,12 +292,15 @@ def lagrangian(r: Relaxation, y: np.ndarray) -> float:
 class LpResult:
     """What an LP solve gave: ``bound`` (a valid lower bound, proto units with
     the offset, before scaling; -inf if none), ``value`` (the solver's own
-    objective, not a bound), ``status`` and ``seconds``."""
+    objective, not a bound), ``status`` and ``seconds``; ``primal`` the
+    column values when asked for (diagnostics: ``benchmarks/gap_terms.py``),
+    else None."""
 
     bound: float
     value: float
     status: str
     seconds: float
+    primal: np.ndarray | None = None
 
 
 def mp_model(r: Relaxation) -> linear_solver_pb2.MPModelProto:
@@ -318,9 +321,10 @@ def mp_model(r: Relaxation) -> linear_solver_pb2.MPModelProto:
     return mp
 
 
-def solve_glop(r: Relaxation, seconds: float, *, dual: bool = True) -> LpResult:
+def solve_glop(r: Relaxation, seconds: float, *, dual: bool = True,
+               primal: bool = False) -> LpResult:
     """GLOP (dual or primal simplex) for at most ``seconds``; the bound is the
-    Lagrangian of its dual values."""
+    Lagrangian of its dual values (``primal``: keep the column values too)."""
     from ortools.linear_solver import pywraplp
 
     t = time.monotonic()
@@ -336,8 +340,9 @@ def solve_glop(r: Relaxation, seconds: float, *, dual: bool = True) -> LpResult:
         return LpResult(-math.inf, math.nan, names.get(status, str(status)),
                         time.monotonic() - t)
     y = np.array([c.dual_value() for c in s.constraints()])
+    x = np.array([v.solution_value() for v in s.variables()]) if primal else None
     return LpResult(lagrangian(r, y), s.Objective().Value(), names[status],
-                    time.monotonic() - t)
+                    time.monotonic() - t, x)
 
 
 def pounds(r: Relaxation, value: float, obj: Objective) -> float:
