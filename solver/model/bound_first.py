@@ -23,6 +23,7 @@ from solver.model.build import Builder
 from solver.model.costs import Objective, build_objective
 from solver.model.lp_bound import lp_first, proto_of, relax
 from solver.model.params import SolveParams
+from solver.model.pool_cuts import lp_with_pool_cuts
 
 if TYPE_CHECKING:
     import threading
@@ -112,8 +113,12 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
     if not b.time_indexed:
         _lp_light(b, obj, tracker, deadline, params, log)
     elif workers <= params.lp_bound_max_workers and (lean or params.lp_bound_everywhere):
-        lp_first(b.m, obj, params.lp_bound_share * max(deadline - time.monotonic(), 0.0),
-                 tracker.offer_bound, log)
+        seconds = params.lp_bound_share * max(deadline - time.monotonic(), 0.0)
+        if params.pool_cut_rounds > 0 and b.prep.clusters:
+            lp_with_pool_cuts(b, obj, seconds, params.pool_cut_rounds, tracker.offer_bound,
+                              log)
+        else:
+            lp_first(b.m, obj, seconds, tracker.offer_bound, log)
 
 
 def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,

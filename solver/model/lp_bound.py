@@ -345,6 +345,60 @@ def solve_glop(r: Relaxation, seconds: float, *, dual: bool = True,
                     time.monotonic() - t, x)
 
 
+class Glop:
+    """GLOP's dual simplex on a relaxation that rows can be added to (cuts):
+    each :meth:`solve` after :meth:`add_rows` starts from the last basis.
+    :attr:`r` is the relaxation with every row added (what the bound's
+    Lagrangian is taken over)."""
+
+    def __init__(self, r: Relaxation) -> None:
+        from ortools.linear_solver import pywraplp
+
+        self.r = r
+        self.s = pywraplp.Solver.CreateSolver("GLOP")
+        self.s.LoadModelFromProto(mp_model(r))
+        self.s.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+        self.vars = self.s.variables()
+
+    def add_rows(self, rows: _Rows) -> int:
+        """Append ``rows`` (built over the relaxation's columns); their count."""
+        if not rows.lo:
+            return 0
+        base = len(self.r.lo)
+        old = self.r.a
+        ri = np.concatenate([old.rows, np.asarray(rows.ri, dtype=np.int64) + base])
+        ci = np.concatenate([old.cols, np.asarray(rows.ci, dtype=np.int64)])
+        va = np.concatenate([old.vals, np.asarray(rows.vals, dtype=float)])
+        shape = (base + len(rows.lo), old.shape[1])
+        a = Matrix.of(ri.tolist(), ci.tolist(), va.tolist(), shape)
+        self.r = Relaxation(self.r.c, self.r.offset, self.r.scaling, a,
+                            np.concatenate([self.r.lo, rows.lo]),
+                            np.concatenate([self.r.hi, rows.hi]), self.r.l, self.r.u,
+                            self.r.dropped)
+        cts = [self.s.Constraint(lo, hi) for lo, hi in zip(rows.lo, rows.hi, strict=True)]
+        for r_, c_, v_ in zip(rows.ri, rows.ci, rows.vals, strict=True):
+            cts[r_].SetCoefficient(self.vars[c_], cts[r_].GetCoefficient(self.vars[c_]) + v_)
+        return len(rows.lo)
+
+    def rows(self) -> _Rows:
+        """An empty set of rows over this relaxation's columns."""
+        return _Rows(self.r.l, self.r.u)
+
+    def solve(self, seconds: float) -> LpResult:
+        """Solve (warm) within ``seconds``: bound, value and column values."""
+        t = time.monotonic()
+        s = self.s
+        s.SetTimeLimit(int(1000 * max(seconds, 0.1)))
+        status = s.Solve()
+        if status not in (s.OPTIMAL, s.FEASIBLE):
+            return LpResult(-math.inf, math.nan, str(status), time.monotonic() - t)
+        y = np.array([c.dual_value() for c in s.constraints()])
+        x = np.array([v.solution_value() for v in self.vars])
+        return LpResult(lagrangian(self.r, y), s.Objective().Value(),
+                        "optimal" if status == s.OPTIMAL else "feasible",
+                        time.monotonic() - t, x)
+
+
 def pounds(r: Relaxation, value: float, obj: Objective) -> float:
     """A bound in proto units (with the offset, before scaling) as a bound in
     pounds, converted as CP-SAT's bound is (less the objective's rounding

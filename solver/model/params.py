@@ -198,6 +198,13 @@ class SolveParams:
         renewal and the member links use) as the unary encoding of
         ``n[C,t]`` (:func:`solver.model.clusters._unary`): exact, a stronger
         LP. Measured in ``docs/solver.md`` (*Time-coupled cuts*).
+    pool_cut_rounds
+        Where the LP bound runs first on a time-indexed model with clusters,
+        this many rounds of sub-pool chord cuts (:mod:`solver.model.pool_cuts`:
+        a pool's hosts bounded by the load of the members the LP keeps in
+        it), each separated from GLOP's solution, added to the LP (re-solved
+        warm) and to the CP-SAT model. Valid cuts: same optimum. 0 turns
+        them off. Measured in ``docs/solver.md`` (*Where the gap lives*).
     empty_whole_share
         After the first plan is chosen, candidates that empty a whole site or
         cluster are tried on top of it (:mod:`solver.model.emptying`); no new
@@ -299,6 +306,7 @@ class SolveParams:
     time_cuts: bool = False
     team_cuts: bool = False
     unary_hosts: bool = False
+    pool_cut_rounds: int = 0
     empty_whole_share: float = 0.25
     block_share: float = 0.0
     block_prices: float = 1.0

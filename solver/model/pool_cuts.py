@@ -1,0 +1,180 @@
+"""Sub-pool chord cuts: a pool's host count bounded by the load of any subset
+of its members, separated from the LP's solution (``SolveParams.pool_cut_rounds``).
+
+For cluster C (m hosts, ``spare`` s, one host's units ``cap`` of a resource),
+month t and any set R of its members with load units ``w_i``, ``w(R) = Σ_R
+w_i``, the rule keeps ``n(t) = min(m, s + ceil(load/cap))`` hosts while a
+member is in service (:func:`estate.clusters.hosts_needed`), at least
+``g(y) = min(m, s + ceil(y/cap))`` for ``y = Σ_R w_i·u[i,t] > 0`` (the load
+of R alone; ``g(0) = 0`` and n only grows with the load). So, with
+``α_R = min_{0 < y <= w(R)} g(y)/y``::
+
+    D·n[C,t] >= N·Σ_{i∈R} w_i·u[i,t]        (α_R = N/D)
+
+holds for every plan: ``n >= g(y) >= α_R·y``. ``g`` is a step function, so
+the minimum is at a step's right end, ``y = k·cap`` (``k·cap < w(R)``), or
+at ``y = w(R)`` (:func:`ratio`). R = every member is (without the spare's
+intercept) the chord of ``clusters._chord``; R = one member is its member
+link. In between, R = the members the LP keeps in the pool gives the rule's
+step where the chord gives a slope: in the LP of 300 export-shaped VMs a
+cluster of 10 hosts kept 70 % of its load and paid 7.3 hosts (the chord),
+where the rule keeps all 10.
+
+Cuts are separated from LP column values (:func:`separate`): per cluster,
+month and resource, the members sorted by ``u`` (most in service first),
+the most violated prefix. :func:`lp_with_pool_cuts` adds them round by
+round to the CP-SAT model (so CP-SAT's own LP and search get them too) and
+to GLOP's LP, re-solved warm (:class:`solver.model.lp_bound.Glop`). They
+remove no plan: the optimum is unchanged and every bound stays valid.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solver.model.clusters import _member_literal
+from solver.model.lp_bound import Glop, _Rows, pounds, proto_of, relax
+
+if TYPE_CHECKING:
+    from solver.model.build import Builder
+    from solver.model.costs import Objective
+
+Lit = int | cp_model.IntVar
+
+
+@dataclass(frozen=True)
+class Cut:
+    """``den·n >= num·(const + Σ w·u)`` (module docstring)."""
+
+    n: cp_model.IntVar
+    den: int
+    num: int
+    terms: tuple[tuple[cp_model.IntVar, int], ...]
+    const: int
+
+
+def ratio(total: int, cap: int, m: int, spare: int) -> tuple[int, int]:
+    """``(N, D)`` with ``N/D = min_{0 < y <= total} g(y)/y``, ``g(y) = min(m,
+    spare + ceil(y/cap))``: the least of ``g(y)/y`` at each step's right end
+    ``y = k·cap < total`` and at ``y = total``."""
+    best = (0, 1)
+    first = True
+    for y in [k * cap for k in range(1, m + 1) if k * cap < total] + [total]:
+        g = min(m, spare + -(-y // cap))
+        if first or g * best[1] < best[0] * y:
+            best, first = (g, y), False
+    return best
+
+
+def _value(vals: np.ndarray, lit: Lit) -> float:
+    if isinstance(lit, int):
+        return float(lit)
+    i = lit.index
+    return float(1.0 - vals[-i - 1]) if i < 0 else float(vals[i])
+
+
+def separate(b: Builder, vals: np.ndarray, tol: float = 1e-3) -> list[Cut]:
+    """The most violated sub-pool chord of each cluster, month and resource at
+    the column values ``vals`` (by more than ``tol`` hosts)."""
+    out: list[Cut] = []
+    for c in b.prep.clusters:
+        m, s = len(c.hosts), min(c.spare, len(c.hosts))
+        for t, n in enumerate(b.cluster_n.get(c.name, [])):
+            if isinstance(n, int):
+                continue
+            nv = _value(vals, n)
+            us = [_member_literal(b, apps, t) for apps, _, _ in c.members]
+            ws = [(cpu, ram) for _, cpu, ram in c.members]
+            here = sorted(((_value(vals, u), i) for i, u in enumerate(us)),
+                          key=lambda p: -p[0])
+            for res, cap in ((0, c.cap_cpu), (1, c.cap_ram)):
+                if cap <= 0:
+                    continue
+                best: tuple[float, int, int, int] | None = None
+                total, load = 0, 0.0
+                for k, (uv, i) in enumerate(here):
+                    w = ws[i][res]
+                    if w <= 0:
+                        continue
+                    total += w
+                    load += w * uv
+                    num, den = ratio(total, cap, m, s)
+                    viol = num * load / den - nv
+                    if viol > tol and (best is None or viol > best[0]):
+                        best = (viol, k, num, den)
+                if best is None:
+                    continue
+                _, k, num, den = best
+                terms: list[tuple[cp_model.IntVar, int]] = []
+                const = 0
+                for _, i in here[:k + 1]:
+                    u, w = us[i], ws[i][res]
+                    if w <= 0:
+                        continue
+                    if isinstance(u, int):
+                        const += w * u
+                    else:
+                        terms.append((u, w))
+                out.append(Cut(n, den, num, tuple(terms), const))
+    return out
+
+
+def add_cut(b: Builder, cut: Cut) -> None:
+    """The cut as a row of the CP-SAT model."""
+    rhs = cut.const + sum(w * u for u, w in cut.terms)
+    b.m.add(cut.den * cut.n >= cut.num * rhs)
+
+
+def _row(cut: Cut, rows: _Rows) -> None:
+    """The cut as an LP row ``n - (N/D)·Σ w·u >= (N/D)·const``."""
+    a = cut.num / cut.den
+    rows.add([(cut.n.index, 1.0)] + [(u.index, -a * w) for u, w in cut.terms],
+             0.0, a * cut.const, math.inf)
+
+
+def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
+                      offer: Callable[[float], None], log: list[str]) -> float:
+    """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
+    to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
+    the cuts stay in the CP-SAT model. -inf when GLOP gave none in time."""
+    t = time.monotonic()
+    end = t + seconds
+    for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
+        for month, n in enumerate(b.cluster_n.get(c.name, [])):
+            if not isinstance(n, int):
+                for apps, _, _ in c.members:
+                    _member_literal(b, apps, month)
+    glop = Glop(relax(proto_of(b.m)))
+    best = -math.inf
+    added = 0
+    for k in range(rounds + 1):
+        res = glop.solve(end - time.monotonic())
+        if not math.isfinite(res.bound) or res.primal is None:
+            break
+        got = pounds(glop.r, res.bound, obj)
+        if got > best:
+            best = got
+            offer(got)
+        log.append(f"LP bound (GLOP), round {k}: £{got:,.0f} in {res.seconds:.1f}s "
+                   f"({added} sub-pool chords)")
+        if k == rounds or time.monotonic() >= end:
+            break
+        cuts = separate(b, res.primal)
+        if not cuts:
+            break
+        rows = glop.rows()
+        for cut in cuts:
+            add_cut(b, cut)
+            _row(cut, rows)
+        glop.add_rows(rows)
+        added += len(cuts)
+    log.append(f"LP bound with sub-pool chords: £{best:,.0f} in "
+               f"{time.monotonic() - t:.1f}s, {added} cuts")
+    return best
