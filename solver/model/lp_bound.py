@@ -346,10 +346,11 @@ def solve_glop(r: Relaxation, seconds: float, *, dual: bool = True,
 
 
 class Glop:
-    """GLOP's dual simplex on a relaxation that rows can be added to (cuts):
-    each :meth:`solve` after :meth:`add_rows` starts from the last basis.
-    :attr:`r` is the relaxation with every row added (what the bound's
-    Lagrangian is taken over)."""
+    """GLOP's dual simplex on a relaxation that rows can be added to (cuts)
+    and re-solved (through ``pywraplp`` each solve starts over: no warm start
+    was measured, with or without GLOP's presolve). :attr:`r` is the
+    relaxation with every row added (what the bound's Lagrangian is taken
+    over)."""
 
     def __init__(self, r: Relaxation) -> None:
         from ortools.linear_solver import pywraplp
@@ -385,7 +386,7 @@ class Glop:
         return _Rows(self.r.l, self.r.u)
 
     def solve(self, seconds: float) -> LpResult:
-        """Solve (warm) within ``seconds``: bound, value and column values."""
+        """Solve within ``seconds``: bound, value and column values."""
         t = time.monotonic()
         s = self.s
         s.SetTimeLimit(int(1000 * max(seconds, 0.1)))

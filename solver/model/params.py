@@ -197,14 +197,22 @@ class SolveParams:
         Each pool's host-count literals ``[n[C,t] >= r]`` (what a per-core
         renewal and the member links use) as the unary encoding of
         ``n[C,t]`` (:func:`solver.model.clusters._unary`): exact, a stronger
-        LP. Measured in ``docs/solver.md`` (*Time-coupled cuts*).
+        LP. None (the default): where the LP bound runs
+        (``lp_bound_max_workers`` workers at most), whose LP it lifts (GLOP's
+        LP of 1,000 export-shaped VMs £8.75M -> £8.88M); CP-SAT's own LP
+        gains nothing measurable from it (``docs/solver.md``, *Time-coupled
+        cuts* and *Where the gap lives*).
     pool_cut_rounds
         Where the LP bound runs first on a time-indexed model with clusters,
         this many rounds of sub-pool chord cuts (:mod:`solver.model.pool_cuts`:
         a pool's hosts bounded by the load of the members the LP keeps in
-        it), each separated from GLOP's solution, added to the LP (re-solved
-        warm) and to the CP-SAT model. Valid cuts: same optimum. 0 turns
-        them off. Measured in ``docs/solver.md`` (*Where the gap lives*).
+        it), each separated from GLOP's solution, added to the LP (re-solved,
+        from scratch: GLOP gives no warm start here) and to the CP-SAT model,
+        as many rounds as fit in the LP bound's share of the wall time.
+        Valid cuts: same optimum. 0 turns them off. Measured in
+        ``docs/solver.md`` (*Where the gap lives*): one worker, 24
+        deterministic s, bound 300 VMs £2.719M -> £2.762M, 1,000 VMs
+        £8.75M -> £9.02M (with ``unary_hosts``), the same plans.
     empty_whole_share
         After the first plan is chosen, candidates that empty a whole site or
         cluster are tried on top of it (:mod:`solver.model.emptying`); no new
@@ -305,8 +313,8 @@ class SolveParams:
     tight_pools: bool = True
     time_cuts: bool = False
     team_cuts: bool = False
-    unary_hosts: bool = False
-    pool_cut_rounds: int = 0
+    unary_hosts: bool | None = None
+    pool_cut_rounds: int = 4
     empty_whole_share: float = 0.25
     block_share: float = 0.0
     block_prices: float = 1.0
@@ -334,6 +342,13 @@ class SolveParams:
         """Seconds kept after the search for totals, ledgers and the plan."""
         return max(min(self.reserve_max, self.reserve_fraction * time_limit),
                    self.reserve_per_app * apps)
+
+    def unary_for(self, workers: int) -> bool:
+        """Whether the full model states the pools' host counts in unary
+        (``unary_hosts``; by default where the LP bound runs)."""
+        if self.unary_hosts is not None:
+            return self.unary_hosts
+        return workers <= self.lp_bound_max_workers
 
     def links_for(self, apps: int) -> bool:
         """Whether the full model of an estate of ``apps`` applications has the

@@ -24,7 +24,8 @@ Cuts are separated from LP column values (:func:`separate`): per cluster,
 month and resource, the members sorted by ``u`` (most in service first),
 the most violated prefix. :func:`lp_with_pool_cuts` adds them round by
 round to the CP-SAT model (so CP-SAT's own LP and search get them too) and
-to GLOP's LP, re-solved warm (:class:`solver.model.lp_bound.Glop`). They
+to GLOP's LP, re-solved (:class:`solver.model.lp_bound.Glop`), as many
+rounds as fit in the LP bound's time. They
 remove no plan: the optimum is unchanged and every bound stays valid.
 """
 
@@ -162,8 +163,14 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         if got > best:
             best = got
             offer(got)
-        log.append(f"LP bound (GLOP), round {k}: £{got:,.0f} in {res.seconds:.1f}s "
-                   f"({added} sub-pool chords)")
+        if k == 0:
+            r = glop.r
+            log.append(f"LP bound (GLOP): £{got:,.0f} in {time.monotonic() - t:.1f}s "
+                       f"({res.status}; {r.a.shape[0]:,} rows, {r.a.shape[1]:,} columns, "
+                       f"{sum(r.dropped.values()):,} constraints left out)")
+        else:
+            log.append(f"LP bound with sub-pool chords, round {k}: £{got:,.0f} in "
+                       f"{res.seconds:.1f}s ({added} cuts)")
         if k == rounds or time.monotonic() >= end:
             break
         cuts = separate(b, res.primal)
