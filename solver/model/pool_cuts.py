@@ -171,7 +171,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         else:
             log.append(f"LP bound with sub-pool chords, round {k}: £{got:,.0f} in "
                        f"{res.seconds:.1f}s ({added} cuts)")
-        if k == rounds or time.monotonic() >= end:
+        # another round only when a solve as long as the last one still fits
+        if k == rounds or time.monotonic() + res.seconds >= end:
             break
         cuts = separate(b, res.primal)
         if not cuts:
