@@ -2,7 +2,10 @@
 the LP optimum and at the best plan of a one-worker run.
 
 Run: ``python3 benchmarks/gap_terms.py [--sizes 300 637 1000] [--workbook FILE]
-[--dtime 24] [--cache DIR] [--param NAME=VALUE ...]``.
+[--dtime 24] [--cache DIR] [--param NAME=VALUE ...]`` (``--param
+unary_hosts=false`` gives the model as it was before the unary host counts
+became the default with one worker; the sub-pool chords are never in it:
+they are added by the search, after the model is captured).
 
 For each estate (``estate synth --shape export`` of that many VMs, 637 with 3
 datacentres, or an estate workbook):
