@@ -149,3 +149,27 @@ def test_the_lp_with_cuts_never_passes_the_brute_force_optimum(e: Estate) -> Non
     assert r.objective == pytest.approx(best, abs=0.05)
     assert r.bound <= best + 1e-6
     assert not compare_plan(e, r.plan)
+
+
+def test_objective_labels_and_lp_primal() -> None:
+    # benchmarks/gap_terms.py reads each term's family from Objective.labels
+    # and the LP's column values from solve_glop(primal=True): one label per
+    # term (apps, the pool's host cost by month), one value per column, and
+    # the objective at those values is GLOP's own optimum.
+    from solver.model.lp_bound import pounds, proto_of, relax, solve_glop
+
+    e = _two_stay()
+    cp = effective_carbon_price(e, "balanced", None)
+    prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
+    b = Builder(prep)
+    obj = build_objective(b, (0.0, 1.0, 0.0, cp / 1000.0), 100.0)
+    b.m.minimize(obj.expr)
+    assert len(obj.labels) == len(obj.variables)
+    assert {lab.partition("=")[0] for lab in obj.labels} <= {"app", "group", "pool", "units",
+                                                              "split"}
+    assert any(lab.startswith("pool=CL,t=") for lab in obj.labels)
+    r = relax(proto_of(b.m))
+    res = solve_glop(r, 30.0, primal=True)
+    assert res.primal is not None and len(res.primal) == len(r.c)
+    value = float(r.c @ res.primal) + r.offset
+    assert pounds(r, value, obj) == pytest.approx(pounds(r, res.bound, obj), abs=0.5)
