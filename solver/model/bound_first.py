@@ -139,6 +139,6 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
     end = time.monotonic() + params.lp_bound_light * max(deadline - time.monotonic(), 0.0)
     # the model and its proto are dropped as soon as each is read (memory)
     r = relax(proto_of(ti.m))
-    o = replace(o, variables=[], coeffs=[])
+    o = replace(o, variables=[], coeffs=[], labels=[])
     del ti
     lp_first(r, o, end - time.monotonic(), tracker.offer_bound, log)
