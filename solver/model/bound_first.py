@@ -64,6 +64,16 @@ def lean_lp(b: Builder, params: SolveParams) -> bool:
             and pooled_share(b) > params.pooled_lp_share)
 
 
+def twin(b: Builder, workers: int, params: SolveParams) -> bool:
+    """Whether two workers run the one-worker search on one thread and a
+    second search beside it (``params.twin_side``, :func:`solver.model.search._twin`)
+    instead of CP-SAT's two-worker portfolio: a time-indexed model of an
+    estate with at most ``params.pooled_lp_share`` of its applications in
+    clusters, searched by CP-SAT alone."""
+    return (workers == 2 and bool(params.twin_side) and b.time_indexed
+            and pooled_share(b) <= params.pooled_lp_share)
+
+
 def use_blocks(b: Builder, params: SolveParams, tracker: Tracker) -> list[Block] | None:
     """The blocks when the decomposition bound runs first (``params.block_share``):
     a pooled estate whose full model has the LP worker (time-indexed, at most

@@ -348,7 +348,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            kinds: tuple[str, ...] = KINDS,
            time_indexed: bool = True,
            on_improve: Callable[[Choice, float], None] | None = None,
-           held: bool = True, presolve: bool | None = None
+           held: bool = True, presolve: bool | None = None,
+           rebase: Callable[[], tuple[Choice | None, float]] | None = None
            ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 
@@ -358,7 +359,9 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     than it saves).
 
     Returns the best plan found and statistics. ``on_improve(plan, value)`` is
-    called with each better plan (value = exact float objective).
+    called with each better plan (value = exact float objective). ``rebase()``,
+    called before each step, may offer a better plan found elsewhere (another
+    search beside this one) to continue from: (plan or None, its value).
     """
     rng = random.Random(seed)
     if presolve is None:
@@ -372,6 +375,10 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     score = dict.fromkeys(kinds, 1.0)
     stats = LnsStats()
     while budget.left() > 0.05:
+        if rebase is not None:
+            other, other_val = rebase()
+            if other is not None and other_val < best_val - 1e-6 * max(1.0, abs(best_val)):
+                best, best_val = dict(other), other_val
         kind = _choose(score, rng)
         n = max(min_size, min(int(sizes[kind]), len(nb.apps)))
         free = nb.pick(kind, best, n, rng)

@@ -1,0 +1,59 @@
+"""Two workers on an estate CP-SAT searches alone (issue 23): the one-worker
+search on one thread and a second search beside it (``SolveParams.twin_side``,
+:func:`solver.model.search._twin`); pooled estates and other worker counts keep
+their schedules."""
+
+from __future__ import annotations
+
+import pytest
+from test_member_links import _pair
+from test_solver_search import _jobs
+
+from solver.check import compare_plan
+from solver.model.bound_first import twin
+from solver.model.build import Builder
+from solver.model.params import SolveParams
+from solver.model.prep import Prep
+from solver.solve import solve
+
+
+def _lines(r: object, start: str) -> list[str]:
+    return [line for line in r.log if line.startswith(start)]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("side", ["ours", "seed"])
+def test_two_workers_run_the_one_worker_search_and_a_second(side: str) -> None:
+    # _jobs (tests/test_solver_search.py): three moves, one at a time, A before
+    # C; the site costs £100 a month until the last is live: 6 months, £600 by
+    # hand. Both threads search from the first plan; the full model is the
+    # one-worker search (1 worker), the second thread says what it did.
+    e = _jobs()
+    r = solve(e, time_limit=10, workers=2, seed=0, time_indexed=True,
+              params=SolveParams(twin_side=side))
+    assert r.status == "optimal" and r.objective == pytest.approx(600.0)
+    assert _lines(r, "full model:")[0].endswith("1 worker(s)")
+    assert len(_lines(r, f"beside it ({side}):")) == 1
+    assert not compare_plan(e, r.plan)
+    one = solve(e, time_limit=10, workers=1, seed=0, time_indexed=True)
+    assert one.objective == pytest.approx(r.objective)
+
+
+def test_twin_off_keeps_cp_sat_two_worker_portfolio() -> None:
+    e = _jobs()
+    r = solve(e, time_limit=10, workers=2, seed=0, time_indexed=True,
+              params=SolveParams(twin_side=""))
+    assert r.status == "optimal" and r.objective == pytest.approx(600.0)
+    assert _lines(r, "full model:")[0].endswith("2 worker(s)")
+    assert not _lines(r, "beside it")
+
+
+def test_twin_only_for_two_workers_on_estates_without_pools() -> None:
+    jobs = Builder(Prep(_jobs()), time_indexed=True)
+    assert twin(jobs, 2, SolveParams())
+    assert not twin(jobs, 1, SolveParams()) and not twin(jobs, 3, SolveParams())
+    assert not twin(jobs, 2, SolveParams(twin_side=""))
+    assert not twin(Builder(Prep(_jobs()), time_indexed=False), 2, SolveParams())
+    pooled = Builder(Prep(_pair(700.0)))  # every VM in a cluster
+    assert not twin(pooled, 2, SolveParams())
+    with pytest.raises(ValueError, match="twin_side"):
+        SolveParams(twin_side="other")
