@@ -69,9 +69,12 @@ def twin(b: Builder, workers: int, params: SolveParams) -> bool:
     second search beside it (``params.twin_side``, :func:`solver.model.search._twin`)
     instead of CP-SAT's two-worker portfolio: a time-indexed model of an
     estate with at most ``params.pooled_lp_share`` of its applications in
-    clusters, searched by CP-SAT alone."""
+    clusters, some of which may stay (a ``retain`` pair in the model: not a pure
+    schedule such as PSPLIB, where CP-SAT's own scheduling neighbourhoods
+    were measured best), searched by CP-SAT alone."""
     return (workers == 2 and bool(params.twin_side) and b.time_indexed
-            and pooled_share(b) <= params.pooled_lp_share)
+            and pooled_share(b) <= params.pooled_lp_share
+            and any(key == "retain" for xs in b.x.values() for key, _ in xs))
 
 
 def use_blocks(b: Builder, params: SolveParams, tracker: Tracker) -> list[Block] | None:
