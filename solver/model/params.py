@@ -100,6 +100,10 @@ class SolveParams:
         never affected.
     lns_step_dtime
         Deterministic seconds each neighbourhood may use.
+    lns_pool_step_dtime
+        Deterministic seconds a ``pool`` neighbourhood (a whole cluster or
+        site, emptied every other time; only when ``pool`` is in
+        ``lns_kinds``) may use; None: ``lns_step_dtime``.
     lns_held
         Build each neighbourhood's model over its free applications only
         (``Builder(held=...)``: the others are constants on the right-hand
@@ -288,6 +292,7 @@ class SolveParams:
     single_worker_lean: bool = True
     single_worker_lean_small: bool = True
     lns_step_dtime: float = 1.0
+    lns_pool_step_dtime: float | None = None
     lns_held: bool | None = None
     lns_presolve: bool | None = None
     lns_size: int = 40

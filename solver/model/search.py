@@ -273,7 +273,7 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         step_dtime=params.lns_step_dtime, size=params.lns_size,
         min_size=params.lns_min_size, max_size=params.lns_max_size,
         kinds=params.lns_kinds, on_improve=tracker.offer_plan, held=lns_held(b, params),
-        presolve=params.lns_presolve)
+        presolve=params.lns_presolve, pool_step_dtime=params.lns_pool_step_dtime)
     log.append(stats.line() + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 
 
@@ -400,7 +400,8 @@ def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: flo
                     caps=caps, step_dtime=params.lns_step_dtime, size=params.lns_size,
                     min_size=params.lns_min_size, max_size=params.lns_max_size,
                     kinds=params.lns_kinds, on_improve=tracker.offer_plan,
-                    held=lns_held(b, params), presolve=params.lns_presolve, rebase=tracker.best)
+                    held=lns_held(b, params), presolve=params.lns_presolve, rebase=tracker.best,
+                    pool_step_dtime=params.lns_pool_step_dtime)
                 side_log.append("beside it (ours): " + stats.line())
             except BaseException as exc:  # re-raised in the caller's thread below
                 failed.append(exc)
