@@ -73,3 +73,39 @@ def test_twin_only_for_two_workers_on_estates_without_pools() -> None:
     assert not twin(pooled, 2, SolveParams())
     with pytest.raises(ValueError, match="twin_side"):
         SolveParams(twin_side="other")
+
+
+def test_neighbourhood_search_continues_from_a_better_plan_offered() -> None:
+    # _stays, optimum £1,200 by hand: the search starts from a dearer plan
+    # (the optimum with D moved at its latest month, at least £1,000 more)
+    # and, before its first step, is offered the optimum by rebase(); with a
+    # budget too small to find anything itself it returns the optimum.
+    import time
+
+    from ortools.sat.python import cp_model
+
+    from solver.model import lns
+    from solver.model.costs import build_objective, dot
+    from solver.model.extract import derive
+
+    prep = Prep(_stays())
+    w = (0.0, 1.0, 0.0, 0.0)
+    b = Builder(prep, time_indexed=True)
+    b.m.minimize(build_objective(b, w, 100.0).expr)
+    s = cp_model.CpSolver()
+    assert s.solve(b.m) == cp_model.OPTIMAL
+    best = b.choice_of(s)
+    assert dot(w, derive(prep, best).vec) == pytest.approx(1200.0)
+    dear = dict(best)
+    dear["D"] = max((p for p in b.x["D"] if p[0] != "retain"), key=lambda p: p[1])
+    assert dot(w, derive(prep, dear).vec) >= 2200.0
+    offered: list[int] = []
+
+    def rebase() -> tuple[dict[str, tuple[str, int]], float]:
+        offered.append(1)
+        return best, dot(w, derive(prep, best).vec)
+
+    got, _ = lns.search(prep, dear, w, 100.0, lns.Budget(0.06, time.monotonic() + 60),
+                        seed=1, rebase=rebase)
+    assert offered
+    assert dot(w, derive(prep, got).vec) == pytest.approx(1200.0)
