@@ -27,7 +27,7 @@ from solver.model.params import SolveParams
 if TYPE_CHECKING:
     import threading
 
-    from solver.model.search import Tracker
+    from solver.model.tracker import Tracker
 
 
 def pooled_share(b: Builder) -> float:
