@@ -292,11 +292,12 @@ def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: flo
           ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """Two workers, CP-SAT alone on a time-indexed estate without pools
     (:func:`~solver.model.bound_first.twin`): the one-worker search on one
-    thread (the LP bound, then CP-SAT's single-thread search at linearization
-    level 2 from the first plan, the same seed) and, on the other,
-    ``params.twin_side``: a one-thread CP-SAT solve of a copy of the model
-    from the same hint (:data:`TWIN_SIDES`), or (``ours``) the neighbourhood
-    search, which continues from each better plan of the full model. Each
+    thread (CP-SAT's single-thread search at linearization level 2 from the
+    first plan, the same seed) and, on the other, ``params.twin_side``: a
+    one-thread CP-SAT solve of a copy of the model from the same hint
+    (:data:`TWIN_SIDES`; the LP bound first in the full model's thread), or
+    (``ours``) the LP bound and then the neighbourhood search, which
+    continues from each better plan of the full model. Each
     offers its plans and bounds to the tracker; whichever proves optimality
     stops the other. So two workers find at least what one finds once its
     search has had the one-worker budget: CP-SAT's own two-worker portfolio
@@ -316,6 +317,8 @@ def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: flo
     if ours:
         def work() -> None:
             try:
+                # the LP bound here, so the full model starts at once
+                lp_bound_first(b, obj, tracker, 1, deadline, params, side_log, lean=False)
                 assert tracker.plan is not None
                 _, stats = lns.search(
                     b.prep, tracker.plan, tracker.w, obj.scale, budget, seed=seed + 1,
@@ -355,7 +358,8 @@ def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: flo
     if tracker.plan is not None:
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
-    lp_bound_first(b, obj, tracker, 1, deadline, params, log, lean=False)
+    if thread is None or not ours:
+        lp_bound_first(b, obj, tracker, 1, deadline, params, log, lean=False)
     status, s = full_solve(b, tracker, workers=1, seed=seed,
                            seconds=deadline - time.monotonic(), dtime=cap_dt, params=params,
                            log=log, s=main, plans=ours)
