@@ -28,7 +28,7 @@ from solver.model.pool_cuts import lp_with_pool_cuts
 if TYPE_CHECKING:
     import threading
 
-    from solver.model.search import Tracker
+    from solver.model.tracker import Tracker
 
 
 def pooled_share(b: Builder) -> float:
@@ -63,6 +63,19 @@ def lean_lp(b: Builder, params: SolveParams) -> bool:
     ``max_lp`` worker (time-indexed, at most ``large_apps`` applications)."""
     return (b.time_indexed and len(b.prep.apps) <= params.large_apps
             and pooled_share(b) > params.pooled_lp_share)
+
+
+def twin(b: Builder, workers: int, params: SolveParams) -> bool:
+    """Whether two workers run the one-worker search on one thread and a
+    second search beside it (``params.twin_side``, :func:`solver.model.search._twin`)
+    instead of CP-SAT's two-worker portfolio: a time-indexed model of an
+    estate with at most ``params.pooled_lp_share`` of its applications in
+    clusters, some of which may stay (a ``retain`` pair in the model: not a pure
+    schedule such as PSPLIB, where CP-SAT's own scheduling neighbourhoods
+    were measured best), searched by CP-SAT alone."""
+    return (workers == 2 and bool(params.twin_side) and b.time_indexed
+            and pooled_share(b) <= params.pooled_lp_share
+            and any(key == "retain" for xs in b.x.values() for key, _ in xs))
 
 
 def use_blocks(b: Builder, params: SolveParams, tracker: Tracker) -> list[Block] | None:
@@ -102,19 +115,21 @@ def blocks_first(b: Builder, obj: Objective, tracker: Tracker, blocks: list[Bloc
 
 
 def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, deadline: float,
-              params: SolveParams, log: list[str], lean: bool) -> None:
+              params: SolveParams, log: list[str], lean: bool, beside: bool = False) -> None:
     """The LP bound (:mod:`solver.model.lp_bound`) first, in the full model's
     slot: the one place that says where it runs. A time-indexed full model
     gets its own LP with at most ``params.lp_bound_max_workers`` workers, on
     a pooled estate searched by the lean LP worker (``lean``) or, with
     ``params.lp_bound_everywhere``, on any; the light full model of a pooled
     estate gets the LP of a time-indexed model built for it
-    (:func:`_lp_light`)."""
+    (:func:`_lp_light`). ``beside``: the model is being searched on another
+    thread (the twin schedule), so it is only read: no sub-pool chords, which
+    would add rows and literals to it."""
     if not b.time_indexed:
         _lp_light(b, obj, tracker, deadline, params, log)
     elif workers <= params.lp_bound_max_workers and (lean or params.lp_bound_everywhere):
         seconds = params.lp_bound_share * max(deadline - time.monotonic(), 0.0)
-        if params.pool_cut_rounds > 0 and b.prep.clusters:
+        if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
             lp_with_pool_cuts(b, obj, seconds, params.pool_cut_rounds, tracker.offer_bound,
                               log)
         else:

@@ -348,7 +348,9 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            kinds: tuple[str, ...] = KINDS,
            time_indexed: bool = True,
            on_improve: Callable[[Choice, float], None] | None = None,
-           held: bool = True, presolve: bool | None = None
+           held: bool = True, presolve: bool | None = None,
+           rebase: Callable[[], tuple[Choice | None, float]] | None = None,
+           pool_step_dtime: float | None = None
            ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 
@@ -358,7 +360,12 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     than it saves).
 
     Returns the best plan found and statistics. ``on_improve(plan, value)`` is
-    called with each better plan (value = exact float objective).
+    called with each better plan (value = exact float objective). ``rebase()``,
+    called before each step, may offer a better plan found elsewhere (another
+    search beside this one) to continue from: (plan or None, its value).
+    ``pool_step_dtime``: the deterministic seconds of a ``pool`` step (a whole
+    cluster or site, often emptied: larger than the others), by default
+    ``step_dtime``.
     """
     rng = random.Random(seed)
     if presolve is None:
@@ -372,10 +379,15 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     score = dict.fromkeys(kinds, 1.0)
     stats = LnsStats()
     while budget.left() > 0.05:
+        if rebase is not None:
+            other, other_val = rebase()
+            if other is not None and other_val < best_val - 1e-6 * max(1.0, abs(best_val)):
+                best, best_val = dict(other), other_val
         kind = _choose(score, rng)
         n = max(min_size, min(int(sizes[kind]), len(nb.apps)))
         free = nb.pick(kind, best, n, rng)
-        dt = min(step_dtime, budget.left())
+        dt = min(pool_step_dtime if kind == "pool" and pool_step_dtime else step_dtime,
+                 budget.left())
         status, got, used = sub_solve(prep, best, best_val, free, w, scale, caps,
                                       rng.randrange(1 << 30), dt, budget, time_indexed,
                                       held, presolve)

@@ -100,6 +100,10 @@ class SolveParams:
         never affected.
     lns_step_dtime
         Deterministic seconds each neighbourhood may use.
+    lns_pool_step_dtime
+        Deterministic seconds a ``pool`` neighbourhood (a whole cluster or
+        site, emptied every other time; only when ``pool`` is in
+        ``lns_kinds``) may use; None: ``lns_step_dtime``.
     lns_held
         Build each neighbourhood's model over its free applications only
         (``Builder(held=...)``: the others are constants on the right-hand
@@ -270,6 +274,18 @@ class SolveParams:
         thread; through the planner, one worker, 60 deterministic s: the
         same plan, gap 9.60 % -> 5.12 %, but peak memory 3.7 -> 4.7 GB, over
         the 4 GB target; ``docs/solver.md``).
+    twin_side
+        With two workers on an estate CP-SAT searches alone (fewer than
+        ``lns_min_apps`` applications, a time-indexed model, at most
+        ``pooled_lp_share`` of them in clusters: the demo), one thread runs the
+        one-worker search (the LP bound, then CP-SAT's single-thread search
+        from the first plan) and the other a one-thread CP-SAT solve of a copy
+        of the model from the same first plan: ``"lns"`` CP-SAT's
+        neighbourhoods interleaved on that thread, ``"seed"`` the same search
+        with the next seed; ``""`` CP-SAT's two-worker portfolio instead (its
+        ``max_lp`` worker beside its neighbourhoods), which found no plan with
+        that worker on the demo, where the single-thread search finds its best
+        (``docs/solver.md``, *Two workers on the demo*).
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
@@ -291,6 +307,7 @@ class SolveParams:
     single_worker_lean: bool = True
     single_worker_lean_small: bool = True
     lns_step_dtime: float = 1.0
+    lns_pool_step_dtime: float | None = None
     lns_held: bool | None = None
     lns_presolve: bool | None = None
     lns_size: int = 40
@@ -323,6 +340,7 @@ class SolveParams:
     lp_bound_share: float = 0.25
     lp_bound_light: float = 0.4
     lp_bound_everywhere: bool = True
+    twin_side: str = "ours"
     cp_sat: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
@@ -335,6 +353,8 @@ class SolveParams:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")
         if self.lns_min_size < 1 or self.lns_max_size < self.lns_min_size:
             raise ValueError("need 1 <= lns_min_size <= lns_max_size")
+        if self.twin_side not in ("", "seed", "ours"):
+            raise ValueError(f"twin_side = {self.twin_side!r} must be '', 'seed' or 'ours'")
         if self.dtime_per_second <= 0 or self.lns_step_dtime <= 0:
             raise ValueError("dtime_per_second and lns_step_dtime must be positive")
 

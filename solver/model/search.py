@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,79 +36,14 @@ from solver.model.bound_first import (
     lns_held,
     lp_bound_first,
     pooled_share,
+    twin,
     use_blocks,
 )
 from solver.model.build import Builder, Choice
-from solver.model.costs import Objective, Weights, dot
-from solver.model.extract import derive
+from solver.model.costs import Objective, Weights
 from solver.model.heuristic import retain_idle_moves
 from solver.model.params import SolveParams, rss_mb
-
-Progress = Callable[[float, float, float, float], None]
-
-
-class Tracker:
-    """The best plan and bound of every search of one objective (thread-safe);
-    calls ``progress(elapsed, best £, bound £, gap)`` on each better plan and on
-    each stronger bound (once a plan is known), so the live line always shows
-    the bound the final plan will report."""
-
-    def __init__(self, b: Builder, obj: Objective, w: Weights, t0: float,
-                 progress: Progress | None) -> None:
-        self.b, self.obj, self.w, self.t0, self.progress = b, obj, w, t0, progress
-        self.lock = threading.Lock()
-        self.plan: Choice | None = None
-        self.value = math.inf  # exact float objective of ``plan``
-        self.shown = math.inf  # best value reported (full-model values are scaled)
-        self.bound = obj.trivial_bound()
-
-    def exact(self, choice: Choice) -> float:
-        """Exact float objective of a complete plan."""
-        return dot(self.w, derive(self.b.prep, choice).vec)
-
-    def offer_plan(self, choice: Choice, value: float, ties: bool = False) -> None:
-        """A complete plan and its exact objective (``ties``: it also replaces an
-        equally good plan)."""
-        with self.lock:
-            if value < self.value or (ties and value <= self.value + 1e-9 * abs(self.value)):
-                self.plan, self.value = dict(choice), value
-            self._report(value)
-
-    def offer_value(self, value: float) -> None:
-        """The objective (£) of a full-model solution (read at the end)."""
-        with self.lock:
-            self._report(value)
-
-    def offer_bound(self, bound: float) -> None:
-        """A proven lower bound (£)."""
-        with self.lock:
-            if bound <= self.bound:
-                return
-            self.bound = bound
-            if math.isfinite(self.shown):
-                self._show(self.shown)
-
-    def _report(self, value: float) -> None:
-        if value >= self.shown:
-            return
-        self.shown = value
-        self._show(value)
-
-    def _show(self, value: float) -> None:
-        if self.progress is not None:
-            gap = max(value - self.bound, 0.0) / max(abs(value), 1.0)
-            self.progress(time.monotonic() - self.t0, value, self.bound, gap)
-
-
-class _Callback(cp_model.CpSolverSolutionCallback):
-    """Passes each improving full-model solution's objective to the tracker."""
-
-    def __init__(self, tracker: Tracker) -> None:
-        super().__init__()
-        self.tracker = tracker
-
-    def on_solution_callback(self) -> None:
-        self.tracker.offer_value(self.tracker.obj.to_units(self.objective_value))
+from solver.model.tracker import Progress, SolutionCallback, Tracker
 
 
 @dataclass
@@ -167,11 +101,14 @@ def tune(p: Any, workers: int, large: bool, params: SolveParams, light: bool = F
 
 
 def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds: float,
-               dtime: float, params: SolveParams, log: list[str], lean: bool = False
+               dtime: float, params: SolveParams, log: list[str], lean: bool = False,
+               s: cp_model.CpSolver | None = None, plans: bool = False
                ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """CP-SAT on the full model (its objective already set), guarded by the
-    memory watchdog (``lean``: see :func:`tune`)."""
-    s = cp_model.CpSolver()
+    memory watchdog (``lean``: see :func:`tune`; ``s``: the solver to use, so
+    that another thread can stop it; ``plans``: each better plan goes to the
+    tracker as it is found, not only its value)."""
+    s = cp_model.CpSolver() if s is None else s
     p = s.parameters
     p.max_time_in_seconds = max(seconds, 0.05)
     if math.isfinite(dtime):
@@ -188,7 +125,7 @@ def full_solve(b: Builder, tracker: Tracker, *, workers: int, seed: int, seconds
     if cap is not None:
         watch.start()
     try:
-        status = s.solve(b.m, _Callback(tracker))
+        status = s.solve(b.m, SolutionCallback(tracker, plans))
     finally:
         done.set()
         if cap is not None:
@@ -242,6 +179,8 @@ def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
                    "applications run in clusters (every worker on the full model)")
     if workers == 1:
         status, s = _sequential(b, obj, tracker, use_lns, seed, deadline, params, caps, log)
+    elif not use_lns and twin(b, workers, params):
+        status, s = _twin(b, obj, tracker, seed, deadline, params, caps, log)
     else:
         status, s = _parallel(b, obj, tracker, use_lns, workers, seed, deadline, params, caps,
                               log)
@@ -256,7 +195,7 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         step_dtime=params.lns_step_dtime, size=params.lns_size,
         min_size=params.lns_min_size, max_size=params.lns_max_size,
         kinds=params.lns_kinds, on_improve=tracker.offer_plan, held=lns_held(b, params),
-        presolve=params.lns_presolve)
+        presolve=params.lns_presolve, pool_step_dtime=params.lns_pool_step_dtime)
     log.append(stats.line() + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 
 
@@ -336,6 +275,111 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
         _lns(b, obj, tracker, budget, seed, params, caps, log)
         if budget.wall_stopped:
             _busy(log)
+    return status, s
+
+
+#: What the second thread runs beside the one-worker search (:func:`_twin`),
+#: by ``SolveParams.twin_side``: extra CP-SAT parameters of its one-thread solve
+#: (``ours``: the neighbourhood search of :mod:`solver.model.lns` instead).
+TWIN_SIDES: dict[str, tuple[tuple[str, Any], ...]] = {
+    "seed": (),  # the same search with another seed
+    "ours": (),
+}
+
+
+def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: float,
+          params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
+          ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+    """Two workers, CP-SAT alone on a time-indexed estate without pools
+    (:func:`~solver.model.bound_first.twin`): the one-worker search on one
+    thread (CP-SAT's single-thread search at linearization level 2 from the
+    first plan, the same seed) and, on the other, ``params.twin_side``: a
+    one-thread CP-SAT solve of a copy of the model from the same hint
+    (:data:`TWIN_SIDES`; the LP bound first in the full model's thread), or
+    (``ours``) the LP bound and then the neighbourhood search, which
+    continues from each better plan of the full model. Each
+    offers its plans and bounds to the tracker; whichever proves optimality
+    stops the other. So two workers find at least what one finds once its
+    search has had the one-worker budget: CP-SAT's own two-worker portfolio
+    (its ``max_lp`` worker beside its neighbourhoods) found no plan with that
+    worker on the demo, where the single-thread search finds its best
+    (docs/solver.md, *Two workers on the demo*).
+    """
+    cap_dt = math.inf if params.dtime_limit is None else params.dtime_limit
+    if tracker.plan is not None:
+        b.hint(tracker.plan)
+    ours = params.twin_side == "ours"
+    main, side = cp_model.CpSolver(), cp_model.CpSolver()
+    budget = lns.Budget(cap_dt, deadline)
+    got: list[cp_model.CpSolverStatus] = []
+    failed: list[BaseException] = []
+    side_log: list[str] = []
+    if ours:
+        def work() -> None:
+            try:
+                # the LP bound here, so the full model starts at once
+                lp_bound_first(b, obj, tracker, 1, deadline, params, side_log, lean=False,
+                               beside=True)
+                assert tracker.plan is not None
+                _, stats = lns.search(
+                    b.prep, tracker.plan, tracker.w, obj.scale, budget, seed=seed + 1,
+                    caps=caps, step_dtime=params.lns_step_dtime, size=params.lns_size,
+                    min_size=params.lns_min_size, max_size=params.lns_max_size,
+                    kinds=params.lns_kinds, on_improve=tracker.offer_plan,
+                    held=lns_held(b, params), presolve=params.lns_presolve, rebase=tracker.best,
+                    pool_step_dtime=params.lns_pool_step_dtime)
+                side_log.append("beside it (ours): " + stats.line())
+            except BaseException as exc:  # re-raised in the caller's thread below
+                failed.append(exc)
+    else:
+        copy = b.m.clone()
+        p = side.parameters
+        p.num_workers, p.random_seed, p.cp_model_probing_level = 1, seed + 1, 0
+        p.linearization_level = 2
+        p.max_time_in_seconds = max(deadline - time.monotonic(), 0.05)
+        if math.isfinite(cap_dt):
+            p.max_deterministic_time = max(cap_dt, 0.01)
+        for name, value in TWIN_SIDES[params.twin_side]:
+            setattr(p, name, value)
+        side.best_bound_callback = lambda v: tracker.offer_bound(tracker.obj.to_units(v)
+                                                                 - tracker.obj.err)
+
+        def work() -> None:
+            try:
+                got.append(side.solve(copy, SolutionCallback(tracker)))
+                if got[0] in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+                    main.stop_search()
+                side_log.append(f"beside it ({params.twin_side}): {side.status_name(got[0])} "
+                                f"in {side.wall_time:.1f}s ({side.deterministic_time:.1f} "
+                                "deterministic s)")
+            except BaseException as exc:
+                failed.append(exc)
+
+    thread = None
+    if tracker.plan is not None:
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+    if thread is None or not ours:
+        lp_bound_first(b, obj, tracker, 1, deadline, params, log, lean=False)
+    status, s = full_solve(b, tracker, workers=1, seed=seed,
+                           seconds=deadline - time.monotonic(), dtime=cap_dt, params=params,
+                           log=log, s=main, plans=ours)
+    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        side.stop_search()
+        budget.halt()
+    if thread is not None:
+        thread.join()
+    if failed:
+        raise failed[0]
+    log.extend(side_log)
+    other = got[0] if got else cp_model.UNKNOWN
+    if other in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        mine = b.choice_of(side)
+        tracker.offer_plan(mine, tracker.exact(mine))
+        if other == cp_model.OPTIMAL and status != cp_model.OPTIMAL:
+            tracker.offer_bound(tracker.obj.to_units(side.best_objective_bound)
+                                - tracker.obj.err)
+            return other, side
     return status, s
 
 

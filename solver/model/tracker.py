@@ -1,0 +1,93 @@
+"""The best plan and bound of every search of one objective
+(:class:`Tracker`), and the CP-SAT callback that feeds it
+(:class:`SolutionCallback`); :mod:`solver.model.search` runs the searches."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from solver.model.build import Builder, Choice
+from solver.model.costs import Objective, Weights, dot
+from solver.model.extract import derive
+
+Progress = Callable[[float, float, float, float], None]
+
+
+class Tracker:
+    """The best plan and bound of every search of one objective (thread-safe);
+    calls ``progress(elapsed, best £, bound £, gap)`` on each better plan and on
+    each stronger bound (once a plan is known), so the live line always shows
+    the bound the final plan will report."""
+
+    def __init__(self, b: Builder, obj: Objective, w: Weights, t0: float,
+                 progress: Progress | None) -> None:
+        self.b, self.obj, self.w, self.t0, self.progress = b, obj, w, t0, progress
+        self.lock = threading.Lock()
+        self.plan: Choice | None = None
+        self.value = math.inf  # exact float objective of ``plan``
+        self.shown = math.inf  # best value reported (full-model values are scaled)
+        self.bound = obj.trivial_bound()
+
+    def exact(self, choice: Choice) -> float:
+        """Exact float objective of a complete plan."""
+        return dot(self.w, derive(self.b.prep, choice).vec)
+
+    def offer_plan(self, choice: Choice, value: float, ties: bool = False) -> None:
+        """A complete plan and its exact objective (``ties``: it also replaces an
+        equally good plan)."""
+        with self.lock:
+            if value < self.value or (ties and value <= self.value + 1e-9 * abs(self.value)):
+                self.plan, self.value = dict(choice), value
+            self._report(value)
+
+    def best(self) -> tuple[Choice | None, float]:
+        """The best plan so far and its exact objective."""
+        with self.lock:
+            return self.plan, self.value
+
+    def offer_value(self, value: float) -> None:
+        """The objective (£) of a full-model solution (read at the end)."""
+        with self.lock:
+            self._report(value)
+
+    def offer_bound(self, bound: float) -> None:
+        """A proven lower bound (£)."""
+        with self.lock:
+            if bound <= self.bound:
+                return
+            self.bound = bound
+            if math.isfinite(self.shown):
+                self._show(self.shown)
+
+    def _report(self, value: float) -> None:
+        if value >= self.shown:
+            return
+        self.shown = value
+        self._show(value)
+
+    def _show(self, value: float) -> None:
+        if self.progress is not None:
+            gap = max(value - self.bound, 0.0) / max(abs(value), 1.0)
+            self.progress(time.monotonic() - self.t0, value, self.bound, gap)
+
+
+class SolutionCallback(cp_model.CpSolverSolutionCallback):
+    """Passes each improving full-model solution's objective to the tracker
+    (``plans``: the plan too, so a search beside it can continue from it)."""
+
+    def __init__(self, tracker: Tracker, plans: bool = False) -> None:
+        super().__init__()
+        self.tracker = tracker
+        self.plans = plans
+
+    def on_solution_callback(self) -> None:
+        if self.plans:
+            mine = self.tracker.b.choice_of(self)  # type: ignore[arg-type]
+            self.tracker.offer_plan(mine, self.tracker.exact(mine))
+        else:
+            self.tracker.offer_value(self.tracker.obj.to_units(self.objective_value))
