@@ -173,3 +173,18 @@ def test_objective_labels_and_lp_primal() -> None:
     assert res.primal is not None and len(res.primal) == len(r.c)
     value = float(r.c @ res.primal) + r.offset
     assert pounds(r, value, obj) == pytest.approx(pounds(r, res.bound, obj), abs=0.5)
+
+
+def test_where_the_lp_bound_and_unary_hosts_run() -> None:
+    # one worker: everywhere (lp_bound_everywhere); two: only where CP-SAT's LP
+    # worker runs alone beside the neighbourhood search (lean), up to
+    # lp_bound_lean_workers; the unary host counts go with the LP bound
+    p = SolveParams()
+    assert p.lp_bound_for(1, lean=False) and p.lp_bound_for(1, lean=True)
+    assert p.lp_bound_for(2, lean=True) and not p.lp_bound_for(2, lean=False)
+    assert not p.lp_bound_for(3, lean=True)
+    assert p.unary_for(1) and p.unary_for(2, lean=True) and not p.unary_for(2)
+    off = SolveParams(lp_bound_lean_workers=0)
+    assert not off.lp_bound_for(2, lean=True) and not off.unary_for(2, lean=True)
+    assert SolveParams(unary_hosts=False).unary_for(1) is False
+    assert not SolveParams(lp_bound_everywhere=False).lp_bound_for(1, lean=False)

@@ -24,6 +24,7 @@ from solver.model.costs import Objective, build_objective
 from solver.model.lp_bound import lp_first, proto_of, relax
 from solver.model.params import SolveParams
 from solver.model.pool_cuts import lp_with_pool_cuts
+from solver.model.prep import Prep
 
 if TYPE_CHECKING:
     import threading
@@ -31,14 +32,15 @@ if TYPE_CHECKING:
     from solver.model.tracker import Tracker
 
 
-def pooled_share(b: Builder) -> float:
+def pooled_share(b: Builder | Prep) -> float:
     """The share of the applications that run in a cluster (a pool's member)."""
-    if not b.prep.apps:
+    prep = b.prep if isinstance(b, Builder) else b
+    if not prep.apps:
         return 0.0
     pooled: set[str] = set()
-    for c in b.prep.clusters:
+    for c in prep.clusters:
         pooled |= c.apps
-    return len(pooled) / len(b.prep.apps)
+    return len(pooled) / len(prep.apps)
 
 
 def pooled_light(b: Builder, params: SolveParams) -> bool:
@@ -61,8 +63,22 @@ def lean_lp(b: Builder, params: SolveParams) -> bool:
     """Whether CP-SAT's LP worker runs alone beside the neighbourhood search
     (``params.pooled_lp_share``): a pooled estate whose full model has the
     ``max_lp`` worker (time-indexed, at most ``large_apps`` applications)."""
-    return (b.time_indexed and len(b.prep.apps) <= params.large_apps
-            and pooled_share(b) > params.pooled_lp_share)
+    return _lean(b.prep, b.time_indexed, params)
+
+
+def _lean(prep: Prep, time_indexed: bool, params: SolveParams) -> bool:
+    return (time_indexed and len(prep.apps) <= params.large_apps
+            and pooled_share(prep) > params.pooled_lp_share)
+
+
+def lean_estate(prep: Prep, time_indexed: bool, params: SolveParams) -> bool:
+    """Whether a full model of ``prep`` (``time_indexed`` or not) will be
+    searched with two workers by CP-SAT's LP worker alone beside the
+    neighbourhood search (:func:`lean_lp`, from ``params.lns_min_apps``
+    applications): known before the model is built, for ``unary_hosts``."""
+    return (params.lns and len(prep.apps) >= params.lns_min_apps
+            and pooled_share(prep) <= params.lns_max_pooled_share
+            and _lean(prep, time_indexed, params))
 
 
 def twin(b: Builder, workers: int, params: SolveParams) -> bool:
@@ -120,14 +136,16 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
     slot: the one place that says where it runs. A time-indexed full model
     gets its own LP with at most ``params.lp_bound_max_workers`` workers, on
     a pooled estate searched by the lean LP worker (``lean``) or, with
-    ``params.lp_bound_everywhere``, on any; the light full model of a pooled
+    ``params.lp_bound_everywhere``, on any, and with at most
+    ``params.lp_bound_lean_workers`` where ``lean``
+    (:meth:`~solver.model.params.SolveParams.lp_bound_for`); the light full model of a pooled
     estate gets the LP of a time-indexed model built for it
     (:func:`_lp_light`). ``beside``: the model is being searched on another
     thread (the twin schedule), so it is only read: no sub-pool chords, which
     would add rows and literals to it."""
     if not b.time_indexed:
         _lp_light(b, obj, tracker, deadline, params, log)
-    elif workers <= params.lp_bound_max_workers and (lean or params.lp_bound_everywhere):
+    elif params.lp_bound_for(workers, lean):
         seconds = params.lp_bound_share * max(deadline - time.monotonic(), 0.0)
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
             lp_with_pool_cuts(b, obj, seconds, params.pool_cut_rounds, tracker.offer_bound,

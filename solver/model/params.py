@@ -248,6 +248,15 @@ class SolveParams:
         proves £55.64M in 3 s, above CP-SAT's bound after a minute with two
         workers (``docs/solver.md``). The deterministic budget is fixed
         before it, so the plans are those of a run without it.
+    lp_bound_lean_workers
+        With at most this many workers the LP bound (and its sub-pool chords,
+        ``pool_cut_rounds``, and the unary host counts, ``unary_hosts``) also
+        runs first on an estate whose full model has CP-SAT's LP worker alone
+        beside the neighbourhood search (:func:`solver.model.bound_first.lean_lp`,
+        from ``lns_min_apps`` applications): the cuts it adds lift that
+        worker's bound (quiet machine, 60 s, two workers: 637 export-shaped
+        VMs 1.10 % -> 0.93 %, 1,000 VMs 3.79 % -> 3.29 %; ``docs/solver.md``).
+        0: with one worker only (``lp_bound_max_workers``).
     lp_bound_max_workers, lp_bound_share
         On a pooled estate searched with CP-SAT's LP worker alone beside the
         neighbourhood search (:func:`solver.model.bound_first.lean_lp`), with at
@@ -277,15 +286,17 @@ class SolveParams:
     twin_side
         With two workers on an estate CP-SAT searches alone (fewer than
         ``lns_min_apps`` applications, a time-indexed model, at most
-        ``pooled_lp_share`` of them in clusters: the demo), one thread runs the
-        one-worker search (the LP bound, then CP-SAT's single-thread search
-        from the first plan) and the other a one-thread CP-SAT solve of a copy
-        of the model from the same first plan: ``"lns"`` CP-SAT's
-        neighbourhoods interleaved on that thread, ``"seed"`` the same search
-        with the next seed; ``""`` CP-SAT's two-worker portfolio instead (its
-        ``max_lp`` worker beside its neighbourhoods), which found no plan with
-        that worker on the demo, where the single-thread search finds its best
-        (``docs/solver.md``, *Two workers on the demo*).
+        ``pooled_lp_share`` of them in clusters, some application may stay:
+        the demo), one thread runs the one-worker search (CP-SAT's
+        single-thread search from the first plan) and the other
+        ``"ours"`` (the default): the LP bound, then our neighbourhood search,
+        which continues from each better plan the full model finds; or
+        ``"seed"``: a one-thread CP-SAT solve of a copy of the model from the
+        same first plan with the next seed. ``""``: CP-SAT's two-worker
+        portfolio instead (its ``max_lp`` worker beside its neighbourhoods),
+        which found no plan with that worker on the demo, where the
+        single-thread search finds its best (``docs/solver.md``, *Two workers
+        on the demo*).
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
@@ -337,6 +348,7 @@ class SolveParams:
     block_prices: float = 1.0
     block_max_apps: int | None = None
     lp_bound_max_workers: int = 1
+    lp_bound_lean_workers: int = 2
     lp_bound_share: float = 0.25
     lp_bound_light: float = 0.4
     lp_bound_everywhere: bool = True
@@ -363,12 +375,22 @@ class SolveParams:
         return max(min(self.reserve_max, self.reserve_fraction * time_limit),
                    self.reserve_per_app * apps)
 
-    def unary_for(self, workers: int) -> bool:
+    def unary_for(self, workers: int, lean: bool = False) -> bool:
         """Whether the full model states the pools' host counts in unary
-        (``unary_hosts``; by default where the LP bound runs)."""
+        (``unary_hosts``; by default where the LP bound runs: with at most
+        ``lp_bound_max_workers`` workers, or ``lp_bound_lean_workers`` where
+        the estate is ``lean``, :func:`solver.model.bound_first.lean_estate`)."""
         if self.unary_hosts is not None:
             return self.unary_hosts
-        return workers <= self.lp_bound_max_workers
+        return (workers <= self.lp_bound_max_workers
+                or (lean and workers <= self.lp_bound_lean_workers))
+
+    def lp_bound_for(self, workers: int, lean: bool) -> bool:
+        """Whether the LP bound runs first on a time-indexed full model searched
+        with ``workers`` workers (``lean``: by CP-SAT's LP worker alone beside
+        the neighbourhood search)."""
+        return ((workers <= self.lp_bound_max_workers and (lean or self.lp_bound_everywhere))
+                or (lean and workers <= self.lp_bound_lean_workers))
 
     def links_for(self, apps: int) -> bool:
         """Whether the full model of an estate of ``apps`` applications has the
