@@ -42,7 +42,6 @@ import argparse
 import json
 import math
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -296,12 +295,8 @@ def lp_retained(b: Any, lp: np.ndarray, choice: dict[str, tuple[str, int]], w: A
 def main(argv: list[str] | None = None) -> int:
     """Split each estate's objective by family at the LP optimum and the plan."""
     sys.path.insert(0, str(ROOT))
-    from benchmarks.bench_export import DATACENTRES, _params
-    from benchmarks.lp_relaxation import capture
-    from estate.resolve import resolve
-    from inventory.load import load_estate
-    from inventory.synth_export import export_estate
-    from inventory.writer import write_estate
+    from benchmarks.bench_export import _params
+    from benchmarks.lp_relaxation import capture, estates
     from solver.model import lp_bound
     from solver.model.params import SolveParams
 
@@ -320,15 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     cache = Path(args.cache) if args.cache else None
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
-    estates: list[tuple[str, Any]] = []
-    if args.workbook:
-        estates.append((Path(args.workbook).name, resolve(load_estate(Path(args.workbook)))))
-    for n in args.sizes:
-        raw = export_estate(n, 1, datacentres=DATACENTRES.get(n))
-        with tempfile.TemporaryDirectory(prefix="gap-terms-") as d:
-            book = write_estate(raw, Path(d) / "x.xlsx")
-            estates.append((f"{n} VMs", resolve(load_estate(book))))
-    for name, e in estates:
+    for name, e in estates(args.workbook, args.sizes, "gap-terms-"):
         tag = name.replace(" ", "-")
         plan = best_plan(e, args.dtime, args.seed, overrides,
                          None if cache is None else cache / f"plan-{tag}-dt{args.dtime:g}.json")

@@ -56,14 +56,31 @@ def capture(e: Any, params: Any, workers: int = 2) -> tuple[Any, Any, float]:
     return got[0]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Relax and solve each estate's full model; print the figures."""
-    sys.path.insert(0, str(ROOT))
-    from benchmarks.bench_export import DATACENTRES, _params
+def estates(workbook: str | None, sizes: list[int], prefix: str) -> list[tuple[str, Any]]:
+    """The estates to look at, named: the workbook (if given) and an
+    export-shaped estate of each size (637 with 3 datacentres), each written
+    to a workbook and loaded as a user's would be."""
+    from benchmarks.bench_export import DATACENTRES
     from estate.resolve import resolve
     from inventory.load import load_estate
     from inventory.synth_export import export_estate
     from inventory.writer import write_estate
+
+    out: list[tuple[str, Any]] = []
+    if workbook:
+        out.append((Path(workbook).name, resolve(load_estate(Path(workbook)))))
+    for n in sizes:
+        raw = export_estate(n, 1, datacentres=DATACENTRES.get(n))
+        with tempfile.TemporaryDirectory(prefix=prefix) as d:
+            book = write_estate(raw, Path(d) / "x.xlsx")
+            out.append((f"{n} VMs", resolve(load_estate(book))))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Relax and solve each estate's full model; print the figures."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.bench_export import _params
     from solver.model import lp_bound
     from solver.model.params import SolveParams
 
@@ -76,15 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--param", nargs="*", default=[], metavar="NAME=VALUE")
     args = ap.parse_args(argv)
     params = SolveParams(**_params(args.param))
-    estates: list[tuple[str, Any]] = []
-    if args.workbook:
-        estates.append((Path(args.workbook).name, resolve(load_estate(Path(args.workbook)))))
-    for n in args.sizes:
-        raw = export_estate(n, 1, datacentres=DATACENTRES.get(n))
-        with tempfile.TemporaryDirectory(prefix="lp-relaxation-") as d:
-            book = write_estate(raw, Path(d) / "x.xlsx")
-            estates.append((f"{n} VMs", resolve(load_estate(book))))
-    for name, e in estates:
+    for name, e in estates(args.workbook, args.sizes, "lp-relaxation-"):
         b, obj, first = capture(e, params)
         t = time.monotonic()
         r = lp_bound.relax(lp_bound.proto_of(b.m))
