@@ -198,8 +198,7 @@ def test_planner_runs_the_lp_bound_first_with_one_worker() -> None:
     # budget too short to prove it: the LP bound runs first in the LP
     # worker's slot, so the live line's first bound after the trivial one is
     # the LP's, and the result reports the stronger of it and CP-SAT's. Off
-    # (lp_bound_max_workers=0) there is no LP line; with two workers it is off
-    # by default.
+    # (lp_bound_max_workers=0) there is no LP line.
     from inventory.synth_export import export_estate
 
     e = resolve(export_estate(60, 2))
@@ -216,9 +215,11 @@ def test_planner_runs_the_lp_bound_first_with_one_worker() -> None:
     assert not compare_plan(e, r.plan)
     off = run(e, workers=1, time_limit=30.0, params=replace(params, lp_bound_max_workers=0))
     assert _lp_line(off) is None
-    two = run(e, workers=2, time_limit=5.0, params=params)
+    # two workers on this pooled estate (the LP worker alone beside the
+    # neighbourhood search): on by default (lp_bound_lean_workers), off at 0
+    two = run(e, workers=2, time_limit=5.0, params=replace(params, lp_bound_lean_workers=0))
     assert _lp_line(two) is None
-    two_on = run(e, workers=2, time_limit=5.0, params=replace(params, lp_bound_max_workers=2))
+    two_on = run(e, workers=2, time_limit=5.0, params=params)
     assert _lp_line(two_on) is not None
 
 

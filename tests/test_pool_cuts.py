@@ -179,5 +179,8 @@ def test_where_the_lp_bound_and_unary_hosts_run() -> None:
     assert p.unary_for(1) and p.unary_for(2, lean=True) and not p.unary_for(2)
     off = SolveParams(lp_bound_lean_workers=0)
     assert not off.lp_bound_for(2, lean=True) and not off.unary_for(2, lean=True)
+    # one worker follows lp_bound_max_workers alone, lean or not
+    none = SolveParams(lp_bound_max_workers=0)
+    assert not none.lp_bound_for(1, lean=True) and none.lp_bound_for(2, lean=True)
     assert SolveParams(unary_hosts=False).unary_for(1) is False
     assert not SolveParams(lp_bound_everywhere=False).lp_bound_for(1, lean=False)

@@ -249,14 +249,14 @@ class SolveParams:
         workers (``docs/solver.md``). The deterministic budget is fixed
         before it, so the plans are those of a run without it.
     lp_bound_lean_workers
-        With at most this many workers the LP bound (and its sub-pool chords,
+        With two to this many workers the LP bound (and its sub-pool chords,
         ``pool_cut_rounds``, and the unary host counts, ``unary_hosts``) also
         runs first on an estate whose full model has CP-SAT's LP worker alone
         beside the neighbourhood search (:func:`solver.model.bound_first.lean_lp`,
         from ``lns_min_apps`` applications): the cuts it adds lift that
         worker's bound (quiet machine, 60 s, two workers: 637 export-shaped
         VMs 1.10 % -> 0.93 %, 1,000 VMs 3.79 % -> 3.29 %; ``docs/solver.md``).
-        0: with one worker only (``lp_bound_max_workers``).
+        0 (or 1): with one worker only, as ``lp_bound_max_workers`` says.
     lp_bound_max_workers, lp_bound_share
         On a pooled estate searched with CP-SAT's LP worker alone beside the
         neighbourhood search (:func:`solver.model.bound_first.lean_lp`), with at
@@ -383,14 +383,14 @@ class SolveParams:
         if self.unary_hosts is not None:
             return self.unary_hosts
         return (workers <= self.lp_bound_max_workers
-                or (lean and workers <= self.lp_bound_lean_workers))
+                or (lean and 1 < workers <= self.lp_bound_lean_workers))
 
     def lp_bound_for(self, workers: int, lean: bool) -> bool:
         """Whether the LP bound runs first on a time-indexed full model searched
         with ``workers`` workers (``lean``: by CP-SAT's LP worker alone beside
         the neighbourhood search)."""
         return ((workers <= self.lp_bound_max_workers and (lean or self.lp_bound_everywhere))
-                or (lean and workers <= self.lp_bound_lean_workers))
+                or (lean and 1 < workers <= self.lp_bound_lean_workers))
 
     def links_for(self, apps: int) -> bool:
         """Whether the full model of an estate of ``apps`` applications has the

@@ -183,6 +183,7 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
             _row(cut, rows)
         glop.add_rows(rows)
         added += len(cuts)
-    log.append(f"LP bound with sub-pool chords: £{best:,.0f} in "
+    shown = f"£{best:,.0f}" if math.isfinite(best) else "none"
+    log.append(f"LP bound with sub-pool chords: {shown} in "
                f"{time.monotonic() - t:.1f}s, {added} cuts")
     return best
