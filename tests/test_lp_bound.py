@@ -41,6 +41,7 @@ from solver.model.lp_bound import (
     solve_glop,
 )
 from solver.model.params import SolveParams
+from solver.result import Result
 
 SCALE = 100.0
 
@@ -193,6 +194,22 @@ def _lp_line(r: Any) -> str | None:
     return next((line for line in r.log if line.startswith("LP bound")), None)
 
 
+def _lp_shown_first(e: Estate, params: SolveParams, time_limit: float) -> Result:
+    """One worker on ``e``: the LP bound's line says optimal, the live line's
+    first bound after the trivial one (the first plan's) is the LP's, the
+    result's bound lies between it and the plan, and the evaluator agrees."""
+    shown: list[float] = []
+    r = run(e, workers=1, time_limit=time_limit, params=params,
+            progress=lambda _t, _v, bound, _g: shown.append(bound))
+    line = _lp_line(r)
+    assert line is not None and "(optimal;" in line, r.log
+    lp = float(line.split("£")[1].split(" ")[0].replace(",", ""))
+    assert next(b for b in shown if b > shown[0]) == pytest.approx(lp, abs=1.0)
+    assert lp - 1.0 <= r.bound <= r.objective
+    assert not compare_plan(e, r.plan)
+    return r
+
+
 def test_planner_runs_the_lp_bound_first_with_one_worker() -> None:
     # A small export-shaped estate (every VM in a cluster), one worker, a
     # budget too short to prove it: the LP bound runs first in the LP
@@ -202,17 +219,8 @@ def test_planner_runs_the_lp_bound_first_with_one_worker() -> None:
     from inventory.synth_export import export_estate
 
     e = resolve(export_estate(60, 2))
-    shown: list[float] = []
     params = SolveParams(lns_min_apps=1, dtime_limit=0.3)
-    r = run(e, workers=1, time_limit=30.0, params=params,
-            progress=lambda _t, _v, bound, _g: shown.append(bound))
-    line = _lp_line(r)
-    assert line is not None and "(optimal;" in line, r.log
-    lp = float(line.split("£")[1].split(" ")[0].replace(",", ""))
-    # the first plan is shown with the trivial bound, then the LP's
-    assert next(b for b in shown if b > shown[0]) == pytest.approx(lp, abs=1.0)
-    assert r.bound >= lp - 1.0 and r.bound <= r.objective
-    assert not compare_plan(e, r.plan)
+    _lp_shown_first(e, params, 30.0)
     off = run(e, workers=1, time_limit=30.0, params=replace(params, lp_bound_max_workers=0))
     assert _lp_line(off) is None
     # two workers on this pooled estate (the LP worker alone beside the
@@ -280,15 +288,7 @@ def test_one_worker_gets_the_lp_bound_first_on_an_estate_without_clusters() -> N
 
     e = resolve(synth_estate(40, seed=3))
     params = SolveParams(dtime_limit=0.5)
-    shown: list[float] = []
-    on = run(e, workers=1, time_limit=60.0, params=params,
-             progress=lambda _t, _v, bound, _g: shown.append(bound))
-    line = _lp_line(on)
-    assert line is not None and "(optimal;" in line, on.log
-    lp = float(line.split("£")[1].split(" ")[0].replace(",", ""))
-    assert next(b for b in shown if b > shown[0]) == pytest.approx(lp, abs=1.0)
-    assert lp - 1.0 <= on.bound <= on.objective
-    assert not compare_plan(e, on.plan)
+    on = _lp_shown_first(e, params, 60.0)
     off = run(e, workers=1, time_limit=60.0,
               params=replace(params, lp_bound_everywhere=False))
     assert _lp_line(off) is None

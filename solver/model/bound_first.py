@@ -71,13 +71,24 @@ def _lean(prep: Prep, time_indexed: bool, params: SolveParams) -> bool:
             and pooled_share(prep) > params.pooled_lp_share)
 
 
-def lean_estate(prep: Prep, time_indexed: bool, params: SolveParams) -> bool:
-    """Whether a full model of ``prep`` (``time_indexed`` or not) will be
-    searched with two workers by CP-SAT's LP worker alone beside the
-    neighbourhood search (:func:`lean_lp`, from ``params.lns_min_apps``
-    applications): known before the model is built, for ``unary_hosts``."""
-    return (params.lns and len(prep.apps) >= params.lns_min_apps
-            and pooled_share(prep) <= params.lns_max_pooled_share
+def lns_for(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> bool:
+    """Whether the neighbourhood search runs (given a complete first plan):
+    from ``params.lns_min_apps`` applications, or with one worker on a pooled
+    estate at any size (the bound-first schedule, ``single_worker_lean_small``);
+    with more workers only while at most ``params.lns_max_pooled_share`` of the
+    applications are in clusters."""
+    small_lean = (workers == 1 and params.single_worker_lean_small
+                  and params.single_worker_lean and _lean(prep, time_indexed, params))
+    return (params.lns and (len(prep.apps) >= params.lns_min_apps or small_lean)
+            and (workers == 1 or pooled_share(prep) <= params.lns_max_pooled_share))
+
+
+def lean_for(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> bool:
+    """Whether two workers search a full model of ``prep`` with CP-SAT's LP
+    worker alone beside the neighbourhood search (:func:`lns_for` and
+    :func:`lean_lp`; given a complete first plan): known before the model is
+    built, so it also chooses ``unary_hosts``."""
+    return (workers == 2 and lns_for(prep, time_indexed, workers, params)
             and _lean(prep, time_indexed, params))
 
 

@@ -325,40 +325,25 @@ def solve_glop(r: Relaxation, seconds: float, *, dual: bool = True,
                primal: bool = False) -> LpResult:
     """GLOP (dual or primal simplex) for at most ``seconds``; the bound is the
     Lagrangian of its dual values (``primal``: keep the column values too)."""
-    from ortools.linear_solver import pywraplp
-
-    t = time.monotonic()
-    s = pywraplp.Solver.CreateSolver("GLOP")
-    s.LoadModelFromProto(mp_model(r))
-    s.SetSolverSpecificParametersAsString(
-        f"use_dual_simplex: {'true' if dual else 'false'}")
-    s.SetTimeLimit(int(1000 * seconds))
-    status = s.Solve()
-    names = {s.OPTIMAL: "optimal", s.FEASIBLE: "feasible", s.NOT_SOLVED: "not solved",
-             s.ABNORMAL: "abnormal", s.INFEASIBLE: "infeasible", s.UNBOUNDED: "unbounded"}
-    if status not in (s.OPTIMAL, s.FEASIBLE):
-        return LpResult(-math.inf, math.nan, names.get(status, str(status)),
-                        time.monotonic() - t)
-    y = np.array([c.dual_value() for c in s.constraints()])
-    x = np.array([v.solution_value() for v in s.variables()]) if primal else None
-    return LpResult(lagrangian(r, y), s.Objective().Value(), names[status],
-                    time.monotonic() - t, x)
+    return Glop(r, dual=dual).solve(seconds, primal=primal)
 
 
 class Glop:
-    """GLOP's dual simplex on a relaxation that rows can be added to (cuts)
-    and re-solved (through ``pywraplp`` each solve starts over: no warm start
+    """GLOP (dual simplex unless ``dual=False``) on a relaxation that rows can
+    be added to (cuts) and re-solved (through ``pywraplp`` each solve starts
+    over: no warm start
     was measured, with or without GLOP's presolve). :attr:`r` is the
     relaxation with every row added (what the bound's Lagrangian is taken
     over)."""
 
-    def __init__(self, r: Relaxation) -> None:
+    def __init__(self, r: Relaxation, *, dual: bool = True) -> None:
         from ortools.linear_solver import pywraplp
 
         self.r = r
         self.s = pywraplp.Solver.CreateSolver("GLOP")
         self.s.LoadModelFromProto(mp_model(r))
-        self.s.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+        self.s.SetSolverSpecificParametersAsString(
+            f"use_dual_simplex: {'true' if dual else 'false'}")
         self.vars = self.s.variables()
 
     def add_rows(self, rows: _Rows) -> int:
@@ -385,19 +370,29 @@ class Glop:
         """An empty set of rows over this relaxation's columns."""
         return _Rows(self.r.l, self.r.u)
 
-    def solve(self, seconds: float) -> LpResult:
-        """Solve within ``seconds``: bound, value and column values."""
+    def solve(self, seconds: float, *, primal: bool = True) -> LpResult:
+        """Solve within ``seconds``: bound, value and (``primal``) column values."""
         t = time.monotonic()
         s = self.s
         s.SetTimeLimit(int(1000 * max(seconds, 0.1)))
         status = s.Solve()
+        names = {s.OPTIMAL: "optimal", s.FEASIBLE: "feasible", s.NOT_SOLVED: "not solved",
+                 s.ABNORMAL: "abnormal", s.INFEASIBLE: "infeasible",
+                 s.UNBOUNDED: "unbounded"}
         if status not in (s.OPTIMAL, s.FEASIBLE):
-            return LpResult(-math.inf, math.nan, str(status), time.monotonic() - t)
+            return LpResult(-math.inf, math.nan, names.get(status, str(status)),
+                            time.monotonic() - t)
         y = np.array([c.dual_value() for c in s.constraints()])
-        x = np.array([v.solution_value() for v in self.vars])
-        return LpResult(lagrangian(self.r, y), s.Objective().Value(),
-                        "optimal" if status == s.OPTIMAL else "feasible",
+        x = np.array([v.solution_value() for v in self.vars]) if primal else None
+        return LpResult(lagrangian(self.r, y), s.Objective().Value(), names[status],
                         time.monotonic() - t, x)
+
+
+def lp_line(got: float, took: float, status: str, r: Relaxation) -> str:
+    """The log line of an LP bound ``got`` (£, -inf for none) of ``r``."""
+    shown = f"£{got:,.0f}" if math.isfinite(got) else "none"
+    return (f"LP bound (GLOP): {shown} in {took:.1f}s ({status}; {r.a.shape[0]:,} rows, "
+            f"{r.a.shape[1]:,} columns, {sum(r.dropped.values()):,} constraints left out)")
 
 
 def pounds(r: Relaxation, value: float, obj: Objective) -> float:
@@ -440,8 +435,5 @@ def lp_first(m: cp_model.CpModel | Relaxation, obj: Objective, seconds: float,
     took = time.monotonic() - t
     if math.isfinite(got):
         offer(got)
-    shown = f"£{got:,.0f}" if math.isfinite(got) else "none"
-    log.append(f"LP bound (GLOP): {shown} in {took:.1f}s ({res.status}; "
-               f"{r.a.shape[0]:,} rows, {r.a.shape[1]:,} columns, "
-               f"{sum(r.dropped.values()):,} constraints left out)")
+    log.append(lp_line(got, took, res.status, r))
     return got

@@ -379,7 +379,7 @@ class SolveParams:
         """Whether the full model states the pools' host counts in unary
         (``unary_hosts``; by default where the LP bound runs: with at most
         ``lp_bound_max_workers`` workers, or ``lp_bound_lean_workers`` where
-        the estate is ``lean``, :func:`solver.model.bound_first.lean_estate`)."""
+        the estate is ``lean``, :func:`solver.model.bound_first.lean_for`)."""
         if self.unary_hosts is not None:
             return self.unary_hosts
         return (workers <= self.lp_bound_max_workers

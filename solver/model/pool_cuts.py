@@ -41,7 +41,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solver.model.clusters import _member_literal
-from solver.model.lp_bound import Glop, _Rows, pounds, proto_of, relax
+from solver.model.lp_bound import Glop, _Rows, lp_line, pounds, proto_of, relax
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -164,10 +164,7 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
             best = got
             offer(got)
         if k == 0:
-            r = glop.r
-            log.append(f"LP bound (GLOP): £{got:,.0f} in {time.monotonic() - t:.1f}s "
-                       f"({res.status}; {r.a.shape[0]:,} rows, {r.a.shape[1]:,} columns, "
-                       f"{sum(r.dropped.values()):,} constraints left out)")
+            log.append(lp_line(got, time.monotonic() - t, res.status, glop.r))
         else:
             log.append(f"LP bound with sub-pool chords, round {k}: £{got:,.0f} in "
                        f"{res.seconds:.1f}s ({added} cuts)")

@@ -32,7 +32,9 @@ from solver.model import lns
 from solver.model.blocks import Block
 from solver.model.bound_first import (
     blocks_first,
+    lean_for,
     lean_lp,
+    lns_for,
     lns_held,
     lp_bound_first,
     pooled_share,
@@ -167,12 +169,7 @@ def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
     b.m.clear_hints()
     if start is not None and len(start) == len(b.prep.apps):
         tracker.offer_plan(start, tracker.exact(start))
-    # one worker on a pooled estate: the bound-first schedule at any size
-    small_lean = (workers == 1 and params.single_worker_lean_small
-                  and params.single_worker_lean and lean_lp(b, params))
-    use_lns = (params.lns and tracker.plan is not None
-               and (len(b.prep.apps) >= params.lns_min_apps or small_lean)
-               and (workers == 1 or pooled_share(b) <= params.lns_max_pooled_share))
+    use_lns = tracker.plan is not None and lns_for(b.prep, b.time_indexed, workers, params)
     if (params.lns and not use_lns and workers > 1 and tracker.plan is not None
             and len(b.prep.apps) >= params.lns_min_apps):
         log.append(f"neighbourhood search left out: {pooled_share(b):.0%} of the "
@@ -188,15 +185,20 @@ def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
 
 
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
-         params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]) -> None:
+         params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str], *,
+         rebase: bool = False, prefix: str = "") -> None:
+    """The neighbourhood search from the tracker's plan (``rebase``: it
+    continues from any better plan another search offers the tracker)."""
     assert tracker.plan is not None
     _, stats = lns.search(
         b.prep, tracker.plan, tracker.w, obj.scale, budget, seed=seed, caps=caps,
         step_dtime=params.lns_step_dtime, size=params.lns_size,
         min_size=params.lns_min_size, max_size=params.lns_max_size,
         kinds=params.lns_kinds, on_improve=tracker.offer_plan, held=lns_held(b, params),
-        presolve=params.lns_presolve, pool_step_dtime=params.lns_pool_step_dtime)
-    log.append(stats.line() + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
+        presolve=params.lns_presolve, pool_step_dtime=params.lns_pool_step_dtime,
+        rebase=tracker.best if rebase else None)
+    log.append(prefix + stats.line()
+               + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 
 
 def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, seed: int,
@@ -278,15 +280,6 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
     return status, s
 
 
-#: What the second thread runs beside the one-worker search (:func:`_twin`),
-#: by ``SolveParams.twin_side``: extra CP-SAT parameters of its one-thread solve
-#: (``ours``: the neighbourhood search of :mod:`solver.model.lns` instead).
-TWIN_SIDES: dict[str, tuple[tuple[str, Any], ...]] = {
-    "seed": (),  # the same search with another seed
-    "ours": (),
-}
-
-
 def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: float,
           params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
           ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
@@ -294,8 +287,8 @@ def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: flo
     (:func:`~solver.model.bound_first.twin`): the one-worker search on one
     thread (CP-SAT's single-thread search at linearization level 2 from the
     first plan, the same seed) and, on the other, ``params.twin_side``: a
-    one-thread CP-SAT solve of a copy of the model from the same hint
-    (:data:`TWIN_SIDES`; the LP bound first in the full model's thread), or
+    one-thread CP-SAT solve of a copy of the model from the same hint with
+    the next seed (``seed``; the LP bound first in the full model's thread), or
     (``ours``) the LP bound and then the neighbourhood search, which
     continues from each better plan of the full model. Each
     offers its plans and bounds to the tracker; whichever proves optimality
@@ -320,15 +313,8 @@ def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: flo
                 # the LP bound here, so the full model starts at once
                 lp_bound_first(b, obj, tracker, 1, deadline, params, side_log, lean=False,
                                beside=True)
-                assert tracker.plan is not None
-                _, stats = lns.search(
-                    b.prep, tracker.plan, tracker.w, obj.scale, budget, seed=seed + 1,
-                    caps=caps, step_dtime=params.lns_step_dtime, size=params.lns_size,
-                    min_size=params.lns_min_size, max_size=params.lns_max_size,
-                    kinds=params.lns_kinds, on_improve=tracker.offer_plan,
-                    held=lns_held(b, params), presolve=params.lns_presolve, rebase=tracker.best,
-                    pool_step_dtime=params.lns_pool_step_dtime)
-                side_log.append("beside it (ours): " + stats.line())
+                _lns(b, obj, tracker, budget, seed + 1, params, caps, side_log,
+                     rebase=True, prefix="beside it (ours): ")
             except BaseException as exc:  # re-raised in the caller's thread below
                 failed.append(exc)
     else:
@@ -339,8 +325,6 @@ def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: flo
         p.max_time_in_seconds = max(deadline - time.monotonic(), 0.05)
         if math.isfinite(cap_dt):
             p.max_deterministic_time = max(cap_dt, 0.01)
-        for name, value in TWIN_SIDES[params.twin_side]:
-            setattr(p, name, value)
         side.best_bound_callback = lambda v: tracker.offer_bound(tracker.obj.to_units(v)
                                                                  - tracker.obj.err)
 
@@ -405,7 +389,7 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
     if use_lns:
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
-    lean = use_lns and workers == 2 and lean_lp(b, params)
+    lean = use_lns and lean_for(b.prep, b.time_indexed, workers, params)
     side = None
     halt = threading.Event()
     blocks = use_blocks(b, params, tracker)
