@@ -201,8 +201,9 @@ class SolveParams:
         Each pool's host-count literals ``[n[C,t] >= r]`` (what a per-core
         renewal and the member links use) as the unary encoding of
         ``n[C,t]`` (:func:`solver.model.clusters._unary`): exact, a stronger
-        LP. None (the default): where the LP bound runs
-        (``lp_bound_max_workers`` workers at most), whose LP it lifts (GLOP's
+        LP. None (the default): where the LP bound runs (one worker,
+        ``lp_bound_max_workers``; two on a lean estate,
+        ``lp_bound_lean_workers``; :meth:`unary_for`), whose LP it lifts (GLOP's
         LP of 1,000 export-shaped VMs £8.75M -> £8.88M); CP-SAT's own LP
         gains nothing measurable from it (``docs/solver.md``, *Time-coupled
         cuts* and *Where the gap lives*).
