@@ -25,7 +25,7 @@ from solver.assemble import Solved, assemble
 from solver.epsilon import Epsilon
 from solver.evaluate import evaluate
 from solver.greedy import greedy_decisions
-from solver.model.bound_first import lean_for
+from solver.model.bound_first import pooled_first
 from solver.model.build import Builder, Choice
 from solver.model.constraints import add_carbon_cap
 from solver.model.costs import (
@@ -311,7 +311,7 @@ def _model(run: _Run, start: Choice | None, objective: str, time_indexed: bool |
                     tight_pools=params.tight_pools, time_cuts=params.time_cuts,
                     team_cuts=params.team_cuts,
                     unary_hosts=params.unary_for(
-                        run.workers, lean_for(prep, time_indexed, run.workers, params)))
+                        run.workers, pooled_first(prep, time_indexed, run.workers, params)))
     run.log.append(f"model built at {run.at()} ({'time-indexed' if time_indexed else 'light'})")
     return run.b
 

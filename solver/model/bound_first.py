@@ -92,6 +92,23 @@ def lean_for(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) 
             and _lean(prep, time_indexed, params))
 
 
+def alone_for(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> bool:
+    """Whether two workers run CP-SAT alone (no neighbourhood search: below
+    ``lns_min_apps``, :func:`lns_for`) on a pooled estate whose full model has
+    the LP worker, with the LP bound and its sub-pool chords first on one
+    thread (``params.lp_bound_alone``): the chords go into CP-SAT's model."""
+    return (workers == 2 and params.lp_bound_alone and _lean(prep, time_indexed, params)
+            and not lns_for(prep, time_indexed, workers, params))
+
+
+def pooled_first(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> bool:
+    """Whether two workers run the LP bound first on this pooled estate
+    (:func:`lean_for` or :func:`alone_for`; given a complete first plan): known
+    before the model is built, so it also chooses ``unary_hosts``."""
+    return (lean_for(prep, time_indexed, workers, params)
+            or alone_for(prep, time_indexed, workers, params))
+
+
 def twin(b: Builder, workers: int, params: SolveParams) -> bool:
     """Whether two workers run the one-worker search on one thread and a
     second search beside it (``params.twin_side``, :func:`solver.model.search._twin`)
@@ -160,7 +177,7 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
         seconds = params.lp_bound_share * max(deadline - time.monotonic(), 0.0)
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
             lp_with_pool_cuts(b, obj, seconds, params.pool_cut_rounds, tracker.offer_bound,
-                              log)
+                              log, lazy_links=params.lazy_links)
         else:
             lp_first(b.m, obj, seconds, tracker.offer_bound, log)
 

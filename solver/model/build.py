@@ -122,6 +122,8 @@ class Builder:
         self.cluster_n: dict[str, list[cp_model.IntVar | int]] = {}
         self.cluster_n_t: dict[tuple[str, int], cp_model.IntVar | int] = {}
         self.member_cache: dict[tuple[frozenset[str], int], cp_model.IntVar] = {}
+        # the proto constraints [start, end) of the member links (clusters._link_members)
+        self.link_cts: list[tuple[int, int]] = []
         # per cluster, its any[C,t] / full[C,t] by month (None where absent)
         self.cluster_any: dict[str, list[cp_model.IntVar | None]] = {}
         self.cluster_full: dict[str, list[cp_model.IntVar | None]] = {}

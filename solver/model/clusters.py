@@ -316,6 +316,7 @@ def _link_members(b: Builder, c: Cluster, t: int, n: cp_model.IntVar,
     a sliver of a host, where the rule keeps ``spare + 1`` hosts until it
     leaves. Here the LP pays ``need_i · u[i,t]`` at least."""
     by_need: dict[int, list[cp_model.IntVar]] = {}
+    to_any: list[cp_model.IntVar] = []
     for apps, cpu, ram in c.members:
         u = _member_literal(b, apps, t)
         if isinstance(u, int) and u == 0:
@@ -328,13 +329,18 @@ def _link_members(b: Builder, c: Cluster, t: int, n: cp_model.IntVar,
                 b.m.add(anyv == 1)
             continue
         if anyv is not None:
-            b.m.add_implication(u, anyv)
+            to_any.append(u)
         if need:
             by_need.setdefault(need, []).append(u)
+    ons = {need: _at_least(b, c.name, need, t) for need in by_need}
+    start = len(b.m.proto.constraints)  # the implications alone (Builder.link_cts)
+    for u in to_any:
+        assert anyv is not None
+        b.m.add_implication(u, anyv)
     for need, us in by_need.items():
-        on = _at_least(b, c.name, need, t)
         for u in us:
-            b.m.add_implication(u, on)
+            b.m.add_implication(u, ons[need])
+    b.link_cts.append((start, len(b.m.proto.constraints)))
 
 
 def _at_least(b: Builder, name: str, r: int, t: int) -> int | cp_model.IntVar:

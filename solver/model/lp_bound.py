@@ -40,7 +40,7 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -231,12 +231,25 @@ def proto_of(m: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
 
 def relax(proto: cp_model_pb2.CpModelProto) -> Relaxation:
     """The LP relaxation of a CP-SAT model (see the module docstring)."""
+    return relax_split(proto, ())[0]
+
+
+def relax_split(proto: cp_model_pb2.CpModelProto, lazy: Sequence[tuple[int, int]]
+                ) -> tuple[Relaxation, Pending]:
+    """:func:`relax`, the rows of the constraints in the index ranges
+    ``lazy`` (``[start, end)``) held apart as :class:`Pending` rows, to be
+    added only where a solution violates them: the relaxation without them
+    is a relaxation still (fewer rows), so its bound stays valid."""
     n = len(proto.variables)
     lb = np.array([_finite(v.domain[0]) for v in proto.variables], dtype=float)
     ub = np.array([_finite(v.domain[-1]) for v in proto.variables], dtype=float)
-    rows = _Rows(lb, ub)
+    main, held = _Rows(lb, ub), _Rows(lb, ub)
+    mask = np.zeros(len(proto.constraints), dtype=bool)
+    for a, b in lazy:
+        mask[a:b] = True
     dropped: dict[str, int] = {}
-    for ct in proto.constraints:
+    for i, ct in enumerate(proto.constraints):
+        rows = held if mask[i] else main
         kind = ct.WhichOneof("constraint")
         enf = list(ct.enforcement_literal)
         s_terms = [(e, -1.0) for e in enf]  # Σ lits - Σ e >= 1 - k  (i.e. Σ lits >= s)
@@ -266,10 +279,44 @@ def relax(proto: cp_model_pb2.CpModelProto) -> Relaxation:
             c[-ref - 1] -= coeff
         else:
             c[ref] += coeff
-    a = Matrix.of(rows.ri, rows.ci, rows.vals, (len(rows.lo), n))
+    a = Matrix.of(main.ri, main.ci, main.vals, (len(main.lo), n))
     scaling = float(proto.objective.scaling_factor) or 1.0
-    return Relaxation(c, offset, scaling, a, np.array(rows.lo), np.array(rows.hi), lb, ub,
-                      dropped)
+    r = Relaxation(c, offset, scaling, a, np.array(main.lo), np.array(main.hi), lb, ub, dropped)
+    return r, Pending(Matrix.of(held.ri, held.ci, held.vals, (len(held.lo), n)),
+                      np.array(held.lo), np.array(held.hi))
+
+
+class Pending:
+    """Rows of the relaxation held apart (:func:`relax_split`): ``lo <= A·x <=
+    hi``, each given to the LP once a solution violates it."""
+
+    def __init__(self, a: Matrix, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.a, self.lo, self.hi = a, lo, hi
+        self.added = np.zeros(len(lo), dtype=bool)
+
+    @property
+    def left(self) -> int:
+        """Rows not yet given to the LP."""
+        return int(np.count_nonzero(~self.added))
+
+    def violated(self, x: np.ndarray, rows: _Rows, tol: float = 1e-6) -> int:
+        """Add to ``rows`` every row not yet added that ``x`` violates by more
+        than ``tol``, mark them added; their count."""
+        if not len(self.lo):
+            return 0
+        act = np.bincount(self.a.rows, weights=self.a.vals * x[self.a.cols],
+                          minlength=len(self.lo))
+        bad = ~self.added & ((act < self.lo - tol) | (act > self.hi + tol))
+        idx = np.flatnonzero(bad)
+        if not len(idx):
+            return 0
+        starts = np.searchsorted(self.a.rows, np.arange(len(self.lo) + 1))
+        for i in idx.tolist():
+            a, b = int(starts[i]), int(starts[i + 1])
+            rows.add(list(zip(self.a.cols[a:b].tolist(), self.a.vals[a:b].tolist(),
+                              strict=True)), 0.0, float(self.lo[i]), float(self.hi[i]))
+        self.added[idx] = True
+        return len(idx)
 
 
 def lagrangian(r: Relaxation, y: np.ndarray) -> float:

@@ -350,6 +350,8 @@ class SolveParams:
     block_max_apps: int | None = None
     lp_bound_max_workers: int = 1
     lp_bound_lean_workers: int = 2
+    lp_bound_alone: bool = True
+    lazy_links: bool = True
     lp_bound_share: float = 0.25
     lp_bound_light: float = 0.4
     lp_bound_everywhere: bool = True

@@ -41,7 +41,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solver.model.clusters import _member_literal
-from solver.model.lp_bound import Glop, _Rows, lp_line, pounds, proto_of, relax
+from solver.model.lp_bound import Glop, _Rows, lp_line, pounds, proto_of, relax_split
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -141,10 +141,15 @@ def _row(cut: Cut, rows: _Rows) -> None:
 
 
 def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
-                      offer: Callable[[float], None], log: list[str]) -> float:
+                      offer: Callable[[float], None], log: list[str],
+                      lazy_links: bool = False) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
-    the cuts stay in the CP-SAT model. -inf when GLOP gave none in time."""
+    the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
+    ``lazy_links``: the member links' rows (``Builder.link_cts``) start out of
+    GLOP's LP and enter it, round by round, where its solution violates them
+    (:func:`solver.model.lp_bound.relax_split`): each round's LP is a
+    relaxation of the model still, and a smaller one to solve."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -152,9 +157,10 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
             if not isinstance(n, int):
                 for apps, _, _ in c.members:
                     _member_literal(b, apps, month)
-    glop = Glop(relax(proto_of(b.m)))
+    r, pending = relax_split(proto_of(b.m), b.link_cts if lazy_links else ())
+    glop = Glop(r)
     best = -math.inf
-    added = 0
+    added = links = 0
     for k in range(rounds + 1):
         res = glop.solve(end - time.monotonic())
         if not math.isfinite(res.bound) or res.primal is None:
@@ -167,14 +173,16 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
             log.append(lp_line(got, time.monotonic() - t, res.status, glop.r))
         else:
             log.append(f"LP bound with sub-pool chords, round {k}: £{got:,.0f} in "
-                       f"{res.seconds:.1f}s ({added} cuts)")
+                       f"{res.seconds:.1f}s ({added} cuts"
+                       + (f", {links} member-link rows)" if lazy_links else ")"))
         # another round only when a solve as long as the last one still fits
         if k == rounds or time.monotonic() + res.seconds >= end:
             break
         cuts = separate(b, res.primal)
-        if not cuts:
-            break
         rows = glop.rows()
+        links += pending.violated(res.primal, rows)
+        if not cuts and not rows.lo:
+            break
         for cut in cuts:
             add_cut(b, cut)
             _row(cut, rows)
@@ -182,5 +190,6 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         added += len(cuts)
     shown = f"£{best:,.0f}" if math.isfinite(best) else "none"
     log.append(f"LP bound with sub-pool chords: {shown} in "
-               f"{time.monotonic() - t:.1f}s, {added} cuts")
+               f"{time.monotonic() - t:.1f}s, {added} cuts"
+               + (f", {links} of {links + pending.left} member-link rows" if lazy_links else ""))
     return best

@@ -31,6 +31,7 @@ from ortools.sat.python import cp_model
 from solver.model import lns
 from solver.model.blocks import Block
 from solver.model.bound_first import (
+    alone_for,
     blocks_first,
     lean_for,
     lean_lp,
@@ -408,8 +409,9 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         side = threading.Thread(target=side_bound, daemon=True)
         side.start()
         workers = max(workers - 1, 1)
-    if lean or not b.time_indexed:  # in CP-SAT's slot, first
-        lp_bound_first(b, obj, tracker, workers, deadline, params, log, lean=lean)
+    alone = not use_lns and alone_for(b.prep, b.time_indexed, workers, params)
+    if lean or alone or not b.time_indexed:  # in CP-SAT's slot, first
+        lp_bound_first(b, obj, tracker, workers, deadline, params, log, lean=lean or alone)
     if use_lns and blocks:  # in CP-SAT's slot, first
         used = blocks_first(b, obj, tracker, blocks, seed,
                              params.block_share * (deadline - time.monotonic()),
