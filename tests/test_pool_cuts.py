@@ -97,7 +97,8 @@ def _two_stay() -> Estate:
                        vcpus_per_core=1.0, ha_spare_hosts=1)
 
 
-def _lp(e: Estate, rounds: int, links: bool = False) -> float:
+def _lp(e: Estate, rounds: int, links: bool = False, lazy: bool = False,
+        sparse: bool = True) -> float:
     cp = effective_carbon_price(e, "balanced", None)
     prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
     b = Builder(prep, member_links=links)
@@ -106,7 +107,8 @@ def _lp(e: Estate, rounds: int, links: bool = False) -> float:
     log: list[str] = []
     if rounds == 0:
         return lp_first(b.m, obj, 30.0, lambda _: None, log)
-    return lp_with_pool_cuts(b, obj, 30.0, rounds, lambda _: None, log)
+    return lp_with_pool_cuts(b, obj, 30.0, rounds, lambda _: None, log, lazy_links=lazy,
+                             sparse=sparse)
 
 
 def approx(x: float) -> Any:
@@ -123,6 +125,10 @@ def test_two_that_stay_keep_the_pool_by_hand() -> None:
     assert not compare_plan(e, r.plan)
     plain = _lp(e, 0)
     cut = _lp(e, 4)
+    # the cuts written over the load chain less the members outside R, and
+    # with the member links held out of the LP until violated: the same proof
+    assert _lp(e, 4, sparse=False) == pytest.approx(7428.0, abs=1.0)
+    assert _lp(e, 4, links=True, lazy=True) == pytest.approx(7428.0, abs=1.0)
     # without the sub-pool chords the LP pays less than three hosts (A1 and
     # A2 gone lift the chord's credit); with them it proves the optimum
     assert plain < 7428.0 - 100.0
@@ -136,11 +142,12 @@ def test_two_that_stay_keep_the_pool_by_hand() -> None:
 def test_the_lp_with_cuts_never_passes_the_brute_force_optimum(e: Estate) -> None:
     assert combinations(e) <= 600
     best = brute_force(e)
-    for links in (False, True):
-        got = _lp(e, 4, links)
+    for links, lazy, sparse in ((False, False, True), (False, False, False),
+                                (True, False, True), (True, True, True)):
+        got = _lp(e, 4, links, lazy, sparse)
         if best is None:
             continue
-        assert math.isinf(got) or got <= best + 1e-6, (got, best)
+        assert math.isinf(got) or got <= best + 1e-6, (got, best, links, lazy, sparse)
     _agrees_with_brute_force(e, CUTS, best, known=True)
 
 
@@ -184,3 +191,57 @@ def test_where_the_lp_bound_and_unary_hosts_run() -> None:
     assert not none.lp_bound_for(1, lean=True) and none.lp_bound_for(2, lean=True)
     assert SolveParams(unary_hosts=False).unary_for(1) is False
     assert not SolveParams(lp_bound_everywhere=False).lp_bound_for(1, lean=False)
+
+
+def test_held_rows_enter_where_violated_by_hand() -> None:
+    # min 2y + x with x + y >= 1, and x => y held out (relax_split): without
+    # it the LP takes x = 1, y = 0 (1); x = 1 violates x <= y, the row enters,
+    # and the LP is then min 1 + y with y >= 1/2 (x = 1 - y <= y): 1.5, the
+    # full relaxation's optimum (x = y = 1/2). Each is a valid bound.
+    from ortools.sat.python import cp_model
+
+    from solver.model.lp_bound import Glop, proto_of, relax, relax_split
+
+    m = cp_model.CpModel()
+    x, y = m.new_bool_var("x"), m.new_bool_var("y")
+    m.add(x + y >= 1)
+    start = len(m.proto.constraints)
+    m.add_implication(x, y)
+    m.minimize(2 * y + x)
+    proto = proto_of(m)
+    r, pending = relax_split(proto, [(start, start + 1)])
+    assert r.a.shape[0] == 1 and pending.left == 1
+    g = Glop(r)
+    res = g.solve(5.0)
+    assert res.bound == pytest.approx(1.0, abs=1e-5) and res.primal is not None
+    rows = g.rows()
+    assert pending.violated(res.primal, rows) == 1 and pending.left == 0
+    g.add_rows(rows)
+    res = g.solve(5.0)
+    assert res.bound == pytest.approx(1.5, abs=1e-5)
+    # the same as the relaxation with every row from the start
+    full = Glop(relax(proto)).solve(5.0)
+    assert full.bound == pytest.approx(1.5, abs=1e-5)
+    # nothing more to add at x = y = 1/2
+    assert res.primal is not None and pending.violated(res.primal, g.rows()) == 0
+
+
+def test_two_workers_run_the_lp_bound_first_on_a_small_pooled_estate() -> None:
+    # _two_stay: every application in the pool, below lns_min_apps, so two
+    # workers run CP-SAT alone (bound_first.alone_for); the LP bound and its
+    # sub-pool chords run first (the log line), the unary host counts with
+    # them, and the optimum is proved as before; off, neither.
+    from solver.model.bound_first import alone_for, pooled_first
+
+    e = _two_stay()
+    prep = Prep(e)
+    p = SolveParams()
+    assert alone_for(prep, True, 2, p) and pooled_first(prep, True, 2, p)
+    assert not alone_for(prep, True, 1, p) and not alone_for(prep, False, 2, p)
+    assert not alone_for(prep, True, 2, SolveParams(lp_bound_alone=False))
+    on = run(e, workers=2)
+    assert on.status == "optimal" and on.objective == approx(7428.0)
+    assert any(line.startswith("LP bound with sub-pool chords:") for line in on.log), on.log
+    off = run(e, workers=2, params=SolveParams(lp_bound_alone=False))
+    assert off.objective == approx(7428.0)
+    assert not any(line.startswith("LP bound") for line in off.log), off.log

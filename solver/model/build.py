@@ -124,6 +124,8 @@ class Builder:
         self.member_cache: dict[tuple[frozenset[str], int], cp_model.IntVar] = {}
         # the proto constraints [start, end) of the member links (clusters._link_members)
         self.link_cts: list[tuple[int, int]] = []
+        # (cluster, t) -> the load of each resource (cpu, ram) as (vars, coeffs, const)
+        self.cluster_load: dict[tuple[str, int], list[tuple[list, list[int], int]]] = {}
         # per cluster, its any[C,t] / full[C,t] by month (None where absent)
         self.cluster_any: dict[str, list[cp_model.IntVar | None]] = {}
         self.cluster_full: dict[str, list[cp_model.IntVar | None]] = {}

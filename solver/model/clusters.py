@@ -164,6 +164,7 @@ def add_cluster_hosts(b: Builder) -> None:
                         vs.append(u)
                         cs.append(size)
                 loads.append((vs, cs, const))
+            b.cluster_load[(c.name, t)] = loads
             for u, cpu, ram in lits:
                 if cpu <= 0 and ram <= 0:
                     if isinstance(u, int):

@@ -57,7 +57,7 @@ class Cut:
     n: cp_model.IntVar
     den: int
     num: int
-    terms: tuple[tuple[cp_model.IntVar, int], ...]
+    terms: tuple[tuple[cp_model.IntVar, int], ...]  # w < 0: a member outside R
     const: int
 
 
@@ -81,9 +81,10 @@ def _value(vals: np.ndarray, lit: Lit) -> float:
     return float(1.0 - vals[-i - 1]) if i < 0 else float(vals[i])
 
 
-def separate(b: Builder, vals: np.ndarray, tol: float = 1e-3) -> list[Cut]:
+def separate(b: Builder, vals: np.ndarray, tol: float = 1e-3, sparse: bool = True) -> list[Cut]:
     """The most violated sub-pool chord of each cluster, month and resource at
-    the column values ``vals`` (by more than ``tol`` hosts)."""
+    the column values ``vals`` (by more than ``tol`` hosts); ``sparse``: each
+    written the shorter way (:func:`_cut`)."""
     out: list[Cut] = []
     for c in b.prep.clusters:
         m, s = len(c.hosts), min(c.spare, len(c.hosts))
@@ -113,18 +114,42 @@ def separate(b: Builder, vals: np.ndarray, tol: float = 1e-3) -> list[Cut]:
                 if best is None:
                     continue
                 _, k, num, den = best
-                terms: list[tuple[cp_model.IntVar, int]] = []
-                const = 0
-                for _, i in here[:k + 1]:
-                    u, w = us[i], ws[i][res]
-                    if w <= 0:
-                        continue
-                    if isinstance(u, int):
-                        const += w * u
-                    else:
-                        terms.append((u, w))
-                out.append(Cut(n, den, num, tuple(terms), const))
+                out.append(_cut(b, c.name, t, n, res, num, den,
+                                [(us[i], ws[i][res]) for _, i in here[:k + 1]],
+                                [(us[i], ws[i][res]) for _, i in here[k + 1:]], sparse))
     return out
+
+
+def _cut(b: Builder, name: str, t: int, n: cp_model.IntVar, res: int, num: int, den: int,
+         inside: list[tuple[Lit, int]], outside: list[tuple[Lit, int]], sparse: bool) -> Cut:
+    """The cut over R = ``inside`` (``(u, w)`` of each member): ``Σ_R w·u``
+    itself, or (``sparse``, when shorter) the pool's load row less the
+    members outside R, ``load[C,t] - Σ_{not R} w·u`` (``Builder.cluster_load``:
+    the chain ``load[C,t]`` and the members off the chain). The two are
+    equal in every plan (the load is the members' in service), so the cut is
+    as valid either way; in the LP the load chain is exact too (``x``'s
+    rows), and the short row re-solves faster."""
+    def split(pairs: list[tuple[Lit, int]]) -> tuple[list[tuple[cp_model.IntVar, int]], int]:
+        terms: list[tuple[cp_model.IntVar, int]] = []
+        const = 0
+        for u, w in pairs:
+            if w <= 0:
+                continue
+            if isinstance(u, int):
+                const += w * u
+            else:
+                terms.append((u, w))
+        return terms, const
+
+    terms, const = split(inside)
+    load = b.cluster_load.get((name, t)) if sparse else None
+    if load is not None:
+        vs, cs, lconst = load[res]
+        rest, rconst = split(outside)
+        if len(vs) + len(rest) < len(terms):
+            return Cut(n, den, num, tuple(zip(vs, cs, strict=True))
+                       + tuple((u, -w) for u, w in rest), lconst - rconst)
+    return Cut(n, den, num, tuple(terms), const)
 
 
 def add_cut(b: Builder, cut: Cut) -> None:
@@ -142,14 +167,15 @@ def _row(cut: Cut, rows: _Rows) -> None:
 
 def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                       offer: Callable[[float], None], log: list[str],
-                      lazy_links: bool = False) -> float:
+                      lazy_links: bool = False, sparse: bool = True) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
     the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
     ``lazy_links``: the member links' rows (``Builder.link_cts``) start out of
     GLOP's LP and enter it, round by round, where its solution violates them
     (:func:`solver.model.lp_bound.relax_split`): each round's LP is a
-    relaxation of the model still, and a smaller one to solve."""
+    relaxation of the model still, and a smaller one to solve. ``sparse``:
+    each cut written the shorter way (:func:`_cut`)."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -160,7 +186,7 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     r, pending = relax_split(proto_of(b.m), b.link_cts if lazy_links else ())
     glop = Glop(r)
     best = -math.inf
-    added = links = 0
+    added = links = terms = 0
     for k in range(rounds + 1):
         res = glop.solve(end - time.monotonic())
         if not math.isfinite(res.bound) or res.primal is None:
@@ -173,12 +199,12 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
             log.append(lp_line(got, time.monotonic() - t, res.status, glop.r))
         else:
             log.append(f"LP bound with sub-pool chords, round {k}: £{got:,.0f} in "
-                       f"{res.seconds:.1f}s ({added} cuts"
+                       f"{res.seconds:.1f}s ({added} cuts, {terms:,} terms"
                        + (f", {links} member-link rows)" if lazy_links else ")"))
         # another round only when a solve as long as the last one still fits
         if k == rounds or time.monotonic() + res.seconds >= end:
             break
-        cuts = separate(b, res.primal)
+        cuts = separate(b, res.primal, sparse=sparse)
         rows = glop.rows()
         links += pending.violated(res.primal, rows)
         if not cuts and not rows.lo:
@@ -188,6 +214,7 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
             _row(cut, rows)
         glop.add_rows(rows)
         added += len(cuts)
+        terms += sum(len(cut.terms) for cut in cuts)
     shown = f"£{best:,.0f}" if math.isfinite(best) else "none"
     log.append(f"LP bound with sub-pool chords: {shown} in "
                f"{time.monotonic() - t:.1f}s, {added} cuts"
