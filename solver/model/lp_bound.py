@@ -245,8 +245,8 @@ def relax_split(proto: cp_model_pb2.CpModelProto, lazy: Sequence[tuple[int, int]
     ub = np.array([_finite(v.domain[-1]) for v in proto.variables], dtype=float)
     main, held = _Rows(lb, ub), _Rows(lb, ub)
     mask = np.zeros(len(proto.constraints), dtype=bool)
-    for a, b in lazy:
-        mask[a:b] = True
+    for first, end in lazy:
+        mask[first:end] = True
     dropped: dict[str, int] = {}
     for i, ct in enumerate(proto.constraints):
         rows = held if mask[i] else main
