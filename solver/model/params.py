@@ -258,6 +258,22 @@ class SolveParams:
         worker's bound (quiet machine, 60 s, two workers: 637 export-shaped
         VMs 1.10 % -> 0.93 %, 1,000 VMs 3.79 % -> 3.29 %; ``docs/solver.md``).
         0 (or 1): with one worker only, as ``lp_bound_max_workers`` says.
+    lp_bound_alone
+        With two workers the LP bound (its sub-pool chords and the unary host
+        counts) also runs first, on one thread, on a pooled estate that CP-SAT
+        searches alone (below ``lns_min_apps``: no neighbourhood search;
+        :func:`solver.model.bound_first.alone_for`): the chords go into
+        CP-SAT's model, whose two workers then search it. Scratch runs
+        (60 s, busy machine; ``docs/solver.md``): 300 export-shaped VMs, bound
+        £2.721M -> £2.757M, gap 2.19 % -> 0.88 %, the same plan.
+    lazy_links
+        Where the LP bound runs with sub-pool chords, the member links' rows
+        (``member_links``) start out of GLOP's LP and enter it round by round
+        where its solution violates them (:func:`solver.model.lp_bound.relax_split`;
+        each round's LP a relaxation still, so the bound stays valid): on 300
+        export-shaped VMs round 0 takes about 1 s, not 15–38 s, and the rounds
+        reach £2.756M in 8 s (one worker's model). No effect on a model
+        without the links (500 applications and more).
     lp_bound_max_workers, lp_bound_share
         On a pooled estate searched with CP-SAT's LP worker alone beside the
         neighbourhood search (:func:`solver.model.bound_first.lean_lp`), with at

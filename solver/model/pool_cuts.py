@@ -81,11 +81,12 @@ def _value(vals: np.ndarray, lit: Lit) -> float:
     return float(1.0 - vals[-i - 1]) if i < 0 else float(vals[i])
 
 
-def separate(b: Builder, vals: np.ndarray, tol: float = 1e-3, sparse: bool = True) -> list[Cut]:
+def separate(b: Builder, vals: np.ndarray, tol: float = 1e-3, sparse: bool = False) -> list[Cut]:
     """The most violated sub-pool chord of each cluster, month and resource at
     the column values ``vals`` (by more than ``tol`` hosts); ``sparse``: each
-    written the shorter way (:func:`_cut`)."""
+    written the shorter way (:func:`_cut`). The most violated first."""
     out: list[Cut] = []
+    found: list[float] = []
     for c in b.prep.clusters:
         m, s = len(c.hosts), min(c.spare, len(c.hosts))
         for t, n in enumerate(b.cluster_n.get(c.name, [])):
@@ -113,11 +114,13 @@ def separate(b: Builder, vals: np.ndarray, tol: float = 1e-3, sparse: bool = Tru
                         best = (viol, k, num, den)
                 if best is None:
                     continue
-                _, k, num, den = best
+                viol, k, num, den = best
+                found.append(viol)
                 out.append(_cut(b, c.name, t, n, res, num, den,
                                 [(us[i], ws[i][res]) for _, i in here[:k + 1]],
                                 [(us[i], ws[i][res]) for _, i in here[k + 1:]], sparse))
-    return out
+    order = sorted(range(len(out)), key=lambda j: -found[j])
+    return [out[j] for j in order]
 
 
 def _cut(b: Builder, name: str, t: int, n: cp_model.IntVar, res: int, num: int, den: int,
@@ -167,7 +170,8 @@ def _row(cut: Cut, rows: _Rows) -> None:
 
 def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                       offer: Callable[[float], None], log: list[str],
-                      lazy_links: bool = False, sparse: bool = True) -> float:
+                      lazy_links: bool = False, sparse: bool = False,
+                      share: float = 1.0) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
     the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
@@ -175,7 +179,10 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     GLOP's LP and enter it, round by round, where its solution violates them
     (:func:`solver.model.lp_bound.relax_split`): each round's LP is a
     relaxation of the model still, and a smaller one to solve. ``sparse``:
-    each cut written the shorter way (:func:`_cut`)."""
+    each cut written the shorter way (:func:`_cut`). ``share``: each round
+    adds only that share of the cuts separated (the most violated, at least
+    one): GLOP's re-solve grows much faster than linearly with the cuts
+    added at once (``docs/solver.md``)."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -205,6 +212,7 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         if k == rounds or time.monotonic() + res.seconds >= end:
             break
         cuts = separate(b, res.primal, sparse=sparse)
+        cuts = cuts[:max(1, math.ceil(share * len(cuts)))] if cuts else cuts
         rows = glop.rows()
         links += pending.violated(res.primal, rows)
         if not cuts and not rows.lo:
