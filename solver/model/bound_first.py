@@ -174,12 +174,15 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
     if not b.time_indexed:
         _lp_light(b, obj, tracker, deadline, params, log)
     elif params.lp_bound_for(workers, lean):
-        seconds = params.lp_bound_share * max(deadline - time.monotonic(), 0.0)
+        left = max(deadline - time.monotonic(), 0.0)
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
-            lp_with_pool_cuts(b, obj, seconds, params.pool_cut_rounds, tracker.offer_bound,
-                              log, lazy_links=params.lazy_links)
+            share = (params.lp_bound_cut_share if _lean(b.prep, b.time_indexed, params)
+                     else params.lp_bound_share)
+            lp_with_pool_cuts(b, obj, share * left, params.pool_cut_rounds,
+                              tracker.offer_bound, log, lazy_links=params.lazy_links,
+                              share=params.pool_cut_share, min_gain=params.pool_cut_min_gain)
         else:
-            lp_first(b.m, obj, seconds, tracker.offer_bound, log)
+            lp_first(b.m, obj, params.lp_bound_share * left, tracker.offer_bound, log)
 
 
 def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,

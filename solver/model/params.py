@@ -369,6 +369,9 @@ class SolveParams:
     lp_bound_alone: bool = True
     lazy_links: bool = True
     lp_bound_share: float = 0.25
+    lp_bound_cut_share: float = 0.4
+    pool_cut_share: float = 0.5
+    pool_cut_min_gain: float = 0.0005
     lp_bound_light: float = 0.4
     lp_bound_everywhere: bool = True
     twin_side: str = "ours"
@@ -378,6 +381,7 @@ class SolveParams:
         for name in ("reserve_fraction", "memory_fraction", "single_worker_lns_share",
                      "carbon_phase_share", "lns_max_pooled_share", "empty_whole_share",
                      "pooled_lp_share", "block_share", "lp_bound_share",
+                     "lp_bound_cut_share", "pool_cut_share", "pool_cut_min_gain",
                      "lp_bound_light"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:

@@ -171,7 +171,7 @@ def _row(cut: Cut, rows: _Rows) -> None:
 def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                       offer: Callable[[float], None], log: list[str],
                       lazy_links: bool = False, sparse: bool = False,
-                      share: float = 1.0) -> float:
+                      share: float = 1.0, min_gain: float = 0.0) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
     the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
@@ -182,7 +182,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     each cut written the shorter way (:func:`_cut`). ``share``: each round
     adds only that share of the cuts separated (the most violated, at least
     one): GLOP's re-solve grows much faster than linearly with the cuts
-    added at once (``docs/solver.md``)."""
+    added at once (``docs/solver.md``). ``min_gain``: no further round once
+    one raised the bound by less than that share of it."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -199,6 +200,7 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         if not math.isfinite(res.bound) or res.primal is None:
             break
         got = pounds(glop.r, res.bound, obj)
+        small = k > 0 and got - best < min_gain * abs(best)
         if got > best:
             best = got
             offer(got)
@@ -209,7 +211,7 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                        f"{res.seconds:.1f}s ({added} cuts, {terms:,} terms"
                        + (f", {links} member-link rows)" if lazy_links else ")"))
         # another round only when a solve as long as the last one still fits
-        if k == rounds or time.monotonic() + res.seconds >= end:
+        if k == rounds or small or time.monotonic() + res.seconds >= end:
             break
         cuts = separate(b, res.primal, sparse=sparse)
         cuts = cuts[:max(1, math.ceil(share * len(cuts)))] if cuts else cuts
