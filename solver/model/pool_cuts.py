@@ -194,7 +194,7 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     r, pending = relax_split(proto_of(b.m), b.link_cts if lazy_links else ())
     glop = Glop(r)
     best = -math.inf
-    added = links = terms = 0
+    added = links = terms = later = 0
     for k in range(rounds + 1):
         res = glop.solve(end - time.monotonic())
         if not math.isfinite(res.bound) or res.primal is None:
@@ -211,9 +211,16 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                        f"{res.seconds:.1f}s ({added} cuts, {terms:,} terms"
                        + (f", {links} member-link rows)" if lazy_links else ")"))
         # another round only when a solve as long as the last one still fits
-        if k == rounds or small or time.monotonic() + res.seconds >= end:
+        if k == rounds or small:
             break
         cuts = separate(b, res.primal, sparse=sparse)
+        if time.monotonic() + res.seconds >= end:
+            # no time for another solve: this round's cuts (all of them) go
+            # to the CP-SAT model alone, whose LP worker can use them
+            for cut in cuts:
+                add_cut(b, cut)
+            later = len(cuts)
+            break
         cuts = cuts[:max(1, math.ceil(share * len(cuts)))] if cuts else cuts
         rows = glop.rows()
         links += pending.violated(res.primal, rows)
@@ -228,5 +235,6 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     shown = f"£{best:,.0f}" if math.isfinite(best) else "none"
     log.append(f"LP bound with sub-pool chords: {shown} in "
                f"{time.monotonic() - t:.1f}s, {added} cuts"
-               + (f", {links} of {links + pending.left} member-link rows" if lazy_links else ""))
+               + (f", {links} of {links + pending.left} member-link rows" if lazy_links else "")
+               + (f"; {later} more cuts to CP-SAT's model alone" if later else ""))
     return best
