@@ -180,7 +180,8 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
                      else params.lp_bound_share)
             lp_with_pool_cuts(b, obj, share * left, params.pool_cut_rounds,
                               tracker.offer_bound, log, lazy_links=params.lazy_links,
-                              share=params.pool_cut_share, min_gain=params.pool_cut_min_gain)
+                              share=params.pool_cut_share, min_gain=params.pool_cut_min_gain,
+                              leftover=workers > 1)
         else:
             lp_first(b.m, obj, params.lp_bound_share * left, tracker.offer_bound, log)
 

@@ -171,7 +171,8 @@ def _row(cut: Cut, rows: _Rows) -> None:
 def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                       offer: Callable[[float], None], log: list[str],
                       lazy_links: bool = False, sparse: bool = False,
-                      share: float = 1.0, min_gain: float = 0.0) -> float:
+                      share: float = 1.0, min_gain: float = 0.0,
+                      leftover: bool = False) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
     the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
@@ -183,7 +184,9 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     adds only that share of the cuts separated (the most violated, at least
     one): GLOP's re-solve grows much faster than linearly with the cuts
     added at once (``docs/solver.md``). ``min_gain``: no further round once
-    one raised the bound by less than that share of it."""
+    one raised the bound by less than that share of it. ``leftover``: when
+    no re-solve fits, the last round's cuts still go to the CP-SAT model
+    (for CP-SAT's own LP worker, with two workers)."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -213,14 +216,14 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         # another round only when a solve as long as the last one still fits
         if k == rounds or small:
             break
-        cuts = separate(b, res.primal, sparse=sparse)
         if time.monotonic() + res.seconds >= end:
-            # no time for another solve: this round's cuts (all of them) go
-            # to the CP-SAT model alone, whose LP worker can use them
-            for cut in cuts:
-                add_cut(b, cut)
-            later = len(cuts)
+            if leftover:  # this round's cuts, all of them, to the CP-SAT model alone
+                cuts = separate(b, res.primal, sparse=sparse)
+                for cut in cuts:
+                    add_cut(b, cut)
+                later = len(cuts)
             break
+        cuts = separate(b, res.primal, sparse=sparse)
         cuts = cuts[:max(1, math.ceil(share * len(cuts)))] if cuts else cuts
         rows = glop.rows()
         links += pending.violated(res.primal, rows)
