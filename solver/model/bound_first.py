@@ -163,14 +163,17 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
     """The LP bound (:mod:`solver.model.lp_bound`) first, in the full model's
     slot: the one place that says where it runs. A time-indexed full model
     gets its own LP with at most ``params.lp_bound_max_workers`` workers, on
-    a pooled estate searched by the lean LP worker (``lean``) or, with
+    a pooled estate searched by the lean LP worker or by CP-SAT alone
+    (``lean``: :func:`pooled_first`) or, with
     ``params.lp_bound_everywhere``, on any, and with at most
     ``params.lp_bound_lean_workers`` where ``lean``
     (:meth:`~solver.model.params.SolveParams.lp_bound_for`); the light full model of a pooled
     estate gets the LP of a time-indexed model built for it
     (:func:`_lp_light`). ``beside``: the model is being searched on another
     thread (the twin schedule), so it is only read: no sub-pool chords, which
-    would add rows and literals to it."""
+    would add rows and literals to it. With sub-pool chords on a pooled
+    estate the LP gets ``params.lp_bound_cut_share`` of the wall time left,
+    else ``params.lp_bound_share``."""
     if not b.time_indexed:
         _lp_light(b, obj, tracker, deadline, params, log)
     elif params.lp_bound_for(workers, lean):

@@ -203,7 +203,8 @@ class SolveParams:
         ``n[C,t]`` (:func:`solver.model.clusters._unary`): exact, a stronger
         LP. None (the default): where the LP bound runs (one worker,
         ``lp_bound_max_workers``; two on a lean estate,
-        ``lp_bound_lean_workers``; :meth:`unary_for`), whose LP it lifts (GLOP's
+        ``lp_bound_lean_workers``, or on a small pooled one, ``lp_bound_alone``;
+        :meth:`unary_for`), whose LP it lifts (GLOP's
         LP of 1,000 export-shaped VMs £8.75M -> £8.88M); CP-SAT's own LP
         gains nothing measurable from it (``docs/solver.md``, *Time-coupled
         cuts* and *Where the gap lives*).
@@ -266,6 +267,18 @@ class SolveParams:
         CP-SAT's model, whose two workers then search it. Scratch runs
         (60 s, busy machine; ``docs/solver.md``): 300 export-shaped VMs, bound
         £2.721M -> £2.757M, gap 2.19 % -> 0.88 %, the same plan.
+    lp_bound_cut_share
+        Where the LP bound runs with sub-pool chords on a pooled estate (more
+        than ``pooled_lp_share`` in clusters), the share of the wall time
+        left it gets (``lp_bound_share`` elsewhere): 1,000 export-shaped VMs
+        need round 0 and round 1 (about 5 + 12 s on a shared machine) to
+        prove £9.00M, not £8.88M, with one worker in a minute.
+    pool_cut_share, pool_cut_min_gain
+        Each round of sub-pool chords adds this share of the cuts separated,
+        the most violated first (GLOP's re-solve grows much faster than the
+        cuts: 1,000 VMs, half of round 0's cuts proved £9.00M in 12.5 s, all
+        of them £9.02M in 15–19 s); no round follows one that raised the
+        bound by less than ``pool_cut_min_gain`` of it.
     lazy_links
         Where the LP bound runs with sub-pool chords, the member links' rows
         (``member_links``) start out of GLOP's LP and enter it round by round

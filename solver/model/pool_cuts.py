@@ -22,10 +22,12 @@ where the rule keeps all 10.
 
 Cuts are separated from LP column values (:func:`separate`): per cluster,
 month and resource, the members sorted by ``u`` (most in service first),
-the most violated prefix. :func:`lp_with_pool_cuts` adds them round by
-round to the CP-SAT model (so CP-SAT's own LP and search get them too) and
-to GLOP's LP, re-solved (:class:`solver.model.lp_bound.Glop`), as many
-rounds as fit in the LP bound's time. They
+the most violated prefix; the cuts most violated first. :func:`lp_with_pool_cuts`
+adds them round by round (a share of them a round, the most violated) to
+the CP-SAT model (so CP-SAT's own LP and search get them too) and to GLOP's
+LP, re-solved by a new solver (:class:`solver.model.lp_bound.Glop`), as many
+rounds as fit in the LP bound's time and still gain; the member links' rows
+can wait outside GLOP's LP until its solution violates them. They
 remove no plan: the optimum is unchanged and every bound stays valid.
 """
 
