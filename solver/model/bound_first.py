@@ -153,14 +153,16 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
     estate gets the LP of a time-indexed model built for it
     (:func:`_lp_light`). ``beside``: the model is being searched on another
     thread (the twin schedule), so it is only read: no sub-pool chords, which
-    would add rows and literals to it."""
+    would add rows and literals to it. With the chords, the LP's column values
+    go to the tracker (``params.lns_lp_guided``: the neighbourhood search's
+    LP-guided kind, :mod:`solver.model.lns`)."""
     if not b.time_indexed:
         _lp_light(b, obj, tracker, deadline, params, log)
     elif params.lp_bound_for(workers, lean):
         seconds = params.lp_bound_share * max(deadline - time.monotonic(), 0.0)
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
             lp_with_pool_cuts(b, obj, seconds, params.pool_cut_rounds, tracker.offer_bound,
-                              log)
+                              log, tracker.offer_lp if params.lns_lp_guided else None)
         else:
             lp_first(b.m, obj, seconds, tracker.offer_bound, log)
 

@@ -141,10 +141,13 @@ def _row(cut: Cut, rows: _Rows) -> None:
 
 
 def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
-                      offer: Callable[[float], None], log: list[str]) -> float:
+                      offer: Callable[[float], None], log: list[str],
+                      on_primal: Callable[[np.ndarray], None] | None = None) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
-    the cuts stay in the CP-SAT model. -inf when GLOP gave none in time."""
+    the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
+    ``on_primal``: given each round's column values (indexed by the CP-SAT
+    variables' indices; the neighbourhood search's LP-guided kind reads them)."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -159,6 +162,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         res = glop.solve(end - time.monotonic())
         if not math.isfinite(res.bound) or res.primal is None:
             break
+        if on_primal is not None:
+            on_primal(res.primal)
         got = pounds(glop.r, res.bound, obj)
         if got > best:
             best = got
