@@ -74,9 +74,10 @@ def test_lp_guided_step_leaves_pools_the_lp_keeps_alone() -> None:
     # a plan that already empties it is no target
     moved = dict(RETAINED, A1=("rehost@CLOUD", 1), A2=("rehost@CLOUD", 1))
     assert nb.lp_targets(moved, {"A1": 0.0, "A2": 0.0}, 0.5) == []
-    # the emptied neighbourhood: both VMs, moving pairs only
-    free = nb.emptied(gi)
+    # the emptied neighbourhood: the VMs the plan retains, moving pairs only
+    free = nb.emptied(gi, RETAINED)
     assert set(free) == {"A1", "A2"}
+    assert set(nb.emptied(gi, dict(RETAINED, A1=("rehost@CLOUD", 1)))) == {"A2"}
     assert all(p is not None and {k for k, _ in p} == {"rehost@CLOUD"} for p in free.values())
     assert not _search(prep, {"A1": 0.6, "A2": 0.5, "A3": 1.0})[1].guided
 

@@ -331,7 +331,7 @@ class SolveParams:
     lns_step_dtime: float = 1.0
     lns_pool_step_dtime: float | None = None
     lns_lp_guided: bool = True
-    lns_lp_step_dtime: float = 4.0
+    lns_lp_step_dtime: float = 3.0
     lns_lp_ratio: float = 0.5
     lns_held: bool | None = None
     lns_presolve: bool | None = None
