@@ -50,7 +50,7 @@ def test_lp_guided_step_empties_the_cluster_the_drawn_kind_never_frees() -> None
     plain, stats = _search(prep, None)
     assert dot(W, derive(prep, plain).vec) == approx(5352.0)
     assert not stats.guided
-    # The LP keeps 0.1 of the cluster's two retained VMs (<= 0.5 × 2): the
+    # The LP keeps 0.1 of the cluster's two retained VMs (<= 0.65 × 2): the
     # step empties it and finds the optimum, 4,406; it is tried once.
     got, stats = _search(prep, {"A1": 0.0, "A2": 0.1, "A3": 1.0})
     assert dot(W, derive(prep, got).vec) == approx(4406.0)
@@ -64,8 +64,8 @@ def test_lp_guided_step_empties_the_cluster_the_drawn_kind_never_frees() -> None
 
 
 def test_lp_guided_step_leaves_pools_the_lp_keeps_alone() -> None:
-    # The LP retains 1.1 of the two (> 0.5 × 2): no target, and the search is
-    # the one without the LP, step for step (no random draw is taken).
+    # With ratio ½, the LP retaining 1.1 of the two (> 0.5 × 2) makes no
+    # target, 1.0 does.
     prep = Prep(_pool())
     nb = lns.Neighbourhoods(prep)
     assert nb.lp_targets(RETAINED, {"A1": 0.6, "A2": 0.5}, 0.5) == []
@@ -79,7 +79,8 @@ def test_lp_guided_step_leaves_pools_the_lp_keeps_alone() -> None:
     assert set(free) == {"A1", "A2"}
     assert set(nb.emptied(gi, dict(RETAINED, A1=("rehost@CLOUD", 1)))) == {"A2"}
     assert all(p is not None and {k for k, _ in p} == {"rehost@CLOUD"} for p in free.values())
-    assert not _search(prep, {"A1": 0.6, "A2": 0.5, "A3": 1.0})[1].guided
+    # the default ratio (0.65): 1.4 of the two retained is no target
+    assert not _search(prep, {"A1": 0.7, "A2": 0.7, "A3": 1.0})[1].guided
 
 
 def test_without_a_target_the_search_is_the_one_without_the_lp() -> None:

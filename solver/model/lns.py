@@ -222,8 +222,8 @@ class Neighbourhoods:
         the LP nearly empties and ``plan`` does not: ``(pool index, applications
         the plan retains, the LP's retained sum)`` of each whole pool of at most
         ``max_size`` applications where the LP's sum is at most ``ratio`` × the
-        plan's count (and the plan retains at least two), most retained above
-        the LP's first (ties: estate order)."""
+        plan's count (and the plan retains at least two), the least LP share
+        of the plan's first (ties: estate order)."""
         out = []
         for gi, g in enumerate(self.pools):
             if len(g) > self.max_size:
@@ -232,7 +232,7 @@ class Neighbourhoods:
             share = sum(lp.get(a, 0.0) for a in g)
             if kept >= 2 and share <= ratio * kept:
                 out.append((gi, float(kept), share))
-        out.sort(key=lambda t: (-(t[1] - t[2]), t[0]))
+        out.sort(key=lambda t: (t[2] / t[1], t[0]))
         return out
 
     def emptied(self, gi: int, plan: Choice) -> Domains:
@@ -397,7 +397,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            rebase: Callable[[], tuple[Choice | None, float]] | None = None,
            pool_step_dtime: float | None = None,
            lp: Callable[[], dict[str, float] | None] | None = None,
-           lp_step_dtime: float = 3.0, lp_ratio: float = 0.5
+           lp_step_dtime: float = 3.0, lp_ratio: float = 0.65
            ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 

@@ -332,7 +332,7 @@ class SolveParams:
     lns_pool_step_dtime: float | None = None
     lns_lp_guided: bool = True
     lns_lp_step_dtime: float = 3.0
-    lns_lp_ratio: float = 0.5
+    lns_lp_ratio: float = 0.65
     lns_held: bool | None = None
     lns_presolve: bool | None = None
     lns_size: int = 40
