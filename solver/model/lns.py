@@ -46,7 +46,6 @@ from __future__ import annotations
 import bisect
 import math
 import random
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from estate.derive import together_groups
+from solver.model.budget import Budget
 from solver.model.build import Builder, Choice
 from solver.model.costs import Weights, build_objective, dot, pruned_domains
 from solver.model.emptying import emptiable
@@ -293,47 +293,6 @@ class Neighbourhoods:
             rng.shuffle(nxt)
             frontier = nxt
         return seen
-
-
-class Budget:
-    """Deterministic seconds the search may spend, a wall-clock deadline
-    (``time.monotonic()``), and a stop another thread may pull."""
-
-    def __init__(self, dtime: float, deadline: float) -> None:
-        self.dtime, self.deadline = dtime, deadline
-        self.used = 0.0
-        self.wall_stopped = False
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._current: cp_model.CpSolver | None = None
-
-    def left(self) -> float:
-        """Deterministic seconds left (0 once stopped or past the deadline)."""
-        if self._stop.is_set():
-            return 0.0
-        if time.monotonic() >= self.deadline:
-            self.wall_stopped = self.used < self.dtime
-            return 0.0
-        return max(self.dtime - self.used, 0.0)
-
-    def halt(self) -> None:
-        """Stop the search (and the sub-problem being solved) from another thread."""
-        with self._lock:
-            self._stop.set()
-            if self._current is not None:
-                self._current.stop_search()
-
-    def run(self, s: cp_model.CpSolver, m: cp_model.CpModel) -> cp_model.CpSolverStatus | None:
-        """``s.solve(m)``, stoppable by :meth:`halt` (None: halted before it began)."""
-        with self._lock:
-            if self._stop.is_set():
-                return None
-            self._current = s
-        try:
-            return s.solve(m)
-        finally:
-            with self._lock:
-                self._current = None
 
 
 def sub_model(prep: Prep, plan: Choice, value: float, free: Domains, time_indexed: bool,
