@@ -173,7 +173,9 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
     thread (the twin schedule), so it is only read: no sub-pool chords, which
     would add rows and literals to it. With sub-pool chords on a pooled
     estate the LP gets ``params.lp_bound_cut_share`` of the wall time left,
-    else ``params.lp_bound_share``."""
+    else ``params.lp_bound_share``, and its column values go to the tracker
+    (``params.lns_lp_guided``: the neighbourhood search's LP-guided kind,
+    :mod:`solver.model.lns`)."""
     if not b.time_indexed:
         _lp_light(b, obj, tracker, deadline, params, log)
     elif params.lp_bound_for(workers, lean):
@@ -184,7 +186,8 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
             lp_with_pool_cuts(b, obj, share * left, params.pool_cut_rounds,
                               tracker.offer_bound, log, lazy_links=params.lazy_links,
                               share=params.pool_cut_share, min_gain=params.pool_cut_min_gain,
-                              leftover=workers > 1)
+                              leftover=workers > 1,
+                              on_primal=tracker.offer_lp if params.lns_lp_guided else None)
         else:
             lp_first(b.m, obj, params.lp_bound_share * left, tracker.offer_bound, log)
 

@@ -104,6 +104,16 @@ class SolveParams:
         Deterministic seconds a ``pool`` neighbourhood (a whole cluster or
         site, emptied every other time; only when ``pool`` is in
         ``lns_kinds``) may use; None: ``lns_step_dtime``.
+    lns_lp_guided
+        The neighbourhood search's LP-guided step (:mod:`solver.model.lns`):
+        where the full model's LP relaxation was solved (the LP bound with
+        the sub-pool chords, ``pool_cut_rounds``), each cluster or site whose
+        applications the LP retains at most ``lns_lp_ratio`` as much as the
+        best plan does is freed and must be emptied, once, with
+        ``lns_lp_step_dtime`` deterministic seconds (``docs/solver.md``,
+        *An LP-guided neighbourhood*).
+    lns_lp_step_dtime, lns_lp_ratio
+        See ``lns_lp_guided``.
     lns_held
         Build each neighbourhood's model over its free applications only
         (``Builder(held=...)``: the others are constants on the right-hand
@@ -349,6 +359,9 @@ class SolveParams:
     single_worker_lean_small: bool = True
     lns_step_dtime: float = 1.0
     lns_pool_step_dtime: float | None = None
+    lns_lp_guided: bool = True
+    lns_lp_step_dtime: float = 3.0
+    lns_lp_ratio: float = 0.65
     lns_held: bool | None = None
     lns_presolve: bool | None = None
     lns_size: int = 40
@@ -395,7 +408,7 @@ class SolveParams:
                      "carbon_phase_share", "lns_max_pooled_share", "empty_whole_share",
                      "pooled_lp_share", "block_share", "lp_bound_share",
                      "lp_bound_cut_share", "pool_cut_share", "pool_cut_min_gain",
-                     "lp_bound_light"):
+                     "lp_bound_light", "lns_lp_ratio"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")

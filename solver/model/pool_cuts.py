@@ -174,7 +174,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                       offer: Callable[[float], None], log: list[str],
                       lazy_links: bool = False, sparse: bool = False,
                       share: float = 1.0, min_gain: float = 0.0,
-                      leftover: bool = False) -> float:
+                      leftover: bool = False,
+                      on_primal: Callable[[np.ndarray], None] | None = None) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
     the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
@@ -188,7 +189,9 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     added at once (``docs/solver.md``). ``min_gain``: no further round once
     one raised the bound by less than that share of it. ``leftover``: when
     no re-solve fits, the last round's cuts still go to the CP-SAT model
-    (for CP-SAT's own LP worker, with two workers)."""
+    (for CP-SAT's own LP worker, with two workers). ``on_primal``: given each
+    round's column values (indexed by the CP-SAT variables' indices; the
+    neighbourhood search's LP-guided kind reads them)."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -204,6 +207,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         res = glop.solve(end - time.monotonic())
         if not math.isfinite(res.bound) or res.primal is None:
             break
+        if on_primal is not None:
+            on_primal(res.primal)
         got = pounds(glop.r, res.bound, obj)
         small = k > 0 and got - best < min_gain * abs(best)
         if got > best:

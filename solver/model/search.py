@@ -197,7 +197,9 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         min_size=params.lns_min_size, max_size=params.lns_max_size,
         kinds=params.lns_kinds, on_improve=tracker.offer_plan, held=lns_held(b, params),
         presolve=params.lns_presolve, pool_step_dtime=params.lns_pool_step_dtime,
-        rebase=tracker.best if rebase else None)
+        rebase=tracker.best if rebase else None,
+        lp=tracker.lp_retained if params.lns_lp_guided else None,
+        lp_step_dtime=params.lns_lp_step_dtime, lp_ratio=params.lns_lp_ratio)
     log.append(prefix + stats.line()
                + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from solver.model.build import Builder, Choice
@@ -32,6 +33,31 @@ class Tracker:
         self.value = math.inf  # exact float objective of ``plan``
         self.shown = math.inf  # best value reported (full-model values are scaled)
         self.bound = obj.trivial_bound()
+        self.lp: dict[str, float] | None = None  # the LP's retained share by application
+
+    def offer_lp(self, primal: np.ndarray) -> None:
+        """The column values of the full model's LP relaxation (indexed by the
+        CP-SAT variables' indices), kept as the share of each application the
+        LP retains (the sum of its ``retain`` pairs): what the neighbourhood
+        search's LP-guided kind reads (:meth:`lp_retained`). Only the first
+        LP solution is kept (the chords' later rounds depend on the wall
+        clock; the first plan of one worker stays deterministic)."""
+        got: dict[str, float] = {}
+        for a, xs in self.b.x.items():
+            got[a] = sum(float(primal[v.index]) for (key, _), v in xs.items()
+                         if key == "retain" and not isinstance(v, int)
+                         and v.index < len(primal))
+        for a in self.b.timing_only:
+            got.setdefault(a, 0.0)
+        with self.lock:
+            if self.lp is None:
+                self.lp = got
+
+    def lp_retained(self) -> dict[str, float] | None:
+        """The LP's retained share of each application (None until an LP
+        solution was offered, :meth:`offer_lp`)."""
+        with self.lock:
+            return self.lp
 
     def exact(self, choice: Choice) -> float:
         """Exact float objective of a complete plan."""
