@@ -138,3 +138,16 @@ def test_tracker_keeps_the_first_lp_solution() -> None:
     tracker.offer_lp(first)
     tracker.offer_lp(np.ones(n))
     assert tracker.lp_retained() == {"A1": 0.25, "A2": 1.0, "A3": 1.0}
+
+
+def test_tracker_counts_held_and_fixed_retains_as_retained() -> None:
+    # A3 held at its retain pair is in no x; the LP share of what is fixed is
+    # its value (1 retained), not 0, so a pool with it is no false target.
+    prep = Prep(_pool())
+    b = Builder(prep, held={"A3": ("retain", 12)})
+    obj = build_objective(b, W, 100.0)
+    b.m.minimize(obj.expr)
+    tracker = Tracker(b, obj, W, time.monotonic(), None)
+    tracker.offer_lp(np.zeros(len(b.m.proto.variables)))
+    got = tracker.lp_retained()
+    assert got is not None and got["A3"] == 1.0 and got["A1"] == got["A2"] == 0.0

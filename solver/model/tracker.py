@@ -42,13 +42,12 @@ class Tracker:
         search's LP-guided kind reads (:meth:`lp_retained`). Only the first
         LP solution is kept (the chords' later rounds depend on the wall
         clock; the first plan of one worker stays deterministic)."""
-        got: dict[str, float] = {}
+        got = {a: float(key == "retain") for a, (key, _) in self.b.held.items()}
         for a, xs in self.b.x.items():
-            got[a] = sum(float(primal[v.index]) for (key, _), v in xs.items()
-                         if key == "retain" and not isinstance(v, int)
-                         and v.index < len(primal))
-        for a in self.b.timing_only:
-            got.setdefault(a, 0.0)
+            got[a] = sum(float(v) if isinstance(v, int) else float(primal[v.index])
+                         for (key, _), v in xs.items() if key == "retain")
+        for a, (key, _) in self.b.timing_only.items():
+            got.setdefault(a, float(key == "retain"))
         with self.lock:
             if self.lp is None:
                 self.lp = got
