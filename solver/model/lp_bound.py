@@ -89,6 +89,11 @@ class Matrix:
         """Stored entries."""
         return len(self.vals)
 
+    def dot(self, x: np.ndarray) -> np.ndarray:
+        """``A·x``."""
+        return np.bincount(self.rows, weights=self.vals * x[self.cols],
+                           minlength=self.shape[0])
+
     def t_dot(self, y: np.ndarray) -> np.ndarray:
         """``Aᵀ·y``."""
         return np.bincount(self.cols, weights=self.vals * y[self.rows],
@@ -293,6 +298,8 @@ class Pending:
     def __init__(self, a: Matrix, lo: np.ndarray, hi: np.ndarray) -> None:
         self.a, self.lo, self.hi = a, lo, hi
         self.added = np.zeros(len(lo), dtype=bool)
+        # row i of a is a.rows[starts[i]:starts[i + 1]]
+        self.starts = np.searchsorted(a.rows, np.arange(len(lo) + 1))
 
     @property
     def left(self) -> int:
@@ -304,15 +311,13 @@ class Pending:
         than ``tol``, mark them added; their count."""
         if not len(self.lo):
             return 0
-        act = np.bincount(self.a.rows, weights=self.a.vals * x[self.a.cols],
-                          minlength=len(self.lo))
+        act = self.a.dot(x)
         bad = ~self.added & ((act < self.lo - tol) | (act > self.hi + tol))
         idx = np.flatnonzero(bad)
         if not len(idx):
             return 0
-        starts = np.searchsorted(self.a.rows, np.arange(len(self.lo) + 1))
         for i in idx.tolist():
-            a, b = int(starts[i]), int(starts[i + 1])
+            a, b = int(self.starts[i]), int(self.starts[i + 1])
             rows.add(list(zip(self.a.cols[a:b].tolist(), self.a.vals[a:b].tolist(),
                               strict=True)), 0.0, float(self.lo[i]), float(self.hi[i]))
         self.added[idx] = True

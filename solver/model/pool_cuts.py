@@ -223,14 +223,15 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         # another round only when a solve as long as the last one still fits
         if k == rounds or small:
             break
-        if time.monotonic() + res.seconds >= end:
-            if leftover:  # this round's cuts, all of them, to the CP-SAT model alone
-                cuts = separate(b, res.primal, sparse=sparse)
-                for cut in cuts:
-                    add_cut(b, cut)
-                later = len(cuts)
+        fits = time.monotonic() + res.seconds < end
+        if not (fits or leftover):
             break
         cuts = separate(b, res.primal, sparse=sparse)
+        if not fits:  # this round's cuts, all of them, to the CP-SAT model alone
+            for cut in cuts:
+                add_cut(b, cut)
+            later = len(cuts)
+            break
         cuts = cuts[:max(1, math.ceil(share * len(cuts)))] if cuts else cuts
         rows = glop.rows()
         links += pending.violated(res.primal, rows)

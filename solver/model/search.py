@@ -411,7 +411,7 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
         side = threading.Thread(target=side_bound, daemon=True)
         side.start()
         workers = max(workers - 1, 1)
-    alone = not use_lns and alone_for(b.prep, b.time_indexed, workers, params)
+    alone = alone_for(b.prep, b.time_indexed, workers, params)
     if lean or alone or not b.time_indexed:  # in CP-SAT's slot, first
         lp_bound_first(b, obj, tracker, workers, deadline, params, log, lean=lean or alone)
     if use_lns and blocks:  # in CP-SAT's slot, first

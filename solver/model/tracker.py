@@ -42,6 +42,8 @@ class Tracker:
         search's LP-guided kind reads (:meth:`lp_retained`). Only the first
         LP solution is kept (the chords' later rounds depend on the wall
         clock; the first plan of one worker stays deterministic)."""
+        if self.lp is not None:  # only the first is kept: nothing to work out
+            return
         got = {a: float(key == "retain") for a, (key, _) in self.b.held.items()}
         for a, xs in self.b.x.items():
             got[a] = sum(float(v) if isinstance(v, int) else float(primal[v.index])
