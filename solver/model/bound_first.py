@@ -187,7 +187,8 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
                               tracker.offer_bound, log, lazy_links=params.lazy_links,
                               share=params.pool_cut_share, min_gain=params.pool_cut_min_gain,
                               leftover=workers > 1,
-                              on_primal=tracker.offer_lp if params.lns_lp_guided else None)
+                              on_primal=tracker.offer_lp if params.lns_lp_guided else None,
+                              covers=params.pool_cover_cuts)
         else:
             lp_first(b.m, obj, params.lp_bound_share * left, tracker.offer_bound, log)
 

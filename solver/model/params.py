@@ -289,6 +289,12 @@ class SolveParams:
         cuts: 1,000 VMs, half of round 0's cuts proved £9.00M in 12.5 s, all
         of them £9.02M in 15–19 s); no round follows one that raised the
         bound by less than ``pool_cut_min_gain`` of it.
+    pool_cover_cuts
+        Where the LP bound runs with sub-pool chords, the rounded cover cuts
+        (:func:`solver.model.pool_cuts.separate_covers`: a pool keeps the
+        rule's own step for the members the LP keeps, less a host's worth for
+        each that leaves) separated beside them, each round. Valid cuts: same
+        optimum. Measured in ``docs/solver.md`` (*Rounded covers*).
     lazy_links
         Where the LP bound runs with sub-pool chords, the member links' rows
         (``member_links``) start out of GLOP's LP and enter it round by round
@@ -394,6 +400,7 @@ class SolveParams:
     lp_bound_lean_workers: int = 2
     lp_bound_alone: bool = True
     lazy_links: bool = True
+    pool_cover_cuts: bool = False
     lp_bound_share: float = 0.25
     lp_bound_cut_share: float = 0.4
     pool_cut_share: float = 0.5
