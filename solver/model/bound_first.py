@@ -172,17 +172,21 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
     (:func:`_lp_light`). ``beside``: the model is being searched on another
     thread (the twin schedule), so it is only read: no sub-pool chords, which
     would add rows and literals to it. With sub-pool chords on a pooled
-    estate the LP gets ``params.lp_bound_cut_share`` of the wall time left,
-    else ``params.lp_bound_share``, and its column values go to the tracker
-    (``params.lns_lp_guided``: the neighbourhood search's LP-guided kind,
-    :mod:`solver.model.lns`)."""
+    estate the LP gets ``params.lp_bound_cut_share`` of the wall time left
+    (``params.lp_bound_lean_cut_share``, when set, where it runs beside the
+    neighbourhood search: :func:`lean_for`), else ``params.lp_bound_share``,
+    and its column values go to the tracker (``params.lns_lp_guided``: the
+    neighbourhood search's LP-guided kind, :mod:`solver.model.lns`)."""
     if not b.time_indexed:
         _lp_light(b, obj, tracker, deadline, params, log)
     elif params.lp_bound_for(workers, lean):
         left = max(deadline - time.monotonic(), 0.0)
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
-            share = (params.lp_bound_cut_share if _lean(b.prep, b.time_indexed, params)
-                     else params.lp_bound_share)
+            share = (params.lp_bound_share if not _lean(b.prep, b.time_indexed, params)
+                     else params.lp_bound_lean_cut_share
+                     if (params.lp_bound_lean_cut_share is not None
+                         and lean_for(b.prep, b.time_indexed, workers, params))
+                     else params.lp_bound_cut_share)
             lp_with_pool_cuts(b, obj, share * left, params.pool_cut_rounds,
                               tracker.offer_bound, log, lazy_links=params.lazy_links,
                               share=params.pool_cut_share, min_gain=params.pool_cut_min_gain,

@@ -283,6 +283,13 @@ class SolveParams:
         left it gets (``lp_bound_share`` elsewhere): 1,000 export-shaped VMs
         need round 0 and round 1 (about 5 + 12 s on a shared machine) to
         prove £9.00M, not £8.88M, with one worker in a minute.
+    lp_bound_lean_cut_share
+        The same share where the LP bound runs in CP-SAT's LP worker's slot
+        beside the neighbourhood search (two workers, a pooled estate of
+        ``lns_min_apps`` applications or more: :func:`solver.model.bound_first.lean_for`);
+        None: ``lp_bound_cut_share``. There the neighbourhood search keeps
+        its core whatever the share, and CP-SAT's LP worker after the rounds
+        proves less than they do on 1,000 export-shaped VMs.
     pool_cut_share, pool_cut_min_gain
         Each round of sub-pool chords adds this share of the cuts separated,
         the most violated first (GLOP's re-solve grows much faster than the
@@ -403,6 +410,7 @@ class SolveParams:
     pool_cover_cuts: bool = False
     lp_bound_share: float = 0.25
     lp_bound_cut_share: float = 0.4
+    lp_bound_lean_cut_share: float | None = None
     pool_cut_share: float = 0.5
     pool_cut_min_gain: float = 0.0005
     lp_bound_light: float = 0.4
@@ -419,6 +427,9 @@ class SolveParams:
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")
+        lean = self.lp_bound_lean_cut_share
+        if lean is not None and not 0.0 <= lean <= 1.0:
+            raise ValueError(f"lp_bound_lean_cut_share = {lean} must lie in [0, 1]")
         if self.lns_min_size < 1 or self.lns_max_size < self.lns_min_size:
             raise ValueError("need 1 <= lns_min_size <= lns_max_size")
         if self.twin_side not in ("", "seed", "ours"):

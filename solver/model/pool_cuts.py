@@ -281,6 +281,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     for k in range(rounds + 1):
         res = glop.solve(end - time.monotonic())
         if not math.isfinite(res.bound) or res.primal is None:
+            log.append(f"LP bound with sub-pool chords, round {k}: none ({res.status} "
+                       f"in {res.seconds:.1f}s)")
             break
         if on_primal is not None:
             on_primal(res.primal)
