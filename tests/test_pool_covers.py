@@ -110,3 +110,24 @@ def test_the_lp_with_covers_never_passes_the_brute_force_optimum(e: Estate) -> N
         assert math.isinf(got) or got <= best + 1e-6, (got, best)
     _agrees_with_brute_force(e, SolveParams(pool_cut_rounds=4, pool_cover_cuts=True), best,
                              known=True)
+
+
+def test_the_lp_share_beside_the_neighbourhood_search() -> None:
+    # _five_stay is pooled (every application in the pool): one worker, or
+    # two with CP-SAT alone (below lns_min_apps), give the LP bound
+    # lp_bound_cut_share of the time left; two beside the neighbourhood
+    # search (lns_min_apps lowered so that it runs: lean_for)
+    # lp_bound_lean_cut_share, or lp_bound_cut_share when that is None; an
+    # estate whose model has no LP worker (not time-indexed) lp_bound_share.
+    from solver.model.bound_first import cut_share, lean_for
+
+    prep = Prep(_five_stay())
+    p = SolveParams(lp_bound_cut_share=0.4, lp_bound_lean_cut_share=0.7, lp_bound_share=0.25)
+    assert cut_share(prep, True, 1, p) == 0.4
+    assert not lean_for(prep, True, 2, p) and cut_share(prep, True, 2, p) == 0.4
+    low = replace(p, lns_min_apps=1)
+    assert lean_for(prep, True, 2, low) and cut_share(prep, True, 2, low) == 0.7
+    assert cut_share(prep, True, 2, replace(low, lp_bound_lean_cut_share=None)) == 0.4
+    assert cut_share(prep, False, 2, low) == 0.25
+    with pytest.raises(ValueError):
+        SolveParams(lp_bound_lean_cut_share=1.5)

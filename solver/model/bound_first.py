@@ -109,6 +109,20 @@ def pooled_first(prep: Prep, time_indexed: bool, workers: int, params: SolvePara
             or alone_for(prep, time_indexed, workers, params))
 
 
+def cut_share(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> float:
+    """The share of the wall time left that the LP bound with sub-pool chords
+    gets: ``params.lp_bound_lean_cut_share`` (when set) beside the
+    neighbourhood search (:func:`lean_for`), ``params.lp_bound_cut_share`` on
+    any other pooled estate with the LP worker (:func:`_lean`), else
+    ``params.lp_bound_share``."""
+    if not _lean(prep, time_indexed, params):
+        return params.lp_bound_share
+    if params.lp_bound_lean_cut_share is not None and lean_for(prep, time_indexed, workers,
+                                                               params):
+        return params.lp_bound_lean_cut_share
+    return params.lp_bound_cut_share
+
+
 def twin(b: Builder, workers: int, params: SolveParams) -> bool:
     """Whether two workers run the one-worker search on one thread and a
     second search beside it (``params.twin_side``, :func:`solver.model.search._twin`)
@@ -182,11 +196,7 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
     elif params.lp_bound_for(workers, lean):
         left = max(deadline - time.monotonic(), 0.0)
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
-            share = (params.lp_bound_share if not _lean(b.prep, b.time_indexed, params)
-                     else params.lp_bound_lean_cut_share
-                     if (params.lp_bound_lean_cut_share is not None
-                         and lean_for(b.prep, b.time_indexed, workers, params))
-                     else params.lp_bound_cut_share)
+            share = cut_share(b.prep, b.time_indexed, workers, params)
             lp_with_pool_cuts(b, obj, share * left, params.pool_cut_rounds,
                               tracker.offer_bound, log, lazy_links=params.lazy_links,
                               share=params.pool_cut_share, min_gain=params.pool_cut_min_gain,

@@ -410,7 +410,7 @@ class SolveParams:
     pool_cover_cuts: bool = False
     lp_bound_share: float = 0.25
     lp_bound_cut_share: float = 0.4
-    lp_bound_lean_cut_share: float | None = None
+    lp_bound_lean_cut_share: float | None = 0.7
     pool_cut_share: float = 0.5
     pool_cut_min_gain: float = 0.0005
     lp_bound_light: float = 0.4

@@ -125,6 +125,37 @@ def separate(b: Builder, vals: np.ndarray, tol: float = 1e-3, sparse: bool = Fal
     return [out[j] for j in order]
 
 
+def separate_any(b: Builder, vals: np.ndarray, tol: float = 1e-3) -> list[Cut]:
+    """``any[C,t] >= u[i,t]`` for the member most in service of each cluster
+    and month where the LP's ``any`` is below it (by more than ``tol``; the
+    most violated first): the member link ``u => any`` (``clusters._link_members``),
+    which a model from ``member_links_max_apps`` applications leaves out, so
+    ``any`` is bounded by ``load/W`` alone (the sample's largest pool: 111
+    members in service at ``any`` 0.33 and 6.4 hosts where the rule keeps 9).
+    Valid: ``any = [a member in service]`` meets every row of the pool."""
+    out: list[Cut] = []
+    found: list[float] = []
+    for c in b.prep.clusters:
+        anys = b.cluster_any.get(c.name, [])
+        for t, anyv in enumerate(anys):
+            if anyv is None:
+                continue
+            av = _value(vals, anyv)
+            top: tuple[float, cp_model.IntVar] | None = None
+            for apps, _, _ in c.members:
+                u = _member_literal(b, apps, t)
+                if isinstance(u, int):
+                    continue
+                uv = _value(vals, u)
+                if uv - av > tol and (top is None or uv > top[0]):
+                    top = (uv, u)
+            if top is not None:
+                found.append(top[0] - av)
+                out.append(Cut(anyv, 1, 1, ((top[1], 1),), 0))
+    order = sorted(range(len(out)), key=lambda j: -found[j])
+    return [out[j] for j in order]
+
+
 def separate_covers(b: Builder, vals: np.ndarray, tol: float = 1e-3) -> list[Cut]:
     """The most violated rounded cover cut of each cluster, month and resource
     at the column values ``vals`` (by more than ``tol`` hosts; the most
@@ -248,7 +279,7 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                       share: float = 1.0, min_gain: float = 0.0,
                       leftover: bool = False,
                       on_primal: Callable[[np.ndarray], None] | None = None,
-                      covers: bool = False) -> float:
+                      covers: bool = False, any_links: bool = False) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
     the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
@@ -266,7 +297,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     round's column values (indexed by the CP-SAT variables' indices; the
     neighbourhood search's LP-guided kind reads them). ``covers``: the rounded
     cover cuts (:func:`separate_covers`) separated beside the chords, the
-    same share of each."""
+    same share of each. ``any_links``: the member links to ``any`` where
+    violated (:func:`separate_any`), the same share."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -306,6 +338,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         kinds = [separate(b, res.primal, sparse=sparse)]
         if covers:
             kinds.append(separate_covers(b, res.primal))
+        if any_links:
+            kinds.append(separate_any(b, res.primal))
         if not fits:  # this round's cuts, all of them, to the CP-SAT model alone
             for cut in (cut for kind in kinds for cut in kind):
                 add_cut(b, cut)
