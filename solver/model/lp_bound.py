@@ -399,9 +399,8 @@ class Glop:
 
         self.s = pywraplp.Solver.CreateSolver("GLOP")
         self.s.LoadModelFromProto(mp_model(self.r))
-        # an imprecise solve keeps its status (not ABNORMAL): the bound is the
-        # Lagrangian of whatever dual it gives, valid for any (the sample's
-        # third round of sub-pool chords ended ABNORMAL, 3.5 s, without it)
+        # imprecise is not ABNORMAL: the bound is the Lagrangian of any dual
+        # (the sample's third round of sub-pool chords ended ABNORMAL without it)
         self.s.SetSolverSpecificParametersAsString(
             f"use_dual_simplex: {'true' if self.dual else 'false'} "
             "change_status_to_imprecise: false")
