@@ -287,9 +287,9 @@ class SolveParams:
         The same share where the LP bound runs in CP-SAT's LP worker's slot
         beside the neighbourhood search (two workers, a pooled estate of
         ``lns_min_apps`` applications or more: :func:`solver.model.bound_first.lean_for`);
-        None: ``lp_bound_cut_share``. There the neighbourhood search keeps
-        its core whatever the share, and CP-SAT's LP worker after the rounds
-        proves less than they do on 1,000 export-shaped VMs.
+        None: ``lp_bound_cut_share``. The neighbourhood search keeps its
+        core whatever the share; 1,000 export-shaped VMs, 60 s, busy machine:
+        round 1 fitted in 3 of 3 runs at 0.7 (2.25–2.28 %), 0 of 2 at 0.4.
     pool_cut_share, pool_cut_min_gain
         Each round of sub-pool chords adds this share of the cuts separated,
         the most violated first (GLOP's re-solve grows much faster than the
@@ -301,7 +301,8 @@ class SolveParams:
         (:func:`solver.model.pool_cuts.separate_covers`: a pool keeps the
         rule's own step for the members the LP keeps, less a host's worth for
         each that leaves) separated beside them, each round. Valid cuts: same
-        optimum. Measured in ``docs/solver.md`` (*Rounded covers*).
+        optimum. Off: +£1.2k on the sample's LP after 8 rounds with twice
+        the terms (``docs/solver.md``, session 9).
     lazy_links
         Where the LP bound runs with sub-pool chords, the member links' rows
         (``member_links``) start out of GLOP's LP and enter it round by round
