@@ -73,13 +73,15 @@ def _five_stay() -> Estate:
                        vcpus_per_core=1.0, ha_spare_hosts=1)
 
 
-def _lp(e: Estate, covers: bool, rounds: int = 4) -> float:
+def _lp(e: Estate, covers: bool, rounds: int = 4, any_links: bool = False,
+        links: bool = True) -> float:
     cp = effective_carbon_price(e, "balanced", None)
     prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
-    b = Builder(prep)
+    b = Builder(prep, member_links=links)
     obj = build_objective(b, (0.0, 1.0, 0.0, cp / 1000.0), 100.0)
     b.m.minimize(obj.expr)
-    return lp_with_pool_cuts(b, obj, 30.0, rounds, lambda _: None, [], covers=covers)
+    return lp_with_pool_cuts(b, obj, 30.0, rounds, lambda _: None, [], covers=covers,
+                             any_links=any_links)
 
 
 def test_five_that_stay_keep_the_rules_step_by_hand() -> None:
@@ -105,9 +107,9 @@ def test_five_that_stay_keep_the_rules_step_by_hand() -> None:
 def test_the_lp_with_covers_never_passes_the_brute_force_optimum(e: Estate) -> None:
     assert combinations(e) <= 600
     best = brute_force(e)
-    got = _lp(e, covers=True)
-    if best is not None:
-        assert math.isinf(got) or got <= best + 1e-6, (got, best)
+    for got in (_lp(e, covers=True), _lp(e, covers=True, any_links=True, links=False)):
+        if best is not None:
+            assert math.isinf(got) or got <= best + 1e-6, (got, best)
     _agrees_with_brute_force(e, SolveParams(pool_cut_rounds=4, pool_cover_cuts=True), best,
                              known=True)
 
@@ -131,3 +133,34 @@ def test_the_lp_share_beside_the_neighbourhood_search() -> None:
     assert cut_share(prep, False, 2, low) == 0.25
     with pytest.raises(ValueError):
         SolveParams(lp_bound_lean_cut_share=1.5)
+
+
+def test_any_links_where_violated_by_hand() -> None:
+    # At LP values where a member is fully in service in month 5 and any is
+    # 0.3, the member's link any >= u is the one cut of that month
+    # (separate_any); month 6, where any is at least every member's u, and
+    # every other month (nothing in service) get none.
+    import numpy as np
+
+    from solver.model.clusters import _member_literal
+    from solver.model.pool_cuts import separate_any
+
+    prep = Prep(_five_stay())
+    b = Builder(prep, member_links=False)
+    (c,) = prep.clusters
+    anys = b.cluster_any[c.name]
+    assert anys[5] is not None and anys[6] is not None
+    us = [_member_literal(b, apps, 5) for apps, _, _ in c.members]
+    vals = np.zeros(len(b.m.proto.variables))
+    for u in us:
+        assert not isinstance(u, int)
+        vals[u.index] = 0.2
+    vals[us[2].index] = 1.0
+    vals[anys[5].index] = 0.3
+    for u in (_member_literal(b, apps, 6) for apps, _, _ in c.members):
+        assert not isinstance(u, int)
+        vals[u.index] = 0.5
+    vals[anys[6].index] = 1.0
+    cuts = separate_any(b, vals)
+    assert [(cut.n.index, cut.terms[0][0].index) for cut in cuts] == [
+        (anys[5].index, us[2].index)]
