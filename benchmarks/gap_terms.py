@@ -265,6 +265,21 @@ def moves(b: Any, lp: np.ndarray, plan: np.ndarray) -> list[str]:
                 if by_month_lp[L] > 0.05 or by_month_plan[L] > 0)]
 
 
+def rounded(b: Any, lp: np.ndarray, choice: dict[str, tuple[str, int]]
+            ) -> tuple[dict[str, tuple[str, int]], int]:
+    """The plan with every application the LP retains (its retain ``x`` at
+    least one half) retained instead, and how many changed."""
+    new = dict(choice)
+    changed = 0
+    for a, xs in b.x.items():
+        for (key, L), v in xs.items():
+            if (not isinstance(v, int) and not b.prep.app_by_id[a].opt(key).moves
+                    and _value(lp, v) >= 0.5 and choice[a] != (key, L)):
+                new[a] = (key, L)
+                changed += 1
+    return new, changed
+
+
 def lp_retained(b: Any, lp: np.ndarray, choice: dict[str, tuple[str, int]], w: Any
                 ) -> str:
     """The plan with every application the LP retains (its retain ``x`` at
@@ -275,14 +290,7 @@ def lp_retained(b: Any, lp: np.ndarray, choice: dict[str, tuple[str, int]], w: A
     from solver.model.extract import decisions, derive
 
     prep = b.prep
-    new = dict(choice)
-    changed = 0
-    for a, xs in b.x.items():
-        for (key, L), v in xs.items():
-            if (not isinstance(v, int) and not prep.app_by_id[a].opt(key).moves
-                    and _value(lp, v) >= 0.5 and choice[a] != (key, L)):
-                new[a] = (key, L)
-                changed += 1
+    new, changed = rounded(b, lp, choice)
     if not changed:
         return "  the LP retains no application the plan moves"
     value = dot(w, derive(prep, new).vec)
@@ -299,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.lp_relaxation import capture, estates
     from solver.model import lp_bound
     from solver.model.params import SolveParams
+    from solver.model.pool_cuts import lp_with_pool_cuts
 
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -309,6 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", default=None, help="directory for the plans (JSON)")
     ap.add_argument("--param", nargs="*", default=[], metavar="NAME=VALUE")
     ap.add_argument("--detail", type=int, default=8, help="entities shown per family")
+    ap.add_argument("--versus-rounded", action="store_true",
+                    help="compare the LP with the plan that retains what the LP retains "
+                         "(the rest as the best plan) instead of the best plan")
+    ap.add_argument("--rounds", type=int, default=0,
+                    help="rounds of sub-pool chords on the LP side (as the planner runs "
+                         "them; 0: the plain LP)")
     args = ap.parse_args(argv)
     overrides = _params(args.param)
     params = SolveParams(**overrides)
@@ -322,11 +337,24 @@ def main(argv: list[str] | None = None) -> int:
         choice = {a: (k, int(L)) for a, (k, L) in plan["choice"].items()}
         b, obj, first = capture(e, params, workers=1)
         w = (0.0, 1.0, 0.0, (b.prep.estate.settings.carbon_price or 0.0) / 1000.0)
-        r = lp_bound.relax(lp_bound.proto_of(b.m))
-        res = lp_bound.solve_glop(r, 600.0, primal=True)
-        assert res.primal is not None
-        lp_val = lp_bound.pounds(r, res.bound, obj)
-        n = len(r.c)
+        if args.rounds > 0:
+            got: list[np.ndarray] = []
+            log: list[str] = []
+            lp_val = lp_with_pool_cuts(b, obj, 1800.0, args.rounds, lambda _v: None, log,
+                                       lazy_links=params.lazy_links,
+                                       share=params.pool_cut_share, on_primal=got.append)
+            print("\n".join("   " + line for line in log))
+            res = lp_bound.LpResult(math.nan, math.nan, f"{args.rounds} chord rounds", 0.0, got[-1])
+            n = len(got[-1])
+        else:
+            r = lp_bound.relax(lp_bound.proto_of(b.m))
+            res = lp_bound.solve_glop(r, 600.0, primal=True)
+            assert res.primal is not None
+            lp_val = lp_bound.pounds(r, res.bound, obj)
+            n = len(r.c)
+        if args.versus_rounded:
+            choice, changed = rounded(b, res.primal, choice)
+            print(f"   versus the plan with the {changed} applications the LP retains retained")
         pv = plan_values(b, choice, n, 300.0)
         parts = split_terms(b, obj, w)
         fam, ent = table(obj, parts, res.primal, pv)

@@ -109,6 +109,20 @@ def pooled_first(prep: Prep, time_indexed: bool, workers: int, params: SolvePara
             or alone_for(prep, time_indexed, workers, params))
 
 
+def cut_share(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> float:
+    """The share of the wall time left that the LP bound with sub-pool chords
+    gets: ``params.lp_bound_lean_cut_share`` (when set) beside the
+    neighbourhood search (:func:`lean_for`), ``params.lp_bound_cut_share`` on
+    any other pooled estate with the LP worker (:func:`_lean`), else
+    ``params.lp_bound_share``."""
+    if not _lean(prep, time_indexed, params):
+        return params.lp_bound_share
+    if params.lp_bound_lean_cut_share is not None and lean_for(prep, time_indexed, workers,
+                                                               params):
+        return params.lp_bound_lean_cut_share
+    return params.lp_bound_cut_share
+
+
 def twin(b: Builder, workers: int, params: SolveParams) -> bool:
     """Whether two workers run the one-worker search on one thread and a
     second search beside it (``params.twin_side``, :func:`solver.model.search._twin`)
@@ -172,22 +186,23 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
     (:func:`_lp_light`). ``beside``: the model is being searched on another
     thread (the twin schedule), so it is only read: no sub-pool chords, which
     would add rows and literals to it. With sub-pool chords on a pooled
-    estate the LP gets ``params.lp_bound_cut_share`` of the wall time left,
-    else ``params.lp_bound_share``, and its column values go to the tracker
-    (``params.lns_lp_guided``: the neighbourhood search's LP-guided kind,
-    :mod:`solver.model.lns`)."""
+    estate the LP gets ``params.lp_bound_cut_share`` of the wall time left
+    (``params.lp_bound_lean_cut_share``, when set, where it runs beside the
+    neighbourhood search: :func:`lean_for`), else ``params.lp_bound_share``,
+    and its column values go to the tracker (``params.lns_lp_guided``: the
+    neighbourhood search's LP-guided kind, :mod:`solver.model.lns`)."""
     if not b.time_indexed:
         _lp_light(b, obj, tracker, deadline, params, log)
     elif params.lp_bound_for(workers, lean):
         left = max(deadline - time.monotonic(), 0.0)
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
-            share = (params.lp_bound_cut_share if _lean(b.prep, b.time_indexed, params)
-                     else params.lp_bound_share)
+            share = cut_share(b.prep, b.time_indexed, workers, params)
             lp_with_pool_cuts(b, obj, share * left, params.pool_cut_rounds,
                               tracker.offer_bound, log, lazy_links=params.lazy_links,
                               share=params.pool_cut_share, min_gain=params.pool_cut_min_gain,
                               leftover=workers > 1,
-                              on_primal=tracker.offer_lp if params.lns_lp_guided else None)
+                              on_primal=tracker.offer_lp if params.lns_lp_guided else None,
+                              covers=params.pool_cover_cuts)
         else:
             lp_first(b.m, obj, params.lp_bound_share * left, tracker.offer_bound, log)
 

@@ -399,8 +399,11 @@ class Glop:
 
         self.s = pywraplp.Solver.CreateSolver("GLOP")
         self.s.LoadModelFromProto(mp_model(self.r))
+        # imprecise is not ABNORMAL: the bound is the Lagrangian of any dual
+        # (the sample's third round of sub-pool chords ended ABNORMAL without it)
         self.s.SetSolverSpecificParametersAsString(
-            f"use_dual_simplex: {'true' if self.dual else 'false'}")
+            f"use_dual_simplex: {'true' if self.dual else 'false'} "
+            "change_status_to_imprecise: false")
         self.vars = self.s.variables()
 
     def add_rows(self, rows: _Rows) -> int:

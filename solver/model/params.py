@@ -283,12 +283,26 @@ class SolveParams:
         left it gets (``lp_bound_share`` elsewhere): 1,000 export-shaped VMs
         need round 0 and round 1 (about 5 + 12 s on a shared machine) to
         prove £9.00M, not £8.88M, with one worker in a minute.
+    lp_bound_lean_cut_share
+        The same share where the LP bound runs in CP-SAT's LP worker's slot
+        beside the neighbourhood search (two workers, a pooled estate of
+        ``lns_min_apps`` applications or more: :func:`solver.model.bound_first.lean_for`);
+        None: ``lp_bound_cut_share``. The neighbourhood search keeps its
+        core whatever the share; 1,000 export-shaped VMs, 60 s, busy machine:
+        round 1 fitted in 3 of 3 runs at 0.7 (2.25–2.28 %), 0 of 2 at 0.4.
     pool_cut_share, pool_cut_min_gain
         Each round of sub-pool chords adds this share of the cuts separated,
         the most violated first (GLOP's re-solve grows much faster than the
         cuts: 1,000 VMs, half of round 0's cuts proved £9.00M in 12.5 s, all
         of them £9.02M in 15–19 s); no round follows one that raised the
         bound by less than ``pool_cut_min_gain`` of it.
+    pool_cover_cuts
+        Where the LP bound runs with sub-pool chords, the rounded cover cuts
+        (:func:`solver.model.pool_cuts.separate_covers`: a pool keeps the
+        rule's own step for the members the LP keeps, less a host's worth for
+        each that leaves) separated beside them, each round. Valid cuts: same
+        optimum. Off: +£1.2k on the sample's LP after 8 rounds with twice
+        the terms (``docs/solver.md``, session 9).
     lazy_links
         Where the LP bound runs with sub-pool chords, the member links' rows
         (``member_links``) start out of GLOP's LP and enter it round by round
@@ -394,8 +408,10 @@ class SolveParams:
     lp_bound_lean_workers: int = 2
     lp_bound_alone: bool = True
     lazy_links: bool = True
+    pool_cover_cuts: bool = False
     lp_bound_share: float = 0.25
     lp_bound_cut_share: float = 0.4
+    lp_bound_lean_cut_share: float | None = 0.7
     pool_cut_share: float = 0.5
     pool_cut_min_gain: float = 0.0005
     lp_bound_light: float = 0.4
@@ -412,6 +428,9 @@ class SolveParams:
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")
+        lean = self.lp_bound_lean_cut_share
+        if lean is not None and not 0.0 <= lean <= 1.0:
+            raise ValueError(f"lp_bound_lean_cut_share = {lean} must lie in [0, 1]")
         if self.lns_min_size < 1 or self.lns_max_size < self.lns_min_size:
             raise ValueError("need 1 <= lns_min_size <= lns_max_size")
         if self.twin_side not in ("", "seed", "ours"):

@@ -125,6 +125,109 @@ def separate(b: Builder, vals: np.ndarray, tol: float = 1e-3, sparse: bool = Fal
     return [out[j] for j in order]
 
 
+def separate_any(b: Builder, vals: np.ndarray, tol: float = 1e-3) -> list[Cut]:
+    """``any[C,t] >= u[i,t]`` for the member most in service of each cluster
+    and month where the LP's ``any`` is below it (by more than ``tol``; the
+    most violated first): the member link ``u => any`` (``clusters._link_members``),
+    which a model from ``member_links_max_apps`` applications leaves out, so
+    ``any`` is bounded by ``load/W`` alone (the sample's largest pool: 111
+    members in service at ``any`` 0.33 and 6.4 hosts where the rule keeps 9).
+    Valid: ``any = [a member in service]`` meets every row of the pool."""
+    out: list[Cut] = []
+    found: list[float] = []
+    for c in b.prep.clusters:
+        anys = b.cluster_any.get(c.name, [])
+        for t, anyv in enumerate(anys):
+            if anyv is None:
+                continue
+            av = _value(vals, anyv)
+            top: tuple[float, cp_model.IntVar] | None = None
+            for apps, _, _ in c.members:
+                u = _member_literal(b, apps, t)
+                if isinstance(u, int):
+                    continue
+                uv = _value(vals, u)
+                if uv - av > tol and (top is None or uv > top[0]):
+                    top = (uv, u)
+            if top is not None:
+                found.append(top[0] - av)
+                out.append(Cut(anyv, 1, 1, ((top[1], 1),), 0))
+    order = sorted(range(len(out)), key=lambda j: -found[j])
+    return [out[j] for j in order]
+
+
+def separate_covers(b: Builder, vals: np.ndarray, tol: float = 1e-3) -> list[Cut]:
+    """The most violated rounded cover cut of each cluster, month and resource
+    at the column values ``vals`` (by more than ``tol`` hosts; the most
+    violated first). For a set R of members, ``d_i = ceil(w_i/cap)`` and
+    ``K = min(m - spare, ceil(w(R)/cap))``::
+
+        n[C,t] >= spare·any[C,t] + K - Σ_{i∈R} d_i·(1 - u[i,t])
+
+    Valid for every plan: with S ⊆ R in service (S not empty), ``n >=
+    g(w(S)) >= spare + min(m - spare, ceil(w(R)/cap) - Σ_{R∖S} d_i)``
+    (``ceil(a - b) >= ceil(a) - ceil(b)`` and ``ceil`` is subadditive), and
+    the right side is at most ``spare·any`` when S is empty (``K <= Σ_R
+    d_i``), 0 with nothing in service (``any`` 0). Where R's members are all
+    in service it is the rule's own step, ``g(w(R))``, where the sub-pool
+    chord (:func:`separate`) gives ``α_R·w(R)``, below it by up to a host.
+    R: the prefixes of the members sorted by ``u`` (most in service first)."""
+    out: list[Cut] = []
+    found: list[float] = []
+    for c in b.prep.clusters:
+        m, s = len(c.hosts), min(c.spare, len(c.hosts))
+        anys = b.cluster_any.get(c.name, [])
+        for t, n in enumerate(b.cluster_n.get(c.name, [])):
+            if isinstance(n, int):
+                continue
+            anyv = anys[t] if t < len(anys) else None
+            if s and anyv is None:
+                continue
+            nv = _value(vals, n)
+            av = _value(vals, anyv) if anyv is not None else 0.0
+            us = [_member_literal(b, apps, t) for apps, _, _ in c.members]
+            ws = [(cpu, ram) for _, cpu, ram in c.members]
+            here = sorted(((_value(vals, u), i) for i, u in enumerate(us)),
+                          key=lambda p: -p[0])
+            for res, cap in ((0, c.cap_cpu), (1, c.cap_ram)):
+                if cap <= 0:
+                    continue
+                best: tuple[float, int, int] | None = None
+                total, lost = 0, 0.0
+                for k, (uv, i) in enumerate(here):
+                    w = ws[i][res]
+                    if w <= 0:
+                        continue
+                    total += w
+                    lost += -(-w // cap) * (1.0 - uv)
+                    big = min(m - s, -(-total // cap))
+                    viol = s * av + big - lost - nv
+                    if viol > tol and (best is None or viol > best[0]):
+                        best = (viol, k, big)
+                if best is None:
+                    continue
+                viol, k, big = best
+                terms: list[tuple[cp_model.IntVar, int]] = []
+                const = big
+                for _, i in here[:k + 1]:
+                    w = ws[i][res]
+                    if w <= 0:
+                        continue
+                    d = -(-w // cap)
+                    u = us[i]
+                    const -= d
+                    if isinstance(u, int):
+                        const += d * u
+                    else:
+                        terms.append((u, d))
+                if s and anyv is not None:
+                    terms.append((anyv, s))
+                found.append(viol)
+                out.append(Cut(n, 1, 1, tuple(terms), const))
+    order = sorted(range(len(out)), key=lambda j: -found[j])
+    return [out[j] for j in order]
+
+
 def _cut(b: Builder, name: str, t: int, n: cp_model.IntVar, res: int, num: int, den: int,
          inside: list[tuple[Lit, int]], outside: list[tuple[Lit, int]], sparse: bool) -> Cut:
     """The cut over R = ``inside`` (``(u, w)`` of each member): ``Σ_R w·u``
@@ -175,7 +278,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                       lazy_links: bool = False, sparse: bool = False,
                       share: float = 1.0, min_gain: float = 0.0,
                       leftover: bool = False,
-                      on_primal: Callable[[np.ndarray], None] | None = None) -> float:
+                      on_primal: Callable[[np.ndarray], None] | None = None,
+                      covers: bool = False, any_links: bool = False) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
     the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
@@ -191,7 +295,10 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     no re-solve fits, the last round's cuts still go to the CP-SAT model
     (for CP-SAT's own LP worker, with two workers). ``on_primal``: given each
     round's column values (indexed by the CP-SAT variables' indices; the
-    neighbourhood search's LP-guided kind reads them)."""
+    neighbourhood search's LP-guided kind reads them). ``covers``: the rounded
+    cover cuts (:func:`separate_covers`) separated beside the chords, the
+    same share of each. ``any_links``: the member links to ``any`` where
+    violated (:func:`separate_any`), the same share."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -206,6 +313,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     for k in range(rounds + 1):
         res = glop.solve(end - time.monotonic())
         if not math.isfinite(res.bound) or res.primal is None:
+            log.append(f"LP bound with sub-pool chords, round {k}: none ({res.status} "
+                       f"in {res.seconds:.1f}s)")
             break
         if on_primal is not None:
             on_primal(res.primal)
@@ -226,13 +335,17 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         fits = time.monotonic() + res.seconds < end
         if not (fits or leftover):
             break
-        cuts = separate(b, res.primal, sparse=sparse)
+        kinds = [separate(b, res.primal, sparse=sparse)]
+        if covers:
+            kinds.append(separate_covers(b, res.primal))
+        if any_links:
+            kinds.append(separate_any(b, res.primal))
         if not fits:  # this round's cuts, all of them, to the CP-SAT model alone
-            for cut in cuts:
+            for cut in (cut for kind in kinds for cut in kind):
                 add_cut(b, cut)
-            later = len(cuts)
+            later = sum(len(kind) for kind in kinds)
             break
-        cuts = cuts[:max(1, math.ceil(share * len(cuts)))] if cuts else cuts
+        cuts = [cut for kind in kinds for cut in kind[:math.ceil(share * len(kind))]]
         rows = glop.rows()
         links += pending.violated(res.primal, rows)
         if not cuts and not rows.lo:
