@@ -175,7 +175,9 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                       lazy_links: bool = False, sparse: bool = False,
                       share: float = 1.0, min_gain: float = 0.0,
                       leftover: bool = False,
-                      on_primal: Callable[[np.ndarray], None] | None = None) -> float:
+                      on_primal: Callable[[np.ndarray], None] | None = None,
+                      to_model: bool = True, glop: type[Glop] = Glop,
+                      fit: float = 1.0) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
     the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
@@ -191,7 +193,14 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     no re-solve fits, the last round's cuts still go to the CP-SAT model
     (for CP-SAT's own LP worker, with two workers). ``on_primal``: given each
     round's column values (indexed by the CP-SAT variables' indices; the
-    neighbourhood search's LP-guided kind reads them)."""
+    neighbourhood search's LP-guided kind reads them). ``to_model=False``:
+    the cuts go into GLOP's rows only, not into ``b``'s CP-SAT model (a model
+    built for the LP alone and dropped after: the light full model's LP,
+    :func:`solver.model.bound_first._lp_light`). ``glop``: the LP solver
+    (:class:`~solver.model.glop_dual.DualGlop` gives a bound from a round its
+    time limit stopped; that round's cuts are the last). ``fit``: another
+    round starts while that share of the last round's time is left (1: only
+    when a solve as long as the last one still fits)."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -200,47 +209,48 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                 for apps, _, _ in c.members:
                     _member_literal(b, apps, month)
     r, pending = relax_split(proto_of(b.m), b.link_cts if lazy_links else ())
-    glop = Glop(r)
+    lp = glop(r)
     best = -math.inf
     added = links = terms = later = 0
     for k in range(rounds + 1):
-        res = glop.solve(end - time.monotonic())
-        if not math.isfinite(res.bound) or res.primal is None:
+        res = lp.solve(end - time.monotonic())
+        if not math.isfinite(res.bound):
             break
-        if on_primal is not None:
+        if on_primal is not None and res.primal is not None:
             on_primal(res.primal)
-        got = pounds(glop.r, res.bound, obj)
+        got = pounds(lp.r, res.bound, obj)
         small = k > 0 and got - best < min_gain * abs(best)
         if got > best:
             best = got
             offer(got)
         if k == 0:
-            log.append(lp_line(got, time.monotonic() - t, res.status, glop.r))
+            log.append(lp_line(got, time.monotonic() - t, res.status, lp.r))
         else:
             log.append(f"LP bound with sub-pool chords, round {k}: £{got:,.0f} in "
-                       f"{res.seconds:.1f}s ({added} cuts, {terms:,} terms"
+                       f"{res.seconds:.1f}s ({res.status}; {added} cuts, {terms:,} terms"
                        + (f", {links} member-link rows)" if lazy_links else ")"))
         # another round only when a solve as long as the last one still fits
-        if k == rounds or small:
+        if k == rounds or small or res.primal is None:  # no values: nothing to separate
             break
-        fits = time.monotonic() + res.seconds < end
+        fits = time.monotonic() + fit * res.seconds < end
         if not (fits or leftover):
             break
         cuts = separate(b, res.primal, sparse=sparse)
         if not fits:  # this round's cuts, all of them, to the CP-SAT model alone
-            for cut in cuts:
+            for cut in cuts if to_model else ():
                 add_cut(b, cut)
             later = len(cuts)
             break
         cuts = cuts[:max(1, math.ceil(share * len(cuts)))] if cuts else cuts
-        rows = glop.rows()
+        rows = lp.rows()
         links += pending.violated(res.primal, rows)
         if not cuts and not rows.lo:
             break
         for cut in cuts:
-            add_cut(b, cut)
+            if to_model:
+                add_cut(b, cut)
             _row(cut, rows)
-        glop.add_rows(rows)
+        lp.add_rows(rows)
         added += len(cuts)
         terms += sum(len(cut.terms) for cut in cuts)
     shown = f"£{best:,.0f}" if math.isfinite(best) else "none"
