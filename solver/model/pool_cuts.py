@@ -227,8 +227,9 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
             log.append(lp_line(got, time.monotonic() - t, res.status, lp.r))
         else:
             log.append(f"LP bound with sub-pool chords, round {k}: £{got:,.0f} in "
-                       f"{res.seconds:.1f}s ({res.status}; {added} cuts, {terms:,} terms"
-                       + (f", {links} member-link rows)" if lazy_links else ")"))
+                       f"{res.seconds:.1f}s ({added} cuts, {terms:,} terms"
+                       + (f", {links} member-link rows)" if lazy_links else ")")
+                       + ("" if res.status == "optimal" else f", {res.status}"))
         # another round only when a solve as long as the last one still fits
         if k == rounds or small or res.primal is None:  # no values: nothing to separate
             break
