@@ -57,7 +57,8 @@ class DualGlop(Glop):
     ``"time limit"``, no column values)."""
 
     def _load(self) -> None:
-        self.m = mathopt.Model.from_model_proto(model_proto(self.r))
+        """Nothing: the MathOpt model is built by :meth:`solve` and lives only
+        while it solves (memory)."""
 
     def solve(self, seconds: float, *, primal: bool = True) -> LpResult:
         t = time.monotonic()
@@ -65,7 +66,9 @@ class DualGlop(Glop):
             time_limit=datetime.timedelta(seconds=max(seconds, 0.1)),
             lp_algorithm=(mathopt.LPAlgorithm.DUAL_SIMPLEX if self.dual
                           else mathopt.LPAlgorithm.PRIMAL_SIMPLEX))
-        res = mathopt.solve(self.m, mathopt.SolverType.GLOP, params=params)
+        model = mathopt.Model.from_model_proto(model_proto(self.r))
+        res = mathopt.solve(model, mathopt.SolverType.GLOP, params=params)
+        del model
         took = time.monotonic() - t
         optimal = res.termination.reason == mathopt.TerminationReason.OPTIMAL
         status = "optimal" if optimal else "time limit"
