@@ -115,3 +115,26 @@ def test_glop_through_mathopt_agrees_with_pywraplp_by_hand() -> None:
     # any dual vector gives a valid bound (the zero vector: the box minimum)
     assert lagrangian(r, np.zeros(len(r.lo))) <= res.bound + 1e-6
     assert len(model_proto(r).linear_constraints.ids) == r.a.shape[0]
+
+
+def test_a_glop_solve_stopped_by_its_time_limit_gives_a_valid_bound() -> None:
+    # 300 export-shaped VMs' time-indexed LP (GLOP needs about a second):
+    # stopped at 0.1 s, MathOpt's GLOP still hands over its dual values and
+    # their Lagrangian is a bound at most the LP's optimum (no column values:
+    # nothing to separate). On a machine fast enough to finish in 0.1 s it
+    # is the optimum itself.
+    from estate.resolve import resolve
+    from inventory.synth_export import export_estate
+    from solver.model.glop_dual import DualGlop
+    from solver.model.lp_bound import proto_of, relax
+
+    b = Builder(Prep(resolve(export_estate(300, 1))), member_links=False)
+    b.m.minimize(build_objective(b, (0.0, 1.0, 0.0, 0.0), 100.0).expr)
+    r = relax(proto_of(b.m))
+    full = DualGlop(r).solve(60.0)
+    assert full.status == "optimal" and full.primal is not None
+    cut = DualGlop(r).solve(0.1)
+    assert cut.bound <= full.bound + 1e-6 * abs(full.bound)
+    if cut.status != "optimal":
+        assert cut.status == "time limit" and cut.primal is None
+        assert cut.bound < full.bound
