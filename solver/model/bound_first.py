@@ -18,10 +18,13 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from solver.model.blocks import Block, block_bound, partition, team_prices
 from solver.model.build import Builder
 from solver.model.costs import Objective, build_objective
-from solver.model.lp_bound import lp_first, proto_of, relax
+from solver.model.glop_dual import DualGlop
+from solver.model.lp_bound import Glop, lp_first, proto_of, relax
 from solver.model.params import SolveParams
 from solver.model.pool_cuts import lp_with_pool_cuts
 from solver.model.prep import Prep
@@ -192,7 +195,7 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
     and its column values go to the tracker (``params.lns_lp_guided``: the
     neighbourhood search's LP-guided kind, :mod:`solver.model.lns`)."""
     if not b.time_indexed:
-        _lp_light(b, obj, tracker, deadline, params, log)
+        _lp_light(b, obj, tracker, deadline, params, log, workers)
     elif params.lp_bound_for(workers, lean):
         left = max(deadline - time.monotonic(), 0.0)
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
@@ -208,21 +211,49 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
 
 
 def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
-              params: SolveParams, log: list[str]) -> None:
+              params: SolveParams, log: list[str], workers: int = 2) -> None:
     """With the light full model of a pooled estate (``params.lp_bound_light``
     > 0, more than ``pooled_lp_share`` of the applications in clusters): the
     LP bound of a time-indexed model of the same estate (the same ``Builder``, pairs
     and objective weights, without member links), built for it alone and
-    dropped after, for at most ``lp_bound_light`` of the wall time left."""
-    if params.lp_bound_light <= 0 or not pooled_light(b, params):
+    dropped after, for at most ``lp_bound_light`` of the wall time left
+    (``lp_bound_light_one`` with one ``workers``: the search runs after it).
+    With ``params.lp_light_cuts`` its LP gets ``pool_cut_rounds`` rounds of
+    the sub-pool chords (:func:`~solver.model.pool_cuts.lp_with_pool_cuts`,
+    separated by the time-indexed model's ``Builder``), into GLOP's rows only:
+    the light CP-SAT model, whose variables differ, gets none. Its column
+    values go to the tracker by application id (``params.lns_lp_guided``:
+    the neighbourhood search's LP-guided kind). ``params.lp_light_dual``:
+    GLOP through MathOpt (:class:`~solver.model.glop_dual.DualGlop`), so a
+    round the time cuts short still gives its bound, and another round starts
+    while ``lp_light_fit`` of the last one's time is left."""
+    share = params.lp_bound_light if workers > 1 else params.lp_bound_light_one
+    if params.lp_bound_light <= 0 or share <= 0 or not pooled_light(b, params):
         return
+    t = time.monotonic()
     ti = Builder(b.prep, time_indexed=True, domains=b.domains or None,
                  core=params.scheduling_core, member_links=False, tight_pools=b.tight_pools)
     if ti.trivially_infeasible:
         return
     o = build_objective(ti, tracker.w, obj.scale)
     ti.m.minimize(o.expr)
-    end = time.monotonic() + params.lp_bound_light * max(deadline - time.monotonic(), 0.0)
+    log.append(f"time-indexed model for the light model's LP built in "
+               f"{time.monotonic() - t:.1f}s")
+    end = time.monotonic() + share * max(deadline - time.monotonic(), 0.0)
+    if params.lp_light_cuts and b.prep.clusters:
+        # the model stays while the rounds separate their cuts; dropped on return
+        model = ti
+
+        def primal(x: np.ndarray) -> None:
+            tracker.offer_lp(x, model)
+
+        lp_with_pool_cuts(ti, o, end - time.monotonic(), params.pool_cut_rounds,
+                          tracker.offer_bound, log, share=params.pool_cut_share,
+                          min_gain=params.pool_cut_min_gain, to_model=False,
+                          on_primal=primal if params.lns_lp_guided else None,
+                          glop=DualGlop if params.lp_light_dual else Glop,
+                          fit=params.lp_light_fit if params.lp_light_dual else 1.0)
+        return
     # the model and its proto are dropped as soon as each is read (memory)
     r = relax(proto_of(ti.m))
     o = replace(o, variables=[], coeffs=[], labels=[])

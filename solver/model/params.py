@@ -331,12 +331,19 @@ class SolveParams:
         estate (:func:`solver.model.bound_first.pooled_light`), the share of the
         wall time left given first, in CP-SAT's slot, to the LP bound of a
         time-indexed model of the same estate built for it alone (no member
-        links; dropped after). 0 turns it off. Scratch runs
-        (3,000 export-shaped VMs: LP £27.33M against the £26.26M
-        the light model proves in 300 s, GLOP about 1–3.5 minutes on one
-        thread; through the planner, one worker, 60 deterministic s: the
-        same plan, gap 9.60 % -> 5.12 %, but peak memory 3.7 -> 4.7 GB, over
-        the 4 GB target; ``docs/solver.md``).
+        links; dropped after). 0 turns it off. 3,000 export-shaped VMs: LP
+        £27.33M against the £26.26M the light model proves in 300 s; GLOP's
+        round 0 takes 1.3–2.6 minutes in the run, so 0.85 (from 0.4) leaves
+        time for a chord round (``lp_light_cuts``; ``docs/solver.md``);
+        ``lp_bound_light_one`` with one worker (the search runs after it).
+    lp_light_cuts
+        That LP with the sub-pool chords' rounds (``pool_cut_rounds``, into
+        GLOP's rows only) and its column values to the LP-guided
+        neighbourhood kind (``lns_lp_guided``; ``docs/solver.md``).
+    lp_light_dual, lp_light_fit
+        That LP's GLOP through MathOpt (a round stopped by the time limit
+        still gives its dual's bound), another round while ``lp_light_fit``
+        of the last round's time is left.
     twin_side
         With two workers on an estate CP-SAT searches alone (fewer than
         ``lns_min_apps`` applications, a time-indexed model, at most
@@ -414,7 +421,11 @@ class SolveParams:
     lp_bound_lean_cut_share: float | None = 0.7
     pool_cut_share: float = 0.5
     pool_cut_min_gain: float = 0.0005
-    lp_bound_light: float = 0.4
+    lp_bound_light: float = 0.85
+    lp_bound_light_one: float = 0.4
+    lp_light_cuts: bool = True
+    lp_light_dual: bool = True
+    lp_light_fit: float = 0.5
     lp_bound_everywhere: bool = True
     twin_side: str = "ours"
     cp_sat: tuple[tuple[str, Any], ...] = ()
@@ -424,7 +435,8 @@ class SolveParams:
                      "carbon_phase_share", "lns_max_pooled_share", "empty_whole_share",
                      "pooled_lp_share", "block_share", "lp_bound_share",
                      "lp_bound_cut_share", "pool_cut_share", "pool_cut_min_gain",
-                     "lp_bound_light", "lns_lp_ratio"):
+                     "lp_bound_light", "lns_lp_ratio", "lp_light_fit",
+                     "lp_bound_light_one"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")

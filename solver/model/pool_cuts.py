@@ -279,7 +279,9 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                       share: float = 1.0, min_gain: float = 0.0,
                       leftover: bool = False,
                       on_primal: Callable[[np.ndarray], None] | None = None,
-                      covers: bool = False, any_links: bool = False) -> float:
+                      covers: bool = False, any_links: bool = False,
+                      to_model: bool = True, glop: type[Glop] = Glop,
+                      fit: float = 1.0) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
     the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
@@ -298,7 +300,14 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     neighbourhood search's LP-guided kind reads them). ``covers``: the rounded
     cover cuts (:func:`separate_covers`) separated beside the chords, the
     same share of each. ``any_links``: the member links to ``any`` where
-    violated (:func:`separate_any`), the same share."""
+    violated (:func:`separate_any`), the same share. ``to_model=False``:
+    the cuts go into GLOP's rows only, not into ``b``'s CP-SAT model (a model
+    built for the LP alone and dropped after: the light full model's LP,
+    :func:`solver.model.bound_first._lp_light`). ``glop``: the LP solver
+    (:class:`~solver.model.glop_dual.DualGlop` gives a bound from a round its
+    time limit stopped; that round's cuts are the last). ``fit``: another
+    round starts while that share of the last round's time is left (1: only
+    when a solve as long as the last one still fits)."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -307,32 +316,33 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                 for apps, _, _ in c.members:
                     _member_literal(b, apps, month)
     r, pending = relax_split(proto_of(b.m), b.link_cts if lazy_links else ())
-    glop = Glop(r)
+    lp = glop(r)
     best = -math.inf
     added = links = terms = later = 0
     for k in range(rounds + 1):
-        res = glop.solve(end - time.monotonic())
-        if not math.isfinite(res.bound) or res.primal is None:
+        res = lp.solve(end - time.monotonic())
+        if not math.isfinite(res.bound):
             log.append(f"LP bound with sub-pool chords, round {k}: none ({res.status} "
                        f"in {res.seconds:.1f}s)")
             break
-        if on_primal is not None:
+        if on_primal is not None and res.primal is not None:
             on_primal(res.primal)
-        got = pounds(glop.r, res.bound, obj)
+        got = pounds(lp.r, res.bound, obj)
         small = k > 0 and got - best < min_gain * abs(best)
         if got > best:
             best = got
             offer(got)
         if k == 0:
-            log.append(lp_line(got, time.monotonic() - t, res.status, glop.r))
+            log.append(lp_line(got, time.monotonic() - t, res.status, lp.r))
         else:
             log.append(f"LP bound with sub-pool chords, round {k}: £{got:,.0f} in "
                        f"{res.seconds:.1f}s ({added} cuts, {terms:,} terms"
-                       + (f", {links} member-link rows)" if lazy_links else ")"))
+                       + (f", {links} member-link rows)" if lazy_links else ")")
+                       + ("" if res.status == "optimal" else f", {res.status}"))
         # another round only when a solve as long as the last one still fits
-        if k == rounds or small:
+        if k == rounds or small or res.primal is None:  # no values: nothing to separate
             break
-        fits = time.monotonic() + res.seconds < end
+        fits = time.monotonic() + fit * res.seconds < end
         if not (fits or leftover):
             break
         kinds = [separate(b, res.primal, sparse=sparse)]
@@ -341,19 +351,21 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         if any_links:
             kinds.append(separate_any(b, res.primal))
         if not fits:  # this round's cuts, all of them, to the CP-SAT model alone
-            for cut in (cut for kind in kinds for cut in kind):
-                add_cut(b, cut)
-            later = sum(len(kind) for kind in kinds)
+            if to_model:
+                for cut in (cut for kind in kinds for cut in kind):
+                    add_cut(b, cut)
+                later = sum(len(kind) for kind in kinds)
             break
         cuts = [cut for kind in kinds for cut in kind[:math.ceil(share * len(kind))]]
-        rows = glop.rows()
+        rows = lp.rows()
         links += pending.violated(res.primal, rows)
         if not cuts and not rows.lo:
             break
         for cut in cuts:
-            add_cut(b, cut)
+            if to_model:
+                add_cut(b, cut)
             _row(cut, rows)
-        glop.add_rows(rows)
+        lp.add_rows(rows)
         added += len(cuts)
         terms += sum(len(cut.terms) for cut in cuts)
     shown = f"£{best:,.0f}" if math.isfinite(best) else "none"

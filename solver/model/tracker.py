@@ -35,20 +35,24 @@ class Tracker:
         self.bound = obj.trivial_bound()
         self.lp: dict[str, float] | None = None  # the LP's retained share by application
 
-    def offer_lp(self, primal: np.ndarray) -> None:
+    def offer_lp(self, primal: np.ndarray, of: Builder | None = None) -> None:
         """The column values of the full model's LP relaxation (indexed by the
-        CP-SAT variables' indices), kept as the share of each application the
-        LP retains (the sum of its ``retain`` pairs): what the neighbourhood
+        CP-SAT variables' indices of ``of``, the model the LP relaxes: the
+        tracker's own by default, or the time-indexed model built for the
+        light full model's LP bound, :func:`solver.model.bound_first._lp_light`),
+        kept as the share of each application the LP retains (the sum of its
+        ``retain`` pairs), by application id: what the neighbourhood
         search's LP-guided kind reads (:meth:`lp_retained`). Only the first
         LP solution is kept (the chords' later rounds depend on the wall
         clock; the first plan of one worker stays deterministic)."""
         if self.lp is not None:  # only the first is kept: nothing to work out
             return
-        got = {a: float(key == "retain") for a, (key, _) in self.b.held.items()}
-        for a, xs in self.b.x.items():
+        b = self.b if of is None else of
+        got = {a: float(key == "retain") for a, (key, _) in b.held.items()}
+        for a, xs in b.x.items():
             got[a] = sum(float(v) if isinstance(v, int) else float(primal[v.index])
                          for (key, _), v in xs.items() if key == "retain")
-        for a, (key, _) in self.b.timing_only.items():
+        for a, (key, _) in b.timing_only.items():
             got.setdefault(a, float(key == "retain"))
         with self.lock:
             if self.lp is None:
