@@ -19,7 +19,8 @@ from solver.model.build import Builder
 from solver.model.costs import dot
 from solver.model.extract import decisions, derive
 from solver.model.heuristic import first_plan
-from solver.model.params import SolveParams, machine_memory_mb
+from solver.model.memory import machine_memory_mb
+from solver.model.params import SolveParams
 from solver.model.prep import Prep
 from solver.solve import solve
 

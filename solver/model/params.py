@@ -8,9 +8,10 @@ the synthetic estates and PSPLIB (``benchmarks/``, ``docs/solver.md``).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
+
+from solver.model.memory import machine_memory_mb
 
 
 @dataclass(frozen=True)
@@ -484,27 +485,3 @@ class SolveParams:
         total = machine_memory_mb()
         return None if total is None else self.memory_fraction * total
 
-
-def machine_memory_mb() -> float | None:
-    """Physical memory in MB (``/proc/meminfo`` or ``sysconf``; None if unknown)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) / 1024.0
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def rss_mb() -> float | None:
-    """Resident size of this process in MB (Linux ``/proc``; None elsewhere)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            pages = int(f.read().split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20

@@ -45,7 +45,8 @@ from solver.model.bound_first import (
 from solver.model.build import Builder, Choice
 from solver.model.costs import Objective, Weights
 from solver.model.heuristic import retain_idle_moves
-from solver.model.params import SolveParams, rss_mb
+from solver.model.memory import rss_mb
+from solver.model.params import SolveParams
 from solver.model.tracker import Progress, SolutionCallback, Tracker
 
 
