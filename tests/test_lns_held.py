@@ -160,3 +160,25 @@ def test_random_neighbourhoods_have_the_same_optimum(seed: int) -> None:
                 assert all(new[2][a] == plan[a] for a in held)
                 compared += 1
     assert compared
+
+
+def test_member_literal_of_held_members_is_decided_once() -> None:
+    # The pool of test_emptying._pool: V1 (A1) and V2 (A2) on cluster CL, H = 12.
+    # A1 held moving, live at L = 3: in service in months 0, 1, 2 ([D > t] =
+    # [3 >= t + 1]); A2 held retained: in service every month; A3 free (no
+    # VM). clusters._held_last decides both without a variable, and a member
+    # whose application is free keeps its literal.
+    from test_emptying import _pool
+
+    from solver.model.clusters import _member_literal
+
+    e = _pool()
+    prep = Prep(e)
+    move = next(o.key for o in prep.app_by_id["A1"].options if o.key != "retain")
+    b = Builder(prep, time_indexed=True, held={"A1": (move, 3), "A2": ("retain", prep.H)})
+    assert [_member_literal(b, frozenset({"A1"}), t) for t in range(prep.H)] == (
+        [1, 1, 1] + [0] * (prep.H - 3))
+    assert all(_member_literal(b, frozenset({"A2"}), t) == 1 for t in range(prep.H))
+    assert _member_literal(b, frozenset({"A1", "A2"}), 5) == 1
+    free = Builder(prep, time_indexed=True, held={"A2": ("retain", prep.H)})
+    assert not isinstance(_member_literal(free, frozenset({"A1"}), 5), int)

@@ -231,3 +231,22 @@ def test_light_model_leaves_out_generic_subsolvers() -> None:
     tune(full, 2, False, SolveParams(cp_sat=(("ignore_subsolvers", ("ls",)),)))
     assert list(full.ignore_subsolvers) == ["ls"]  # a repeated CP-SAT field, extended
     assert "max_lp" in full.subsolvers
+
+
+def test_second_neighbourhood_search_in_cp_sats_slot() -> None:
+    # test_emptying._pool (two of three applications in one cluster: pooled):
+    # the optimum £4,406 moves A1 and A2 at L = 1 and retains A3 (worked out
+    # there). With two workers, the neighbourhood search from one application
+    # (lns_min_apps = 1) and lean_lns_share = 1, a second neighbourhood search
+    # takes CP-SAT's slot after the LP bound; the plan is still the optimum
+    # and agrees with the evaluator.
+    from test_emptying import _pool
+
+    e = _pool()
+    r = solve(e, time_limit=8.0, workers=2, seed=1,
+              params=SolveParams(lns_min_apps=1, lean_lns_share=1.0))
+    assert any(line.startswith("in CP-SAT's slot: neighbourhood search") for line in r.log)
+    assert r.plan.objective == pytest.approx(4406.0, rel=1e-9)
+    assert compare_plan(e, r.plan) == []
+    with pytest.raises(ValueError):
+        SolveParams(lean_lns_share=1.5)

@@ -122,6 +122,8 @@ class Builder:
         self.cluster_n: dict[str, list[cp_model.IntVar | int]] = {}
         self.cluster_n_t: dict[tuple[str, int], cp_model.IntVar | int] = {}
         self.member_cache: dict[tuple[frozenset[str], int], cp_model.IntVar] = {}
+        # a member without variables: the last month its held applications run (clusters)
+        self.held_last: dict[frozenset[str], int] = {}
         # the proto constraints [start, end) of the member links (clusters._link_members)
         self.link_cts: list[tuple[int, int]] = []
         # (cluster, t) -> the load of each resource (cpu, ram) as (vars, coeffs, const)

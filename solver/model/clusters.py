@@ -49,6 +49,9 @@ def _member_literal(b: Builder, apps: frozenset[str], t: int
                     ) -> int | cp_model.IntVar:
     """``[D_member > t]`` bounded below: ``ge[a,t+1]`` of its one application, or a
     literal every application's ``ge`` implies (or 0 / 1 when decided)."""
+    last = _held_last(b, apps)
+    if last is not None:  # no variable: decided, ge(b, a, t + 1) = [L_a >= t + 1]
+        return int(last >= t + 1)
     lits = [ge(b, a, t + 1) if present(b, a) else 0 for a in sorted(apps)]
     if any(isinstance(x, int) and x == 1 for x in lits):
         return 1
@@ -65,6 +68,20 @@ def _member_literal(b: Builder, apps: frozenset[str], t: int
             b.m.add_implication(x, got)
         b.member_cache[key] = got
     return got
+
+
+def _held_last(b: Builder, apps: frozenset[str]) -> int | None:
+    """The latest go-live month of ``apps`` where none has variables (held or
+    absent: -1 when none is held), else None; cached per model (a
+    neighbourhood's model asks it of every member, every month)."""
+    got = b.held_last.get(apps)
+    if got is None:
+        if any(a in b.live for a in apps):
+            got = -2  # has variables
+        else:
+            got = max((b.held[a][1] for a in apps if a in b.held), default=-1)
+        b.held_last[apps] = got
+    return None if got == -2 else got
 
 
 Terms = tuple[list[cp_model.IntVar], list[int]]

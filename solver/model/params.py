@@ -139,6 +139,13 @@ class SolveParams:
     single_worker_lns_share
         With one worker, the share of the search budget the neighbourhood
         search gets before the full model is solved from its best plan.
+    lean_lns_share
+        With two workers where CP-SAT's LP worker runs alone beside the
+        neighbourhood search (:func:`solver.model.bound_first.lean_for`): the
+        share of the wall time left after the LP bound's rounds that a second
+        neighbourhood search (the next seed; both continue from the best plan
+        of either) gets in CP-SAT's slot before the LP worker; 0 (the
+        default): none (``docs/solver.md``, *The sample's plan in a minute*).
     dtime_per_second
         With one worker every stop is deterministic: the search budget is
         ``time_limit × dtime_per_second`` deterministic seconds (CP-SAT's
@@ -392,6 +399,7 @@ class SolveParams:
     lns_kinds: tuple[str, ...] = ("window", "retained", "group", "keep", "team", "linked",
                                   "random")
     single_worker_lns_share: float = 0.5
+    lean_lns_share: float = 0.0
     dtime_per_second: float = 0.4
     dtime_limit: float | None = None
     light_lp_worker: bool = False
@@ -437,7 +445,7 @@ class SolveParams:
                      "pooled_lp_share", "block_share", "lp_bound_share",
                      "lp_bound_cut_share", "pool_cut_share", "pool_cut_min_gain",
                      "lp_bound_light", "lns_lp_ratio", "lp_light_fit",
-                     "lp_bound_light_one"):
+                     "lp_bound_light_one", "lean_lns_share"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} must lie in [0, 1]")

@@ -385,7 +385,8 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
 
     def work() -> None:
         try:
-            _lns(b, obj, tracker, budget, seed + 1, params, caps, lns_log)
+            _lns(b, obj, tracker, budget, seed + 1, params, caps, lns_log,
+                 rebase=params.lean_lns_share > 0)
         except BaseException as exc:  # re-raised in the caller's thread below
             failed.append(exc)
 
@@ -420,6 +421,11 @@ def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, worke
                              params.block_share * (deadline - time.monotonic()),
                              params.block_share * cap_dt, params, log)
         cap_dt = max(cap_dt - used, 0.01)
+    if lean and use_lns and params.lean_lns_share > 0 and tracker.plan is not None:
+        # a second neighbourhood search in CP-SAT's slot, from the best plan of either
+        end = time.monotonic() + params.lean_lns_share * max(deadline - time.monotonic(), 0.0)
+        _lns(b, obj, tracker, lns.Budget(cap_dt, end), seed + 2, params, caps, log,
+             rebase=True, prefix="in CP-SAT's slot: ")
     if tracker.plan is not None:
         b.hint(tracker.plan)
     status, s = full_solve(b, tracker, workers=2 if lean else workers - 1 if use_lns else workers,
