@@ -21,8 +21,9 @@ import math
 import time
 
 import numpy as np
-from ortools.math_opt import model_pb2
-from ortools.math_opt.python import mathopt
+from ortools.math_opt import model_pb2, result_pb2
+from ortools.math_opt.core.python import solver as core
+from ortools.math_opt.python import callback, init_arguments, mathopt, model_parameters
 
 from solver.model.lp_bound import Glop, LpResult, Relaxation, lagrangian
 
@@ -57,8 +58,9 @@ class DualGlop(Glop):
     ``"time limit"``, no column values)."""
 
     def _load(self) -> None:
-        """Nothing: the MathOpt model is built by :meth:`solve` and lives only
-        while it solves (memory)."""
+        """Nothing: the MathOpt ``ModelProto`` is built by :meth:`solve` and
+        lives only while it solves, and goes to the solver as a proto, with
+        no Python-side ``mathopt.Model`` (memory)."""
 
     def solve(self, seconds: float, *, primal: bool = True) -> LpResult:
         t = time.monotonic()
@@ -66,13 +68,15 @@ class DualGlop(Glop):
             time_limit=datetime.timedelta(seconds=max(seconds, 0.1)),
             lp_algorithm=(mathopt.LPAlgorithm.DUAL_SIMPLEX if self.dual
                           else mathopt.LPAlgorithm.PRIMAL_SIMPLEX))
-        model = mathopt.Model.from_model_proto(model_proto(self.r))
-        res = mathopt.solve(model, mathopt.SolverType.GLOP, params=params)
-        del model
+        # the proto straight to the solver: no Python-side model (memory)
+        out = core.solve(model_proto(self.r), mathopt.SolverType.GLOP.value,
+                         init_arguments.StreamableSolverInitArguments().to_proto(),
+                         params.to_proto(),
+                         model_parameters.ModelSolveParameters().to_proto(), None,
+                         callback.CallbackRegistration().to_proto(), None, None)
         took = time.monotonic() - t
-        optimal = res.termination.reason == mathopt.TerminationReason.OPTIMAL
+        optimal = out.termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL
         status = "optimal" if optimal else "time limit"
-        out = res.to_proto()
         if not out.solutions or not out.solutions[0].HasField("dual_solution"):
             return LpResult(-math.inf, math.nan, status, took)
         dv = out.solutions[0].dual_solution.dual_values
@@ -83,5 +87,6 @@ class DualGlop(Glop):
             pv = out.solutions[0].primal_solution.variable_values
             x = np.zeros(len(self.r.c))
             x[np.asarray(pv.ids, dtype=np.int64)] = np.asarray(pv.values, dtype=float)
-        return LpResult(lagrangian(self.r, y), float(res.objective_value()) if optimal
-                        else math.nan, status, took, x)
+        value = (out.solutions[0].primal_solution.objective_value
+                 if optimal and out.solutions[0].HasField("primal_solution") else math.nan)
+        return LpResult(lagrangian(self.r, y), float(value), status, took, x)
