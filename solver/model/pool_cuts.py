@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,6 +46,7 @@ from solver.model.clusters import _member_literal
 from solver.model.lp_bound import Glop, _Rows, lp_line, pounds, proto_of, relax_split
 
 if TYPE_CHECKING:
+    from estate.clusters import Cluster
     from solver.model.build import Builder
     from solver.model.costs import Objective
 
@@ -83,44 +84,55 @@ def _value(vals: np.ndarray, lit: Lit) -> float:
     return float(1.0 - vals[-i - 1]) if i < 0 else float(vals[i])
 
 
+def _pool_months(b: Builder, vals: np.ndarray) -> Iterator[
+        tuple[Cluster, int, cp_model.IntVar, list[Lit], list[tuple[int, int]],
+              list[tuple[float, int]]]]:
+    """Each cluster and month whose host count ``n`` is a variable, with its
+    members' literals ``u`` (:func:`_member_literal`), their ``(cpu, ram)``
+    and ``(u's value, member index)`` most in service first: what every
+    separation here walks."""
+    for c in b.prep.clusters:
+        for t, n in enumerate(b.cluster_n.get(c.name, [])):
+            if isinstance(n, int):
+                continue
+            us = [_member_literal(b, apps, t) for apps, _, _ in c.members]
+            ws = [(cpu, ram) for _, cpu, ram in c.members]
+            here = sorted(((_value(vals, u), i) for i, u in enumerate(us)),
+                          key=lambda p: -p[0])
+            yield c, t, n, us, ws, here
+
+
 def separate(b: Builder, vals: np.ndarray, tol: float = 1e-3, sparse: bool = False) -> list[Cut]:
     """The most violated sub-pool chord of each cluster, month and resource at
     the column values ``vals`` (by more than ``tol`` hosts); ``sparse``: each
     written the shorter way (:func:`_cut`). The most violated first."""
     out: list[Cut] = []
     found: list[float] = []
-    for c in b.prep.clusters:
+    for c, t, n, us, ws, here in _pool_months(b, vals):
         m, s = len(c.hosts), min(c.spare, len(c.hosts))
-        for t, n in enumerate(b.cluster_n.get(c.name, [])):
-            if isinstance(n, int):
+        nv = _value(vals, n)
+        for res, cap in ((0, c.cap_cpu), (1, c.cap_ram)):
+            if cap <= 0:
                 continue
-            nv = _value(vals, n)
-            us = [_member_literal(b, apps, t) for apps, _, _ in c.members]
-            ws = [(cpu, ram) for _, cpu, ram in c.members]
-            here = sorted(((_value(vals, u), i) for i, u in enumerate(us)),
-                          key=lambda p: -p[0])
-            for res, cap in ((0, c.cap_cpu), (1, c.cap_ram)):
-                if cap <= 0:
+            best: tuple[float, int, int, int] | None = None
+            total, load = 0, 0.0
+            for k, (uv, i) in enumerate(here):
+                w = ws[i][res]
+                if w <= 0:
                     continue
-                best: tuple[float, int, int, int] | None = None
-                total, load = 0, 0.0
-                for k, (uv, i) in enumerate(here):
-                    w = ws[i][res]
-                    if w <= 0:
-                        continue
-                    total += w
-                    load += w * uv
-                    num, den = ratio(total, cap, m, s)
-                    viol = num * load / den - nv
-                    if viol > tol and (best is None or viol > best[0]):
-                        best = (viol, k, num, den)
-                if best is None:
-                    continue
-                viol, k, num, den = best
-                found.append(viol)
-                out.append(_cut(b, c.name, t, n, res, num, den,
-                                [(us[i], ws[i][res]) for _, i in here[:k + 1]],
-                                [(us[i], ws[i][res]) for _, i in here[k + 1:]], sparse))
+                total += w
+                load += w * uv
+                num, den = ratio(total, cap, m, s)
+                viol = num * load / den - nv
+                if viol > tol and (best is None or viol > best[0]):
+                    best = (viol, k, num, den)
+            if best is None:
+                continue
+            viol, k, num, den = best
+            found.append(viol)
+            out.append(_cut(b, c.name, t, n, res, num, den,
+                            [(us[i], ws[i][res]) for _, i in here[:k + 1]],
+                            [(us[i], ws[i][res]) for _, i in here[k + 1:]], sparse))
     order = sorted(range(len(out)), key=lambda j: -found[j])
     return [out[j] for j in order]
 
@@ -174,56 +186,49 @@ def separate_covers(b: Builder, vals: np.ndarray, tol: float = 1e-3) -> list[Cut
     R: the prefixes of the members sorted by ``u`` (most in service first)."""
     out: list[Cut] = []
     found: list[float] = []
-    for c in b.prep.clusters:
+    for c, t, n, us, ws, here in _pool_months(b, vals):
         m, s = len(c.hosts), min(c.spare, len(c.hosts))
         anys = b.cluster_any.get(c.name, [])
-        for t, n in enumerate(b.cluster_n.get(c.name, [])):
-            if isinstance(n, int):
+        anyv = anys[t] if t < len(anys) else None
+        if s and anyv is None:
+            continue
+        nv = _value(vals, n)
+        av = _value(vals, anyv) if anyv is not None else 0.0
+        for res, cap in ((0, c.cap_cpu), (1, c.cap_ram)):
+            if cap <= 0:
                 continue
-            anyv = anys[t] if t < len(anys) else None
-            if s and anyv is None:
+            best: tuple[float, int, int] | None = None
+            total, lost = 0, 0.0
+            for k, (uv, i) in enumerate(here):
+                w = ws[i][res]
+                if w <= 0:
+                    continue
+                total += w
+                lost += -(-w // cap) * (1.0 - uv)
+                big = min(m - s, -(-total // cap))
+                viol = s * av + big - lost - nv
+                if viol > tol and (best is None or viol > best[0]):
+                    best = (viol, k, big)
+            if best is None:
                 continue
-            nv = _value(vals, n)
-            av = _value(vals, anyv) if anyv is not None else 0.0
-            us = [_member_literal(b, apps, t) for apps, _, _ in c.members]
-            ws = [(cpu, ram) for _, cpu, ram in c.members]
-            here = sorted(((_value(vals, u), i) for i, u in enumerate(us)),
-                          key=lambda p: -p[0])
-            for res, cap in ((0, c.cap_cpu), (1, c.cap_ram)):
-                if cap <= 0:
+            viol, k, big = best
+            terms: list[tuple[cp_model.IntVar, int]] = []
+            const = big
+            for _, i in here[:k + 1]:
+                w = ws[i][res]
+                if w <= 0:
                     continue
-                best: tuple[float, int, int] | None = None
-                total, lost = 0, 0.0
-                for k, (uv, i) in enumerate(here):
-                    w = ws[i][res]
-                    if w <= 0:
-                        continue
-                    total += w
-                    lost += -(-w // cap) * (1.0 - uv)
-                    big = min(m - s, -(-total // cap))
-                    viol = s * av + big - lost - nv
-                    if viol > tol and (best is None or viol > best[0]):
-                        best = (viol, k, big)
-                if best is None:
-                    continue
-                viol, k, big = best
-                terms: list[tuple[cp_model.IntVar, int]] = []
-                const = big
-                for _, i in here[:k + 1]:
-                    w = ws[i][res]
-                    if w <= 0:
-                        continue
-                    d = -(-w // cap)
-                    u = us[i]
-                    const -= d
-                    if isinstance(u, int):
-                        const += d * u
-                    else:
-                        terms.append((u, d))
-                if s and anyv is not None:
-                    terms.append((anyv, s))
-                found.append(viol)
-                out.append(Cut(n, 1, 1, tuple(terms), const))
+                d = -(-w // cap)
+                u = us[i]
+                const -= d
+                if isinstance(u, int):
+                    const += d * u
+                else:
+                    terms.append((u, d))
+            if s and anyv is not None:
+                terms.append((anyv, s))
+            found.append(viol)
+            out.append(Cut(n, 1, 1, tuple(terms), const))
     order = sorted(range(len(out)), key=lambda j: -found[j])
     return [out[j] for j in order]
 
