@@ -211,7 +211,7 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
 
 
 def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
-              params: SolveParams, log: list[str], workers: int = 2) -> None:
+              params: SolveParams, log: list[str], workers: int) -> None:
     """With the light full model of a pooled estate (``params.lp_bound_light``
     > 0, more than ``pooled_lp_share`` of the applications in clusters): the
     LP bound of a time-indexed model of the same estate (the same ``Builder``, pairs
