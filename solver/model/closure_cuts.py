@@ -34,6 +34,8 @@ without held applications.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -97,29 +99,48 @@ def most_closed(weights: list[float], cap: float) -> int:
     return n
 
 
-def families(b: Builder) -> list[list[int]]:
-    """Families of groups with disjoint application sets: per kind (the name
-    before ``=``: site, server, contract), the largest first, each group
-    taken when it shares no application with those taken; at most
-    ``MAX_FAMILY`` each, families of one dropped."""
-    kinds: dict[str, list[int]] = {}
+Item = tuple[tuple[str, ...], Callable[[int], "int | cp_model.IntVar | None"]]
+
+
+def _disjoint(items: list[Item]) -> list[Item]:
+    """The largest first, each taken when it shares no application with
+    those taken; at most ``MAX_FAMILY``; empty when fewer than two."""
+    seen: set[str] = set()
+    fam: list[Item] = []
+    for item in sorted(items, key=lambda it: -len(it[0])):
+        if seen.intersection(item[0]):
+            continue
+        seen.update(item[0])
+        fam.append(item)
+        if len(fam) == MAX_FAMILY:
+            break
+    return fam if len(fam) >= 2 else []
+
+
+def families(b: Builder, pools: bool = True) -> list[list[Item]]:
+    """Families of disjoint items: the groups per kind (the name before
+    ``=``: site, server, contract) with their literal ``g[G,k]``
+    (:func:`priced`) and, with ``pools``, the pools with ``any[C,k-1]``
+    (some member in service in month ``k - 1``: 0 only when every
+    application of the pool went live by ``k - 1``)."""
+    kinds: dict[str, list[Item]] = {}
     for gi, g in enumerate(b.prep.groups):
-        kinds.setdefault(g.name.split("=", 1)[0], []).append(gi)
-    out = []
-    for gis in kinds.values():
-        seen: set[str] = set()
-        fam = []
-        for gi in sorted(gis, key=lambda gi: (-len(b.prep.groups[gi].apps), gi)):
-            apps = set(b.prep.groups[gi].apps)
-            if apps & seen:
+        kinds.setdefault(g.name.split("=", 1)[0], []).append(
+            (g.apps, partial(priced, b, gi)))
+    if pools:
+        for c in b.prep.clusters:
+            anys = b.cluster_any.get(c.name)
+            if anys is None:
                 continue
-            seen |= apps
-            fam.append(gi)
-            if len(fam) == MAX_FAMILY:
-                break
-        if len(fam) >= 2:
-            out.append(fam)
-    return out
+            apps = tuple(sorted({a for member, _, _ in c.members for a in member}))
+            kinds.setdefault("pool", []).append(
+                (apps, partial(_any_at, anys)))
+    return [fam for items in kinds.values() if (fam := _disjoint(items))]
+
+
+def _any_at(anys: list[cp_model.IntVar | None], k: int) -> cp_model.IntVar | None:
+    """``any[C,k-1]`` (None where absent)."""
+    return anys[k - 1] if k - 1 < len(anys) else None
 
 
 def priced(b: Builder, gi: int, k: int) -> int | cp_model.IntVar | None:
@@ -132,10 +153,11 @@ def priced(b: Builder, gi: int, k: int) -> int | cp_model.IntVar | None:
     return None
 
 
-def add_closure_covers(b: Builder) -> int:
+def add_closure_covers(b: Builder, pools: bool = True) -> int:
     """The rows of the module doc over the group literals the objective has
     built (call after :func:`solver.model.costs.build_objective`; a second
-    call adds only rows not yet added). Returns how many were added."""
+    call adds only rows not yet added) and, with ``pools``, the pools'
+    ``any``. Returns how many were added."""
     if not applies(b):
         return 0
     dims = capacities(b)
@@ -143,13 +165,13 @@ def add_closure_covers(b: Builder) -> int:
         return 0
     done: set = b.closure_rows
     rows = 0
-    for fam in families(b):
+    for fam in families(b, pools):
         for k in range(2, b.prep.H + 1):
-            lits = {gi: priced(b, gi, k) for gi in fam}
-            weights = {gi: [sum(member_weight(b, a, k, d) for a in b.prep.groups[gi].apps)
-                            for d, _ in dims] for gi in fam}
+            lits = {i: it[1](k) for i, it in enumerate(fam)}
+            weights = {i: [sum(member_weight(b, a, k, d) for a in it[0]) for d, _ in dims]
+                       for i, it in enumerate(fam)}
             cands = []
-            for gi in fam:
+            for gi in range(len(fam)):
                 lit = lits[gi]
                 if lit is None or isinstance(lit, int):
                     continue
@@ -158,7 +180,6 @@ def add_closure_covers(b: Builder) -> int:
                     rows += _add(b, done, [lit], 1)  # it cannot close by k alone
                 else:
                     cands.append(gi)
-
             for size in range(2, len(cands) + 1):
                 for sub in combinations(cands, size):
                     rhs = _need(weights, sub, dims, k)
