@@ -34,6 +34,7 @@ without held applications.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 from itertools import combinations
@@ -64,16 +65,18 @@ def capacities(b: Builder) -> list[tuple[str, float]]:
     return out
 
 
-def member_weight(b: Builder, a: str, k: int, dim: str) -> float:
-    """``w_a`` in dimension ``dim`` for closing by ``k`` (module doc): the least
-    use of any of its pairs with ``L < k``; 0 without variables."""
+def member_weights(b: Builder, a: str, dim: str) -> list[float]:
+    """``w_a`` in dimension ``dim`` for closing by each ``k = 0 … H`` (module
+    doc): the least use of any of its pairs with ``L < k`` (inf when it has
+    none: it cannot have gone by k); 0 without variables."""
+    H = b.prep.H
     xs = b.x.get(a)
     if not xs:
-        return 0.0
+        return [0.0] * (H + 1)
     ap = b.prep.app_by_id[a]
-    least = None
+    at = [math.inf] * (H + 1)  # least use of a pair with L = index
     for key, L in xs:
-        if L >= k:
+        if L >= H:
             continue
         o = ap.opt(key)
         if not o.moves:
@@ -82,10 +85,12 @@ def member_weight(b: Builder, a: str, k: int, dim: str) -> float:
             w = 1.0 if L >= 1 else 0.0
         else:
             w = o.effort.get(dim[len("team="):], 0.0) * min(o.d, L)
-        least = w if least is None else min(least, w)
-        if least == 0.0:
-            break
-    return least if least is not None else float("inf")  # cannot close by k
+        at[L] = min(at[L], w)
+    out, least = [], math.inf
+    for k in range(H + 1):
+        out.append(least)
+        least = min(least, at[k])
+    return out
 
 
 def most_closed(weights: list[float], cap: float) -> int:
@@ -133,6 +138,8 @@ def families(b: Builder, pools: bool = True) -> list[list[Item]]:
             if anys is None:
                 continue
             apps = tuple(sorted({a for member, _, _ in c.members for a in member}))
+            if not apps:
+                continue
             kinds.setdefault("pool", []).append(
                 (apps, partial(_any_at, anys)))
     return [fam for items in kinds.values() if (fam := _disjoint(items))]
@@ -166,10 +173,14 @@ def add_closure_covers(b: Builder, pools: bool = True) -> int:
     done: set = b.closure_rows
     rows = 0
     for fam in families(b, pools):
+        # per item and dimension, W[k] = Σ_a w_a(k)
+        per_item = [[[sum(col) for col in zip(*(member_weights(b, a, d) for a in it[0]),
+                                              strict=True)]
+                     for d, _ in dims] for it in fam]
         for k in range(2, b.prep.H + 1):
             lits = {i: it[1](k) for i, it in enumerate(fam)}
-            weights = {i: [sum(member_weight(b, a, k, d) for a in it[0]) for d, _ in dims]
-                       for i, it in enumerate(fam)}
+            weights = {i: [per_item[i][j][k] for j in range(len(dims))]
+                       for i in range(len(fam))}
             cands = []
             for gi in range(len(fam)):
                 lit = lits[gi]
