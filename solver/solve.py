@@ -309,7 +309,7 @@ def _model(run: _Run, start: Choice | None, objective: str, time_indexed: bool |
     run.b = Builder(prep, time_indexed=time_indexed, domains=domains,
                     core=params.scheduling_core, member_links=links,
                     tight_pools=params.tight_pools, time_cuts=params.time_cuts,
-                    team_cuts=params.team_cuts,
+                    team_cuts=params.team_cuts, closure_cuts=params.closure_cuts,
                     unary_hosts=params.unary_for(
                         run.workers, pooled_first(prep, time_indexed, run.workers, params)))
     run.log.append(f"model built at {run.at()} ({'time-indexed' if time_indexed else 'light'})")

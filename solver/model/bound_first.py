@@ -232,7 +232,8 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
         return
     t = time.monotonic()
     ti = Builder(b.prep, time_indexed=True, domains=b.domains or None,
-                 core=params.scheduling_core, member_links=False, tight_pools=b.tight_pools)
+                 core=params.scheduling_core, member_links=False, tight_pools=b.tight_pools,
+                 closure_cuts=params.closure_cuts)
     if ti.trivially_infeasible:
         return
     o = build_objective(ti, tracker.w, obj.scale)

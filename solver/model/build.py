@@ -65,6 +65,10 @@ class Builder:
         Each pool's ``[n[C,t] >= r]`` literals (per-core renewals, member
         links) as the unary encoding of ``n[C,t]``
         (:func:`solver.model.clusters._unary`).
+    closure_cuts
+        Covers on how many groups of a disjoint family can have closed by
+        each month, added with the objective
+        (:mod:`solver.model.closure_cuts`).
     held
         Applications held at one (option key, L) each as constants (a
         neighbourhood search's fixed part): no variable, interval or row of
@@ -80,7 +84,8 @@ class Builder:
                  domains: dict[str, frozenset[tuple[str, int]]] | None = None,
                  member_links: bool = True, tight_pools: bool = True,
                  held: Choice | None = None, time_cuts: bool = False,
-                 team_cuts: bool = False, unary_hosts: bool = False) -> None:
+                 team_cuts: bool = False, unary_hosts: bool = False,
+                 closure_cuts: bool = False) -> None:
         if held and (explain or not time_indexed):
             raise ValueError("held applications need a time-indexed, non-explain model")
         self.prep = prep
@@ -90,6 +95,8 @@ class Builder:
         self.time_cuts = time_cuts
         self.team_cuts = team_cuts
         self.unary_hosts = unary_hosts
+        self.closure_cuts = closure_cuts
+        self.closure_rows: set = set()  # closure_cuts.add_closure_covers' rows
         self.core = core
         # the light model states group costs through end[G] (the time-indexed
         # one through implications: there end[G] slowed the LP and took memory)

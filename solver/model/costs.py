@@ -382,6 +382,9 @@ def build_objective(b: Builder, w: Weights, scale: float) -> Objective:
             u = _split_term(b, w, scale, cost, one, other, f"split[{n},{one}]")
             if u is not None:
                 t.add(u, 1, 1.0, f"split={n}")
+    if b.closure_cuts:
+        from solver.model.closure_cuts import add_closure_covers
+        add_closure_covers(b)
     return Objective(t.vs, t.cs, t.constant, scale, t.active / scale, float(t.floor),
                      t.labels)
 

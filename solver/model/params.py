@@ -215,6 +215,10 @@ class SolveParams:
         team's days up to t can have moved (:mod:`solver.model.team_cuts`;
         valid for every plan). Measured in ``docs/solver.md`` (*Time-coupled
         cuts*).
+    closure_cuts
+        Covers on how many sites, servers or contracts of a disjoint family
+        can have closed by each month (:mod:`solver.model.closure_cuts`;
+        valid for every plan). Off: measured in ``docs/solver.md``.
     unary_hosts
         Each pool's host-count literals ``[n[C,t] >= r]`` (what a per-core
         renewal and the member links use) as the unary encoding of
@@ -414,6 +418,7 @@ class SolveParams:
     tight_pools: bool = True
     time_cuts: bool = False
     team_cuts: bool = False
+    closure_cuts: bool = False
     unary_hosts: bool | None = None
     pool_cut_rounds: int = 4
     empty_whole_share: float = 0.25
