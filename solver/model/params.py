@@ -132,6 +132,11 @@ class SolveParams:
         more solved to optimality; on 7 of the 1,000-VM export-shaped estate
         (pooled) 24 % more deterministic seconds and fewer solved (scratch
         runs, ``docs/solver.md``).
+    lns_shift_every, lns_shift_months, lns_shift_step_dtime
+        Every ``lns_shift_every``-th neighbourhood (0: none) frees the go-live
+        months of the moving applications in a window of ``lns_shift_months``
+        (options fixed; :mod:`solver.model.shift`), with
+        ``lns_shift_step_dtime`` deterministic s (None: ``lns_step_dtime``).
     lns_size, lns_min_size, lns_max_size
         First, smallest and largest number of applications a neighbourhood frees.
     lns_kinds
@@ -393,6 +398,9 @@ class SolveParams:
     lns_lp_ratio: float = 0.65
     lns_held: bool | None = None
     lns_presolve: bool | None = None
+    lns_shift_every: int = 0
+    lns_shift_months: int = 6
+    lns_shift_step_dtime: float | None = None
     lns_size: int = 40
     lns_min_size: int = 4
     lns_max_size: int = 400
