@@ -103,3 +103,18 @@ def test_sweep_windows_fix_the_option_and_sleep_after_a_barren_sweep() -> None:
     assert sweep.next(plan)[0] == 2
     with pytest.raises(ValueError):
         Sweep(prep, {}, months=2, back=2)
+
+
+def test_shift_steps_run_on_pooled_estates_only() -> None:
+    # _pool (test_emptying): two of three applications in a cluster (> ½):
+    # pooled, every ``lns_shift_every``-th step; _three: no cluster, none.
+    from test_emptying import _pool
+
+    from solver.model.bound_first import shift_every
+    from solver.model.params import SolveParams
+
+    p = SolveParams()
+    assert p.lns_shift_every > 0
+    assert shift_every(Prep(_pool()), p) == p.lns_shift_every
+    assert shift_every(Prep(_three()), p) == 0
+    assert shift_every(Prep(_pool()), SolveParams(lns_shift_every=0)) == 0

@@ -133,9 +133,9 @@ class SolveParams:
         (pooled) 24 % more deterministic seconds and fewer solved (scratch
         runs, ``docs/solver.md``).
     lns_shift_every, lns_shift_months, lns_shift_step_dtime
-        Every ``lns_shift_every``-th neighbourhood (0: none) frees the go-live
-        months of the moving applications in a window of ``lns_shift_months``
-        (options fixed; :mod:`solver.model.shift`), with
+        On a pooled estate every ``lns_shift_every``-th neighbourhood (0: none)
+        frees the go-live months of the moving applications in a window of
+        ``lns_shift_months`` (options fixed; :mod:`solver.model.shift`), with
         ``lns_shift_step_dtime`` deterministic s (None: ``lns_step_dtime``).
     lns_size, lns_min_size, lns_max_size
         First, smallest and largest number of applications a neighbourhood frees.
@@ -398,7 +398,7 @@ class SolveParams:
     lns_lp_ratio: float = 0.65
     lns_held: bool | None = None
     lns_presolve: bool | None = None
-    lns_shift_every: int = 0
+    lns_shift_every: int = 2
     lns_shift_months: int = 6
     lns_shift_step_dtime: float | None = None
     lns_size: int = 40

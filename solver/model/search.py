@@ -39,6 +39,7 @@ from solver.model.bound_first import (
     lns_held,
     lp_bound_first,
     pooled_share,
+    shift_every,
     twin,
     use_blocks,
 )
@@ -201,7 +202,7 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         rebase=tracker.best if rebase else None,
         lp=tracker.lp_retained if params.lns_lp_guided else None,
         lp_step_dtime=params.lns_lp_step_dtime, lp_ratio=params.lns_lp_ratio,
-        shift_every=params.lns_shift_every, shift_months=params.lns_shift_months,
+        shift_every=shift_every(b.prep, params), shift_months=params.lns_shift_months,
         shift_step_dtime=params.lns_shift_step_dtime)
     log.append(prefix + stats.line()
                + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
