@@ -361,7 +361,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            pool_step_dtime: float | None = None,
            lp: Callable[[], dict[str, float] | None] | None = None,
            lp_step_dtime: float = 3.0, lp_ratio: float = 0.65,
-           shift_every: int = 0, shift_months: int = 6, shift_step_dtime: float | None = None
+           shift_every: int = 0, shift_months: int = 4, shift_step_dtime: float | None = None
            ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 

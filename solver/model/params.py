@@ -399,7 +399,7 @@ class SolveParams:
     lns_held: bool | None = None
     lns_presolve: bool | None = None
     lns_shift_every: int = 2
-    lns_shift_months: int = 6
+    lns_shift_months: int = 4
     lns_shift_step_dtime: float | None = None
     lns_size: int = 40
     lns_min_size: int = 4

@@ -48,7 +48,7 @@ class Sweep:
         take.
     """
 
-    def __init__(self, prep: Prep, unit: dict[str, list[str]], months: int = 6,
+    def __init__(self, prep: Prep, unit: dict[str, list[str]], months: int = 4,
                  back: int = 2, ahead: int = 1) -> None:
         if months < 1 or back < 0 or ahead < 0 or back >= months:
             raise ValueError("a shift window needs months >= 1 and 0 <= back < months, "
