@@ -398,7 +398,7 @@ class SolveParams:
     lns_lp_ratio: float = 0.65
     lns_held: bool | None = None
     lns_presolve: bool | None = None
-    lns_shift_every: int = 2
+    lns_shift_every: int = 1
     lns_shift_months: int = 4
     lns_shift_step_dtime: float | None = None
     lns_size: int = 40
