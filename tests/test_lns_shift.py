@@ -118,3 +118,12 @@ def test_shift_steps_run_on_pooled_estates_only() -> None:
     assert shift_every(Prep(_pool()), p) == p.lns_shift_every
     assert shift_every(Prep(_three()), p) == 0
     assert shift_every(Prep(_pool()), SolveParams(lns_shift_every=0)) == 0
+
+
+def test_shift_params_are_checked() -> None:
+    from solver.model.params import SolveParams
+
+    with pytest.raises(ValueError, match="lns_shift"):
+        SolveParams(lns_shift_every=-1)
+    with pytest.raises(ValueError, match="lns_shift"):
+        SolveParams(lns_shift_months=2)  # windows advance months - 2

@@ -462,6 +462,8 @@ class SolveParams:
             raise ValueError(f"lp_bound_lean_cut_share = {lean} must lie in [0, 1]")
         if self.lns_min_size < 1 or self.lns_max_size < self.lns_min_size:
             raise ValueError("need 1 <= lns_min_size <= lns_max_size")
+        if self.lns_shift_every < 0 or self.lns_shift_months < 3:
+            raise ValueError("need lns_shift_every >= 0 and lns_shift_months >= 3")
         if self.twin_side not in ("", "seed", "ours"):
             raise ValueError(f"twin_side = {self.twin_side!r} must be '', 'seed' or 'ours'")
         if self.dtime_per_second <= 0 or self.lns_step_dtime <= 0:
