@@ -74,6 +74,14 @@ def _lean(prep: Prep, time_indexed: bool, params: SolveParams) -> bool:
             and pooled_share(prep) > params.pooled_lp_share)
 
 
+def shift_every(prep: Prep, params: SolveParams) -> int:
+    """How often the neighbourhood search takes a ``shift`` step
+    (:mod:`solver.model.shift`): every ``params.lns_shift_every``-th step on
+    a pooled estate (more than ``params.pooled_lp_share`` in clusters), never
+    elsewhere (on the demo, no clusters, it cost plan: ``docs/solver.md``)."""
+    return params.lns_shift_every if pooled_share(prep) > params.pooled_lp_share else 0
+
+
 def lns_for(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> bool:
     """Whether the neighbourhood search runs (given a complete first plan):
     from ``params.lns_min_apps`` applications, or with one worker on a pooled

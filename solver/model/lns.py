@@ -34,7 +34,10 @@ Neighbourhoods (every one is closed over ``together`` pairs):
   does: the ones the plan retains freed and forced to move (the pool
   emptied), once each, before any drawn kind: the LP points at the
   all-or-nothing saving the drawn kinds rarely reach
-  (:meth:`Neighbourhoods.lp_targets`, :meth:`Neighbourhoods.emptied`).
+  (:meth:`Neighbourhoods.lp_targets`, :meth:`Neighbourhoods.emptied`);
+* ``shift`` (not drawn: every ``shift_every``-th step where asked) — the
+  go-live months of every moving application in a window of months, options
+  fixed, the windows sweeping the plan (:mod:`solver.model.shift`).
 
 With one worker the search is deterministic: random choices come from the
 seed, each sub-problem stops on deterministic time, and the loop stops on a
@@ -59,6 +62,7 @@ from solver.model.costs import Weights, build_objective, dot, pruned_domains
 from solver.model.emptying import emptiable
 from solver.model.extract import derive
 from solver.model.prep import Prep, Vec
+from solver.model.shift import Sweep
 from solver.model.variables import allowed_pairs
 
 KINDS = ("window", "retained", "group", "keep", "team", "linked", "random", "pool")
@@ -356,7 +360,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            rebase: Callable[[], tuple[Choice | None, float]] | None = None,
            pool_step_dtime: float | None = None,
            lp: Callable[[], dict[str, float] | None] | None = None,
-           lp_step_dtime: float = 3.0, lp_ratio: float = 0.65
+           lp_step_dtime: float = 3.0, lp_ratio: float = 0.65,
+           shift_every: int = 0, shift_months: int = 4, shift_step_dtime: float | None = None
            ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 
@@ -376,7 +381,10 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     never): while a pool it nearly empties (:meth:`Neighbourhoods.lp_targets`,
     ``lp_ratio``) has not been tried, the step empties it (kind ``lp``, with
     ``lp_step_dtime``; no random draw, so an estate without such a pool
-    searches exactly as without ``lp``).
+    searches exactly as without ``lp``). ``shift_every`` > 0: every
+    ``shift_every``-th step, the first included, is a ``shift`` step
+    (:class:`solver.model.shift.Sweep`, windows of ``shift_months``; with
+    ``shift_step_dtime``, by default ``step_dtime``); 0: none.
     """
     rng = random.Random(seed)
     if presolve is None:
@@ -390,16 +398,23 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     score = dict.fromkeys(kinds, 1.0)
     stats = LnsStats()
     tried: set[int] = set()  # pools the LP-guided step has emptied (or tried to)
+    sweep = Sweep(prep, nb.unit, shift_months) if shift_every > 0 else None
     while budget.left() > 0.05:
         if rebase is not None:
             other, other_val = rebase()
             if other is not None and other_val < best_val - 1e-6 * max(1.0, abs(best_val)):
                 best, best_val = dict(other), other_val
+                if sweep is not None:
+                    sweep.record("rebase", True)
         target = _lp_target(nb, best, lp, lp_ratio, tried)
         if target is not None:
             kind, free = "lp", nb.emptied(target[0], best)
             tried.add(target[0])
             dt = min(lp_step_dtime, budget.left())
+        elif (sweep is not None and stats.steps % shift_every == 0
+              and sweep.due(best)):
+            kind, (_, free) = "shift", sweep.next(best)
+            dt = min(shift_step_dtime or step_dtime, budget.left())
         else:
             kind = _choose(score, rng)
             n = max(min_size, min(int(sizes[kind]), len(nb.apps)))
@@ -427,6 +442,10 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
         if target is not None:
             stats.guided.append(f"{nb.pool_names[target[0]]} ({target[1]:.0f} retained, "
                                 f"LP {target[2]:.1f}) {-gain * 100:+.2f} %")
+            continue
+        if sweep is not None:
+            sweep.record(kind, gain > 0)
+        if kind == "shift":
             continue
         if status == cp_model.OPTIMAL:
             sizes[kind] = min(max_size, sizes[kind] * 1.2 + 1)

@@ -132,6 +132,11 @@ class SolveParams:
         more solved to optimality; on 7 of the 1,000-VM export-shaped estate
         (pooled) 24 % more deterministic seconds and fewer solved (scratch
         runs, ``docs/solver.md``).
+    lns_shift_every, lns_shift_months, lns_shift_step_dtime
+        On a pooled estate every ``lns_shift_every``-th neighbourhood (0: none)
+        frees the go-live months of the moving applications in a window of
+        ``lns_shift_months`` (options fixed; :mod:`solver.model.shift`), with
+        ``lns_shift_step_dtime`` deterministic s (None: ``lns_step_dtime``).
     lns_size, lns_min_size, lns_max_size
         First, smallest and largest number of applications a neighbourhood frees.
     lns_kinds
@@ -397,6 +402,9 @@ class SolveParams:
     lns_lp_ratio: float = 0.65
     lns_held: bool | None = None
     lns_presolve: bool | None = None
+    lns_shift_every: int = 1
+    lns_shift_months: int = 4
+    lns_shift_step_dtime: float | None = None
     lns_size: int = 40
     lns_min_size: int = 4
     lns_max_size: int = 400
@@ -459,6 +467,8 @@ class SolveParams:
             raise ValueError(f"lp_bound_lean_cut_share = {lean} must lie in [0, 1]")
         if self.lns_min_size < 1 or self.lns_max_size < self.lns_min_size:
             raise ValueError("need 1 <= lns_min_size <= lns_max_size")
+        if self.lns_shift_every < 0 or self.lns_shift_months < 3:
+            raise ValueError("need lns_shift_every >= 0 and lns_shift_months >= 3")
         if self.twin_side not in ("", "seed", "ours"):
             raise ValueError(f"twin_side = {self.twin_side!r} must be '', 'seed' or 'ours'")
         if self.dtime_per_second <= 0 or self.lns_step_dtime <= 0:

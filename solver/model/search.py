@@ -39,6 +39,7 @@ from solver.model.bound_first import (
     lns_held,
     lp_bound_first,
     pooled_share,
+    shift_every,
     twin,
     use_blocks,
 )
@@ -200,7 +201,9 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         presolve=params.lns_presolve, pool_step_dtime=params.lns_pool_step_dtime,
         rebase=tracker.best if rebase else None,
         lp=tracker.lp_retained if params.lns_lp_guided else None,
-        lp_step_dtime=params.lns_lp_step_dtime, lp_ratio=params.lns_lp_ratio)
+        lp_step_dtime=params.lns_lp_step_dtime, lp_ratio=params.lns_lp_ratio,
+        shift_every=shift_every(b.prep, params), shift_months=params.lns_shift_months,
+        shift_step_dtime=params.lns_shift_step_dtime)
     log.append(prefix + stats.line()
                + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 

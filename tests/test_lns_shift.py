@@ -1,0 +1,129 @@
+"""The neighbourhood search's ``shift`` step (issue 23,
+:mod:`solver.model.shift`): the go-live months of the moving applications in
+a window of months, options fixed, the windows sweeping the plan."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from test_solver_factory import Team, app, make_estate, opt, server
+
+from estate.model import Estate
+from solver.evaluate import evaluate
+from solver.model import lns
+from solver.model.costs import dot
+from solver.model.extract import decisions, derive
+from solver.model.prep import Prep
+from solver.model.shift import Sweep
+
+W = (0.0, 1.0, 0.0, 0.0)
+
+
+def approx(x: float) -> Any:
+    return pytest.approx(x, rel=1e-9, abs=1e-6)
+
+
+def _three() -> Estate:
+    # 6 months from 2025-04, no discounting. A1, A2, A3 (each on its own
+    # physical server in DC, no power) cost £100 a month where they are; each
+    # may be retained or rehosted (1 month in flight, £50 one-off, £0 a month
+    # after, 10 days of the team's 10 a month: one flight a month). A plan
+    # costs Σ (100·L + 50) over the moved applications, 600 for each retained
+    # one; the go-live months L are distinct, 1 to 6.
+    # Optimum: all moved, L = 1, 2, 3: 600 + 150 = 750.
+    # The incumbent below: L = 2, 3, 4 (month 0's team days unused): 1,050.
+    # Retaining any one instead costs 600 against at most 450: never better.
+    apps = [app(a, 100.0) for a in ("A1", "A2", "A3")]
+    opts = [o for a in ("A1", "A2", "A3")
+            for o in (opt(a, "retain"), opt(a, one_off=50.0, effort={"migration": 10.0}))]
+    servers = [server(f"P{i}", (f"A{i}",)) for i in (1, 2, 3)]
+    return make_estate(apps, opts, servers=servers, teams=[Team("migration", 10.0)], H=6)
+
+
+def _incumbent(prep: Prep) -> dict[str, tuple[str, int]]:
+    key = next(o.key for o in prep.app_by_id["A1"].options if o.key != "retain")
+    return {"A1": (key, 2), "A2": (key, 3), "A3": (key, 4)}
+
+
+def _search(prep: Prep, shift_every: int) -> tuple[dict[str, tuple[str, int]], lns.LnsStats]:
+    # ``keep`` alone (each application of a server kept as it is or
+    # retained) never changes a go-live month: without the shift step the
+    # incumbent stays. Tiny steps spend next to no deterministic time, so the
+    # loop runs to its wall deadline: 2 s.
+    return lns.search(prep, _incumbent(prep), W, 100.0,
+                      lns.Budget(3.0, time.monotonic() + 2), seed=1, kinds=("keep",),
+                      shift_every=shift_every)
+
+
+def test_shift_step_moves_the_batch_a_month_earlier() -> None:
+    prep = Prep(_three())
+    start = _incumbent(prep)
+    assert dot(W, derive(prep, start).vec) == approx(1050.0)
+    plain, stats = _search(prep, 0)
+    assert dot(W, derive(prep, plain).vec) == approx(1050.0)
+    assert "shift" not in stats.by_kind
+    got, stats = _search(prep, 1)
+    assert dot(W, derive(prep, got).vec) == approx(750.0)
+    assert sorted(L for _, L in got.values()) == [1, 2, 3]
+    assert all(got[a][0] == start[a][0] for a in got)  # the options as they were
+    assert stats.by_kind["shift"][1] >= 1
+    assert "shift" in stats.line()
+    ev = evaluate(prep.estate, decisions(prep, got))
+    assert ev.feasible, ev.violations
+    assert ev.totals.objective == approx(750.0)
+
+
+def test_sweep_windows_fix_the_option_and_sleep_after_a_barren_sweep() -> None:
+    prep = Prep(_three())
+    plan = _incumbent(prep)
+    key = plan["A1"][0]
+    sweep = Sweep(prep, {}, months=2, back=1, ahead=0)
+    # windows [2, 4) then [3, 5): each frees the applications going live in
+    # it, on their option, months [t - 1, t + 2)
+    assert sweep.due(plan)
+    t, free = sweep.next(plan)
+    assert t == 2 and set(free) == {"A1", "A2"}
+    assert free["A1"] == frozenset({(key, 1), (key, 2), (key, 3)})
+    assert sweep.due(plan)
+    t, free = sweep.next(plan)
+    assert t == 3 and set(free) == {"A2", "A3"}
+    assert free["A3"] == frozenset({(key, L) for L in (2, 3, 4)})
+    sweep.record("shift", False)
+    # past the last go-live, a sweep that improved nothing falls asleep ...
+    t, _ = sweep.next(plan)
+    assert t == 4
+    assert not sweep.due(plan)
+    sweep.record("window", False)
+    assert not sweep.due(plan)
+    # ... until another kind improves the plan: then it starts at the first
+    sweep.record("window", True)
+    assert sweep.due(plan)
+    assert sweep.next(plan)[0] == 2
+    with pytest.raises(ValueError):
+        Sweep(prep, {}, months=2, back=2)
+
+
+def test_shift_steps_run_on_pooled_estates_only() -> None:
+    # _pool (test_emptying): two of three applications in a cluster (> ½):
+    # pooled, every ``lns_shift_every``-th step; _three: no cluster, none.
+    from test_emptying import _pool
+
+    from solver.model.bound_first import shift_every
+    from solver.model.params import SolveParams
+
+    p = SolveParams()
+    assert p.lns_shift_every > 0
+    assert shift_every(Prep(_pool()), p) == p.lns_shift_every
+    assert shift_every(Prep(_three()), p) == 0
+    assert shift_every(Prep(_pool()), SolveParams(lns_shift_every=0)) == 0
+
+
+def test_shift_params_are_checked() -> None:
+    from solver.model.params import SolveParams
+
+    with pytest.raises(ValueError, match="lns_shift"):
+        SolveParams(lns_shift_every=-1)
+    with pytest.raises(ValueError, match="lns_shift"):
+        SolveParams(lns_shift_months=2)  # windows advance months - 2
