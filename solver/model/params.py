@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from solver.model.memory import machine_memory_mb
+from solver.model.params_check import check_params
 
 
 @dataclass(frozen=True)
@@ -453,26 +454,7 @@ class SolveParams:
     cp_sat: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("reserve_fraction", "memory_fraction", "single_worker_lns_share",
-                     "carbon_phase_share", "lns_max_pooled_share", "empty_whole_share",
-                     "pooled_lp_share", "block_share", "lp_bound_share",
-                     "lp_bound_cut_share", "pool_cut_share", "pool_cut_min_gain",
-                     "lp_bound_light", "lns_lp_ratio", "lp_light_fit",
-                     "lp_bound_light_one", "lean_lns_share"):
-            v = getattr(self, name)
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"{name} = {v} must lie in [0, 1]")
-        lean = self.lp_bound_lean_cut_share
-        if lean is not None and not 0.0 <= lean <= 1.0:
-            raise ValueError(f"lp_bound_lean_cut_share = {lean} must lie in [0, 1]")
-        if self.lns_min_size < 1 or self.lns_max_size < self.lns_min_size:
-            raise ValueError("need 1 <= lns_min_size <= lns_max_size")
-        if self.lns_shift_every < 0 or self.lns_shift_months < 3:
-            raise ValueError("need lns_shift_every >= 0 and lns_shift_months >= 3")
-        if self.twin_side not in ("", "seed", "ours"):
-            raise ValueError(f"twin_side = {self.twin_side!r} must be '', 'seed' or 'ours'")
-        if self.dtime_per_second <= 0 or self.lns_step_dtime <= 0:
-            raise ValueError("dtime_per_second and lns_step_dtime must be positive")
+        check_params(self)
 
     def reserve(self, time_limit: float, apps: int = 0) -> float:
         """Seconds kept after the search for totals, ledgers and the plan."""
