@@ -11,7 +11,9 @@ interrupted solve gives a valid bound — on the 3,000-VM export-shaped
 estate's time-indexed LP already within 0.3 % of the LP's optimum after
 40 s of the 77 s the whole solve took (``docs/solver.md``). Used where
 GLOP's rounds do not fit the time (the light full model's LP,
-``SolveParams.lp_light_dual``).
+``SolveParams.lp_light_dual``). :class:`WarmGlop` starts a round that would
+not finish from scratch from the last round's basis, so that a stopped round
+keeps its gain (``SolveParams.lp_light_warm``).
 """
 
 from __future__ import annotations
