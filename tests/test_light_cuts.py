@@ -138,3 +138,83 @@ def test_a_glop_solve_stopped_by_its_time_limit_gives_a_valid_bound() -> None:
     if cut.status != "optimal":
         assert cut.status == "time limit" and cut.primal is None
         assert cut.bound < full.bound
+
+
+def test_a_warm_round_starts_from_the_last_basis_and_proves_the_optimum_by_hand(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # WarmGlop (lp_light_warm): every round after round 0 starts from the
+    # last round's basis (the new chords' rows basic, no presolve) when told
+    # to (cold = inf: always). On _two_stay the rounds still prove the
+    # optimum worked out by hand above, 7,428 (4,800 for the four VMs' 12
+    # months + 3 hosts × 12 × 73), never above it; and the solves after the
+    # first were handed a basis.
+    import math
+
+    from solver.model import glop_dual
+    from solver.model.pool_cuts import lp_with_pool_cuts
+
+    class AlwaysWarm(glop_dual.WarmGlop):
+        cold = math.inf
+
+    given: list[bool] = []
+    solve = glop_dual.core.solve
+
+    def spy(*args: object) -> object:
+        given.append(args[4].HasField("initial_basis"))  # type: ignore[attr-defined]
+        return solve(*args)
+
+    monkeypatch.setattr(glop_dual.core, "solve", spy)
+    e = _two_stay()
+    cp = effective_carbon_price(e, "balanced", None)
+    prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
+    b = Builder(prep, member_links=False)
+    obj = build_objective(b, (0.0, 1.0, 0.0, cp / 1000.0), 100.0)
+    b.m.minimize(obj.expr)
+    log: list[str] = []
+    got = lp_with_pool_cuts(b, obj, 30.0, 4, lambda _: None, log, glop=AlwaysWarm)
+    assert got == pytest.approx(7428.0, abs=1.0)
+    assert got <= 7428.0 + 1e-6
+    assert len(given) >= 2 and not given[0] and all(given[1:]), (given, log)
+
+
+def test_a_warm_solve_reaches_the_same_optimum_as_one_from_scratch() -> None:
+    # 300 export-shaped VMs' time-indexed LP with round 0's sub-pool chords
+    # added: from round 0's basis (no presolve) and from scratch, the same
+    # optimum, at least round 0's; the basis extended by the new rows keeps
+    # every column's status and makes the new rows basic.
+    import math
+
+    from ortools.math_opt import solution_pb2
+
+    from estate.resolve import resolve
+    from inventory.synth_export import export_estate
+    from solver.model.glop_dual import DualGlop, WarmGlop, _extended
+    from solver.model.lp_bound import proto_of, relax
+    from solver.model.pool_cuts import _row, separate
+
+    class AlwaysWarm(WarmGlop):
+        cold = math.inf
+
+    b = Builder(Prep(resolve(export_estate(300, 1))), member_links=False)
+    b.m.minimize(build_objective(b, (0.0, 1.0, 0.0, 0.0), 100.0).expr)
+    r = relax(proto_of(b.m))
+    warm, cold = AlwaysWarm(r), DualGlop(r)
+    first = warm.solve(60.0)
+    assert first.status == "optimal" and first.primal is not None
+    assert warm._basis is not None
+    cuts = separate(b, first.primal)
+    assert cuts
+    for lp in (warm, cold):
+        rows = lp.rows()
+        for cut in cuts:
+            _row(cut, rows)
+        lp.add_rows(rows)
+    m = len(r.lo)
+    ext = _extended(warm._basis, m + len(cuts))
+    assert list(ext.variable_status.values) == list(warm._basis.variable_status.values)
+    assert list(ext.constraint_status.ids) == list(range(m + len(cuts)))
+    assert set(ext.constraint_status.values[m:]) == {solution_pb2.BASIS_STATUS_BASIC}
+    a, c = warm.solve(60.0), cold.solve(60.0)
+    assert a.status == c.status == "optimal"
+    assert a.bound == pytest.approx(c.bound, rel=1e-7)
+    assert a.bound >= first.bound - 1e-6 * abs(first.bound)

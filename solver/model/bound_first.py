@@ -23,7 +23,7 @@ import numpy as np
 from solver.model.blocks import Block, block_bound, partition, team_prices
 from solver.model.build import Builder
 from solver.model.costs import Objective, build_objective
-from solver.model.glop_dual import DualGlop
+from solver.model.glop_dual import DualGlop, WarmGlop
 from solver.model.lp_bound import Glop, lp_first, proto_of, relax
 from solver.model.params import SolveParams
 from solver.model.pool_cuts import lp_with_pool_cuts
@@ -234,7 +234,11 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
     the neighbourhood search's LP-guided kind). ``params.lp_light_dual``:
     GLOP through MathOpt (:class:`~solver.model.glop_dual.DualGlop`), so a
     round the time cuts short still gives its bound, and another round starts
-    while ``lp_light_fit`` of the last one's time is left."""
+    while ``lp_light_fit`` of the last one's time is left.
+    ``params.lp_light_warm`` > 0: :class:`~solver.model.glop_dual.WarmGlop`
+    (a round that would not finish from scratch starts from the last round's
+    basis, so a stopped round keeps most of its gain), another round while
+    that share of the last round's time is left."""
     share = params.lp_bound_light if workers > 1 else params.lp_bound_light_one
     if params.lp_bound_light <= 0 or share <= 0 or not pooled_light(b, params):
         return
@@ -256,12 +260,16 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
         def primal(x: np.ndarray) -> None:
             tracker.offer_lp(x, model)
 
+        warm = params.lp_light_dual and params.lp_light_warm > 0
+        glop = WarmGlop if warm else DualGlop if params.lp_light_dual else Glop
+        fit = (params.lp_light_warm if warm else params.lp_light_fit
+               if params.lp_light_dual else 1.0)
+
         lp_with_pool_cuts(ti, o, end - time.monotonic(), params.pool_cut_rounds,
                           tracker.offer_bound, log, share=params.pool_cut_share,
                           min_gain=params.pool_cut_min_gain, to_model=False,
                           on_primal=primal if params.lns_lp_guided else None,
-                          glop=DualGlop if params.lp_light_dual else Glop,
-                          fit=params.lp_light_fit if params.lp_light_dual else 1.0)
+                          glop=glop, fit=fit)
         return
     # the model and its proto are dropped as soon as each is read (memory)
     r = relax(proto_of(ti.m))

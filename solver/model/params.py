@@ -361,7 +361,10 @@ class SolveParams:
     lp_light_dual, lp_light_fit
         That LP's GLOP through MathOpt (a round stopped by the time limit
         still gives its dual's bound), another round while ``lp_light_fit``
-        of the last round's time is left.
+        of the last round's time is left. ``lp_light_warm`` > 0: rounds after
+        the first from the last one's basis where one from scratch would not
+        finish (:class:`~solver.model.glop_dual.WarmGlop`), another round
+        while that share of the last round's time is left (0: off).
     twin_side
         With two workers on an estate CP-SAT searches alone (fewer than
         ``lns_min_apps`` applications, a time-indexed model, at most
@@ -449,6 +452,7 @@ class SolveParams:
     lp_light_cuts: bool = True
     lp_light_dual: bool = True
     lp_light_fit: float = 0.5
+    lp_light_warm: float = 0.1
     lp_bound_everywhere: bool = True
     twin_side: str = "ours"
     cp_sat: tuple[tuple[str, Any], ...] = ()
