@@ -127,3 +127,87 @@ def test_shift_params_are_checked() -> None:
         SolveParams(lns_shift_every=-1)
     with pytest.raises(ValueError, match="lns_shift"):
         SolveParams(lns_shift_months=2)  # windows advance months - 2
+
+
+def _two_ways() -> Estate:
+    # _three, each application with a second way to move: replatform, £200
+    # one-off (else as rehost). A plan costs Σ (100·L + one-off) over the
+    # moved applications; the team still allows one flight a month.
+    # Optimum: all rehosted, L = 1, 2, 3: 600 + 150 = 750.
+    # The incumbent below: the same months, A2 replatformed: 900. Its months
+    # cannot improve (L = 1, 2, 3 is the earliest the team allows) and
+    # ``keep`` (kept as it is or retained, 600 each) cannot change an option:
+    # only a shift step free to change the option (mode ``options``) finds 750.
+    apps = [app(a, 100.0) for a in ("A1", "A2", "A3")]
+    opts = [o for a in ("A1", "A2", "A3")
+            for o in (opt(a, "retain"), opt(a, one_off=50.0, effort={"migration": 10.0}),
+                      opt(a, "replatform", one_off=200.0, effort={"migration": 10.0}))]
+    servers = [server(f"P{i}", (f"A{i}",)) for i in (1, 2, 3)]
+    return make_estate(apps, opts, servers=servers, teams=[Team("migration", 10.0)], H=6)
+
+
+def _keys(prep: Prep) -> tuple[str, str]:
+    ap = prep.app_by_id["A1"]
+    cheap = next(o.key for o in ap.options if o.moves and o.one_off < 100)
+    dear = next(o.key for o in ap.options if o.moves and o.one_off > 100)
+    return cheap, dear
+
+
+def test_options_mode_frees_the_windows_options_after_a_barren_sweep() -> None:
+    prep = Prep(_two_ways())
+    cheap, dear = _keys(prep)
+    start = {"A1": (cheap, 1), "A2": (dear, 2), "A3": (cheap, 3)}
+    assert dot(W, derive(prep, start).vec) == approx(900.0)
+
+    def run(modes: tuple[str, ...]) -> tuple[dict[str, tuple[str, int]], lns.LnsStats]:
+        return lns.search(prep, start, W, 100.0, lns.Budget(3.0, time.monotonic() + 2),
+                          seed=1, kinds=("keep",), shift_every=1, shift_modes=modes)
+
+    plain, stats = run(())
+    assert dot(W, derive(prep, plain).vec) == approx(900.0)
+    assert stats.by_kind["shift"][1] == 0
+    got, stats = run(("phase", "options"))
+    assert dot(W, derive(prep, got).vec) == approx(750.0)
+    assert all(k == cheap for k, _ in got.values())
+    assert sorted(L for _, L in got.values()) == [1, 2, 3]
+    assert stats.by_kind["shift:options"][1] == 1
+    ev = evaluate(prep.estate, decisions(prep, got))
+    assert ev.feasible, ev.violations
+    assert ev.totals.objective == approx(750.0)
+
+
+def test_sweep_modes_take_over_in_turn_then_sleep() -> None:
+    prep = Prep(_three())
+    plan = _incumbent(prep)  # go-lives 2, 3, 4
+    key = plan["A1"][0]
+    sweep = Sweep(prep, {}, months=3, back=1, ahead=0, modes=("phase", "options", "wide"))
+    starts = []
+    for _ in range(40):
+        if not sweep.due(plan):
+            break
+        mode = sweep.mode_name
+        t, free = sweep.next(plan)
+        starts.append((mode, t))
+        if mode == "options":  # any option in the months, retain too
+            assert free and all(("retain", prep.H) in p for p in free.values() if p)
+        elif mode == "wide":  # a window [2, 7): A3 may go live in month 5
+            assert set(free) == {"A1", "A2", "A3"}
+            assert (key, 5) in (free["A3"] or ())
+        else:
+            assert not any((key, 5) in p for p in free.values() if p and t == 2)
+            assert all(k == key for p in free.values() if p for k, _ in p)
+        sweep.record("shift", False)
+    # plain: windows at 2 and 4; phase: one month later, 3; options: 2, 4;
+    # wide: 2 (advancing 3, past the last go-live); then every mode in a row
+    # improved nothing: asleep
+    assert starts == [("plain", 2), ("plain", 4), ("phase", 3), ("options", 2),
+                      ("options", 4), ("wide", 2)]
+    assert sweep.asleep
+    sweep.record("window", True)  # another kind's better plan: plain again
+    assert sweep.due(plan) and sweep.mode_name == "plain"
+    with pytest.raises(ValueError, match="shift modes"):
+        Sweep(prep, {}, modes=("sideways",))
+    from solver.model.params import SolveParams
+
+    with pytest.raises(ValueError, match="lns_shift_modes"):
+        SolveParams(lns_shift_modes=("sideways",))

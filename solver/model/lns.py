@@ -361,8 +361,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            pool_step_dtime: float | None = None,
            lp: Callable[[], dict[str, float] | None] | None = None,
            lp_step_dtime: float = 3.0, lp_ratio: float = 0.65,
-           shift_every: int = 0, shift_months: int = 4, shift_step_dtime: float | None = None
-           ) -> tuple[Choice, LnsStats]:
+           shift_every: int = 0, shift_months: int = 4, shift_step_dtime: float | None = None,
+           shift_modes: tuple[str, ...] = ()) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 
     ``held`` and ``presolve``: how each step's model is built and solved
@@ -385,6 +385,9 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     ``shift_every``-th step, the first included, is a ``shift`` step
     (:class:`solver.model.shift.Sweep`, windows of ``shift_months``; with
     ``shift_step_dtime``, by default ``step_dtime``); 0: none.
+    ``shift_modes``: the sweep's other modes, taking over in turn after a
+    sweep that improved nothing (:data:`solver.model.shift.MODES`; their
+    steps count as ``shift:MODE`` in the statistics).
     """
     rng = random.Random(seed)
     if presolve is None:
@@ -398,7 +401,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     score = dict.fromkeys(kinds, 1.0)
     stats = LnsStats()
     tried: set[int] = set()  # pools the LP-guided step has emptied (or tried to)
-    sweep = Sweep(prep, nb.unit, shift_months) if shift_every > 0 else None
+    sweep = Sweep(prep, nb.unit, shift_months, modes=shift_modes) if shift_every > 0 else None
     while budget.left() > 0.05:
         if rebase is not None:
             other, other_val = rebase()
@@ -407,6 +410,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
                 if sweep is not None:
                     sweep.record("rebase", True)
         target = _lp_target(nb, best, lp, lp_ratio, tried)
+        label = ""
         if target is not None:
             kind, free = "lp", nb.emptied(target[0], best)
             tried.add(target[0])
@@ -414,6 +418,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
         elif (sweep is not None and stats.steps % shift_every == 0
               and sweep.due(best)):
             kind, (_, free) = "shift", sweep.next(best)
+            if sweep.mode_name != "plain":
+                label = f"shift:{sweep.mode_name}"
             dt = min(shift_step_dtime or step_dtime, budget.left())
         else:
             kind = _choose(score, rng)
@@ -427,7 +433,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
         budget.used += used
         stats.steps += 1
         stats.dtime += used
-        rec = stats.by_kind.setdefault(kind, [0, 0])
+        rec = stats.by_kind.setdefault(label or kind, [0, 0])
         rec[0] += 1
         gain = 0.0
         if got is not None and len(got) == len(best):

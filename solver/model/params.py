@@ -138,6 +138,9 @@ class SolveParams:
         frees the go-live months of the moving applications in a window of
         ``lns_shift_months`` (options fixed; :mod:`solver.model.shift`), with
         ``lns_shift_step_dtime`` deterministic s (None: ``lns_step_dtime``).
+        ``lns_shift_modes``: the sweep's modes (:data:`solver.model.shift.MODES`)
+        that take over in turn after a sweep that improved nothing (empty,
+        the default: the sweeps sleep).
     lns_size, lns_min_size, lns_max_size
         First, smallest and largest number of applications a neighbourhood frees.
     lns_kinds
@@ -409,6 +412,7 @@ class SolveParams:
     lns_shift_every: int = 1
     lns_shift_months: int = 4
     lns_shift_step_dtime: float | None = None
+    lns_shift_modes: tuple[str, ...] = ()
     lns_size: int = 40
     lns_min_size: int = 4
     lns_max_size: int = 400

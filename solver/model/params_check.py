@@ -27,6 +27,10 @@ def check_params(p: SolveParams) -> None:
         raise ValueError("need 1 <= lns_min_size <= lns_max_size")
     if p.lns_shift_every < 0 or p.lns_shift_months < 3:
         raise ValueError("need lns_shift_every >= 0 and lns_shift_months >= 3")
+    from solver.model.shift import MODES
+
+    if set(p.lns_shift_modes) - set(MODES):
+        raise ValueError(f"lns_shift_modes = {p.lns_shift_modes} must be some of {MODES}")
     if p.twin_side not in ("", "seed", "ours"):
         raise ValueError(f"twin_side = {p.twin_side!r} must be '', 'seed' or 'ours'")
     if p.dtime_per_second <= 0 or p.lns_step_dtime <= 0:

@@ -203,7 +203,7 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         lp=tracker.lp_retained if params.lns_lp_guided else None,
         lp_step_dtime=params.lns_lp_step_dtime, lp_ratio=params.lns_lp_ratio,
         shift_every=shift_every(b.prep, params), shift_months=params.lns_shift_months,
-        shift_step_dtime=params.lns_shift_step_dtime)
+        shift_step_dtime=params.lns_shift_step_dtime, shift_modes=params.lns_shift_modes)
     log.append(prefix + stats.line()
                + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 

@@ -20,6 +20,18 @@ a window is in the next one too), and start again at the first once past
 the last (:class:`Sweep`). A sweep that improved nothing sends the sweeps to
 sleep until another kind of step improves the plan (:meth:`Sweep.due`,
 :meth:`Sweep.record`).
+
+Where asked (``modes``), a sweep that improved nothing hands over to the next
+*mode* instead, in turn, and the sweeps sleep only once every mode has swept
+the plan in a row without a better plan (:data:`MODES`):
+
+* ``phase`` — the same windows, each starting one month later (other batches
+  together in one window);
+* ``options`` — the window's applications free to take any of their options
+  (``retain`` included) in the window's months: a cluster's members choosing
+  between move and retain together with their timing;
+* ``wide`` — windows two months wider, their applications allowed one more
+  month before them.
 """
 
 from __future__ import annotations
@@ -29,6 +41,7 @@ from solver.model.prep import Prep
 from solver.model.variables import allowed_pairs
 
 Domains = dict[str, frozenset[tuple[str, int]] | None]
+MODES = ("phase", "options", "wide")
 
 
 class Sweep:
@@ -46,15 +59,23 @@ class Sweep:
     back, ahead
         How many months before and after the window its applications may
         take.
+    modes
+        The modes (of :data:`MODES`) that take over in turn after a sweep
+        that improved nothing; empty: the sweeps then sleep.
     """
 
     def __init__(self, prep: Prep, unit: dict[str, list[str]], months: int = 4,
-                 back: int = 2, ahead: int = 1) -> None:
+                 back: int = 2, ahead: int = 1, modes: tuple[str, ...] = ()) -> None:
         if months < 1 or back < 0 or ahead < 0 or back >= months:
             raise ValueError("a shift window needs months >= 1 and 0 <= back < months, "
                              "ahead >= 0")
+        if set(modes) - set(MODES):
+            raise ValueError(f"shift modes must be some of {MODES} (got {modes})")
         self.prep, self.unit = prep, unit
         self.months, self.back, self.ahead = months, back, ahead
+        self.modes = ("plain", *modes)
+        self.mode = 0  # the index in ``modes`` of the sweep under way
+        self.barren = 0  # sweeps in a row that improved nothing
         self.cursor: int | None = None  # the next window's first month
         self.gained = False  # whether the sweep under way improved the plan
         self.asleep = False
@@ -69,11 +90,21 @@ class Sweep:
         if not moving:
             return False
         if self.cursor is not None and self.cursor > max(moving.values()):
-            if not self.gained:
-                self.asleep = True
-                return False
+            if self.gained:
+                self.barren = 0
+            else:
+                self.barren += 1
+                if self.barren >= len(self.modes):
+                    self.asleep = True
+                    return False
+                self.mode = (self.mode + 1) % len(self.modes)
             self.cursor, self.gained = None, False
         return True
+
+    @property
+    def mode_name(self) -> str:
+        """The mode of the sweep under way (``plain`` unless ``modes``)."""
+        return self.modes[self.mode]
 
     def record(self, kind: str, improved: bool) -> None:
         """A step of ``kind`` ended (``improved``: with a better plan): a
@@ -83,6 +114,7 @@ class Sweep:
             self.gained |= improved
         elif improved and self.asleep:
             self.asleep, self.cursor, self.gained = False, None, False
+            self.mode = self.barren = 0
 
     def _moving(self, plan: Choice) -> dict[str, int]:
         """The go-live month of each application ``plan`` moves."""
@@ -99,20 +131,33 @@ class Sweep:
         if not moving:
             return 0, {}
         first, last = min(moving.values()), max(moving.values())
-        t = first if self.cursor is None or self.cursor > last else max(self.cursor, first)
-        self.cursor = t + self.months - self.back
+        if self.cursor is None or self.cursor > last:
+            t = first + (1 if self.mode_name == "phase" else 0)
+        else:
+            t = max(self.cursor, first)
+        months, back = self._shape()
+        self.cursor = t + months - back
         return t, self.domains(plan, t, moving)
+
+    def _shape(self) -> tuple[int, int]:
+        """The window's width and ``back`` in the mode under way."""
+        wide = 2 if self.mode_name == "wide" else 0
+        return self.months + wide, self.back + wide // 2
 
     def domains(self, plan: Choice, t: int, moving: dict[str, int] | None = None
                 ) -> Domains:
         """The neighbourhood of window ``[t, t + months)`` of ``plan``: each
         moving application going live in it (with its ``together``
         partners), restricted to its option and months ``[t - back,
-        t + months + ahead)`` and its own month."""
+        t + months + ahead)`` and its own month (mode ``wide``: the window
+        two months wider, ``back`` one; ``options``: any option in those
+        months, ``retain`` too)."""
         if moving is None:
             moving = self._moving(plan)
-        lo, hi = t - self.back, t + self.months + self.ahead
-        seeds = [a for a, L in moving.items() if t <= L < t + self.months]
+        months, back = self._shape()
+        lo, hi = t - back, t + months + self.ahead
+        seeds = [a for a, L in moving.items() if t <= L < t + months]
+        free_option = self.mode_name == "options"
         out: Domains = {}
         for a in seeds:
             for b in self.unit.get(a, [a]):
@@ -121,7 +166,8 @@ class Sweep:
                 key, L = plan[b]
                 ap = self.prep.app_by_id[b]
                 pairs = {(o.key, m) for o, m in allowed_pairs(self.prep, ap)
-                         if o.key == key and lo <= m < hi}
+                         if (o.key == key and lo <= m < hi)
+                         or (free_option and (lo <= m < hi or not o.moves))}
                 pairs.add((key, L))
                 out[b] = frozenset(pairs)
         return out
