@@ -19,11 +19,11 @@ from tiny_estates import brute_force, combinations
 from estate.model import Estate
 from solver.check import compare_plan
 from solver.model.build import Builder
-from solver.model.closure_cuts import most_closed
 from solver.model.costs import build_objective
 from solver.model.lp_bound import model_bound
 from solver.model.params import SolveParams
 from solver.model.prep import Prep
+from solver.model.team_cuts import most_gone
 from solver.solve import effective_carbon_price
 
 ON = SolveParams(closure_cuts=True)
@@ -111,10 +111,11 @@ def test_rows_only_when_asked() -> None:
     assert len(on.m.proto.constraints) - len(off.m.proto.constraints) == 4 - 2
 
 
-def test_most_closed() -> None:
-    assert most_closed([2.0, 2.0], 3.0) == 1
-    assert most_closed([2.0, 1.0, 5.0], 3.0) == 2
-    assert most_closed([], 0.0) == 0
+def test_how_many_groups_fit_smallest_first() -> None:
+    # the closure covers count with the team cuts' one rule (team_cuts.most_gone)
+    assert most_gone([2.0, 2.0], 3.0) == 1
+    assert most_gone([2.0, 1.0, 5.0], 3.0) == 2
+    assert most_gone([], 0.0) == 0
 
 
 @st.composite

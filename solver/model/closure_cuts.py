@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from solver.model.team_cuts import most_gone
+
 if TYPE_CHECKING:
     from solver.model.build import Builder
 
@@ -91,17 +93,6 @@ def member_weights(b: Builder, a: str, dim: str) -> list[float]:
         out.append(least)
         least = min(least, at[k])
     return out
-
-
-def most_closed(weights: list[float], cap: float) -> int:
-    """How many of ``weights`` fit in ``cap``, smallest first."""
-    n, used = 0, 0.0
-    for w in sorted(weights):
-        if used + w > cap + 1e-9:
-            break
-        used += w
-        n += 1
-    return n
 
 
 Item = tuple[tuple[str, ...], Callable[[int], "int | cp_model.IntVar | None"]]
@@ -206,7 +197,7 @@ def add_closure_covers(b: Builder, pools: bool = True) -> int:
 def _need(weights: dict[int, list[float]], sub: tuple[int, ...],
           dims: list[tuple[str, float]], k: int) -> int:
     """``|S| - r(S, k)``: how many of ``sub`` stay open at k at least."""
-    return len(sub) - min(most_closed([weights[gi][j] for gi in sub], cap * (k - 1))
+    return len(sub) - min(most_gone([weights[gi][j] for gi in sub], cap * (k - 1))
                           for j, (_, cap) in enumerate(dims))
 
 
