@@ -19,7 +19,7 @@ everywhere (host and guests, contracts, dependencies, budget).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from estate.model import (
     Application,
@@ -34,6 +34,11 @@ from estate.model import (
     Site,
     Team,
 )
+
+if TYPE_CHECKING:
+    from solver.model.build import Builder
+    from solver.model.costs import Objective
+    from solver.model.prep import Prep
 
 HS = "2025-04"
 __all__ = ["Application", "BudgetYear", "Contract", "Dependency", "Estate", "Option", "Pin",
@@ -198,3 +203,33 @@ def sample_estate(**overrides: Any) -> Estate:
     }
     kw.update(overrides)
     return make_estate(**kw)
+
+
+class Priced(NamedTuple):
+    """An estate's model as :func:`solver.solve.solve` builds it: the estate
+    at its balanced carbon price, the spec's weights, the objective in pence
+    and minimised."""
+
+    prep: Prep
+    b: Builder
+    obj: Objective
+    w: tuple[float, float, float, float]
+
+
+def priced_model(e: Estate, **builder: Any) -> Priced:
+    """``e``'s model (``builder``: the :class:`solver.model.build.Builder`
+    arguments) with the objective ``(0, 1, 0, cp/1000)`` in pence, minimised."""
+    from dataclasses import replace
+
+    from solver.model.build import Builder
+    from solver.model.costs import build_objective
+    from solver.model.prep import Prep
+    from solver.solve import effective_carbon_price
+
+    cp = effective_carbon_price(e, "balanced", None)
+    prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
+    w = (0.0, 1.0, 0.0, cp / 1000.0)
+    b = Builder(prep, **builder)
+    obj = build_objective(b, w, 100.0)
+    b.m.minimize(obj.expr)
+    return Priced(prep, b, obj, w)

@@ -7,10 +7,10 @@ force on random tiny estates (they never cut off a plan)."""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Any
 
 import pytest
+from estates import priced_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_solver_factory import Team, app, make_estate, opt, run, server, site
@@ -24,7 +24,6 @@ from solver.model.lp_bound import model_bound
 from solver.model.params import SolveParams
 from solver.model.prep import Prep
 from solver.model.team_cuts import most_gone
-from solver.solve import effective_carbon_price
 
 ON = SolveParams(closure_cuts=True)
 
@@ -46,11 +45,7 @@ def _two_sites(golives: int | None = None, days: float = 10.0, H: int = 12) -> E
 
 
 def _lp(e: Estate, cuts: bool) -> float:
-    cp = effective_carbon_price(e, "balanced", None)
-    b = Builder(Prep(replace(e, settings=replace(e.settings, carbon_price=cp))),
-                closure_cuts=cuts)
-    obj = build_objective(b, (0.0, 1.0, 0.0, cp / 1000.0), 100.0)
-    b.m.minimize(obj.expr)
+    _, b, obj, _ = priced_model(e, closure_cuts=cuts)
     return model_bound(b.m, obj, 30.0)[0]
 
 

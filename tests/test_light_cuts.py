@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from estates import priced_model
 from test_pool_cuts import _two_stay
 
 from estate.model import Estate
@@ -20,7 +21,6 @@ from solver.model.costs import build_objective
 from solver.model.params import SolveParams
 from solver.model.prep import Prep
 from solver.model.tracker import Tracker
-from solver.solve import effective_carbon_price
 
 #: large_apps=1: the planner's light full model (here built by hand).
 LIGHT = SolveParams(large_apps=1, pool_cut_rounds=4)
@@ -29,12 +29,7 @@ LIGHT = SolveParams(large_apps=1, pool_cut_rounds=4)
 def _light(e: Estate, params: SolveParams) -> tuple[Builder, Tracker, list[str]]:
     """The light model of ``e`` (no time-indexed rows), its tracker after the
     LP bound ran in the full model's slot, and the log."""
-    cp = effective_carbon_price(e, "balanced", None)
-    prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
-    w = (0.0, 1.0, 0.0, cp / 1000.0)
-    b = Builder(prep, time_indexed=False)
-    obj = build_objective(b, w, 100.0)
-    b.m.minimize(obj.expr)
+    _, b, obj, w = priced_model(e, time_indexed=False)
     tracker = Tracker(b, obj, w, time.monotonic(), None)
     log: list[str] = []
     n = len(b.m.proto.constraints)
@@ -94,11 +89,7 @@ def test_glop_through_mathopt_agrees_with_pywraplp_by_hand() -> None:
     got = {}
     for glop in (Glop, DualGlop):
         for rounds in (0, 4):
-            cp = effective_carbon_price(e, "balanced", None)
-            prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
-            b = Builder(prep, member_links=False)
-            obj = build_objective(b, (0.0, 1.0, 0.0, cp / 1000.0), 100.0)
-            b.m.minimize(obj.expr)
+            _, b, obj, _ = priced_model(e, member_links=False)
             got[glop, rounds] = lp_with_pool_cuts(b, obj, 30.0, rounds, lambda _: None, [],
                                                   glop=glop)
     assert got[Glop, 0] == pytest.approx(got[DualGlop, 0], abs=0.01)
@@ -165,11 +156,7 @@ def test_a_warm_round_starts_from_the_last_basis_and_proves_the_optimum_by_hand(
 
     monkeypatch.setattr(glop_dual.core, "solve", spy)
     e = _two_stay()
-    cp = effective_carbon_price(e, "balanced", None)
-    prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
-    b = Builder(prep, member_links=False)
-    obj = build_objective(b, (0.0, 1.0, 0.0, cp / 1000.0), 100.0)
-    b.m.minimize(obj.expr)
+    _, b, obj, _ = priced_model(e, member_links=False)
     log: list[str] = []
     got = lp_with_pool_cuts(b, obj, 30.0, 4, lambda _: None, log, glop=AlwaysWarm)
     assert got == pytest.approx(7428.0, abs=1.0)

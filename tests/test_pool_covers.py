@@ -9,6 +9,7 @@ import math
 from dataclasses import replace
 
 import pytest
+from estates import priced_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_clusters import host, vm
@@ -21,11 +22,9 @@ from estate.clusters import Cluster, clusters, hosts_needed
 from estate.model import Estate
 from solver.check import compare_plan
 from solver.model.build import Builder
-from solver.model.costs import build_objective
 from solver.model.params import SolveParams
 from solver.model.pool_cuts import lp_with_pool_cuts
 from solver.model.prep import Prep
-from solver.solve import effective_carbon_price
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
@@ -75,11 +74,7 @@ def _five_stay() -> Estate:
 
 def _lp(e: Estate, covers: bool, rounds: int = 4, any_links: bool = False,
         links: bool = True) -> float:
-    cp = effective_carbon_price(e, "balanced", None)
-    prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
-    b = Builder(prep, member_links=links)
-    obj = build_objective(b, (0.0, 1.0, 0.0, cp / 1000.0), 100.0)
-    b.m.minimize(obj.expr)
+    _, b, obj, _ = priced_model(e, member_links=links)
     return lp_with_pool_cuts(b, obj, 30.0, rounds, lambda _: None, [], covers=covers,
                              any_links=any_links)
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import replace
 from typing import Any
 
 import pytest
+from estates import priced_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_clusters import host, vm
@@ -28,13 +28,10 @@ from tiny_estates import brute_force, combinations
 from estate.clusters import Cluster, clusters, hosts_needed
 from estate.model import Estate
 from solver.check import compare_plan
-from solver.model.build import Builder
-from solver.model.costs import build_objective
 from solver.model.lp_bound import lp_first
 from solver.model.params import SolveParams
 from solver.model.pool_cuts import lp_with_pool_cuts, ratio
 from solver.model.prep import Prep
-from solver.solve import effective_carbon_price
 
 CUTS = SolveParams(pool_cut_rounds=4)
 
@@ -99,11 +96,7 @@ def _two_stay() -> Estate:
 
 def _lp(e: Estate, rounds: int, links: bool = False, lazy: bool = False,
         sparse: bool = True, share: float = 1.0, log: list[str] | None = None) -> float:
-    cp = effective_carbon_price(e, "balanced", None)
-    prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
-    b = Builder(prep, member_links=links)
-    obj = build_objective(b, (0.0, 1.0, 0.0, cp / 1000.0), 100.0)
-    b.m.minimize(obj.expr)
+    _, b, obj, _ = priced_model(e, member_links=links)
     log = [] if log is None else log
     if rounds == 0:
         return lp_first(b.m, obj, 30.0, lambda _: None, log)
@@ -159,11 +152,7 @@ def test_objective_labels_and_lp_primal() -> None:
     from solver.model.lp_bound import pounds, proto_of, relax, solve_glop
 
     e = _two_stay()
-    cp = effective_carbon_price(e, "balanced", None)
-    prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
-    b = Builder(prep)
-    obj = build_objective(b, (0.0, 1.0, 0.0, cp / 1000.0), 100.0)
-    b.m.minimize(obj.expr)
+    _, b, obj, _ = priced_model(e)
     assert len(obj.labels) == len(obj.variables)
     assert {lab.partition("=")[0] for lab in obj.labels} <= {"app", "group", "pool", "units",
                                                               "split"}
@@ -270,11 +259,7 @@ def test_separate_puts_the_most_violated_first() -> None:
     from solver.model.pool_cuts import _value, separate
 
     e = _two_stay()
-    cp = effective_carbon_price(e, "balanced", None)
-    prep = Prep(replace(e, settings=replace(e.settings, carbon_price=cp)))
-    b = Builder(prep, member_links=False)
-    obj = build_objective(b, (0.0, 1.0, 0.0, cp / 1000.0), 100.0)
-    b.m.minimize(obj.expr)
+    prep, b, obj, _ = priced_model(e, member_links=False)
     for c in prep.clusters:
         for t, n in enumerate(b.cluster_n[c.name]):
             if not isinstance(n, int):
