@@ -158,13 +158,17 @@ def block_lagrangian(proto: cp_model_pb2.CpModelProto, r: Relaxation, y: np.ndar
                      primal: np.ndarray | None = None, keep_caps: bool = True,
                      seed: int = 0, log: Callable[[str], None] | None = None,
                      on_bound: Callable[[float], None] | None = None,
-                     stop: threading.Event | None = None) -> LagrangeBound:
+                     stop: threading.Event | None = None,
+                     cuts_in_model: bool = True) -> LagrangeBound:
     """The Lagrangian bound of the module doc. ``proto``: the model (its
     first ``len(starts)`` constraints those ``r`` was read from with
     ``starts``, :func:`solver.model.lp_bound.relax_split`; constraints after
     them, cuts added since, go to their blocks and are never relaxed); ``y``:
-    a dual vector of ``r`` (rows from ``first_added`` on: cuts, never
-    relaxed); ``label``: the block of each labelled variable; ``coupling``:
+    a dual vector of ``r`` (rows from ``first_added`` on: cuts and held rows
+    added since; ``cuts_in_model``: each is a constraint of ``proto``, as the
+    chords are when ``lp_with_pool_cuts`` puts them into the model, so a row
+    within one block counts in its LP floor; else they are all priced,
+    never in a floor); ``label``: the block of each labelled variable; ``coupling``:
     constraints always relaxed; ``seconds``: CP-SAT's wall time per labelled
     block (one worker; 5 s for an unlabelled one), ``budget`` for them all,
     the smallest first (a block of more than ``max_vars`` variables, or one
@@ -208,6 +212,8 @@ def block_lagrangian(proto: cp_model_pb2.CpModelProto, r: Relaxation, y: np.ndar
         across = np.zeros(len(r.lo), dtype=bool)
         across[r.a.rows[roots[r.a.cols] != first[r.a.rows]]] = True
         in_r |= across
+    if not cuts_in_model:  # rows no block model holds: priced, never a floor
+        in_r[first_added:] = True
     yc = np.where(np.isfinite(r.lo), y, np.minimum(y, 0.0))
     yc = np.where(np.isfinite(r.hi), yc, np.maximum(yc, 0.0))
     yc = np.nan_to_num(yc, nan=0.0, posinf=0.0, neginf=0.0)
