@@ -24,7 +24,8 @@ from solver.model.blocks import Block, block_bound, partition, team_prices
 from solver.model.build import Builder
 from solver.model.costs import Objective, build_objective
 from solver.model.glop_dual import DualGlop, WarmGlop
-from solver.model.lp_bound import Glop, lp_first, proto_of, relax
+from solver.model.lagrange import block_lagrangian
+from solver.model.lp_bound import Glop, Relaxation, lp_first, pounds, proto_of, relax
 from solver.model.params import SolveParams
 from solver.model.pool_cuts import lp_with_pool_cuts
 from solver.model.prep import Prep
@@ -208,14 +209,50 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
         left = max(deadline - time.monotonic(), 0.0)
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
             share = cut_share(b.prep, b.time_indexed, workers, params)
+            duals: list[tuple[Relaxation, np.ndarray, list[int], int]] = []
             lp_with_pool_cuts(b, obj, share * left, params.pool_cut_rounds,
                               tracker.offer_bound, log, lazy_links=params.lazy_links,
                               share=params.pool_cut_share, min_gain=params.pool_cut_min_gain,
                               leftover=workers > 1,
                               on_primal=tracker.offer_lp if params.lns_lp_guided else None,
-                              covers=params.pool_cover_cuts)
+                              covers=params.pool_cover_cuts,
+                              on_dual=(lambda *got: duals.append(got))
+                              if params.lp_block_lagrange > 0 else None)
+            if duals:
+                seconds = params.lp_block_lagrange * max(deadline - time.monotonic(), 0.0)
+                block_lagrange(b, obj, tracker, *duals[-1], seconds, log)
         else:
             lp_first(b.m, obj, params.lp_bound_share * left, tracker.offer_bound, log)
+
+
+def block_lagrange(b: Builder, obj: Objective, tracker: Tracker, r: Relaxation,
+                   y: np.ndarray, starts: list[int], first_added: int, seconds: float,
+                   log: list[str]) -> None:
+    """The Lagrangian bound by blocks (:mod:`solver.model.lagrange`) from the
+    LP's duals ``y`` of ``r`` (read from ``b``'s model with ``starts``): a
+    block per cluster (the applications in none: one block), the capacities
+    every application shares relaxed, for ``seconds`` of wall time, each rise
+    offered to the tracker (the live line shows it)."""
+    t = time.monotonic()
+    home = {a: c.name for c in b.prep.clusters for a in c.apps}
+    label = {v.index: home.get(a, "(in no cluster)") for a, xs in b.x.items()
+             for v in xs.values() if not isinstance(v, int)}
+    try:
+        got = block_lagrangian(proto_of(b.m), r, y, starts, first_added, label,
+                               range(*b.coupling_cts), seconds=seconds,
+                               budget=seconds - (time.monotonic() - t),
+                               on_bound=lambda v: tracker.offer_bound(pounds(r, v, obj)))
+    except ValueError as err:  # the model's variables are not the LP's columns
+        log.append(f"Lagrangian bound by blocks: not run ({err})")
+        return
+    bound = pounds(r, got.bound, obj)
+    tracker.offer_bound(bound)
+    solved = [p for p in got.parts if p.status != "NOT RUN"]
+    gain = r.scaling * sum(max(p.bound - p.lp_part, 0.0) for p in solved) / obj.scale
+    log.append(f"Lagrangian bound by blocks: £{bound:,.0f} in {time.monotonic() - t:.1f}s "
+               f"({len(solved)} of {len(got.parts)} blocks solved, £{gain:,.0f} above the "
+               f"LP's share; {got.rows} coupling rows priced: "
+               + ", ".join(f"{p.name} {p.status.lower()}" for p in solved) + ")")
 
 
 def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,

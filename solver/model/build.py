@@ -133,6 +133,7 @@ class Builder:
         self.held_last: dict[frozenset[str], int] = {}
         # the proto constraints [start, end) of the member links (clusters._link_members)
         self.link_cts: list[tuple[int, int]] = []
+        self.coupling_cts: tuple[int, int] = (0, 0)  # set below
         # (cluster, t) -> the load of each resource (cpu, ram) as (vars, coeffs, const)
         self.cluster_load: dict[tuple[str, int], list[tuple[list, list[int], int]]] = {}
         # per cluster, its any[C,t] / full[C,t] by month (None where absent)
@@ -145,10 +146,14 @@ class Builder:
         add_domain_rules(self)
         add_dependency_order(self)
         add_together(self)
+        first = len(self.m.proto.constraints)
         add_team_capacity(self)
         add_critical_limit(self)
         add_golive_limit(self)
         add_budget(self)
+        # the proto constraints [start, end) of the capacities shared by every
+        # application (team days, critical, go-lives, budget: lagrange.py)
+        self.coupling_cts = (first, len(self.m.proto.constraints))
         add_cluster_hosts(self)
 
     @property

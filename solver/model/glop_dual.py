@@ -105,7 +105,7 @@ class DualGlop(Glop):
             x[np.asarray(pv.ids, dtype=np.int64)] = np.asarray(pv.values, dtype=float)
         value = (out.solutions[0].primal_solution.objective_value
                  if optimal and out.solutions[0].HasField("primal_solution") else math.nan)
-        return LpResult(lagrangian(self.r, y), float(value), status, took, x)
+        return LpResult(lagrangian(self.r, y), float(value), status, took, x, y)
 
 
 def _extended(basis: solution_pb2.BasisProto, rows: int) -> solution_pb2.BasisProto:

@@ -239,12 +239,14 @@ def relax(proto: cp_model_pb2.CpModelProto) -> Relaxation:
     return relax_split(proto, ())[0]
 
 
-def relax_split(proto: cp_model_pb2.CpModelProto, lazy: Sequence[tuple[int, int]]
-                ) -> tuple[Relaxation, Pending]:
+def relax_split(proto: cp_model_pb2.CpModelProto, lazy: Sequence[tuple[int, int]],
+                starts: list[int] | None = None) -> tuple[Relaxation, Pending]:
     """:func:`relax`, the rows of the constraints in the index ranges
     ``lazy`` (``[start, end)``) held apart as :class:`Pending` rows, to be
     added only where a solution violates them: the relaxation without them
-    is a relaxation still (fewer rows), so its bound stays valid."""
+    is a relaxation still (fewer rows), so its bound stays valid.
+    ``starts`` gets each constraint's first row (-1: held; for
+    :mod:`solver.model.lagrange`)."""
     n = len(proto.variables)
     lb = np.array([_finite(v.domain[0]) for v in proto.variables], dtype=float)
     ub = np.array([_finite(v.domain[-1]) for v in proto.variables], dtype=float)
@@ -255,6 +257,8 @@ def relax_split(proto: cp_model_pb2.CpModelProto, lazy: Sequence[tuple[int, int]
     dropped: dict[str, int] = {}
     for i, ct in enumerate(proto.constraints):
         rows = held if mask[i] else main
+        if starts is not None:
+            starts.append(-1 if mask[i] else len(main.lo))
         kind = ct.WhichOneof("constraint")
         enf = list(ct.enforcement_literal)
         s_terms = [(e, -1.0) for e in enf]  # Σ lits - Σ e >= 1 - k  (i.e. Σ lits >= s)
@@ -353,6 +357,7 @@ class LpResult:
     status: str
     seconds: float
     primal: np.ndarray | None = None
+    dual: np.ndarray | None = None  # the dual values the bound is the Lagrangian of
 
 
 def mp_model(r: Relaxation) -> linear_solver_pb2.MPModelProto:
@@ -446,7 +451,7 @@ class Glop:
         y = np.array([c.dual_value() for c in s.constraints()])
         x = np.array([v.solution_value() for v in self.vars]) if primal else None
         return LpResult(lagrangian(self.r, y), s.Objective().Value(), names[status],
-                        time.monotonic() - t, x)
+                        time.monotonic() - t, x, y)
 
 
 def lp_line(got: float, took: float, status: str, r: Relaxation) -> str:

@@ -385,6 +385,15 @@ class SolveParams:
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
+    lp_block_lagrange
+        After the LP bound's chord rounds on a time-indexed pooled estate,
+        this share of the wall time left goes to the Lagrangian bound by
+        blocks (:mod:`solver.model.lagrange`: a block per cluster, the rows
+        that couple them priced by the last round's duals, each block solved
+        by CP-SAT, the smallest first, any block not solved counting its
+        share of the LP's bound); 0 (the default): not run
+        (``docs/solver.md``, *A Lagrangian bound by blocks from the LP's
+        duals*).
     """
 
     reserve_fraction: float = 0.01
@@ -460,6 +469,7 @@ class SolveParams:
     lp_bound_everywhere: bool = True
     twin_side: str = "ours"
     cp_sat: tuple[tuple[str, Any], ...] = ()
+    lp_block_lagrange: float = 0.0
 
     def __post_init__(self) -> None:
         check_params(self)

@@ -16,7 +16,8 @@ def check_params(p: SolveParams) -> None:
                  "pooled_lp_share", "block_share", "lp_bound_share",
                  "lp_bound_cut_share", "pool_cut_share", "pool_cut_min_gain",
                  "lp_bound_light", "lns_lp_ratio", "lp_light_fit",
-                 "lp_bound_light_one", "lean_lns_share", "lp_light_warm"):
+                 "lp_bound_light_one", "lean_lns_share", "lp_light_warm",
+                 "lp_block_lagrange"):
         v = getattr(p, name)
         if not 0.0 <= v <= 1.0:
             raise ValueError(f"{name} = {v} must lie in [0, 1]")

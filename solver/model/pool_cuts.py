@@ -43,7 +43,15 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solver.model.clusters import _member_literal
-from solver.model.lp_bound import Glop, _Rows, lp_line, pounds, proto_of, relax_split
+from solver.model.lp_bound import (
+    Glop,
+    Relaxation,
+    _Rows,
+    lp_line,
+    pounds,
+    proto_of,
+    relax_split,
+)
 
 if TYPE_CHECKING:
     from estate.clusters import Cluster
@@ -286,7 +294,9 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
                       on_primal: Callable[[np.ndarray], None] | None = None,
                       covers: bool = False, any_links: bool = False,
                       to_model: bool = True, glop: type[Glop] = Glop,
-                      fit: float = 1.0) -> float:
+                      fit: float = 1.0,
+                      on_dual: Callable[[Relaxation, np.ndarray, list[int], int], None]
+                      | None = None) -> float:
     """The LP bound (£) of ``b``'s model (its objective ``obj`` set) with up
     to ``rounds`` rounds of sub-pool chords, each offered to ``offer``;
     the cuts stay in the CP-SAT model. -inf when GLOP gave none in time.
@@ -312,7 +322,10 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
     (:class:`~solver.model.glop_dual.DualGlop` gives a bound from a round its
     time limit stopped; that round's cuts are the last). ``fit``: another
     round starts while that share of the last round's time is left (1: only
-    when a solve as long as the last one still fits)."""
+    when a solve as long as the last one still fits). ``on_dual``: given, at
+    the end, the relaxation and dual values of the best round, each
+    constraint's first row and the rows the relaxation had before any cut
+    (:func:`solver.model.lagrange.block_lagrangian` reads them)."""
     t = time.monotonic()
     end = t + seconds
     for c in b.prep.clusters:  # every u[i,t] in the model before it is relaxed
@@ -320,9 +333,12 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
             if not isinstance(n, int):
                 for apps, _, _ in c.members:
                     _member_literal(b, apps, month)
-    r, pending = relax_split(proto_of(b.m), b.link_cts if lazy_links else ())
+    starts: list[int] | None = [] if on_dual is not None else None
+    r, pending = relax_split(proto_of(b.m), b.link_cts if lazy_links else (), starts)
+    first_added = r.a.shape[0]
     lp = glop(r)
     best = -math.inf
+    best_dual: tuple[Relaxation, np.ndarray] | None = None
     added = links = terms = later = 0
     for k in range(rounds + 1):
         res = lp.solve(end - time.monotonic())
@@ -337,6 +353,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         if got > best:
             best = got
             offer(got)
+            if on_dual is not None and res.dual is not None:  # kept only when asked (memory)
+                best_dual = (lp.r, res.dual)
         if k == 0:
             log.append(lp_line(got, time.monotonic() - t, res.status, lp.r))
         else:
@@ -373,6 +391,8 @@ def lp_with_pool_cuts(b: Builder, obj: Objective, seconds: float, rounds: int,
         lp.add_rows(rows)
         added += len(cuts)
         terms += sum(len(cut.terms) for cut in cuts)
+    if on_dual is not None and best_dual is not None and starts is not None:
+        on_dual(best_dual[0], best_dual[1], starts, first_added)
     shown = f"£{best:,.0f}" if math.isfinite(best) else "none"
     log.append(f"LP bound with sub-pool chords: {shown} in "
                f"{time.monotonic() - t:.1f}s, {added} cuts"
