@@ -385,6 +385,25 @@ class SolveParams:
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
+    lns_shift_links
+        The pools' member links in each ``shift`` step's model (valid cuts:
+        the same plans either way). None (the default): on, except with the
+        light full model of a pooled estate
+        (:func:`solver.model.bound_first.lns_links`), where a step's model
+        spent most of its time building them (3,000 export-shaped VMs:
+        ``docs/solver.md``). The other steps keep them: without them a
+        pool's forced emptying found no plan in its time there.
+    lp_light_reoffer
+        Each chord round of the light model's LP (not only round 0) gives its
+        column values to the LP-guided step, which then tries every pool the
+        new values nearly empty (:func:`solver.model.bound_first._lp_light`).
+    lns_empty_first
+        Until the LP's values arrive, the LP-guided step takes every pool
+        whose retained applications are at most ``lns_max_size`` as a target,
+        once each, the most retained first, as if the LP emptied them all
+        (:class:`solver.model.lp_step.LpTargets`; None, the default: with the
+        light full model of a pooled estate, whose LP arrives after minutes,
+        :func:`solver.model.bound_first.lns_empty_first`).
     """
 
     reserve_fraction: float = 0.01
@@ -460,6 +479,9 @@ class SolveParams:
     lp_bound_everywhere: bool = True
     twin_side: str = "ours"
     cp_sat: tuple[tuple[str, Any], ...] = ()
+    lns_shift_links: bool | None = None
+    lp_light_reoffer: bool = True
+    lns_empty_first: bool | None = None
 
     def __post_init__(self) -> None:
         check_params(self)
