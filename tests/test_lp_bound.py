@@ -258,7 +258,7 @@ def test_light_model_of_a_pooled_estate_gets_the_lp_bound_of_a_time_indexed_mode
     assert _lp_line(run(council, workers=1, time_limit=30.0, params=light)) is None
 
 
-def test_neighbourhoods_hold_applications_except_in_a_pooled_light_model() -> None:
+def test_neighbourhoods_hold_applications_unless_asked_not_to() -> None:
     from inventory.synth import synth_estate
     from inventory.synth_export import export_estate
     from solver.model.bound_first import lns_held
@@ -270,8 +270,9 @@ def test_neighbourhoods_hold_applications_except_in_a_pooled_light_model() -> No
     pooled = resolve(export_estate(30, 2))
     council = resolve(synth_estate(30, seed=2))
     auto, on, off = SolveParams(), SolveParams(lns_held=True), SolveParams(lns_held=False)
-    assert not lns_held(builder(pooled, True), auto)
+    assert lns_held(builder(pooled, True), auto)
     assert lns_held(builder(pooled, False), auto)
+    assert not lns_held(builder(pooled, True), off)
     assert lns_held(builder(council, True), auto)
     assert lns_held(builder(pooled, True), on)
     assert not lns_held(builder(council, False), off)

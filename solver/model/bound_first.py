@@ -54,11 +54,12 @@ def pooled_light(b: Builder, params: SolveParams) -> bool:
 
 def lns_held(b: Builder, params: SolveParams) -> bool:
     """Whether the neighbourhoods' models are built over their free
-    applications only (``params.lns_held``; None: except with the light full
-    model of a pooled estate, :func:`pooled_light`, where they cost memory and
-    gained nothing measured)."""
+    applications only (``params.lns_held``; None: yes — until session 11 not
+    with the light full model of a pooled estate, :func:`pooled_light`,
+    where they cost memory, most of it rows the member links no longer
+    repeat)."""
     if params.lns_held is None:
-        return not pooled_light(b, params)
+        return True
     return params.lns_held
 
 

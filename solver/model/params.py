@@ -121,10 +121,11 @@ class SolveParams:
         (``Builder(held=...)``: the others are constants on the right-hand
         sides); off, every held application keeps one ``x`` in a model of the
         whole estate. Same optimum either way; the first is cheaper. None
-        (the default): on, except with the light full model of a pooled
-        estate (:func:`solver.model.bound_first.pooled_light`): on 3,000
-        export-shaped VMs they peaked at 3.5 GB against 2.0 GB without, for
-        the same gap (``docs/solver.md``).
+        (the default): on. Until session 11 off with the light full model of
+        a pooled estate (:func:`solver.model.bound_first.pooled_light`): on
+        3,000 export-shaped VMs they peaked at 3.5 GB against 2.0 GB without,
+        most of it the held members' link rows, one a member and month then;
+        now 1.9 GB, with more steps (``docs/solver.md``).
     lns_presolve
         Run CP-SAT's presolve on each neighbourhood's model; None (the
         default): only on estates with clusters. Measured on the same 17
