@@ -48,11 +48,12 @@ def _solve(b: Builder, w: Weights, caps: tuple[Cap, ...] = ()) -> tuple[str, flo
 
 
 def _both(e: Estate, plan: Choice, free: Domains, w: Weights = W,
-          caps: tuple[Cap, ...] = ()) -> tuple[tuple, tuple, Builder, Builder]:
+          caps: tuple[Cap, ...] = (), links: bool = True
+          ) -> tuple[tuple, tuple, Builder, Builder]:
     prep = Prep(e)
     value = dot(w, derive(prep, plan).vec)
     old = sub_model(prep, plan, value, free, True, w, held=False)
-    new = sub_model(prep, plan, value, free, True, w, held=True)
+    new = sub_model(prep, plan, value, free, True, w, held=True, links=links)
     return _solve(old, w, caps), _solve(new, w, caps), old, new
 
 
@@ -129,7 +130,9 @@ def _plan_of(e: Estate, w: Weights) -> Choice | None:
 def test_random_neighbourhoods_have_the_same_optimum(seed: int) -> None:
     """Hold every subset of a valid plan (the cash-only optimum, not the
     objective's) and compare the two sub-models' optima, with and without a
-    carbon cap and a keep-or-retain restriction."""
+    carbon cap and a keep-or-retain restriction; the held one without the
+    pools' member links on every third seed (``SolveParams.lns_member_links``:
+    valid cuts only, so the same optimum)."""
     rng = random.Random(seed)
     plan = None
     for draw in range(20):  # the first random estate that has a valid plan
@@ -152,7 +155,7 @@ def test_random_neighbourhoods_have_the_same_optimum(seed: int) -> None:
             if rng.random() < 0.3:  # keep or retain
                 free = {a: frozenset({plan[a], ("retain", prep.H)}) for a in free}
             caps = (Cap((0.0, 0.0, 1.0, 0.0), SCALE, kg),) if rng.random() < 0.3 else ()
-            old, new, _, _ = _both(e, plan, free, w, caps)
+            old, new, _, _ = _both(e, plan, free, w, caps, links=seed % 3 != 0)
             assert old[0] == new[0], (held, old, new)
             if old[0] == "OPTIMAL":
                 assert new[1] == pytest.approx(old[1], rel=1e-9, abs=1e-6), (held, old, new)
@@ -182,3 +185,31 @@ def test_member_literal_of_held_members_is_decided_once() -> None:
     assert _member_literal(b, frozenset({"A1", "A2"}), 5) == 1
     free = Builder(prep, time_indexed=True, held={"A2": ("retain", prep.H)})
     assert not isinstance(_member_literal(free, frozenset({"A1"}), 5), int)
+
+
+def test_a_held_member_in_service_beside_a_free_one() -> None:
+    # The pool of test_emptying._pool (V1 of A1, V2 of A2 on cluster CL, H =
+    # 12). A1 held retained: in service every month, so its member link is a
+    # constant row (clusters._link_members: one ``n >= need`` and one ``any``
+    # row a month for every member decided in service); A2 and A3 free. With
+    # A1 staying the pool keeps its 2 hosts all year (2 × 12 × 73 = 1,752);
+    # moving A2 then costs 100 + 11 × 130 = 1,530 against 1,200 staying, A3
+    # 2,300 against 1,200: everything retained, 3 × 1,200 + 1,752 = 5,352.
+    # The same optimum with the member links, without them, and in the
+    # whole-estate sub-model.
+    from test_emptying import W as W3
+    from test_emptying import _pool
+
+    e = _pool()
+    prep = Prep(e)
+    plan = {a: ("retain", prep.H) for a in ("A1", "A2", "A3")}
+    value = dot(W3, derive(prep, plan).vec)
+    free: Domains = {"A2": None, "A3": None}
+    models = [sub_model(prep, plan, value, free, True, W3, held=True),
+              sub_model(prep, plan, value, free, True, W3, held=True, links=False),
+              sub_model(prep, plan, value, free, True, W3, held=False)]
+    assert len(models[1].m.proto.constraints) < len(models[0].m.proto.constraints)
+    for b in models:
+        st, got, choice = _solve(b, W3)
+        assert st == "OPTIMAL" and got == pytest.approx(5352.0)
+        assert choice is not None and all(choice[a][0] == "retain" for a in plan)

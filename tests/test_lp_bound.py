@@ -258,7 +258,7 @@ def test_light_model_of_a_pooled_estate_gets_the_lp_bound_of_a_time_indexed_mode
     assert _lp_line(run(council, workers=1, time_limit=30.0, params=light)) is None
 
 
-def test_neighbourhoods_hold_applications_except_in_a_pooled_light_model() -> None:
+def test_neighbourhoods_hold_applications_unless_asked_not_to() -> None:
     from inventory.synth import synth_estate
     from inventory.synth_export import export_estate
     from solver.model.bound_first import lns_held
@@ -270,11 +270,38 @@ def test_neighbourhoods_hold_applications_except_in_a_pooled_light_model() -> No
     pooled = resolve(export_estate(30, 2))
     council = resolve(synth_estate(30, seed=2))
     auto, on, off = SolveParams(), SolveParams(lns_held=True), SolveParams(lns_held=False)
-    assert not lns_held(builder(pooled, True), auto)
+    assert lns_held(builder(pooled, True), auto)
     assert lns_held(builder(pooled, False), auto)
+    assert not lns_held(builder(pooled, True), off)
     assert lns_held(builder(council, True), auto)
     assert lns_held(builder(pooled, True), on)
     assert not lns_held(builder(council, False), off)
+
+
+def test_shift_steps_have_member_links_except_in_a_pooled_light_model() -> None:
+    # and the LP-guided step empties every pool first there only
+    from inventory.synth import synth_estate
+    from inventory.synth_export import export_estate
+    from solver.model.bound_first import lns_empty_first, lns_links
+    from solver.model.prep import Prep
+
+    def builder(e: Estate, large: bool) -> Builder:
+        return Builder(Prep(e), time_indexed=not large)
+
+    pooled = resolve(export_estate(30, 2))
+    council = resolve(synth_estate(30, seed=2))
+    auto = SolveParams()
+    on, off = SolveParams(lns_shift_links=True), SolveParams(lns_shift_links=False)
+    assert not lns_links(builder(pooled, True), auto)
+    assert lns_links(builder(pooled, False), auto)
+    assert lns_links(builder(council, True), auto)
+    assert lns_links(builder(pooled, True), on)
+    assert not lns_links(builder(council, False), off)
+    assert lns_empty_first(builder(pooled, True), auto)
+    assert not lns_empty_first(builder(pooled, False), auto)
+    assert not lns_empty_first(builder(council, True), auto)
+    assert not lns_empty_first(builder(pooled, True), SolveParams(lns_empty_first=False))
+    assert lns_empty_first(builder(council, False), SolveParams(lns_empty_first=True))
 
 
 def test_one_worker_gets_the_lp_bound_first_on_an_estate_without_clusters() -> None:

@@ -23,6 +23,7 @@ from solver.model.build import Builder
 from solver.model.costs import build_objective, dot
 from solver.model.extract import decisions, derive
 from solver.model.heuristic import first_plan
+from solver.model.lp_step import LpTargets
 from solver.model.params import SolveParams
 from solver.model.prep import Prep
 from solver.model.tracker import Tracker
@@ -153,3 +154,53 @@ def test_tracker_counts_held_and_fixed_retains_as_retained() -> None:
     tracker.offer_lp(np.zeros(len(b.m.proto.variables)))
     got = tracker.lp_retained()
     assert got is not None and got["A3"] == 1.0 and got["A1"] == got["A2"] == 0.0
+
+
+def test_tracker_takes_each_lp_solution_when_asked_again() -> None:
+    # ``again`` (the light model's chord rounds, lp_light_reoffer): each
+    # round's values replace the last; without it the first stays (above).
+    b, tracker, _ = _tracker(_pool())
+    n = len(b.m.proto.variables)
+    tracker.offer_lp(np.zeros(n), again=True)
+    assert tracker.lp_retained() == {"A1": 0.0, "A2": 0.0, "A3": 0.0}
+    tracker.offer_lp(np.ones(n), again=True)
+    got = tracker.lp_retained()
+    assert got is not None and got["A3"] == 1.0 and got["A1"] == got["A2"] >= 1.0
+
+
+def test_new_lp_values_make_a_tried_pool_a_target_again() -> None:
+    # _pool: the cluster (A1, A2) retained by the plan and nearly emptied by
+    # the LP is tried once per LP solution: tried with the first values, no
+    # target while they stay; other values (a later round's) try it again.
+    prep = Prep(_pool())
+    nb = lns.Neighbourhoods(prep)
+    first = {"A1": 0.0, "A2": 0.1, "A3": 1.0}
+    values = [first]
+    targets = LpTargets(lambda: values[-1], 0.65)
+    target = targets.next(nb, RETAINED)
+    assert target is not None and nb.pool_names[target[0]].startswith("cluster")
+    assert targets.next(nb, RETAINED) is None
+    values.append(dict(first))  # a later round's values, the same numbers
+    again = targets.next(nb, RETAINED)
+    assert again is not None and again[0] == target[0]
+    assert targets.next(nb, RETAINED) is None
+    # no LP at all: no target; empty_first: every pool until values arrive
+    assert LpTargets(lambda: None, 0.65).next(nb, RETAINED) is None
+    assert LpTargets(lambda: None, 0.65, empty_first=True).next(nb, RETAINED) is not None
+
+
+def test_empty_first_tries_the_pools_before_the_lp_values_arrive() -> None:
+    # _pool (test_emptying): the one pool is cluster CL (A1, A2). No LP values
+    # yet (lp() gives None): with empty_first the LP-guided step takes the
+    # cluster as a target anyway, once, and finds the optimum 4,406 (A1 and A2
+    # moved at L=1, A3 retained; worked by hand in test_emptying._pool);
+    # without it the search never frees a retained VM and stays at 5,352.
+    prep = Prep(_pool())
+    for first, want, tried in ((False, 5352.0, 0), (True, 4406.0, 1)):
+        got, stats = lns.search(prep, RETAINED, W, 100.0,
+                                lns.Budget(3.0, time.monotonic() + 2), seed=1,
+                                kinds=("window",), lp=lambda: None, empty_first=first)
+        assert dot(W, derive(prep, got).vec) == approx(want)
+        assert stats.by_kind.get("lp", [0, 0])[0] == tried
+    ev = evaluate(prep.estate, decisions(prep, got))
+    assert ev.feasible and ev.totals.objective == approx(4406.0)

@@ -55,12 +55,33 @@ def pooled_light(b: Builder, params: SolveParams) -> bool:
 
 def lns_held(b: Builder, params: SolveParams) -> bool:
     """Whether the neighbourhoods' models are built over their free
-    applications only (``params.lns_held``; None: except with the light full
-    model of a pooled estate, :func:`pooled_light`, where they cost memory and
-    gained nothing measured)."""
+    applications only (``params.lns_held``; None: yes — until session 11 not
+    with the light full model of a pooled estate, :func:`pooled_light`,
+    where they cost memory, most of it rows the member links no longer
+    repeat)."""
     if params.lns_held is None:
-        return not pooled_light(b, params)
+        return True
     return params.lns_held
+
+
+def lns_links(b: Builder, params: SolveParams) -> bool:
+    """Whether the ``shift`` steps' models have the pools' member links
+    (``params.lns_shift_links``; None: except with the light full model of
+    a pooled estate, :func:`pooled_light`, where building them for the whole
+    estate took most of each step's time)."""
+    if params.lns_shift_links is None:
+        return not pooled_light(b, params)
+    return params.lns_shift_links
+
+
+def lns_empty_first(b: Builder, params: SolveParams) -> bool:
+    """Whether the LP-guided step empties every pool once before the LP's
+    values arrive (``params.lns_empty_first``; None: with the light full
+    model of a pooled estate, :func:`pooled_light`, whose LP arrives after
+    minutes)."""
+    if params.lns_empty_first is None:
+        return pooled_light(b, params)
+    return params.lns_empty_first
 
 
 def lean_lp(b: Builder, params: SolveParams) -> bool:
@@ -268,7 +289,8 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
     separated by the time-indexed model's ``Builder``), into GLOP's rows only:
     the light CP-SAT model, whose variables differ, gets none. Its column
     values go to the tracker by application id (``params.lns_lp_guided``:
-    the neighbourhood search's LP-guided kind). ``params.lp_light_dual``:
+    the neighbourhood search's LP-guided kind; ``params.lp_light_reoffer``:
+    each round's, not only round 0's). ``params.lp_light_dual``:
     GLOP through MathOpt (:class:`~solver.model.glop_dual.DualGlop`), so a
     round the time cuts short still gives its bound, and another round starts
     while ``lp_light_fit`` of the last one's time is left.
@@ -295,7 +317,7 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
         model = ti
 
         def primal(x: np.ndarray) -> None:
-            tracker.offer_lp(x, model)
+            tracker.offer_lp(x, model, again=params.lp_light_reoffer)
 
         warm = params.lp_light_dual and params.lp_light_warm > 0
         glop = WarmGlop if warm else DualGlop if params.lp_light_dual else Glop

@@ -335,21 +335,23 @@ def _link_members(b: Builder, c: Cluster, t: int, n: cp_model.IntVar,
     leaves. Here the LP pays ``need_i · u[i,t]`` at least."""
     by_need: dict[int, list[cp_model.IntVar]] = {}
     to_any: list[cp_model.IntVar] = []
+    top = -1  # the largest need of a member surely in service (-1: none)
     for apps, cpu, ram in c.members:
         u = _member_literal(b, apps, t)
         if isinstance(u, int) and u == 0:
             continue
         need = hosts_needed(c, cpu, ram, True)
         if isinstance(u, int):
-            if need:
-                b.m.add(n >= need)
-            if anyv is not None:
-                b.m.add(anyv == 1)
+            top = max(top, need)
             continue
         if anyv is not None:
             to_any.append(u)
         if need:
             by_need.setdefault(need, []).append(u)
+    if top > 0:  # one row for the members surely in service: the largest need
+        b.m.add(n >= top)
+    if top >= 0 and anyv is not None:
+        b.m.add(anyv == 1)
     ons = {need: _at_least(b, c.name, need, t) for need in by_need}
     start = len(b.m.proto.constraints)  # the implications alone (Builder.link_cts)
     for u in to_any:

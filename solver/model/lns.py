@@ -61,6 +61,7 @@ from solver.model.build import Builder, Choice
 from solver.model.costs import Weights, build_objective, dot, pruned_domains
 from solver.model.emptying import emptiable
 from solver.model.extract import derive
+from solver.model.lp_step import LpTargets
 from solver.model.prep import Prep, Vec
 from solver.model.shift import Sweep
 from solver.model.variables import allowed_pairs
@@ -220,19 +221,23 @@ class Neighbourhoods:
             out[a] = moving or None
         return out
 
-    def lp_targets(self, plan: Choice, lp: dict[str, float], ratio: float
-                   ) -> list[tuple[int, float, float]]:
+    def lp_targets(self, plan: Choice, lp: dict[str, float], ratio: float,
+                   whole: bool = True) -> list[tuple[int, float, float]]:
         """The pools (clusters and sites, :func:`~solver.model.emptying.emptiable`)
         the LP nearly empties and ``plan`` does not: ``(pool index, applications
         the plan retains, the LP's retained sum)`` of each whole pool of at most
         ``max_size`` applications where the LP's sum is at most ``ratio`` × the
         plan's count (and the plan retains at least two), the least LP share
-        of the plan's first (ties: estate order)."""
+        of the plan's first (ties: estate order). ``whole`` False: any pool
+        whose retained applications (those the step frees) are at most
+        ``max_size``."""
         out = []
         for gi, g in enumerate(self.pools):
-            if len(g) > self.max_size:
+            if whole and len(g) > self.max_size:
                 continue
             kept = sum(1 for a in g if plan[a][0] == "retain")
+            if kept > self.max_size:
+                continue
             share = sum(lp.get(a, 0.0) for a in g)
             if kept >= 2 and share <= ratio * kept:
                 out.append((gi, float(kept), share))
@@ -300,33 +305,36 @@ class Neighbourhoods:
 
 
 def sub_model(prep: Prep, plan: Choice, value: float, free: Domains, time_indexed: bool,
-              w: Weights, held: bool = True) -> Builder:
+              w: Weights, held: bool = True, links: bool = True) -> Builder:
     """The model of the neighbourhood ``free`` of ``plan`` (whose objective is
     ``value``), without objective. The free applications' pairs are pruned by
     ``value`` (:func:`~solver.model.costs.pruned_domains`). ``held``: the
     others are constants (``Builder(held=...)``, a model the size of the
     neighbourhood); else each keeps one ``x`` (``Builder(domains=...)``, the
     whole estate's model with most of it fixed). Both have the same feasible
-    set and objective up to a constant."""
+    set and objective up to a constant. ``links``: the pools' member links
+    (valid cuts, :func:`solver.model.clusters._link_members`; without them
+    the same feasible set and objective, a model cheaper to build)."""
     domains: dict[str, frozenset[tuple[str, int]]] = {}
     for a, keep in pruned_domains(prep, w, value, free).items():
         restrict = free[a]
         domains[a] = keep if restrict is None else keep & restrict
     fixed = {a: v for a, v in plan.items() if a not in free}
     if held and time_indexed:
-        return Builder(prep, domains=domains, time_indexed=True, held=fixed)
+        return Builder(prep, domains=domains, time_indexed=True, held=fixed,
+                       member_links=links)
     domains.update((a, frozenset((v,))) for a, v in fixed.items())
-    return Builder(prep, domains=domains, time_indexed=time_indexed)
+    return Builder(prep, domains=domains, time_indexed=time_indexed, member_links=links)
 
 
 def sub_solve(prep: Prep, plan: Choice, value: float, free: Domains, w: Weights,
               scale: float, caps: tuple[Cap, ...], seed: int, dtime: float, budget: Budget,
-              time_indexed: bool, held: bool = True, presolve: bool = True
-              ) -> tuple[cp_model.CpSolverStatus, Choice | None, float]:
+              time_indexed: bool, held: bool = True, presolve: bool = True,
+              links: bool = True) -> tuple[cp_model.CpSolverStatus, Choice | None, float]:
     """Solve the neighbourhood ``free`` of ``plan`` (whose objective is
-    ``value``; :func:`sub_model`): (status, choice or None, dtime). ``presolve``:
-    CP-SAT's presolve on the sub-model."""
-    b = sub_model(prep, plan, value, free, time_indexed, w, held)
+    ``value``; :func:`sub_model`, ``held`` and ``links`` as there): (status,
+    choice or None, dtime). ``presolve``: CP-SAT's presolve on the sub-model."""
+    b = sub_model(prep, plan, value, free, time_indexed, w, held, links)
     obj = build_objective(b, w, scale)
     for cap in caps:
         cap.add(b)
@@ -362,11 +370,13 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            lp: Callable[[], dict[str, float] | None] | None = None,
            lp_step_dtime: float = 3.0, lp_ratio: float = 0.65,
            shift_every: int = 0, shift_months: int = 4, shift_step_dtime: float | None = None,
-           shift_modes: tuple[str, ...] = ()) -> tuple[Choice, LnsStats]:
+           shift_modes: tuple[str, ...] = (), shift_links: bool = True,
+           empty_first: bool = False) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 
     ``held`` and ``presolve``: how each step's model is built and solved
-    (:func:`sub_model`, :func:`sub_solve`); ``presolve`` None: only on an
+    (:func:`sub_model`, :func:`sub_solve`; ``shift_links``: the ``shift``
+    steps' models with the member links); ``presolve`` None: only on an
     estate with clusters (their rows gain from it; elsewhere it costs more
     than it saves).
 
@@ -379,9 +389,12 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     ``step_dtime``. ``lp()``, called before each step, may give the LP
     relaxation's retained share of each application (None: not yet, or
     never): while a pool it nearly empties (:meth:`Neighbourhoods.lp_targets`,
-    ``lp_ratio``) has not been tried, the step empties it (kind ``lp``, with
+    ``lp_ratio``) has not been tried with these values
+    (:class:`~solver.model.lp_step.LpTargets`), the step empties it (kind ``lp``, with
     ``lp_step_dtime``; no random draw, so an estate without such a pool
-    searches exactly as without ``lp``). ``shift_every`` > 0: every
+    searches exactly as without ``lp``); ``empty_first``: until ``lp()``
+    gives values, every pool is such a target (as if the LP emptied them
+    all). ``shift_every`` > 0: every
     ``shift_every``-th step, the first included, is a ``shift`` step
     (:class:`solver.model.shift.Sweep`, windows of ``shift_months``; with
     ``shift_step_dtime``, by default ``step_dtime``); 0: none.
@@ -400,7 +413,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     sizes = dict.fromkeys(kinds, float(min(size, len(nb.apps))))
     score = dict.fromkeys(kinds, 1.0)
     stats = LnsStats()
-    tried: set[int] = set()  # pools the LP-guided step has emptied (or tried to)
+    targets = LpTargets(lp, lp_ratio, empty_first)  # the LP-guided step's pools
     sweep = Sweep(prep, nb.unit, shift_months, modes=shift_modes) if shift_every > 0 else None
     while budget.left() > 0.05:
         if rebase is not None:
@@ -409,11 +422,10 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
                 best, best_val = dict(other), other_val
                 if sweep is not None:
                     sweep.record("rebase", True)
-        target = _lp_target(nb, best, lp, lp_ratio, tried)
+        target = targets.next(nb, best, stats.steps)
         label = ""
         if target is not None:
             kind, free = "lp", nb.emptied(target[0], best)
-            tried.add(target[0])
             dt = min(lp_step_dtime, budget.left())
         elif (sweep is not None and stats.steps % shift_every == 0
               and sweep.due(best)):
@@ -429,7 +441,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
                      budget.left())
         status, got, used = sub_solve(prep, best, best_val, free, w, scale, caps,
                                       rng.randrange(1 << 30), dt, budget, time_indexed,
-                                      held, presolve)
+                                      held, presolve, shift_links or kind != "shift")
         budget.used += used
         stats.steps += 1
         stats.dtime += used
@@ -459,16 +471,6 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
             sizes[kind] = max(min_size, sizes[kind] * 0.8)
         score[kind] = 0.8 * score[kind] + 0.2 * (1.0 if gain > 0 else 0.1)
     return best, stats
-
-
-def _lp_target(nb: Neighbourhoods, plan: Choice,
-               lp: Callable[[], dict[str, float] | None] | None, ratio: float,
-               tried: set[int]) -> tuple[int, float, float] | None:
-    """The next pool the LP-guided step empties, or None."""
-    shares = lp() if lp is not None else None
-    if shares is None:
-        return None
-    return next((t for t in nb.lp_targets(plan, shares, ratio) if t[0] not in tried), None)
 
 
 def _cumulative(xs: list[float]) -> list[float]:

@@ -121,10 +121,11 @@ class SolveParams:
         (``Builder(held=...)``: the others are constants on the right-hand
         sides); off, every held application keeps one ``x`` in a model of the
         whole estate. Same optimum either way; the first is cheaper. None
-        (the default): on, except with the light full model of a pooled
-        estate (:func:`solver.model.bound_first.pooled_light`): on 3,000
-        export-shaped VMs they peaked at 3.5 GB against 2.0 GB without, for
-        the same gap (``docs/solver.md``).
+        (the default): on. Until session 11 off with the light full model of
+        a pooled estate (:func:`solver.model.bound_first.pooled_light`): on
+        3,000 export-shaped VMs they peaked at 3.5 GB against 2.0 GB without,
+        most of it the held members' link rows, one a member and month then;
+        now 1.9 GB, with more steps (``docs/solver.md``).
     lns_presolve
         Run CP-SAT's presolve on each neighbourhood's model; None (the
         default): only on estates with clusters. Measured on the same 17
@@ -394,6 +395,25 @@ class SolveParams:
         share of the LP's bound); 0 (the default): not run
         (``docs/solver.md``, *A Lagrangian bound by blocks from the LP's
         duals*).
+    lns_shift_links
+        The pools' member links in each ``shift`` step's model (valid cuts:
+        the same plans either way). None (the default): on, except with the
+        light full model of a pooled estate
+        (:func:`solver.model.bound_first.lns_links`), where a step's model
+        spent most of its time building them (3,000 export-shaped VMs:
+        ``docs/solver.md``). The other steps keep them: without them a
+        pool's forced emptying found no plan in its time there.
+    lp_light_reoffer
+        Each chord round of the light model's LP (not only round 0) gives its
+        column values to the LP-guided step, which then tries every pool the
+        new values nearly empty (:func:`solver.model.bound_first._lp_light`).
+    lns_empty_first
+        Until the LP's values arrive, the LP-guided step takes every pool
+        whose retained applications are at most ``lns_max_size`` as a target,
+        once each, the most retained first, as if the LP emptied them all
+        (:class:`solver.model.lp_step.LpTargets`; None, the default: with the
+        light full model of a pooled estate, whose LP arrives after minutes,
+        :func:`solver.model.bound_first.lns_empty_first`).
     """
 
     reserve_fraction: float = 0.01
@@ -470,6 +490,9 @@ class SolveParams:
     twin_side: str = "ours"
     cp_sat: tuple[tuple[str, Any], ...] = ()
     lp_block_lagrange: float = 0.0
+    lns_shift_links: bool | None = None
+    lp_light_reoffer: bool = True
+    lns_empty_first: bool | None = None
 
     def __post_init__(self) -> None:
         check_params(self)

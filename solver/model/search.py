@@ -35,8 +35,10 @@ from solver.model.bound_first import (
     blocks_first,
     lean_for,
     lean_lp,
+    lns_empty_first,
     lns_for,
     lns_held,
+    lns_links,
     lp_bound_first,
     pooled_share,
     shift_every,
@@ -203,7 +205,9 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         lp=tracker.lp_retained if params.lns_lp_guided else None,
         lp_step_dtime=params.lns_lp_step_dtime, lp_ratio=params.lns_lp_ratio,
         shift_every=shift_every(b.prep, params), shift_months=params.lns_shift_months,
-        shift_step_dtime=params.lns_shift_step_dtime, shift_modes=params.lns_shift_modes)
+        shift_step_dtime=params.lns_shift_step_dtime, shift_modes=params.lns_shift_modes,
+        shift_links=lns_links(b, params),
+        empty_first=params.lns_lp_guided and lns_empty_first(b, params))
     log.append(prefix + stats.line()
                + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 
@@ -464,4 +468,8 @@ def _outcome(b: Builder, tracker: Tracker, status: cp_model.CpSolverStatus, s: c
         return Outcome("unknown", None, None, tracker.bound, log)
     kind = "optimal" if status == cp_model.OPTIMAL else "feasible"
     plan = retain_idle_moves(b.prep, tracker.w, tracker.plan)
-    return Outcome(kind, plan, min(tracker.value, tracker.exact(plan)), tracker.bound, log)
+    value = tracker.exact(plan)
+    if value < tracker.value:  # on the progress line too: the plan reported is this one
+        log.append(f"idle moves retained: £{tracker.value - value:,.0f} cheaper")
+        tracker.offer_plan(plan, value)
+    return Outcome(kind, plan, min(tracker.value, value), tracker.bound, log)

@@ -35,7 +35,8 @@ class Tracker:
         self.bound = obj.trivial_bound()
         self.lp: dict[str, float] | None = None  # the LP's retained share by application
 
-    def offer_lp(self, primal: np.ndarray, of: Builder | None = None) -> None:
+    def offer_lp(self, primal: np.ndarray, of: Builder | None = None,
+                 again: bool = False) -> None:
         """The column values of the full model's LP relaxation (indexed by the
         CP-SAT variables' indices of ``of``, the model the LP relaxes: the
         tracker's own by default, or the time-indexed model built for the
@@ -44,8 +45,10 @@ class Tracker:
         ``retain`` pairs), by application id: what the neighbourhood
         search's LP-guided kind reads (:meth:`lp_retained`). Only the first
         LP solution is kept (the chords' later rounds depend on the wall
-        clock; the first plan of one worker stays deterministic)."""
-        if self.lp is not None:  # only the first is kept: nothing to work out
+        clock; the first plan of one worker stays deterministic), unless
+        ``again``: then each replaces the last (the light model's chord
+        rounds, ``SolveParams.lp_light_reoffer``)."""
+        if self.lp is not None and not again:  # only the first is kept
             return
         b = self.b if of is None else of
         got = {a: float(key == "retain") for a, (key, _) in b.held.items()}
@@ -55,7 +58,7 @@ class Tracker:
         for a, (key, _) in b.timing_only.items():
             got.setdefault(a, float(key == "retain"))
         with self.lock:
-            if self.lp is None:
+            if self.lp is None or again:
                 self.lp = got
 
     def lp_retained(self) -> dict[str, float] | None:
