@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from benchmarks.bench_export import _params
     from benchmarks.lp_relaxation import capture, estates
-    from solver.model import lp_bound
+    from solver.model import glop, lp_bound
     from solver.model.params import SolveParams
     from solver.model.pool_cuts import lp_with_pool_cuts
 
@@ -344,13 +344,13 @@ def main(argv: list[str] | None = None) -> int:
                                        lazy_links=params.lazy_links,
                                        share=params.pool_cut_share, on_primal=got.append)
             print("\n".join("   " + line for line in log))
-            res = lp_bound.LpResult(math.nan, math.nan, f"{args.rounds} chord rounds", 0.0, got[-1])
+            res = glop.LpResult(math.nan, math.nan, f"{args.rounds} chord rounds", 0.0, got[-1])
             n = len(got[-1])
         else:
             r = lp_bound.relax(lp_bound.proto_of(b.m))
-            res = lp_bound.solve_glop(r, 600.0, primal=True)
+            res = glop.solve_glop(r, 600.0, primal=True)
             assert res.primal is not None
-            lp_val = lp_bound.pounds(r, res.bound, obj)
+            lp_val = glop.pounds(r, res.bound, obj)
             n = len(r.c)
         if args.versus_rounded:
             choice, changed = rounded(b, res.primal, choice)

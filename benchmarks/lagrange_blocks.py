@@ -53,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.bench_export import _params
     from benchmarks.lp_relaxation import capture, estates
     from solver.model import pool_cuts
+    from solver.model.glop import pounds
     from solver.model.lagrange import block_lagrangian
-    from solver.model.lp_bound import pounds, proto_of
+    from solver.model.lp_bound import proto_of
     from solver.model.params import SolveParams
 
     ap = argparse.ArgumentParser(description=__doc__,

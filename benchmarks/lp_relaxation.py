@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     """Relax and solve each estate's full model; print the figures."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.bench_export import _params
-    from solver.model import lp_bound
+    from solver.model import glop, lp_bound
     from solver.model.params import SolveParams
 
     ap = argparse.ArgumentParser(description=__doc__,
@@ -101,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
               f"non-zeros, relaxed in {time.monotonic() - t:.1f}s (left out: {r.dropped}); "
               f"first plan £{first:,.0f}", flush=True)
         for method in args.methods:
-            res = lp_bound.solve_glop(r, args.seconds, dual=method == "glop-dual")
-            bound = lp_bound.pounds(r, res.bound, obj)
+            res = glop.solve_glop(r, args.seconds, dual=method == "glop-dual")
+            bound = glop.pounds(r, res.bound, obj)
             print(f"  {method}: {res.status} in {res.seconds:.1f}s, bound £{bound:,.0f}",
                   flush=True)
     return 0

@@ -20,7 +20,7 @@ from estate.model import Estate
 from solver.check import compare_plan
 from solver.model.build import Builder
 from solver.model.costs import build_objective
-from solver.model.lp_bound import model_bound
+from solver.model.glop import model_bound
 from solver.model.params import SolveParams
 from solver.model.prep import Prep
 from solver.model.team_cuts import most_gone

@@ -26,8 +26,9 @@ from test_solver_factory import Team, app, make_estate, opt, server, site
 from tiny_estates import brute_force, combinations, tiny_estates
 
 from estate.model import Estate
+from solver.model.glop import mp_model, pounds
 from solver.model.lagrange import block_lagrangian
-from solver.model.lp_bound import mp_model, pounds, proto_of, relax_split
+from solver.model.lp_bound import proto_of, relax_split
 
 
 def _lagrange(e: Estate, blocks: dict[str, str], duals: bool = True

@@ -81,8 +81,9 @@ def test_glop_through_mathopt_agrees_with_pywraplp_by_hand() -> None:
     # optimum at round 0.
     from test_pool_cuts import _lp
 
+    from solver.model.glop import Glop
     from solver.model.glop_dual import DualGlop, model_proto
-    from solver.model.lp_bound import Glop, lagrangian, proto_of, relax
+    from solver.model.lp_bound import lagrangian, proto_of, relax
     from solver.model.pool_cuts import lp_with_pool_cuts
 
     e = _two_stay()

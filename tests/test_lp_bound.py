@@ -32,14 +32,8 @@ from estate.resolve import resolve
 from solver.check import compare_plan
 from solver.model.build import Builder
 from solver.model.costs import Objective, build_objective
-from solver.model.lp_bound import (
-    lagrangian,
-    model_bound,
-    pounds,
-    proto_of,
-    relax,
-    solve_glop,
-)
+from solver.model.glop import model_bound, pounds, solve_glop
+from solver.model.lp_bound import lagrangian, proto_of, relax
 from solver.model.params import SolveParams
 from solver.result import Result
 

@@ -28,7 +28,7 @@ from tiny_estates import brute_force, combinations
 from estate.clusters import Cluster, clusters, hosts_needed
 from estate.model import Estate
 from solver.check import compare_plan
-from solver.model.lp_bound import lp_first
+from solver.model.glop import lp_first
 from solver.model.params import SolveParams
 from solver.model.pool_cuts import lp_with_pool_cuts, ratio
 from solver.model.prep import Prep
@@ -149,7 +149,8 @@ def test_objective_labels_and_lp_primal() -> None:
     # and the LP's column values from solve_glop(primal=True): one label per
     # term (apps, the pool's host cost by month), one value per column, and
     # the objective at those values is GLOP's own optimum.
-    from solver.model.lp_bound import pounds, proto_of, relax, solve_glop
+    from solver.model.glop import pounds, solve_glop
+    from solver.model.lp_bound import proto_of, relax
 
     e = _two_stay()
     _, b, obj, _ = priced_model(e)
@@ -189,7 +190,8 @@ def test_held_rows_enter_where_violated_by_hand() -> None:
     # full relaxation's optimum (x = y = 1/2). Each is a valid bound.
     from ortools.sat.python import cp_model
 
-    from solver.model.lp_bound import Glop, proto_of, relax, relax_split
+    from solver.model.glop import Glop
+    from solver.model.lp_bound import proto_of, relax, relax_split
 
     m = cp_model.CpModel()
     x, y = m.new_bool_var("x"), m.new_bool_var("y")
@@ -255,7 +257,8 @@ def test_half_the_cuts_a_round_by_hand() -> None:
 
 def test_separate_puts_the_most_violated_first() -> None:
     from solver.model.clusters import _member_literal
-    from solver.model.lp_bound import Glop, proto_of, relax
+    from solver.model.glop import Glop
+    from solver.model.lp_bound import proto_of, relax
     from solver.model.pool_cuts import _value, separate
 
     e = _two_stay()

@@ -23,9 +23,10 @@ import numpy as np
 from solver.model.blocks import Block, block_bound, partition, team_prices
 from solver.model.build import Builder
 from solver.model.costs import Objective, build_objective
+from solver.model.glop import Glop, lp_first, pounds
 from solver.model.glop_dual import DualGlop, WarmGlop
 from solver.model.lagrange import block_lagrangian
-from solver.model.lp_bound import Glop, Relaxation, lp_first, pounds, proto_of, relax
+from solver.model.lp_bound import Relaxation, proto_of, relax
 from solver.model.params import SolveParams
 from solver.model.pool_cuts import lp_with_pool_cuts
 from solver.model.prep import Prep

@@ -1,7 +1,7 @@
 """GLOP through OR-Tools' MathOpt (:class:`DualGlop`): a bound even from a
 solve its time limit stopped.
 
-``pywraplp``'s GLOP (:class:`solver.model.lp_bound.Glop`) gives no dual
+``pywraplp``'s GLOP (:class:`solver.model.glop.Glop`) gives no dual
 values unless it reached the optimum, so a round the wall clock cuts short
 gives nothing. GLOP's dual simplex keeps a dual-feasible basis from its
 phase 2 on, and MathOpt returns its dual values when stopped by the time
@@ -28,7 +28,8 @@ from ortools.math_opt import model_pb2, result_pb2, solution_pb2
 from ortools.math_opt.core.python import solver as core
 from ortools.math_opt.python import callback, init_arguments, mathopt, model_parameters
 
-from solver.model.lp_bound import Glop, LpResult, Relaxation, lagrangian
+from solver.model.glop import Glop, LpResult
+from solver.model.lp_bound import Relaxation, lagrangian
 
 
 def model_proto(r: Relaxation) -> model_pb2.ModelProto:
@@ -55,7 +56,7 @@ def model_proto(r: Relaxation) -> model_pb2.ModelProto:
 
 
 class DualGlop(Glop):
-    """:class:`~solver.model.lp_bound.Glop` (rows added, each round a new
+    """:class:`~solver.model.glop.Glop` (rows added, each round a new
     solve from scratch) through MathOpt: a solve stopped by its time limit
     still gives the Lagrangian bound of the dual values it reached (status
     ``"time limit"``, no column values)."""

@@ -25,7 +25,7 @@ month and resource, the members sorted by ``u`` (most in service first),
 the most violated prefix; the cuts most violated first. :func:`lp_with_pool_cuts`
 adds them round by round (a share of them a round, the most violated) to
 the CP-SAT model (so CP-SAT's own LP and search get them too) and to GLOP's
-LP, re-solved by a new solver (:class:`solver.model.lp_bound.Glop`), as many
+LP, re-solved by a new solver (:class:`solver.model.glop.Glop`), as many
 rounds as fit in the LP bound's time and still gain; the member links' rows
 can wait outside GLOP's LP until its solution violates them. They
 remove no plan: the optimum is unchanged and every bound stays valid.
@@ -43,15 +43,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solver.model.clusters import _member_literal
-from solver.model.lp_bound import (
-    Glop,
-    Relaxation,
-    _Rows,
-    lp_line,
-    pounds,
-    proto_of,
-    relax_split,
-)
+from solver.model.glop import Glop, lp_line, pounds
+from solver.model.lp_bound import Relaxation, _Rows, proto_of, relax_split
 
 if TYPE_CHECKING:
     from estate.clusters import Cluster
