@@ -58,6 +58,7 @@ from ortools.sat.python import cp_model
 from estate.derive import together_groups
 from solver.model.budget import Budget
 from solver.model.build import Builder, Choice
+from solver.model.closing import Closings
 from solver.model.costs import Weights, build_objective, dot, pruned_domains
 from solver.model.emptying import emptiable
 from solver.model.extract import derive
@@ -362,7 +363,9 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            lp: Callable[[], dict[str, float] | None] | None = None,
            lp_step_dtime: float = 3.0, lp_ratio: float = 0.65,
            shift_every: int = 0, shift_months: int = 4, shift_step_dtime: float | None = None,
-           shift_modes: tuple[str, ...] = ()) -> tuple[Choice, LnsStats]:
+           shift_modes: tuple[str, ...] = (), close_every: int = 0,
+           close_step_dtime: float = 2.0, close_max_apps: int = 150
+           ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 
     ``held`` and ``presolve``: how each step's model is built and solved
@@ -387,7 +390,10 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     ``shift_step_dtime``, by default ``step_dtime``); 0: none.
     ``shift_modes``: the sweep's other modes, taking over in turn after a
     sweep that improved nothing (:data:`solver.model.shift.MODES`; their
-    steps count as ``shift:MODE`` in the statistics).
+    steps count as ``shift:MODE`` in the statistics). ``close_every`` > 0:
+    every ``close_every``-th step (while due) re-times one pool's moves
+    (:class:`solver.model.closing.Closings`, pools of at most
+    ``close_max_apps`` moving applications, ``close_step_dtime``); 0: none.
     """
     rng = random.Random(seed)
     if presolve is None:
@@ -402,6 +408,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     stats = LnsStats()
     tried: set[int] = set()  # pools the LP-guided step has emptied (or tried to)
     sweep = Sweep(prep, nb.unit, shift_months, modes=shift_modes) if shift_every > 0 else None
+    closings = (Closings(prep, nb.unit, list(zip(nb.pool_names, nb.pools, strict=True)),
+                         close_max_apps) if close_every > 0 else None)
     while budget.left() > 0.05:
         if rebase is not None:
             other, other_val = rebase()
@@ -415,6 +423,10 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
             kind, free = "lp", nb.emptied(target[0], best)
             tried.add(target[0])
             dt = min(lp_step_dtime, budget.left())
+        elif (closings is not None and stats.steps % close_every == close_every - 1
+              and closings.due(best)):
+            kind, (_, free) = "close", closings.next(best)
+            dt = min(close_step_dtime, budget.left())
         elif (sweep is not None and stats.steps % shift_every == 0
               and sweep.due(best)):
             kind, (_, free) = "shift", sweep.next(best)
@@ -451,7 +463,9 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
             continue
         if sweep is not None:
             sweep.record(kind, gain > 0)
-        if kind == "shift":
+        if closings is not None:
+            closings.record(kind, gain > 0)
+        if kind in ("shift", "close"):
             continue
         if status == cp_model.OPTIMAL:
             sizes[kind] = min(max_size, sizes[kind] * 1.2 + 1)

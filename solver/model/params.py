@@ -141,6 +141,12 @@ class SolveParams:
         ``lns_shift_modes``: the sweep's modes (:data:`solver.model.shift.MODES`)
         that take over in turn after a sweep that improved nothing (empty,
         the default: the sweeps sleep).
+    lns_close_every, lns_close_step_dtime, lns_close_max_apps
+        On a pooled estate every ``lns_close_every``-th neighbourhood (0: none)
+        re-times the moves of one pool of at most ``lns_close_max_apps``
+        moving applications, the pools in turn (options fixed, any later
+        month; :mod:`solver.model.closing`), with ``lns_close_step_dtime``
+        deterministic s.
     lns_size, lns_min_size, lns_max_size
         First, smallest and largest number of applications a neighbourhood frees.
     lns_kinds
@@ -460,6 +466,9 @@ class SolveParams:
     lp_bound_everywhere: bool = True
     twin_side: str = "ours"
     cp_sat: tuple[tuple[str, Any], ...] = ()
+    lns_close_every: int = 4
+    lns_close_step_dtime: float = 2.0
+    lns_close_max_apps: int = 60
 
     def __post_init__(self) -> None:
         check_params(self)
