@@ -391,7 +391,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     ``shift_modes``: the sweep's other modes, taking over in turn after a
     sweep that improved nothing (:data:`solver.model.shift.MODES`; their
     steps count as ``shift:MODE`` in the statistics). ``close_every`` > 0:
-    every ``close_every``-th step (while due) re-times one pool's moves
+    every ``close_every``-th step (while due, and once a ``shift`` sweep has
+    passed the plan's last go-live) re-times one pool's moves
     (:class:`solver.model.closing.Closings`, pools of at most
     ``close_max_apps`` moving applications, ``close_step_dtime``); 0: none.
     """
@@ -424,7 +425,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
             tried.add(target[0])
             dt = min(lp_step_dtime, budget.left())
         elif (closings is not None and stats.steps % close_every == close_every - 1
-              and closings.due(best)):
+              and (sweep is None or sweep.passes > 0 or sweep.asleep) and closings.due(best)):
             kind, (_, free) = "close", closings.next(best)
             dt = min(close_step_dtime, budget.left())
         elif (sweep is not None and stats.steps % shift_every == 0
