@@ -37,7 +37,9 @@ Neighbourhoods (every one is closed over ``together`` pairs):
   (:meth:`Neighbourhoods.lp_targets`, :meth:`Neighbourhoods.emptied`);
 * ``shift`` (not drawn: every ``shift_every``-th step where asked) — the
   go-live months of every moving application in a window of months, options
-  fixed, the windows sweeping the plan (:mod:`solver.model.shift`).
+  fixed, the windows sweeping the plan (:mod:`solver.model.shift`);
+* ``close`` (not drawn: every ``close_every``-th step where asked) — one
+  pool's moving applications at any later month (:mod:`solver.model.closing`).
 
 With one worker the search is deterministic: random choices come from the
 seed, each sub-problem stops on deterministic time, and the loop stops on a
