@@ -366,7 +366,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            lp_step_dtime: float = 3.0, lp_ratio: float = 0.65,
            shift_every: int = 0, shift_months: int = 4, shift_step_dtime: float | None = None,
            shift_modes: tuple[str, ...] = (), close_every: int = 0,
-           close_step_dtime: float = 2.0, close_max_apps: int = 150
+           close_step_dtime: float = 1.0, close_max_apps: int = 60
            ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 

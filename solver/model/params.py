@@ -467,7 +467,7 @@ class SolveParams:
     twin_side: str = "ours"
     cp_sat: tuple[tuple[str, Any], ...] = ()
     lns_close_every: int = 4
-    lns_close_step_dtime: float = 2.0
+    lns_close_step_dtime: float = 1.0
     lns_close_max_apps: int = 60
 
     def __post_init__(self) -> None:
