@@ -105,6 +105,13 @@ def shift_every(prep: Prep, params: SolveParams) -> int:
     return params.lns_shift_every if pooled_share(prep) > params.pooled_lp_share else 0
 
 
+def close_every(prep: Prep, params: SolveParams) -> int:
+    """How often the neighbourhood search takes a ``close`` step
+    (:mod:`solver.model.closing`): every ``params.lns_close_every``-th step on
+    a pooled estate, as :func:`shift_every`; never elsewhere."""
+    return params.lns_close_every if pooled_share(prep) > params.pooled_lp_share else 0
+
+
 def lns_for(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> bool:
     """Whether the neighbourhood search runs (given a complete first plan):
     from ``params.lns_min_apps`` applications, or with one worker on a pooled

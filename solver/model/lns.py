@@ -37,7 +37,9 @@ Neighbourhoods (every one is closed over ``together`` pairs):
   (:meth:`Neighbourhoods.lp_targets`, :meth:`Neighbourhoods.emptied`);
 * ``shift`` (not drawn: every ``shift_every``-th step where asked) — the
   go-live months of every moving application in a window of months, options
-  fixed, the windows sweeping the plan (:mod:`solver.model.shift`).
+  fixed, the windows sweeping the plan (:mod:`solver.model.shift`);
+* ``close`` (not drawn: every ``close_every``-th step where asked) — one
+  pool's moving applications at any later month (:mod:`solver.model.closing`).
 
 With one worker the search is deterministic: random choices come from the
 seed, each sub-problem stops on deterministic time, and the loop stops on a
@@ -58,6 +60,7 @@ from ortools.sat.python import cp_model
 from estate.derive import together_groups
 from solver.model.budget import Budget
 from solver.model.build import Builder, Choice
+from solver.model.closing import Closings
 from solver.model.costs import Weights, build_objective, dot, pruned_domains
 from solver.model.emptying import emptiable
 from solver.model.extract import derive
@@ -371,7 +374,9 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            lp_step_dtime: float = 3.0, lp_ratio: float = 0.65,
            shift_every: int = 0, shift_months: int = 4, shift_step_dtime: float | None = None,
            shift_modes: tuple[str, ...] = (), shift_links: bool = True,
-           empty_first: bool = False) -> tuple[Choice, LnsStats]:
+           empty_first: bool = False, close_every: int = 0,
+           close_step_dtime: float = 1.0, close_max_apps: int = 60
+           ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 
     ``held`` and ``presolve``: how each step's model is built and solved
@@ -400,7 +405,11 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     ``shift_step_dtime``, by default ``step_dtime``); 0: none.
     ``shift_modes``: the sweep's other modes, taking over in turn after a
     sweep that improved nothing (:data:`solver.model.shift.MODES`; their
-    steps count as ``shift:MODE`` in the statistics).
+    steps count as ``shift:MODE`` in the statistics). ``close_every`` > 0:
+    every ``close_every``-th step (while due, and once a ``shift`` sweep has
+    passed the plan's last go-live) re-times one pool's moves
+    (:class:`solver.model.closing.Closings`, pools of at most
+    ``close_max_apps`` moving applications, ``close_step_dtime``); 0: none.
     """
     rng = random.Random(seed)
     if presolve is None:
@@ -415,6 +424,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     stats = LnsStats()
     targets = LpTargets(lp, lp_ratio, empty_first)  # the LP-guided step's pools
     sweep = Sweep(prep, nb.unit, shift_months, modes=shift_modes) if shift_every > 0 else None
+    closings = (Closings(prep, nb.unit, list(zip(nb.pool_names, nb.pools, strict=True)),
+                         close_max_apps) if close_every > 0 else None)
     while budget.left() > 0.05:
         if rebase is not None:
             other, other_val = rebase()
@@ -427,6 +438,10 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
         if target is not None:
             kind, free = "lp", nb.emptied(target[0], best)
             dt = min(lp_step_dtime, budget.left())
+        elif (closings is not None and stats.steps % close_every == close_every - 1
+              and (sweep is None or sweep.passes > 0 or sweep.asleep) and closings.due(best)):
+            kind, (_, free) = "close", closings.next(best)
+            dt = min(close_step_dtime, budget.left())
         elif (sweep is not None and stats.steps % shift_every == 0
               and sweep.due(best)):
             kind, (_, free) = "shift", sweep.next(best)
@@ -463,7 +478,9 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
             continue
         if sweep is not None:
             sweep.record(kind, gain > 0)
-        if kind == "shift":
+        if closings is not None:
+            closings.record(kind, gain > 0)
+        if kind in ("shift", "close"):
             continue
         if status == cp_model.OPTIMAL:
             sizes[kind] = min(max_size, sizes[kind] * 1.2 + 1)

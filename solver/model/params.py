@@ -142,6 +142,12 @@ class SolveParams:
         ``lns_shift_modes``: the sweep's modes (:data:`solver.model.shift.MODES`)
         that take over in turn after a sweep that improved nothing (empty,
         the default: the sweeps sleep).
+    lns_close_every, lns_close_step_dtime, lns_close_max_apps
+        On a pooled estate every ``lns_close_every``-th neighbourhood (0: none)
+        re-times the moves of one pool of at most ``lns_close_max_apps``
+        moving applications, the pools in turn (options fixed, any later
+        month; :mod:`solver.model.closing`), with ``lns_close_step_dtime``
+        deterministic s.
     lns_size, lns_min_size, lns_max_size
         First, smallest and largest number of applications a neighbourhood frees.
     lns_kinds
@@ -493,6 +499,9 @@ class SolveParams:
     lns_shift_links: bool | None = None
     lp_light_reoffer: bool = True
     lns_empty_first: bool | None = None
+    lns_close_every: int = 4
+    lns_close_step_dtime: float = 1.0
+    lns_close_max_apps: int = 60
 
     def __post_init__(self) -> None:
         check_params(self)

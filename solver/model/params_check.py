@@ -28,6 +28,9 @@ def check_params(p: SolveParams) -> None:
         raise ValueError("need 1 <= lns_min_size <= lns_max_size")
     if p.lns_shift_every < 0 or p.lns_shift_months < 3:
         raise ValueError("need lns_shift_every >= 0 and lns_shift_months >= 3")
+    if p.lns_close_every < 0 or p.lns_close_max_apps < 1 or p.lns_close_step_dtime <= 0:
+        raise ValueError("need lns_close_every >= 0, lns_close_max_apps >= 1 and "
+                         "lns_close_step_dtime > 0")
     from solver.model.shift import MODES
 
     if set(p.lns_shift_modes) - set(MODES):

@@ -33,6 +33,7 @@ from solver.model.blocks import Block
 from solver.model.bound_first import (
     alone_for,
     blocks_first,
+    close_every,
     lean_for,
     lean_lp,
     lns_empty_first,
@@ -207,7 +208,9 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         shift_every=shift_every(b.prep, params), shift_months=params.lns_shift_months,
         shift_step_dtime=params.lns_shift_step_dtime, shift_modes=params.lns_shift_modes,
         shift_links=lns_links(b, params),
-        empty_first=params.lns_lp_guided and lns_empty_first(b, params))
+        empty_first=params.lns_lp_guided and lns_empty_first(b, params),
+        close_every=close_every(b.prep, params), close_step_dtime=params.lns_close_step_dtime,
+        close_max_apps=params.lns_close_max_apps)
     log.append(prefix + stats.line()
                + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 

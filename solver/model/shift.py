@@ -79,6 +79,7 @@ class Sweep:
         self.cursor: int | None = None  # the next window's first month
         self.gained = False  # whether the sweep under way improved the plan
         self.asleep = False
+        self.passes = 0  # sweeps completed (past the plan's last go-live)
 
     def due(self, plan: Choice) -> bool:
         """Whether a ``shift`` step is due: not while asleep; a sweep past
@@ -90,6 +91,7 @@ class Sweep:
         if not moving:
             return False
         if self.cursor is not None and self.cursor > max(moving.values()):
+            self.passes += 1
             if self.gained:
                 self.barren = 0
             else:
