@@ -27,6 +27,7 @@ from solver.evaluate import evaluate
 from solver.greedy import greedy_decisions
 from solver.model.bound_first import pooled_first
 from solver.model.build import Builder, Choice
+from solver.model.cap import Cap
 from solver.model.constraints import add_carbon_cap
 from solver.model.costs import (
     Objective,
@@ -45,7 +46,6 @@ from solver.model.extract import (
     totals,
 )
 from solver.model.heuristic import Pairs, first_plan
-from solver.model.lns import Cap
 from solver.model.params import SolveParams
 from solver.model.prep import Prep
 from solver.model.search import Outcome, Progress, run_search, tune

@@ -20,9 +20,10 @@ from test_solver_vs_evaluator import random_estate, with_clusters, with_contract
 
 from estate.model import Estate
 from solver.model.build import Builder, Choice
+from solver.model.cap import Cap
 from solver.model.costs import Weights, build_objective, dot
 from solver.model.extract import derive
-from solver.model.lns import Cap, Domains, sub_model
+from solver.model.lns import Domains, sub_model
 from solver.model.prep import Prep
 
 W: Weights = (0.0, 1.0, 0.0, 0.0)

@@ -49,7 +49,6 @@ deterministic time budget (a wall-clock deadline only guards the time limit).
 from __future__ import annotations
 
 import bisect
-import math
 import random
 import time
 from collections.abc import Callable
@@ -60,43 +59,18 @@ from ortools.sat.python import cp_model
 from estate.derive import together_groups
 from solver.model.budget import Budget
 from solver.model.build import Builder, Choice
+from solver.model.cap import Cap
 from solver.model.closing import Closings
 from solver.model.costs import Weights, build_objective, dot, pruned_domains
 from solver.model.emptying import emptiable
 from solver.model.extract import derive
 from solver.model.lp_step import LpTargets
-from solver.model.prep import Prep, Vec
+from solver.model.prep import Prep
 from solver.model.shift import Sweep
 from solver.model.variables import allowed_pairs
 
 KINDS = ("window", "retained", "group", "keep", "team", "linked", "random", "pool")
 Domains = dict[str, frozenset[tuple[str, int]] | None]
-
-
-@dataclass(frozen=True)
-class Cap:
-    """Plans keep ``weights · vec <= limit`` (objective units: a carbon cap in
-    kg, tonnes held at their minimum, cost held at its best), relaxed by the
-    model's rounding so that every plan within the limit stays feasible::
-
-        Σ c_i·v_i <= floor((limit - constant + err) · scale)
-
-    of the scaled objective of ``weights`` in the model at hand (see
-    :func:`solver.model.constraints.add_carbon_cap`).
-    """
-
-    weights: Weights
-    scale: float
-    limit: float
-
-    def add(self, b: Builder) -> None:
-        """Add the cap to a model."""
-        obj = build_objective(b, self.weights, self.scale)
-        b.m.add(obj.expr <= math.floor((self.limit - obj.constant + obj.err) * obj.scale))
-
-    def keeps(self, vec: Vec) -> bool:
-        """Whether a plan of cost vector ``vec`` is within the cap (exactly)."""
-        return dot(self.weights, vec) <= self.limit
 
 
 @dataclass

@@ -47,6 +47,7 @@ from solver.model.bound_first import (
     use_blocks,
 )
 from solver.model.build import Builder, Choice
+from solver.model.cap import Cap
 from solver.model.costs import Objective, Weights
 from solver.model.heuristic import retain_idle_moves
 from solver.model.memory import rss_mb
@@ -167,7 +168,7 @@ def _watch_memory(s: cp_model.CpSolver, cap: float, done: threading.Event,
 
 def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
                workers: int, seed: int, deadline: float, params: SolveParams, t0: float,
-               progress: Progress | None = None, caps: tuple[lns.Cap, ...] = ()) -> Outcome:
+               progress: Progress | None = None, caps: tuple[Cap, ...] = ()) -> Outcome:
     """Minimise ``obj`` over the full model ``b`` from the plan ``start``."""
     tracker = Tracker(b, obj, w, t0, progress)
     log: list[str] = []
@@ -191,7 +192,7 @@ def run_search(b: Builder, obj: Objective, w: Weights, start: Choice | None, *,
 
 
 def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed: int,
-         params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str], *,
+         params: SolveParams, caps: tuple[Cap, ...], log: list[str], *,
          rebase: bool = False, prefix: str = "") -> None:
     """The neighbourhood search from the tracker's plan (``rebase``: it
     continues from any better plan another search offers the tracker)."""
@@ -216,7 +217,7 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
 
 
 def _sequential(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, seed: int,
-                deadline: float, params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
+                deadline: float, params: SolveParams, caps: tuple[Cap, ...], log: list[str]
                 ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """One worker: the full model's LP bound first (a time-indexed model,
     ``params.lp_bound_everywhere``: the live line shows a real bound from the
@@ -260,7 +261,7 @@ def _busy(log: list[str]) -> None:
 
 
 def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: float,
-                 total: float, params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
+                 total: float, params: SolveParams, caps: tuple[Cap, ...], log: list[str]
                  ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """One worker on a pooled estate: CP-SAT's LP worker alone on the full
     model (``1 - single_worker_lns_share`` of the budget and of the wall
@@ -295,7 +296,7 @@ def _bound_first(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadli
 
 
 def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: float,
-          params: SolveParams, caps: tuple[lns.Cap, ...], log: list[str]
+          params: SolveParams, caps: tuple[Cap, ...], log: list[str]
           ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """Two workers, CP-SAT alone on a time-indexed estate without pools
     (:func:`~solver.model.bound_first.twin`): the one-worker search on one
@@ -382,7 +383,7 @@ def _twin(b: Builder, obj: Objective, tracker: Tracker, seed: int, deadline: flo
 
 
 def _parallel(b: Builder, obj: Objective, tracker: Tracker, use_lns: bool, workers: int,
-              seed: int, deadline: float, params: SolveParams, caps: tuple[lns.Cap, ...],
+              seed: int, deadline: float, params: SolveParams, caps: tuple[Cap, ...],
               log: list[str]) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """Two or more workers: the neighbourhood search on one core, CP-SAT on
     the full model with the others (with two on a pooled estate, its LP
