@@ -29,11 +29,14 @@ another kind of step improves the plan (:meth:`Closings.record`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from solver.model.build import Choice
 from solver.model.prep import Prep
 from solver.model.variables import allowed_pairs
 
-Domains = dict[str, frozenset[tuple[str, int]] | None]
+if TYPE_CHECKING:
+    from solver.model.lns import Domains  # the one home of the neighbourhoods' type
 
 
 class Closings:

@@ -36,11 +36,14 @@ the plan in a row without a better plan (:data:`MODES`):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from solver.model.build import Choice
 from solver.model.prep import Prep
 from solver.model.variables import allowed_pairs
 
-Domains = dict[str, frozenset[tuple[str, int]] | None]
+if TYPE_CHECKING:
+    from solver.model.lns import Domains  # the one home of the neighbourhoods' type
 MODES = ("phase", "options", "wide")
 
 
