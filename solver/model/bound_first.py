@@ -48,10 +48,16 @@ def pooled_share(b: Builder | Prep) -> float:
     return len(pooled) / len(prep.apps)
 
 
+def pooled(b: Builder | Prep, params: SolveParams) -> bool:
+    """Whether the estate is pooled: more than ``params.pooled_lp_share`` of
+    its applications in clusters (as an imported RVTools export is)."""
+    return pooled_share(b) > params.pooled_lp_share
+
+
 def pooled_light(b: Builder, params: SolveParams) -> bool:
     """Whether the full model is the light one (no time-indexed rows) on a
     pooled estate (more than ``params.pooled_lp_share`` in clusters)."""
-    return not b.time_indexed and pooled_share(b) > params.pooled_lp_share
+    return not b.time_indexed and pooled(b, params)
 
 
 def lns_held(b: Builder, params: SolveParams) -> bool:
@@ -94,7 +100,7 @@ def lean_lp(b: Builder, params: SolveParams) -> bool:
 
 def _lean(prep: Prep, time_indexed: bool, params: SolveParams) -> bool:
     return (time_indexed and len(prep.apps) <= params.large_apps
-            and pooled_share(prep) > params.pooled_lp_share)
+            and pooled(prep, params))
 
 
 def shift_every(prep: Prep, params: SolveParams) -> int:
@@ -102,14 +108,14 @@ def shift_every(prep: Prep, params: SolveParams) -> int:
     (:mod:`solver.model.shift`): every ``params.lns_shift_every``-th step on
     a pooled estate (more than ``params.pooled_lp_share`` in clusters), never
     elsewhere (on the demo, no clusters, it cost plan: ``docs/solver.md``)."""
-    return params.lns_shift_every if pooled_share(prep) > params.pooled_lp_share else 0
+    return params.lns_shift_every if pooled(prep, params) else 0
 
 
 def close_every(prep: Prep, params: SolveParams) -> int:
     """How often the neighbourhood search takes a ``close`` step
     (:mod:`solver.model.closing`): every ``params.lns_close_every``-th step on
     a pooled estate, as :func:`shift_every`; never elsewhere."""
-    return params.lns_close_every if pooled_share(prep) > params.pooled_lp_share else 0
+    return params.lns_close_every if pooled(prep, params) else 0
 
 
 def lns_for(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> bool:
@@ -173,7 +179,7 @@ def twin(b: Builder, workers: int, params: SolveParams) -> bool:
     schedule such as PSPLIB, where CP-SAT's own scheduling neighbourhoods
     were measured best), searched by CP-SAT alone."""
     return (workers == 2 and bool(params.twin_side) and b.time_indexed
-            and pooled_share(b) <= params.pooled_lp_share
+            and not pooled(b, params)
             and any(key == "retain" for xs in b.x.values() for key, _ in xs))
 
 
@@ -183,7 +189,7 @@ def use_blocks(b: Builder, params: SolveParams, tracker: Tracker) -> list[Block]
     ``large_apps`` applications), a complete first plan and more than one
     block; else None."""
     if not (params.block_share > 0 and tracker.plan is not None
-            and pooled_share(b) > params.pooled_lp_share):
+            and pooled(b, params)):
         return None
     blocks = partition(b.prep, params.block_max_apps)
     if len(blocks) > 1 and max(len(bl.apps) for bl in blocks) <= params.large_apps:
