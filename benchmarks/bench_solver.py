@@ -13,12 +13,14 @@ The synthetic estates go through the workbook as a user's would (written,
 loaded, resolved; loading is not timed). Each run reports the status,
 objective, bound, gap, solve seconds (against the time limit), peak RSS,
 whether the memory watchdog fired, the saving against the greedy plan, and
-the independent evaluator's differences (must be 0). Results are appended to
-``benchmarks/results/solver.json`` (key ``case/workers/seed``, ``case@sN/…`` for
-a synthetic estate of seed N other than 7) and printed as a table, with the
-machine's load average before and after. ``--out NAME.json`` also writes this
-run's entries alone, stamped (:mod:`benchmarks.stamp`), to
-``benchmarks/results/NAME.json``: the file a README row cites.
+the independent evaluator's differences (must be 0). Results are printed as a
+table, with the machine's load average before and after, and stamped
+(:mod:`benchmarks.stamp`, key ``case/workers/seed``, ``case@sN/…`` for a
+synthetic estate of seed N other than 7). ``--out NAME.json`` writes this run's
+entries alone to ``benchmarks/results/NAME.json`` (or to an absolute path):
+the file a README row cites. Without ``--out`` they are merged into
+``benchmarks/results/solver.json``; with it that file is left alone, so a
+scratch run never rewrites a committed file.
 
 Targets (issue 12): demo ≤ 0.5 % gap in 60 s with 2 workers on each of 3
 seeds and ≤ 2 % with 1 worker; 1,000 applications ≤ 3 % in 120 s with 2
@@ -131,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synth-seeds", default=str(SYNTH_SEED),
                     help="comma-separated estate seeds of the synthetic cases")
     ap.add_argument("--out", default="",
-                    help="also write this run's entries, stamped, to results/OUT")
+                    help="write this run's entries, stamped, to results/OUT only "
+                         "(results/solver.json is then left alone)")
     ap.add_argument("--time-scale", type=float, default=1.0,
                     help="multiply every case's time limit (quick checks)")
     ap.add_argument("--one", help=argparse.SUPPRESS)
@@ -156,8 +159,6 @@ def main(argv: list[str] | None = None) -> int:
                                      synth))
     load_after = os.getloadavg()
     print(f"load average after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     from stamp import stamp, write_result
 
     mark = stamp()
@@ -168,13 +169,16 @@ def main(argv: list[str] | None = None) -> int:
         synth = res.get("synth_seed")
         case = res["case"] if synth in (None, SYNTH_SEED) else f"{res['case']}@s{synth}"
         mine[f"{case}/{res['workers']}w/seed{res['seed']}"] = res
-    old.update(mine)
-    RESULTS.write_text(json.dumps(old, indent=2) + "\n")
-    print(f"results in {RESULTS}")
     if args.out:
         write_result(args.out, {k: {n: v for n, v in r.items() if n != "stamp"}
                                 for k, r in mine.items()},
                      sys.argv if argv is None else [__file__, *argv])
+        return 0
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    old.update(mine)
+    RESULTS.write_text(json.dumps(old, indent=2) + "\n")
+    print(f"results in {RESULTS}")
     return 0
 
 
