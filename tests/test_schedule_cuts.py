@@ -6,6 +6,8 @@ force on random tiny estates (they never cut off a plan)."""
 from __future__ import annotations
 
 import math
+import sys
+from pathlib import Path
 
 import pytest
 from estates import priced_model
@@ -102,3 +104,21 @@ def test_the_rows_never_pass_the_brute_force_optimum(e: Estate) -> None:
     assert all(math.isfinite(v) for v in got)
     assert got[0] - 1e-6 <= max(got)
     assert max(got) <= best + 1e-6, (got, best)
+
+
+def test_the_schedule_hull_check_by_hand() -> None:
+    # benchmarks/schedule_slack.py --hull: two pools of 20 days, 10 a month,
+    # 6 months. Closing one by month 2 and the other by 4 (either order),
+    # half and half: closed fractions 0, 0, 0.5, 0.5, 1, 1 each: a mix of
+    # schedules, no shortfall. Asking 0.75 each at month 3 (30 days close
+    # one pool, not two: at most 1 in all) falls 0.5 short, in month 3 and
+    # in the schedules' hull alike.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from schedule_slack import hull_deficit
+
+    mix = [0.0, 0.0, 0.5, 0.5, 1.0, 1.0]
+    whole, month = hull_deficit([20.0, 20.0], 10.0, 6, [mix, mix])
+    assert whole == pytest.approx(0.0, abs=1e-9) and month == pytest.approx(0.0, abs=1e-9)
+    more = [0.0, 0.0, 0.5, 0.75, 1.0, 1.0]
+    whole, month = hull_deficit([20.0, 20.0], 10.0, 6, [more, more])
+    assert whole == pytest.approx(0.5, abs=1e-9) and month == pytest.approx(0.5, abs=1e-9)
