@@ -98,9 +98,9 @@ def member_weights(b: Builder, a: str, dim: str) -> list[float]:
 Item = tuple[tuple[str, ...], Callable[[int], "int | cp_model.IntVar | None"]]
 
 
-def _disjoint(items: list[Item]) -> list[Item]:
+def _disjoint(items: list[Item], most: int = MAX_FAMILY) -> list[Item]:
     """The largest first, each taken when it shares no application with
-    those taken; at most ``MAX_FAMILY``; empty when fewer than two."""
+    those taken; at most ``most``; empty when fewer than two."""
     seen: set[str] = set()
     fam: list[Item] = []
     for item in sorted(items, key=lambda it: -len(it[0])):
@@ -108,17 +108,18 @@ def _disjoint(items: list[Item]) -> list[Item]:
             continue
         seen.update(item[0])
         fam.append(item)
-        if len(fam) == MAX_FAMILY:
+        if len(fam) == most:
             break
     return fam if len(fam) >= 2 else []
 
 
-def families(b: Builder, pools: bool = True) -> list[list[Item]]:
+def families(b: Builder, pools: bool = True, most: int = MAX_FAMILY) -> list[list[Item]]:
     """Families of disjoint items: the groups per kind (the name before
     ``=``: site, server, contract) with their literal ``g[G,k]``
     (:func:`priced`) and, with ``pools``, the pools with ``any[C,k-1]``
     (some member in service in month ``k - 1``: 0 only when every
-    application of the pool went live by ``k - 1``)."""
+    application of the pool went live by ``k - 1``); at most ``most`` items
+    a family."""
     kinds: dict[str, list[Item]] = {}
     for gi, g in enumerate(b.prep.groups):
         kinds.setdefault(g.name.split("=", 1)[0], []).append(
@@ -133,7 +134,7 @@ def families(b: Builder, pools: bool = True) -> list[list[Item]]:
                 continue
             kinds.setdefault("pool", []).append(
                 (apps, partial(_any_at, anys)))
-    return [fam for items in kinds.values() if (fam := _disjoint(items))]
+    return [fam for items in kinds.values() if (fam := _disjoint(items, most))]
 
 
 def _any_at(anys: list[cp_model.IntVar | None], k: int) -> cp_model.IntVar | None:
