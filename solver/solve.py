@@ -25,7 +25,7 @@ from solver.assemble import Solved, assemble
 from solver.epsilon import Epsilon
 from solver.evaluate import evaluate
 from solver.greedy import greedy_decisions
-from solver.model.bound_first import pooled_first
+from solver.model.bound_first import light_for, pooled_first
 from solver.model.build import Builder, Choice
 from solver.model.cap import Cap
 from solver.model.constraints import add_carbon_cap
@@ -160,7 +160,9 @@ def search(estate: Estate, *, time_limit: float = 60.0, workers: int | None = No
     estate (the parameters are :func:`solve`'s), no plan rows or totals."""
     run = _start(estate, time_limit, workers, seed, objective, carbon_price,
                  params or SolveParams(), epsilon or Epsilon())
-    start, partial = _first_plan(run, objective) if hint else (None, {})
+    empty = run.params.empty_whole_share > 0 and (
+        run.params.empty_whole_light or not light_for(run.prep, time_indexed, run.params))
+    start, partial = _first_plan(run, objective, empty) if hint else (None, {})
     build = run.params.build_per_app * len(run.prep.apps)
     if start is not None and time.monotonic() + build >= run.deadline and objective != "carbon":
         return _no_time(run, start)
@@ -195,12 +197,15 @@ def _start(estate: Estate, time_limit: float, workers: int | None, seed: int, ob
     return run
 
 
-def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
+def _first_plan(run: _Run, objective: str, empty: bool = True
+                ) -> tuple[Choice | None, Choice]:
     """The best complete plan (by the first phase's objective) of the greedy, the
     list scheduler and ``epsilon.hint`` that the evaluator finds keeps every
     rule and every cap (None when there is none), improved by emptying whole
-    sites and clusters when that is cheaper (:func:`_emptied`), and the list
-    scheduler's last, maybe partial, plan."""
+    sites and clusters when that is cheaper (:func:`_emptied`; ``empty``:
+    tried at all, ``SolveParams.empty_whole_share`` and
+    ``empty_whole_light``), and the list scheduler's last, maybe partial,
+    plan."""
     prep = run.prep
     w = KG_WEIGHTS if objective == "carbon" else run.w
     offers: list[tuple[str, Choice]] = []
@@ -222,7 +227,7 @@ def _first_plan(run: _Run, objective: str) -> tuple[Choice | None, Choice]:
         if value is not None:
             cands.append((value, name, choice))
     bases: list[tuple[float, str, Choice]] = []
-    groups = worth_emptying(pairs, emptiable(prep)) if run.params.empty_whole_share > 0 else []
+    groups = worth_emptying(pairs, emptiable(prep)) if empty else []
     one = not groups
     for value, name, choice in sorted(cands, key=lambda c: c[0]):
         if bases and ("group costs" not in name or choice == bases[0][2]):

@@ -13,6 +13,7 @@ from test_solver_factory import app, make_estate, opt, server, site
 from solver.check import compare_plan
 from solver.evaluate import evaluate
 from solver.greedy import greedy_decisions
+from solver.model.bound_first import light_for
 from solver.model.costs import dot
 from solver.model.emptying import emptiable, empty_whole
 from solver.model.extract import decisions, derive
@@ -183,3 +184,27 @@ def test_a_site_whose_applications_must_all_move_is_not_tried() -> None:
     assert worth_emptying(Pairs(prep), emptiable(prep)) == []
     s = search(e, time_limit=10, workers=1, params=SolveParams(lns=False))
     assert not any(x.startswith("emptying") for x in s.log)
+
+
+def test_no_emptying_where_the_full_model_is_the_light_one_of_a_pooled_estate() -> None:
+    # _pool: A1 and A2 of A3 in cluster CL (2 of 3 pooled, above
+    # pooled_lp_share 0.5); with large_apps=2 the full model is the light one,
+    # so the first plan is the list-scheduled 5,352 without the emptying
+    # (empty_whole_light False, the default); the search still ends at the
+    # optimum 4,406 worked out in _pool, and with empty_whole_light the
+    # emptying finds it first, as on a time-indexed model.
+    e = _pool()
+    prep = Prep(e)
+    assert light_for(prep, None, SolveParams(large_apps=2))
+    assert not light_for(prep, None, SolveParams())
+    assert light_for(prep, False, SolveParams())
+    assert not light_for(prep, False, SolveParams(pooled_lp_share=0.7))
+    for light in (False, True):
+        s = search(e, time_limit=10, workers=1,
+                   params=SolveParams(lns=False, large_apps=2, empty_whole_light=light))
+        assert any(x.startswith("model built") and "(light)" in x for x in s.log)
+        hint = next(x for x in s.log if x.startswith("hint:"))
+        assert "objective 5,352" in hint
+        emptied = [x for x in s.log if x.startswith("emptying whole")]
+        assert ("4,406 from 5,352" in emptied[0]) if light else not emptied
+        assert s.status == "optimal" and s.objective == approx(4406.0)

@@ -206,3 +206,32 @@ def test_a_warm_solve_reaches_the_same_optimum_as_one_from_scratch() -> None:
     assert a.status == c.status == "optimal"
     assert a.bound == pytest.approx(c.bound, rel=1e-7)
     assert a.bound >= first.bound - 1e-6 * abs(first.bound)
+
+
+def test_mathopts_glop_keeps_a_stops_duals_even_when_imprecise(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # DualGlop asks GLOP not to turn a solve whose errors exceed its
+    # tolerances into IMPRECISE (MathOpt then returns no dual values, so a
+    # stopped round gave no bound: 3,000 export-shaped VMs, docs/solver.md);
+    # the bound stays valid (the Lagrangian of any dual): on _two_stay the
+    # LP still ends at most the optimum worked out by hand, 7,428.
+    from ortools.math_opt import parameters_pb2 as mp
+
+    from solver.model import glop_dual
+    from solver.model.pool_cuts import lp_with_pool_cuts
+
+    seen: list[bool] = []
+    solve = glop_dual.core.solve
+
+    def spy(*args: object) -> object:
+        given = args[3]
+        assert isinstance(given, mp.SolveParametersProto)
+        seen.append(given.glop.HasField("change_status_to_imprecise")
+                    and not given.glop.change_status_to_imprecise)
+        return solve(*args)
+
+    monkeypatch.setattr(glop_dual.core, "solve", spy)
+    _, b, obj, _ = priced_model(_two_stay(), member_links=False)
+    got = lp_with_pool_cuts(b, obj, 30.0, 4, lambda _: None, [], glop=glop_dual.WarmGlop)
+    assert seen and all(seen)
+    assert got <= 7428.0 + 1e-6

@@ -60,6 +60,17 @@ def pooled_light(b: Builder, params: SolveParams) -> bool:
     return not b.time_indexed and pooled(b, params)
 
 
+def light_for(prep: Prep, time_indexed: bool | None, params: SolveParams) -> bool:
+    """Whether the full model will be the light one of a pooled estate
+    (:func:`pooled_light`), known before the first plan: ``time_indexed``
+    False, or None (the planner's choice) with more than ``params.large_apps``
+    applications, and more than ``params.pooled_lp_share`` of them in
+    clusters."""
+    light = time_indexed is False or (time_indexed is None
+                                      and len(prep.apps) > params.large_apps)
+    return light and pooled(prep, params)
+
+
 def lns_held(b: Builder, params: SolveParams) -> bool:
     """Whether the neighbourhoods' models are built over their free
     applications only (``params.lns_held``; None: yes — until session 11 not

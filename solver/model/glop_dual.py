@@ -73,7 +73,9 @@ class DualGlop(Glop):
 
     def solve(self, seconds: float, *, primal: bool = True) -> LpResult:
         t = time.monotonic()
-        glop = parameters_pb2.GlopParameters()
+        # a stop whose errors exceed GLOP's tolerances is not "imprecise" (no
+        # dual values at all): the bound is the Lagrangian of any dual vector
+        glop = parameters_pb2.GlopParameters(change_status_to_imprecise=False)
         given = model_parameters.ModelSolveParameters().to_proto()
         if self.warm and self._basis is not None and seconds < self.cold * self._last:
             # GLOP's presolve would drop the basis

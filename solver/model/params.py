@@ -188,6 +188,18 @@ class SolveParams(LnsParams, LpParams):
     cp_sat
         Extra CP-SAT parameters for the full-model search, as ``(name,
         value)`` pairs (e.g. ``(("linearization_level", 1),)``).
+    empty_whole_light
+        Whether the first plan's emptying of whole sites and clusters
+        (``empty_whole_share``) also runs where the full model will be the
+        light one of a pooled estate (:func:`solver.model.bound_first.light_for`:
+        more than ``large_apps`` applications, more than ``pooled_lp_share``
+        of them in clusters). False (the default): not there. On 3,000
+        export-shaped VMs it found nothing cheaper in every run measured
+        (17–20 s on a quiet machine, up to 41 s loaded), while the light
+        model's LP, whose rounds the time limit cuts short, waited for it;
+        the neighbourhood search's empty-first targets (``lns_empty_first``)
+        empty pools there instead (``docs/solver.md``, *3,000 VMs: time for a
+        second chord round*).
     """
 
     reserve_fraction: float = 0.01
@@ -220,6 +232,7 @@ class SolveParams(LnsParams, LpParams):
     empty_whole_share: float = 0.25
     twin_side: str = "ours"
     cp_sat: tuple[tuple[str, Any], ...] = ()
+    empty_whole_light: bool = False
 
     def __post_init__(self) -> None:
         check_params(self)

@@ -129,9 +129,13 @@ class LpParams:
         time-indexed model of the same estate built for it alone (no member
         links; dropped after). 0 turns it off. 3,000 export-shaped VMs: LP
         £27.33M against the £26.26M the light model proves in 300 s; GLOP's
-        round 0 takes 1.3–2.6 minutes in the run, so 0.85 (from 0.4) leaves
-        time for a chord round (``lp_light_cuts``; ``docs/solver.md``);
-        ``lp_bound_light_one`` with one worker (the search runs after it).
+        round 0 takes 1.3–2.6 minutes in the run, so 0.85 (from 0.4) left
+        time for a chord round (``lp_light_cuts``); 0.98 (session 12) leaves a
+        warm round 2 (``lp_light_warm``) about 40 s, stopped by the time
+        limit with its dual's bound (after it the light CP-SAT search proves
+        nothing; 0.95 left 26 s: ``docs/solver.md``, *3,000 VMs: time for a
+        second chord round*); ``lp_bound_light_one`` with one worker (the search runs
+        after it).
     lp_light_cuts
         That LP with the sub-pool chords' rounds (``pool_cut_rounds``, into
         GLOP's rows only) and its column values to the LP-guided
@@ -173,7 +177,7 @@ class LpParams:
     lp_bound_lean_cut_share: float | None = 0.7
     pool_cut_share: float = 0.5
     pool_cut_min_gain: float = 0.0005
-    lp_bound_light: float = 0.85
+    lp_bound_light: float = 0.98
     lp_bound_light_one: float = 0.4
     lp_light_cuts: bool = True
     lp_light_dual: bool = True
