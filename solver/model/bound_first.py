@@ -60,15 +60,27 @@ def pooled_light(b: Builder, params: SolveParams) -> bool:
     return not b.time_indexed and pooled(b, params)
 
 
+def light_model(prep: Prep, time_indexed: bool | None, params: SolveParams,
+                months: int | None = None) -> bool:
+    """Whether the full model is the light one (no time-indexed rows):
+    ``time_indexed`` False, or None (the planner's choice) with more than
+    ``params.large_apps`` applications or, once the first plan's pruning has
+    said by which month the moves can go live (``months``), more than
+    ``params.time_indexed_max_months`` such months. Before the first plan
+    (``months`` None) a True answer is sure; a False one may still turn True
+    with the months."""
+    if time_indexed is not None:
+        return not time_indexed
+    return len(prep.apps) > params.large_apps or (
+        months is not None and months > params.time_indexed_max_months)
+
+
 def light_for(prep: Prep, time_indexed: bool | None, params: SolveParams) -> bool:
-    """Whether the full model will be the light one of a pooled estate
-    (:func:`pooled_light`), known before the first plan: ``time_indexed``
-    False, or None (the planner's choice) with more than ``params.large_apps``
-    applications, and more than ``params.pooled_lp_share`` of them in
-    clusters."""
-    light = time_indexed is False or (time_indexed is None
-                                      and len(prep.apps) > params.large_apps)
-    return light and pooled(prep, params)
+    """Whether the full model will surely be the light one of a pooled estate
+    (:func:`pooled_light`), known before the first plan: :func:`light_model`
+    without the months, and more than ``params.pooled_lp_share`` of the
+    applications in clusters."""
+    return light_model(prep, time_indexed, params) and pooled(prep, params)
 
 
 def lns_held(b: Builder, params: SolveParams) -> bool:
