@@ -25,7 +25,7 @@ from solver.assemble import Solved, assemble
 from solver.epsilon import Epsilon
 from solver.evaluate import evaluate
 from solver.greedy import greedy_decisions
-from solver.model.bound_first import light_for, pooled_first
+from solver.model.bound_first import light_for, light_model, pooled_first
 from solver.model.build import Builder, Choice
 from solver.model.cap import Cap
 from solver.model.constraints import add_carbon_cap
@@ -307,9 +307,7 @@ def _model(run: _Run, start: Choice | None, objective: str, time_indexed: bool |
         months = max((L for d in domains.values() for _, L in d if L < prep.H), default=0)
         run.log.append(f"pruned by the first plan's objective: {kept:,} of {total:,} "
                        f"(option, month) pairs kept, moves live by month {months}")
-    if time_indexed is None:
-        time_indexed = (len(prep.apps) <= params.large_apps
-                        and months <= params.time_indexed_max_months)
+    time_indexed = not light_model(prep, time_indexed, params, months)
     links = params.links_for(len(prep.apps))
     run.b = Builder(prep, time_indexed=time_indexed, domains=domains,
                     core=params.scheduling_core, member_links=links,

@@ -235,3 +235,38 @@ def test_mathopts_glop_keeps_a_stops_duals_even_when_imprecise(
     got = lp_with_pool_cuts(b, obj, 30.0, 4, lambda _: None, [], glop=glop_dual.WarmGlop)
     assert seen and all(seen)
     assert got <= 7428.0 + 1e-6
+
+
+@pytest.mark.parametrize("warm", [0.1, 0.0])
+def test_a_time_indexed_pooled_estates_rounds_through_mathopt_by_hand(
+        warm: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    # _two_stay, its time-indexed full model (the 1,000-VM path): with
+    # lp_pooled_dual its chord rounds go through MathOpt (WarmGlop with
+    # lp_light_warm > 0, DualGlop without; bound_first.lp_solver) and prove
+    # the optimum worked by hand in the first test, 7,428, as pywraplp's GLOP
+    # does, and never above it; off, pywraplp's GLOP (fit 1) as before.
+    from solver.model.bound_first import lp_solver
+    from solver.model.glop import Glop
+    from solver.model.glop_dual import DualGlop, WarmGlop
+
+    params = SolveParams(pool_cut_rounds=4, lp_pooled_dual=True, lp_light_warm=warm)
+    assert lp_solver(params, True) == ((WarmGlop, 0.1) if warm else (DualGlop, 0.5))
+    assert lp_solver(params, False) == (Glop, 1.0)
+    calls: list[str] = []
+    solve = DualGlop.solve
+
+    def spy(self: DualGlop, seconds: float, *, primal: bool = True) -> object:
+        calls.append(type(self).__name__)
+        return solve(self, seconds, primal=primal)
+
+    monkeypatch.setattr(DualGlop, "solve", spy)
+    for p, through in ((params, True), (replace(params, lp_pooled_dual=False), False)):
+        calls.clear()
+        _, b, obj, w = priced_model(_two_stay(), time_indexed=True)
+        tracker = Tracker(b, obj, w, time.monotonic(), None)
+        log: list[str] = []
+        lp_bound_first(b, obj, tracker, 1, time.monotonic() + 60, p, log, lean=True)
+        assert any("sub-pool chords, round 1" in line for line in log), log
+        assert tracker.bound == pytest.approx(7428.0, abs=1.0)
+        assert tracker.bound <= 7428.0 + 1e-6
+        assert calls if through else not calls

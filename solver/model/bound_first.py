@@ -60,15 +60,27 @@ def pooled_light(b: Builder, params: SolveParams) -> bool:
     return not b.time_indexed and pooled(b, params)
 
 
+def light_model(prep: Prep, time_indexed: bool | None, params: SolveParams,
+                months: int | None = None) -> bool:
+    """Whether the full model is the light one (no time-indexed rows):
+    ``time_indexed`` False, or None (the planner's choice) with more than
+    ``params.large_apps`` applications or, once the first plan's pruning has
+    said by which month the moves can go live (``months``), more than
+    ``params.time_indexed_max_months`` such months. Before the first plan
+    (``months`` None) a True answer is sure; a False one may still turn True
+    with the months."""
+    if time_indexed is not None:
+        return not time_indexed
+    return len(prep.apps) > params.large_apps or (
+        months is not None and months > params.time_indexed_max_months)
+
+
 def light_for(prep: Prep, time_indexed: bool | None, params: SolveParams) -> bool:
-    """Whether the full model will be the light one of a pooled estate
-    (:func:`pooled_light`), known before the first plan: ``time_indexed``
-    False, or None (the planner's choice) with more than ``params.large_apps``
-    applications, and more than ``params.pooled_lp_share`` of them in
-    clusters."""
-    light = time_indexed is False or (time_indexed is None
-                                      and len(prep.apps) > params.large_apps)
-    return light and pooled(prep, params)
+    """Whether the full model will surely be the light one of a pooled estate
+    (:func:`pooled_light`), known before the first plan: :func:`light_model`
+    without the months, and more than ``params.pooled_lp_share`` of the
+    applications in clusters."""
+    return light_model(prep, time_indexed, params) and pooled(prep, params)
 
 
 def lns_held(b: Builder, params: SolveParams) -> bool:
@@ -256,12 +268,13 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
             share = cut_share(b.prep, b.time_indexed, workers, params)
             duals: list[tuple[Relaxation, np.ndarray, list[int], int]] = []
+            glop, fit = lp_solver(params, params.lp_pooled_dual)
             lp_with_pool_cuts(b, obj, share * left, params.pool_cut_rounds,
                               tracker.offer_bound, log, lazy_links=params.lazy_links,
                               share=params.pool_cut_share, min_gain=params.pool_cut_min_gain,
                               leftover=workers > 1,
                               on_primal=tracker.offer_lp if params.lns_lp_guided else None,
-                              covers=params.pool_cover_cuts,
+                              covers=params.pool_cover_cuts, glop=glop, fit=fit,
                               on_dual=(lambda *got: duals.append(got))
                               if params.lp_block_lagrange > 0 else None)
             if duals:
@@ -299,6 +312,22 @@ def block_lagrange(b: Builder, obj: Objective, tracker: Tracker, r: Relaxation,
                f"({len(solved)} of {len(got.parts)} blocks solved, £{gain:,.0f} above the "
                f"LP's share; {got.rows} coupling rows priced: "
                + ", ".join(f"{p.name} {p.status.lower()}" for p in solved) + ")")
+
+
+def lp_solver(params: SolveParams, dual: bool) -> tuple[type[Glop], float]:
+    """GLOP's class for the chord rounds and their ``fit``
+    (:func:`~solver.model.pool_cuts.lp_with_pool_cuts`): with ``dual``, GLOP
+    through MathOpt, so a round the time cuts short still gives its bound —
+    :class:`~solver.model.glop_dual.WarmGlop` while ``params.lp_light_warm``
+    > 0 (another round while that share of the last one's time is left),
+    else :class:`~solver.model.glop_dual.DualGlop` (``params.lp_light_fit``);
+    without, ``pywraplp``'s :class:`~solver.model.glop.Glop` (a round only
+    when one as long as the last still fits)."""
+    if not dual:
+        return Glop, 1.0
+    if params.lp_light_warm > 0:
+        return WarmGlop, params.lp_light_warm
+    return DualGlop, params.lp_light_fit
 
 
 def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
@@ -344,11 +373,7 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
         def primal(x: np.ndarray) -> None:
             tracker.offer_lp(x, model, again=params.lp_light_reoffer)
 
-        warm = params.lp_light_dual and params.lp_light_warm > 0
-        glop = WarmGlop if warm else DualGlop if params.lp_light_dual else Glop
-        fit = (params.lp_light_warm if warm else params.lp_light_fit
-               if params.lp_light_dual else 1.0)
-
+        glop, fit = lp_solver(params, params.lp_light_dual)
         lp_with_pool_cuts(ti, o, end - time.monotonic(), params.pool_cut_rounds,
                           tracker.offer_bound, log, share=params.pool_cut_share,
                           min_gain=params.pool_cut_min_gain, to_model=False,

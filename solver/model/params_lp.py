@@ -147,6 +147,17 @@ class LpParams:
         the first from the last one's basis where one from scratch would not
         finish (:class:`~solver.model.glop_dual.WarmGlop`), another round
         while that share of the last round's time is left (0: off).
+    lp_pooled_dual
+        The chord rounds of a time-indexed pooled estate's own LP through
+        MathOpt as the light model's are (``lp_light_warm``, ``lp_light_fit``;
+        :func:`solver.model.bound_first.lp_solver`): a round the time cuts
+        short still gives its bound, where ``pywraplp``'s GLOP gives nothing
+        and a round starts only when one as long as the last still fits.
+        True (session 12): on 1,000 export-shaped VMs with two workers round
+        2 needs about 17 s and is given 14–16 s; stopped, it keeps nearly all
+        its gain (£9,033,036 against £9,034,229 whole), where ``pywraplp``'s
+        gives none (£9,003,634; ``docs/solver.md``, *A stopped chord round
+        keeps its bound on the time-indexed path*). False: ``pywraplp``'s.
     lp_block_lagrange
         After the LP bound's chord rounds on a time-indexed pooled estate,
         this share of the wall time left goes to the Lagrangian bound by
@@ -183,6 +194,7 @@ class LpParams:
     lp_light_dual: bool = True
     lp_light_fit: float = 0.5
     lp_light_warm: float = 0.1
+    lp_pooled_dual: bool = True
     lp_bound_everywhere: bool = True
     lp_block_lagrange: float = 0.0
     lp_light_reoffer: bool = True
