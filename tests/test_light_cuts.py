@@ -244,7 +244,8 @@ def test_a_time_indexed_pooled_estates_rounds_through_mathopt_by_hand(
     # lp_pooled_dual its chord rounds go through MathOpt (WarmGlop with
     # lp_light_warm > 0, DualGlop without; bound_first.lp_solver) and prove
     # the optimum worked by hand in the first test, 7,428, as pywraplp's GLOP
-    # does, and never above it; off, pywraplp's GLOP (fit 1) as before.
+    # does, and never above it; off, or with one worker (the LP's time is then
+    # the search's), pywraplp's GLOP (fit 1) as before.
     from solver.model.bound_first import lp_solver
     from solver.model.glop import Glop
     from solver.model.glop_dual import DualGlop, WarmGlop
@@ -260,12 +261,13 @@ def test_a_time_indexed_pooled_estates_rounds_through_mathopt_by_hand(
         return solve(self, seconds, primal=primal)
 
     monkeypatch.setattr(DualGlop, "solve", spy)
-    for p, through in ((params, True), (replace(params, lp_pooled_dual=False), False)):
+    for p, workers, through in ((params, 2, True), (params, 1, False),
+                                (replace(params, lp_pooled_dual=False), 2, False)):
         calls.clear()
         _, b, obj, w = priced_model(_two_stay(), time_indexed=True)
         tracker = Tracker(b, obj, w, time.monotonic(), None)
         log: list[str] = []
-        lp_bound_first(b, obj, tracker, 1, time.monotonic() + 60, p, log, lean=True)
+        lp_bound_first(b, obj, tracker, workers, time.monotonic() + 60, p, log, lean=True)
         assert any("sub-pool chords, round 1" in line for line in log), log
         assert tracker.bound == pytest.approx(7428.0, abs=1.0)
         assert tracker.bound <= 7428.0 + 1e-6

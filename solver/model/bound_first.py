@@ -268,7 +268,7 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
             share = cut_share(b.prep, b.time_indexed, workers, params)
             duals: list[tuple[Relaxation, np.ndarray, list[int], int]] = []
-            glop, fit = lp_solver(params, params.lp_pooled_dual)
+            glop, fit = lp_solver(params, params.lp_pooled_dual and workers > 1)
             lp_with_pool_cuts(b, obj, share * left, params.pool_cut_rounds,
                               tracker.offer_bound, log, lazy_links=params.lazy_links,
                               share=params.pool_cut_share, min_gain=params.pool_cut_min_gain,
