@@ -244,8 +244,7 @@ def test_a_time_indexed_pooled_estates_rounds_through_mathopt_by_hand(
     # lp_pooled_dual its chord rounds go through MathOpt (WarmGlop with
     # lp_light_warm > 0, DualGlop without; bound_first.lp_solver) and prove
     # the optimum worked by hand in the first test, 7,428, as pywraplp's GLOP
-    # does, and never above it; off, or with one worker (the LP's time is then
-    # the search's), pywraplp's GLOP (fit 1) as before.
+    # does, and never above it; off, pywraplp's GLOP (fit 1) as before.
     from solver.model.bound_first import lp_solver
     from solver.model.glop import Glop
     from solver.model.glop_dual import DualGlop, WarmGlop
@@ -261,7 +260,10 @@ def test_a_time_indexed_pooled_estates_rounds_through_mathopt_by_hand(
         return solve(self, seconds, primal=primal)
 
     monkeypatch.setattr(DualGlop, "solve", spy)
-    for p, workers, through in ((params, 2, True), (params, 1, False),
+    # one worker: the LP before the search, a round only when one as long as
+    # the last still fits (fit 1), still through MathOpt
+    assert lp_solver(params, True, before=True) == ((WarmGlop, 1.0) if warm else (DualGlop, 1.0))
+    for p, workers, through in ((params, 2, True), (params, 1, True),
                                 (replace(params, lp_pooled_dual=False), 2, False)):
         calls.clear()
         _, b, obj, w = priced_model(_two_stay(), time_indexed=True)

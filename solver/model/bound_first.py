@@ -268,7 +268,7 @@ def lp_bound_first(b: Builder, obj: Objective, tracker: Tracker, workers: int, d
         if params.pool_cut_rounds > 0 and b.prep.clusters and not beside:
             share = cut_share(b.prep, b.time_indexed, workers, params)
             duals: list[tuple[Relaxation, np.ndarray, list[int], int]] = []
-            glop, fit = lp_solver(params, params.lp_pooled_dual and workers > 1)
+            glop, fit = lp_solver(params, params.lp_pooled_dual, before=workers == 1)
             lp_with_pool_cuts(b, obj, share * left, params.pool_cut_rounds,
                               tracker.offer_bound, log, lazy_links=params.lazy_links,
                               share=params.pool_cut_share, min_gain=params.pool_cut_min_gain,
@@ -314,7 +314,8 @@ def block_lagrange(b: Builder, obj: Objective, tracker: Tracker, r: Relaxation,
                + ", ".join(f"{p.name} {p.status.lower()}" for p in solved) + ")")
 
 
-def lp_solver(params: SolveParams, dual: bool) -> tuple[type[Glop], float]:
+def lp_solver(params: SolveParams, dual: bool, before: bool = False
+              ) -> tuple[type[Glop], float]:
     """GLOP's class for the chord rounds and their ``fit``
     (:func:`~solver.model.pool_cuts.lp_with_pool_cuts`): with ``dual``, GLOP
     through MathOpt, so a round the time cuts short still gives its bound —
@@ -322,12 +323,15 @@ def lp_solver(params: SolveParams, dual: bool) -> tuple[type[Glop], float]:
     > 0 (another round while that share of the last one's time is left),
     else :class:`~solver.model.glop_dual.DualGlop` (``params.lp_light_fit``);
     without, ``pywraplp``'s :class:`~solver.model.glop.Glop` (a round only
-    when one as long as the last still fits)."""
+    when one as long as the last still fits). ``before``: the LP runs before
+    the search (one worker), its time the search's: a round only when one as
+    long as the last still fits, whichever the class (a round that then
+    overruns still gives its bound through MathOpt)."""
     if not dual:
         return Glop, 1.0
     if params.lp_light_warm > 0:
-        return WarmGlop, params.lp_light_warm
-    return DualGlop, params.lp_light_fit
+        return WarmGlop, 1.0 if before else params.lp_light_warm
+    return DualGlop, 1.0 if before else params.lp_light_fit
 
 
 def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,

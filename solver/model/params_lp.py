@@ -158,9 +158,10 @@ class LpParams:
         its gain (£9,033,036 against £9,034,229 whole), where ``pywraplp``'s
         gives none (£9,003,634; ``docs/solver.md``, *A stopped chord round
         keeps its bound on the time-indexed path*). With one worker the LP runs
-        before the search and a round stopped after a few seconds took them
-        from it for +£16 (gap 1.85 % against 1.65 %), so there always
-        ``pywraplp``'s, as with False.
+        before the search, its time the search's: a round starts only when
+        one as long as the last still fits, as with ``pywraplp``'s, but one
+        that overruns keeps its bound (``bound_first.lp_solver``,
+        ``before``).
     lp_block_lagrange
         After the LP bound's chord rounds on a time-indexed pooled estate,
         this share of the wall time left goes to the Lagrangian bound by
