@@ -102,7 +102,7 @@ def pool_profiles(b: Any, x: Any) -> tuple[list[str], list[float], list[list[flo
     """Every pool's name, ``p`` (the team's only capacity) and closed
     fractions ``1 - any[C,t]`` at the LP's values ``x``."""
     from solver.model.closure_cuts import capacities, member_weights
-    from solver.model.schedule_cuts import Job
+    from solver.model.pool_cuts import index_value
 
     (dim, _), = capacities(b)
     H = b.prep.H
@@ -113,7 +113,7 @@ def pool_profiles(b: Any, x: Any) -> tuple[list[str], list[float], list[list[flo
         names.append(c.name)
         ps.append(sum(member_weights(b, a, dim)[H] for a in apps))
         closed.append([0.0 if t >= len(anys) or anys[t] is None
-                       else 1.0 - Job((anys[t].index,), 0, (0.0,)).value(x)
+                       else 1.0 - index_value(x, anys[t].index)
                        for t in range(H)])
     return names, ps, closed
 

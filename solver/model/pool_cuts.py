@@ -78,11 +78,16 @@ def ratio(total: int, cap: int, m: int, spare: int) -> tuple[int, int]:
     return best
 
 
+def index_value(vals: np.ndarray, i: int) -> float:
+    """A literal's value at the LP's column values ``vals``, by its CP-SAT
+    index (a negative one the negation of variable ``-i - 1``)."""
+    return float(1.0 - vals[-i - 1]) if i < 0 else float(vals[i])
+
+
 def _value(vals: np.ndarray, lit: Lit) -> float:
     if isinstance(lit, int):
         return float(lit)
-    i = lit.index
-    return float(1.0 - vals[-i - 1]) if i < 0 else float(vals[i])
+    return index_value(vals, lit.index)
 
 
 def _pool_months(b: Builder, vals: np.ndarray) -> Iterator[

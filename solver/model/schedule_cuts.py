@@ -55,6 +55,7 @@ import numpy as np
 from solver.model.closure_cuts import applies, capacities, families, member_weights
 from solver.model.glop import Glop, pounds
 from solver.model.lp_bound import proto_of, relax
+from solver.model.pool_cuts import index_value
 
 if TYPE_CHECKING:
     from solver.model.build import Builder
@@ -75,7 +76,7 @@ class Job:
 
     def value(self, vals: np.ndarray) -> float:
         """``E`` at the LP's column values."""
-        return self.const + sum(1.0 - vals[-r - 1] if r < 0 else vals[r] for r in self.refs)
+        return self.const + sum(index_value(vals, r) for r in self.refs)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,12 @@ def jobs(b: Builder) -> tuple[list[tuple[str, float]], list[list[Job]]]:
 
 def rhs(ps: list[float], cap: float) -> float:
     """``(P² + Σ p²) / (2c)``."""
-    return (sum(ps) ** 2 + sum(p * p for p in ps)) / (2.0 * cap)
+    return _rhs(sum(ps), sum(p * p for p in ps), cap)
+
+
+def _rhs(P: float, sq: float, cap: float) -> float:
+    """:func:`rhs` from ``P`` and ``Σ p²``."""
+    return (P * P + sq) / (2.0 * cap)
 
 
 def _prefixes(fam: list[Job], vals: np.ndarray, j: int, cap: float, H: int
@@ -144,7 +150,7 @@ def _prefixes(fam: list[Job], vals: np.ndarray, j: int, cap: float, H: int
             break
         P, sq, lhs = P + p, sq + p * p, lhs + p * e
         taken.append(job)
-        out.append((tuple(taken), (P * P + sq) / (2.0 * cap), lhs))
+        out.append((tuple(taken), _rhs(P, sq, cap), lhs))
     return out
 
 
