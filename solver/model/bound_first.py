@@ -25,6 +25,7 @@ from solver.model.build import Builder
 from solver.model.costs import Objective, build_objective
 from solver.model.glop import Glop, lp_first, pounds
 from solver.model.glop_dual import DualGlop, WarmGlop
+from solver.model.highs_lp import HighsLp
 from solver.model.lagrange import block_lagrangian
 from solver.model.lp_bound import Relaxation, proto_of, relax
 from solver.model.params import SolveParams
@@ -326,7 +327,12 @@ def lp_solver(params: SolveParams, dual: bool, before: bool = False
     when one as long as the last still fits). ``before``: the LP runs before
     the search (one worker), its time the search's: a round only when one as
     long as the last still fits, whichever the class (a round that then
-    overruns still gives its bound through MathOpt)."""
+    overruns still gives its bound through MathOpt). ``params.lp_engine``
+    ``"highs"``: :class:`~solver.model.highs_lp.HighsLp` whatever ``dual``
+    (HiGHS gives no dual when stopped: a round only when one as long as the
+    last still fits)."""
+    if params.lp_engine == "highs":
+        return HighsLp, 1.0
     if not dual:
         return Glop, 1.0
     if params.lp_light_warm > 0:

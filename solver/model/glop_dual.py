@@ -85,30 +85,49 @@ class DualGlop(Glop):
             time_limit=datetime.timedelta(seconds=max(seconds, 0.1)),
             lp_algorithm=(mathopt.LPAlgorithm.DUAL_SIMPLEX if self.dual
                           else mathopt.LPAlgorithm.PRIMAL_SIMPLEX), glop=glop)
-        # the proto straight to the solver: no Python-side model (memory)
-        out = core.solve(model_proto(self.r), mathopt.SolverType.GLOP.value,
-                         init_arguments.StreamableSolverInitArguments().to_proto(),
-                         params.to_proto(), given, None,
-                         callback.CallbackRegistration().to_proto(), None, None)
+        out = run(self.r, mathopt.SolverType.GLOP, params, given)
         took = time.monotonic() - t
         self._last = took
         if self.warm and out.solutions and out.solutions[0].HasField("basis"):
             self._basis = out.solutions[0].basis
-        optimal = out.termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL
-        status = "optimal" if optimal else "time limit"
-        if not out.solutions or not out.solutions[0].HasField("dual_solution"):
-            return LpResult(-math.inf, math.nan, status, took)
-        dv = out.solutions[0].dual_solution.dual_values
-        y = np.zeros(len(self.r.lo))
-        y[np.asarray(dv.ids, dtype=np.int64)] = np.asarray(dv.values, dtype=float)
-        x = None
-        if primal and optimal and out.solutions[0].HasField("primal_solution"):
-            pv = out.solutions[0].primal_solution.variable_values
-            x = np.zeros(len(self.r.c))
-            x[np.asarray(pv.ids, dtype=np.int64)] = np.asarray(pv.values, dtype=float)
-        value = (out.solutions[0].primal_solution.objective_value
-                 if optimal and out.solutions[0].HasField("primal_solution") else math.nan)
-        return LpResult(lagrangian(self.r, y), float(value), status, took, x, y)
+        return read_result(self.r, out, took, primal)
+
+
+def run(r: Relaxation, solver: mathopt.SolverType, params: mathopt.SolveParameters,
+        given: model_parameters.ModelSolveParametersProto | None = None
+        ) -> result_pb2.SolveResultProto:
+    """Solve ``r`` by MathOpt's ``solver`` with ``params`` (``given``: the
+    model's own parameters, e.g. a starting basis): the proto straight to the
+    solver, no Python-side model (memory)."""
+    if given is None:
+        given = model_parameters.ModelSolveParameters().to_proto()
+    return core.solve(model_proto(r), solver.value,
+                      init_arguments.StreamableSolverInitArguments().to_proto(),
+                      params.to_proto(), given, None,
+                      callback.CallbackRegistration().to_proto(), None, None)
+
+
+def read_result(r: Relaxation, out: result_pb2.SolveResultProto, took: float,
+                primal: bool) -> LpResult:
+    """What a MathOpt solve of ``r`` gave: the bound is the Lagrangian of its
+    dual values (any dual vector gives a valid bound, whatever the
+    termination), -inf when it returned none; ``primal``: the column values
+    too, at the optimum only."""
+    optimal = out.termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL
+    status = "optimal" if optimal else "time limit"
+    if not out.solutions or not out.solutions[0].HasField("dual_solution"):
+        return LpResult(-math.inf, math.nan, status, took)
+    dv = out.solutions[0].dual_solution.dual_values
+    y = np.zeros(len(r.lo))
+    y[np.asarray(dv.ids, dtype=np.int64)] = np.asarray(dv.values, dtype=float)
+    x = None
+    if primal and optimal and out.solutions[0].HasField("primal_solution"):
+        pv = out.solutions[0].primal_solution.variable_values
+        x = np.zeros(len(r.c))
+        x[np.asarray(pv.ids, dtype=np.int64)] = np.asarray(pv.values, dtype=float)
+    value = (out.solutions[0].primal_solution.objective_value
+             if optimal and out.solutions[0].HasField("primal_solution") else math.nan)
+    return LpResult(lagrangian(r, y), float(value), status, took, x, y)
 
 
 def _extended(basis: solution_pb2.BasisProto, rows: int) -> solution_pb2.BasisProto:
