@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import pytest
 from estates import priced_model
@@ -74,6 +75,8 @@ def test_lp_engine_highs_runs_the_rounds_through_highs_by_hand(
     for dual in (True, False):
         assert lp_solver(params, dual) == (HighsLp, 1.0)
         assert lp_solver(params, dual, before=True) == (HighsLp, 1.0)
+        assert lp_solver(params, dual, light=True)[0] is not HighsLp  # lp_light_engine's
+        assert lp_solver(SolveParams(lp_light_engine="highs"), dual, light=True) == (HighsLp, 1.0)
     calls: list[int] = []
     solve = HighsLp.solve
 
@@ -95,6 +98,28 @@ def test_lp_engine_highs_runs_the_rounds_through_highs_by_hand(
         assert bool(calls) == used
         if used:  # round 1 solved a larger LP than round 0 (its chords)
             assert len(calls) >= 2 and calls[1] > calls[0]
+
+
+def test_lp_light_engine_highs_proves_the_light_models_optimum_by_hand(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The light model's LP (a time-indexed model built for it alone) with
+    # lp_light_engine="highs": its chord rounds go through HiGHS and prove
+    # 7,428, never above it.
+    from test_light_cuts import LIGHT, _light
+
+    calls: list[int] = []
+    solve = HighsLp.solve
+
+    def spy(self: HighsLp, seconds: float, *, primal: bool = True) -> object:
+        calls.append(len(self.r.lo))
+        return solve(self, seconds, primal=primal)
+
+    monkeypatch.setattr(HighsLp, "solve", spy)
+    _, tracker, log = _light(_two_stay(), replace(LIGHT, lp_light_engine="highs"))
+    assert any("sub-pool chords, round 1" in line for line in log), log
+    assert len(calls) >= 2
+    assert tracker.bound == pytest.approx(OPTIMUM, abs=1.0)
+    assert tracker.bound <= OPTIMUM + 1e-6
 
 
 def test_a_highs_solve_with_no_dual_gives_no_bound(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,3 +149,5 @@ def test_a_highs_solve_with_no_dual_gives_no_bound(monkeypatch: pytest.MonkeyPat
 def test_lp_engine_is_checked() -> None:
     with pytest.raises(ValueError, match="lp_engine"):
         SolveParams(lp_engine="cplex")
+    with pytest.raises(ValueError, match="lp_light_engine"):
+        SolveParams(lp_light_engine="HiGHS")

@@ -315,7 +315,7 @@ def block_lagrange(b: Builder, obj: Objective, tracker: Tracker, r: Relaxation,
                + ", ".join(f"{p.name} {p.status.lower()}" for p in solved) + ")")
 
 
-def lp_solver(params: SolveParams, dual: bool, before: bool = False
+def lp_solver(params: SolveParams, dual: bool, before: bool = False, light: bool = False
               ) -> tuple[type[Glop], float]:
     """GLOP's class for the chord rounds and their ``fit``
     (:func:`~solver.model.pool_cuts.lp_with_pool_cuts`): with ``dual``, GLOP
@@ -328,10 +328,11 @@ def lp_solver(params: SolveParams, dual: bool, before: bool = False
     the search (one worker), its time the search's: a round only when one as
     long as the last still fits, whichever the class (a round that then
     overruns still gives its bound through MathOpt). ``params.lp_engine``
-    ``"highs"``: :class:`~solver.model.highs_lp.HighsLp` whatever ``dual``
-    (HiGHS gives no dual when stopped: a round only when one as long as the
-    last still fits)."""
-    if params.lp_engine == "highs":
+    (``params.lp_light_engine`` for the ``light`` model's LP) ``"highs"``:
+    :class:`~solver.model.highs_lp.HighsLp` whatever ``dual`` (HiGHS gives
+    no dual when stopped: a round only when one as long as the last still
+    fits)."""
+    if (params.lp_light_engine if light else params.lp_engine) == "highs":
         return HighsLp, 1.0
     if not dual:
         return Glop, 1.0
@@ -383,7 +384,7 @@ def _lp_light(b: Builder, obj: Objective, tracker: Tracker, deadline: float,
         def primal(x: np.ndarray) -> None:
             tracker.offer_lp(x, model, again=params.lp_light_reoffer)
 
-        glop, fit = lp_solver(params, params.lp_light_dual)
+        glop, fit = lp_solver(params, params.lp_light_dual, light=True)
         lp_with_pool_cuts(ti, o, end - time.monotonic(), params.pool_cut_rounds,
                           tracker.offer_bound, log, share=params.pool_cut_share,
                           min_gain=params.pool_cut_min_gain, to_model=False,

@@ -35,8 +35,9 @@ def check_params(p: SolveParams) -> None:
 
     if set(p.lns_shift_modes) - set(MODES):
         raise ValueError(f"lns_shift_modes = {p.lns_shift_modes} must be some of {MODES}")
-    if p.lp_engine not in ("glop", "highs"):
-        raise ValueError(f"lp_engine = {p.lp_engine!r} must be 'glop' or 'highs'")
+    for name in ("lp_engine", "lp_light_engine"):
+        if getattr(p, name) not in ("glop", "highs"):
+            raise ValueError(f"{name} = {getattr(p, name)!r} must be 'glop' or 'highs'")
     if p.twin_side not in ("", "seed", "ours"):
         raise ValueError(f"twin_side = {p.twin_side!r} must be '', 'seed' or 'ours'")
     if p.dtime_per_second <= 0 or p.lns_step_dtime <= 0:

@@ -175,14 +175,15 @@ class LpParams:
         Each chord round of the light model's LP (not only round 0) gives its
         column values to the LP-guided step, which then tries every pool the
         new values nearly empty (:func:`solver.model.bound_first._lp_light`).
-    lp_engine
-        The LP solver of the chord rounds (the pooled estate's own LP and the
-        light model's, :func:`solver.model.bound_first.lp_solver`): ``"glop"``
-        (GLOP, as ``lp_light_dual``, ``lp_pooled_dual`` and
-        ``lp_light_warm`` choose) or ``"highs"`` (HiGHS's dual simplex
-        through MathOpt, :class:`~solver.model.highs_lp.HighsLp`: no dual
-        when stopped, so a round only when one as long as the last still
-        fits; ``docs/solver.md``, *HiGHS for the chord rounds*).
+    lp_engine, lp_light_engine
+        The LP solver of the chord rounds of a time-indexed pooled estate's
+        own LP (``lp_engine``) and of the light model's (``lp_light_engine``;
+        :func:`solver.model.bound_first.lp_solver`): ``"glop"`` (GLOP, as
+        ``lp_light_dual``, ``lp_pooled_dual`` and ``lp_light_warm`` choose)
+        or ``"highs"`` (HiGHS's dual simplex through MathOpt,
+        :class:`~solver.model.highs_lp.HighsLp`: no dual when stopped, so a
+        round only when one as long as the last still fits;
+        ``docs/solver.md``, *HiGHS for the chord rounds*).
     """
 
     lp_worker: str = "max_lp"
@@ -211,3 +212,4 @@ class LpParams:
     lp_block_lagrange: float = 0.0
     lp_light_reoffer: bool = True
     lp_engine: str = "glop"
+    lp_light_engine: str = "glop"
