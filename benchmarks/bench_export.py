@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--param", nargs="*", default=[], metavar="NAME=VALUE",
+    ap.add_argument("--param", nargs="*", action="extend", default=[], metavar="NAME=VALUE",
                     help="SolveParams overrides, e.g. member_links=false")
     ap.add_argument("--out", help="results file name under benchmarks/results/")
     ap.add_argument("--workbook", help="plan this estate workbook instead of --sizes")

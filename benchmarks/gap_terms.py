@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dtime", type=float, default=24.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cache", default=None, help="directory for the plans (JSON)")
-    ap.add_argument("--param", nargs="*", default=[], metavar="NAME=VALUE")
+    ap.add_argument("--param", nargs="*", action="extend", default=[], metavar="NAME=VALUE")
     ap.add_argument("--detail", type=int, default=8, help="entities shown per family")
     ap.add_argument("--versus-rounded", action="store_true",
                     help="compare the LP with the plan that retains what the LP retains "

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--block-seconds", type=float, default=60.0)
     ap.add_argument("--by", choices=["cluster", "datacentre", "one"], default="cluster")
-    ap.add_argument("--param", nargs="*", default=[], metavar="NAME=VALUE")
+    ap.add_argument("--param", nargs="*", action="extend", default=[], metavar="NAME=VALUE")
     args = ap.parse_args(argv)
     params = SolveParams(**_params(args.param))
     kept: dict[str, Any] = {}

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workbook")
     ap.add_argument("--methods", nargs="+", default=["glop-dual", "glop-primal"])
     ap.add_argument("--seconds", type=float, default=240.0)
-    ap.add_argument("--param", nargs="*", default=[], metavar="NAME=VALUE")
+    ap.add_argument("--param", nargs="*", action="extend", default=[], metavar="NAME=VALUE")
     args = ap.parse_args(argv)
     params = SolveParams(**_params(args.param))
     for name, e in estates(args.workbook, args.sizes, "lp-relaxation-"):

@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--parallel", type=int, default=3)
     ap.add_argument("--hull", action="store_true")
-    ap.add_argument("--param", nargs="*", default=[], metavar="NAME=VALUE")
+    ap.add_argument("--param", nargs="*", action="extend", default=[], metavar="NAME=VALUE")
     args = ap.parse_args(argv)
     params = SolveParams(**_params(args.param))
     for name, e in estates(args.workbook, args.sizes, "schedule-slack-"):
