@@ -141,6 +141,13 @@ def close_every(prep: Prep, params: SolveParams) -> int:
     return params.lns_close_every if pooled(prep, params) else 0
 
 
+def rest_every(prep: Prep, params: SolveParams) -> int:
+    """How often the neighbourhood search takes a ``rest`` step
+    (:mod:`solver.model.rest`): every ``params.lns_rest_every``-th step on a
+    pooled estate, as :func:`close_every`; never elsewhere."""
+    return params.lns_rest_every if pooled(prep, params) else 0
+
+
 def lns_for(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> bool:
     """Whether the neighbourhood search runs (given a complete first plan):
     from ``params.lns_min_apps`` applications, or with one worker on a pooled
