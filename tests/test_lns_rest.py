@@ -110,6 +110,65 @@ def test_rest_step_empties_the_rest_of_a_pool() -> None:
     assert ev.totals.objective == approx(360.0)
 
 
+def _two_pools() -> Estate:
+    # As :func:`_pool`, two clusters of two VMs each: A1, A2 on host HA
+    # (cluster CA, end of life 2025-06, month 2: replaced, £700, unless both
+    # have gone by L <= 2), B1, B2 on HB (cluster CB, end of life 2025-08,
+    # month 4: unless both by L <= 4). £20 a month each in the cloud, one
+    # go-live a month. The optimum empties both, CA first: A's at 1, 2 (140 +
+    # 120), B's at 3, 4 (100 + 80): 440 (brute force below); CB first puts
+    # the A's at 3 or later and HA is replaced: at least 700 + 180.
+    # The incumbent: A1 at 1 (140), A2 and B1 retained, B2 at 7 (20), both
+    # hosts replaced: 1,560. The ``rest`` steps take CA, then CB: A2 at 2
+    # (the earliest month free; HA not replaced: 980), then B1, B2 at 3, 4
+    # (440). Taken the other way round, B's at 2, 3 (1,060) and then A2 at
+    # 4, too late for HA: the search would stay at 1,060.
+    team = {"migration": 10.0}
+    names = ("A1", "A2", "B1", "B2")
+    apps = [app(a) for a in names]
+    opts = [o for a in names for o in (opt(a, "retain"), opt(a, monthly=20.0, effort=team))]
+    hosts = [Server(h, "DC", "host", cluster=c, cores=10, ram_gb=100, watts=0.0,
+                    end_of_life=eol, replacement_cost=700.0, embodied_kgco2e=0.0)
+             for h, c, eol in (("HA", "CA", "2025-06"), ("HB", "CB", "2025-08"))]
+    vms = [Server(f"V{a}", "DC", "virtual", host_id=f"H{a[0]}", vcpus=5, ram_gb=1,
+                  watts=0.0, replacement_cost=0.0, embodied_kgco2e=0.0, app_ids=(a,))
+           for a in names]
+    return make_estate(apps, opts, servers=[*hosts, *vms], H=8,
+                       teams=[Team("migration", 10.0)],
+                       sites=[site("DC"), site("CLOUD", "cloud")],
+                       vcpus_per_core=1.0, ha_spare_hosts=0)
+
+
+def test_rest_steps_empty_two_pools_in_turn() -> None:
+    prep = Prep(_two_pools())
+    assert [name for name, _, _ in emptiable(prep)] == ["cluster CA", "cluster CB"]
+    start = {"A1": (_key(prep, "A1"), 1), "A2": ("retain", 8), "B1": ("retain", 8),
+             "B2": (_key(prep, "B2"), 7)}
+    assert _value(prep, start) == approx(1560.0)
+    names = list(start)
+    best, arg = float("inf"), {}
+    for Ls in itertools.product(range(1, 9), repeat=4):  # 8: retained
+        moved = [L for L in Ls if L < 8]
+        if len(moved) != len(set(moved)):
+            continue
+        plan = {a: (_key(prep, a), L) if L < 8 else ("retain", 8)
+                for a, L in zip(names, Ls, strict=True)}
+        v = _value(prep, plan)
+        if v < best:
+            best, arg = v, plan
+    assert best == approx(440.0)
+    assert [arg[a][1] for a in names] in ([1, 2, 3, 4], [2, 1, 3, 4], [1, 2, 4, 3],
+                                          [2, 1, 4, 3])
+    got, stats = lns.search(prep, start, W, 100.0, lns.Budget(3.0, time.monotonic() + 2),
+                            seed=1, kinds=("keep",), rest_every=1)
+    assert _value(prep, got) == approx(440.0)
+    assert stats.by_kind["rest"][1] == 2
+    assert evaluate(prep.estate, decisions(prep, got)).totals.objective == approx(440.0)
+    plain, _ = lns.search(prep, start, W, 100.0, lns.Budget(3.0, time.monotonic() + 2),
+                          seed=1, kinds=("keep",))
+    assert _value(prep, plain) > 440.0 + 1.0
+
+
 def test_rests_take_each_pool_once_per_plan_value() -> None:
     prep = Prep(_pool())
     plan = _incumbent(prep)
