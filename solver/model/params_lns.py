@@ -79,7 +79,8 @@ class LnsParams:
         month; :mod:`solver.model.closing`), with ``lns_close_step_dtime``
         deterministic s.
     lns_rest_every, lns_rest_step_dtime, lns_rest_late
-        On a pooled estate every ``lns_rest_every``-th neighbourhood (0: none),
+        On a pooled estate (not with its light full model) every
+        ``lns_rest_every``-th neighbourhood (0: none),
         while due and before a ``close`` step, empties the rest of one pool
         the plan does not empty (its members retained or live after
         ``lns_rest_late`` × the horizon) by the list scheduler; a cheaper
