@@ -142,6 +142,16 @@ def close_every(prep: Prep, params: SolveParams) -> int:
     return params.lns_close_every if pooled(prep, params) else 0
 
 
+def rest_every(b: Builder, params: SolveParams) -> int:
+    """How often the neighbourhood search takes a ``rest`` step
+    (:mod:`solver.model.rest`): every ``params.lns_rest_every``-th step on a
+    pooled estate, as :func:`close_every`, but not with its light full model
+    (:func:`pooled_light`: 3,000 VMs, where the step's list scheduling runs
+    beside GLOP's chord rounds and was not measured apart from the load);
+    never elsewhere."""
+    return params.lns_rest_every if pooled(b.prep, params) and not pooled_light(b, params) else 0
+
+
 def lns_for(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> bool:
     """Whether the neighbourhood search runs (given a complete first plan):
     from ``params.lns_min_apps`` applications, or with one worker on a pooled

@@ -66,6 +66,7 @@ from solver.model.emptying import emptiable
 from solver.model.extract import derive
 from solver.model.lp_step import LpTargets
 from solver.model.prep import Prep
+from solver.model.rest import Rests
 from solver.model.shift import Sweep
 from solver.model.variables import allowed_pairs
 
@@ -349,7 +350,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
            shift_every: int = 0, shift_months: int = 4, shift_step_dtime: float | None = None,
            shift_modes: tuple[str, ...] = (), shift_links: bool = True,
            empty_first: bool = False, close_every: int = 0,
-           close_step_dtime: float = 1.0, close_max_apps: int = 60
+           close_step_dtime: float = 1.0, close_max_apps: int = 60,
+           rest_every: int = 0, rest_step_dtime: float = 1.0, rest_late: float = 0.5
            ) -> tuple[Choice, LnsStats]:
     """Improve ``plan`` (complete, valid) until the budget is spent.
 
@@ -384,6 +386,9 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     passed the plan's last go-live) re-times one pool's moves
     (:class:`solver.model.closing.Closings`, pools of at most
     ``close_max_apps`` moving applications, ``close_step_dtime``); 0: none.
+    ``rest_every`` > 0: every ``rest_every``-th step (while due; before
+    ``close``, the sweeps passed or not) empties the rest of one pool
+    (:class:`solver.model.rest.Rests`, ``rest_late``, ``rest_step_dtime``).
     """
     rng = random.Random(seed)
     if presolve is None:
@@ -400,6 +405,8 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
     sweep = Sweep(prep, nb.unit, shift_months, modes=shift_modes) if shift_every > 0 else None
     closings = (Closings(prep, nb.unit, list(zip(nb.pool_names, nb.pools, strict=True)),
                          close_max_apps) if close_every > 0 else None)
+    rests = (Rests(prep, nb.unit, list(zip(nb.pool_names, nb.pools, strict=True)), w,
+                   rest_late) if rest_every > 0 else None)
     while budget.left() > 0.05:
         if rebase is not None:
             other, other_val = rebase()
@@ -408,10 +415,19 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
                 if sweep is not None:
                     sweep.record("rebase", True)
         target = targets.next(nb, best, stats.steps)
-        label = ""
+        label, start, start_val = "", best, best_val
         if target is not None:
             kind, free = "lp", nb.emptied(target[0], best)
             dt = min(lp_step_dtime, budget.left())
+        elif (rests is not None and stats.steps % rest_every == rest_every - 1
+              and rests.due(best, best_val)):
+            cand = rests.next(best, best_val)
+            if cand is None:  # nothing cheaper to start from: a step of no time
+                stats.steps += 1
+                stats.by_kind.setdefault("rest", [0, 0])[0] += 1
+                continue
+            kind, (start, start_val, free) = "rest", cand
+            dt = min(rest_step_dtime, budget.left())
         elif (closings is not None and stats.steps % close_every == close_every - 1
               and (sweep is None or sweep.passes > 0 or sweep.asleep) and closings.due(best)):
             kind, (_, free) = "close", closings.next(best)
@@ -428,7 +444,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
             free = nb.pick(kind, best, n, rng)
             dt = min(pool_step_dtime if kind == "pool" and pool_step_dtime else step_dtime,
                      budget.left())
-        status, got, used = sub_solve(prep, best, best_val, free, w, scale, caps,
+        status, got, used = sub_solve(prep, start, start_val, free, w, scale, caps,
                                       rng.randrange(1 << 30), dt, budget, time_indexed,
                                       held, presolve, shift_links or kind != "shift")
         budget.used += used
@@ -454,7 +470,7 @@ def search(prep: Prep, plan: Choice, w: Weights, scale: float, budget: Budget, *
             sweep.record(kind, gain > 0)
         if closings is not None:
             closings.record(kind, gain > 0)
-        if kind in ("shift", "close"):
+        if kind in ("shift", "close", "rest"):
             continue
         if status == cp_model.OPTIMAL:
             sizes[kind] = min(max_size, sizes[kind] * 1.2 + 1)

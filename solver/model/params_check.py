@@ -31,6 +31,9 @@ def check_params(p: SolveParams) -> None:
     if p.lns_close_every < 0 or p.lns_close_max_apps < 1 or p.lns_close_step_dtime <= 0:
         raise ValueError("need lns_close_every >= 0, lns_close_max_apps >= 1 and "
                          "lns_close_step_dtime > 0")
+    if p.lns_rest_every < 0 or p.lns_rest_step_dtime <= 0 or not 0 < p.lns_rest_late <= 1:
+        raise ValueError("need lns_rest_every >= 0, lns_rest_step_dtime > 0 and "
+                         "0 < lns_rest_late <= 1")
     from solver.model.shift import MODES
 
     if set(p.lns_shift_modes) - set(MODES):

@@ -78,6 +78,14 @@ class LnsParams:
         moving applications, the pools in turn (options fixed, any later
         month; :mod:`solver.model.closing`), with ``lns_close_step_dtime``
         deterministic s.
+    lns_rest_every, lns_rest_step_dtime, lns_rest_late
+        On a pooled estate (not with its light full model) every
+        ``lns_rest_every``-th neighbourhood (0: none),
+        while due and before a ``close`` step, empties the rest of one pool
+        the plan does not empty (its members retained or live after
+        ``lns_rest_late`` × the horizon) by the list scheduler; a cheaper
+        candidate is checked by the model (at most ``lns_rest_step_dtime``
+        deterministic s; :mod:`solver.model.rest`).
     lns_size, lns_min_size, lns_max_size
         First, smallest and largest number of applications a neighbourhood frees.
     lns_kinds
@@ -135,3 +143,6 @@ class LnsParams:
     lns_close_every: int = 4
     lns_close_step_dtime: float = 1.0
     lns_close_max_apps: int = 60
+    lns_rest_every: int = 4
+    lns_rest_step_dtime: float = 1.0
+    lns_rest_late: float = 0.5

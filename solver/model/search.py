@@ -42,6 +42,7 @@ from solver.model.bound_first import (
     lns_links,
     lp_bound_first,
     pooled_share,
+    rest_every,
     shift_every,
     twin,
     use_blocks,
@@ -211,7 +212,8 @@ def _lns(b: Builder, obj: Objective, tracker: Tracker, budget: lns.Budget, seed:
         shift_links=lns_links(b, params),
         empty_first=params.lns_lp_guided and lns_empty_first(b, params),
         close_every=close_every(b.prep, params), close_step_dtime=params.lns_close_step_dtime,
-        close_max_apps=params.lns_close_max_apps)
+        close_max_apps=params.lns_close_max_apps, rest_every=rest_every(b, params),
+        rest_step_dtime=params.lns_rest_step_dtime, rest_late=params.lns_rest_late)
     log.append(prefix + stats.line()
                + (" (stopped by the wall clock)" if budget.wall_stopped else ""))
 
