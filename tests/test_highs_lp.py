@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 from estates import priced_model
 from ortools.math_opt import result_pb2
-from test_pool_cuts import _two_stay
+from test_pool_cuts import _bounds_by_class, _two_stay
 
 from solver.model import highs_lp
 from solver.model.bound_first import lp_bound_first, lp_solver
@@ -34,18 +34,26 @@ from solver.model.tracker import Tracker
 OPTIMUM = 7428.0
 
 
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A spy on :meth:`HighsLp.solve`: the rows of each LP it solves."""
+    got: list[int] = []
+    solve = HighsLp.solve
+
+    def spy(self: HighsLp, seconds: float, *, primal: bool = True) -> object:
+        got.append(len(self.r.lo))
+        return solve(self, seconds, primal=primal)
+
+    monkeypatch.setattr(HighsLp, "solve", spy)
+    return got
+
+
 def test_highs_proves_glops_bounds_by_hand() -> None:
     # The same LP, the same chord rounds: HighsLp and pywraplp's GLOP prove
     # the same bound without chords (below 7,428 by more than a host-year's
     # share: the LP credits moving A1 and A2 with part of a host) and with
     # four rounds the optimum 7,428, never above it.
-    e = _two_stay()
-    got = {}
-    for glop in (Glop, HighsLp):
-        for rounds in (0, 4):
-            _, b, obj, _ = priced_model(e, member_links=False)
-            got[glop, rounds] = lp_with_pool_cuts(b, obj, 30.0, rounds, lambda _: None, [],
-                                                  glop=glop)
+    got = _bounds_by_class(_two_stay(), (Glop, HighsLp))
     assert got[HighsLp, 0] == pytest.approx(got[Glop, 0], abs=0.01)
     assert got[HighsLp, 0] < OPTIMUM - 100.0
     assert got[HighsLp, 4] == pytest.approx(OPTIMUM, abs=1.0)
@@ -65,8 +73,7 @@ def test_the_lagrangian_of_highs_duals_is_its_optimum() -> None:
     assert lagrangian(r, res.dual) == pytest.approx(DualGlop(r).solve(30.0).bound, abs=1e-3)
 
 
-def test_lp_engine_highs_runs_the_rounds_through_highs_by_hand(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lp_engine_highs_runs_the_rounds_through_highs_by_hand(calls: list[int]) -> None:
     # lp_engine="highs": bound_first.lp_solver picks HighsLp (fit 1: a round
     # only when one as long as the last fits) for the pooled estate's own LP
     # with one and two workers, and the rounds prove 7,428, never above it;
@@ -77,14 +84,6 @@ def test_lp_engine_highs_runs_the_rounds_through_highs_by_hand(
         assert lp_solver(params, dual, before=True) == (HighsLp, 1.0)
         assert lp_solver(params, dual, light=True)[0] is not HighsLp  # lp_light_engine's
         assert lp_solver(SolveParams(lp_light_engine="highs"), dual, light=True) == (HighsLp, 1.0)
-    calls: list[int] = []
-    solve = HighsLp.solve
-
-    def spy(self: HighsLp, seconds: float, *, primal: bool = True) -> object:
-        calls.append(len(self.r.lo))
-        return solve(self, seconds, primal=primal)
-
-    monkeypatch.setattr(HighsLp, "solve", spy)
     for p, workers, used in ((params, 2, True), (params, 1, True),
                              (SolveParams(pool_cut_rounds=4), 2, False)):
         calls.clear()
@@ -101,20 +100,12 @@ def test_lp_engine_highs_runs_the_rounds_through_highs_by_hand(
 
 
 def test_lp_light_engine_highs_proves_the_light_models_optimum_by_hand(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        calls: list[int]) -> None:
     # The light model's LP (a time-indexed model built for it alone) with
     # lp_light_engine="highs": its chord rounds go through HiGHS and prove
     # 7,428, never above it.
     from test_light_cuts import LIGHT, _light
 
-    calls: list[int] = []
-    solve = HighsLp.solve
-
-    def spy(self: HighsLp, seconds: float, *, primal: bool = True) -> object:
-        calls.append(len(self.r.lo))
-        return solve(self, seconds, primal=primal)
-
-    monkeypatch.setattr(HighsLp, "solve", spy)
     _, tracker, log = _light(_two_stay(), replace(LIGHT, lp_light_engine="highs"))
     assert any("sub-pool chords, round 1" in line for line in log), log
     assert len(calls) >= 2

@@ -79,20 +79,14 @@ def test_glop_through_mathopt_agrees_with_pywraplp_by_hand() -> None:
     # optimum 7,428 by more than a host-year's share (see above), with them
     # 7,428 exactly; and the Lagrangian of DualGlop's duals is GLOP's own
     # optimum at round 0.
-    from test_pool_cuts import _lp
+    from test_pool_cuts import _bounds_by_class, _lp
 
     from solver.model.glop import Glop
     from solver.model.glop_dual import DualGlop, model_proto
     from solver.model.lp_bound import lagrangian, proto_of, relax
-    from solver.model.pool_cuts import lp_with_pool_cuts
 
     e = _two_stay()
-    got = {}
-    for glop in (Glop, DualGlop):
-        for rounds in (0, 4):
-            _, b, obj, _ = priced_model(e, member_links=False)
-            got[glop, rounds] = lp_with_pool_cuts(b, obj, 30.0, rounds, lambda _: None, [],
-                                                  glop=glop)
+    got = _bounds_by_class(e, (Glop, DualGlop))
     assert got[Glop, 0] == pytest.approx(got[DualGlop, 0], abs=0.01)
     assert got[Glop, 0] < 7428.0 - 100.0
     assert got[DualGlop, 4] == pytest.approx(7428.0, abs=1.0)

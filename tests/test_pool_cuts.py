@@ -104,6 +104,18 @@ def _lp(e: Estate, rounds: int, links: bool = False, lazy: bool = False,
                              sparse=sparse, share=share)
 
 
+def _bounds_by_class(e: Estate, classes: tuple[type, ...], rounds: tuple[int, ...] = (0, 4)
+                     ) -> dict[tuple[type, int], float]:
+    """Each LP class's bound on ``e`` (no member links) after each number of
+    chord rounds: the one home of the tests comparing GLOP's classes and HiGHS."""
+    got = {}
+    for glop in classes:
+        for n in rounds:
+            _, b, obj, _ = priced_model(e, member_links=False)
+            got[glop, n] = lp_with_pool_cuts(b, obj, 30.0, n, lambda _: None, [], glop=glop)
+    return got
+
+
 def approx(x: float) -> Any:
     return pytest.approx(x, rel=1e-9, abs=0.05)
 
