@@ -6,16 +6,16 @@ dual values."""
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import replace
 
 import pytest
 from estates import priced_model
 from ortools.math_opt import result_pb2
+from test_light_cuts import proves_two_stay
 from test_pool_cuts import _bounds_by_class, _two_stay
 
 from solver.model import highs_lp
-from solver.model.bound_first import lp_bound_first, lp_solver
+from solver.model.bound_first import lp_solver
 from solver.model.build import Builder
 from solver.model.costs import build_objective
 from solver.model.glop import Glop
@@ -25,7 +25,6 @@ from solver.model.lp_bound import lagrangian, proto_of, relax
 from solver.model.params import SolveParams
 from solver.model.pool_cuts import lp_with_pool_cuts
 from solver.model.prep import Prep
-from solver.model.tracker import Tracker
 
 #: _two_stay's optimum, worked by hand in test_light_cuts: four 8-vCPU VMs
 #: on a pool of three 10-vCPU hosts, A1 and A2 may move at no saving, A3 and
@@ -87,13 +86,7 @@ def test_lp_engine_highs_runs_the_rounds_through_highs_by_hand(calls: list[int])
     for p, workers, used in ((params, 2, True), (params, 1, True),
                              (SolveParams(pool_cut_rounds=4), 2, False)):
         calls.clear()
-        _, b, obj, w = priced_model(_two_stay(), time_indexed=True)
-        tracker = Tracker(b, obj, w, time.monotonic(), None)
-        log: list[str] = []
-        lp_bound_first(b, obj, tracker, workers, time.monotonic() + 60, p, log, lean=True)
-        assert any("sub-pool chords, round 1" in line for line in log), log
-        assert tracker.bound == pytest.approx(OPTIMUM, abs=1.0)
-        assert tracker.bound <= OPTIMUM + 1e-6
+        proves_two_stay(p, workers)
         assert bool(calls) == used
         if used:  # round 1 solved a larger LP than round 0 (its chords)
             assert len(calls) >= 2 and calls[1] > calls[0]
