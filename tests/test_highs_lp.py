@@ -14,7 +14,7 @@ from ortools.math_opt import result_pb2
 from test_light_cuts import proves_two_stay
 from test_pool_cuts import _bounds_by_class, _two_stay
 
-from solver.model import highs_lp
+from solver.model import glop_dual
 from solver.model.bound_first import lp_solver
 from solver.model.build import Builder
 from solver.model.costs import build_objective
@@ -115,7 +115,7 @@ def test_a_highs_solve_with_no_dual_gives_no_bound(monkeypatch: pytest.MonkeyPat
         out.termination.reason = result_pb2.TERMINATION_REASON_NO_SOLUTION_FOUND
         return out
 
-    monkeypatch.setattr(highs_lp, "run", stopped)
+    monkeypatch.setattr(glop_dual, "run", stopped)
     b = Builder(Prep(_two_stay()), member_links=False)
     b.m.minimize(build_objective(b, (0.0, 1.0, 0.0, 0.0), 100.0).expr)
     r = relax(proto_of(b.m))

@@ -149,7 +149,7 @@ def rest_every(b: Builder, params: SolveParams) -> int:
     (:func:`pooled_light`: 3,000 VMs, where the step's list scheduling runs
     beside GLOP's chord rounds and was not measured apart from the load);
     never elsewhere."""
-    return params.lns_rest_every if pooled(b.prep, params) and not pooled_light(b, params) else 0
+    return params.lns_rest_every if b.time_indexed and pooled(b, params) else 0
 
 
 def lns_for(prep: Prep, time_indexed: bool, workers: int, params: SolveParams) -> bool:

@@ -71,21 +71,28 @@ class DualGlop(Glop):
         lives only while it solves, and goes to the solver as a proto, with
         no Python-side ``mathopt.Model`` (memory)."""
 
-    def solve(self, seconds: float, *, primal: bool = True) -> LpResult:
-        t = time.monotonic()
+    def _engine(self, seconds: float, given: model_parameters.ModelSolveParametersProto
+                ) -> tuple[mathopt.SolverType, dict[str, parameters_pb2.GlopParameters]]:
+        """MathOpt's solver and its own parameters for a solve of ``seconds``
+        (a warm start's basis goes into ``given``): GLOP's."""
         # a stop whose errors exceed GLOP's tolerances is not "imprecise" (no
         # dual values at all): the bound is the Lagrangian of any dual vector
         glop = parameters_pb2.GlopParameters(change_status_to_imprecise=False)
-        given = model_parameters.ModelSolveParameters().to_proto()
         if self.warm and self._basis is not None and seconds < self.cold * self._last:
             # GLOP's presolve would drop the basis
             glop.use_preprocessing = False
             given.initial_basis.CopyFrom(_extended(self._basis, len(self.r.lo)))
+        return mathopt.SolverType.GLOP, {"glop": glop}
+
+    def solve(self, seconds: float, *, primal: bool = True) -> LpResult:
+        t = time.monotonic()
+        given = model_parameters.ModelSolveParameters().to_proto()
+        solver, own = self._engine(seconds, given)
         params = mathopt.SolveParameters(
             time_limit=datetime.timedelta(seconds=max(seconds, 0.1)),
             lp_algorithm=(mathopt.LPAlgorithm.DUAL_SIMPLEX if self.dual
-                          else mathopt.LPAlgorithm.PRIMAL_SIMPLEX), glop=glop)
-        out = run(self.r, mathopt.SolverType.GLOP, params, given)
+                          else mathopt.LPAlgorithm.PRIMAL_SIMPLEX), **own)
+        out = run(self.r, solver, params, given)
         took = time.monotonic() - t
         self._last = took
         if self.warm and out.solutions and out.solutions[0].HasField("basis"):

@@ -13,13 +13,9 @@ long as the last still fits (:func:`solver.model.bound_first.lp_solver`).
 
 from __future__ import annotations
 
-import datetime
-import time
-
 from ortools.math_opt.python import mathopt
 
-from solver.model.glop import LpResult
-from solver.model.glop_dual import DualGlop, read_result, run
+from solver.model.glop_dual import DualGlop
 
 
 class HighsLp(DualGlop):
@@ -29,13 +25,6 @@ class HighsLp(DualGlop):
     last round's basis HiGHS took about as long as from scratch on the
     1,000-VM estate's round 3 (``docs/solver.md``)."""
 
-    def solve(self, seconds: float, *, primal: bool = True) -> LpResult:
-        t = time.monotonic()
-        params = mathopt.SolveParameters(
-            time_limit=datetime.timedelta(seconds=max(seconds, 0.1)),
-            lp_algorithm=(mathopt.LPAlgorithm.DUAL_SIMPLEX if self.dual
-                          else mathopt.LPAlgorithm.PRIMAL_SIMPLEX))
-        out = run(self.r, mathopt.SolverType.HIGHS, params)
-        took = time.monotonic() - t
-        self._last = took
-        return read_result(self.r, out, took, primal)
+    def _engine(self, seconds: float, given: object) -> tuple[mathopt.SolverType, dict]:
+        """HiGHS, with none of GLOP's parameters."""
+        return mathopt.SolverType.HIGHS, {}
